@@ -1,0 +1,204 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Shaping.Core.Shapes;
+
+/// <summary>
+/// The mutable home of a platform's shapes: add, update and retire them, each change publishing a new
+/// immutable <see cref="ShapeCatalog"/> version.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Selection always reads <see cref="Current"/>, a snapshot that never changes under it. Every revision of
+/// every shape ever added stays resolvable through <see cref="TryResolve(string, int, out ResourceShape?)"/>, so a
+/// replica that still runs on a retired or superseded shape can be priced and resized.
+/// </para>
+/// <para><b>Thread safety:</b> all members are safe to call concurrently. Writers are serialised; readers
+/// never block.</para>
+/// </remarks>
+public sealed class ShapeLibrary
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, List<ResourceShape>> _revisions = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, ShapeCatalog> _catalogs = [];
+    private readonly HashSet<string> _retired = new(StringComparer.Ordinal);
+    private volatile ShapeCatalog _current;
+
+    /// <summary>Creates a library, optionally seeded with shapes as version 1.</summary>
+    /// <param name="shapes">The initial shapes, each at its own revision; <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException">Two initial shapes share a name.</exception>
+    public ShapeLibrary(IEnumerable<ResourceShape>? shapes = null)
+    {
+        var initial = shapes?.ToArray() ?? [];
+        foreach (var shape in initial)
+        {
+            ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
+            if (!_revisions.TryAdd(shape.Name, [shape]))
+            {
+                throw new ArgumentException($"The shape name '{shape.Name}' appears more than once.", nameof(shapes));
+            }
+        }
+
+        _current = new ShapeCatalog(initial, initial.Length == 0 ? 0 : 1);
+        _catalogs[_current.Version] = _current;
+    }
+
+    /// <summary>Gets the current catalog: the active (not retired) latest revision of every shape.</summary>
+    public ShapeCatalog Current => _current;
+
+    /// <summary>Raised after each change, with the new catalog. Handlers run on the writer's thread.</summary>
+    public event EventHandler<ShapeCatalog>? CatalogChanged;
+
+    /// <summary>Adds a new shape and publishes a new catalog version.</summary>
+    /// <param name="shape">The shape; its name must not be in use (active or retired).</param>
+    /// <returns>The new current catalog.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A shape of that name already exists; use <see cref="Update"/>.</exception>
+    public ShapeCatalog Add(ResourceShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ShapeCatalog catalog;
+        lock (_gate)
+        {
+            if (_revisions.ContainsKey(shape.Name))
+            {
+                throw new ArgumentException(
+                    $"A shape named '{shape.Name}' already exists; use Update to revise it.", nameof(shape));
+            }
+
+            var first = shape.Revision == 1 ? shape : new ResourceShape(shape.Name, shape.Capacity, shape.Profile, 1);
+            _revisions.Add(shape.Name, [first]);
+            catalog = PublishLocked();
+        }
+
+        CatalogChanged?.Invoke(this, catalog);
+        return catalog;
+    }
+
+    /// <summary>
+    /// Replaces an active shape's capacity and profile with a new revision (the previous revision stays
+    /// resolvable) and publishes a new catalog version.
+    /// </summary>
+    /// <param name="shape">The new definition; its <see cref="ResourceShape.Revision"/> is ignored and set to the next one.</param>
+    /// <returns>The new current catalog.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">No active shape has that name.</exception>
+    public ShapeCatalog Update(ResourceShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ShapeCatalog catalog;
+        lock (_gate)
+        {
+            if (!_revisions.TryGetValue(shape.Name, out var history) || _retired.Contains(shape.Name))
+            {
+                throw new ArgumentException($"No active shape is named '{shape.Name}'.", nameof(shape));
+            }
+
+            history.Add(new ResourceShape(shape.Name, shape.Capacity, shape.Profile, history[^1].Revision + 1));
+            catalog = PublishLocked();
+        }
+
+        CatalogChanged?.Invoke(this, catalog);
+        return catalog;
+    }
+
+    /// <summary>
+    /// Removes a shape from future catalogs. Its revisions stay resolvable by name and revision.
+    /// </summary>
+    /// <param name="name">The shape name.</param>
+    /// <returns>The new current catalog.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">No active shape has that name.</exception>
+    public ShapeCatalog Retire(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ShapeCatalog catalog;
+        lock (_gate)
+        {
+            if (!_revisions.ContainsKey(name) || !_retired.Add(name))
+            {
+                throw new ArgumentException($"No active shape is named '{name}'.", nameof(name));
+            }
+
+            catalog = PublishLocked();
+        }
+
+        CatalogChanged?.Invoke(this, catalog);
+        return catalog;
+    }
+
+    /// <summary>Gets whether a shape name has been retired.</summary>
+    /// <param name="name">The shape name.</param>
+    /// <returns><see langword="true"/> when retired.</returns>
+    public bool IsRetired(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_gate)
+        {
+            return _retired.Contains(name);
+        }
+    }
+
+    /// <summary>Resolves one revision of a shape, active, superseded or retired.</summary>
+    /// <param name="name">The shape name.</param>
+    /// <param name="revision">The revision, from 1.</param>
+    /// <param name="shape">The shape, when found.</param>
+    /// <returns><see langword="true"/> when that revision exists.</returns>
+    public bool TryResolve(string name, int revision, [NotNullWhen(true)] out ResourceShape? shape)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_gate)
+        {
+            if (_revisions.TryGetValue(name, out var history) && revision >= 1 && revision <= history.Count)
+            {
+                shape = history[revision - 1];
+                return true;
+            }
+        }
+
+        shape = null;
+        return false;
+    }
+
+    /// <summary>Resolves the latest revision of a shape, active or retired.</summary>
+    /// <param name="name">The shape name.</param>
+    /// <param name="shape">The shape, when found.</param>
+    /// <returns><see langword="true"/> when a shape of that name was ever added.</returns>
+    public bool TryResolve(string name, [NotNullWhen(true)] out ResourceShape? shape)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_gate)
+        {
+            if (_revisions.TryGetValue(name, out var history))
+            {
+                shape = history[^1];
+                return true;
+            }
+        }
+
+        shape = null;
+        return false;
+    }
+
+    /// <summary>Gets a catalog published earlier by this library.</summary>
+    /// <param name="version">The catalog version.</param>
+    /// <param name="catalog">The catalog, when found.</param>
+    /// <returns><see langword="true"/> when this library published that version.</returns>
+    public bool TryGetCatalog(long version, [NotNullWhen(true)] out ShapeCatalog? catalog)
+    {
+        lock (_gate)
+        {
+            return _catalogs.TryGetValue(version, out catalog);
+        }
+    }
+
+    private ShapeCatalog PublishLocked()
+    {
+        var active = _revisions
+            .Where(pair => !_retired.Contains(pair.Key))
+            .Select(pair => pair.Value[^1]);
+        var catalog = new ShapeCatalog(active, _current.Version + 1);
+        _catalogs[catalog.Version] = catalog;
+        _current = catalog;
+        return catalog;
+    }
+}
