@@ -1,0 +1,495 @@
+using System.Diagnostics.CodeAnalysis;
+using Shaping.Core.Resources;
+
+namespace Shaping.Core.Capacity;
+
+/// <summary>
+/// A thread-safe, in-process <see cref="ICapacityLedger"/> for one control-plane instance, tests and samples.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every region has a configured total capacity (<see cref="SetRegionCapacity"/>). A reservation takes its
+/// total (shape × replicas) from the region in all four dimensions at once or not at all. Expiry is driven by the
+/// injected <see cref="TimeProvider"/>: a held reservation whose expiry has passed is treated as expired by every
+/// operation that meets it (lazily), and <see cref="ReclaimExpiredAsync"/> sweeps all of them.
+/// </para>
+/// <para>
+/// <b>Exact accounting.</b> Amounts are accounted in fixed point, in billionths of each dimension's unit
+/// (nano-cores, nano-GiB, …) held as 64-bit integers, so that any sequence of reserves and releases returns the
+/// free capacity to exactly where it started; floating-point sums would drift. A reservation's amount is rounded
+/// up and a region's total down, so rounding can never oversubscribe a region. Amounts are limited to
+/// <see cref="MaxAmount"/> per dimension.
+/// </para>
+/// <para>
+/// <b>Idempotency.</b> <see cref="TryReserveAsync"/> with an id already known and the same request content
+/// returns <see cref="ReservationStatus.Succeeded"/> with the reservation as it is now while it is held or
+/// committed, <see cref="ReservationStatus.Expired"/> once it expired and <see cref="ReservationStatus.Conflict"/>
+/// once it was released; the same id with different content is a <see cref="ReservationStatus.Conflict"/>. A
+/// reservation that failed (insufficient capacity, unknown region) is not remembered, so a replay is evaluated
+/// afresh. Finished reservations (released or expired) are remembered for a retention period given at
+/// construction and then forgotten, so memory stays bounded; after that a replay of their id reserves again.
+/// </para>
+/// <para><b>Thread safety:</b> all members are safe to call concurrently; every operation takes one lock for
+/// a short, allocation-light critical section and completes synchronously.</para>
+/// </remarks>
+public sealed class InMemoryCapacityLedger : ICapacityLedger
+{
+    /// <summary>The largest amount accepted in any dimension, for a region's total or a reservation: 9 × 10⁹ units.</summary>
+    public const double MaxAmount = 9e9;
+
+    private const double UnitsPerAmount = 1e9;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, RegionAccount> _regions = new(StringComparer.Ordinal);
+    private readonly Dictionary<ReservationId, Entry> _reservations = [];
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _finishedRetention;
+
+    /// <summary>Creates a ledger.</summary>
+    /// <param name="regions">The regions and their total capacities; <see langword="null"/> for none (add them with <see cref="SetRegionCapacity"/>).</param>
+    /// <param name="timeProvider">The clock that drives expiry; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="finishedRetention">
+    /// How long a released or expired reservation is remembered for idempotent replays; <see langword="null"/> for one hour.
+    /// <see cref="TimeSpan.Zero"/> forgets it at once.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">A capacity is invalid (see <see cref="SetRegionCapacity"/>) or <paramref name="finishedRetention"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A region name is empty.</exception>
+    public InMemoryCapacityLedger(
+        IEnumerable<KeyValuePair<string, ResourceVector>>? regions = null,
+        TimeProvider? timeProvider = null,
+        TimeSpan? finishedRetention = null)
+    {
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _finishedRetention = finishedRetention ?? TimeSpan.FromHours(1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(_finishedRetention, TimeSpan.Zero, nameof(finishedRetention));
+        if (regions is not null)
+        {
+            foreach (var (name, total) in regions)
+            {
+                SetRegionCapacity(name, total);
+            }
+        }
+    }
+
+    /// <summary>Gets the names of the regions the ledger knows.</summary>
+    public IReadOnlyList<string> Regions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _regions.Keys];
+            }
+        }
+    }
+
+    /// <summary>Adds a region, or changes the total capacity of a known one.</summary>
+    /// <remarks>
+    /// Lowering a total below what reservations already account for is allowed: nothing is revoked, the region
+    /// simply has no free capacity until enough is released.
+    /// </remarks>
+    /// <param name="region">The region name; not empty.</param>
+    /// <param name="total">The total capacity, in each dimension's unit; finite, non-negative and at most <see cref="MaxAmount"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="region"/> is null, empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="total"/> has a NaN, infinite, negative or too large dimension.</exception>
+    public void SetRegionCapacity(string region, ResourceVector total)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        ThrowIfOutOfRange(total, nameof(total));
+        var units = Units.FromAmount(total, roundUp: false);
+        lock (_gate)
+        {
+            if (_regions.TryGetValue(region, out var account))
+            {
+                account.Total = total;
+                account.TotalUnits = units;
+            }
+            else
+            {
+                _regions.Add(region, new RegionAccount { Total = total, TotalUnits = units });
+            }
+        }
+    }
+
+    /// <summary>Gets a region's accounting: total, held, committed and free capacity.</summary>
+    /// <remarks>Held reservations past their expiry are reclaimed first, so the snapshot reflects the current time.</remarks>
+    /// <param name="region">The region name.</param>
+    /// <param name="capacity">The snapshot, when the region is known.</param>
+    /// <returns><see langword="true"/> when the region is known.</returns>
+    public bool TryGetRegionCapacity(string region, out RegionCapacity capacity)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        lock (_gate)
+        {
+            ReclaimExpiredLocked(_timeProvider.GetUtcNow());
+            if (!_regions.TryGetValue(region, out var account))
+            {
+                capacity = default;
+                return false;
+            }
+
+            capacity = account.Snapshot();
+            return true;
+        }
+    }
+
+    /// <summary>Gets a reservation as the ledger holds it now.</summary>
+    /// <param name="id">The reservation id.</param>
+    /// <param name="reservation">The reservation, when known (not yet forgotten).</param>
+    /// <returns><see langword="true"/> when known.</returns>
+    public bool TryGetReservation(ReservationId id, [NotNullWhen(true)] out Reservation? reservation)
+    {
+        lock (_gate)
+        {
+            if (_reservations.TryGetValue(id, out var entry))
+            {
+                ExpireIfDueLocked(entry, _timeProvider.GetUtcNow());
+                reservation = entry.Reservation;
+                return true;
+            }
+
+            reservation = null;
+            return false;
+        }
+    }
+
+    /// <summary>Gets how many reservations are held now (neither committed, released nor expired).</summary>
+    /// <returns>The number of held reservations, after reclaiming expired ones.</returns>
+    public int CountHeld()
+    {
+        lock (_gate)
+        {
+            ReclaimExpiredLocked(_timeProvider.GetUtcNow());
+            var held = 0;
+            foreach (var entry in _reservations.Values)
+            {
+                held += entry.Reservation.State == ReservationState.Held ? 1 : 0;
+            }
+
+            return held;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The request's id or region is empty, or its replicas are below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The request's per-replica amount or time to live is invalid.</exception>
+    public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
+    {
+        ValidateRequest(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        var total = request.Total;
+        lock (_gate)
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (_reservations.TryGetValue(request.Id, out var existing))
+            {
+                return ValueTask.FromResult(ReplayLocked(existing, request, now));
+            }
+
+            if (!_regions.TryGetValue(request.Region, out var account))
+            {
+                return ValueTask.FromResult(new LedgerResult(ReservationStatus.UnknownRegion, null));
+            }
+
+            if (!total.FitsWithin(account.Total))
+            {
+                return ValueTask.FromResult(new LedgerResult(ReservationStatus.InsufficientCapacity, null));
+            }
+
+            var units = Units.FromAmount(total, roundUp: true);
+            if (!account.Fits(units))
+            {
+                // Expired holds may still be counted; reclaim them before saying no.
+                if (account.HeldCount == 0 || ReclaimExpiredLocked(now) == 0 || !account.Fits(units))
+                {
+                    return ValueTask.FromResult(new LedgerResult(ReservationStatus.InsufficientCapacity, null));
+                }
+            }
+
+            var reservation = new Reservation(request, ReservationState.Held, now + request.TimeToLive);
+            var entry = new Entry(reservation, account, units);
+            _reservations.Add(request.Id, entry);
+            account.Hold(units);
+            return ValueTask.FromResult(new LedgerResult(ReservationStatus.Succeeded, reservation));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LedgerResult> CommitAsync(ReservationId id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEmpty(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_reservations.TryGetValue(id, out var entry))
+            {
+                return ValueTask.FromResult(new LedgerResult(ReservationStatus.NotFound, null));
+            }
+
+            ExpireIfDueLocked(entry, _timeProvider.GetUtcNow());
+            var status = entry.Reservation.State switch
+            {
+                ReservationState.Held => ReservationStatus.Succeeded,
+                ReservationState.Committed => ReservationStatus.Succeeded,
+                ReservationState.Expired => ReservationStatus.Expired,
+                _ => ReservationStatus.Conflict,
+            };
+            if (entry.Reservation.State == ReservationState.Held)
+            {
+                entry.Account.CommitHeld(entry.Units);
+                entry.Reservation = entry.Reservation with { State = ReservationState.Committed };
+            }
+
+            return ValueTask.FromResult(new LedgerResult(status, entry.Reservation));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LedgerResult> ReleaseAsync(ReservationId id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEmpty(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_reservations.TryGetValue(id, out var entry))
+            {
+                return ValueTask.FromResult(new LedgerResult(ReservationStatus.NotFound, null));
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            ExpireIfDueLocked(entry, now);
+            var reservation = entry.Reservation;
+            if (reservation.State is ReservationState.Held or ReservationState.Committed)
+            {
+                entry.Account.Free(entry.Units, reservation.State == ReservationState.Committed);
+                FinishLocked(entry, ReservationState.Released, now);
+            }
+
+            return ValueTask.FromResult(new LedgerResult(ReservationStatus.Succeeded, entry.Reservation));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return ValueTask.FromResult(ReclaimExpiredLocked(_timeProvider.GetUtcNow()));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ResourceVector?> GetFreeCapacityAsync(string region, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(TryGetRegionCapacity(region, out var capacity) ? capacity.Free : (ResourceVector?)null);
+    }
+
+    private static void ValidateRequest(in ReservationRequest request)
+    {
+        ThrowIfEmpty(request.Id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Region, nameof(request));
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.ShapeName, nameof(request));
+        if (request.Replicas < 1)
+        {
+            throw new ArgumentException($"A reservation needs at least one replica; got {request.Replicas}.", nameof(request));
+        }
+
+        if (request.TimeToLive <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.TimeToLive, "The reservation's time to live must be positive.");
+        }
+
+        ThrowIfOutOfRange(request.PerReplica, nameof(request));
+        ThrowIfOutOfRange(request.Total, nameof(request));
+    }
+
+    private static void ThrowIfEmpty(ReservationId id)
+    {
+        if (string.IsNullOrWhiteSpace(id.Value))
+        {
+            throw new ArgumentException("The reservation id must not be empty.", nameof(id));
+        }
+    }
+
+    private static void ThrowIfOutOfRange(ResourceVector amount, string paramName)
+    {
+        ResourceVector.ThrowIfInvalidAmount(amount, paramName);
+        if (amount.CpuCores > MaxAmount || amount.MemoryGiB > MaxAmount || amount.StorageGiB > MaxAmount || amount.NetworkGbps > MaxAmount)
+        {
+            throw new ArgumentOutOfRangeException(paramName, amount, $"Each dimension must be at most {MaxAmount} units.");
+        }
+    }
+
+    private LedgerResult ReplayLocked(Entry existing, in ReservationRequest request, DateTimeOffset now)
+    {
+        if (existing.Reservation.Request != request)
+        {
+            return new LedgerResult(ReservationStatus.Conflict, existing.Reservation);
+        }
+
+        ExpireIfDueLocked(existing, now);
+        var status = existing.Reservation.State switch
+        {
+            ReservationState.Held or ReservationState.Committed => ReservationStatus.Succeeded,
+            ReservationState.Expired => ReservationStatus.Expired,
+            _ => ReservationStatus.Conflict,
+        };
+        return new LedgerResult(status, existing.Reservation);
+    }
+
+    private void ExpireIfDueLocked(Entry entry, DateTimeOffset now)
+    {
+        var reservation = entry.Reservation;
+        if (reservation.State == ReservationState.Held && reservation.ExpiresAt <= now)
+        {
+            entry.Account.Free(entry.Units, committed: false);
+            FinishLocked(entry, ReservationState.Expired, now);
+        }
+    }
+
+    private void FinishLocked(Entry entry, ReservationState state, DateTimeOffset now)
+    {
+        entry.Reservation = entry.Reservation with { State = state };
+        entry.FinishedAt = now;
+        if (_finishedRetention == TimeSpan.Zero)
+        {
+            _reservations.Remove(entry.Reservation.Id);
+        }
+    }
+
+    private int ReclaimExpiredLocked(DateTimeOffset now)
+    {
+        var expired = 0;
+        List<ReservationId>? forget = null;
+        foreach (var entry in _reservations.Values)
+        {
+            var reservation = entry.Reservation;
+            if (reservation.State == ReservationState.Held)
+            {
+                if (reservation.ExpiresAt <= now)
+                {
+                    entry.Account.Free(entry.Units, committed: false);
+                    entry.Reservation = reservation with { State = ReservationState.Expired };
+                    entry.FinishedAt = now;
+                    expired++;
+                    if (_finishedRetention == TimeSpan.Zero)
+                    {
+                        (forget ??= []).Add(reservation.Id);
+                    }
+                }
+            }
+            else if (reservation.State is ReservationState.Released or ReservationState.Expired
+                && entry.FinishedAt + _finishedRetention <= now)
+            {
+                (forget ??= []).Add(reservation.Id);
+            }
+        }
+
+        if (forget is not null)
+        {
+            foreach (var id in forget)
+            {
+                _reservations.Remove(id);
+            }
+        }
+
+        return expired;
+    }
+
+    /// <summary>Amounts in billionths of a unit, per dimension.</summary>
+    private readonly record struct Units(long Cpu, long Memory, long Storage, long Network)
+    {
+        public static Units FromAmount(ResourceVector amount, bool roundUp) => new(
+            Convert(amount.CpuCores, roundUp), Convert(amount.MemoryGiB, roundUp),
+            Convert(amount.StorageGiB, roundUp), Convert(amount.NetworkGbps, roundUp));
+
+        public static Units operator +(Units left, Units right) =>
+            new(left.Cpu + right.Cpu, left.Memory + right.Memory, left.Storage + right.Storage, left.Network + right.Network);
+
+        public static Units operator -(Units left, Units right) =>
+            new(left.Cpu - right.Cpu, left.Memory - right.Memory, left.Storage - right.Storage, left.Network - right.Network);
+
+        public bool FitsWithin(Units capacity) =>
+            Cpu <= capacity.Cpu && Memory <= capacity.Memory && Storage <= capacity.Storage && Network <= capacity.Network;
+
+        public ResourceVector ToAmount() =>
+            new(Cpu / UnitsPerAmount, Memory / UnitsPerAmount, Storage / UnitsPerAmount, Network / UnitsPerAmount);
+
+        private static long Convert(double amount, bool roundUp)
+        {
+            var scaled = amount * UnitsPerAmount;
+            return (long)(roundUp ? Math.Ceiling(scaled) : Math.Floor(scaled));
+        }
+    }
+
+    private sealed class RegionAccount
+    {
+        public ResourceVector Total { get; set; }
+
+        public Units TotalUnits { get; set; }
+
+        public Units HeldUnits { get; private set; }
+
+        public Units CommittedUnits { get; private set; }
+
+        public int HeldCount { get; private set; }
+
+        public bool Fits(Units amount) => (HeldUnits + CommittedUnits + amount).FitsWithin(TotalUnits);
+
+        public void Hold(Units amount)
+        {
+            HeldUnits += amount;
+            HeldCount++;
+        }
+
+        public void CommitHeld(Units amount)
+        {
+            HeldUnits -= amount;
+            HeldCount--;
+            CommittedUnits += amount;
+        }
+
+        public void Free(Units amount, bool committed)
+        {
+            if (committed)
+            {
+                CommittedUnits -= amount;
+            }
+            else
+            {
+                HeldUnits -= amount;
+                HeldCount--;
+            }
+        }
+
+        public RegionCapacity Snapshot()
+        {
+            var used = HeldUnits + CommittedUnits;
+            ResourceVector free;
+            if (used == default)
+            {
+                free = Total; // Exactly the configured total when nothing is reserved.
+            }
+            else
+            {
+                var left = TotalUnits - used;
+                free = new Units(Math.Max(0, left.Cpu), Math.Max(0, left.Memory), Math.Max(0, left.Storage), Math.Max(0, left.Network)).ToAmount();
+            }
+
+            return new RegionCapacity(Total, HeldUnits.ToAmount(), CommittedUnits.ToAmount(), free);
+        }
+    }
+
+    private sealed class Entry(Reservation reservation, RegionAccount account, Units units)
+    {
+        public Reservation Reservation { get; set; } = reservation;
+
+        public RegionAccount Account { get; } = account;
+
+        public Units Units { get; } = units;
+
+        public DateTimeOffset FinishedAt { get; set; }
+    }
+}

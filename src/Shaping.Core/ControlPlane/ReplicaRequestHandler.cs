@@ -1,0 +1,541 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Shaping.Core.Capacity;
+using Shaping.Core.Prediction;
+using Shaping.Core.Provisioning;
+using Shaping.Core.Selection;
+using Shaping.Core.Shapes;
+using Shaping.Core.Telemetry;
+
+namespace Shaping.Core.ControlPlane;
+
+/// <summary>
+/// Serves replica requests: predicts the region's load, ranks the shapes, reserves capacity, provisions, commits,
+/// and falls back to the next-ranked shape and then to failover regions (the seven steps of the design).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Steps.</b> For each region in turn (the requested one, then <see cref="ReplicaRequest.FailoverRegions"/>):
+/// (2) look up the region's <see cref="LoadProfile"/> for the request's expected duration and scale it by
+/// 1 / replicas, because the region's predicted load is spread evenly over the replicas and the selector sizes
+/// one replica; (3) rank the catalog with <see cref="ShapeSelector"/> into a fixed-size buffer on the stack frame
+/// (no allocation); then for each ranked shape, best first: (4) reserve shape × replicas atomically; (5) provision
+/// under the key <c>{request key}/{region}/{shape}@{revision}</c>, retrying transient failures with the same key;
+/// (6) commit the reservation and record the replicas in the <see cref="ReplicaInventory"/>, or release it and try
+/// the next shape. At most <see cref="ReplicaRequestHandlerOptions.MaxAttempts"/> (region, shape) attempts are made.
+/// </para>
+/// <para>
+/// <b>No leak, no double provisioning.</b> Every reservation the handler takes ends committed (with the replicas
+/// in the inventory) or released, on every path including cancellation. Each (request, region, shape) has one
+/// provisioning key, and the handler moves to another key only when the previous one's answer said nothing was
+/// created. When an answer is ambiguous (a transient failure may hide an effect whose answer was lost) and the
+/// retries run out, the handler stops with <see cref="ReplicaOutcome.ProvisioningFailed"/> and
+/// <see cref="ReplicaResult.IsOutcomeUnknown"/> instead of trying another shape or region.
+/// </para>
+/// <para>
+/// <b>Cancellation.</b> Before a provisioning call is made, cancellation releases the reservation and returns
+/// <see cref="ReplicaOutcome.Cancelled"/>. Once a provisioning call is in flight, replicas may exist, so the handler
+/// rolls back without the caller's token: it settles the key (replays it, which never provisions twice), releases
+/// the replicas and the reservation, and returns <see cref="ReplicaOutcome.Cancelled"/>. If the replicas can't be
+/// released, it keeps them, commits, and returns <see cref="ReplicaOutcome.Provisioned"/> with a message, so they
+/// are accounted for rather than orphaned. Rollback calls are bounded by the retry budget.
+/// </para>
+/// <para><b>Thread safety:</b> one handler serves any number of concurrent requests.</para>
+/// </remarks>
+public sealed class ReplicaRequestHandler
+{
+    /// <summary>The largest <see cref="ReplicaRequestHandlerOptions.RankingDepth"/>: the size of the on-stack ranking buffer.</summary>
+    public const int MaxRankingDepth = 16;
+
+    private readonly ShapeLibrary _library;
+    private readonly ILoadPredictor _predictor;
+    private readonly ICapacityLedger _ledger;
+    private readonly IProvisioner _provisioner;
+    private readonly ReplicaInventory _inventory;
+    private readonly ShapeSelector _selector;
+    private readonly ShapingTelemetry _telemetry;
+    private readonly TimeProvider _timeProvider;
+    private readonly int _maxAttempts;
+    private readonly int _maxProvisionRetries;
+    private readonly TimeSpan _retryDelay;
+    private readonly TimeSpan _reservationTimeToLive;
+    private readonly int _rankingDepth;
+    private readonly ScoringPolicy _defaultPolicy;
+
+    /// <summary>Creates a handler.</summary>
+    /// <param name="library">The shapes; its current catalog is read per request.</param>
+    /// <param name="predictor">The load predictor.</param>
+    /// <param name="ledger">The capacity ledger.</param>
+    /// <param name="provisioner">The regions' control planes (see <see cref="RegionalProvisioner"/> for several regions).</param>
+    /// <param name="inventory">Where provisioned replicas are recorded.</param>
+    /// <param name="options">The settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="selector">The shape selector; <see langword="null"/> for a new one.</param>
+    /// <param name="telemetry">Where to record metrics; <see langword="null"/> for <see cref="ShapingTelemetry.Shared"/>.</param>
+    /// <param name="timeProvider">The clock for retry delays and timings; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting in <paramref name="options"/> is out of range; the message names it.</exception>
+    public ReplicaRequestHandler(
+        ShapeLibrary library,
+        ILoadPredictor predictor,
+        ICapacityLedger ledger,
+        IProvisioner provisioner,
+        ReplicaInventory inventory,
+        ReplicaRequestHandlerOptions? options = null,
+        ShapeSelector? selector = null,
+        ShapingTelemetry? telemetry = null,
+        TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(provisioner);
+        ArgumentNullException.ThrowIfNull(inventory);
+        options ??= new ReplicaRequestHandlerOptions();
+        Check(options.MaxAttempts is >= 1 and <= 64, options.MaxAttempts, "MaxAttempts", "must be in [1, 64]");
+        Check(options.MaxProvisionRetries is >= 0 and <= 10, options.MaxProvisionRetries, "MaxProvisionRetries", "must be in [0, 10]");
+        Check(options.RetryDelay >= TimeSpan.Zero && options.RetryDelay <= TimeSpan.FromMinutes(1), options.RetryDelay, "RetryDelay", "must be in [0, 1 minute]");
+        Check(options.ReservationTimeToLive > TimeSpan.Zero && options.ReservationTimeToLive <= TimeSpan.FromDays(1), options.ReservationTimeToLive, "ReservationTimeToLive", "must be in (0, 1 day]");
+        Check(options.RankingDepth is >= 1 and <= MaxRankingDepth, options.RankingDepth, "RankingDepth", $"must be in [1, {MaxRankingDepth}]");
+        Check(options.DefaultPolicy.IsValid, options.DefaultPolicy, "DefaultPolicy", "must be a valid policy, not the default struct value");
+
+        _library = library;
+        _predictor = predictor;
+        _ledger = ledger;
+        _provisioner = provisioner;
+        _inventory = inventory;
+        _selector = selector ?? new ShapeSelector();
+        _telemetry = telemetry ?? ShapingTelemetry.Shared;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _maxAttempts = options.MaxAttempts;
+        _maxProvisionRetries = options.MaxProvisionRetries;
+        _retryDelay = options.RetryDelay;
+        _reservationTimeToLive = options.ReservationTimeToLive;
+        _rankingDepth = options.RankingDepth;
+        _defaultPolicy = options.DefaultPolicy;
+    }
+
+    /// <summary>Serves one request.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">The caller's cancellation; see the remarks on the class for what it undoes.</param>
+    /// <returns>The typed result; expected failures are results, not exceptions.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A region or the idempotency key is empty, or replicas are below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The expected duration is not positive or the trade-off is outside [0, 1].</exception>
+    public async ValueTask<ReplicaResult> HandleAsync(ReplicaRequest request, CancellationToken cancellationToken = default)
+    {
+        Validate(request);
+        _telemetry.RecordRequest(request.Region);
+        using var activity = ShapingTelemetry.ActivitySource.StartActivity("shaping.request");
+        if (activity is not null)
+        {
+            activity.SetTag(ShapingTags.Region, request.Region);
+            activity.SetTag(ShapingTags.Replicas, request.Replicas);
+        }
+
+        var result = await HandleCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        _telemetry.RecordOutcome(result.Region, result.Outcome);
+        if (activity is not null)
+        {
+            activity.SetTag(ShapingTags.Outcome, ShapingTelemetry.OutcomeName(result.Outcome));
+            activity.SetTag(ShapingTags.Attempts, result.Attempts);
+            if (result.IsProvisioned)
+            {
+                activity.SetTag(ShapingTags.Shape, result.Shape!.Name); // set whenever provisioned
+                activity.SetStatus(ActivityStatusCode.Ok);
+            }
+            else
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Message);
+            }
+        }
+
+        return result;
+    }
+
+    private static void Check<T>(bool ok, T value, string setting, string rule, string options = "options")
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(
+                options, value, string.Create(CultureInfo.InvariantCulture, $"ReplicaRequestHandlerOptions.{setting} ({value}) {rule}."));
+        }
+    }
+
+    private static void Validate(ReplicaRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Region, nameof(request));
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.IdempotencyKey, nameof(request));
+        if (request.Replicas < 1)
+        {
+            throw new ArgumentException($"ReplicaRequest.Replicas ({request.Replicas}) must be at least 1.", nameof(request));
+        }
+
+        if (request.ExpectedDuration <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.ExpectedDuration, "ReplicaRequest.ExpectedDuration must be positive.");
+        }
+
+        if (request.Tradeoff is { } tradeoff && !(tradeoff >= 0 && tradeoff <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), tradeoff, "ReplicaRequest.Tradeoff must be in [0, 1].");
+        }
+
+        if (request.FailoverRegions is { } failover)
+        {
+            foreach (var region in failover)
+            {
+                if (string.IsNullOrWhiteSpace(region))
+                {
+                    throw new ArgumentException("ReplicaRequest.FailoverRegions must not contain an empty region.", nameof(request));
+                }
+            }
+        }
+    }
+
+    private async ValueTask<ReplicaResult> HandleCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        var policy = new ScoringPolicy(
+            request.Tradeoff ?? _defaultPolicy.Tradeoff, _defaultPolicy.Headroom, _defaultPolicy.PeakConfidence, request.ExpectedDuration);
+        var failure = new FailureTracker(request.Region);
+        var attempts = 0;
+        var regionCount = 1 + (request.FailoverRegions?.Count ?? 0);
+        for (var regionIndex = 0; regionIndex < regionCount && attempts < _maxAttempts; regionIndex++)
+        {
+            var region = regionIndex == 0 ? request.Region : request.FailoverRegions![regionIndex - 1]; // count > 1 implies non-null
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, "Cancelled by the caller.");
+            }
+
+            if (!_predictor.TryGetProfile(region, request.ExpectedDuration, out var regionProfile))
+            {
+                failure.Note(ReplicaOutcome.NoPrediction, $"No load profile for region '{region}'.");
+                continue;
+            }
+
+            var profile = request.Replicas == 1 ? regionProfile : regionProfile.Scale(1.0 / request.Replicas);
+            var catalog = _library.Current;
+            if (catalog.IsEmpty)
+            {
+                failure.Note(ReplicaOutcome.NoFeasibleShape, "The shape catalog is empty.");
+                continue;
+            }
+
+            var ranking = default(RankingBuffer);
+            var selection = Rank(catalog, profile, policy, region, ref ranking);
+            if (!selection.IsSuccess)
+            {
+                failure.Note(ReplicaOutcome.NoFeasibleShape, $"No shape covers the predicted per-replica peak in region '{region}'.");
+                continue;
+            }
+
+            for (var r = 0; r < selection.Count && attempts < _maxAttempts; r++)
+            {
+                attempts++;
+                var scored = ranking[r];
+                var shape = catalog[scored.Index];
+                var attempt = await TryShapeAsync(request, region, shape, cancellationToken).ConfigureAwait(false);
+                switch (attempt.Kind)
+                {
+                    case AttemptKind.Provisioned:
+                        return ReplicaResult.Provisioned(
+                            region, shape, attempt.ReplicaIds!, scored, profile, attempt.Reservation, attempts, // ids set when provisioned
+                            profile.IsFallback ? $"Shape chosen on a fallback profile: {profile.Note}" : attempt.Message);
+                    case AttemptKind.Cancelled:
+                        return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, attempt.Message, attempt.IsOutcomeUnknown);
+                    case AttemptKind.OutcomeUnknown:
+                        return ReplicaResult.Failed(ReplicaOutcome.ProvisioningFailed, request.Region, attempts, attempt.Message, isOutcomeUnknown: true);
+                    case AttemptKind.NoCapacity:
+                        failure.Note(ReplicaOutcome.NoCapacity, attempt.Message);
+                        break;
+                    case AttemptKind.Failed:
+                        failure.Note(ReplicaOutcome.ProvisioningFailed, attempt.Message);
+                        break;
+                    default:
+                        // The region as a whole can't serve (unknown to the ledger, or down): go to the next region.
+                        failure.Note(attempt.Kind == AttemptKind.RegionDown ? ReplicaOutcome.ProvisioningFailed : ReplicaOutcome.NoCapacity, attempt.Message);
+                        r = selection.Count;
+                        break;
+                }
+            }
+        }
+
+        return ReplicaResult.Failed(failure.Outcome, request.Region, attempts, failure.Message);
+    }
+
+    private SelectionResult Rank(ShapeCatalog catalog, LoadProfile profile, in ScoringPolicy policy, string region, ref RankingBuffer buffer)
+    {
+        Span<ScoredShape> ranking = buffer;
+        ranking = ranking[.._rankingDepth];
+        if (!_telemetry.IsSelectionDurationEnabled)
+        {
+            return _selector.Select(catalog, profile, policy, ranking);
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        var result = _selector.Select(catalog, profile, policy, ranking);
+        _telemetry.RecordSelectionDuration(region, _timeProvider.GetElapsedTime(started));
+        return result;
+    }
+
+    private async ValueTask<Attempt> TryShapeAsync(ReplicaRequest request, string region, ResourceShape shape, CancellationToken cancellationToken)
+    {
+        var key = string.Create(CultureInfo.InvariantCulture, $"{request.IdempotencyKey}/{region}/{shape.Name}@{shape.Revision}");
+        var reservation = await ReserveAsync(key, region, shape, request.Replicas, cancellationToken).ConfigureAwait(false);
+        if (reservation.Kind != AttemptKind.Provisioned)
+        {
+            return reservation;
+        }
+
+        var reservationId = reservation.Reservation;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+            return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller before provisioning; the reservation was released.");
+        }
+
+        var provisionRequest = new ProvisionRequest(key, region, shape, request.Replicas);
+        var ambiguous = false;
+        string? lastError = null;
+        ProvisionStatus lastStatus = ProvisionStatus.TransientFailure;
+        for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
+        {
+            ProvisionResult answer;
+            try
+            {
+                if (attempt > 0 && _retryDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(_retryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+
+                answer = await _provisioner.ProvisionAsync(provisionRequest, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // A call may have been in flight: learn what exists under the key, then undo it.
+                return await RollBackAsync(provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
+            }
+
+            if (answer.IsSuccess)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return await RollBackAsync(provisionRequest, reservationId, settle: false, known: answer.ReplicaIds).ConfigureAwait(false);
+                }
+
+                return await CommitAsync(provisionRequest, reservationId, answer.ReplicaIds).ConfigureAwait(false);
+            }
+
+            lastStatus = answer.Status;
+            lastError = answer.Error;
+            if (answer.Status == ProvisionStatus.TransientFailure)
+            {
+                ambiguous = true; // the call may have taken effect and lost its answer
+                continue;
+            }
+
+            break; // RegionUnavailable or Rejected: retrying with this shape won't help
+        }
+
+        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+        var message = string.Create(CultureInfo.InvariantCulture, $"Provisioning {shape.Name} in '{region}' failed ({lastStatus}): {lastError}");
+        if (ambiguous)
+        {
+            return Attempt.Of(AttemptKind.OutcomeUnknown, message + " The outcome of an earlier try is unknown; resubmit with the same idempotency key to recover.");
+        }
+
+        return Attempt.Of(lastStatus == ProvisionStatus.RegionUnavailable ? AttemptKind.RegionDown : AttemptKind.Failed, message);
+    }
+
+    private async ValueTask<Attempt> ReserveAsync(string key, string region, ResourceShape shape, int replicas, CancellationToken cancellationToken)
+    {
+        // A fresh id per attempt: a resubmitted request reserves anew, while provisioning stays idempotent by key.
+        var id = new ReservationId(string.Create(CultureInfo.InvariantCulture, $"{key}#{Guid.NewGuid():N}"));
+        LedgerResult reserved;
+        try
+        {
+            reserved = await _ledger.TryReserveAsync(
+                new ReservationRequest(id, region, shape.Name, shape.Capacity, replicas, _reservationTimeToLive), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseReservationAsync(id).ConfigureAwait(false); // in case the call took effect; NotFound otherwise
+            return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller while reserving.");
+        }
+
+        _telemetry.RecordReservation(region, reserved.Status);
+        return reserved.Status switch
+        {
+            ReservationStatus.Succeeded => Attempt.Reserved(id),
+            ReservationStatus.UnknownRegion => Attempt.Of(AttemptKind.RegionUnknown, $"Region '{region}' is unknown to the capacity ledger."),
+            ReservationStatus.InsufficientCapacity => Attempt.Of(AttemptKind.NoCapacity, $"Region '{region}' lacks capacity for {replicas} × {shape.Name}."),
+            _ => Attempt.Of(AttemptKind.NoCapacity, $"The ledger answered {reserved.Status} reserving {replicas} × {shape.Name} in '{region}'."),
+        };
+    }
+
+    private async ValueTask<Attempt> CommitAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds)
+    {
+        var committed = await _ledger.CommitAsync(reservationId, CancellationToken.None).ConfigureAwait(false);
+        var message = string.Empty;
+        if (!committed.IsSuccess)
+        {
+            // The hold expired while provisioning took long: account for the replicas with a new reservation.
+            var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, provisioned.Replicas, CancellationToken.None).ConfigureAwait(false);
+            if (again.Kind != AttemptKind.Provisioned
+                || !(await _ledger.CommitAsync(again.Reservation, CancellationToken.None).ConfigureAwait(false)).IsSuccess)
+            {
+                if (again.Kind == AttemptKind.Provisioned)
+                {
+                    await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
+                }
+
+                return await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)
+                    ? Attempt.Of(AttemptKind.NoCapacity, $"The reservation {committed.Status} before provisioning finished and capacity was gone; the replicas were released.")
+                    : Attempt.Of(AttemptKind.OutcomeUnknown, $"The reservation {committed.Status} before provisioning finished, capacity was gone and the replicas could not be released.");
+            }
+
+            reservationId = again.Reservation;
+            message = "The first reservation expired during provisioning; the replicas are accounted by a new one.";
+        }
+
+        return await RecordAsync(provisioned, reservationId, replicaIds, message).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Attempt> RecordAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
+    {
+        ReplicaRecord? existing;
+        try
+        {
+            _inventory.AddProvisioned(provisioned.Region, replicaIds, provisioned.Shape, reservationId);
+            return Attempt.Done(reservationId, replicaIds, message);
+        }
+        catch (ArgumentException) when (replicaIds.Count > 0 && _inventory.TryGet(replicaIds[0], out existing))
+        {
+            // A replay of a request that already completed (same key, same replicas): the first reservation accounts
+            // for them, so this one goes back.
+        }
+
+        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+        return Attempt.Done(existing.Reservation, replicaIds, "A replay of a completed request: the replicas were already provisioned.");
+    }
+
+    private async ValueTask<Attempt> RollBackAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool settle, IReadOnlyList<string>? known)
+    {
+        var replicaIds = known;
+        var unknown = false;
+        if (settle)
+        {
+            unknown = true;
+            for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
+            {
+                var answer = await _provisioner.ProvisionAsync(provisionRequest, CancellationToken.None).ConfigureAwait(false);
+                if (answer.IsSuccess)
+                {
+                    replicaIds = answer.ReplicaIds;
+                    unknown = false;
+                    break;
+                }
+
+                if (answer.Status != ProvisionStatus.TransientFailure)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (replicaIds is not null && !await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false))
+        {
+            // Replicas we can't remove stay accounted for rather than orphaned.
+            var kept = await CommitAsync(provisionRequest, reservationId, replicaIds).ConfigureAwait(false);
+            return kept.Kind == AttemptKind.Provisioned
+                ? Attempt.Done(kept.Reservation, replicaIds, "Cancelled after provisioning, but the replicas could not be released; they are kept and accounted for.")
+                : kept;
+        }
+
+        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+        return Attempt.Of(
+            AttemptKind.Cancelled,
+            unknown
+                ? "Cancelled by the caller during provisioning; the region could not confirm whether replicas were created."
+                : "Cancelled by the caller during provisioning; the replicas and the reservation were released.",
+            unknown);
+    }
+
+    private async ValueTask<bool> ReleaseReplicasAsync(string region, IReadOnlyList<string> replicaIds)
+    {
+        var all = true;
+        foreach (var replicaId in replicaIds)
+        {
+            var released = false;
+            for (var attempt = 0; attempt <= _maxProvisionRetries && !released; attempt++)
+            {
+                var answer = await _provisioner.ReleaseAsync(region, replicaId, CancellationToken.None).ConfigureAwait(false);
+                released = answer.IsSuccess || answer.Status == ProvisionStatus.Rejected; // Rejected: it does not run there
+            }
+
+            all &= released;
+        }
+
+        return all;
+    }
+
+    private async ValueTask ReleaseReservationAsync(ReservationId id) =>
+        _ = await _ledger.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
+
+    private enum AttemptKind
+    {
+        Provisioned,
+        NoCapacity,
+        Failed,
+        RegionDown,
+        RegionUnknown,
+        OutcomeUnknown,
+        Cancelled,
+    }
+
+    private readonly record struct Attempt(AttemptKind Kind, string Message, ReservationId Reservation, IReadOnlyList<string>? ReplicaIds, bool IsOutcomeUnknown)
+    {
+        public static Attempt Of(AttemptKind kind, string message, bool isOutcomeUnknown = false) => new(kind, message, default, null, isOutcomeUnknown);
+
+        // Internally a successful reservation travels as a Provisioned-kind attempt without replicas.
+        public static Attempt Reserved(ReservationId id) => new(AttemptKind.Provisioned, string.Empty, id, null, false);
+
+        public static Attempt Done(ReservationId id, IReadOnlyList<string> replicaIds, string message) =>
+            new(AttemptKind.Provisioned, message, id, replicaIds, false);
+    }
+
+    /// <summary>Keeps the most telling failure: the one that got furthest through the steps.</summary>
+    private struct FailureTracker(string region)
+    {
+        public ReplicaOutcome Outcome { get; private set; } = ReplicaOutcome.NoPrediction;
+
+        public string Message { get; private set; } = $"No profile, shape or capacity was found for region '{region}'.";
+
+        private int _rank = -1;
+
+        public void Note(ReplicaOutcome outcome, string message)
+        {
+            var rank = outcome switch
+            {
+                ReplicaOutcome.NoPrediction => 0,
+                ReplicaOutcome.NoFeasibleShape => 1,
+                ReplicaOutcome.NoCapacity => 2,
+                _ => 3,
+            };
+            if (rank >= _rank)
+            {
+                _rank = rank;
+                Outcome = outcome;
+                Message = message;
+            }
+        }
+    }
+
+    [InlineArray(MaxRankingDepth)]
+    private struct RankingBuffer
+    {
+        private ScoredShape _element;
+    }
+}

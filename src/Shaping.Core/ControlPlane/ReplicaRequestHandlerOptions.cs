@@ -1,0 +1,37 @@
+using Shaping.Core.Selection;
+
+namespace Shaping.Core.ControlPlane;
+
+/// <summary>Settings of a <see cref="ReplicaRequestHandler"/>; checked when the handler is created.</summary>
+public sealed class ReplicaRequestHandlerOptions
+{
+    /// <summary>Gets or sets the most (region, shape) attempts one request may make, over all regions.</summary>
+    /// <value>The default value is 4. Must be in [1, 64].</value>
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>Gets or sets how many times a transiently failed provisioning call is retried (with the same idempotency key).</summary>
+    /// <value>The default value is 2. Must be in [0, 10].</value>
+    public int MaxProvisionRetries { get; set; } = 2;
+
+    /// <summary>Gets or sets the wait before each retry of a provisioning call, on the handler's <see cref="TimeProvider"/>.</summary>
+    /// <value>The default value is 100 milliseconds. Must be in [0, 1 minute].</value>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Gets or sets how long a reservation holds before it expires unless committed. It must outlast provisioning
+    /// with its retries; when it doesn't, the handler reserves again before committing.
+    /// </summary>
+    /// <value>The default value is 5 minutes. Must be in (0, 1 day].</value>
+    public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how many of the best-ranked shapes per region are candidates for fallback.</summary>
+    /// <value>The default value is 4. Must be in [1, <see cref="ReplicaRequestHandler.MaxRankingDepth"/>].</value>
+    public int RankingDepth { get; set; } = 4;
+
+    /// <summary>
+    /// Gets or sets the scoring policy (trade-off, headroom, peak confidence); a request's expected duration replaces
+    /// its duration and a request's trade-off, when given, replaces its trade-off.
+    /// </summary>
+    /// <value>The default value is <see cref="ScoringPolicy.Default"/>. Must be valid (not the default struct value).</value>
+    public ScoringPolicy DefaultPolicy { get; set; } = ScoringPolicy.Default;
+}

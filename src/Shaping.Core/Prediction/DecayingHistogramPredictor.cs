@@ -1,0 +1,371 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Shaping.Core.Resources;
+
+namespace Shaping.Core.Prediction;
+
+/// <summary>
+/// A percentile recommender over decaying histograms of recent observations, in the manner of the Kubernetes
+/// VPA recommender: it needs no model fit, answers from what each region used lately, and serves as the
+/// fallback when forecasts are missing or stale.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Histograms.</b> Per region and dimension, two histograms with exponentially growing buckets (the first
+/// <see cref="DecayingHistogramPredictorOptions.FirstBucketSize"/> wide, each next one
+/// <see cref="DecayingHistogramPredictorOptions.BucketGrowthRatio"/> times wider) hold weighted observations:
+/// one every demand sample, the other the maximum of every
+/// <see cref="DecayingHistogramPredictorOptions.PeakInterval"/> (VPA does the same for memory peaks). A sample's
+/// weight doubles every half-life of its timestamp, relative to a reference time that moves forward (rescaling
+/// the stored weights) before the exponent grows large, so older samples count exponentially less and nothing
+/// overflows. A percentile is the upper bound of the bucket where the cumulative weight reaches it (conservative
+/// by at most one bucket width), capped at the largest value seen in that dimension.
+/// </para>
+/// <para>
+/// <b>Profile for a window W.</b> The mean distribution is the distribution of the recent samples, with the
+/// decay-weighted sample mean as its mean; that is wider than the distribution of a window's average, which
+/// errs towards larger shapes. The peak distribution assumes the per-interval peaks of consecutive intervals are
+/// independent, so the peak over W = k intervals has CDF F<sup>k</sup>: its quantile at level p is the
+/// interval-peak quantile at p<sup>1/k</sup> (k = W / interval, fractional allowed). The interval in progress
+/// counts with its running maximum. Each peak quantile is at least the same level's sample quantile; the peak
+/// distribution's mean is approximated by its median.
+/// </para>
+/// <para>
+/// <b>Fallback.</b> With fewer than <see cref="DecayingHistogramPredictorOptions.MinimumSamples"/> observations,
+/// or when the latest is older than <see cref="DecayingHistogramPredictorOptions.StaleAfter"/>, the profile is
+/// still computed but marked <see cref="ProfileSource.Fallback"/> with a note saying why. A region with no
+/// observation at all has no profile (<see cref="TryGetProfile"/> returns <see langword="false"/>).
+/// </para>
+/// <para><b>Thread safety:</b> all members are safe to call concurrently; each region has its own lock.</para>
+/// </remarks>
+public sealed class DecayingHistogramPredictor : ILoadPredictor
+{
+    // Rescale the stored weights when a sample's exponent would exceed this many half-lives.
+    private const double MaxExponentHalfLives = 100;
+
+    private readonly ConcurrentDictionary<string, RegionHistograms> _regions = new(StringComparer.Ordinal);
+    private readonly TimeProvider _timeProvider;
+    private readonly BucketScheme _scheme;
+    private readonly double _halfLifeSeconds;
+    private readonly TimeSpan _peakInterval;
+    private readonly int _minimumSamples;
+    private readonly TimeSpan _staleAfter;
+
+    /// <summary>Creates a predictor.</summary>
+    /// <param name="options">The settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="timeProvider">The clock that decides staleness; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its documented range; the message names it.</exception>
+    public DecayingHistogramPredictor(DecayingHistogramPredictorOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        options ??= new DecayingHistogramPredictorOptions();
+        if (options.HalfLife <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.HalfLife, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.HalfLife)} ({options.HalfLife}) must be positive.");
+        }
+
+        if (!double.IsFinite(options.FirstBucketSize) || options.FirstBucketSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FirstBucketSize, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.FirstBucketSize)} ({options.FirstBucketSize}) must be finite and positive.");
+        }
+
+        if (!(options.BucketGrowthRatio > 1 && options.BucketGrowthRatio <= 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BucketGrowthRatio, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.BucketGrowthRatio)} ({options.BucketGrowthRatio}) must be in (1, 2].");
+        }
+
+        if (!double.IsFinite(options.MaxValue) || options.MaxValue <= options.FirstBucketSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxValue, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.MaxValue)} ({options.MaxValue}) must be finite and above FirstBucketSize ({options.FirstBucketSize}).");
+        }
+
+        if (options.PeakInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.PeakInterval, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.PeakInterval)} ({options.PeakInterval}) must be positive.");
+        }
+
+        if (options.MinimumSamples < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MinimumSamples, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.MinimumSamples)} ({options.MinimumSamples}) must be at least 1.");
+        }
+
+        if (options.StaleAfter <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.StaleAfter, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.StaleAfter)} ({options.StaleAfter}) must be positive.");
+        }
+
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _scheme = new BucketScheme(options.FirstBucketSize, options.BucketGrowthRatio, options.MaxValue);
+        _halfLifeSeconds = options.HalfLife.TotalSeconds;
+        _peakInterval = options.PeakInterval;
+        _minimumSamples = options.MinimumSamples;
+        _staleAfter = options.StaleAfter;
+    }
+
+    /// <summary>Gets the number of histogram buckets per dimension.</summary>
+    public int BucketCount => _scheme.Count;
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="region"/> is null, empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension.</exception>
+    public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        ResourceVector.ThrowIfInvalidAmount(demand);
+        var histograms = _regions.GetOrAdd(region, static (_, self) => new RegionHistograms(self._scheme, self._halfLifeSeconds), this);
+        histograms.Add(timestamp, demand, _peakInterval);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
+    public bool TryGetProfile(string region, TimeSpan window, [NotNullWhen(true)] out LoadProfile? profile)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        if (!_regions.TryGetValue(region, out var histograms))
+        {
+            profile = null;
+            return false;
+        }
+
+        var intervals = window.TotalSeconds / _peakInterval.TotalSeconds;
+        profile = histograms.ToProfile(window, intervals, _minimumSamples, _staleAfter, _timeProvider.GetUtcNow());
+        return profile is not null;
+    }
+
+    /// <summary>The bucket boundaries shared by every histogram: bucket i starts at s·(rⁱ − 1)/(r − 1).</summary>
+    private sealed class BucketScheme
+    {
+        private readonly double _first;
+        private readonly double _ratio;
+        private readonly double _logRatio;
+
+        public BucketScheme(double first, double ratio, double maxValue)
+        {
+            _first = first;
+            _ratio = ratio;
+            _logRatio = Math.Log(ratio);
+            Count = (int)Math.Ceiling(Math.Log(1 + (maxValue * (ratio - 1) / first)) / _logRatio) + 1;
+        }
+
+        public int Count { get; }
+
+        public int Find(double value)
+        {
+            var index = (int)Math.Floor(Math.Log(1 + (value * (_ratio - 1) / _first)) / _logRatio);
+            return Math.Clamp(index, 0, Count - 1);
+        }
+
+        public double Start(int index) => _first * (Math.Pow(_ratio, index) - 1) / (_ratio - 1);
+    }
+
+    private sealed class RegionHistograms
+    {
+        private const int Dimensions = ResourceVector.DimensionCount;
+        private const int Levels = QuantileDistribution.LevelCount;
+
+        private readonly Lock _gate = new();
+        private readonly BucketScheme _scheme;
+        private readonly double _halfLifeSeconds;
+
+        // [dimension * Count + bucket]
+        private readonly double[] _samples;
+        private readonly double[] _peaks;
+        private readonly double[] _weightedSum = new double[Dimensions];
+        private readonly double[] _maxSeen = new double[Dimensions];
+        private readonly double[] _intervalMax = new double[Dimensions];
+        private double _sampleWeight;
+        private double _peakWeight;
+        private DateTimeOffset _reference;
+        private DateTimeOffset _latest;
+        private long _intervalIndex = long.MinValue;
+        private DateTimeOffset _intervalLatest;
+        private long _count;
+
+        public RegionHistograms(BucketScheme scheme, double halfLifeSeconds)
+        {
+            _scheme = scheme;
+            _halfLifeSeconds = halfLifeSeconds;
+            _samples = new double[Dimensions * scheme.Count];
+            _peaks = new double[Dimensions * scheme.Count];
+        }
+
+        public void Add(DateTimeOffset timestamp, ResourceVector demand, TimeSpan peakInterval)
+        {
+            lock (_gate)
+            {
+                if (_count == 0)
+                {
+                    _reference = timestamp;
+                    _latest = timestamp;
+                }
+
+                var weight = WeightLocked(timestamp);
+                for (var d = 0; d < Dimensions; d++)
+                {
+                    var value = demand[(Dimension)d];
+                    _samples[(d * _scheme.Count) + _scheme.Find(value)] += weight;
+                    _weightedSum[d] += weight * value;
+                    _maxSeen[d] = Math.Max(_maxSeen[d], value);
+                }
+
+                _sampleWeight += weight;
+
+                var interval = timestamp.UtcTicks / peakInterval.Ticks;
+                if (interval != _intervalIndex)
+                {
+                    // A sample from another interval closes the interval in progress (late samples open their own).
+                    FlushIntervalLocked();
+                    _intervalIndex = interval;
+                    Array.Clear(_intervalMax);
+                    _intervalLatest = timestamp;
+                }
+
+                for (var d = 0; d < Dimensions; d++)
+                {
+                    _intervalMax[d] = Math.Max(_intervalMax[d], demand[(Dimension)d]);
+                }
+
+                if (timestamp > _intervalLatest)
+                {
+                    _intervalLatest = timestamp;
+                }
+
+                if (timestamp > _latest)
+                {
+                    _latest = timestamp;
+                }
+
+                _count++;
+            }
+        }
+
+        public LoadProfile? ToProfile(TimeSpan window, double intervals, int minimumSamples, TimeSpan staleAfter, DateTimeOffset now)
+        {
+            Span<QuantileDistribution> mean = stackalloc QuantileDistribution[Dimensions];
+            Span<QuantileDistribution> peak = stackalloc QuantileDistribution[Dimensions];
+            Span<double> meanQuantiles = stackalloc double[Levels];
+            Span<double> peakQuantiles = stackalloc double[Levels];
+            Span<double> peakLevels = stackalloc double[Levels];
+            var levels = QuantileDistribution.Levels;
+            for (var i = 0; i < Levels; i++)
+            {
+                peakLevels[i] = Math.Pow(levels[i], 1 / intervals);
+            }
+
+            long count;
+            DateTimeOffset latest;
+            lock (_gate)
+            {
+                if (_count == 0)
+                {
+                    return null;
+                }
+
+                count = _count;
+                latest = _latest;
+
+                // The interval in progress counts as one peak sample with its own weight.
+                var pendingWeight = _intervalIndex == long.MinValue ? 0 : Math.Pow(2, (_intervalLatest - _reference).TotalSeconds / _halfLifeSeconds);
+                var totalPeakWeight = _peakWeight + pendingWeight;
+                for (var d = 0; d < Dimensions; d++)
+                {
+                    var offset = d * _scheme.Count;
+                    Percentiles(_samples.AsSpan(offset, _scheme.Count), _sampleWeight, -1, 0, levels, _maxSeen[d], meanQuantiles);
+                    var pendingBucket = _scheme.Find(_intervalMax[d]);
+                    Percentiles(_peaks.AsSpan(offset, _scheme.Count), totalPeakWeight, pendingBucket, pendingWeight, peakLevels, _maxSeen[d], peakQuantiles);
+                    for (var i = 0; i < Levels; i++)
+                    {
+                        peakQuantiles[i] = Math.Max(peakQuantiles[i], meanQuantiles[i]);
+                    }
+
+                    var sampleMean = Math.Min(_weightedSum[d] / _sampleWeight, _maxSeen[d]);
+                    mean[d] = QuantileDistribution.FromQuantiles(Math.Max(0, sampleMean), meanQuantiles);
+                    peak[d] = QuantileDistribution.FromQuantiles(peakQuantiles[2], peakQuantiles); // the peak's mean is approximated by its median
+                }
+            }
+
+            string? note = null;
+            if (count < minimumSamples)
+            {
+                note = string.Create(CultureInfo.InvariantCulture, $"Only {count} observations (fewer than {minimumSamples}); the profile is a rough recent-demand estimate.");
+            }
+            else if (now - latest > staleAfter)
+            {
+                note = string.Create(CultureInfo.InvariantCulture, $"The latest observation is {now - latest} old (more than {staleAfter}); the profile may be stale.");
+            }
+
+            return note is null
+                ? new LoadProfile(mean, peak, window, ProfileSource.Observed)
+                : new LoadProfile(mean, peak, window, ProfileSource.Fallback, note);
+        }
+
+        private double WeightLocked(DateTimeOffset timestamp)
+        {
+            var exponent = (timestamp - _reference).TotalSeconds / _halfLifeSeconds;
+            if (exponent > MaxExponentHalfLives)
+            {
+                // Move the reference to this sample and shrink every stored weight to match.
+                var factor = Math.Pow(2, -exponent);
+                Rescale(_samples, factor);
+                Rescale(_peaks, factor);
+                Rescale(_weightedSum, factor);
+                _sampleWeight *= factor;
+                _peakWeight *= factor;
+                _reference = timestamp;
+                exponent = 0;
+            }
+
+            return Math.Pow(2, exponent);
+        }
+
+        private void FlushIntervalLocked()
+        {
+            if (_intervalIndex == long.MinValue)
+            {
+                return;
+            }
+
+            var weight = WeightLocked(_intervalLatest);
+            for (var d = 0; d < Dimensions; d++)
+            {
+                _peaks[(d * _scheme.Count) + _scheme.Find(_intervalMax[d])] += weight;
+            }
+
+            _peakWeight += weight;
+        }
+
+        private static void Rescale(Span<double> values, double factor)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] *= factor;
+            }
+        }
+
+        // Fills quantiles[i] with the upper bound of the bucket where the cumulative weight reaches levels[i] of
+        // the total, capped at maxSeen. One pass: levels ascend.
+        private void Percentiles(
+            ReadOnlySpan<double> buckets, double total, int extraBucket, double extraWeight,
+            ReadOnlySpan<double> levels, double maxSeen, Span<double> quantiles)
+        {
+            var level = 0;
+            var cumulative = 0.0;
+            for (var b = 0; b < buckets.Length && level < levels.Length; b++)
+            {
+                cumulative += buckets[b] + (b == extraBucket ? extraWeight : 0);
+                while (level < levels.Length && cumulative >= levels[level] * total && cumulative > 0)
+                {
+                    quantiles[level++] = Math.Min(_scheme.Start(b + 1), maxSeen);
+                }
+            }
+
+            // Rounding can leave the top levels unassigned: they sit in the last non-empty bucket.
+            for (; level < levels.Length; level++)
+            {
+                quantiles[level] = maxSeen;
+            }
+        }
+    }
+}
