@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.Prediction;
+using Shaping.Core.Resources;
+
+namespace Shaping.Core.Tests.Prediction;
+
+public sealed class DecayingHistogramPredictorTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+
+    private readonly FakeTimeProvider _time = new(Start);
+
+    [Fact]
+    public void TryGetProfile_UnknownRegion_False()
+    {
+        Assert.False(new DecayingHistogramPredictor(timeProvider: _time).TryGetProfile("eu", Window, out _));
+    }
+
+    [Fact]
+    public void TryGetProfile_ConstantLoad_QuantilesWithinOneBucketAndCappedAtMax()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        var load = new ResourceVector(3, 12, 0, 0.5);
+        Feed(predictor, "eu", TimeSpan.FromHours(48), TimeSpan.FromMinutes(5), _ => load);
+
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        Assert.Equal(ProfileSource.Observed, profile.Source);
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var dimension = (Dimension)d;
+            var value = load[dimension];
+            Assert.Equal(value, profile.Mean(dimension).Mean, 9);
+            Assert.InRange(profile.Mean(dimension).P50, value / 1.05, value); // capped at the largest value seen
+            Assert.InRange(profile.Peak(dimension).P95, value / 1.05, value);
+        }
+    }
+
+    [Fact]
+    public void TryGetProfile_UniformLoad_PercentilesMatchTheDistribution()
+    {
+        var predictor = new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions { HalfLife = TimeSpan.FromDays(365) }, _time);
+        var random = new Random(42);
+        Feed(predictor, "eu", TimeSpan.FromHours(100), TimeSpan.FromMinutes(1), _ => new ResourceVector(1 + (9 * random.NextDouble()), 1, 1, 1));
+
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        var cpu = profile.Mean(Dimension.Cpu);
+        Assert.InRange(cpu.Mean, 5.3, 5.7);
+        Assert.InRange(cpu.P50, 5.5 * 0.97, 5.5 * 1.08); // bucket upper bounds: conservative by ≤ 5 %
+        Assert.InRange(cpu.P90, 9.1 * 0.97, 9.1 * 1.08);
+        Assert.InRange(cpu.P99, 9.0, 10.0);
+    }
+
+    [Fact]
+    public void TryGetProfile_OldHighLoadThenNewLowLoad_DecayFavoursRecent()
+    {
+        var options = new DecayingHistogramPredictorOptions { HalfLife = TimeSpan.FromHours(1) };
+        var predictor = new DecayingHistogramPredictor(options, _time);
+        Feed(predictor, "eu", TimeSpan.FromHours(24), TimeSpan.FromMinutes(5), _ => new ResourceVector(10, 1, 1, 1));
+        Feed(predictor, "eu", TimeSpan.FromHours(24), TimeSpan.FromMinutes(5), _ => new ResourceVector(2, 1, 1, 1));
+
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        Assert.InRange(profile.Mean(Dimension.Cpu).P95, 1.9, 2.1);
+        Assert.InRange(profile.Mean(Dimension.Cpu).Mean, 1.99, 2.01);
+    }
+
+    [Fact]
+    public void TryGetProfile_YearsOfData_RescalesWithoutOverflow()
+    {
+        var options = new DecayingHistogramPredictorOptions { HalfLife = TimeSpan.FromMinutes(10) };
+        var predictor = new DecayingHistogramPredictor(options, _time);
+        Feed(predictor, "eu", TimeSpan.FromDays(30), TimeSpan.FromHours(1), _ => new ResourceVector(4, 1, 1, 1));
+
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        Assert.True(double.IsFinite(profile.Mean(Dimension.Cpu).Mean));
+        Assert.InRange(profile.Peak(Dimension.Cpu).P95, 3.8, 4.0);
+    }
+
+    [Fact]
+    public void TryGetProfile_LongerWindow_HigherPeakNotHigherMean()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        var random = new Random(3);
+        Feed(predictor, "eu", TimeSpan.FromHours(72), TimeSpan.FromMinutes(5), _ => new ResourceVector(2 + (6 * random.NextDouble()), 4, 1, 1));
+
+        Assert.True(predictor.TryGetProfile("eu", TimeSpan.FromHours(1), out var hour));
+        Assert.True(predictor.TryGetProfile("eu", TimeSpan.FromHours(12), out var halfDay));
+        Assert.True(halfDay.Peak(Dimension.Cpu).P50 > hour.Peak(Dimension.Cpu).P50);
+        Assert.Equal(hour.Mean(Dimension.Cpu), halfDay.Mean(Dimension.Cpu));
+        Assert.True(hour.Peak(Dimension.Cpu).P50 >= hour.Mean(Dimension.Cpu).P50);
+        Assert.Equal(TimeSpan.FromHours(12), halfDay.Window);
+    }
+
+    [Fact]
+    public void TryGetProfile_FewSamples_FallbackWithNote()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        predictor.Observe("eu", Start, new ResourceVector(1, 1, 1, 1));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("observations", profile.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryGetProfile_StaleData_FallbackWithNote()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        Feed(predictor, "eu", TimeSpan.FromHours(2), TimeSpan.FromMinutes(5), _ => new ResourceVector(1, 1, 1, 1));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var fresh));
+        Assert.Equal(ProfileSource.Observed, fresh.Source);
+
+        _time.Advance(TimeSpan.FromDays(2));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var stale));
+        Assert.Equal(ProfileSource.Fallback, stale.Source);
+        Assert.Contains("stale", stale.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observe_InvalidDemand_Throws()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        Assert.Throws<ArgumentOutOfRangeException>(() => predictor.Observe("eu", Start, new ResourceVector(double.NaN, 0, 0, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => predictor.Observe("eu", Start, new ResourceVector(-1, 0, 0, 0)));
+        Assert.Throws<ArgumentException>(() => predictor.Observe("", Start, ResourceVector.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => predictor.TryGetProfile("eu", TimeSpan.Zero, out _));
+    }
+
+    [Fact]
+    public void Constructor_InvalidOption_ThrowsNamingTheSetting()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions { BucketGrowthRatio = 1 }));
+        Assert.Contains("BucketGrowthRatio", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions { HalfLife = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions { MinimumSamples = 0 }));
+    }
+
+    private void Feed(DecayingHistogramPredictor predictor, string region, TimeSpan span, TimeSpan step, Func<DateTimeOffset, ResourceVector> load)
+    {
+        var end = _time.GetUtcNow() + span;
+        for (var t = _time.GetUtcNow(); t < end; t += step)
+        {
+            predictor.Observe(region, t, load(t));
+        }
+
+        _time.SetUtcNow(end);
+    }
+}
