@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.Capacity;
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Prediction;
+using Shaping.Core.Provisioning;
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+
+namespace Shaping.Core.Tests.ControlPlane;
+
+/// <summary>Two in-memory regions ("eu", "us") with a ledger, a fixed predictor and a handler over them.</summary>
+internal sealed class HandlerFixture
+{
+    public static readonly ResourceVector RegionTotal = new(64, 256, 2048, 32);
+
+    public HandlerFixture(
+        ReplicaRequestHandlerOptions? options = null,
+        Func<IProvisioner, IProvisioner>? wrap = null,
+        int seed = 0,
+        ILoadPredictor? predictor = null)
+    {
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        Library = TestShapes.Library();
+        Predictor = new FixedPredictor()
+            .Set("eu", TestShapes.RegionProfile(3, replicas: 2))
+            .Set("us", TestShapes.RegionProfile(3, replicas: 2));
+        Ledger = new InMemoryCapacityLedger([new("eu", RegionTotal), new("us", RegionTotal)], Time);
+        Eu = new InMemoryRegion("eu", seed, Time);
+        Us = new InMemoryRegion("us", seed + 1, Time);
+        IProvisioner provisioner = new RegionalProvisioner(Eu, Us);
+        Provisioner = wrap is null ? provisioner : wrap(provisioner);
+        Inventory = new ReplicaInventory();
+        options ??= new ReplicaRequestHandlerOptions();
+        options.RetryDelay = TimeSpan.Zero;
+        Handler = new ReplicaRequestHandler(Library, predictor ?? Predictor, Ledger, Provisioner, Inventory, options, timeProvider: Time);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public ShapeLibrary Library { get; }
+
+    public FixedPredictor Predictor { get; }
+
+    public InMemoryCapacityLedger Ledger { get; }
+
+    public InMemoryRegion Eu { get; }
+
+    public InMemoryRegion Us { get; }
+
+    public IProvisioner Provisioner { get; }
+
+    public ReplicaInventory Inventory { get; }
+
+    public ReplicaRequestHandler Handler { get; }
+
+    public static ReplicaRequest Request(string key = "req-1", int replicas = 2, double? tradeoff = 0, params string[] failover) =>
+        new("eu", replicas, TimeSpan.FromHours(1), key) { Tradeoff = tradeoff, FailoverRegions = failover.Length == 0 ? null : failover };
+
+    public RegionCapacity Capacity(string region)
+    {
+        Assert.True(Ledger.TryGetRegionCapacity(region, out var capacity));
+        return capacity;
+    }
+
+    /// <summary>Nothing held, and the ledger's committed capacity is exactly what the inventory's replicas use.</summary>
+    public void AssertConsistent()
+    {
+        Assert.Equal(0, Ledger.CountHeld());
+        foreach (var region in new[] { "eu", "us" })
+        {
+            var expected = ResourceVector.Zero;
+            foreach (var replica in Inventory.Snapshot().Where(r => r.Region == region))
+            {
+                expected += replica.Shape.Capacity;
+            }
+
+            var committed = Capacity(region).Committed;
+            Assert.Equal(expected.CpuCores, committed.CpuCores, 9);
+            Assert.Equal(expected.MemoryGiB, committed.MemoryGiB, 9);
+            Assert.Equal(expected.NetworkGbps, committed.NetworkGbps, 9);
+            var running = (region == "eu" ? Eu : Us).GetReplicas().Keys.Order(StringComparer.Ordinal);
+            Assert.Equal(running, Inventory.Snapshot().Where(r => r.Region == region).Select(r => r.ReplicaId).Order(StringComparer.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,259 @@
+using Shaping.Core.Capacity;
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Prediction;
+using Shaping.Core.Resources;
+using Step = Shaping.Core.Tests.ScriptedProvisioner.Step;
+
+namespace Shaping.Core.Tests.ControlPlane;
+
+public sealed class ReplicaRequestHandlerTests
+{
+    [Fact]
+    public async Task HandleAsync_Feasible_ProvisionsCheapestFeasibleCommitsAndRecords()
+    {
+        var f = new HandlerFixture();
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request());
+
+        Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
+        Assert.Equal(TestShapes.Medium, result.Shape);
+        Assert.Equal("eu", result.Region);
+        Assert.Equal(2, result.Replicas);
+        Assert.Equal(1, result.Attempts);
+        Assert.Equal(0.2, result.PricePerHour);
+        Assert.Equal(0.4, result.TotalPricePerHour, 12);
+        Assert.Equal(0.4, result.CostForDuration, 12);
+        Assert.Equal(1.0, result.Score.Score, 12); // tradeoff 0: the cheapest feasible scores 1
+        Assert.Equal(3, result.Profile!.Peak(Dimension.Cpu).P50, 12); // the region's 6 cores split over 2 replicas
+        Assert.True(f.Ledger.TryGetReservation(result.Reservation!.Value, out var reservation));
+        Assert.Equal(ReservationState.Committed, reservation.State);
+        Assert.Equal(TestShapes.Medium.Capacity * 2, f.Capacity("eu").Committed);
+        Assert.Equal(2, f.Inventory.Count);
+        Assert.Equal(result.ReplicaIds.Order(StringComparer.Ordinal), f.Eu.GetReplicas().Keys.Order(StringComparer.Ordinal));
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_TradeoffOne_PicksBestPerformingShape()
+    {
+        var f = new HandlerFixture();
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(tradeoff: 1));
+        Assert.Equal(TestShapes.XLarge, result.Shape);
+    }
+
+    [Fact]
+    public async Task HandleAsync_UnknownRegionProfile_NoPrediction()
+    {
+        var f = new HandlerFixture();
+        var result = await f.Handler.HandleAsync(new ReplicaRequest("ap", 1, TimeSpan.FromHours(1), "k"));
+        Assert.Equal(ReplicaOutcome.NoPrediction, result.Outcome);
+        Assert.Equal(0, result.Attempts);
+        Assert.False(result.IsProvisioned);
+        Assert.Empty(result.ReplicaIds);
+    }
+
+    [Fact]
+    public async Task HandleAsync_PeakAboveEveryShape_NoFeasibleShape()
+    {
+        var f = new HandlerFixture();
+        f.Predictor.Set("eu", TestShapes.RegionProfile(100));
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(replicas: 1));
+        Assert.Equal(ReplicaOutcome.NoFeasibleShape, result.Outcome);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_BestShapeLacksCapacity_FallsBackToNextRanked()
+    {
+        var f = new HandlerFixture();
+        f.Ledger.SetRegionCapacity("eu", HandlerFixture.RegionTotal with { CpuCores = 20 }); // 2 × XL (32 cores) no, 2 × L (16) yes
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(tradeoff: 1));
+        Assert.Equal(TestShapes.Large, result.Shape);
+        Assert.Equal(2, result.Attempts);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_NoRegionHasCapacity_NoCapacityWithinMaxAttempts()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { MaxAttempts = 3 });
+        f.Ledger.SetRegionCapacity("eu", new ResourceVector(1, 1, 1, 1));
+        f.Ledger.SetRegionCapacity("us", new ResourceVector(1, 1, 1, 1));
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(failover: "us"));
+        Assert.Equal(ReplicaOutcome.NoCapacity, result.Outcome);
+        Assert.Equal(3, result.Attempts);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_PrimaryRegionDown_FailsOverAndReleasesPrimaryReservation()
+    {
+        var f = new HandlerFixture();
+        f.Eu.IsOutage = true;
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(failover: "us"));
+        Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
+        Assert.Equal("us", result.Region);
+        Assert.Equal(2, result.Attempts);
+        Assert.Equal(HandlerFixture.RegionTotal, f.Capacity("eu").Free);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_PrimaryDownNoFailover_ProvisioningFailed()
+    {
+        var f = new HandlerFixture();
+        f.Eu.IsOutage = true;
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request());
+        Assert.Equal(ReplicaOutcome.ProvisioningFailed, result.Outcome);
+        Assert.False(result.IsOutcomeUnknown);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_LostAnswers_RetriesWithSameKeyAndProvisionsOnce()
+    {
+        ScriptedProvisioner? scripted = null;
+        var f = new HandlerFixture(wrap: p => scripted = new ScriptedProvisioner(p).Then(Step.LostAnswer, Step.Transient));
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request());
+        Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
+        Assert.Equal(3, scripted!.ProvisionCalls);
+        Assert.Equal(1, f.Eu.TotalProvisionEffects);
+        Assert.Single(f.Eu.GetProvisionEffects());
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_AmbiguousAndRetriesExhausted_StopsWithOutcomeUnknown()
+    {
+        var f = new HandlerFixture(
+            new ReplicaRequestHandlerOptions { MaxProvisionRetries = 1 },
+            wrap: p => new ScriptedProvisioner(p).Then(Step.Transient, Step.Outage));
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(failover: "us"));
+        Assert.Equal(ReplicaOutcome.ProvisioningFailed, result.Outcome);
+        Assert.True(result.IsOutcomeUnknown);
+        Assert.Equal(1, result.Attempts); // no other shape or region was tried
+        Assert.Equal(0, f.Us.ReplicaCount);
+        Assert.Equal(0, f.Ledger.CountHeld());
+    }
+
+    [Fact]
+    public async Task HandleAsync_ShapeRejected_FallsBackToNextShape()
+    {
+        var f = new HandlerFixture(wrap: p => new ScriptedProvisioner(p).Then(Step.Reject));
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request());
+        Assert.Equal(TestShapes.Large, result.Shape);
+        Assert.Equal(2, result.Attempts);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_CancelledBefore_CancelledAndNothingHeld()
+    {
+        var f = new HandlerFixture();
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(), new CancellationToken(true));
+        Assert.Equal(ReplicaOutcome.Cancelled, result.Outcome);
+        Assert.Equal(0, f.Eu.TotalProvisionEffects);
+        Assert.Equal(HandlerFixture.RegionTotal, f.Capacity("eu").Free);
+    }
+
+    [Fact]
+    public async Task HandleAsync_CancelledAfterProvisionSucceeded_RollsBackReplicasAndReservation()
+    {
+        using var cts = new CancellationTokenSource();
+        var f = new HandlerFixture(wrap: p => new ScriptedProvisioner(p) { CancelOnStep = cts }.Then(Step.CancelAfterEffect));
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(), cts.Token);
+        Assert.Equal(ReplicaOutcome.Cancelled, result.Outcome);
+        Assert.False(result.IsOutcomeUnknown);
+        Assert.Equal(0, f.Eu.ReplicaCount);
+        Assert.Equal(1, f.Eu.TotalProvisionEffects);
+        Assert.Equal(HandlerFixture.RegionTotal, f.Capacity("eu").Free);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_CancelledDuringProvisioningLatency_SettlesAndRollsBack()
+    {
+        var f = new HandlerFixture();
+        f.Eu.Latency = TimeSpan.FromSeconds(1);
+        using var cts = new CancellationTokenSource();
+        var pending = f.Handler.HandleAsync(HandlerFixture.Request(), cts.Token).AsTask();
+        Assert.False(pending.IsCompleted);
+        await cts.CancelAsync();
+        var result = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(ReplicaOutcome.Cancelled, result.Outcome);
+        Assert.False(result.IsOutcomeUnknown);
+        Assert.Equal(0, f.Eu.ReplicaCount);
+        Assert.True(f.Eu.TotalProvisionEffects <= 1);
+        Assert.Equal(HandlerFixture.RegionTotal, f.Capacity("eu").Free);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_ReservationExpiresDuringProvisioning_ReservesAgainAndCommits()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { ReservationTimeToLive = TimeSpan.FromMinutes(1) });
+        f.Eu.Latency = TimeSpan.FromMinutes(2);
+        var result = await f.Time.RunUntilDone(f.Handler.HandleAsync(HandlerFixture.Request()).AsTask(), TimeSpan.FromSeconds(30));
+        Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
+        Assert.Contains("expired", result.Message, StringComparison.Ordinal);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_SameRequestTwice_SameReplicasAccountedOnce()
+    {
+        var f = new HandlerFixture();
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request());
+        var second = await f.Handler.HandleAsync(HandlerFixture.Request());
+        Assert.Equal(ReplicaOutcome.Provisioned, second.Outcome);
+        Assert.Equal(first.ReplicaIds, second.ReplicaIds);
+        Assert.Equal(first.Reservation, second.Reservation);
+        Assert.Equal(1, f.Eu.TotalProvisionEffects);
+        Assert.Equal(TestShapes.Medium.Capacity * 2, f.Capacity("eu").Committed);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_WithDecayingHistogramPredictor_ProvisionsForObservedLoad()
+    {
+        var predictor = new DecayingHistogramPredictor();
+        var start = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 288; i++)
+        {
+            predictor.Observe("eu", start.AddMinutes(5 * i), new ResourceVector(5 + (i % 3), 20, 30, 0.5));
+        }
+
+        var f = new HandlerFixture(predictor: predictor);
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(replicas: 1));
+        Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
+        Assert.Equal(TestShapes.Large, result.Shape); // peak 7 cores × 1.1 headroom needs 8 cores
+        Assert.Equal(ProfileSource.Observed, result.Profile!.Source);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowNamingTheSetting()
+    {
+        var f = new HandlerFixture();
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ReplicaRequestHandler(
+            f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory, new ReplicaRequestHandlerOptions { RankingDepth = 17 }));
+        Assert.Contains("RankingDepth", error.Message, StringComparison.Ordinal);
+        Assert.Equal("options", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReplicaRequestHandler(
+            f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory, new ReplicaRequestHandlerOptions { MaxAttempts = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReplicaRequestHandler(
+            f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory, new ReplicaRequestHandlerOptions { ReservationTimeToLive = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReplicaRequestHandler(
+            f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory, new ReplicaRequestHandlerOptions { DefaultPolicy = default }));
+    }
+
+    [Fact]
+    public async Task HandleAsync_InvalidRequest_Throws()
+    {
+        var f = new HandlerFixture();
+        await Assert.ThrowsAsync<ArgumentException>(async () => await f.Handler.HandleAsync(HandlerFixture.Request(replicas: 0)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await f.Handler.HandleAsync(HandlerFixture.Request(key: "")));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await f.Handler.HandleAsync(HandlerFixture.Request(tradeoff: 2)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
+            await f.Handler.HandleAsync(new ReplicaRequest("eu", 1, TimeSpan.Zero, "k")));
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.Provisioning;
+
+namespace Shaping.Core.Tests;
+
+/// <summary>
+/// Wraps a provisioner and scripts the first answers of <see cref="IProvisioner.ProvisionAsync"/>: each scripted
+/// step either fails without calling through, or calls through and then loses the answer, or cancels the caller.
+/// </summary>
+internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
+{
+    private readonly Queue<Step> _script = new();
+
+    public enum Step
+    {
+        /// <summary>Answer TransientFailure without calling through.</summary>
+        Transient,
+
+        /// <summary>Call through, then answer TransientFailure (the answer was lost).</summary>
+        LostAnswer,
+
+        /// <summary>Answer RegionUnavailable without calling through.</summary>
+        Outage,
+
+        /// <summary>Answer Rejected without calling through.</summary>
+        Reject,
+
+        /// <summary>Call through, then cancel <see cref="CancelOnStep"/> and return the real answer.</summary>
+        CancelAfterEffect,
+    }
+
+    public CancellationTokenSource? CancelOnStep { get; set; }
+
+    public int ProvisionCalls { get; private set; }
+
+    public ScriptedProvisioner Then(params Step[] steps)
+    {
+        foreach (var step in steps)
+        {
+            _script.Enqueue(step);
+        }
+
+        return this;
+    }
+
+    public async ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
+    {
+        ProvisionCalls++;
+        if (!_script.TryDequeue(out var step))
+        {
+            return await inner.ProvisionAsync(request, cancellationToken);
+        }
+
+        switch (step)
+        {
+            case Step.Transient:
+                return ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted");
+            case Step.Outage:
+                return ProvisionResult.Failure(ProvisionStatus.RegionUnavailable, "scripted");
+            case Step.Reject:
+                return ProvisionResult.Failure(ProvisionStatus.Rejected, "scripted");
+            case Step.LostAnswer:
+                _ = await inner.ProvisionAsync(request, cancellationToken);
+                return ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted lost answer");
+            default:
+                var result = await inner.ProvisionAsync(request, cancellationToken);
+                await CancelOnStep!.CancelAsync();
+                return result;
+        }
+    }
+
+    public ValueTask<ProvisionResult> ResizeAsync(ResizeRequest request, CancellationToken cancellationToken = default) =>
+        inner.ResizeAsync(request, cancellationToken);
+
+    public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
+        inner.ReleaseAsync(region, replicaId, cancellationToken);
+}
+
+internal static class FakeTimeExtensions
+{
+    /// <summary>Advances the fake clock in steps until <paramref name="task"/> completes (bounded), then awaits it.</summary>
+    public static async Task<T> RunUntilDone<T>(this FakeTimeProvider time, Task<T> task, TimeSpan step)
+    {
+        for (var i = 0; i < 10_000 && !task.IsCompleted; i++)
+        {
+            time.Advance(step);
+            await Task.Yield();
+        }
+
+        Assert.True(task.IsCompleted, "The operation did not complete while the fake clock advanced.");
+        return await task;
+    }
+}
