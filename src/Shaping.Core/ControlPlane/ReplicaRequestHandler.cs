@@ -242,7 +242,7 @@ public sealed class ReplicaRequestHandler
                     case AttemptKind.Provisioned:
                         return ReplicaResult.Provisioned(
                             region, shape, attempt.ReplicaIds!, scored, profile, attempt.Reservation, attempts, // ids set when provisioned
-                            profile.IsFallback ? $"Shape chosen on a fallback profile: {profile.Note}" : attempt.Message);
+                            profile.IsFallback ? $"Shape chosen on a fallback profile: {profile.Note} {attempt.Message}".TrimEnd() : attempt.Message);
                     case AttemptKind.Cancelled:
                         return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, attempt.Message, attempt.IsOutcomeUnknown);
                     case AttemptKind.OutcomeUnknown:
@@ -391,7 +391,7 @@ public sealed class ReplicaRequestHandler
                     await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
                 }
 
-                return await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)
+                return (await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)).Count == 0
                     ? Attempt.Of(AttemptKind.NoCapacity, $"The reservation {committed.Status} before provisioning finished and capacity was gone; the replicas were released.")
                     : Attempt.Of(AttemptKind.OutcomeUnknown, $"The reservation {committed.Status} before provisioning finished, capacity was gone and the replicas could not be released.");
             }
@@ -445,13 +445,23 @@ public sealed class ReplicaRequestHandler
             }
         }
 
-        if (replicaIds is not null && !await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false))
+        var kept = replicaIds is null ? [] : await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false);
+        if (kept.Count > 0)
         {
-            // Replicas we can't remove stay accounted for rather than orphaned.
-            var kept = await CommitAsync(provisionRequest, reservationId, replicaIds).ConfigureAwait(false);
-            return kept.Kind == AttemptKind.Provisioned
-                ? Attempt.Done(kept.Reservation, replicaIds, "Cancelled after provisioning, but the replicas could not be released; they are kept and accounted for.")
-                : kept;
+            // Replicas we can't remove stay accounted for rather than orphaned: exactly those, under a reservation
+            // of their own size (the original one covered all the replicas, some of which are gone).
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+            var keptRequest = provisionRequest with { Replicas = kept.Count };
+            var again = await ReserveAsync(keptRequest.IdempotencyKey, keptRequest.Region, keptRequest.Shape, kept.Count, CancellationToken.None).ConfigureAwait(false);
+            if (again.Kind != AttemptKind.Provisioned)
+            {
+                return Attempt.Of(AttemptKind.Cancelled, $"Cancelled during provisioning; {kept.Count} replica(s) could be neither released nor accounted for: {again.Message}", isOutcomeUnknown: true);
+            }
+
+            var committed = await CommitAsync(keptRequest, again.Reservation, kept).ConfigureAwait(false);
+            return committed.Kind == AttemptKind.Provisioned
+                ? Attempt.Done(committed.Reservation, kept, $"Cancelled after provisioning, but {kept.Count} replica(s) could not be released; they are kept and accounted for.")
+                : committed;
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
@@ -463,9 +473,10 @@ public sealed class ReplicaRequestHandler
             unknown);
     }
 
-    private async ValueTask<bool> ReleaseReplicasAsync(string region, IReadOnlyList<string> replicaIds)
+    /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
+    private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(string region, IReadOnlyList<string> replicaIds)
     {
-        var all = true;
+        List<string>? kept = null;
         foreach (var replicaId in replicaIds)
         {
             var released = false;
@@ -475,10 +486,13 @@ public sealed class ReplicaRequestHandler
                 released = answer.IsSuccess || answer.Status == ProvisionStatus.Rejected; // Rejected: it does not run there
             }
 
-            all &= released;
+            if (!released)
+            {
+                (kept ??= []).Add(replicaId);
+            }
         }
 
-        return all;
+        return kept ?? (IReadOnlyList<string>)[];
     }
 
     private async ValueTask ReleaseReservationAsync(ReservationId id) =>

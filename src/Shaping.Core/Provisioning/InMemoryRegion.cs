@@ -155,6 +155,16 @@ public sealed class InMemoryRegion : IProvisioner
         }
     }
 
+    /// <summary>Gets a snapshot of the idempotency key each running replica was provisioned under.</summary>
+    /// <returns>Replica id → idempotency key.</returns>
+    public IReadOnlyDictionary<string, string> GetReplicaKeys()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, string>(_replicaKey, StringComparer.Ordinal);
+        }
+    }
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The key or region is empty, the shape is null, or replicas are below 1.</exception>
     public async ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
