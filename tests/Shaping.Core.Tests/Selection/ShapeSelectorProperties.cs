@@ -130,12 +130,14 @@ public sealed class ShapeSelectorProperties
     [Property]
     public bool Scores_AreInTheUnitIntervalAndDescending(SelectionCase selectionCase)
     {
-        var (_, ranking) = SelectAll(selectionCase, selectionCase.Catalog);
+        var catalog = selectionCase.Catalog;
+        var (_, ranking) = SelectAll(selectionCase, catalog);
         for (var i = 0; i < ranking.Length; i++)
         {
             var e = ranking[i];
+            var coverage = ShapeSelector.PeakCoverage(catalog[e.Index], selectionCase.Profile, selectionCase.Policy);
             if (e.Score is < 0 or > 1 || e.PerformanceScore is < 0 or > 1 || e.CostScore is <= 0 or > 1
-                || e.PeakCoverage < selectionCase.Policy.PeakConfidence - 1e-9 || e.PeakCoverage > 1)
+                || coverage < selectionCase.Policy.PeakConfidence - 1e-9 || coverage > 1)
             {
                 return false;
             }
