@@ -41,6 +41,11 @@ namespace Shaping.Core.ControlPlane;
 /// released, it keeps them, commits, and returns <see cref="ReplicaOutcome.Provisioned"/> with a message, so they
 /// are accounted for rather than orphaned. Rollback calls are bounded by the retry budget.
 /// </para>
+/// <para>
+/// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than cancellation from a port
+/// (a bug in an adapter) propagates to the caller; a reservation held at that moment is not committed and expires
+/// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>.
+/// </para>
 /// <para><b>Thread safety:</b> one handler serves any number of concurrent requests.</para>
 /// </remarks>
 public sealed class ReplicaRequestHandler
@@ -284,7 +289,7 @@ public sealed class ReplicaRequestHandler
     {
         var key = string.Create(CultureInfo.InvariantCulture, $"{request.IdempotencyKey}/{region}/{shape.Name}@{shape.Revision}");
         var reservation = await ReserveAsync(key, region, shape, request.Replicas, cancellationToken).ConfigureAwait(false);
-        if (reservation.Kind != AttemptKind.Provisioned)
+        if (reservation.Kind != AttemptKind.Reserved)
         {
             return reservation;
         }
@@ -383,10 +388,10 @@ public sealed class ReplicaRequestHandler
         {
             // The hold expired while provisioning took long: account for the replicas with a new reservation.
             var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, provisioned.Replicas, CancellationToken.None).ConfigureAwait(false);
-            if (again.Kind != AttemptKind.Provisioned
+            if (again.Kind != AttemptKind.Reserved
                 || !(await _ledger.CommitAsync(again.Reservation, CancellationToken.None).ConfigureAwait(false)).IsSuccess)
             {
-                if (again.Kind == AttemptKind.Provisioned)
+                if (again.Kind == AttemptKind.Reserved)
                 {
                     await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
                 }
@@ -453,7 +458,7 @@ public sealed class ReplicaRequestHandler
             await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
             var keptRequest = provisionRequest with { Replicas = kept.Count };
             var again = await ReserveAsync(keptRequest.IdempotencyKey, keptRequest.Region, keptRequest.Shape, kept.Count, CancellationToken.None).ConfigureAwait(false);
-            if (again.Kind != AttemptKind.Provisioned)
+            if (again.Kind != AttemptKind.Reserved)
             {
                 return Attempt.Of(AttemptKind.Cancelled, $"Cancelled during provisioning; {kept.Count} replica(s) could be neither released nor accounted for: {again.Message}", isOutcomeUnknown: true);
             }
@@ -500,6 +505,7 @@ public sealed class ReplicaRequestHandler
 
     private enum AttemptKind
     {
+        Reserved,
         Provisioned,
         NoCapacity,
         Failed,
@@ -513,8 +519,7 @@ public sealed class ReplicaRequestHandler
     {
         public static Attempt Of(AttemptKind kind, string message, bool isOutcomeUnknown = false) => new(kind, message, default, null, isOutcomeUnknown);
 
-        // Internally a successful reservation travels as a Provisioned-kind attempt without replicas.
-        public static Attempt Reserved(ReservationId id) => new(AttemptKind.Provisioned, string.Empty, id, null, false);
+        public static Attempt Reserved(ReservationId id) => new(AttemptKind.Reserved, string.Empty, id, null, false);
 
         public static Attempt Done(ReservationId id, IReadOnlyList<string> replicaIds, string message) =>
             new(AttemptKind.Provisioned, message, id, replicaIds, false);

@@ -102,8 +102,8 @@ public sealed class InMemoryCapacityLedgerStressTests
         await Task.WhenAll(workers);
 
         Assert.Empty(violations);
-        Assert.True(successes > 1_000, $"Only {successes} reservations succeeded; the test exercises too little.");
-        Assert.True(refused > 100, $"Only {refused} reservations were refused; the regions were never near full.");
+        Assert.True(successes > 500, $"Only {successes} reservations succeeded; the test exercises too little.");
+        Assert.True(refused > 50, $"Only {refused} reservations were refused; the regions were never near full.");
         Assert.Contains(Regions, r => ledger.TryGetRegionCapacity(r, out var c) && c.Committed != ResourceVector.Zero);
 
         // Release what was committed, let every hold expire: free capacity is exactly the start.
