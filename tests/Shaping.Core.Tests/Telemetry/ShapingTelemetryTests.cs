@@ -76,9 +76,12 @@ public sealed class ShapingTelemetryTests
         ActivitySource.AddActivityListener(listener);
 
         var f = new HandlerFixture();
+        using var parent = new Activity("test").Start(); // other tests run in parallel: keep to this trace
         await f.Handler.HandleAsync(HandlerFixture.Request("activity-test"));
+        parent.Stop();
 
-        var activity = Assert.Single(activities, a => a.OperationName == "shaping.request" && (a.GetTagItem(ShapingTags.Shape) as string) == TestShapes.Medium.Name
+        var activity = Assert.Single(activities, a => a.TraceId == parent.TraceId && a.OperationName == "shaping.request"
+            && (a.GetTagItem(ShapingTags.Shape) as string) == TestShapes.Medium.Name
             && a.GetTagItem(ShapingTags.Outcome) as string == "provisioned" && a.GetTagItem(ShapingTags.Region) as string == "eu"
             && a.Status == ActivityStatusCode.Ok);
         Assert.Equal(2, activity.GetTagItem(ShapingTags.Replicas));
