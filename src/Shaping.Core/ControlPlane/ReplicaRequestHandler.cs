@@ -53,6 +53,8 @@ public sealed class ReplicaRequestHandler
     /// <summary>The largest <see cref="ReplicaRequestHandlerOptions.RankingDepth"/>: the size of the on-stack ranking buffer.</summary>
     public const int MaxRankingDepth = 16;
 
+    private const int ScaledProfileSlots = 16;
+
     private readonly ShapeLibrary _library;
     private readonly ILoadPredictor _predictor;
     private readonly ICapacityLedger _ledger;
@@ -67,6 +69,7 @@ public sealed class ReplicaRequestHandler
     private readonly TimeSpan _reservationTimeToLive;
     private readonly int _rankingDepth;
     private readonly ScoringPolicy _defaultPolicy;
+    private readonly ScaledProfile?[] _scaledProfiles = new ScaledProfile?[ScaledProfileSlots];
 
     /// <summary>Creates a handler.</summary>
     /// <param name="library">The shapes; its current catalog is read per request.</param>
@@ -220,7 +223,7 @@ public sealed class ReplicaRequestHandler
                 continue;
             }
 
-            var profile = request.Replicas == 1 ? regionProfile : regionProfile.Scale(1.0 / request.Replicas);
+            var profile = PerReplica(regionProfile, request.Replicas);
             var catalog = _library.Current;
             if (catalog.IsEmpty)
             {
@@ -268,6 +271,27 @@ public sealed class ReplicaRequestHandler
         }
 
         return ReplicaResult.Failed(failure.Outcome, request.Region, attempts, failure.Message);
+    }
+
+    // The region's load is spread evenly over the replicas. Predictors that serve precomputed profiles return the
+    // same instance until they refresh, so the scaled profile is cached per replica count (a small, lossy cache).
+    private LoadProfile PerReplica(LoadProfile regionProfile, int replicas)
+    {
+        if (replicas == 1)
+        {
+            return regionProfile;
+        }
+
+        ref var slot = ref _scaledProfiles[replicas & (ScaledProfileSlots - 1)];
+        var cached = Volatile.Read(ref slot);
+        if (cached is not null && ReferenceEquals(cached.Source, regionProfile) && cached.Replicas == replicas)
+        {
+            return cached.Scaled;
+        }
+
+        var scaled = regionProfile.Scale(1.0 / replicas);
+        Volatile.Write(ref slot, new ScaledProfile(regionProfile, replicas, scaled));
+        return scaled;
     }
 
     private SelectionResult Rank(ShapeCatalog catalog, LoadProfile profile, in ScoringPolicy policy, string region, ref RankingBuffer buffer)
@@ -503,6 +527,8 @@ public sealed class ReplicaRequestHandler
     private async ValueTask ReleaseReservationAsync(ReservationId id) =>
         _ = await _ledger.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
 
+    private sealed record ScaledProfile(LoadProfile Source, int Replicas, LoadProfile Scaled);
+
     private enum AttemptKind
     {
         Reserved,
@@ -528,11 +554,12 @@ public sealed class ReplicaRequestHandler
     /// <summary>Keeps the most telling failure: the one that got furthest through the steps.</summary>
     private struct FailureTracker(string region)
     {
+        private string? _message;
+        private int _rank = -1;
+
         public ReplicaOutcome Outcome { get; private set; } = ReplicaOutcome.NoPrediction;
 
-        public string Message { get; private set; } = $"No profile, shape or capacity was found for region '{region}'.";
-
-        private int _rank = -1;
+        public readonly string Message => _message ?? $"No region could be tried for the request to '{region}'.";
 
         public void Note(ReplicaOutcome outcome, string message)
         {
@@ -547,7 +574,7 @@ public sealed class ReplicaRequestHandler
             {
                 _rank = rank;
                 Outcome = outcome;
-                Message = message;
+                _message = message;
             }
         }
     }
