@@ -37,6 +37,11 @@ namespace Shaping.Core.Prediction;
 /// still computed but marked <see cref="ProfileSource.Fallback"/> with a note saying why. A region with no
 /// observation at all has no profile (<see cref="TryGetProfile"/> returns <see langword="false"/>).
 /// </para>
+/// <para>
+/// <b>Cost.</b> <see cref="Observe"/> is O(1). <see cref="TryGetProfile"/> computes the percentiles in one pass per
+/// histogram and caches the profile per region until the next observation, so repeated lookups for the same
+/// window (the request path) are a cache hit.
+/// </para>
 /// <para><b>Thread safety:</b> all members are safe to call concurrently; each region has its own lock.</para>
 /// </remarks>
 public sealed class DecayingHistogramPredictor : ILoadPredictor
@@ -134,6 +139,8 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
         return profile is not null;
     }
 
+    private sealed record CachedProfile(long Count, TimeSpan Window, bool Stale, LoadProfile Profile);
+
     /// <summary>The bucket boundaries shared by every histogram: bucket i starts at s·(rⁱ − 1)/(r − 1).</summary>
     private sealed class BucketScheme
     {
@@ -182,6 +189,7 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
         private long _intervalIndex = long.MinValue;
         private DateTimeOffset _intervalLatest;
         private long _count;
+        private CachedProfile? _cached;
 
         public RegionHistograms(BucketScheme scheme, double halfLifeSeconds)
         {
@@ -255,7 +263,7 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
             }
 
             long count;
-            DateTimeOffset latest;
+            bool stale;
             lock (_gate)
             {
                 if (_count == 0)
@@ -264,7 +272,13 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
                 }
 
                 count = _count;
-                latest = _latest;
+                stale = now - _latest > staleAfter;
+
+                // Until the next observation (or a change of staleness) the answer is the same: serve it from the cache.
+                if (_cached is { } cached && cached.Count == count && cached.Window == window && cached.Stale == stale)
+                {
+                    return cached.Profile;
+                }
 
                 // The interval in progress counts as one peak sample with its own weight.
                 var pendingWeight = _intervalIndex == long.MinValue ? 0 : Math.Pow(2, (_intervalLatest - _reference).TotalSeconds / _halfLifeSeconds);
@@ -291,14 +305,23 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
             {
                 note = string.Create(CultureInfo.InvariantCulture, $"Only {count} observations (fewer than {minimumSamples}); the profile is a rough recent-demand estimate.");
             }
-            else if (now - latest > staleAfter)
+            else if (stale)
             {
-                note = string.Create(CultureInfo.InvariantCulture, $"The latest observation is {now - latest} old (more than {staleAfter}); the profile may be stale.");
+                note = string.Create(CultureInfo.InvariantCulture, $"The latest observation is older than {staleAfter}; the profile may be stale.");
             }
 
-            return note is null
+            var profile = note is null
                 ? new LoadProfile(mean, peak, window, ProfileSource.Observed)
                 : new LoadProfile(mean, peak, window, ProfileSource.Fallback, note);
+            lock (_gate)
+            {
+                if (_count == count)
+                {
+                    _cached = new CachedProfile(count, window, stale, profile);
+                }
+            }
+
+            return profile;
         }
 
         private double WeightLocked(DateTimeOffset timestamp)

@@ -116,6 +116,23 @@ public sealed class DecayingHistogramPredictorTests
     }
 
     [Fact]
+    public void TryGetProfile_NoNewObservation_ServesTheCachedProfile()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        Feed(predictor, "eu", TimeSpan.FromHours(2), TimeSpan.FromMinutes(5), _ => new ResourceVector(1, 1, 1, 1));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var first));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var second));
+        Assert.Same(first, second);
+
+        Assert.True(predictor.TryGetProfile("eu", TimeSpan.FromHours(2), out var otherWindow));
+        Assert.NotSame(first, otherWindow);
+        predictor.Observe("eu", _time.GetUtcNow(), new ResourceVector(5, 1, 1, 1));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var updated));
+        Assert.NotSame(first, updated);
+        Assert.Equal(5, updated.Mean(Dimension.Cpu).P99, 9);
+    }
+
+    [Fact]
     public void Observe_InvalidDemand_Throws()
     {
         var predictor = new DecayingHistogramPredictor(timeProvider: _time);
