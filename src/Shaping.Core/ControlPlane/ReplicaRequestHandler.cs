@@ -251,7 +251,8 @@ public sealed class ReplicaRequestHandler
                 {
                     case AttemptKind.Provisioned:
                         return ReplicaResult.Provisioned(
-                            region, shape, attempt.ReplicaIds!, scored, profile, attempt.Reservation, attempts, // ids set when provisioned
+                            region, shape, attempt.ReplicaIds!, scored, ShapeSelector.PeakCoverage(shape, profile, policy), // ids set when provisioned
+                            profile, attempt.Reservation, attempts,
                             profile.IsFallback ? $"Shape chosen on a fallback profile: {profile.Note} {attempt.Message}".TrimEnd() : attempt.Message);
                     case AttemptKind.Cancelled:
                         return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, attempt.Message, attempt.IsOutcomeUnknown);

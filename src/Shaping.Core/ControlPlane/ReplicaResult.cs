@@ -21,7 +21,8 @@ public sealed class ReplicaResult
         ScoredShape score = default,
         LoadProfile? profile = null,
         ReservationId? reservation = null,
-        bool isOutcomeUnknown = false)
+        bool isOutcomeUnknown = false,
+        double peakCoverage = 0)
     {
         Outcome = outcome;
         Region = region;
@@ -33,6 +34,7 @@ public sealed class ReplicaResult
         Profile = profile;
         Reservation = reservation;
         IsOutcomeUnknown = isOutcomeUnknown;
+        PeakCoverage = peakCoverage;
     }
 
     /// <summary>Gets how the request ended.</summary>
@@ -59,8 +61,14 @@ public sealed class ReplicaResult
     /// <summary>Gets how many replicas were provisioned.</summary>
     public int Replicas => ReplicaIds.Count;
 
-    /// <summary>Gets the score that chose the shape (index into the catalog of the time, score, performance, cost, coverage).</summary>
+    /// <summary>Gets the score that chose the shape (index into the catalog of the time, score, performance and cost terms, cost for the duration of one replica).</summary>
     public ScoredShape Score { get; }
+
+    /// <summary>
+    /// Gets the probability that one replica of the shape absorbs the window's predicted per-replica peak (after
+    /// the policy's headroom); 0 unless provisioned.
+    /// </summary>
+    public double PeakCoverage { get; }
 
     /// <summary>Gets the per-replica load profile the shape was chosen for; <see langword="null"/> unless provisioned.</summary>
     public LoadProfile? Profile { get; }
@@ -89,22 +97,30 @@ public sealed class ReplicaResult
     /// <param name="shape">The shape provisioned.</param>
     /// <param name="replicaIds">The replicas.</param>
     /// <param name="score">The score that chose the shape.</param>
+    /// <param name="peakCoverage">The probability, in [0, 1], that one replica absorbs the predicted per-replica peak.</param>
     /// <param name="profile">The per-replica profile it was chosen for.</param>
     /// <param name="reservation">The committed reservation.</param>
     /// <param name="attempts">How many attempts were made.</param>
     /// <param name="message">A note, empty when none.</param>
     /// <returns>The result.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="peakCoverage"/> is outside [0, 1].</exception>
     public static ReplicaResult Provisioned(
-        string region, ResourceShape shape, IReadOnlyList<string> replicaIds, ScoredShape score, LoadProfile profile,
-        ReservationId reservation, int attempts, string message = "")
+        string region, ResourceShape shape, IReadOnlyList<string> replicaIds, ScoredShape score, double peakCoverage,
+        LoadProfile profile, ReservationId reservation, int attempts, string message = "")
     {
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(replicaIds);
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(message);
-        return new ReplicaResult(ReplicaOutcome.Provisioned, region, attempts, message, shape, replicaIds, score, profile, reservation);
+        if (!(peakCoverage >= 0 && peakCoverage <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(peakCoverage), peakCoverage, "The peak coverage is a probability in [0, 1].");
+        }
+
+        return new ReplicaResult(
+            ReplicaOutcome.Provisioned, region, attempts, message, shape, replicaIds, score, profile, reservation, peakCoverage: peakCoverage);
     }
 
     /// <summary>Creates the result of a request that provisioned nothing.</summary>

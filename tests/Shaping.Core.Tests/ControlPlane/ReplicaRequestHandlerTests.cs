@@ -23,6 +23,7 @@ public sealed class ReplicaRequestHandlerTests
         Assert.Equal(0.4, result.TotalPricePerHour, 12);
         Assert.Equal(0.4, result.CostForDuration, 12);
         Assert.Equal(1.0, result.Score.Score, 12); // tradeoff 0: the cheapest feasible scores 1
+        Assert.Equal(1.0, result.PeakCoverage); // 4 cores / 1.1 headroom absorb an exact 3-core peak
         Assert.Equal(3, result.Profile!.Peak(Dimension.Cpu).P50, 12); // the region's 6 cores split over 2 replicas
         Assert.True(f.Ledger.TryGetReservation(result.Reservation!.Value, out var reservation));
         Assert.Equal(ReservationState.Committed, reservation.State);
