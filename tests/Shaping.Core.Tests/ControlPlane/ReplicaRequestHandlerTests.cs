@@ -232,6 +232,40 @@ public sealed class ReplicaRequestHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_ConcurrentRequestsForScarceCapacity_NeverOversubscribedAndConsistent()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { RankingDepth = 1 });
+        f.Ledger.SetRegionCapacity("eu", TestShapes.Medium.Capacity * 2 * 5); // room for exactly 5 requests of 2 × m-4x16
+        f.Ledger.SetRegionCapacity("us", TestShapes.Medium.Capacity * 2 * 3); // and 3 more after failover
+        using var start = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await f.Handler.HandleAsync(HandlerFixture.Request($"c{i}", failover: "us"));
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(tasks);
+
+        Assert.Equal(5, results.Count(r => r.IsProvisioned && r.Region == "eu"));
+        Assert.Equal(3, results.Count(r => r.IsProvisioned && r.Region == "us"));
+        Assert.All(results.Where(r => !r.IsProvisioned), r => Assert.Equal(ReplicaOutcome.NoCapacity, r.Outcome));
+        Assert.Equal(ResourceVector.Zero, f.Capacity("eu").Free);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_FallbackProfile_ProvisionsAndSaysSo()
+    {
+        var predictor = new DecayingHistogramPredictor();
+        predictor.Observe("eu", new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero), new ResourceVector(3, 8, 20, 0.5));
+        var f = new HandlerFixture(predictor: predictor);
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(replicas: 1));
+        Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
+        Assert.True(result.Profile!.IsFallback);
+        Assert.Contains("fallback", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowNamingTheSetting()
     {
         var f = new HandlerFixture();
