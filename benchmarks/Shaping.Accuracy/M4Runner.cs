@@ -26,6 +26,10 @@ internal static class M4Runner
         var forecasts = new double[series.Count][];
         var modelNames = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
 
+        // One untimed fit first, so JIT compilation does not land in the first series' fit time.
+        var warmUp = new double[series[0].Test.Length];
+        forecaster.Fit(series[0].Train, seasonalPeriod, cancellationToken).ForecastMean(warmUp);
+
         progress.Start(key, series.Count);
         var wall = Stopwatch.StartNew();
         Parallel.For(

@@ -27,7 +27,7 @@ internal static class MethodRegistry
         // Seasonal naive first: it wins ties and is used alone when a history is too short to validate.
         var candidates = new List<IForecaster> { methods["snaive"] };
         candidates.AddRange(methods.Where(m => m.Key != "snaive").Select(m => m.Value));
-        methods[DefaultName] = new ValidatedSelectionForecaster(candidates, validationLength: 48);
+        methods[DefaultName] = new ValidatedSelectionForecaster(candidates, validationLength: 48, ValidationMetric.Smape);
         return methods;
     }
 }
