@@ -24,14 +24,14 @@ public static class LiteralSeedSelector
         var model = default(UtilizationPerformanceModel);
 
         var feasible = shapes.Where(shape => predictedPeak.FitsWithin(shape.Capacity)).ToList();
-        var scores = new Dictionary<ResourceShape, double>();
+        var scores = new Dictionary<string, double>();
         foreach (var shape in feasible)
         {
             var performance = model.Score(shape.Capacity, shape.Profile.PerformanceFactor, inputs);
-            scores[shape] = (performance * policy.Tradeoff) + ((1 - policy.Tradeoff) * (1 / shape.PricePerHour));
+            scores[shape.Name] = (performance * policy.Tradeoff) + ((1 - policy.Tradeoff) * (1 / shape.PricePerHour));
         }
 
         var sorted = scores.OrderByDescending(pair => pair.Value).ToList();
-        return sorted.Count == 0 ? null : sorted[0].Key;
+        return sorted.Count == 0 ? null : feasible.Find(shape => shape.Name == sorted[0].Key);
     }
 }

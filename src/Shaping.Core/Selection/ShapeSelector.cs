@@ -120,7 +120,8 @@ public sealed class ShapeSelector
         var count = 0;
         var feasible = 0;
         var cheapestFeasiblePrice = 0.0;
-        for (var i = 0; i < shapeCount; i++)
+        var i = 0;
+        for (; i < shapeCount; i++)
         {
             var capacity = new ResourceVector(
                 Unsafe.Add(ref cpu, i), Unsafe.Add(ref memory, i), Unsafe.Add(ref storage, i), Unsafe.Add(ref network, i));
@@ -136,8 +137,17 @@ public sealed class ShapeSelector
                 cheapestFeasiblePrice = shapePrice;
             }
 
-            var performance = Clamp01(model.Score(capacity, Unsafe.Add(ref factor, i), inputs));
+            // No shape from here on can score above t × 1 + (1 − t) × p_min / p, and p only grows: once that bound
+            // cannot beat the last kept entry, the ranking is final. (The bound is exact in floating point, since
+            // rounding is monotone and performance ≤ 1.) Only the feasible count is left to finish.
             var costScore = cheapestFeasiblePrice / shapePrice;
+            if (count == capacityOfRanking && tradeoff + ((1 - tradeoff) * costScore) <= ranking[count - 1].Score)
+            {
+                feasible += CountFeasible(catalog, required, i + 1);
+                break;
+            }
+
+            var performance = Clamp01(model.Score(capacity, Unsafe.Add(ref factor, i), inputs));
             var score = (tradeoff * performance) + ((1 - tradeoff) * costScore);
 
             // Strict comparisons: on equal scores the shape met first (cheaper, then smaller name) stays ahead.
@@ -158,6 +168,24 @@ public sealed class ShapeSelector
 
         return new SelectionResult(
             feasible == 0 ? SelectionOutcome.NoFeasibleShape : SelectionOutcome.Selected, count, feasible, catalog.Version);
+    }
+
+    private static int CountFeasible(ShapeCatalog catalog, ResourceVector required, int start)
+    {
+        var cpu = catalog.CpuCores;
+        var memory = catalog.MemoryGiB;
+        var storage = catalog.StorageGiB;
+        var network = catalog.NetworkGbps;
+        var feasible = 0;
+        for (var i = start; i < cpu.Length; i++)
+        {
+            if (required.FitsWithin(new ResourceVector(cpu[i], memory[i], storage[i], network[i])))
+            {
+                feasible++;
+            }
+        }
+
+        return feasible;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
