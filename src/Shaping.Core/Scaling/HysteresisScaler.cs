@@ -216,10 +216,10 @@ public sealed class HysteresisScaler
         double cpu = s._cpu, memory = s._memory, storage = s._storage, network = s._network;
         if (proactive)
         {
-            cpu = Math.Max(cpu, forecast.CpuCores);
-            memory = Math.Max(memory, forecast.MemoryGiB);
-            storage = Math.Max(storage, forecast.StorageGiB);
-            network = Math.Max(network, forecast.NetworkGbps);
+            cpu = Larger(cpu, forecast.CpuCores);
+            memory = Larger(memory, forecast.MemoryGiB);
+            storage = Larger(storage, forecast.StorageGiB);
+            network = Larger(network, forecast.NetworkGbps);
         }
 
         var current = s._shapeIndex;
@@ -291,10 +291,14 @@ public sealed class HysteresisScaler
     private double MaxUtilization(int shapeIndex, double cpu, double memory, double storage, double network)
     {
         var inverse = _inverseCapacity.AsSpan(shapeIndex * ResourceVector.DimensionCount, ResourceVector.DimensionCount);
-        return Math.Max(
-            Math.Max(cpu * inverse[0], memory * inverse[1]),
-            Math.Max(storage * inverse[2], network * inverse[3]));
+        return Larger(
+            Larger(cpu * inverse[0], memory * inverse[1]),
+            Larger(storage * inverse[2], network * inverse[3]));
     }
+
+    // Math.Max without its NaN and signed-zero handling: every input here is finite and non-negative.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Larger(double a, double b) => a > b ? a : b;
 
     private bool CanSwitch(in ScalerState state, long now, out ScalerReason blocked)
     {
