@@ -282,7 +282,6 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             await _ledger.ReleaseAsync(old, CancellationToken.None).ConfigureAwait(false);
         }
 
-        // Telemetry: a shape switch (region, from, to, direction) is recorded here once ShapingTelemetry exists.
         var outcome = commit.IsSuccess ? ShapeMoveOutcome.Applied : ShapeMoveOutcome.AppliedUncommitted;
         return new ShapeMove(record.Region, record.ReplicaId, record.Shape, target, decision, outcome, timestamp);
     }

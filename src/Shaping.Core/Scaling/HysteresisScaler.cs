@@ -180,6 +180,7 @@ public sealed class HysteresisScaler
         return MaxUtilization(shapeIndex, demand.CpuCores, demand.MemoryGiB, demand.StorageGiB, demand.NetworkGbps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ScalerDecision Step(in ScalerState state, ResourceVector used, ResourceVector forecast, bool proactive, long now, out ScalerState next)
     {
         if ((uint)state._shapeIndex >= (uint)_shapeCount)
