@@ -56,6 +56,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly ShapeAdjustmentOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
+    private readonly Lock _statesGate = new();
     private readonly Dictionary<string, ScalerState> _states = new(StringComparer.Ordinal);
     private long _moveSequence;
     private long _completedCycles;
@@ -113,14 +114,9 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     public bool TryGetState(string replicaId, out ScalerState state)
     {
         ArgumentNullException.ThrowIfNull(replicaId);
-        _cycleGate.Wait();
-        try
+        lock (_statesGate)
         {
             return _states.TryGetValue(replicaId, out state);
-        }
-        finally
-        {
-            _cycleGate.Release();
         }
     }
 
@@ -215,7 +211,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             }
 
             evaluated++;
-            if (!_states.TryGetValue(record.ReplicaId, out var state) || state.ShapeIndex != shapeIndex)
+            if (!TryGetState(record.ReplicaId, out var state) || state.ShapeIndex != shapeIndex)
             {
                 // New replica, or moved by someone else: start afresh on its current shape.
                 state = ScalerState.Create(shapeIndex);
@@ -227,13 +223,13 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
             if (!decision.IsMove)
             {
-                _states[record.ReplicaId] = next;
+                SetState(record.ReplicaId, next);
                 continue;
             }
 
             var move = await ApplyMoveAsync(record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
             moves.Add(move);
-            _states[record.ReplicaId] = move.IsApplied ? next : next.RollBackMove(state);
+            SetState(record.ReplicaId, move.IsApplied ? next : next.RollBackMove(state));
         }
 
         PruneStates();
@@ -310,7 +306,23 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         return forecasts;
     }
 
+    private void SetState(string replicaId, in ScalerState state)
+    {
+        lock (_statesGate)
+        {
+            _states[replicaId] = state;
+        }
+    }
+
     private void PruneStates()
+    {
+        lock (_statesGate)
+        {
+            PruneStatesLocked();
+        }
+    }
+
+    private void PruneStatesLocked()
     {
         List<string>? gone = null;
         foreach (var replicaId in _states.Keys)

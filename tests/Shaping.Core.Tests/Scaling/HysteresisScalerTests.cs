@@ -264,6 +264,32 @@ public sealed class HysteresisScalerTests
         Assert.False(scaler.TryCreateState("nope", out _));
     }
 
+    [Fact]
+    public void Decide_ManyObservationsWithMoves_AllocatesNothing()
+    {
+        var scaler = new HysteresisScaler(ScalerTestData.Ladder, Policy);
+        var state = ScalerState.Create(2);
+        var random = new Random(7);
+        var used = new ResourceVector[4096];
+        for (var i = 0; i < used.Length; i++)
+        {
+            used[i] = ScalerTestData.CpuDemand(0, random.NextDouble() * (i / 512 % 2 == 0 ? 2 : 20));
+        }
+
+        scaler.Decide(state, used[0], T0, out state); // warm up (JIT)
+        var moves = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < used.Length; i++)
+        {
+            moves += scaler.Decide(state, used[i], used[i] * 1.1, T0 + TimeSpan.FromSeconds(15 * i), out state).IsMove ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(moves > 0);
+        Assert.Equal(0, allocated);
+    }
+
     private static ScalerState MovedUpOnce(HysteresisScaler scaler, out DateTimeOffset movedAt)
     {
         var used = ScalerTestData.CpuDemand(0, 0.95);
