@@ -1,4 +1,5 @@
 using Shaping.Core.ControlPlane;
+using Shaping.Core.Resources;
 using Shaping.Core.Selection;
 
 namespace Shaping.DependencyInjection;
@@ -41,6 +42,16 @@ public sealed class ShapingOptions
     /// <summary>Gets or sets the quantile of the forecast window's peak used as the forecast demand in proactive mode, in (0, 1).</summary>
     /// <value>The default value is 0.9.</value>
     public double ForecastConfidence { get; set; } = 0.9;
+
+    /// <summary>
+    /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
+    /// when the host plugs in no ledger or provisioner of its own; ignored otherwise.
+    /// </summary>
+    /// <value>The default is one region, <c>local</c>, of 256 cores, 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps.</value>
+    public IDictionary<string, ResourceVector> InMemoryRegions { get; } = new Dictionary<string, ResourceVector>(StringComparer.Ordinal)
+    {
+        ["local"] = new ResourceVector(256, 1024, 10_000, 100),
+    };
 
     /// <summary>Gets the scaler's settings.</summary>
     public ScalerOptions Scaler { get; } = new();

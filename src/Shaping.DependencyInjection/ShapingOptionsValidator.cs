@@ -25,6 +25,15 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
         Check(failures, options.ProactiveLeadTime >= TimeSpan.Zero, $"ShapingOptions.ProactiveLeadTime ({options.ProactiveLeadTime}) must be non-negative.");
         Check(failures, options.ForecastConfidence > 0 && options.ForecastConfidence < 1, $"ShapingOptions.ForecastConfidence ({F(options.ForecastConfidence)}) must be in (0, 1).");
 
+        foreach (var (region, capacity) in options.InMemoryRegions)
+        {
+            Check(failures, !string.IsNullOrWhiteSpace(region), $"ShapingOptions.InMemoryRegions has an empty region name.");
+            Check(
+                failures,
+                capacity.IsValidAmount && !capacity.IsZero,
+                $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be finite, non-negative and not zero.");
+        }
+
         Check(failures, s.UpBand > 0 && s.UpBand <= 1, $"ShapingOptions.Scaler.UpBand ({F(s.UpBand)}) must be in (0, 1].");
         Check(failures, s.DownBand >= 0, $"ShapingOptions.Scaler.DownBand ({F(s.DownBand)}) must be non-negative.");
         Check(failures, !(s.DownBand >= s.UpBand), $"ShapingOptions.Scaler.DownBand ({F(s.DownBand)}) must be below UpBand ({F(s.UpBand)}).");

@@ -151,6 +151,19 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddPredictiveShaping_InvalidInMemoryRegion_FailsAtStartNamingIt()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping(o => o.InMemoryRegions["eu"] = new ResourceVector(-1, 4, 4, 4));
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+        Assert.StartsWith("ShapingOptions.InMemoryRegions[eu] (-1 cores", Assert.Single(ex.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddPredictiveShaping_ConfigureOnSecondCall_IsApplied()
     {
         var services = new ServiceCollection();
