@@ -16,11 +16,13 @@ namespace Shaping.Core.Scaling;
 /// The smoothed demand is kept in absolute units (cores, GiB, GiB, Gbps), not as a utilisation, so it stays valid
 /// across a move: the utilisation on the new shape is the same demand over the new capacity.
 /// </para>
+/// <para><c>default(ScalerState)</c> equals <c>ScalerState.Create(0)</c>.</para>
 /// <para><b>Thread safety:</b> a value type; copies are independent. Do not share one variable between threads without a lock.</para>
 /// </remarks>
 public struct ScalerState
 {
-    internal const long NoTime = long.MinValue;
+    // Zero ticks (year 1) marks "no time", so default(ScalerState) is the unobserved state of shape 0.
+    internal const long NoTime = 0;
 
     internal int _shapeIndex;
     internal bool _initialized;

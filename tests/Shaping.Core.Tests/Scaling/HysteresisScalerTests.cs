@@ -37,6 +37,21 @@ public sealed class HysteresisScalerTests
     }
 
     [Fact]
+    public void Decide_DefaultState_BehavesAsCreateZero()
+    {
+        var scaler = new HysteresisScaler(ScalerTestData.Ladder, Policy);
+        var used = ScalerTestData.CpuDemand(0, 0.95);
+
+        var fromDefault = scaler.Decide(default, used, T0, out var next);
+        var fromCreate = scaler.Decide(ScalerState.Create(0), used, T0, out _);
+
+        Assert.Equal(fromCreate, fromDefault);
+        Assert.Equal(ScalerReason.StabilizingUp, fromDefault.Reason);
+        Assert.Null(default(ScalerState).LastMoveAt);
+        Assert.Equal(T0, next.AboveUpBandSince);
+    }
+
+    [Fact]
     public void Decide_IrregularSampling_WeighsByElapsedTime()
     {
         var tau = TimeSpan.FromMinutes(2);
