@@ -297,9 +297,10 @@ public sealed class HysteresisScaler
             Larger(storage * inverse[2], network * inverse[3]));
     }
 
-    // Math.Max without its NaN and signed-zero handling: every input here is finite and non-negative.
+    // The hardware maximum (branch-free, without Math.Max's NaN and signed-zero handling): every input here is
+    // finite and non-negative, so the results agree.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Larger(double a, double b) => a > b ? a : b;
+    private static double Larger(double a, double b) => double.MaxNative(a, b);
 
     private bool CanSwitch(in ScalerState state, long now, out ScalerReason blocked)
     {
