@@ -1,0 +1,351 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Shaping.Core.Capacity;
+using Shaping.Core.Prediction;
+using Shaping.Core.Provisioning;
+using Shaping.Core.Resources;
+using Shaping.Core.Scaling;
+
+using Shaping.Core.Telemetry;
+
+namespace Shaping.Core.ControlPlane;
+
+/// <summary>
+/// The background half of the control plane: reads what running replicas use, asks the
+/// <see cref="HysteresisScaler"/> whether each should change shape, applies moves through the
+/// <see cref="IProvisioner"/> with the <see cref="ICapacityLedger"/>, and feeds the observations back to the
+/// <see cref="ILoadPredictor"/>.
+/// </summary>
+/// <remarks>
+/// <para>One cycle (<see cref="RunOnceAsync"/>):</para>
+/// <list type="number">
+/// <item><description>reads every observation from the <see cref="IUtilizationSource"/>;</description></item>
+/// <item><description>
+/// for each replica the <see cref="ReplicaInventory"/> tracks, and whose shape is in the scaler's catalog, steps that
+/// replica's <see cref="ScalerState"/> (kept here, one per replica, dropped when the replica leaves the inventory);
+/// in proactive mode the forecast is the region's predicted peak over <see cref="ShapeAdjustmentOptions.ProactiveLeadTime"/>
+/// divided by the number of the region's tracked replicas;
+/// </description></item>
+/// <item><description>
+/// applies each move: reserves the new shape for that one replica under a fresh <see cref="ReservationId"/>, resizes
+/// with that id as the idempotency key, then commits the reservation, records the move in the inventory and releases
+/// the replica's old reservation once no replica occupies it. A refused reservation or a failed resize leaves the
+/// replica where it was (the held reservation is released) and rolls the scaler state back
+/// (<see cref="ScalerState.RollBackMove"/>), so the move is tried again on a later observation. When a resize throws
+/// or is cancelled, the held reservation is left to expire: the resize may have happened, and an expiring
+/// reservation over-reserves for a while rather than oversubscribe;
+/// </description></item>
+/// <item><description>
+/// hands the predictor, per region, the sum of the demands observed in this cycle (the predictor forecasts region
+/// totals), timestamped with the region's latest observation: the feedback loop.
+/// </description></item>
+/// </list>
+/// <para>
+/// <see cref="RunAsync"/> runs cycles every <see cref="ShapeAdjustmentOptions.Interval"/> on the injected
+/// <see cref="TimeProvider"/>'s timer until cancelled; a cycle that throws is counted in <see cref="FailedCycles"/>
+/// and does not stop the loop.
+/// </para>
+/// <para><b>Thread safety:</b> cycles are serialised; <see cref="RunOnceAsync"/> may be called from any thread, including while <see cref="RunAsync"/> runs.</para>
+/// </remarks>
+public sealed class ShapeAdjustmentLoop : IDisposable
+{
+    private readonly IUtilizationSource _source;
+    private readonly ICapacityLedger _ledger;
+    private readonly IProvisioner _provisioner;
+    private readonly ReplicaInventory _inventory;
+    private readonly HysteresisScaler _scaler;
+    private readonly ILoadPredictor? _predictor;
+    private readonly ShapeAdjustmentOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ShapingTelemetry _telemetry;
+    private readonly SemaphoreSlim _cycleGate = new(1, 1);
+    private readonly Lock _statesGate = new();
+    private readonly Dictionary<string, ScalerState> _states = new(StringComparer.Ordinal);
+    private long _moveSequence;
+    private long _completedCycles;
+    private long _failedCycles;
+    private Exception? _lastError;
+
+    /// <summary>Creates a loop.</summary>
+    /// <param name="source">Where observations come from.</param>
+    /// <param name="ledger">The capacity ledger that accounts for every shape a replica runs on.</param>
+    /// <param name="provisioner">The region control plane that resizes replicas.</param>
+    /// <param name="inventory">The replicas the control plane tracks and the reservations accounting for them.</param>
+    /// <param name="scaler">The decision maker; its catalog is the set of shapes replicas may move between.</param>
+    /// <param name="predictor">Receives each region's observed demand (the feedback loop) and, in proactive mode, supplies forecasts; <see langword="null"/> for neither.</param>
+    /// <param name="options">How the loop runs; <see langword="null"/> for <see cref="ShapeAdjustmentOptions.Default"/>.</param>
+    /// <param name="timeProvider">The clock and timers; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="telemetry">Where shape switches are counted; <see langword="null"/> for <see cref="ShapingTelemetry.Shared"/>.</param>
+    /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
+    public ShapeAdjustmentLoop(
+        IUtilizationSource source,
+        ICapacityLedger ledger,
+        IProvisioner provisioner,
+        ReplicaInventory inventory,
+        HysteresisScaler scaler,
+        ILoadPredictor? predictor = null,
+        ShapeAdjustmentOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ShapingTelemetry? telemetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(provisioner);
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(scaler);
+        _source = source;
+        _ledger = ledger;
+        _provisioner = provisioner;
+        _inventory = inventory;
+        _scaler = scaler;
+        _predictor = predictor;
+        _options = options ?? ShapeAdjustmentOptions.Default;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _telemetry = telemetry ?? ShapingTelemetry.Shared;
+    }
+
+    /// <summary>Gets how many cycles completed.</summary>
+    public long CompletedCycles => Interlocked.Read(ref _completedCycles);
+
+    /// <summary>Gets how many cycles of <see cref="RunAsync"/> failed with an exception.</summary>
+    public long FailedCycles => Interlocked.Read(ref _failedCycles);
+
+    /// <summary>Gets the exception of the last failed cycle of <see cref="RunAsync"/>, or <see langword="null"/>.</summary>
+    public Exception? LastError => Volatile.Read(ref _lastError);
+
+    /// <summary>Gets a copy of the scaler state of a replica, for diagnostics.</summary>
+    /// <param name="replicaId">The replica.</param>
+    /// <param name="state">The state, when the loop has observed the replica.</param>
+    /// <returns><see langword="true"/> when the loop keeps a state for the replica.</returns>
+    public bool TryGetState(string replicaId, out ScalerState state)
+    {
+        ArgumentNullException.ThrowIfNull(replicaId);
+        lock (_statesGate)
+        {
+            return _states.TryGetValue(replicaId, out state);
+        }
+    }
+
+    /// <summary>Runs one cycle: read, decide, apply, feed back.</summary>
+    /// <param name="cancellationToken">Cancels the cycle between steps; a move already past its resize is finished.</param>
+    /// <returns>What the cycle did.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<AdjustmentCycleResult> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        await _cycleGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await RunCycleAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _completedCycles);
+            return result;
+        }
+        finally
+        {
+            _cycleGate.Release();
+        }
+    }
+
+    /// <summary>Runs cycles every <see cref="ShapeAdjustmentOptions.Interval"/>, the first at once, until cancelled.</summary>
+    /// <param name="cancellationToken">Stops the loop; the returned task then completes without an exception.</param>
+    /// <returns>A task that completes when the loop stops.</returns>
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "A background loop must survive a failing adapter; the failure is counted and kept in LastError.")]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.Interval, _timeProvider);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    Volatile.Write(ref _lastError, ex);
+                    Interlocked.Increment(ref _failedCycles);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the expected way out.
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _cycleGate.Dispose();
+
+    private async Task<AdjustmentCycleResult> RunCycleAsync(CancellationToken cancellationToken)
+    {
+        var observations = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var moves = new List<ShapeMove>();
+        var regionDemand = new Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest)>(StringComparer.Ordinal);
+        Dictionary<string, ResourceVector>? forecasts = _options.IsProactive && _predictor is not null ? BuildForecasts() : null;
+        var evaluated = 0;
+
+        foreach (var observation in observations)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!_inventory.TryGet(observation.ReplicaId, out var record))
+            {
+                continue;
+            }
+
+            var used = observation.Used;
+            if (!used.IsValidAmount)
+            {
+                continue;
+            }
+
+            regionDemand[record.Region] = regionDemand.TryGetValue(record.Region, out var acc)
+                ? (acc.Sum + used, observation.Timestamp > acc.Latest ? observation.Timestamp : acc.Latest)
+                : (used, observation.Timestamp);
+
+            var shapeIndex = _scaler.Catalog.IndexOf(record.Shape.Name);
+            if (shapeIndex < 0)
+            {
+                continue;
+            }
+
+            evaluated++;
+            if (!TryGetState(record.ReplicaId, out var state) || state.ShapeIndex != shapeIndex)
+            {
+                // New replica, or moved by someone else: start afresh on its current shape.
+                state = ScalerState.Create(shapeIndex);
+            }
+
+            var decision = forecasts is not null && forecasts.TryGetValue(record.Region, out var forecast)
+                ? _scaler.Decide(state, used, forecast, observation.Timestamp, out var next)
+                : _scaler.Decide(state, used, observation.Timestamp, out next);
+
+            if (!decision.IsMove)
+            {
+                SetState(record.ReplicaId, next);
+                continue;
+            }
+
+            var move = await ApplyMoveAsync(record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
+            moves.Add(move);
+            SetState(record.ReplicaId, move.IsApplied ? next : next.RollBackMove(state));
+        }
+
+        PruneStates();
+        if (_predictor is not null)
+        {
+            foreach (var (region, (sum, latest)) in regionDemand)
+            {
+                _predictor.Observe(region, latest, sum);
+            }
+        }
+
+        return new AdjustmentCycleResult(observations.Count, evaluated, moves, _predictor is null ? 0 : regionDemand.Count);
+    }
+
+    private async Task<ShapeMove> ApplyMoveAsync(
+        ReplicaRecord record, ScalerDecision decision, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        var target = _scaler.Catalog[decision.TargetShapeIndex];
+        var sequence = Interlocked.Increment(ref _moveSequence);
+        var key = string.Create(
+            CultureInfo.InvariantCulture, $"resize/{record.Region}/{record.ReplicaId}/{timestamp.UtcTicks}/{sequence}");
+        var id = ReservationId.Create(key);
+
+        var reservation = await _ledger.TryReserveAsync(
+            new ReservationRequest(id, record.Region, target.Name, target.Capacity, 1, _options.ReservationTimeToLive),
+            cancellationToken).ConfigureAwait(false);
+        if (!reservation.IsSuccess)
+        {
+            return new ShapeMove(record.Region, record.ReplicaId, record.Shape, target, decision, ShapeMoveOutcome.NoCapacity, timestamp);
+        }
+
+        // If the resize throws or is cancelled, it may still have happened: the held reservation is left to expire.
+        var resize = await _provisioner.ResizeAsync(
+            new ResizeRequest(key, record.Region, record.ReplicaId, target), cancellationToken).ConfigureAwait(false);
+        if (!resize.IsSuccess)
+        {
+            await _ledger.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
+            return new ShapeMove(record.Region, record.ReplicaId, record.Shape, target, decision, ShapeMoveOutcome.ResizeFailed, timestamp);
+        }
+
+        // The replica has moved: finish the bookkeeping even if the caller is cancelling.
+        var commit = await _ledger.CommitAsync(id, CancellationToken.None).ConfigureAwait(false);
+        var vacated = _inventory.Move(record.ReplicaId, target, id);
+        if (vacated is { } old)
+        {
+            await _ledger.ReleaseAsync(old, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var outcome = commit.IsSuccess ? ShapeMoveOutcome.Applied : ShapeMoveOutcome.AppliedUncommitted;
+        _telemetry.RecordShapeSwitch(record.Region, decision.Action == ScalerAction.MoveUp ? ShapingTags.Up : ShapingTags.Down);
+        return new ShapeMove(record.Region, record.ReplicaId, record.Shape, target, decision, outcome, timestamp);
+    }
+
+    private Dictionary<string, ResourceVector> BuildForecasts()
+    {
+        var replicasPerRegion = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var replica in _inventory.Snapshot())
+        {
+            replicasPerRegion[replica.Region] = replicasPerRegion.GetValueOrDefault(replica.Region) + 1;
+        }
+
+        var forecasts = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
+        foreach (var (region, count) in replicasPerRegion)
+        {
+            if (_predictor!.TryGetProfile(region, _options.ProactiveLeadTime, out var profile))
+            {
+                var perReplica = profile.PeakQuantile(_options.ForecastConfidence) * (1.0 / count);
+                if (perReplica.IsValidAmount)
+                {
+                    forecasts[region] = perReplica;
+                }
+            }
+        }
+
+        return forecasts;
+    }
+
+    private void SetState(string replicaId, in ScalerState state)
+    {
+        lock (_statesGate)
+        {
+            _states[replicaId] = state;
+        }
+    }
+
+    private void PruneStates()
+    {
+        lock (_statesGate)
+        {
+            PruneStatesLocked();
+        }
+    }
+
+    private void PruneStatesLocked()
+    {
+        List<string>? gone = null;
+        foreach (var replicaId in _states.Keys)
+        {
+            if (!_inventory.TryGet(replicaId, out _))
+            {
+                (gone ??= []).Add(replicaId);
+            }
+        }
+
+        if (gone is not null)
+        {
+            foreach (var replicaId in gone)
+            {
+                _states.Remove(replicaId);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Shaping.Core.ControlPlane;
+
+/// <summary>How a <see cref="ShapeAdjustmentLoop"/> runs: how often, how long a resize holds its reservation, and whether it acts on forecasts.</summary>
+/// <remarks>The constructor checks every setting; an instance is immutable and safe to share between threads.</remarks>
+public sealed class ShapeAdjustmentOptions
+{
+    /// <summary>Creates the options.</summary>
+    /// <param name="interval">The time between two cycles of the periodic runner; positive. Default 30 seconds.</param>
+    /// <param name="reservationTimeToLive">How long the reservation for a resize holds before it expires unless committed; positive. Default 2 minutes.</param>
+    /// <param name="proactiveLeadTime">
+    /// The window of the forecast the scaler acts on in proactive mode; zero turns proactive mode off. Non-negative. Default zero.
+    /// </param>
+    /// <param name="forecastConfidence">The quantile of the forecast window's peak used as the forecast demand, in (0, 1). Default 0.9.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it and its value.</exception>
+    public ShapeAdjustmentOptions(
+        TimeSpan? interval = null,
+        TimeSpan? reservationTimeToLive = null,
+        TimeSpan? proactiveLeadTime = null,
+        double forecastConfidence = 0.9)
+    {
+        var period = interval ?? TimeSpan.FromSeconds(30);
+        var ttl = reservationTimeToLive ?? TimeSpan.FromMinutes(2);
+        var lead = proactiveLeadTime ?? TimeSpan.Zero;
+        if (period <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), period, $"ShapeAdjustmentOptions.Interval ({period}) must be positive.");
+        }
+
+        if (ttl <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(reservationTimeToLive), ttl, $"ShapeAdjustmentOptions.ReservationTimeToLive ({ttl}) must be positive.");
+        }
+
+        if (lead < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(proactiveLeadTime), lead, $"ShapeAdjustmentOptions.ProactiveLeadTime ({lead}) must be non-negative.");
+        }
+
+        if (!(forecastConfidence > 0 && forecastConfidence < 1))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(forecastConfidence),
+                forecastConfidence,
+                string.Create(CultureInfo.InvariantCulture, $"ShapeAdjustmentOptions.ForecastConfidence ({forecastConfidence}) must be in (0, 1)."));
+        }
+
+        Interval = period;
+        ReservationTimeToLive = ttl;
+        ProactiveLeadTime = lead;
+        ForecastConfidence = forecastConfidence;
+    }
+
+    /// <summary>Gets options with every default.</summary>
+    public static ShapeAdjustmentOptions Default { get; } = new();
+
+    /// <summary>Gets the time between two cycles of <see cref="ShapeAdjustmentLoop.RunAsync"/>.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan Interval { get; }
+
+    /// <summary>Gets how long the reservation for a resize holds before it expires unless committed.</summary>
+    /// <value>The default value is 2 minutes.</value>
+    public TimeSpan ReservationTimeToLive { get; }
+
+    /// <summary>Gets the forecast window the scaler acts on in proactive mode; zero when proactive mode is off.</summary>
+    /// <value>The default value is zero (reactive).</value>
+    public TimeSpan ProactiveLeadTime { get; }
+
+    /// <summary>Gets whether the loop asks the predictor for a forecast and runs the scaler in proactive mode.</summary>
+    public bool IsProactive => ProactiveLeadTime > TimeSpan.Zero;
+
+    /// <summary>Gets the quantile of the forecast window's peak that serves as the forecast demand.</summary>
+    /// <value>The default value is 0.9.</value>
+    public double ForecastConfidence { get; }
+}

@@ -1,0 +1,69 @@
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Resources;
+using Shaping.Core.Selection;
+
+namespace Shaping.DependencyInjection;
+
+/// <summary>
+/// The settings of predictive shaping in a host, as bound from configuration (<c>Shaping</c>) or set in
+/// <c>services.AddPredictiveShaping(options =&gt; …)</c>. Checked when the host starts: an invalid value fails the
+/// start with a message naming the setting and the value.
+/// </summary>
+public sealed class ShapingOptions
+{
+    /// <summary>Gets or sets how the selector trades cost against performance: 0 = cheapest feasible shape, 1 = best performance.</summary>
+    /// <value>The default value is 0.5.</value>
+    public double Tradeoff { get; set; } = 0.5;
+
+    /// <summary>Gets or sets the extra capacity demanded above the predicted peak, as a fraction (0.1 = 10 %), in [0, 10].</summary>
+    /// <value>The default value is 0.1.</value>
+    public double Headroom { get; set; } = 0.1;
+
+    /// <summary>Gets or sets the probability with which a chosen shape must absorb the window's peak, in (0, 1).</summary>
+    /// <value>The default value is 0.95.</value>
+    public double PeakConfidence { get; set; } = 0.95;
+
+    /// <summary>Gets or sets the window a request's load is predicted over, and the duration its cost is reported for; positive.</summary>
+    /// <value>The default value is 1 hour.</value>
+    public TimeSpan PlanningWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets how long a capacity reservation holds before it expires unless committed; positive.</summary>
+    /// <value>The default value is 2 minutes.</value>
+    public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets the time between two cycles of the shape adjustment loop; positive.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan AdjustmentInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the forecast window the scaler acts on in proactive mode; zero keeps the loop reactive.</summary>
+    /// <value>The default value is zero (reactive).</value>
+    public TimeSpan ProactiveLeadTime { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Gets or sets the quantile of the forecast window's peak used as the forecast demand in proactive mode, in (0, 1).</summary>
+    /// <value>The default value is 0.9.</value>
+    public double ForecastConfidence { get; set; } = 0.9;
+
+    /// <summary>
+    /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
+    /// when the host plugs in no ledger or provisioner of its own; ignored otherwise.
+    /// </summary>
+    /// <value>The default is one region, <c>local</c>, of 256 cores, 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps.</value>
+    public IDictionary<string, ResourceVector> InMemoryRegions { get; } = new Dictionary<string, ResourceVector>(StringComparer.Ordinal)
+    {
+        ["local"] = new ResourceVector(256, 1024, 10_000, 100),
+    };
+
+    /// <summary>Gets the scaler's settings.</summary>
+    public ScalerOptions Scaler { get; } = new();
+
+    /// <summary>Creates the selector's scoring policy these settings describe.</summary>
+    /// <returns>The policy.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the options validator reports it at start first).</exception>
+    public ScoringPolicy ToScoringPolicy() => new(Tradeoff, Headroom, PeakConfidence, PlanningWindow);
+
+    /// <summary>Creates the adjustment loop's options these settings describe.</summary>
+    /// <returns>The options.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the options validator reports it at start first).</exception>
+    public ShapeAdjustmentOptions ToAdjustmentOptions() =>
+        new(AdjustmentInterval, ReservationTimeToLive, ProactiveLeadTime, ForecastConfidence);
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Shaping.Core.Scaling;
+
+namespace Shaping.DependencyInjection;
+
+/// <summary>
+/// Checks every <see cref="ShapingOptions"/> setting, including the rules that span settings (the down band below the
+/// up band, the down window at least the up window), and names each bad setting with the value it got.
+/// </summary>
+internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ShapingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var s = options.Scaler;
+
+        Check(failures, options.Tradeoff >= 0 && options.Tradeoff <= 1, $"ShapingOptions.Tradeoff ({F(options.Tradeoff)}) must be in [0, 1].");
+        Check(failures, options.Headroom >= 0 && options.Headroom <= 10, $"ShapingOptions.Headroom ({F(options.Headroom)}) must be in [0, 10].");
+        Check(failures, options.PeakConfidence > 0 && options.PeakConfidence < 1, $"ShapingOptions.PeakConfidence ({F(options.PeakConfidence)}) must be in (0, 1).");
+        Check(failures, options.PlanningWindow > TimeSpan.Zero, $"ShapingOptions.PlanningWindow ({options.PlanningWindow}) must be positive.");
+        Check(failures, options.ReservationTimeToLive > TimeSpan.Zero, $"ShapingOptions.ReservationTimeToLive ({options.ReservationTimeToLive}) must be positive.");
+        Check(failures, options.AdjustmentInterval > TimeSpan.Zero, $"ShapingOptions.AdjustmentInterval ({options.AdjustmentInterval}) must be positive.");
+        Check(failures, options.ProactiveLeadTime >= TimeSpan.Zero, $"ShapingOptions.ProactiveLeadTime ({options.ProactiveLeadTime}) must be non-negative.");
+        Check(failures, options.ForecastConfidence > 0 && options.ForecastConfidence < 1, $"ShapingOptions.ForecastConfidence ({F(options.ForecastConfidence)}) must be in (0, 1).");
+
+        foreach (var (region, capacity) in options.InMemoryRegions)
+        {
+            Check(failures, !string.IsNullOrWhiteSpace(region), $"ShapingOptions.InMemoryRegions has an empty region name.");
+            Check(
+                failures,
+                capacity.IsValidAmount && !capacity.IsZero,
+                $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be finite, non-negative and not zero.");
+        }
+
+        Check(failures, s.UpBand > 0 && s.UpBand <= 1, $"ShapingOptions.Scaler.UpBand ({F(s.UpBand)}) must be in (0, 1].");
+        Check(failures, s.DownBand >= 0, $"ShapingOptions.Scaler.DownBand ({F(s.DownBand)}) must be non-negative.");
+        Check(failures, !(s.DownBand >= s.UpBand), $"ShapingOptions.Scaler.DownBand ({F(s.DownBand)}) must be below UpBand ({F(s.UpBand)}).");
+        Check(
+            failures,
+            s.TargetUtilization > s.DownBand && s.TargetUtilization < s.UpBand,
+            $"ShapingOptions.Scaler.TargetUtilization ({F(s.TargetUtilization)}) must be above DownBand ({F(s.DownBand)}) and below UpBand ({F(s.UpBand)}).");
+        Check(failures, s.SmoothingTimeConstant >= TimeSpan.Zero, $"ShapingOptions.Scaler.SmoothingTimeConstant ({s.SmoothingTimeConstant}) must be non-negative.");
+        Check(failures, s.UpStabilizationWindow > TimeSpan.Zero, $"ShapingOptions.Scaler.UpStabilizationWindow ({s.UpStabilizationWindow}) must be positive.");
+        Check(
+            failures,
+            s.DownStabilizationWindow >= s.UpStabilizationWindow,
+            $"ShapingOptions.Scaler.DownStabilizationWindow ({s.DownStabilizationWindow}) must be at least UpStabilizationWindow ({s.UpStabilizationWindow}).");
+        Check(failures, s.Cooldown >= TimeSpan.Zero, $"ShapingOptions.Scaler.Cooldown ({s.Cooldown}) must be non-negative.");
+        Check(
+            failures,
+            s.MaxSwitchesPerPeriod >= 1 && s.MaxSwitchesPerPeriod <= ScalerPolicy.MaxSwitchCap,
+            $"ShapingOptions.Scaler.MaxSwitchesPerPeriod ({s.MaxSwitchesPerPeriod}) must be between 1 and {ScalerPolicy.MaxSwitchCap}.");
+        Check(failures, s.SwitchPeriod > TimeSpan.Zero, $"ShapingOptions.Scaler.SwitchPeriod ({s.SwitchPeriod}) must be positive.");
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(List<string> failures, bool valid, FormattableString message)
+    {
+        if (!valid)
+        {
+            failures.Add(message.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

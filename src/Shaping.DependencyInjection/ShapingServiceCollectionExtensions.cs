@@ -1,0 +1,105 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using System.Diagnostics.Metrics;
+using Shaping.Core.Capacity;
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Prediction;
+using Shaping.Core.Provisioning;
+using Shaping.Core.Telemetry;
+using Shaping.Core.Scaling;
+using Shaping.Core.Selection;
+using Shaping.Core.Shapes;
+using Shaping.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers predictive shaping in a host's service collection.</summary>
+public static class ShapingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers predictive shaping: <see cref="ShapingOptions"/> validated when the host starts, the shape selector,
+    /// a shape catalog, the replica inventory, the hysteresis scaler and a <see cref="TimeProvider"/>, with embedded
+    /// defaults so a host runs with no infrastructure.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Every default is added with <c>TryAdd</c>: a service the host registered before this call wins. Use the
+    /// returned builder (<see cref="ShapingBuilderExtensions.UseCapacityLedger{TLedger}"/>,
+    /// <see cref="ShapingBuilderExtensions.UseCatalog(IShapingBuilder, ShapeCatalog)"/>, …) to replace one afterwards.
+    /// The hosted adjustment loop is registered only by <see cref="ShapingBuilderExtensions.AddAdjustmentLoop"/>.
+    /// </para>
+    /// <para>
+    /// Calling this method again registers nothing more, except <paramref name="configure"/> when one is given (it
+    /// is applied after the earlier ones).
+    /// </para>
+    /// </remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets options; <see langword="null"/> to keep the defaults (and whatever configuration binds).</param>
+    /// <returns>A builder for plugging in the host's adapters.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder AddPredictiveShaping(this IServiceCollection services, Action<ShapingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = new ShapingBuilder(services);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(ShapingMarker)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<ShapingMarker>();
+        services.AddOptionsWithValidateOnStart<ShapingOptions, ShapingOptionsValidator>();
+        AddInMemoryDefaults(services);
+        return builder;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The embedded defaults: everything a host needs to run with no infrastructure. Each is a TryAdd, so a host's
+    // own registration (made before AddPredictiveShaping) wins, and the builder's Use* methods replace them.
+    // ---------------------------------------------------------------------------------------------------------
+    private static void AddInMemoryDefaults(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ShapeSelector>();
+        services.TryAddSingleton(_ => DefaultShapes.Create());
+        services.TryAddSingleton<ReplicaInventory>();
+        services.TryAddSingleton(sp => new HysteresisScaler(
+            sp.GetRequiredService<ShapeCatalog>(),
+            sp.GetRequiredService<IOptions<ShapingOptions>>().Value.Scaler.ToPolicy()));
+        services.TryAddSingleton(sp => new ShapeLibrary(sp.GetRequiredService<ShapeCatalog>().Shapes));
+        services.TryAddSingleton(sp => sp.GetService<IMeterFactory>() is { } factory
+            ? new ShapingTelemetry(factory)
+            : ShapingTelemetry.Shared);
+        services.TryAddSingleton<ICapacityLedger>(sp => new InMemoryCapacityLedger(
+            sp.GetRequiredService<IOptions<ShapingOptions>>().Value.InMemoryRegions,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IProvisioner>(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            return new RegionalProvisioner(sp.GetRequiredService<IOptions<ShapingOptions>>().Value.InMemoryRegions.Keys
+                .Select(region => new InMemoryRegion(region, timeProvider: time)));
+        });
+        services.TryAddSingleton<ILoadPredictor>(sp => new DecayingHistogramPredictor(timeProvider: sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ShapingOptions>>().Value;
+            return new ReplicaRequestHandler(
+                sp.GetRequiredService<ShapeLibrary>(),
+                sp.GetRequiredService<ILoadPredictor>(),
+                sp.GetRequiredService<ICapacityLedger>(),
+                sp.GetRequiredService<IProvisioner>(),
+                sp.GetRequiredService<ReplicaInventory>(),
+                new ReplicaRequestHandlerOptions { ReservationTimeToLive = options.ReservationTimeToLive, DefaultPolicy = options.ToScoringPolicy() },
+                sp.GetRequiredService<ShapeSelector>(),
+                sp.GetRequiredService<ShapingTelemetry>(),
+                sp.GetRequiredService<TimeProvider>());
+        });
+    }
+
+    /// <summary>Marks a collection that already has predictive shaping, so a second call adds nothing.</summary>
+    private sealed class ShapingMarker;
+}

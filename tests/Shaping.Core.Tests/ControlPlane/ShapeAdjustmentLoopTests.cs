@@ -1,0 +1,272 @@
+using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.Capacity;
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Prediction;
+using Shaping.Core.Provisioning;
+using Shaping.Core.Resources;
+using Shaping.Core.Scaling;
+using Shaping.Core.Shapes;
+using Shaping.Core.Tests.Scaling;
+
+namespace Shaping.Core.Tests.ControlPlane;
+
+public sealed class ShapeAdjustmentLoopTests : IDisposable
+{
+    private const string Region = "eu-west";
+    private static readonly DateTimeOffset T0 = ScalerTestData.Start;
+    private static readonly ShapeCatalog Catalog = ScalerTestData.Ladder;
+
+    private static readonly ScalerPolicy Policy = new(
+        smoothingTimeConstant: TimeSpan.Zero,
+        upStabilizationWindow: TimeSpan.FromMinutes(1),
+        downStabilizationWindow: TimeSpan.FromMinutes(10),
+        cooldown: TimeSpan.FromMinutes(5));
+
+    private readonly FakeUtilizationSource _source = new();
+    private readonly FakeLedger _ledger = new();
+    private readonly FakeProvisioner _provisioner = new();
+    private readonly ReplicaInventory _inventory = new();
+    private readonly RecordingPredictor _predictor = new();
+    private readonly FakeTimeProvider _time = new(T0);
+    private readonly ShapeAdjustmentLoop _loop;
+
+    public ShapeAdjustmentLoopTests()
+    {
+        _ledger.AddRegion(Region, new ResourceVector(1000, 4000, 10000, 500));
+        _loop = NewLoop(ShapeAdjustmentOptions.Default);
+    }
+
+    public void Dispose() => _loop.Dispose();
+
+    [Fact]
+    public async Task RunOnceAsync_SustainedPressure_ReservesResizesCommitsAndReleasesTheOldReservation()
+    {
+        var original = Provision("req-1", "s", "r1");
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+
+        var first = await _loop.RunOnceAsync();
+        var second = await _loop.RunOnceAsync();
+
+        Assert.Empty(first.Moves);
+        var move = Assert.Single(second.Moves);
+        Assert.Equal(ShapeMoveOutcome.Applied, move.Outcome);
+        Assert.Equal(ScalerAction.MoveUp, move.Decision.Action);
+        Assert.Equal("l", move.To.Name);
+        var resize = Assert.Single(_provisioner.Resizes);
+        Assert.Equal(("r1", "l"), (resize.ReplicaId, resize.NewShape.Name));
+        var committed = _ledger.InState(ReservationState.Committed).Single();
+        Assert.Equal(resize.IdempotencyKey, committed.Id.Value);
+        Assert.Equal((1, "l"), (committed.Replicas, committed.ShapeName));
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(original));
+        Assert.True(_inventory.TryGet("r1", out var record));
+        Assert.Equal(("l", committed.Id), (record.Shape.Name, record.Reservation));
+        Assert.True(_loop.TryGetState("r1", out var state));
+        Assert.Equal(Catalog.IndexOf("l"), state.ShapeIndex);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_SharedReservation_ReleasedOnlyWhenTheLastReplicaLeavesIt()
+    {
+        var shared = Provision("req-1", "s", "r1", "r2");
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        Observe("r2", T0 + TimeSpan.FromMinutes(2), 1.5);
+        Observe("r2", T0 + TimeSpan.FromMinutes(3), 1.5);
+
+        await _loop.RunOnceAsync();
+        await _loop.RunOnceAsync();
+        var whileShared = _ledger.StateOf(shared);
+        await _loop.RunOnceAsync();
+        await _loop.RunOnceAsync();
+
+        Assert.Equal(ReservationState.Committed, whileShared);
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(shared));
+        Assert.Equal(2, _ledger.InState(ReservationState.Committed).Count());
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LedgerRefuses_LeavesReplicaAndRetriesNextObservation()
+    {
+        var original = Provision("req-1", "s", "r1");
+        _ledger.DenyReservations = true;
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(2), 1.5);
+
+        await _loop.RunOnceAsync();
+        var refused = await _loop.RunOnceAsync();
+        _ledger.DenyReservations = false;
+        var retried = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.NoCapacity, Assert.Single(refused.Moves).Outcome);
+        Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single(retried.Moves).Outcome);
+        Assert.Single(_provisioner.Resizes);
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(original));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ResizeFails_ReleasesNewReservationAndKeepsShape()
+    {
+        var original = Provision("req-1", "s", "r1");
+        _provisioner.ResizeStatus = ProvisionStatus.TransientFailure;
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+
+        await _loop.RunOnceAsync();
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.ResizeFailed, Assert.Single(result.Moves).Outcome);
+        var attempted = new ReservationId(Assert.Single(_provisioner.Resizes).IdempotencyKey);
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(attempted));
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(original));
+        Assert.True(_inventory.TryGet("r1", out var record));
+        Assert.Equal("s", record.Shape.Name);
+        Assert.True(_loop.TryGetState("r1", out var state));
+        Assert.Equal(Catalog.IndexOf("s"), state.ShapeIndex);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_CommitFails_ReportsUncommittedAndFollowsTheReplica()
+    {
+        Provision("req-1", "s", "r1");
+        _ledger.FailCommits = true;
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+
+        await _loop.RunOnceAsync();
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.AppliedUncommitted, Assert.Single(result.Moves).Outcome);
+        Assert.True(_inventory.TryGet("r1", out var record));
+        Assert.Equal("l", record.Shape.Name);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_FeedsEachRegionsSummedDemandToThePredictor()
+    {
+        Provision("req-1", "s", "r1", "r2");
+        var at = T0 + TimeSpan.FromSeconds(30);
+        _source.Enqueue(
+            new ReplicaUtilization(Region, "r1", "s", T0, new ResourceVector(1, 2, 3, 0.5)),
+            new ReplicaUtilization(Region, "r2", "s", at, new ResourceVector(0.5, 1, 1, 0.25)),
+            new ReplicaUtilization(Region, "ghost", "s", at, new ResourceVector(9, 9, 9, 9)));
+
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal((3, 2, 1, 1), (result.Observations, result.Evaluated, result.Skipped, result.RegionsObserved));
+        var observed = Assert.Single(_predictor.Observed);
+        Assert.Equal((Region, at, new ResourceVector(1.5, 3, 4, 0.75)), observed);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ReplicaOnShapeOutsideCatalog_IsSkippedButStillFedBack()
+    {
+        var retired = new ResourceShape("retired", new ResourceVector(2, 8, 20, 1), new ShapeProfile(0.3));
+        _inventory.AddProvisioned(Region, ["r1"], retired, new ReservationId("req-1"));
+        _source.Enqueue(new ReplicaUtilization(Region, "r1", "retired", T0, new ResourceVector(1.9, 1, 1, 0.1)));
+
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal(0, result.Evaluated);
+        Assert.Single(_predictor.Observed);
+        Assert.False(_loop.TryGetState("r1", out _));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_Proactive_MovesUpOnForecastWhileObservedDemandIsLow()
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(proactiveLeadTime: TimeSpan.FromMinutes(15)));
+        Provision("req-1", "s", "r1", "r2");
+        var regionPeak = new ResourceVector(6, 4, 4, 0.5); // 3 cores per replica on 2-core shapes.
+        _predictor.Profile = LoadProfile.Exact(regionPeak * 0.5, regionPeak, TimeSpan.FromMinutes(15));
+        Observe("r1", T0, 0.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 0.5);
+
+        await loop.RunOnceAsync();
+        var result = await loop.RunOnceAsync();
+
+        Assert.Equal(ScalerAction.MoveUp, Assert.Single(result.Moves).Decision.Action);
+        Assert.All(_predictor.Windows, w => Assert.Equal(TimeSpan.FromMinutes(15), w));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ReplicaRemoved_DropsItsState()
+    {
+        Provision("req-1", "s", "r1");
+        Observe("r1", T0, 0.5);
+        await _loop.RunOnceAsync();
+        Assert.True(_loop.TryGetState("r1", out _));
+
+        _inventory.Remove("r1");
+        await _loop.RunOnceAsync();
+
+        Assert.False(_loop.TryGetState("r1", out _));
+    }
+
+    [Fact]
+    public async Task RunAsync_TicksOnTheTimeProviderAndSurvivesAFailingSource()
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(interval: TimeSpan.FromSeconds(30)));
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunAsync(stop.Token);
+
+        await WaitForRead();
+        Assert.Equal(0, _source.Reads.CurrentCount);
+        _source.ThrowOnRead = new InvalidOperationException("monitoring down");
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await WaitForRead();
+        _source.ThrowOnRead = null;
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await WaitForRead();
+        await stop.CancelAsync();
+        await run;
+
+        Assert.True(run.IsCompletedSuccessfully);
+        Assert.Equal(1, loop.FailedCycles);
+        Assert.IsType<InvalidOperationException>(loop.LastError);
+        Assert.True(loop.CompletedCycles >= 2);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoTimeAdvance_RunsOnlyTheFirstCycle()
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(interval: TimeSpan.FromSeconds(30)));
+        using var stop = new CancellationTokenSource();
+        var run = loop.RunAsync(stop.Token);
+
+        await WaitForRead();
+        _time.Advance(TimeSpan.FromSeconds(29));
+        var extraRead = await _source.Reads.WaitAsync(TimeSpan.FromMilliseconds(200));
+        await stop.CancelAsync();
+        await run;
+
+        Assert.False(extraRead);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_NameTheSetting()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>("interval", () => new ShapeAdjustmentOptions(interval: TimeSpan.Zero));
+        Assert.StartsWith("ShapeAdjustmentOptions.Interval (00:00:00)", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>("forecastConfidence", () => new ShapeAdjustmentOptions(forecastConfidence: 1));
+        Assert.Throws<ArgumentNullException>("source", () => new ShapeAdjustmentLoop(null!, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog)));
+    }
+
+    private ShapeAdjustmentLoop NewLoop(ShapeAdjustmentOptions options) =>
+        new(_source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), _predictor, options, _time);
+
+    private ReservationId Provision(string reservation, string shapeName, params string[] replicas)
+    {
+        var id = new ReservationId(reservation);
+        var shape = Catalog[Catalog.IndexOf(shapeName)];
+        _ledger.AddCommitted(new ReservationRequest(id, Region, shapeName, shape.Capacity, replicas.Length, TimeSpan.FromMinutes(1)));
+        _inventory.AddProvisioned(Region, replicas, shape, id);
+        return id;
+    }
+
+    private void Observe(string replicaId, DateTimeOffset at, double cpuUtilizationOfS) =>
+        _source.Enqueue(new ReplicaUtilization(Region, replicaId, "s", at, ScalerTestData.CpuDemand(Catalog.IndexOf("s"), cpuUtilizationOfS)));
+
+    private async Task WaitForRead() => Assert.True(await _source.Reads.WaitAsync(TimeSpan.FromSeconds(30)), "the loop did not read in time");
+}

@@ -1,0 +1,225 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.Capacity;
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Prediction;
+using Shaping.Core.Provisioning;
+using Shaping.Core.Resources;
+using Shaping.Core.Scaling;
+using Shaping.Core.Selection;
+using Shaping.Core.Shapes;
+
+namespace Shaping.DependencyInjection.Tests;
+
+public sealed class ShapingServiceCollectionExtensionsTests
+{
+    [Fact]
+    public async Task AddPredictiveShaping_NoConfiguration_ResolvesWorkingDefaultsAndStarts()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+        var catalog = provider.GetRequiredService<ShapeCatalog>();
+        var selector = provider.GetRequiredService<ShapeSelector>();
+        var options = provider.GetRequiredService<IOptions<ShapingOptions>>().Value;
+        var profile = LoadProfile.Exact(new ResourceVector(2, 6, 10, 0.5), new ResourceVector(3, 10, 20, 1), options.PlanningWindow);
+        var ranking = new ScoredShape[3];
+        var selection = selector.Select(catalog, profile, options.ToScoringPolicy(), ranking);
+
+        Assert.False(catalog.IsEmpty);
+        Assert.True(selection.Count > 0);
+        Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+        Assert.NotNull(provider.GetRequiredService<ReplicaInventory>());
+        Assert.Same(catalog, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        Assert.Empty(provider.GetServices<IHostedService>());
+    }
+
+    [Fact]
+    public void AddPredictiveShaping_SecondCall_AddsNothing()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping();
+        var count = services.Count;
+
+        services.AddPredictiveShaping();
+        services.AddPredictiveShaping().AddAdjustmentLoop().AddAdjustmentLoop();
+        var withLoop = services.Count;
+        services.AddPredictiveShaping().AddAdjustmentLoop();
+
+        Assert.Equal(count + 2, withLoop);
+        Assert.Equal(withLoop, services.Count);
+    }
+
+    [Fact]
+    public void AddPredictiveShaping_HostRegistrationsMadeBefore_Win()
+    {
+        var time = new FakeTimeProvider();
+        var catalog = new ShapeCatalog([new ResourceShape("only", new ResourceVector(1, 1, 1, 1), new ShapeProfile(1))]);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton(catalog);
+
+        services.AddPredictiveShaping();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(time, provider.GetRequiredService<TimeProvider>());
+        Assert.Same(catalog, provider.GetRequiredService<ShapeCatalog>());
+        Assert.Same(catalog, provider.GetRequiredService<HysteresisScaler>().Catalog);
+    }
+
+    [Fact]
+    public void Builder_UseMethods_RegisterOrReplacePorts()
+    {
+        var shapes = new[] { new ResourceShape("a", new ResourceVector(1, 2, 3, 4), new ShapeProfile(1)) };
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping()
+            .UseCapacityLedger<RefusingLedger>()
+            .UseProvisioner<RejectingProvisioner>()
+            .UseLoadPredictor<SilentPredictor>()
+            .UseUtilizationSource<CountingUtilizationSource>()
+            .UseCatalog(shapes);
+        services.AddPredictiveShaping().UseCapacityLedger<RefusingLedger>();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<RefusingLedger>(provider.GetRequiredService<ICapacityLedger>());
+        Assert.IsType<RejectingProvisioner>(provider.GetRequiredService<IProvisioner>());
+        Assert.IsType<SilentPredictor>(provider.GetRequiredService<ILoadPredictor>());
+        Assert.IsType<CountingUtilizationSource>(provider.GetRequiredService<IUtilizationSource>());
+        Assert.Equal("a", Assert.Single(provider.GetRequiredService<ShapeCatalog>().Shapes).Name);
+        Assert.Single(services, d => d.ServiceType == typeof(ICapacityLedger));
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeCatalog));
+    }
+
+    [Fact]
+    public void Builder_UseCatalogFactory_BuildsFromTheContainer()
+    {
+        var library = new ShapeLibrary([new ResourceShape("lib", new ResourceVector(1, 1, 1, 1), new ShapeProfile(1))]);
+        var services = new ServiceCollection();
+        services.AddSingleton(library);
+        services.AddPredictiveShaping().UseCatalog(sp => sp.GetRequiredService<ShapeLibrary>().Current);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>());
+    }
+
+    [Fact]
+    public void Builder_UseCatalogEmpty_Throws()
+    {
+        var builder = new ServiceCollection().AddPredictiveShaping();
+
+        Assert.Throws<ArgumentException>("catalog", () => builder.UseCatalog(ShapeCatalog.Empty));
+    }
+
+    [Fact]
+    public async Task AddPredictiveShaping_InvalidOption_FailsAtStartNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping(o => o.Scaler.DownBand = 0.9);
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+        Assert.Contains("ShapingOptions.Scaler.DownBand (0.9) must be below UpBand (0.8).", ex.Failures);
+    }
+
+    [Fact]
+    public async Task AddPredictiveShaping_SeveralInvalidOptions_NamesEachWithItsValue()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping(o =>
+        {
+            o.Tradeoff = 1.5;
+            o.AdjustmentInterval = TimeSpan.Zero;
+            o.Scaler.MaxSwitchesPerPeriod = 0;
+            o.Scaler.UpStabilizationWindow = TimeSpan.FromMinutes(20);
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+        Assert.Contains("ShapingOptions.Tradeoff (1.5) must be in [0, 1].", ex.Failures);
+        Assert.Contains("ShapingOptions.AdjustmentInterval (00:00:00) must be positive.", ex.Failures);
+        Assert.Contains("ShapingOptions.Scaler.MaxSwitchesPerPeriod (0) must be between 1 and 8.", ex.Failures);
+        Assert.Contains("ShapingOptions.Scaler.DownStabilizationWindow (00:10:00) must be at least UpStabilizationWindow (00:20:00).", ex.Failures);
+        Assert.Equal(4, ex.Failures.Count());
+    }
+
+    [Fact]
+    public async Task AddPredictiveShaping_InvalidInMemoryRegion_FailsAtStartNamingIt()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping(o => o.InMemoryRegions["eu"] = new ResourceVector(-1, 4, 4, 4));
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+        Assert.StartsWith("ShapingOptions.InMemoryRegions[eu] (-1 cores", Assert.Single(ex.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddPredictiveShaping_ConfigureOnSecondCall_IsApplied()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping(o => o.Tradeoff = 0.2);
+        services.AddPredictiveShaping(o => o.Headroom = 0.3);
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ShapingOptions>>().Value;
+
+        Assert.Equal((0.2, 0.3), (options.Tradeoff, options.Headroom));
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AddAdjustmentLoop_HostedServiceRunsCyclesOnTheTimeProvider()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var source = new CountingUtilizationSource();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<IUtilizationSource>(source);
+        services.AddPredictiveShaping(o => o.AdjustmentInterval = TimeSpan.FromSeconds(10))
+            .UseCapacityLedger<RefusingLedger>()
+            .UseProvisioner<RejectingProvisioner>()
+            .AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider();
+        var hosted = Assert.Single(provider.GetServices<IHostedService>());
+        var loop = provider.GetRequiredService<ShapeAdjustmentLoop>();
+
+        await hosted.StartAsync(CancellationToken.None);
+        Assert.True(await source.Reads.WaitAsync(TimeSpan.FromSeconds(30)));
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.True(await source.Reads.WaitAsync(TimeSpan.FromSeconds(30)));
+        await hosted.StopAsync(CancellationToken.None);
+
+        Assert.True(loop.CompletedCycles >= 1);
+        Assert.Equal(0, loop.FailedCycles);
+    }
+
+    [Fact]
+    public async Task AddAdjustmentLoop_WithoutUtilizationSource_ExplainsWhatToRegister()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().UseCapacityLedger<RefusingLedger>().UseProvisioner<RejectingProvisioner>().AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ShapeAdjustmentLoop>());
+
+        Assert.Contains("UseUtilizationSource<T>()", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddPredictiveShaping_NullArguments_Throw()
+    {
+        Assert.Throws<ArgumentNullException>("services", () => ((IServiceCollection)null!).AddPredictiveShaping());
+        Assert.Throws<ArgumentNullException>("builder", () => ((IShapingBuilder)null!).UseCapacityLedger<RefusingLedger>());
+        Assert.Throws<ArgumentNullException>("builder", () => ((IShapingBuilder)null!).AddAdjustmentLoop());
+    }
+}
