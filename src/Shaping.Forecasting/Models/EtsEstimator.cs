@@ -320,6 +320,10 @@ internal static class EtsEstimator
 
             level = theta[k++];
             slope = _spec.Trend != EtsTrendType.None ? theta[k] : 0;
+
+            // R's default bounds = "both": the usual region and the admissible (forecastable) one.
+            admissible = admissible && EtsAdmissibility.IsAdmissible(
+                alpha, beta, gamma, phi, _spec.Trend != EtsTrendType.None, _spec.Season != EtsSeasonType.None, _m);
             return new EtsParameterSet(alpha, beta, gamma, phi);
         }
 
