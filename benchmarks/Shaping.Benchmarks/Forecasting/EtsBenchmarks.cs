@@ -18,6 +18,7 @@ public class EtsBenchmarks
     private const int Period = 24;
     private readonly double[] _forecast = new double[Horizon];
     private readonly AutoEtsForecaster _forecaster = new();
+    private readonly AutoEtsForecaster _parallelForecaster = new() { MaxDegreeOfParallelism = 2 };
     private double[] _series = [];
     private IForecastModel _model = null!;
     private int _step;
@@ -33,6 +34,14 @@ public class EtsBenchmarks
     public double AutoEtsFitAndForecast48()
     {
         var model = _forecaster.Fit(_series, Period);
+        model.ForecastMean(_forecast);
+        return _forecast[Horizon - 1];
+    }
+
+    [Benchmark]
+    public double AutoEtsFitAndForecast48TwoThreads()
+    {
+        var model = _parallelForecaster.Fit(_series, Period);
         model.ForecastMean(_forecast);
         return _forecast[Horizon - 1];
     }

@@ -63,21 +63,20 @@ internal static class EtsAdmissibility
     }
 
     /// <summary>
-    /// Whether every root of Σ p[j] z^j (p[^1] the leading coefficient, non-zero) has modulus at most 1 + 1e-10.
+    /// Whether every root of Σ p[j] z^j (p[^1] the leading coefficient, non-zero) lies inside the unit circle (a last root on it passes).
     /// </summary>
     internal static bool RootsInUnitCircle(Span<double> p)
     {
         var d = p.Length - 1;
 
-        // Scale z = rho w so roots up to rho = 1 + 1e-10 in modulus count as inside (R's tolerance), then
-        // c_i = p[d - i] / p[d] is the monic polynomial in z^-1 for the Levinson step-down.
-        const double Rho = 1 + 1e-10;
+        // c_i = p[d - i] / p[d] is the monic polynomial in z^-1 for the Levinson step-down. A reflection
+        // coefficient of modulus 1 + 1e-10 or less passes (R's tolerance for a root on the circle).
         Span<double> c = d < 64 ? stackalloc double[d + 1] : new double[d + 1];
         Span<double> next = d < 64 ? stackalloc double[d + 1] : new double[d + 1];
-        var lead = p[d] * Math.Pow(Rho, d);
+        var lead = p[d];
         for (var i = 0; i <= d; i++)
         {
-            c[i] = p[d - i] * Math.Pow(Rho, d - i) / lead;
+            c[i] = p[d - i] / lead;
         }
 
         for (var order = d; order >= 1; order--)
@@ -85,6 +84,11 @@ internal static class EtsAdmissibility
             var k = c[order];
             if (!(Math.Abs(k) < 1))
             {
+                if (Math.Abs(k) <= 1 + 1e-10 && order == 1)
+                {
+                    continue;
+                }
+
                 return false;
             }
 

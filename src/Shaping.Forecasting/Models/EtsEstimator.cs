@@ -1,6 +1,4 @@
 using System.Globalization;
-using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
 
 namespace Shaping.Forecasting.Models;
 
@@ -74,13 +72,33 @@ internal static class EtsEstimator
     }
 
     /// <summary>Fits one specification; <see langword="null"/> when the optimiser found no admissible point.</summary>
-    internal static EtsModel? Fit(double[] y, int m, EtsSpecification spec, int maxEvaluations, CancellationToken cancellationToken)
+    /// <param name="y">The observations.</param>
+    /// <param name="m">The seasonal period.</param>
+    /// <param name="spec">The specification.</param>
+    /// <param name="maxEvaluations">The Nelder-Mead evaluation budget.</param>
+    /// <param name="cancellationToken">Cancels the fit.</param>
+    /// <param name="hint">Smoothing parameters of a related fit (the same model without its season): an
+    /// alternative starting point, used instead of R's default one when its likelihood is better.</param>
+    internal static EtsModel? Fit(double[] y, int m, EtsSpecification spec, int maxEvaluations, CancellationToken cancellationToken, EtsParameterSet? hint = null)
     {
         var seasonal = spec.Season != EtsSeasonType.None;
         var period = seasonal ? m : 1;
         var objective = new EtsObjective(y, period, spec, cancellationToken);
         var start = objective.StartingPoint(out var step);
-        if (!(objective.Evaluate(start) < Penalty / 10))
+        var startValue = objective.Evaluate(start);
+        if (hint is { } h)
+        {
+            var alternative = (double[])start.Clone();
+            objective.ApplySmoothing(alternative, h);
+            var alternativeValue = objective.Evaluate(alternative);
+            if (alternativeValue < startValue)
+            {
+                start = alternative;
+                startValue = alternativeValue;
+            }
+        }
+
+        if (!(startValue < Penalty / 10))
         {
             // As in R, a specification whose starting point is inadmissible is not fitted.
             return null;
@@ -96,52 +114,27 @@ internal static class EtsEstimator
         return objective.Build(best, m);
     }
 
-    /// <summary>Minimises with MathNet's Nelder-Mead simplex, keeping the best point seen even when the evaluation budget runs out.</summary>
+    /// <summary>Minimises with the allocation-free Nelder-Mead simplex, keeping the best point seen.</summary>
     internal static double[] Minimise(Func<double[], double> function, double[] start, double[] step, int maxEvaluations)
     {
         var best = (double[])start.Clone();
         var bestValue = function(best);
-        var buffer = new double[start.Length];
-        var objective = ObjectiveFunction.Value(v =>
-        {
-            v.CopyInto(buffer);
-            var value = function(buffer);
-            if (value < bestValue)
+        var result = NelderMead.Minimise(
+            theta =>
             {
-                bestValue = value;
-                buffer.CopyTo(best, 0);
-            }
+                var value = function(theta);
+                if (value < bestValue)
+                {
+                    bestValue = value;
+                    Array.Copy(theta, best, best.Length);
+                }
 
-            return value;
-        });
-
-        try
-        {
-            var simplex = new NelderMeadSimplex(1e-8, maxEvaluations);
-            simplex.FindMinimum(objective, Vector<double>.Build.DenseOfArray(start), Vector<double>.Build.DenseOfArray(step));
-        }
-        catch (MaximumIterationsException)
-        {
-            // The budget ran out: the best point seen so far is the answer, as with R's maxit.
-        }
-
-        return best;
-    }
-
-    private static void CopyInto(this Vector<double> vector, double[] destination)
-    {
-        for (var i = 0; i < destination.Length; i++)
-        {
-            destination[i] = vector[i];
-        }
-    }
-
-    private static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
-
-    private static double Logit(double p)
-    {
-        p = Math.Clamp(p, 1e-6, 1 - 1e-6);
-        return Math.Log(p / (1 - p));
+                return value;
+            },
+            start,
+            step,
+            maxEvaluations);
+        return function(result) <= bestValue ? result : best;
     }
 
     /// <summary>The likelihood of one specification as a function of the unconstrained parameter vector.</summary>
@@ -231,6 +224,27 @@ internal static class EtsEstimator
             step = new double[length];
             Array.Fill(step, size > 0 ? size : 0.1);
             return theta;
+        }
+
+        public void ApplySmoothing(double[] theta, EtsParameterSet hint)
+        {
+            var k = 0;
+            var alpha = Math.Clamp(hint.Alpha, LowerBound, UpperBound);
+            theta[k++] = alpha;
+            if (_spec.Trend != EtsTrendType.None)
+            {
+                theta[k++] = Math.Clamp(hint.Beta, LowerBound, alpha);
+            }
+
+            if (_spec.Season != EtsSeasonType.None)
+            {
+                theta[k++] = LowerBound + (0.05 * Math.Max(0, 1 - alpha - LowerBound));
+            }
+
+            if (_spec.Trend == EtsTrendType.AdditiveDamped)
+            {
+                theta[k] = Math.Clamp(hint.Phi, PhiLower, PhiUpper);
+            }
         }
 
         public double Evaluate(double[] theta)

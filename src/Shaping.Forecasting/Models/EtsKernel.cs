@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Shaping.Forecasting.Models;
 
 /// <summary>
@@ -37,16 +40,53 @@ internal static class EtsKernel
         out double sse,
         out double sumLog)
     {
+        // Dispatch once to a specialisation in which the JIT folds every per-step branch on the model type away.
+        var mult = spec.Error == EtsErrorType.Multiplicative;
+        var trend = spec.Trend != EtsTrendType.None;
+        return (spec.Season, mult, trend) switch
+        {
+            (EtsSeasonType.None, false, false) => Run<No, No, No, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (EtsSeasonType.None, false, true) => Run<No, Yes, No, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (EtsSeasonType.None, true, false) => Run<Yes, No, No, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (EtsSeasonType.None, true, true) => Run<Yes, Yes, No, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (EtsSeasonType.Additive, false, false) => Run<No, No, Yes, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (EtsSeasonType.Additive, false, true) => Run<No, Yes, Yes, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (EtsSeasonType.Additive, true, false) => Run<Yes, No, Yes, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (EtsSeasonType.Additive, true, true) => Run<Yes, Yes, Yes, No>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (_, false, false) => Run<No, No, No, Yes>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (_, false, true) => Run<No, Yes, No, Yes>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (_, true, false) => Run<Yes, No, No, Yes>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+            (_, true, true) => Run<Yes, Yes, No, Yes>(y, spec, p, ref level, ref slope, season, sseFloor, out sse, out sumLog),
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Run<TMultError, TTrend, TAddSeason, TMulSeason>(
+        ReadOnlySpan<double> y,
+        EtsSpecification spec,
+        EtsParameterSet p,
+        ref double level,
+        ref double slope,
+        Span<double> season,
+        double sseFloor,
+        out double sse,
+        out double sumLog)
+        where TMultError : struct
+        where TTrend : struct
+        where TAddSeason : struct
+        where TMulSeason : struct
+    {
+        var multiplicativeError = typeof(TMultError) == typeof(Yes);
+        var hasTrend = typeof(TTrend) == typeof(Yes);
+        var additiveSeason = typeof(TAddSeason) == typeof(Yes);
+        var multiplicativeSeason = typeof(TMulSeason) == typeof(Yes);
+        var positive = multiplicativeError || multiplicativeSeason;
         var n = y.Length;
         var m = season.Length;
-        var hasTrend = spec.Trend != EtsTrendType.None;
         var phi = hasTrend ? (spec.Trend == EtsTrendType.AdditiveDamped ? p.Phi : 1.0) : 0.0;
         var alpha = p.Alpha;
         var betaOverAlpha = hasTrend ? p.Beta / p.Alpha : 0.0;
         var gamma = p.Gamma;
-        var multiplicativeError = spec.Error == EtsErrorType.Multiplicative;
-        var positive = spec.NeedsPositiveData;
-        var seasonType = spec.Season;
         var l = level;
         var b = hasTrend ? slope : 0.0;
         var sumSquares = 0.0;
@@ -55,38 +95,41 @@ internal static class EtsKernel
         var j = 0;
         sse = 0;
         sumLog = 0;
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        ref var s0 = ref MemoryMarshal.GetReference(season);
         for (var t = 0; t < n; t++)
         {
-            var yt = y[t];
-            var phib = phi * b;
+            var yt = Unsafe.Add(ref y0, t);
+            ref var sj = ref Unsafe.Add(ref s0, j);
+            var phib = hasTrend ? phi * b : 0.0;
             var q = l + phib;
-            var s = season[j];
+            var s = sj;
             double f;
             double pt;
-            switch (seasonType)
+            if (additiveSeason)
             {
-                case EtsSeasonType.Additive:
-                    f = q + s;
-                    pt = yt - s;
-                    break;
-                case EtsSeasonType.Multiplicative:
-                    f = q * s;
-                    pt = yt / s;
-                    break;
-                default:
-                    f = q;
-                    pt = yt;
-                    break;
+                f = q + s;
+                pt = yt - s;
+            }
+            else if (multiplicativeSeason)
+            {
+                f = q * s;
+                pt = yt / s;
+            }
+            else
+            {
+                f = q;
+                pt = yt;
+            }
+
+            if (positive && !(f > Tiny))
+            {
+                return Penalty;
             }
 
             double e;
             if (multiplicativeError)
             {
-                if (!(f > Tiny))
-                {
-                    return Penalty;
-                }
-
                 e = (yt - f) / f;
                 product *= f;
                 if ((t & 15) == 15)
@@ -97,11 +140,6 @@ internal static class EtsKernel
             }
             else
             {
-                if (positive && !(f > Tiny))
-                {
-                    return Penalty;
-                }
-
                 e = yt - f;
             }
 
@@ -112,18 +150,18 @@ internal static class EtsKernel
                 b = phib + (betaOverAlpha * (newLevel - l - phib));
             }
 
-            if (seasonType == EtsSeasonType.Additive)
+            if (additiveSeason)
             {
-                season[j] = s + (gamma * (yt - q - s));
+                sj = s + (gamma * (yt - q - s));
             }
-            else if (seasonType == EtsSeasonType.Multiplicative)
+            else if (multiplicativeSeason)
             {
                 if (!(q > Tiny))
                 {
                     return Penalty;
                 }
 
-                season[j] = s + (gamma * ((yt / q) - s));
+                sj = s + (gamma * ((yt / q) - s));
             }
 
             l = newLevel;
@@ -148,5 +186,13 @@ internal static class EtsKernel
         sse = sumSquares;
         sumLog = logSum;
         return (n * Math.Log(Math.Max(sumSquares, sseFloor))) + (2 * logSum);
+    }
+
+    private struct Yes
+    {
+    }
+
+    private struct No
+    {
     }
 }

@@ -78,6 +78,9 @@ internal sealed class EtsModel : IForecastModel
     /// <summary>Gets the model's specification.</summary>
     public EtsSpecification Specification => _spec;
 
+    /// <summary>Gets the smoothing parameters.</summary>
+    public EtsParameterSet Parameters => new(_alpha, _beta, _gamma, _spec.Trend == EtsTrendType.AdditiveDamped ? _phi : 1);
+
     /// <summary>Gets the one-step error variance (relative for a multiplicative error).</summary>
     public double Sigma2 { get; }
 

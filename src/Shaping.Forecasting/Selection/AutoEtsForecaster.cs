@@ -32,6 +32,18 @@ public sealed class AutoEtsForecaster : IForecaster
 
     = 2000;
 
+    /// <summary>
+    /// Gets or initialises how many candidate models are fitted at once; 1 (the default) fits them one after the
+    /// other on the calling thread, which suits callers that already fit many series in parallel.
+    /// </summary>
+    public int MaxDegreeOfParallelism
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least 1.");
+    }
+
+    = 1;
+
     /// <inheritdoc/>
     public string Name => "AutoEts";
 
@@ -71,10 +83,33 @@ public sealed class AutoEtsForecaster : IForecaster
             return EtsFitting.Constant(y, seasonalPeriod);
         }
 
-        EtsModel? best = null;
-        foreach (var spec in Candidates(y.Length, seasonalPeriod, positive))
+        // Non-seasonal candidates first: a seasonal model may start from its non-seasonal sibling's smoothing
+        // parameters when they fit better than R's default start.
+        var candidates = Candidates(y.Length, seasonalPeriod, positive);
+        var models = new EtsModel?[candidates.Count];
+        var hints = new EtsParameterSet?[candidates.Count];
+        FitAll(candidates, models, hints, y, seasonalPeriod, seasonal: false, cancellationToken);
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var model = EtsEstimator.Fit(y, seasonalPeriod, spec, MaxEvaluationsPerModel, cancellationToken);
+            var spec = candidates[i];
+            if (spec.Season == EtsSeasonType.None)
+            {
+                continue;
+            }
+
+            for (var k = 0; k < candidates.Count; k++)
+            {
+                if (models[k] is { } sibling && candidates[k] == spec with { Season = EtsSeasonType.None })
+                {
+                    hints[i] = sibling.Parameters;
+                }
+            }
+        }
+
+        FitAll(candidates, models, hints, y, seasonalPeriod, seasonal: true, cancellationToken);
+        EtsModel? best = null;
+        foreach (var model in models)
+        {
             if (model is not null && double.IsFinite(model.Summary.Aicc) && (best is null || model.Summary.Aicc < best.Summary.Aicc))
             {
                 best = model;
@@ -82,5 +117,36 @@ public sealed class AutoEtsForecaster : IForecaster
         }
 
         return best ?? EtsFitting.LevelOnly(y, seasonalPeriod);
+    }
+
+    private void FitAll(
+        IReadOnlyList<EtsSpecification> candidates,
+        EtsModel?[] models,
+        EtsParameterSet?[] hints,
+        double[] y,
+        int seasonalPeriod,
+        bool seasonal,
+        CancellationToken cancellationToken)
+    {
+        void FitOne(int i)
+        {
+            if ((candidates[i].Season != EtsSeasonType.None) == seasonal)
+            {
+                models[i] = EtsEstimator.Fit(y, seasonalPeriod, candidates[i], MaxEvaluationsPerModel, cancellationToken, hints[i]);
+            }
+        }
+
+        if (MaxDegreeOfParallelism == 1)
+        {
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                FitOne(i);
+            }
+
+            return;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+        Parallel.For(0, candidates.Count, options, FitOne);
     }
 }
