@@ -12,6 +12,7 @@ namespace Shaping.Benchmarks.Forecasting;
 /// cycle, a weekly modulation, a slow trend and noise is used.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EtsBenchmarks
 {
     private const int Horizon = 48;
