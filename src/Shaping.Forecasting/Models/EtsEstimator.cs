@@ -267,7 +267,7 @@ internal static class EtsEstimator
             var level = level0;
             var slope = slope0;
             var n = _y.Length;
-            var lik = EtsKernel.Likelihood(_y, _spec, parameters, ref level, ref slope, _season, _sseFloor, out var sse, out var sumLog);
+            EtsKernel.Likelihood(_y, _spec, parameters, ref level, ref slope, _season, _sseFloor, out var sse, out var sumLog);
             var np = ParameterCount(_spec, _m);
             var logLikelihood = (-0.5 * n * (Math.Log(2 * Math.PI * sse / n) + 1)) - sumLog;
             var aic = (-2 * logLikelihood) + (2 * np);
@@ -279,7 +279,6 @@ internal static class EtsEstimator
                 ["alpha"] = parameters.Alpha,
                 ["l0"] = level0,
                 ["sigma2"] = sigma2,
-                ["likelihood"] = lik,
             };
             if (_spec.Trend != EtsTrendType.None)
             {
