@@ -1,8 +1,6 @@
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Shaping.Benchmarks;
 
-// Run with: dotnet run -c Release --project benchmarks/Shaping.Benchmarks -- --filter '*'
-var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance));
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+// Run with -c Release (BenchmarkDotNet refuses Debug builds), e.g.
+//   dotnet run -c Release --project benchmarks/Shaping.Benchmarks -- --filter '*Selector*'
+BenchmarkSwitcher.FromAssembly(typeof(ShapingBenchmarkConfig).Assembly).Run(args, new ShapingBenchmarkConfig());

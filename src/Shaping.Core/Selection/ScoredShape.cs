@@ -7,18 +7,16 @@ namespace Shaping.Core.Selection;
 /// <param name="Score">The combined score in [0, 1]: higher is better.</param>
 /// <param name="PerformanceScore">The performance model's score in [0, 1].</param>
 /// <param name="CostScore">Cheapest feasible price divided by this shape's price, in (0, 1].</param>
-/// <param name="PeakCoverage">The probability that one replica absorbs the window's peak with the policy's headroom, in [0, 1].</param>
 /// <param name="CostForDuration">Price per hour × the policy's duration in hours, in currency, for one replica.</param>
 public readonly record struct ScoredShape(
     int Index,
     double Score,
     double PerformanceScore,
     double CostScore,
-    double PeakCoverage,
     double CostForDuration)
 {
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"#{Index}: score {Score:0.0000} (performance {PerformanceScore:0.0000}, cost {CostScore:0.0000}, coverage {PeakCoverage:0.000})");
+        $"#{Index}: score {Score:0.0000} (performance {PerformanceScore:0.0000}, cost {CostScore:0.0000})");
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Shaping.Core.Prediction;
 using Shaping.Core.Resources;
 using Shaping.Core.Shapes;
@@ -75,55 +76,78 @@ public sealed class ShapeSelector
             ThrowInvalidPolicy();
         }
 
-        var headroomFactor = 1 + policy.Headroom;
-        var required = profile.PeakQuantile(policy.PeakConfidence) * headroomFactor;
+        var required = profile.PeakQuantile(policy.PeakConfidence) * (1 + policy.Headroom);
         var inputs = new PerformanceInputs(profile.ExpectedMean, required);
+        return Rank(catalog, inputs, policy.Tradeoff, policy.Duration.TotalHours, ranking, ref model);
+    }
 
-        var result = Rank(catalog, inputs, policy.Tradeoff, policy.Duration.TotalHours, ranking, ref model);
-
-        // Coverage needs the profile's CDF: worth it only for the few shapes that made the ranking.
-        for (var r = 0; r < result.Count; r++)
-        {
-            ref var entry = ref ranking[r];
-            var capacity = CapacityAt(catalog, entry.Index);
-            entry = entry with { PeakCoverage = profile.PeakCoverage(capacity * (1 / headroomFactor)) };
-        }
-
-        return result;
+    /// <summary>
+    /// Gets the probability that one replica of <paramref name="shape"/> absorbs the window's peak with the policy's
+    /// headroom: the peak-coverage figure to report beside a chosen shape.
+    /// </summary>
+    /// <remarks>
+    /// Not computed inside <see cref="Select"/>, because evaluating the profile's CDF for every ranked entry would
+    /// cost more than ranking the catalog; call it for the shapes you report.
+    /// </remarks>
+    /// <param name="shape">The shape.</param>
+    /// <param name="profile">The predicted load of one replica.</param>
+    /// <param name="policy">The policy whose headroom applies.</param>
+    /// <returns>A probability in [0, 1]; at least the policy's peak confidence for a feasible shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> or <paramref name="profile"/> is <see langword="null"/>.</exception>
+    public static double PeakCoverage(ResourceShape shape, LoadProfile profile, in ScoringPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(profile);
+        return profile.PeakCoverage(shape.Capacity * (1 / (1 + policy.Headroom)));
     }
 
     private static SelectionResult Rank<TModel>(
         ShapeCatalog catalog, in PerformanceInputs inputs, double tradeoff, double hours, Span<ScoredShape> ranking, ref TModel model)
         where TModel : struct, IPerformanceModel
     {
-        var cpu = catalog.CpuCores;
-        var memory = catalog.MemoryGiB;
-        var storage = catalog.StorageGiB;
-        var network = catalog.NetworkGbps;
-        var price = catalog.PricePerHour;
-        var factor = catalog.PerformanceFactor;
+        // The loop reads six parallel arrays; indexing through refs lets the JIT drop five bounds checks per
+        // shape (the catalog guarantees the arrays have equal length).
+        ref var cpu = ref MemoryMarshal.GetReference(catalog.CpuCores);
+        ref var memory = ref MemoryMarshal.GetReference(catalog.MemoryGiB);
+        ref var storage = ref MemoryMarshal.GetReference(catalog.StorageGiB);
+        ref var network = ref MemoryMarshal.GetReference(catalog.NetworkGbps);
+        ref var price = ref MemoryMarshal.GetReference(catalog.PricePerHour);
+        ref var factor = ref MemoryMarshal.GetReference(catalog.PerformanceFactor);
+        var shapeCount = catalog.Count;
         var required = inputs.RequiredPeak;
         var capacityOfRanking = ranking.Length;
 
         var count = 0;
         var feasible = 0;
         var cheapestFeasiblePrice = 0.0;
-        for (var i = 0; i < price.Length; i++)
+        var i = 0;
+        for (; i < shapeCount; i++)
         {
-            if (cpu[i] < required.CpuCores || memory[i] < required.MemoryGiB
-                || storage[i] < required.StorageGiB || network[i] < required.NetworkGbps)
+            var capacity = new ResourceVector(
+                Unsafe.Add(ref cpu, i), Unsafe.Add(ref memory, i), Unsafe.Add(ref storage, i), Unsafe.Add(ref network, i));
+            if (!required.FitsWithin(capacity))
             {
                 continue;
             }
 
             // Prices ascend through the catalog, so the first feasible shape is the cheapest feasible one.
+            var shapePrice = Unsafe.Add(ref price, i);
             if (feasible++ == 0)
             {
-                cheapestFeasiblePrice = price[i];
+                cheapestFeasiblePrice = shapePrice;
             }
 
-            var performance = Clamp01(model.Score(new ResourceVector(cpu[i], memory[i], storage[i], network[i]), factor[i], inputs));
-            var costScore = cheapestFeasiblePrice / price[i];
+            // No shape from here on can score above t × 1 + (1 − t) × p_min / p, and p only grows: once that bound
+            // cannot beat the last kept entry, the ranking is final. (The bound is exact in floating point, since
+            // rounding is monotone and performance ≤ 1.) Only the feasible count is left to finish.
+            var costScore = cheapestFeasiblePrice / shapePrice;
+            if (count == capacityOfRanking && tradeoff + ((1 - tradeoff) * costScore) <= ranking[count - 1].Score)
+            {
+                feasible += CountFeasible(catalog, required, i + 1);
+                break;
+            }
+
+            var performance = Clamp01(model.Score(capacity, Unsafe.Add(ref factor, i), inputs));
             var score = (tradeoff * performance) + ((1 - tradeoff) * costScore);
 
             // Strict comparisons: on equal scores the shape met first (cheaper, then smaller name) stays ahead.
@@ -139,18 +163,33 @@ public sealed class ShapeSelector
                 position--;
             }
 
-            ranking[position] = new ScoredShape(i, score, performance, costScore, 0, price[i] * hours);
+            ranking[position] = new ScoredShape(i, score, performance, costScore, shapePrice * hours);
         }
 
         return new SelectionResult(
             feasible == 0 ? SelectionOutcome.NoFeasibleShape : SelectionOutcome.Selected, count, feasible, catalog.Version);
     }
 
+    private static int CountFeasible(ShapeCatalog catalog, ResourceVector required, int start)
+    {
+        var cpu = catalog.CpuCores;
+        var memory = catalog.MemoryGiB;
+        var storage = catalog.StorageGiB;
+        var network = catalog.NetworkGbps;
+        var feasible = 0;
+        for (var i = start; i < cpu.Length; i++)
+        {
+            if (required.FitsWithin(new ResourceVector(cpu[i], memory[i], storage[i], network[i])))
+            {
+                feasible++;
+            }
+        }
+
+        return feasible;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Clamp01(double value) => value >= 0 ? (value <= 1 ? value : 1) : 0; // NaN lands on 0
-
-    private static ResourceVector CapacityAt(ShapeCatalog catalog, int index) => new(
-        catalog.CpuCores[index], catalog.MemoryGiB[index], catalog.StorageGiB[index], catalog.NetworkGbps[index]);
 
     private static void ThrowEmptyCatalog() =>
         throw new ArgumentException("The catalog has no shapes; add shapes before selecting.", "catalog");

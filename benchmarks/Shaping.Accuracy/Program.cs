@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Shaping.Accuracy;
+
+var data = new Option<DirectoryInfo>("--data")
+{
+    Description = "Folder with the M4-format training and test CSVs (one file ending in -train.csv, one in -test.csv).",
+    Required = true,
+};
+var methods = new Option<string?>("--methods")
+{
+    Description = "Comma-separated methods to run (" + string.Join(", ", MethodRegistry.Create().Keys) + "); default: all.",
+};
+var output = new Option<FileInfo?>("--out")
+{
+    Description = "Markdown report to write; default docs/accuracy.md under the repository root (found by walking up to Shaping.Core.sln).",
+};
+var forecasts = new Option<DirectoryInfo?>("--forecasts")
+{
+    Description = "Also write each method's point forecasts to DIR/<method>.csv in the M4 submission format (id,F1,...,Fh).",
+};
+var seriesLimit = new Option<int?>("--series") { Description = "Run only the first N series (after --every)." };
+var every = new Option<int>("--every")
+{
+    Description = "Run every K-th series (K = 4: H1, H5, H9, ...).",
+    DefaultValueFactory = _ => 1,
+};
+var period = new Option<int>("--period")
+{
+    Description = "Seasonal period m for the methods and the MASE scale.",
+    DefaultValueFactory = _ => 24,
+};
+var parallelism = new Option<int>("--parallel")
+{
+    Description = "Series fitted in parallel.",
+    DefaultValueFactory = _ => 2,
+};
+PositiveInt(seriesLimit);
+PositiveInt(every);
+PositiveInt(period);
+PositiveInt(parallelism);
+
+var m4 = new Command("m4", "Score forecasters on an M4-format data set: sMAPE, MASE, OWA and fit time per series.")
+{
+    data, methods, output, forecasts, seriesLimit, every, period, parallelism,
+};
+m4.SetAction((parse, cancellationToken) => Task.FromResult(M4Command.Run(
+    new M4Settings(
+        parse.GetValue(data)!,
+        parse.GetValue(methods),
+        parse.GetValue(output),
+        parse.GetValue(forecasts),
+        parse.GetValue(seriesLimit),
+        parse.GetValue(every),
+        parse.GetValue(period),
+        parse.GetValue(parallelism),
+        Environment.GetCommandLineArgs().Length > 1 ? args : []),
+    cancellationToken)));
+
+var root = new RootCommand("Shaping forecast accuracy console.") { m4 };
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+
+static void PositiveInt<T>(Option<T> option) =>
+    option.Validators.Add(result =>
+    {
+        var value = result.GetValueOrDefault<T>();
+        if (value is int i && i < 1)
+        {
+            result.AddError($"{option.Name} must be at least 1; got {i}.");
+        }
+    });

@@ -1,0 +1,378 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using Shaping.Core.Prediction;
+using Shaping.Core.Resources;
+
+namespace Shaping.Forecasting.Engine;
+
+/// <summary>
+/// The Predictive Load Engine: keeps a series per region and dimension, fits forecasters on a schedule, and keeps a
+/// <see cref="LoadProfile"/> per region and window precomputed, so that <see cref="TryGetProfile"/> on the request
+/// path is a lookup.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Observe"/> averages observations into steps of <see cref="PredictiveLoadEngineOptions.Resolution"/>
+/// and feeds each closed step to the region's models online (O(1), no refit). <see cref="RefreshAsync"/> — run
+/// periodically by <see cref="RunAsync"/> on the engine's <see cref="TimeProvider"/> — refits a region's models
+/// when <see cref="PredictiveLoadEngineOptions.RefitInterval"/> has passed, then simulates
+/// <see cref="PredictiveLoadEngineOptions.PathCount"/> sample paths per dimension and summarises, per window, the
+/// distribution of the window's mean and of its peak (the maximum over the window's steps along each path).
+/// </para>
+/// <para>
+/// <b>Fallback.</b> While a series is shorter than the minimum history, when a fit fails, or when a profile is
+/// older than <see cref="PredictiveLoadEngineOptions.StaleAfter"/>, lookups are answered by the fallback predictor
+/// (the core percentile recommender by default in the DI package), relabelled
+/// <see cref="ProfileSource.Fallback"/> with a note saying why. Every observation is also passed to the fallback,
+/// so it is ready when needed.
+/// </para>
+/// <para>
+/// <b>Bad input.</b> <see cref="Observe"/> rejects NaN, infinite and negative demand with an exception naming the
+/// argument. A constant series forecasts its constant (zero-width distributions). Forecast paths are floored at 0.
+/// </para>
+/// <para><b>Thread safety:</b> all members are safe to call concurrently. Lookups never block on a fit.</para>
+/// </remarks>
+public sealed class PredictiveLoadEngine : ILoadPredictor
+{
+    private readonly ConcurrentDictionary<string, RegionState> _regions = new(StringComparer.Ordinal);
+    private readonly PredictiveLoadEngineOptions _options;
+    private readonly IForecaster _forecaster;
+    private readonly ILoadPredictor _fallback;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan[] _windows;
+    private readonly int _seasonalPeriod;
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="forecaster">The forecaster fitted per region and dimension (for example a validated selection among seasonal naive and AutoEts).</param>
+    /// <param name="fallback">The predictor that answers while no forecast is available.</param>
+    /// <param name="options">The settings; validated here.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public PredictiveLoadEngine(
+        IForecaster forecaster, ILoadPredictor fallback, PredictiveLoadEngineOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(forecaster);
+        ArgumentNullException.ThrowIfNull(fallback);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _forecaster = forecaster;
+        _fallback = fallback;
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _windows = [.. options.Windows.Distinct().Order()];
+        _seasonalPeriod = options.EffectiveSeasonalPeriod;
+    }
+
+    /// <summary>Gets the regions the engine has seen.</summary>
+    public IReadOnlyCollection<string> Regions => (IReadOnlyCollection<string>)_regions.Keys;
+
+    /// <inheritdoc/>
+    /// <remarks>Allocation-free when a fresh forecast profile exists; otherwise the fallback answers.</remarks>
+    public bool TryGetProfile(string region, TimeSpan window, [NotNullWhen(true)] out LoadProfile? profile)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        string reason;
+        if (_regions.TryGetValue(region, out var state))
+        {
+            var published = state.Published;
+            if (published is null)
+            {
+                reason = state.FallbackReason;
+            }
+            else if (_timeProvider.GetUtcNow() - published.ComputedAt > _options.StaleAfter)
+            {
+                reason = "forecast is stale";
+            }
+            else
+            {
+                var profiles = published.Profiles;
+                for (var i = 0; i < profiles.Length; i++)
+                {
+                    if (profiles[i].Window >= window)
+                    {
+                        profile = profiles[i];
+                        return true;
+                    }
+                }
+
+                reason = "no precomputed window is that long";
+            }
+        }
+        else
+        {
+            reason = "no observations for the region";
+        }
+
+        return TryFallback(region, window, reason, out profile);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension.</exception>
+    public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ResourceVector.ThrowIfInvalidAmount(demand);
+        var state = _regions.GetOrAdd(region, static (_, engine) => new RegionState(engine._options, engine._seasonalPeriod), this);
+        var step = timestamp.UtcTicks / _options.Resolution.Ticks;
+        lock (state.Gate)
+        {
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                state.Series[d].Add(step, demand[(Dimension)d], (state, d), static (s, value) => s.state.AbsorbOnline(s.d, value));
+            }
+        }
+
+        _fallback.Observe(region, timestamp, demand);
+    }
+
+    /// <summary>
+    /// Refits models that are due and recomputes every region's profiles: what <see cref="RunAsync"/> does on each
+    /// tick. Call it directly to drive the engine from your own scheduler or a test.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels between regions and dimensions.</param>
+    /// <returns>A task that completes when every region is refreshed.</returns>
+    public Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var (_, state) in _regions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            RefreshRegion(state, cancellationToken);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Refreshes every <see cref="PredictiveLoadEngineOptions.RefreshInterval"/> until cancelled.</summary>
+    /// <param name="cancellationToken">Stops the loop.</param>
+    /// <returns>A task that completes when the loop stops (it does not fault on cancellation).</returns>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Run(() => RefreshAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(_options.RefreshInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Gets what the engine knows about a region's models, for diagnostics and dashboards.</summary>
+    /// <param name="region">The region.</param>
+    /// <returns>The status, or <see langword="null"/> for an unknown region.</returns>
+    public EngineRegionStatus? GetStatus(string region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        if (!_regions.TryGetValue(region, out var state))
+        {
+            return null;
+        }
+
+        lock (state.Gate)
+        {
+            return new EngineRegionStatus(
+                region,
+                state.Series[0].Length,
+                [.. state.Models.Select(m => m?.Name ?? "none")],
+                state.LastFit,
+                state.Published?.ComputedAt,
+                state.Published is null ? state.FallbackReason : null,
+                state.Series.Sum(s => s.GapsFilled),
+                state.Series.Sum(s => s.LateDropped));
+        }
+    }
+
+    private bool TryFallback(string region, TimeSpan window, string reason, [NotNullWhen(true)] out LoadProfile? profile)
+    {
+        if (!_fallback.TryGetProfile(region, window, out var fallbackProfile))
+        {
+            profile = null;
+            return false;
+        }
+
+        Span<QuantileDistribution> mean = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
+        Span<QuantileDistribution> peak = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            mean[d] = fallbackProfile.Mean((Dimension)d);
+            peak[d] = fallbackProfile.Peak((Dimension)d);
+        }
+
+        var note = string.IsNullOrEmpty(fallbackProfile.Note) ? reason : $"{reason}; {fallbackProfile.Note}";
+        profile = new LoadProfile(mean, peak, fallbackProfile.Window, ProfileSource.Fallback, note);
+        return true;
+    }
+
+    private void RefreshRegion(RegionState state, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var refit = state.LastFit is null || now - state.LastFit.Value >= _options.RefitInterval;
+        if (refit && !Refit(state, now, cancellationToken))
+        {
+            return;
+        }
+
+        var random = new Random(_options.Seed);
+        var longest = (int)Math.Ceiling(_windows[^1] / _options.Resolution);
+        var paths = new double[_options.PathCount * longest];
+        var scratch = new double[_options.PathCount];
+        var means = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
+        var peaks = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
+        lock (state.Gate)
+        {
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var model = state.Models[d];
+                if (model is null)
+                {
+                    return;
+                }
+
+                model.SimulatePaths(paths, longest, random);
+                for (var w = 0; w < _windows.Length; w++)
+                {
+                    var steps = Math.Max(1, (int)Math.Ceiling(_windows[w] / _options.Resolution));
+                    (means[w, d], peaks[w, d]) = WindowSummary(paths, longest, steps, scratch);
+                }
+            }
+        }
+
+        var profiles = new LoadProfile[_windows.Length];
+        Span<QuantileDistribution> meanRow = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
+        Span<QuantileDistribution> peakRow = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
+        for (var w = 0; w < _windows.Length; w++)
+        {
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                meanRow[d] = means[w, d];
+                peakRow[d] = peaks[w, d];
+            }
+
+            profiles[w] = new LoadProfile(meanRow, peakRow, _windows[w], ProfileSource.Forecast, state.ModelNote);
+        }
+
+        state.Published = new PublishedProfiles(profiles, now);
+    }
+
+    private bool Refit(RegionState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        double[][] histories;
+        long[] appended;
+        lock (state.Gate)
+        {
+            histories = [.. state.Series.Select(s => s.ToArray())];
+            appended = [.. state.Series.Select(s => s.Appended)];
+        }
+
+        if (histories[0].Length < _options.EffectiveMinimumHistory)
+        {
+            state.FallbackReason = $"series too short ({histories[0].Length} of {_options.EffectiveMinimumHistory} steps)";
+            return false;
+        }
+
+        var models = new IForecastModel[ResourceVector.DimensionCount];
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            try
+            {
+                models[d] = _forecaster.Fit(histories[d], _seasonalPeriod, cancellationToken);
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+            {
+                state.FallbackReason = $"{(Dimension)d} fit failed: {exception.Message}";
+                lock (state.Gate)
+                {
+                    state.Published = null;
+                }
+
+                return false;
+            }
+        }
+
+        lock (state.Gate)
+        {
+            // Steps closed while the fit ran are absorbed online, so the new models start from the present.
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                foreach (var value in state.Series[d].Since(appended[d]))
+                {
+                    models[d].Update(value);
+                }
+
+                state.Models[d] = models[d];
+            }
+
+            state.LastFit = now;
+            state.ModelNote = string.Join(", ", models.Select((m, d) => $"{(Dimension)d}: {m.Name}"));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Summarises one window from sample paths: per path the mean and the maximum over the first
+    /// <paramref name="steps"/> steps, then the distribution of each across paths.
+    /// </summary>
+    internal static (QuantileDistribution Mean, QuantileDistribution Peak) WindowSummary(
+        ReadOnlySpan<double> paths, int horizon, int steps, Span<double> scratch)
+    {
+        var pathCount = paths.Length / horizon;
+        steps = Math.Min(steps, horizon);
+        var peaks = scratch[..pathCount];
+        Span<double> windowMeans = pathCount <= 1024 ? stackalloc double[pathCount] : new double[pathCount];
+        for (var p = 0; p < pathCount; p++)
+        {
+            var path = paths.Slice(p * horizon, steps);
+            var sum = 0.0;
+            var max = 0.0;
+            foreach (var raw in path)
+            {
+                var value = double.IsFinite(raw) && raw > 0 ? raw : 0; // loads are non-negative
+                sum += value;
+                max = Math.Max(max, value);
+            }
+
+            windowMeans[p] = sum / steps;
+            peaks[p] = max;
+        }
+
+        return (QuantileDistribution.FromSamples(windowMeans), QuantileDistribution.FromSamples(peaks));
+    }
+
+    private sealed class RegionState
+    {
+        public RegionState(PredictiveLoadEngineOptions options, int seasonalPeriod)
+        {
+            Series = new StepSeries[ResourceVector.DimensionCount];
+            for (var d = 0; d < Series.Length; d++)
+            {
+                Series[d] = new StepSeries(options.MaximumHistory, seasonalPeriod);
+            }
+        }
+
+        public Lock Gate { get; } = new();
+
+        public StepSeries[] Series { get; }
+
+        public IForecastModel?[] Models { get; } = new IForecastModel?[ResourceVector.DimensionCount];
+
+        public DateTimeOffset? LastFit { get; set; }
+
+        public string ModelNote { get; set; } = string.Empty;
+
+        public string FallbackReason { get; set; } = "no forecast yet";
+
+        public volatile PublishedProfiles? Published;
+
+        public void AbsorbOnline(int dimension, double value) => Models[dimension]?.Update(value);
+    }
+
+    private sealed record PublishedProfiles(LoadProfile[] Profiles, DateTimeOffset ComputedAt);
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Shaping.Forecasting.Engine;
+
+/// <summary>Settings of the <see cref="PredictiveLoadEngine"/>.</summary>
+public sealed class PredictiveLoadEngineOptions
+{
+    /// <summary>Gets or sets the length of one step of the series the engine keeps and forecasts.</summary>
+    /// <remarks>Observations are averaged into steps of this length; load above the step mean inside one step is not
+    /// seen by the models, so choose a resolution no coarser than the shortest window you ask for.</remarks>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan Resolution { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the windows the engine precomputes profiles for.</summary>
+    /// <remarks>A request for another window is served from the smallest precomputed window at least as long
+    /// (peaks over a longer window are higher, so that errs on the safe side), or from the fallback.</remarks>
+    /// <value>The default value is 5 minutes, 1 hour and 1 day.</value>
+    public IList<TimeSpan> Windows { get; } = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)];
+
+    /// <summary>Gets or sets the seasonal period in steps; 0 derives it as one day divided by <see cref="Resolution"/>.</summary>
+    /// <value>The default value is 0 (daily).</value>
+    public int SeasonalPeriod { get; set; }
+
+    /// <summary>Gets or sets how often the models are refitted on the whole history.</summary>
+    /// <remarks>Between refits, each new step is absorbed online in O(1) (<see cref="IForecastModel.Update"/>).</remarks>
+    /// <value>The default value is 6 hours.</value>
+    public TimeSpan RefitInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Gets or sets how often the profiles are recomputed from the current models.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how old a profile may be before lookups fall back instead of using it.</summary>
+    /// <value>The default value is 30 minutes.</value>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Gets or sets the minimum history, in steps, before a model is fitted; 0 means two seasons.</summary>
+    /// <value>The default value is 0 (two seasons).</value>
+    public int MinimumHistory { get; set; }
+
+    /// <summary>Gets or sets the most steps of history kept per series (older steps are dropped).</summary>
+    /// <value>The default value is 4,032 (two weeks of 5-minute steps).</value>
+    public int MaximumHistory { get; set; } = 4032;
+
+    /// <summary>Gets or sets how many sample paths build a window's mean and peak distributions.</summary>
+    /// <value>The default value is 500.</value>
+    public int PathCount { get; set; } = 500;
+
+    /// <summary>Gets or sets the seed of the path simulation, for reproducible profiles.</summary>
+    /// <value>The default value is 42.</value>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Gets the effective seasonal period, in steps.</summary>
+    internal int EffectiveSeasonalPeriod =>
+        SeasonalPeriod > 0 ? SeasonalPeriod : Math.Max(1, (int)Math.Round(TimeSpan.FromDays(1) / Resolution));
+
+    /// <summary>Gets the effective minimum history, in steps.</summary>
+    internal int EffectiveMinimumHistory => MinimumHistory > 0 ? MinimumHistory : 2 * EffectiveSeasonalPeriod;
+
+    /// <summary>Checks every setting and throws with a message naming the first bad one.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        Check(Resolution > TimeSpan.Zero, nameof(Resolution), Resolution, "must be positive");
+        Check(Windows.Count > 0, nameof(Windows), Windows.Count, "must hold at least one window");
+        foreach (var window in Windows)
+        {
+            Check(window >= Resolution, nameof(Windows), window, "must each be at least the resolution");
+        }
+
+        Check(SeasonalPeriod >= 0, nameof(SeasonalPeriod), SeasonalPeriod, "must be 0 (daily) or positive");
+        Check(RefitInterval > TimeSpan.Zero, nameof(RefitInterval), RefitInterval, "must be positive");
+        Check(RefreshInterval > TimeSpan.Zero, nameof(RefreshInterval), RefreshInterval, "must be positive");
+        Check(StaleAfter >= RefreshInterval, nameof(StaleAfter), StaleAfter, "must be at least RefreshInterval");
+        Check(MinimumHistory >= 0, nameof(MinimumHistory), MinimumHistory, "must be 0 (two seasons) or positive");
+        Check(MaximumHistory >= EffectiveMinimumHistory, nameof(MaximumHistory), MaximumHistory, "must be at least the minimum history");
+        Check(PathCount >= 20, nameof(PathCount), PathCount, "must be at least 20");
+    }
+
+    private static void Check(bool condition, string name, object value, string rule)
+    {
+        if (!condition)
+        {
+            throw new ArgumentOutOfRangeException(
+                name, value, string.Create(CultureInfo.InvariantCulture, $"PredictiveLoadEngineOptions.{name} ({value}) {rule}."));
+        }
+    }
+}

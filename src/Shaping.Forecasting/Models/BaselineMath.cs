@@ -1,0 +1,106 @@
+using MathNet.Numerics.Distributions;
+
+namespace Shaping.Forecasting.Models;
+
+/// <summary>Shared checks and arithmetic for the baseline forecasters (naive, seasonal naive, Naive2).</summary>
+internal static class BaselineMath
+{
+    /// <summary>Rejects an empty history or one holding a NaN, infinite or negative value.</summary>
+    public static void ValidateHistory(ReadOnlySpan<double> history, int seasonalPeriod, string historyName, string periodName)
+    {
+        if (history.IsEmpty)
+        {
+            throw new ArgumentException("The history must hold at least one observation.", historyName);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(seasonalPeriod, 1, periodName);
+        for (var i = 0; i < history.Length; i++)
+        {
+            var value = history[i];
+            if (!double.IsFinite(value) || value < 0)
+            {
+                throw new ArgumentException(
+                    $"History value at index {i} is {value}; observations must be finite and non-negative.", historyName);
+            }
+        }
+    }
+
+    /// <summary>Rejects a NaN, infinite or negative observation passed to <see cref="IForecastModel.Update"/>.</summary>
+    public static void ValidateObservation(double observation, string name)
+    {
+        if (!double.IsFinite(observation) || observation < 0)
+        {
+            throw new ArgumentException($"Observation {observation} must be finite and non-negative.", name);
+        }
+    }
+
+    /// <summary>Checks the arguments of <see cref="IForecastModel.SimulatePaths"/>.</summary>
+    public static void ValidatePaths(Span<double> paths, int horizon, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        if (paths.Length % horizon != 0)
+        {
+            throw new ArgumentException(
+                $"The path buffer length {paths.Length} is not a multiple of the horizon {horizon}.", nameof(paths));
+        }
+    }
+
+    /// <summary>The mean of the squared lag-<paramref name="lag"/> differences: the residual variance of a
+    /// (seasonal) random walk's one-step forecasts. Zero when there are no differences.</summary>
+    public static double LagDifferenceVariance(ReadOnlySpan<double> history, int lag)
+    {
+        if (history.Length <= lag)
+        {
+            return 0;
+        }
+
+        var sum = 0.0;
+        for (var t = lag; t < history.Length; t++)
+        {
+            var d = history[t] - history[t - lag];
+            sum += d * d;
+        }
+
+        return sum / (history.Length - lag);
+    }
+
+    /// <summary>One standard normal draw (Box–Muller), allocation-free.</summary>
+    public static double NextGaussian(Random random)
+    {
+        var u1 = 1.0 - random.NextDouble(); // (0, 1]: keeps the logarithm finite
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    /// <summary>
+    /// Builds a forecast with Gaussian quantiles <c>mean + z·sd</c> per step, scaled per step by
+    /// <paramref name="scale"/> (1 for the additive baselines, the seasonal index for Naive2), floored at 0
+    /// because load is non-negative.
+    /// </summary>
+    public static Forecast GaussianForecast(double[] mean, ReadOnlySpan<double> levels, double[] centre, double[] sd, double[]? scale)
+    {
+        var levelArray = levels.ToArray();
+        var quantiles = new double[levelArray.Length][];
+        for (var l = 0; l < levelArray.Length; l++)
+        {
+            var level = levelArray[l];
+            if (!(level > 0 && level < 1))
+            {
+                throw new ArgumentException($"Quantile level {level} must be inside (0, 1).", nameof(levels));
+            }
+
+            var z = Normal.InvCDF(0, 1, level);
+            var path = new double[mean.Length];
+            for (var h = 0; h < mean.Length; h++)
+            {
+                var q = Math.Max(0, centre[h] + (z * sd[h]));
+                path[h] = scale is null ? q : q * scale[h];
+            }
+
+            quantiles[l] = path;
+        }
+
+        return new Forecast(mean, levelArray, quantiles);
+    }
+}

@@ -1,0 +1,161 @@
+namespace Shaping.Forecasting.Models;
+
+/// <summary>
+/// The M4 organisers' seasonality test and classical multiplicative decomposition, as used by Naive2.
+/// </summary>
+internal static class ClassicalDecomposition
+{
+    /// <summary>The one-sided 90 % normal quantile the M4 test uses.</summary>
+    private const double CriticalValue = 1.645;
+
+    /// <summary>
+    /// The sample autocorrelation at <paramref name="lag"/>: Σ_{t≥lag}(x_t − x̄)(x_{t−lag} − x̄) / Σ(x_t − x̄)²,
+    /// as R's <c>acf</c> computes it. NaN for a constant series.
+    /// </summary>
+    public static double Autocorrelation(ReadOnlySpan<double> x, int lag)
+    {
+        var mean = 0.0;
+        foreach (var v in x)
+        {
+            mean += v;
+        }
+
+        mean /= x.Length;
+        return Autocorrelation(x, lag, mean, SumOfSquares(x, mean));
+    }
+
+    /// <summary>
+    /// The M4 seasonality test (<c>SeasonalityTest</c> in the organisers' benchmark code): seasonal when
+    /// |acf_m| &gt; 1.645·√((1 + 2Σ_{k=1}^{m−1} acf_k²)/n). As in the organisers' R code, a series shorter than
+    /// three seasons, m = 1 or a constant series is not seasonal.
+    /// </summary>
+    public static bool IsSeasonal(ReadOnlySpan<double> x, int m)
+    {
+        if (m <= 1 || x.Length < 3 * m)
+        {
+            return false;
+        }
+
+        var mean = 0.0;
+        foreach (var v in x)
+        {
+            mean += v;
+        }
+
+        mean /= x.Length;
+        var denominator = SumOfSquares(x, mean);
+        if (!(denominator > 0))
+        {
+            return false;
+        }
+
+        var sum = 0.0;
+        for (var k = 1; k < m; k++)
+        {
+            var r = Autocorrelation(x, k, mean, denominator);
+            sum += r * r;
+        }
+
+        var limit = CriticalValue * Math.Sqrt((1 + (2 * sum)) / x.Length);
+        return Math.Abs(Autocorrelation(x, m, mean, denominator)) > limit;
+    }
+
+    /// <summary>
+    /// Classical multiplicative decomposition (R's <c>decompose(type = "multiplicative")</c>): the trend is the
+    /// centred moving average of order m (a 2×m moving average for even m), each ratio x_t / trend_t is averaged
+    /// per position in the cycle, and the indices are normalised to mean 1.
+    /// </summary>
+    /// <param name="x">The series.</param>
+    /// <param name="m">The seasonal period, at least 2; the series needs at least 2m values.</param>
+    /// <param name="indices">Receives m indices; index k belongs to the times t with t mod m = k (t from 0).</param>
+    /// <returns><see langword="false"/> when the indices are not all finite and positive (for example a series of
+    /// zeros), in which case <paramref name="indices"/> is filled with 1.</returns>
+    public static bool SeasonalIndices(ReadOnlySpan<double> x, int m, Span<double> indices)
+    {
+        var n = x.Length;
+        var half = m / 2;
+        Span<double> sums = indices;
+        sums.Clear();
+        Span<int> counts = m <= 256 ? stackalloc int[m] : new int[m];
+        counts.Clear();
+
+        for (var t = half; t < n - half; t++)
+        {
+            double trend;
+            if (m % 2 == 0)
+            {
+                var s = 0.5 * (x[t - half] + x[t + half]);
+                for (var j = t - half + 1; j < t + half; j++)
+                {
+                    s += x[j];
+                }
+
+                trend = s / m;
+            }
+            else
+            {
+                var s = 0.0;
+                for (var j = t - half; j <= t + half; j++)
+                {
+                    s += x[j];
+                }
+
+                trend = s / m;
+            }
+
+            if (trend > 0)
+            {
+                sums[t % m] += x[t] / trend;
+                counts[t % m]++;
+            }
+        }
+
+        var total = 0.0;
+        for (var k = 0; k < m; k++)
+        {
+            if (counts[k] == 0)
+            {
+                indices.Fill(1);
+                return false;
+            }
+
+            sums[k] /= counts[k];
+            total += sums[k];
+        }
+
+        var norm = total / m;
+        for (var k = 0; k < m; k++)
+        {
+            indices[k] = sums[k] / norm;
+            if (!(indices[k] > 0) || !double.IsFinite(indices[k]))
+            {
+                indices.Fill(1);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static double SumOfSquares(ReadOnlySpan<double> x, double mean)
+    {
+        var sum = 0.0;
+        foreach (var v in x)
+        {
+            sum += (v - mean) * (v - mean);
+        }
+
+        return sum;
+    }
+
+    private static double Autocorrelation(ReadOnlySpan<double> x, int lag, double mean, double denominator)
+    {
+        var s = 0.0;
+        for (var t = lag; t < x.Length; t++)
+        {
+            s += (x[t] - mean) * (x[t - lag] - mean);
+        }
+
+        return s / denominator;
+    }
+}

@@ -1,0 +1,89 @@
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+
+namespace Shaping.Core.Tests.Shapes;
+
+public sealed class ShapeLibraryTests
+{
+    private static ResourceShape Shape(string name, double price, double cores = 2) =>
+        new(name, new ResourceVector(cores, 4, 10, 1), new ShapeProfile(price));
+
+    [Fact]
+    public void EveryChange_PublishesANewCatalogVersion()
+    {
+        var library = new ShapeLibrary([Shape("a", 0.1)]);
+        Assert.Equal(1, library.Current.Version);
+
+        var added = library.Add(Shape("b", 0.2));
+        var updated = library.Update(Shape("a", 0.15, cores: 3));
+        var retired = library.Retire("b");
+
+        Assert.Equal([2L, 3L, 4L], new[] { added.Version, updated.Version, retired.Version });
+        Assert.Same(retired, library.Current);
+        Assert.Equal(["a"], retired.Shapes.Select(s => s.Name));
+        Assert.Equal(2, retired.Shapes[0].Revision);
+        Assert.True(library.TryGetCatalog(2, out var v2));
+        Assert.Equal(["a", "b"], v2.Shapes.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void RetiredAndSupersededShapes_StayResolvable()
+    {
+        var library = new ShapeLibrary([Shape("a", 0.1)]);
+        library.Update(Shape("a", 0.12, cores: 4));
+        library.Retire("a");
+
+        Assert.True(library.IsRetired("a"));
+        Assert.True(library.TryResolve("a", 1, out var first));
+        Assert.Equal(2, first.Capacity.CpuCores);
+        Assert.True(library.TryResolve("a", 2, out var second));
+        Assert.Equal(4, second.Capacity.CpuCores);
+        Assert.True(library.TryResolve("a", out var latest));
+        Assert.Equal(2, latest.Revision);
+        Assert.False(library.TryResolve("a", 3, out _));
+        Assert.True(library.Current.IsEmpty);
+    }
+
+    [Fact]
+    public void InvalidChanges_Throw()
+    {
+        var library = new ShapeLibrary([Shape("a", 0.1)]);
+        Assert.Throws<ArgumentException>("shape", () => library.Add(Shape("a", 0.2)));
+        Assert.Throws<ArgumentException>("shape", () => library.Update(Shape("missing", 0.2)));
+        library.Retire("a");
+        Assert.Throws<ArgumentException>("name", () => library.Retire("a"));
+        Assert.Throws<ArgumentException>("shape", () => library.Update(Shape("a", 0.2)));
+    }
+
+    [Fact]
+    public void CatalogChanged_IsRaisedWithTheNewCatalog()
+    {
+        var library = new ShapeLibrary();
+        var seen = new List<long>();
+        library.CatalogChanged += (_, catalog) => seen.Add(catalog.Version);
+        library.Add(Shape("a", 0.1));
+        library.Add(Shape("b", 0.1));
+        Assert.Equal([1L, 2L], seen);
+    }
+
+    [Fact]
+    public async Task ConcurrentWriters_ProduceDenseVersionsAndKeepEveryShape()
+    {
+        var library = new ShapeLibrary();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                library.Add(Shape($"t{t}-{i}", 0.01 * (i + 1)));
+            }
+        })));
+
+        Assert.Equal(200, library.Current.Count);
+        Assert.Equal(200, library.Current.Version);
+        for (long v = 1; v <= 200; v++)
+        {
+            Assert.True(library.TryGetCatalog(v, out var catalog));
+            Assert.Equal((int)v, catalog.Count);
+        }
+    }
+}

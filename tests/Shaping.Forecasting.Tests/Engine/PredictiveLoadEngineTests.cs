@@ -1,0 +1,196 @@
+using Shaping.Core.Prediction;
+using Shaping.Core.Resources;
+using Shaping.Forecasting.Engine;
+using Shaping.Forecasting.Models;
+
+namespace Shaping.Forecasting.Tests.Engine;
+
+public sealed class PredictiveLoadEngineTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+
+    private static PredictiveLoadEngineOptions HourlyOptions() => new()
+    {
+        Resolution = TimeSpan.FromHours(1),
+        RefitInterval = TimeSpan.FromHours(6),
+        RefreshInterval = TimeSpan.FromHours(1),
+        StaleAfter = TimeSpan.FromHours(3),
+        MaximumHistory = 24 * 14,
+        PathCount = 200,
+    };
+
+    private static (PredictiveLoadEngine Engine, ManualClock Clock, RecordingPredictor Fallback) Create(PredictiveLoadEngineOptions? options = null)
+    {
+        options ??= HourlyOptions();
+        options.Windows.Clear();
+        options.Windows.Add(TimeSpan.FromHours(1));
+        options.Windows.Add(TimeSpan.FromHours(6));
+        var clock = new ManualClock(Start);
+        var fallback = new RecordingPredictor();
+        return (new PredictiveLoadEngine(new SeasonalNaiveForecaster(), fallback, options, clock), clock, fallback);
+    }
+
+    /// <summary>A daily cycle in CPU (10 at night to 30 at 15:00), memory flat at 8 GiB.</summary>
+    private static ResourceVector DailyDemand(int hour) =>
+        new(20 - (10 * Math.Cos(2 * Math.PI * (hour - 3) / 24)), 8, 0, 1);
+
+    private static void Feed(PredictiveLoadEngine engine, ManualClock clock, int hours)
+    {
+        for (var h = 0; h < hours; h++)
+        {
+            engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(h % 24));
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+    }
+
+    [Fact]
+    public void TryGetProfile_UnknownRegion_DelegatesToFallbackOrReturnsFalse()
+    {
+        var (engine, _, _) = Create();
+        Assert.False(engine.TryGetProfile("nowhere", TimeSpan.FromHours(1), out _));
+    }
+
+    [Fact]
+    public async Task TryGetProfile_HistoryTooShort_FallsBackAndSaysWhy()
+    {
+        var (engine, clock, fallback) = Create();
+        Feed(engine, clock, 10);
+        await engine.RefreshAsync();
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("series too short", profile.Note, StringComparison.Ordinal);
+        Assert.Equal(10, fallback.Observations);
+    }
+
+    [Fact]
+    public async Task TryGetProfile_AfterRefresh_IsAForecastOfTheWindowPeak()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7 + 1); // one step into the eighth day: hour 0 is closed, hour 1 is open
+        await engine.RefreshAsync();
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(6), out var profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+        Assert.Equal(TimeSpan.FromHours(6), profile.Window);
+        Assert.Contains("SeasonalNaive", profile.Note, StringComparison.Ordinal);
+
+        // The pattern is exactly periodic, so seasonal naive has no residual error: the 6-hour peak from hour 1 on is
+        // the largest of hours 1..6 of the cycle, and the memory forecast is the constant 8 GiB.
+        var expectedPeak = Enumerable.Range(1, 6).Max(h => DailyDemand(h).CpuCores);
+        Assert.Equal(expectedPeak, profile.Peak(Dimension.Cpu).P50, 6);
+        Assert.Equal(8, profile.Peak(Dimension.Memory).P99, 9);
+        Assert.True(profile.Mean(Dimension.Cpu).Mean < profile.Peak(Dimension.Cpu).Mean);
+    }
+
+    [Fact]
+    public async Task TryGetProfile_ShorterWindowThanPrecomputed_UsesTheSmallestWindowThatCoversIt()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromMinutes(20), out var shortWindow));
+        Assert.Equal(TimeSpan.FromHours(1), shortWindow.Window);
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromDays(2), out var tooLong));
+        Assert.Equal(ProfileSource.Fallback, tooLong.Source);
+    }
+
+    [Fact]
+    public async Task TryGetProfile_StaleForecast_FallsBack()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        clock.Advance(TimeSpan.FromHours(4));
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("stale", profile.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Observe_Gaps_AreFilledAndCounted()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 30);
+        clock.Advance(TimeSpan.FromHours(3)); // three silent hours
+        Feed(engine, clock, 30);
+        await engine.RefreshAsync();
+
+        var status = engine.GetStatus("eu-west");
+        Assert.NotNull(status);
+        Assert.Equal(4 * 3, status.GapsFilled); // three steps in each of four dimensions
+        Assert.Equal(62, status.Steps); // 30 + 3 + 30 − the open step
+    }
+
+    [Fact]
+    public void Observe_LateDataBeyondTheHistory_IsDroppedAndCounted()
+    {
+        var options = HourlyOptions();
+        options.MaximumHistory = 48;
+        var (engine, clock, _) = Create(options);
+        Feed(engine, clock, 60);
+        engine.Observe("eu-west", Start, new ResourceVector(1, 1, 1, 1));
+
+        Assert.Equal(4, engine.GetStatus("eu-west")!.LateDropped);
+    }
+
+    [Fact]
+    public async Task ConstantSeries_ForecastsTheConstantWithZeroWidth()
+    {
+        var (engine, clock, _) = Create();
+        for (var h = 0; h < 24 * 3; h++)
+        {
+            engine.Observe("steady", clock.GetUtcNow(), new ResourceVector(4, 16, 100, 2));
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("steady", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+        Assert.True(profile.Peak(Dimension.Cpu).IsDegenerate);
+        Assert.Equal(4, profile.Peak(Dimension.Cpu).P99);
+        Assert.Equal(16, profile.Mean(Dimension.Memory).Mean, 12);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(-1)]
+    [InlineData(double.PositiveInfinity)]
+    public void Observe_InvalidDemand_ThrowsNamingDemand(double cpu)
+    {
+        var (engine, clock, _) = Create();
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => engine.Observe("r", clock.GetUtcNow(), new ResourceVector(cpu, 1, 1, 1)));
+        Assert.Equal("demand", exception.ParamName);
+    }
+
+    [Fact]
+    public void Options_Invalid_ThrowWithTheSettingInTheMessage()
+    {
+        var options = HourlyOptions();
+        options.Windows.Clear();
+        options.Windows.Add(TimeSpan.FromHours(1));
+        options.StaleAfter = TimeSpan.FromMinutes(1);
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new PredictiveLoadEngine(new SeasonalNaiveForecaster(), new RecordingPredictor(), options));
+        Assert.Contains("PredictiveLoadEngineOptions.StaleAfter", exception.Message, StringComparison.Ordinal);
+
+        options.StaleAfter = TimeSpan.FromHours(3);
+        options.Windows.Add(TimeSpan.FromMinutes(5));
+        exception = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new PredictiveLoadEngine(new SeasonalNaiveForecaster(), new RecordingPredictor(), options));
+        Assert.Contains("PredictiveLoadEngineOptions.Windows", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WindowSummary_TakesThePeakAlongEachPath()
+    {
+        // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.
+        double[] paths = [1, 5, 1, 1, 5, 1, 1, 1];
+        var (mean, peak) = PredictiveLoadEngine.WindowSummary(paths, horizon: 4, steps: 4, new double[2]);
+        Assert.Equal(5, peak.QuantileAt(0));
+        Assert.Equal(5, peak.P99);
+        Assert.Equal(2, mean.Mean, 12);
+    }
+}
