@@ -22,6 +22,7 @@ internal static class MethodRegistry
             ["naive2"] = new Naive2Forecaster(),
             ["snaive"] = new SeasonalNaiveForecaster(),
             ["naive"] = new NaiveForecaster(),
+            ["autoets"] = new AutoEtsForecaster(),
         };
 
         // Seasonal naive first: it wins ties and is used alone when a history is too short to validate.

@@ -1,0 +1,73 @@
+namespace Shaping.Forecasting.Models;
+
+/// <summary>
+/// Fits one ETS specification by maximum likelihood (Hyndman, Koehler, Ord and Snyder 2008): the smoothing
+/// parameters within the usual bounds (alpha, beta ≤ alpha, gamma ≤ 1 − alpha in [1e-4, 0.9999], phi in
+/// [0.8, 0.98]) and the initial states, by MathNet's Nelder-Mead simplex from R's decomposition-based start.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Fallbacks, never a NaN forecast: a constant history gives a model that forecasts the constant with
+/// zero-width intervals; a history the specification cannot be fitted to (multiplicative components with a
+/// zero value, a season with fewer than three seasons of data or m &gt; 24, or no more than the parameter
+/// count plus four observations) is fitted without its season if that works, otherwise gets the level-only
+/// fallback (the naive forecast with the variance of the one-step changes). The model's
+/// <see cref="IForecastModel.Name"/> says which model was used.
+/// </para>
+/// <para>Stateless and thread-safe.</para>
+/// </remarks>
+public sealed class EtsForecaster : IForecaster
+{
+    /// <summary>Creates a forecaster for one specification.</summary>
+    /// <param name="specification">The ETS specification to fit.</param>
+    public EtsForecaster(EtsSpecification specification)
+    {
+        Specification = specification;
+    }
+
+    /// <summary>Gets the specification this forecaster fits.</summary>
+    public EtsSpecification Specification { get; }
+
+    /// <summary>Gets or initialises the Nelder-Mead evaluation budget per fit (R's equivalent is maxit = 2000); at least 100.</summary>
+    public int MaxEvaluations
+    {
+        get;
+        init => field = value >= 100 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least 100 evaluations are needed.");
+    }
+
+    = 2000;
+
+    /// <inheritdoc/>
+    public string Name => Specification.ToString();
+
+    /// <inheritdoc/>
+    public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
+    {
+        var y = EtsFitting.Validate(history, seasonalPeriod, out var positive, out var constant);
+        if (constant)
+        {
+            return EtsFitting.Constant(y, seasonalPeriod);
+        }
+
+        var spec = Specification;
+        if (!EtsEstimator.CanFit(spec, y.Length, seasonalPeriod, positive))
+        {
+            spec = spec with { Season = EtsSeasonType.None };
+            if (!positive)
+            {
+                spec = spec with { Error = EtsErrorType.Additive };
+            }
+        }
+
+        if (EtsEstimator.CanFit(spec, y.Length, seasonalPeriod, positive))
+        {
+            var model = EtsEstimator.Fit(y, seasonalPeriod, spec, MaxEvaluations, cancellationToken);
+            if (model is not null)
+            {
+                return model;
+            }
+        }
+
+        return EtsFitting.LevelOnly(y, seasonalPeriod);
+    }
+}

@@ -1,0 +1,328 @@
+using MathNet.Numerics.Distributions;
+
+namespace Shaping.Forecasting.Models;
+
+/// <summary>
+/// A fitted ETS model in its state-space (error-correction) form: the smoothing parameters, the current level,
+/// slope and seasonal states, and the one-step error variance.
+/// </summary>
+/// <remarks>
+/// The seasonal states live in a ring buffer, so <see cref="Update"/> is O(1) and allocates nothing. The
+/// point forecasts are the state-space forecast means (as R's <c>forecast.ets</c> gives them). Intervals are
+/// analytic for the linear class (additive error, no multiplicative season) and simulated from
+/// <see cref="SimulationPathCount"/> Gaussian sample paths with a fixed seed otherwise, so they are reproducible.
+/// </remarks>
+internal sealed class EtsModel : IForecastModel
+{
+    /// <summary>How many sample paths the simulated intervals use.</summary>
+    internal const int SimulationPathCount = 2000;
+
+    /// <summary>The seed of the simulated intervals, fixed so a forecast is reproducible.</summary>
+    internal const int SimulationSeed = 20_260_101;
+
+    private const double Tiny = 1e-10;
+
+    private readonly EtsSpecification _spec;
+    private readonly double _alpha;
+    private readonly double _beta;
+    private readonly double _gamma;
+    private readonly double _phi;
+    private readonly double _sigma;
+    private readonly double[] _season;
+    private double _level;
+    private double _slope;
+    private int _position;
+
+    internal EtsModel(
+        EtsSpecification specification,
+        int seasonalPeriod,
+        EtsParameterSet parameters,
+        double level,
+        double slope,
+        double[] season,
+        int position,
+        double sigma2,
+        FitSummary summary,
+        string? nameSuffix = null)
+    {
+        _spec = specification;
+        SeasonalPeriod = seasonalPeriod;
+        _alpha = parameters.Alpha;
+        _beta = parameters.Beta;
+        _gamma = parameters.Gamma;
+        _phi = specification.Trend switch
+        {
+            EtsTrendType.None => 0,
+            EtsTrendType.Additive => 1,
+            _ => parameters.Phi,
+        };
+        _level = level;
+        _slope = specification.Trend == EtsTrendType.None ? 0 : slope;
+        _season = specification.Season == EtsSeasonType.None ? [0.0] : season;
+        _position = _season.Length == 1 ? 0 : position % _season.Length;
+        Sigma2 = Math.Max(0, sigma2);
+        _sigma = Math.Sqrt(Sigma2);
+        Summary = summary;
+        Name = specification.ToString() + (nameSuffix ?? string.Empty);
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public int SeasonalPeriod { get; }
+
+    /// <inheritdoc/>
+    public FitSummary Summary { get; }
+
+    /// <summary>Gets the model's specification.</summary>
+    public EtsSpecification Specification => _spec;
+
+    /// <summary>Gets the smoothing parameters.</summary>
+    public EtsParameterSet Parameters => new(_alpha, _beta, _gamma, _spec.Trend == EtsTrendType.AdditiveDamped ? _phi : 1);
+
+    /// <summary>Gets the one-step error variance (relative for a multiplicative error).</summary>
+    public double Sigma2 { get; }
+
+    /// <summary>Gets the current level state.</summary>
+    public double Level => _level;
+
+    /// <summary>Gets the current slope state (0 without a trend).</summary>
+    public double Slope => _slope;
+
+    /// <inheritdoc/>
+    public void ForecastMean(Span<double> destination)
+    {
+        var damp = 0.0;
+        var phiPower = 1.0;
+        var m = _season.Length;
+        var j = _position;
+        for (var i = 0; i < destination.Length; i++)
+        {
+            if (_spec.Trend != EtsTrendType.None)
+            {
+                phiPower *= _phi;
+                damp += phiPower;
+            }
+
+            var q = _level + (damp * _slope);
+            destination[i] = _spec.Season switch
+            {
+                EtsSeasonType.Additive => q + _season[j],
+                EtsSeasonType.Multiplicative => q * _season[j],
+                _ => q,
+            };
+            if (++j == m)
+            {
+                j = 0;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public Forecast Forecast(int horizon, ReadOnlySpan<double> levels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        var mean = new double[horizon];
+        ForecastMean(mean);
+        var levelArray = levels.ToArray();
+        var quantiles = new double[levelArray.Length][];
+        for (var k = 0; k < quantiles.Length; k++)
+        {
+            var level = levelArray[k];
+            if (!(level > 0 && level < 1))
+            {
+                throw new ArgumentException("Levels must be inside (0, 1).", nameof(levels));
+            }
+
+            quantiles[k] = new double[horizon];
+        }
+
+        if (_sigma == 0)
+        {
+            for (var k = 0; k < quantiles.Length; k++)
+            {
+                mean.CopyTo(quantiles[k], 0);
+            }
+        }
+        else if (_spec.IsLinear)
+        {
+            FillAnalyticQuantiles(mean, levelArray, quantiles);
+        }
+        else
+        {
+            FillSimulatedQuantiles(mean, levelArray, quantiles);
+        }
+
+        return new Forecast(mean, levelArray, quantiles);
+    }
+
+    /// <inheritdoc/>
+    public void SimulatePaths(Span<double> paths, int horizon, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        if (paths.Length % horizon != 0)
+        {
+            throw new ArgumentException("The buffer length must be a multiple of the horizon.", nameof(paths));
+        }
+
+        var m = _season.Length;
+        var pathCount = paths.Length / horizon;
+        double[]? rented = null;
+        var season = m <= 256 ? stackalloc double[m] : (rented = new double[m]);
+        var multiplicativeError = _spec.Error == EtsErrorType.Multiplicative;
+        var keepPositive = _spec.NeedsPositiveData;
+        for (var p = 0; p < pathCount; p++)
+        {
+            _season.CopyTo(season);
+            var level = _level;
+            var slope = _slope;
+            var j = _position;
+            var row = paths.Slice(p * horizon, horizon);
+            for (var i = 0; i < horizon; i++)
+            {
+                var q = level + (_phi * slope);
+                var s = season[j];
+                var f = _spec.Season switch
+                {
+                    EtsSeasonType.Additive => q + s,
+                    EtsSeasonType.Multiplicative => q * s,
+                    _ => q,
+                };
+                var e = _sigma * NextGaussian(random);
+                var y = multiplicativeError ? f * (1 + e) : f + e;
+                if (keepPositive && !(y > 0))
+                {
+                    y = 0;
+                }
+
+                row[i] = y;
+                Step(ref level, ref slope, ref season[j], q, y);
+                if (++j == m)
+                {
+                    j = 0;
+                }
+            }
+        }
+
+        GC.KeepAlive(rented);
+    }
+
+    /// <inheritdoc/>
+    public void Update(double observation)
+    {
+        if (!double.IsFinite(observation) || observation < 0)
+        {
+            throw new ArgumentException("An observation must be finite and non-negative.", nameof(observation));
+        }
+
+        var q = _level + (_phi * _slope);
+        Step(ref _level, ref _slope, ref _season[_position], q, observation);
+        if (++_position == _season.Length)
+        {
+            _position = 0;
+        }
+    }
+
+    private static double NextGaussian(Random random)
+    {
+        // Box-Muller; 1 - NextDouble() is in (0, 1] so the logarithm is finite.
+        var u1 = 1.0 - random.NextDouble();
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    // One error-correction step (the same for additive and multiplicative errors when written in terms of y).
+    private void Step(ref double level, ref double slope, ref double season, double q, double y)
+    {
+        var s = season;
+        var p = _spec.Season switch
+        {
+            EtsSeasonType.Additive => y - s,
+            EtsSeasonType.Multiplicative => y / Math.Max(s, Tiny),
+            _ => y,
+        };
+        var newLevel = q + (_alpha * (p - q));
+        if (_spec.Trend != EtsTrendType.None)
+        {
+            var phib = _phi * slope;
+            slope = phib + (_beta / _alpha * (newLevel - level - phib));
+        }
+
+        if (_spec.Season == EtsSeasonType.Additive)
+        {
+            season = s + (_gamma * (y - q - s));
+        }
+        else if (_spec.Season == EtsSeasonType.Multiplicative)
+        {
+            season = Math.Max(Tiny, s + (_gamma * ((y / Math.Max(q, Tiny)) - s)));
+        }
+
+        level = _spec.NeedsPositiveData ? Math.Max(newLevel, Tiny) : newLevel;
+    }
+
+    private void FillAnalyticQuantiles(double[] mean, double[] levels, double[][] quantiles)
+    {
+        // Class 1 (Hyndman et al. 2008, table 6.1): v_h = sigma^2 (1 + sum_{j<h} c_j^2), c_j = alpha + beta phi_j + gamma d_j.
+        var m = _season.Length;
+        var z = new double[levels.Length];
+        for (var k = 0; k < levels.Length; k++)
+        {
+            z[k] = Normal.InvCDF(0, 1, levels[k]);
+        }
+
+        var sumSquares = 0.0;
+        var phiJ = 0.0;
+        var phiPower = 1.0;
+        for (var h = 0; h < mean.Length; h++)
+        {
+            var sd = _sigma * Math.Sqrt(1 + sumSquares);
+            for (var k = 0; k < levels.Length; k++)
+            {
+                quantiles[k][h] = mean[h] + (z[k] * sd);
+            }
+
+            // c_j for j = h + 1, used by the next horizon.
+            var j = h + 1;
+            if (_spec.Trend != EtsTrendType.None)
+            {
+                phiPower *= _phi;
+                phiJ += phiPower;
+            }
+
+            var c = _alpha + (_beta * phiJ);
+            if (_spec.Season == EtsSeasonType.Additive && m > 1 && j % m == 0)
+            {
+                c += _gamma;
+            }
+
+            sumSquares += c * c;
+        }
+    }
+
+    private void FillSimulatedQuantiles(double[] mean, double[] levels, double[][] quantiles)
+    {
+        var horizon = mean.Length;
+        var paths = new double[SimulationPathCount * horizon];
+        SimulatePaths(paths, horizon, new Random(SimulationSeed));
+        var column = new double[SimulationPathCount];
+        for (var h = 0; h < horizon; h++)
+        {
+            for (var p = 0; p < SimulationPathCount; p++)
+            {
+                column[p] = paths[(p * horizon) + h];
+            }
+
+            Array.Sort(column);
+            for (var k = 0; k < levels.Length; k++)
+            {
+                var position = levels[k] * (SimulationPathCount - 1);
+                var lower = (int)Math.Floor(position);
+                var upper = Math.Min(lower + 1, SimulationPathCount - 1);
+                var value = column[lower] + ((position - lower) * (column[upper] - column[lower]));
+                quantiles[k][h] = k > 0 ? Math.Max(value, quantiles[k - 1][h]) : value;
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using Shaping.Forecasting.Models;
+
+namespace Shaping.Forecasting.Selection;
+
+/// <summary>
+/// Automatic ETS, as R's <c>forecast::ets</c> with its defaults: fits every admissible specification of error
+/// A/M, trend N/A/Ad and season N/A/M by maximum likelihood and keeps the one with the smallest AICc.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The candidate set is R's default one: no multiplicative trend, no additive error with a multiplicative season;
+/// multiplicative components only for strictly positive data; seasonal models only for 2 ≤ m ≤ 24 with at least
+/// three seasons of data; a specification only when the history has more than its parameter count plus four
+/// observations.
+/// </para>
+/// <para>
+/// Fallbacks, never a NaN forecast: a constant history gives a model forecasting that constant with
+/// zero-width intervals; a history too short for every candidate (fewer than 7 points) gives the level-only
+/// fallback: the naive forecast (last value) with the variance of the one-step changes, zero for a single point.
+/// The returned model's <see cref="IForecastModel.Name"/> says which was used.
+/// </para>
+/// <para>Stateless and thread-safe.</para>
+/// </remarks>
+public sealed class AutoEtsForecaster : IForecaster
+{
+    /// <summary>Gets or initialises the Nelder-Mead evaluation budget per candidate model; at least 100.</summary>
+    public int MaxEvaluationsPerModel
+    {
+        get;
+        init => field = value >= 100 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least 100 evaluations are needed.");
+    }
+
+    = 2000;
+
+    /// <summary>
+    /// Gets or initialises how many candidate models are fitted at once; 1 (the default) fits them one after the
+    /// other on the calling thread, which suits callers that already fit many series in parallel.
+    /// </summary>
+    public int MaxDegreeOfParallelism
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least 1.");
+    }
+
+    = 1;
+
+    /// <inheritdoc/>
+    public string Name => "AutoEts";
+
+    /// <summary>Lists the specifications AutoEts would try for a history, in the order it tries them.</summary>
+    /// <param name="length">The number of observations.</param>
+    /// <param name="seasonalPeriod">The seasonal period; at least 1.</param>
+    /// <param name="strictlyPositive">Whether every observation is above zero.</param>
+    /// <returns>The candidate specifications; empty when the history is too short for any.</returns>
+    public static IReadOnlyList<EtsSpecification> Candidates(int length, int seasonalPeriod, bool strictlyPositive)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seasonalPeriod, 1);
+        var list = new List<EtsSpecification>();
+        foreach (var error in (ReadOnlySpan<EtsErrorType>)[EtsErrorType.Additive, EtsErrorType.Multiplicative])
+        {
+            foreach (var trend in (ReadOnlySpan<EtsTrendType>)[EtsTrendType.None, EtsTrendType.Additive, EtsTrendType.AdditiveDamped])
+            {
+                foreach (var season in (ReadOnlySpan<EtsSeasonType>)[EtsSeasonType.None, EtsSeasonType.Additive, EtsSeasonType.Multiplicative])
+                {
+                    var spec = new EtsSpecification(error, trend, season);
+                    if (spec.IsStable && EtsEstimator.CanFit(spec, length, seasonalPeriod, strictlyPositive))
+                    {
+                        list.Add(spec);
+                    }
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <inheritdoc/>
+    public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
+    {
+        var y = EtsFitting.Validate(history, seasonalPeriod, out var positive, out var constant);
+        if (constant)
+        {
+            return EtsFitting.Constant(y, seasonalPeriod);
+        }
+
+        // Non-seasonal candidates first: a seasonal model may start from its non-seasonal sibling's smoothing
+        // parameters when they fit better than R's default start.
+        var candidates = Candidates(y.Length, seasonalPeriod, positive);
+        var models = new EtsModel?[candidates.Count];
+        var hints = new EtsParameterSet?[candidates.Count];
+        FitAll(candidates, models, hints, y, seasonalPeriod, seasonal: false, cancellationToken);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var spec = candidates[i];
+            if (spec.Season == EtsSeasonType.None)
+            {
+                continue;
+            }
+
+            for (var k = 0; k < candidates.Count; k++)
+            {
+                if (models[k] is { } sibling && candidates[k] == spec with { Season = EtsSeasonType.None })
+                {
+                    hints[i] = sibling.Parameters;
+                }
+            }
+        }
+
+        FitAll(candidates, models, hints, y, seasonalPeriod, seasonal: true, cancellationToken);
+        EtsModel? best = null;
+        foreach (var model in models)
+        {
+            if (model is not null && double.IsFinite(model.Summary.Aicc) && (best is null || model.Summary.Aicc < best.Summary.Aicc))
+            {
+                best = model;
+            }
+        }
+
+        return best ?? EtsFitting.LevelOnly(y, seasonalPeriod);
+    }
+
+    private void FitAll(
+        IReadOnlyList<EtsSpecification> candidates,
+        EtsModel?[] models,
+        EtsParameterSet?[] hints,
+        double[] y,
+        int seasonalPeriod,
+        bool seasonal,
+        CancellationToken cancellationToken)
+    {
+        void FitOne(int i)
+        {
+            if ((candidates[i].Season != EtsSeasonType.None) == seasonal)
+            {
+                models[i] = EtsEstimator.Fit(y, seasonalPeriod, candidates[i], MaxEvaluationsPerModel, cancellationToken, hints[i]);
+            }
+        }
+
+        if (MaxDegreeOfParallelism == 1)
+        {
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                FitOne(i);
+            }
+
+            return;
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = cancellationToken };
+        Parallel.For(0, candidates.Count, options, FitOne);
+    }
+}
