@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Shaping.Core.Prediction;
 using Shaping.Core.Resources;
+using Shaping.Forecasting.Intervals;
 
 namespace Shaping.Forecasting.Engine;
 
@@ -221,7 +222,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         var random = new Random(_options.Seed);
         var longest = (int)Math.Ceiling(_windows[^1] / _options.Resolution);
         var paths = new double[_options.PathCount * longest];
-        var scratch = new double[_options.PathCount];
+        var meanScratch = new double[_options.PathCount];
+        var peakScratch = new double[_options.PathCount];
         var means = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         var peaks = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         lock (state.Gate)
@@ -239,7 +241,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 for (var w = 0; w < _windows.Length; w++)
                 {
                     var steps = Math.Max(1, (int)Math.Ceiling(_windows[w] / _options.Resolution));
-                    (means[w, d], peaks[w, d]) = WindowSummary(paths, longest, steps, scratch);
+                    var summary = WindowDistribution.Summarize(paths, longest, 0, Math.Min(steps, longest), meanScratch, peakScratch);
+                    (means[w, d], peaks[w, d]) = (summary.Mean, summary.Peak);
                 }
             }
         }
@@ -314,36 +317,6 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Summarises one window from sample paths: per path the mean and the maximum over the first
-    /// <paramref name="steps"/> steps, then the distribution of each across paths.
-    /// </summary>
-    internal static (QuantileDistribution Mean, QuantileDistribution Peak) WindowSummary(
-        ReadOnlySpan<double> paths, int horizon, int steps, Span<double> scratch)
-    {
-        var pathCount = paths.Length / horizon;
-        steps = Math.Min(steps, horizon);
-        var peaks = scratch[..pathCount];
-        Span<double> windowMeans = pathCount <= 1024 ? stackalloc double[pathCount] : new double[pathCount];
-        for (var p = 0; p < pathCount; p++)
-        {
-            var path = paths.Slice(p * horizon, steps);
-            var sum = 0.0;
-            var max = 0.0;
-            foreach (var raw in path)
-            {
-                var value = double.IsFinite(raw) && raw > 0 ? raw : 0; // loads are non-negative
-                sum += value;
-                max = Math.Max(max, value);
-            }
-
-            windowMeans[p] = sum / steps;
-            peaks[p] = max;
-        }
-
-        return (QuantileDistribution.FromSamples(windowMeans), QuantileDistribution.FromSamples(peaks));
     }
 
     private sealed class RegionState

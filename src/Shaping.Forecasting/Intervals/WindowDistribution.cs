@@ -48,26 +48,7 @@ public static class WindowDistribution
         try
         {
             model.SimulatePaths(paths.AsSpan(0, length), horizon, new Random(seed));
-            for (var p = 0; p < pathCount; p++)
-            {
-                var window = paths.AsSpan((p * horizon) + leadSteps, windowSteps);
-                var sum = 0.0;
-                var peak = 0.0;
-                foreach (var raw in window)
-                {
-                    // Clamp at zero, and treat anything non-finite from a diverging path as zero load rather than NaN.
-                    var value = double.IsFinite(raw) && raw > 0 ? raw : 0;
-                    sum += value;
-                    peak = Math.Max(peak, value);
-                }
-
-                means[p] = sum / windowSteps;
-                peaks[p] = peak;
-            }
-
-            return new WindowForecast(
-                QuantileDistribution.FromSamples(means.AsSpan(0, pathCount)),
-                QuantileDistribution.FromSamples(peaks.AsSpan(0, pathCount)));
+            return Summarize(paths.AsSpan(0, length), horizon, leadSteps, windowSteps, means.AsSpan(0, pathCount), peaks.AsSpan(0, pathCount));
         }
         finally
         {
@@ -75,6 +56,37 @@ public static class WindowDistribution
             ArrayPool<double>.Shared.Return(means);
             ArrayPool<double>.Shared.Return(peaks);
         }
+    }
+
+    /// <summary>
+    /// Summarises one window of already simulated paths (row-major, <paramref name="horizon"/> steps each): per path
+    /// the mean and the maximum over the window's steps, then their distributions across paths. Negative and
+    /// non-finite path values count as zero load.
+    /// </summary>
+    internal static WindowForecast Summarize(
+        ReadOnlySpan<double> paths, int horizon, int leadSteps, int windowSteps, Span<double> means, Span<double> peaks)
+    {
+        var pathCount = paths.Length / horizon;
+        for (var p = 0; p < pathCount; p++)
+        {
+            var window = paths.Slice((p * horizon) + leadSteps, windowSteps);
+            var sum = 0.0;
+            var peak = 0.0;
+            foreach (var raw in window)
+            {
+                // Clamp at zero, and treat anything non-finite from a diverging path as zero load rather than NaN.
+                var value = double.IsFinite(raw) && raw > 0 ? raw : 0;
+                sum += value;
+                peak = Math.Max(peak, value);
+            }
+
+            means[p] = sum / windowSteps;
+            peaks[p] = peak;
+        }
+
+        return new WindowForecast(
+            QuantileDistribution.FromSamples(means[..pathCount]),
+            QuantileDistribution.FromSamples(peaks[..pathCount]));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Shaping.Core.Prediction;
 using Shaping.Core.Resources;
 using Shaping.Forecasting.Engine;
+using Shaping.Forecasting.Intervals;
 using Shaping.Forecasting.Models;
 
 namespace Shaping.Forecasting.Tests.Engine;
@@ -188,7 +189,7 @@ public sealed class PredictiveLoadEngineTests
     {
         // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.
         double[] paths = [1, 5, 1, 1, 5, 1, 1, 1];
-        var (mean, peak) = PredictiveLoadEngine.WindowSummary(paths, horizon: 4, steps: 4, new double[2]);
+        var (mean, peak) = WindowDistribution.Summarize(paths, horizon: 4, leadSteps: 0, windowSteps: 4, new double[2], new double[2]);
         Assert.Equal(5, peak.QuantileAt(0));
         Assert.Equal(5, peak.P99);
         Assert.Equal(2, mean.Mean, 12);
