@@ -8,7 +8,7 @@ namespace Shaping.Simulation.Policies;
 /// Bucket <c>i</c> starts at <c>first × (ratio^i − 1) / (ratio − 1)</c>, so bucket sizes grow by <c>ratio</c>
 /// (1.05 in the VPA). Instead of decaying old weights, new samples get weight <c>2^((t − reference) / halfLife)</c>;
 /// when that exponent grows large the reference moves forward and all weights are rescaled, as the VPA does.
-/// A percentile is reported as the end of the bucket that reaches it (an upper bound, as the VPA reports).
+/// A dimension that has only ever seen zero reports 0. Otherwise a percentile is reported as the end of the bucket that reaches it (an upper bound, as the VPA reports).
 /// </remarks>
 internal sealed class DecayingHistogram
 {
@@ -21,6 +21,7 @@ internal sealed class DecayingHistogram
     private DateTimeOffset? _reference;
     private double _total;
     private int _maxIndex = -1;
+    private double _maxValue;
 
     public DecayingHistogram(double firstBucketSize, double ratio, TimeSpan halfLife, int bucketCount = 1000)
     {
@@ -40,6 +41,7 @@ internal sealed class DecayingHistogram
         Array.Clear(_weights);
         _total = 0;
         _maxIndex = -1;
+        _maxValue = 0;
         _reference = null;
     }
 
@@ -60,6 +62,7 @@ internal sealed class DecayingHistogram
             exponent = 0;
         }
 
+        _maxValue = Math.Max(_maxValue, value);
         var index = BucketOf(value);
         var weight = Math.Pow(2, exponent);
         _weights[index] += weight;
@@ -69,9 +72,9 @@ internal sealed class DecayingHistogram
 
     public double Percentile(double p)
     {
-        if (IsEmpty)
+        if (IsEmpty || _maxValue <= 0)
         {
-            return 0;
+            return 0; // a dimension never demanded needs no capacity
         }
 
         var threshold = p * _total;

@@ -237,7 +237,7 @@ public static class CsvTraceReader
         var gapCount = gaps.Count(g => g);
         return new LoadTrace(
             sourceName, origin.AddSeconds(first), step, columns, gaps,
-            new TraceStats(times.Count, slotCount, gapCount, merged, TimeSpan.FromSeconds(maxJitter)));
+            new TraceStats(times.Count, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3))));
     }
 
     private static TimeSpan DetectStep(List<double> times, string sourceName)
