@@ -15,7 +15,8 @@ namespace Shaping.Simulation;
 /// <c>t</c>; the decision is then in force for the whole interval: capacity = replicas × shape capacity, cost =
 /// replicas × shape price per hour × interval hours. The demand of interval <c>t</c> is then compared with that
 /// capacity. Nothing is carried over between intervals (no start-up delay): a policy's decision takes effect at
-/// once, which flatters reactive policies slightly and is the same for all of them.
+/// once, which flatters reactive policies slightly and is the same for all of them. Capacity is compared in raw
+/// units: a shape's <see cref="Shaping.Core.Shapes.ShapeProfile.PerformanceFactor"/> is not applied (a core is a core).
 /// </para>
 /// <para>The simulator holds no state between runs and is safe to share; the policies it runs are not.</para>
 /// </remarks>

@@ -15,8 +15,9 @@ namespace Shaping.Simulation.Policies;
 /// <para>
 /// <see cref="Oracle(DemandSeries, double, string?)"/> sizes it for the peak of the <i>whole</i> series, including the
 /// future: no real operator knows that, so it is an oracle and a fair upper-bound baseline (never under-provisioned
-/// at zero headroom, and as costly as a never-changing capacity has to be). To model an operator who sized on
-/// history, pass that history's peak to the constructor.
+/// at zero headroom, and as costly as a never-changing capacity has to be).
+/// <see cref="FromLeadingWindow(DemandSeries, TimeSpan, double, string?)"/> models an operator who sized it on the
+/// first days only; it can be under-provisioned later.
 /// </para>
 /// </remarks>
 public sealed class StaticPeakPolicy : IProvisioningPolicy
@@ -64,6 +65,29 @@ public sealed class StaticPeakPolicy : IProvisioningPolicy
     {
         ArgumentNullException.ThrowIfNull(demand);
         return new StaticPeakPolicy(demand.Peak, headroom, shapeName) { Name = "static-peak (oracle)" };
+    }
+
+    /// <summary>
+    /// Creates the non-oracle variant: sized for the peak of the series' first <paramref name="window"/> only, as an
+    /// operator who watched the service for that long and then fixed its capacity would size it.
+    /// </summary>
+    /// <param name="demand">The series that will be replayed.</param>
+    /// <param name="window">The leading span whose peak is used; positive. Longer than the series means the whole series.</param>
+    /// <param name="headroom">Extra capacity as a fraction of that peak.</param>
+    /// <param name="shapeName">Run only this shape; <see langword="null"/> for the cheapest covering pair.</param>
+    /// <returns>The policy, named <c>static-peak (first …)</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="demand"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
+    public static StaticPeakPolicy FromLeadingWindow(DemandSeries demand, TimeSpan window, double headroom = 0, string? shapeName = null)
+    {
+        ArgumentNullException.ThrowIfNull(demand);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        var count = (int)Math.Clamp(Math.Ceiling(window / demand.Step), 1, demand.Length);
+        var peak = demand.Values.Take(count).Aggregate(ResourceVector.Zero, ResourceVector.Max);
+        return new StaticPeakPolicy(peak, headroom, shapeName)
+        {
+            Name = FormattableString.Invariant($"static-peak (first {window.TotalDays:0.##} d)"),
+        };
     }
 
     /// <inheritdoc/>

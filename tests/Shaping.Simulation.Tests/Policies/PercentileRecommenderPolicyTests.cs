@@ -112,36 +112,4 @@ public sealed class PercentileRecommenderPolicyTests
         Assert.True(double.IsFinite(histogram.TotalWeight));
         Assert.InRange(histogram.Percentile(0.5), 1, 1.07);
     }
-
-    [Fact]
-    public void StaticPeak_Oracle_NeverUnderProvisionsAndPicksCheapestPair()
-    {
-        var demand = Series.Cpu(TimeSpan.FromHours(1), 1, 5, 3);
-        var result = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, StaticPeakPolicy.Oracle(demand));
-
-        Assert.Equal(0, result.Metrics.UnderProvisionedShare);
-        Assert.All(result.Steps, s => Assert.Equal(("cpu-1", 5), (s.ShapeName, s.Replicas)));
-        Assert.Equal(1.5, result.Metrics.TotalCost, 9);
-    }
-
-    [Fact]
-    public void StaticPeak_NamedShapeWithHeadroom_CoversPeakTimesHeadroom()
-    {
-        var demand = Series.Cpu(TimeSpan.FromHours(1), 1, 5, 3);
-        var policy = new StaticPeakPolicy(demand.Peak, headroom: 0.5, shapeName: "cpu-4");
-
-        var result = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, policy);
-
-        Assert.All(result.Steps, s => Assert.Equal(2, s.Replicas)); // 7.5 cores → two 4-core replicas
-        Assert.Equal(new ResourceVector(7.5, 0, 0, 0), policy.Target);
-    }
-
-    [Fact]
-    public void StaticPeak_DemandSeriesPeak_IsPerDimensionMaximum()
-    {
-        var demand = new DemandSeries("d", Series.Start, TimeSpan.FromMinutes(5),
-            [new ResourceVector(1, 8, 0, 0), new ResourceVector(4, 2, 0, 1)]);
-
-        Assert.Equal(new ResourceVector(4, 8, 0, 1), demand.Peak);
-    }
 }
