@@ -74,6 +74,47 @@ public sealed class ShapeLibrary
         return catalog;
     }
 
+    /// <summary>Adds several new shapes and publishes them together as one new catalog version.</summary>
+    /// <param name="shapes">The shapes; their names must be distinct and not in use (active or retired).</param>
+    /// <returns>The new current catalog (the current one, unchanged, when <paramref name="shapes"/> is empty).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shapes"/> or an element is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A name is already in use or appears twice; nothing is added then.</exception>
+    public ShapeCatalog AddRange(IEnumerable<ResourceShape> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        var batch = shapes.ToArray();
+        if (batch.Length == 0)
+        {
+            return _current;
+        }
+
+        ShapeCatalog catalog;
+        lock (_gate)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var shape in batch)
+            {
+                ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
+                if (_revisions.ContainsKey(shape.Name) || !names.Add(shape.Name))
+                {
+                    throw new ArgumentException(
+                        $"A shape named '{shape.Name}' already exists or appears twice; nothing was added.", nameof(shapes));
+                }
+            }
+
+            foreach (var shape in batch)
+            {
+                var first = shape.Revision == 1 ? shape : new ResourceShape(shape.Name, shape.Capacity, shape.Profile, 1);
+                _revisions.Add(shape.Name, [first]);
+            }
+
+            catalog = PublishLocked();
+        }
+
+        CatalogChanged?.Invoke(this, catalog);
+        return catalog;
+    }
+
     /// <summary>
     /// Replaces an active shape's capacity and profile with a new revision (the previous revision stays
     /// resolvable) and publishes a new catalog version.

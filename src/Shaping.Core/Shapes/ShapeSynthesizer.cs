@@ -1,0 +1,418 @@
+using System.Collections.Immutable;
+using Shaping.Core.Resources;
+
+namespace Shaping.Core.Shapes;
+
+/// <summary>
+/// Proposes a small set of shapes tailored to observed per-replica demand: at most k shapes, each demand fitting one
+/// of them with headroom, at the lowest expected cost.
+/// </summary>
+/// <remarks>
+/// <para>The method, in order:</para>
+/// <list type="number">
+/// <item><description>Every demand is multiplied by <c>1 + headroom</c> (the requirement).</description></item>
+/// <item><description>Requirements are normalised per dimension by their maximum and clustered by k-means++ (seeded
+/// initialisation, then Lloyd iterations).</description></item>
+/// <item><description>Each cluster's shape is the per-dimension maximum of its members' requirements, rounded up to
+/// the provider's <see cref="ShapeGranularity"/> and priced by a <see cref="LinearPriceModel"/> (given, or fitted to
+/// the current catalog). The maximum, not a lower quantile, is what guarantees that every demand fits.</description></item>
+/// <item><description>Local search with first-improvement moves, accepted only when the expected cost drops: merge two
+/// clusters; move a member that defines a cluster's envelope to another cluster; split a cluster in two (2-means)
+/// while fewer than k shapes are used. Every move keeps each demand inside its own cluster's shape, so coverage
+/// always holds.</description></item>
+/// </list>
+/// <para>
+/// The expected cost of a set of shapes is the sum over demands of the price of the cheapest shape in the set that
+/// covers the demand's requirement. The current catalog is scored the same way. The result is deterministic for a
+/// given input and seed. Runtime is O(iterations × k² × n) in the worst case; it is meant for thousands of demands,
+/// offline.
+/// </para>
+/// </remarks>
+public static class ShapeSynthesizer
+{
+    private const int LloydIterations = 100;
+
+    /// <summary>Proposes shapes for the observed demands.</summary>
+    /// <param name="demands">Observed per-replica demand vectors; at least one, each finite and non-negative.</param>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="currentCatalog">The catalog to compare against (and to fit the price model to when
+    /// <see cref="ShapeSynthesisOptions.PriceModel"/> is not set); <see langword="null"/> for no comparison.</param>
+    /// <returns>The proposed shapes, their expected cost and the saving against <paramref name="currentCatalog"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="demands"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="demands"/> is empty, or there is neither a price model nor a non-empty catalog to fit one to.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A demand or an option is invalid.</exception>
+    public static ShapeSynthesisResult Synthesize(
+        IReadOnlyList<ResourceVector> demands, ShapeSynthesisOptions? options = null, ShapeCatalog? currentCatalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(demands);
+        options ??= new ShapeSynthesisOptions();
+        options.Validate();
+        if (demands.Count == 0)
+        {
+            throw new ArgumentException("At least one demand is needed to synthesise shapes.", nameof(demands));
+        }
+
+        var model = options.PriceModel
+            ?? (currentCatalog is { IsEmpty: false }
+                ? LinearPriceModel.Fit(currentCatalog.Shapes)
+                : throw new ArgumentException(
+                    "Set ShapeSynthesisOptions.PriceModel or pass a non-empty current catalog to fit one to.", nameof(options)));
+
+        var required = new ResourceVector[demands.Count];
+        for (var i = 0; i < required.Length; i++)
+        {
+            var demand = demands[i];
+            if (!demand.IsValidAmount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(demands), demand, $"Demand {i} must be finite and non-negative.");
+            }
+
+            required[i] = demand.Scale(1 + options.Headroom);
+        }
+
+        var search = new Search(required, options.Granularity, model);
+        var assignment = KMeansPlusPlus(required, options.ShapeCount, new Random(options.Seed));
+        search.Improve(assignment, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
+
+        var (capacities, prices) = search.Shapes(assignment);
+        var unique = capacities.Zip(prices).DistinctBy(s => s.First).OrderBy(s => s.Second).ThenBy(s => s.First.CpuCores).ToArray();
+        var shapes = ImmutableArray.CreateBuilder<ResourceShape>(unique.Length);
+        for (var s = 0; s < unique.Length; s++)
+        {
+            if (!(unique[s].Second > 0))
+            {
+                throw new InvalidOperationException(
+                    $"The price model prices capacity {unique[s].First} at {unique[s].Second}; proposed shapes need a positive price.");
+            }
+
+            shapes.Add(new ResourceShape(
+                $"{options.NamePrefix}{s + 1}", unique[s].First, new ShapeProfile(unique[s].Second, 1.0, SizeClass.Custom)));
+        }
+
+        var expected = Search.ExpectedCost(required, [.. unique.Select(u => u.First)], [.. unique.Select(u => u.Second)]);
+        var (catalogCost, uncovered) = currentCatalog is null ? (double.NaN, 0) : CatalogCost(required, currentCatalog);
+        return new ShapeSynthesisResult(shapes.MoveToImmutable(), model, expected, catalogCost, uncovered);
+    }
+
+    private static (double Cost, int Uncovered) CatalogCost(ResourceVector[] required, ShapeCatalog catalog)
+    {
+        var cost = 0.0;
+        var uncovered = 0;
+        foreach (var need in required)
+        {
+            var found = false;
+            foreach (var shape in catalog.Shapes)
+            {
+                if (need.FitsWithin(shape.Capacity))
+                {
+                    cost += shape.PricePerHour; // ascending price: the first that fits is the cheapest
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                uncovered++;
+            }
+        }
+
+        return (uncovered > 0 ? double.PositiveInfinity : cost, uncovered);
+    }
+
+    private static int[] KMeansPlusPlus(ResourceVector[] required, int k, Random random)
+    {
+        var n = required.Length;
+        var scale = required.Aggregate(ResourceVector.Zero, ResourceVector.Max);
+        var points = new double[n][];
+        for (var i = 0; i < n; i++)
+        {
+            points[i] = new double[ResourceVector.DimensionCount];
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                var s = scale[(Dimension)d];
+                points[i][d] = s > 0 ? required[i][(Dimension)d] / s : 0;
+            }
+        }
+
+        var centers = new List<double[]> { (double[])points[random.Next(n)].Clone() };
+        var nearest = new double[n];
+        while (centers.Count < Math.Min(k, n))
+        {
+            var total = 0.0;
+            for (var i = 0; i < n; i++)
+            {
+                nearest[i] = centers.Min(c => Distance(points[i], c));
+                total += nearest[i];
+            }
+
+            if (total <= 0)
+            {
+                break; // every point coincides with a center
+            }
+
+            var target = random.NextDouble() * total;
+            var chosen = n - 1;
+            for (var i = 0; i < n; i++)
+            {
+                target -= nearest[i];
+                if (target <= 0)
+                {
+                    chosen = i;
+                    break;
+                }
+            }
+
+            centers.Add((double[])points[chosen].Clone());
+        }
+
+        var assignment = new int[n];
+        for (var iteration = 0; iteration < LloydIterations; iteration++)
+        {
+            var changed = false;
+            for (var i = 0; i < n; i++)
+            {
+                var best = 0;
+                for (var c = 1; c < centers.Count; c++)
+                {
+                    if (Distance(points[i], centers[c]) < Distance(points[i], centers[best]))
+                    {
+                        best = c;
+                    }
+                }
+
+                changed |= assignment[i] != best || iteration == 0;
+                assignment[i] = best;
+            }
+
+            if (!changed)
+            {
+                break;
+            }
+
+            for (var c = 0; c < centers.Count; c++)
+            {
+                var members = Enumerable.Range(0, n).Where(i => assignment[i] == c).ToArray();
+                if (members.Length == 0)
+                {
+                    continue;
+                }
+
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    centers[c][d] = members.Average(i => points[i][d]);
+                }
+            }
+        }
+
+        return Search.Compact(assignment);
+    }
+
+    private static double Distance(double[] a, double[] b)
+    {
+        var sum = 0.0;
+        for (var d = 0; d < a.Length; d++)
+        {
+            var delta = a[d] - b[d];
+            sum += delta * delta;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Evaluates and improves an assignment of requirements to clusters.</summary>
+    private sealed class Search(ResourceVector[] required, ShapeGranularity granularity, LinearPriceModel model)
+    {
+        public static int[] Compact(int[] assignment)
+        {
+            var map = new Dictionary<int, int>();
+            var result = new int[assignment.Length];
+            for (var i = 0; i < assignment.Length; i++)
+            {
+                if (!map.TryGetValue(assignment[i], out var label))
+                {
+                    label = map.Count;
+                    map[assignment[i]] = label;
+                }
+
+                result[i] = label;
+            }
+
+            return result;
+        }
+
+        public static double ExpectedCost(ResourceVector[] required, ResourceVector[] capacities, double[] prices)
+        {
+            var order = Enumerable.Range(0, prices.Length).OrderBy(s => prices[s]).ToArray();
+            var cost = 0.0;
+            foreach (var need in required)
+            {
+                var found = double.PositiveInfinity;
+                foreach (var s in order)
+                {
+                    if (need.FitsWithin(capacities[s]))
+                    {
+                        found = prices[s];
+                        break;
+                    }
+                }
+
+                cost += found;
+            }
+
+            return cost;
+        }
+
+        public (ResourceVector[] Capacities, double[] Prices) Shapes(int[] assignment)
+        {
+            var count = assignment.Max() + 1;
+            var envelopes = new ResourceVector[count];
+            for (var i = 0; i < assignment.Length; i++)
+            {
+                envelopes[assignment[i]] = ResourceVector.Max(envelopes[assignment[i]], required[i]);
+            }
+
+            var capacities = envelopes.Select(granularity.RoundUp).ToArray();
+            return (capacities, [.. capacities.Select(model.PriceOf)]);
+        }
+
+        public void Improve(int[] assignment, int maxShapes, int maxImprovements, Random random)
+        {
+            var best = Cost(assignment);
+            for (var improvements = 0; improvements < maxImprovements; improvements++)
+            {
+                var candidate = Candidates(assignment, maxShapes, random).FirstOrDefault(c => Cost(c) < best * (1 - 1e-12));
+                if (candidate is null)
+                {
+                    return;
+                }
+
+                Array.Copy(candidate, assignment, assignment.Length);
+                best = Cost(assignment);
+            }
+        }
+
+        private double Cost(int[] assignment)
+        {
+            var (capacities, prices) = Shapes(assignment);
+            return ExpectedCost(required, capacities, prices);
+        }
+
+        private IEnumerable<int[]> Candidates(int[] assignment, int maxShapes, Random random)
+        {
+            var count = assignment.Max() + 1;
+
+            // Merge two clusters.
+            for (var a = 0; a < count; a++)
+            {
+                for (var b = a + 1; b < count; b++)
+                {
+                    var merged = (int[])assignment.Clone();
+                    for (var i = 0; i < merged.Length; i++)
+                    {
+                        if (merged[i] == b)
+                        {
+                            merged[i] = a;
+                        }
+                    }
+
+                    yield return Compact(merged);
+                }
+            }
+
+            // Move a member that defines its cluster's envelope to another cluster.
+            var sizes = new int[count];
+            foreach (var c in assignment)
+            {
+                sizes[c]++;
+            }
+
+            foreach (var i in EnvelopeDefiners(assignment, count))
+            {
+                if (sizes[assignment[i]] < 2)
+                {
+                    continue;
+                }
+
+                for (var target = 0; target < count; target++)
+                {
+                    if (target != assignment[i])
+                    {
+                        var moved = (int[])assignment.Clone();
+                        moved[i] = target;
+                        yield return moved;
+                    }
+                }
+            }
+
+            // Split a cluster in two while fewer than the allowed number of shapes are used.
+            if (count < maxShapes)
+            {
+                for (var c = 0; c < count; c++)
+                {
+                    if (sizes[c] >= 2)
+                    {
+                        yield return Split(assignment, c, count, random);
+                    }
+                }
+            }
+        }
+
+        private SortedSet<int> EnvelopeDefiners(int[] assignment, int count)
+        {
+            var definers = new SortedSet<int>();
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                var argmax = new int[count];
+                Array.Fill(argmax, -1);
+                for (var i = 0; i < assignment.Length; i++)
+                {
+                    var c = assignment[i];
+                    if (argmax[c] < 0 || required[i][(Dimension)d] > required[argmax[c]][(Dimension)d])
+                    {
+                        argmax[c] = i;
+                    }
+                }
+
+                foreach (var i in argmax)
+                {
+                    if (i >= 0)
+                    {
+                        definers.Add(i);
+                    }
+                }
+            }
+
+            return definers;
+        }
+
+        private int[] Split(int[] assignment, int cluster, int newLabel, Random random)
+        {
+            var members = Enumerable.Range(0, assignment.Length).Where(i => assignment[i] == cluster).ToArray();
+            var size = required.Aggregate(ResourceVector.Zero, ResourceVector.Max);
+            double Normalised(int i, int d) => size[(Dimension)d] > 0 ? required[i][(Dimension)d] / size[(Dimension)d] : 0;
+            double Dist(int i, int j)
+            {
+                var s = 0.0;
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    var delta = Normalised(i, d) - Normalised(j, d);
+                    s += delta * delta;
+                }
+
+                return s;
+            }
+
+            // Seed with a random member and the member farthest from it, then one assignment pass.
+            var first = members[random.Next(members.Length)];
+            var second = members.MaxBy(m => Dist(m, first));
+            var result = (int[])assignment.Clone();
+            foreach (var m in members)
+            {
+                result[m] = Dist(m, second) < Dist(m, first) ? newLabel : cluster;
+            }
+
+            return Compact(result);
+        }
+    }
+}

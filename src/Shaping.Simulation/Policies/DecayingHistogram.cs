@@ -1,0 +1,116 @@
+namespace Shaping.Simulation.Policies;
+
+/// <summary>
+/// A histogram with exponentially growing buckets whose samples lose half their weight every half-life,
+/// in the manner of the Kubernetes VPA recommender's decaying histogram.
+/// </summary>
+/// <remarks>
+/// Bucket <c>i</c> starts at <c>first × (ratio^i − 1) / (ratio − 1)</c>, so bucket sizes grow by <c>ratio</c>
+/// (1.05 in the VPA). Instead of decaying old weights, new samples get weight <c>2^((t − reference) / halfLife)</c>;
+/// when that exponent grows large the reference moves forward and all weights are rescaled, as the VPA does.
+/// A dimension that has only ever seen zero reports 0. Otherwise a percentile is reported as the end of the bucket that reaches it (an upper bound, as the VPA reports).
+/// </remarks>
+internal sealed class DecayingHistogram
+{
+    private const double MaxDecayExponent = 100;
+    private readonly double _first;
+    private readonly double _ratio;
+    private readonly double _logRatio;
+    private readonly double _halfLifeSeconds;
+    private readonly double[] _weights;
+    private DateTimeOffset? _reference;
+    private double _total;
+    private int _maxIndex = -1;
+    private double _maxValue;
+
+    public DecayingHistogram(double firstBucketSize, double ratio, TimeSpan halfLife, int bucketCount = 1000)
+    {
+        _first = firstBucketSize;
+        _ratio = ratio;
+        _logRatio = Math.Log(ratio);
+        _halfLifeSeconds = halfLife.TotalSeconds;
+        _weights = new double[bucketCount];
+    }
+
+    public bool IsEmpty => _total <= 0;
+
+    public double TotalWeight => _total;
+
+    public void Clear()
+    {
+        Array.Clear(_weights);
+        _total = 0;
+        _maxIndex = -1;
+        _maxValue = 0;
+        _reference = null;
+    }
+
+    public void Add(double value, DateTimeOffset time)
+    {
+        _reference ??= time;
+        var exponent = (time - _reference.Value).TotalSeconds / _halfLifeSeconds;
+        if (exponent > MaxDecayExponent)
+        {
+            var shift = Math.Pow(2, -exponent);
+            for (var i = 0; i <= _maxIndex; i++)
+            {
+                _weights[i] *= shift;
+            }
+
+            _total *= shift;
+            _reference = time;
+            exponent = 0;
+        }
+
+        _maxValue = Math.Max(_maxValue, value);
+        var index = BucketOf(value);
+        var weight = Math.Pow(2, exponent);
+        _weights[index] += weight;
+        _total += weight;
+        _maxIndex = Math.Max(_maxIndex, index);
+    }
+
+    public double Percentile(double p)
+    {
+        if (IsEmpty || _maxValue <= 0)
+        {
+            return 0; // a dimension never demanded needs no capacity
+        }
+
+        var threshold = p * _total;
+        var sum = 0.0;
+        for (var i = 0; i <= _maxIndex; i++)
+        {
+            sum += _weights[i];
+            if (sum >= threshold)
+            {
+                return BucketStart(i + 1);
+            }
+        }
+
+        return BucketStart(_maxIndex + 1);
+    }
+
+    public int BucketOf(double value)
+    {
+        if (value <= 0)
+        {
+            return 0;
+        }
+
+        var index = (int)Math.Floor(Math.Log((value * (_ratio - 1) / _first) + 1) / _logRatio);
+        while (index > 0 && BucketStart(index) > value)
+        {
+            index--;
+        }
+
+        while (index + 1 < _weights.Length && BucketStart(index + 1) <= value)
+        {
+            index++;
+        }
+
+        return Math.Min(index, _weights.Length - 1);
+    }
+
+    public double BucketStart(int index) => _first * (Math.Pow(_ratio, index) - 1) / (_ratio - 1);
+}

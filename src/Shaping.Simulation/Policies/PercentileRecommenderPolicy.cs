@@ -1,0 +1,145 @@
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+
+namespace Shaping.Simulation.Policies;
+
+/// <summary>
+/// A vertical right-sizer in the manner of the Kubernetes Vertical Pod Autoscaler's recommender: it keeps a decaying
+/// histogram of per-replica demand per dimension and resizes the replicas to the cheapest catalog shape that covers
+/// the target percentile plus a safety margin.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Defaults follow the VPA: a 24 h half-life, the P90 as target, a 15 % margin, bucket sizes growing by 1.05. Each
+/// observed interval adds one sample per dimension (demand ÷ replica count) with weight 1; unlike the VPA, CPU
+/// samples are not weighted by the pod's request, because a trace has no request, and memory is sampled per
+/// interval rather than as a daily peak.
+/// </para>
+/// <para>
+/// The replica count is fixed (the VPA resizes, it does not add replicas). The shape is the cheapest one in the
+/// catalog covering <c>P90 × 1.15</c> in every dimension; when no shape covers it, the one covering the largest
+/// share of it. The first interval, with nothing observed, runs the catalog's dearest shape (a safe start, as a pod
+/// starts on its declared requests).
+/// </para>
+/// </remarks>
+public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
+{
+    private readonly int _replicas;
+    private readonly double _percentile;
+    private readonly double _margin;
+    private readonly DecayingHistogram[] _histograms;
+    private int _seen;
+
+    /// <summary>Creates the recommender.</summary>
+    /// <param name="replicas">The fixed number of replicas the service runs; at least 1.</param>
+    /// <param name="percentile">The target percentile in (0, 1]; the VPA uses 0.9.</param>
+    /// <param name="margin">The safety margin as a fraction; the VPA uses 0.15.</param>
+    /// <param name="halfLife">The histogram half-life; <see langword="null"/> for the VPA's 24 h.</param>
+    /// <param name="bucketRatio">The growth ratio of bucket sizes, above 1; the VPA uses 1.05.</param>
+    /// <param name="firstBucketSize">The first bucket's size per dimension (cores, GiB, GiB, Gbps); <see langword="null"/> for (0.01, 0.01, 0.01, 0.001).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public PercentileRecommenderPolicy(
+        int replicas = 1,
+        double percentile = 0.9,
+        double margin = 0.15,
+        TimeSpan? halfLife = null,
+        double bucketRatio = 1.05,
+        ResourceVector? firstBucketSize = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
+        if (!(percentile is > 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "percentile must be in (0, 1].");
+        }
+
+        if (!double.IsFinite(margin) || margin < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(margin), margin, "margin must be finite and non-negative.");
+        }
+
+        if (!double.IsFinite(bucketRatio) || bucketRatio <= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bucketRatio), bucketRatio, "bucketRatio must be above 1.");
+        }
+
+        var life = halfLife ?? TimeSpan.FromHours(24);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(life, TimeSpan.Zero, nameof(halfLife));
+        var first = firstBucketSize ?? new ResourceVector(0.01, 0.01, 0.01, 0.001);
+        _histograms = new DecayingHistogram[ResourceVector.DimensionCount];
+        for (var d = 0; d < _histograms.Length; d++)
+        {
+            var size = first[(Dimension)d];
+            if (!double.IsFinite(size) || size <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(firstBucketSize), first, "Every first bucket size must be finite and positive.");
+            }
+
+            _histograms[d] = new DecayingHistogram(size, bucketRatio, life);
+        }
+
+        _replicas = replicas;
+        _percentile = percentile;
+        _margin = margin;
+        Name = "vpa-like";
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; init; }
+
+    /// <summary>Gets the current per-replica recommendation: the target percentile × (1 + margin) per dimension.</summary>
+    /// <remarks>Zero before any interval has been observed.</remarks>
+    public ResourceVector Recommendation
+    {
+        get
+        {
+            var result = ResourceVector.Zero;
+            for (var d = 0; d < _histograms.Length; d++)
+            {
+                result = result.With((Dimension)d, _histograms[d].Percentile(_percentile) * (1 + _margin));
+            }
+
+            return result;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        _seen = 0;
+        foreach (var histogram in _histograms)
+        {
+            histogram.Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    public ProvisioningDecision Decide(ProvisioningContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Catalog.IsEmpty)
+        {
+            throw new InvalidOperationException($"{Name} needs a non-empty catalog.");
+        }
+
+        if (context.History.IsEmpty)
+        {
+            return new ProvisioningDecision(context.Catalog.Shapes[^1], _replicas);
+        }
+
+        var history = context.History.Span;
+        for (var i = Math.Min(_seen, history.Length); i < history.Length; i++)
+        {
+            var observed = history[i].Scale(1.0 / _replicas);
+            var observedAt = context.Time - (context.Step * (history.Length - i));
+            for (var d = 0; d < _histograms.Length; d++)
+            {
+                _histograms[d].Add(observed[(Dimension)d], observedAt);
+            }
+        }
+
+        _seen = history.Length;
+
+        var shape = CapacityPlanner.CheapestSingle(context.Catalog, Recommendation);
+        return new ProvisioningDecision(shape, _replicas);
+    }
+}

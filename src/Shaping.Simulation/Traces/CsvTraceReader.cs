@@ -1,0 +1,330 @@
+using System.Globalization;
+
+namespace Shaping.Simulation.Traces;
+
+/// <summary>
+/// Reads a CSV load trace (one header row, comma separated, no quoting) into a <see cref="LoadTrace"/> on a regular grid.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Time.</b> The timestamp column may hold <c>YYYY-MM-DD HH:MM:SS</c> (read as UTC, as NAB and WorldCup98 write
+/// it), ISO 8601 with or without an offset (no offset means UTC), or plain numbers, read as seconds from
+/// <see cref="TraceReadOptions.Origin"/> (as the Azure aggregate writes it). Without a timestamp column, row
+/// <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go backwards.
+/// </para>
+/// <para>
+/// <b>Grid and gaps.</b> The step is <see cref="TraceReadOptions.Step"/> or, when not set, the median spacing of
+/// consecutive samples rounded to whole seconds. Each sample is snapped to the nearest slot counted from the first
+/// sample, which absorbs the few minutes of jitter in NAB files. A sample that snaps onto a slot already holding one
+/// is averaged into it (<see cref="TraceStats.MergedSamples"/>). A slot with no sample is a gap: it gets the previous
+/// slot's values carried forward (a held last observation, which is what a monitoring system shows a scaler) and is
+/// flagged (<see cref="LoadTrace.IsGap(int)"/>, counted in <see cref="TraceStats.GapSlots"/>).
+/// </para>
+/// <para>
+/// <b>Errors.</b> Every problem is a <see cref="TraceFormatException"/> naming the file, the 1-based line and the
+/// column: a row with the wrong number of fields, an empty or non-numeric value, NaN or infinity, an unreadable or
+/// decreasing timestamp, a sample further than <see cref="TraceReadOptions.MaxJitterFraction"/> of a step from its slot,
+/// or a requested column that the header lacks. Blank lines are skipped.
+/// </para>
+/// </remarks>
+public static class CsvTraceReader
+{
+    private static readonly string[] TimestampNames = ["timestamp", "time", "period"];
+
+    /// <summary>Reads a trace file.</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
+    /// <returns>The trace, named after the file.</returns>
+    /// <exception cref="TraceFormatException">The file is malformed; the message names the line and column.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public static LoadTrace ReadFile(string path, TraceReadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var reader = new StreamReader(path);
+        return Read(reader, path, options);
+    }
+
+    /// <summary>Reads a trace from text.</summary>
+    /// <param name="reader">The CSV text.</param>
+    /// <param name="sourceName">The name used in errors and as the trace's name, such as a file path.</param>
+    /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
+    /// <returns>The trace.</returns>
+    /// <exception cref="TraceFormatException">The text is malformed; the message names the line and column.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="reader"/> is <see langword="null"/>.</exception>
+    public static LoadTrace Read(TextReader reader, string sourceName, TraceReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceName);
+        options ??= new TraceReadOptions();
+        if (options.Step is { } declared && declared <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), declared, "TraceReadOptions.Step must be positive.");
+        }
+
+        if (!(options.MaxJitterFraction is >= 0 and <= 0.5))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.MaxJitterFraction, "TraceReadOptions.MaxJitterFraction must be in [0, 0.5].");
+        }
+
+        var lineNumber = 0;
+        string? headerLine;
+        do
+        {
+            headerLine = reader.ReadLine();
+            lineNumber++;
+        }
+        while (headerLine is not null && string.IsNullOrWhiteSpace(headerLine));
+
+        if (headerLine is null)
+        {
+            throw new TraceFormatException(sourceName, 0, null, "the file is empty; a header row is required.");
+        }
+
+        var header = headerLine.Split(',').Select(h => h.Trim()).ToArray();
+        var timeIndex = FindTimestampColumn(header, options, sourceName, lineNumber);
+        var metricIndexes = SelectMetricColumns(header, timeIndex, options, sourceName, lineNumber);
+
+        var times = new List<double>();
+        var values = metricIndexes.Select(_ => new List<double>()).ToArray();
+        var lines = new List<int>();
+        DateTimeOffset? firstAbsolute = null;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var fields = line.Split(',');
+            if (fields.Length != header.Length)
+            {
+                throw new TraceFormatException(
+                    sourceName, lineNumber, null, $"expected {header.Length} fields as in the header, found {fields.Length}.");
+            }
+
+            if (timeIndex >= 0)
+            {
+                var seconds = ParseTime(fields[timeIndex].Trim(), ref firstAbsolute, options.Origin, out var ok);
+                if (!ok)
+                {
+                    throw new TraceFormatException(
+                        sourceName, lineNumber, header[timeIndex],
+                        $"'{fields[timeIndex].Trim()}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start).");
+                }
+
+                if (times.Count > 0 && seconds < times[^1])
+                {
+                    throw new TraceFormatException(
+                        sourceName, lineNumber, header[timeIndex], "the timestamp is earlier than the previous row's; rows must be in time order.");
+                }
+
+                times.Add(seconds);
+            }
+
+            for (var m = 0; m < metricIndexes.Length; m++)
+            {
+                var text = fields[metricIndexes[m]].Trim();
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+                {
+                    throw new TraceFormatException(
+                        sourceName, lineNumber, header[metricIndexes[m]],
+                        text.Length == 0 ? "the value is empty." : $"'{text}' is not a finite number.");
+                }
+
+                values[m].Add(value);
+            }
+
+            lines.Add(lineNumber);
+        }
+
+        if (lines.Count == 0)
+        {
+            throw new TraceFormatException(sourceName, lineNumber, null, "the file has a header but no data rows.");
+        }
+
+        var origin = firstAbsolute ?? options.Origin;
+        if (timeIndex < 0)
+        {
+            var fixedStep = options.Step ?? throw new TraceFormatException(
+                sourceName, 1, null, "the trace has no timestamp column, so TraceReadOptions.Step must be set.");
+            var columns = new Dictionary<string, double[]>(StringComparer.OrdinalIgnoreCase);
+            for (var m = 0; m < metricIndexes.Length; m++)
+            {
+                columns[header[metricIndexes[m]]] = [.. values[m]];
+            }
+
+            return new LoadTrace(
+                sourceName, origin, fixedStep, columns, null,
+                new TraceStats(lines.Count, lines.Count, 0, 0, TimeSpan.Zero));
+        }
+
+        var step = options.Step ?? DetectStep(times, sourceName);
+        return LayOnGrid(sourceName, origin, step, times, values, lines, header, metricIndexes, timeIndex, options);
+    }
+
+    private static LoadTrace LayOnGrid(
+        string sourceName,
+        DateTimeOffset origin,
+        TimeSpan step,
+        List<double> times,
+        List<double>[] values,
+        List<int> lines,
+        string[] header,
+        int[] metricIndexes,
+        int timeIndex,
+        TraceReadOptions options)
+    {
+        var stepSeconds = step.TotalSeconds;
+        var first = times[0];
+        var slotCount = checked((int)Math.Round((times[^1] - first) / stepSeconds) + 1);
+        var sums = new double[metricIndexes.Length][];
+        for (var m = 0; m < sums.Length; m++)
+        {
+            sums[m] = new double[slotCount];
+        }
+
+        var counts = new int[slotCount];
+        var merged = 0;
+        var maxJitter = 0.0;
+        for (var i = 0; i < times.Count; i++)
+        {
+            var exact = (times[i] - first) / stepSeconds;
+            var slot = (int)Math.Round(exact, MidpointRounding.AwayFromZero);
+            var jitter = Math.Abs(exact - slot);
+            if (jitter > options.MaxJitterFraction + 1e-9)
+            {
+                throw new TraceFormatException(
+                    sourceName, lines[i], header[timeIndex],
+                    $"the sample is {jitter:0.###} of a step ({step}) away from the grid; at most {options.MaxJitterFraction} is allowed.");
+            }
+
+            maxJitter = Math.Max(maxJitter, jitter * stepSeconds);
+            if (counts[slot] > 0)
+            {
+                merged++;
+            }
+
+            counts[slot]++;
+            for (var m = 0; m < sums.Length; m++)
+            {
+                sums[m][slot] += values[m][i];
+            }
+        }
+
+        var gaps = new bool[slotCount];
+        var columns = new Dictionary<string, double[]>(StringComparer.OrdinalIgnoreCase);
+        for (var m = 0; m < sums.Length; m++)
+        {
+            var column = sums[m];
+            for (var s = 0; s < slotCount; s++)
+            {
+                if (counts[s] > 0)
+                {
+                    column[s] /= counts[s];
+                }
+                else
+                {
+                    column[s] = column[s - 1]; // slot 0 always holds the first sample
+                    gaps[s] = true;
+                }
+            }
+
+            columns[header[metricIndexes[m]]] = column;
+        }
+
+        var gapCount = gaps.Count(g => g);
+        return new LoadTrace(
+            sourceName, origin.AddSeconds(first), step, columns, gaps,
+            new TraceStats(times.Count, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3))));
+    }
+
+    private static TimeSpan DetectStep(List<double> times, string sourceName)
+    {
+        var diffs = new List<double>(times.Count);
+        for (var i = 1; i < times.Count; i++)
+        {
+            var d = times[i] - times[i - 1];
+            if (d > 0)
+            {
+                diffs.Add(d);
+            }
+        }
+
+        if (diffs.Count == 0)
+        {
+            throw new TraceFormatException(
+                sourceName, 0, null, "the step cannot be detected from fewer than two distinct timestamps; set TraceReadOptions.Step.");
+        }
+
+        diffs.Sort();
+        var median = diffs[diffs.Count / 2];
+        return TimeSpan.FromSeconds(Math.Max(1, Math.Round(median)));
+    }
+
+    private static double ParseTime(string text, ref DateTimeOffset? firstAbsolute, DateTimeOffset origin, out bool ok)
+    {
+        ok = true;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
+        {
+            firstAbsolute ??= origin;
+            return seconds + (origin - firstAbsolute.Value).TotalSeconds;
+        }
+
+        const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+        if (DateTimeOffset.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, Styles, out var stamp)
+            || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, Styles, out stamp))
+        {
+            firstAbsolute ??= stamp;
+            return (stamp - firstAbsolute.Value).TotalSeconds;
+        }
+
+        ok = false;
+        return 0;
+    }
+
+    private static int FindTimestampColumn(string[] header, TraceReadOptions options, string sourceName, int line)
+    {
+        if (options.NoTimestampColumn)
+        {
+            return -1;
+        }
+
+        if (options.TimestampColumn is { } named)
+        {
+            var index = Array.FindIndex(header, h => string.Equals(h, named, StringComparison.OrdinalIgnoreCase));
+            return index >= 0
+                ? index
+                : throw new TraceFormatException(
+                    sourceName, line, named, $"the header has no timestamp column '{named}'; it has: {string.Join(", ", header)}.");
+        }
+
+        return Array.FindIndex(header, h => TimestampNames.Contains(h, StringComparer.OrdinalIgnoreCase));
+    }
+
+    private static int[] SelectMetricColumns(string[] header, int timeIndex, TraceReadOptions options, string sourceName, int line)
+    {
+        if (options.Columns is null)
+        {
+            var all = Enumerable.Range(0, header.Length).Where(i => i != timeIndex).ToArray();
+            return all.Length > 0
+                ? all
+                : throw new TraceFormatException(sourceName, line, null, "the header has no metric column besides the timestamp.");
+        }
+
+        if (options.Columns.Count == 0)
+        {
+            throw new ArgumentException("TraceReadOptions.Columns must name at least one column when set.", nameof(options));
+        }
+
+        return [.. options.Columns.Select(name =>
+        {
+            var index = Array.FindIndex(header, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
+            return index >= 0 && index != timeIndex
+                ? index
+                : throw new TraceFormatException(
+                    sourceName, line, name, $"the header has no metric column '{name}'; it has: {string.Join(", ", header)}.");
+        })];
+    }
+}

@@ -1,0 +1,287 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+
+namespace Shaping.Core.Tests.Shapes;
+
+public sealed class ShapeSynthesizerTests
+{
+    /// <summary>The samples' T-shirt catalog (samples/Shaping.Samples.Simulator/default-catalog.json), recreated.</summary>
+    private static ShapeCatalog TShirt() => new(
+    [
+        Shape("g-micro", 0.5, 1, 10, 0.5, 0.0104),
+        Shape("g-small", 1, 4, 20, 1, 0.0416),
+        Shape("g-medium", 2, 8, 50, 2.5, 0.0832),
+        Shape("g-large", 4, 16, 100, 5, 0.1664),
+        Shape("g-xlarge", 8, 32, 200, 10, 0.3328),
+        Shape("c-medium", 2, 4, 50, 5, 0.0850),
+        Shape("c-large", 4, 8, 100, 10, 0.1700),
+        Shape("c-xlarge", 8, 16, 200, 12.5, 0.3400),
+        Shape("r-medium", 2, 16, 50, 2.5, 0.1260),
+        Shape("r-large", 4, 32, 100, 5, 0.2520),
+        Shape("r-xlarge", 8, 64, 200, 10, 0.5040),
+        Shape("g-2xlarge", 16, 64, 400, 12.5, 0.6656),
+    ]);
+
+    private static ResourceShape Shape(string name, double cpu, double mem, double disk, double net, double price) =>
+        new(name, new ResourceVector(cpu, mem, disk, net), new ShapeProfile(price));
+
+    /// <summary>Three known clusters (web, api, cache-like) with ±15 % noise, seeded.</summary>
+    private static List<ResourceVector> ClusteredDemand(int seed, int perCluster = 60)
+    {
+        var random = new Random(seed);
+        ResourceVector[] centres = [new(1.2, 3, 15, 0.6), new(3, 6, 40, 2), new(5, 36, 120, 3)];
+        var demands = new List<ResourceVector>();
+        foreach (var centre in centres)
+        {
+            for (var i = 0; i < perCluster; i++)
+            {
+                demands.Add(new ResourceVector(
+                    centre.CpuCores * Noise(random), centre.MemoryGiB * Noise(random),
+                    centre.StorageGiB * Noise(random), centre.NetworkGbps * Noise(random)));
+            }
+        }
+
+        return demands;
+    }
+
+    private static double Noise(Random random) => 0.85 + (0.3 * random.NextDouble());
+
+    private static bool Covers(ShapeSynthesisResult result, ResourceVector demand, double headroom) =>
+        result.Shapes.Any(s => demand.Scale(1 + headroom).FitsWithin(s.Capacity));
+
+    [Fact]
+    public void Synthesize_KnownClusters_CoversEveryDemandWithHeadroom()
+    {
+        var demands = ClusteredDemand(7);
+        var options = new ShapeSynthesisOptions { ShapeCount = 3, Headroom = 0.2 };
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, TShirt());
+
+        Assert.InRange(result.Shapes.Length, 1, 3);
+        Assert.All(demands, d => Assert.True(Covers(result, d, 0.2), $"{d} is not covered"));
+    }
+
+    [Fact]
+    public void Synthesize_KnownClusters_CostsNoMoreThanTShirtCatalog()
+    {
+        var demands = ClusteredDemand(7);
+
+        var result = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { ShapeCount = 3 }, TShirt());
+
+        Assert.Equal(0, result.CatalogUncoveredDemands);
+        Assert.True(result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour,
+            $"proposed {result.ExpectedCostPerHour} > catalog {result.CatalogExpectedCostPerHour}");
+        Assert.True(result.SavingPerHour >= 0);
+        Assert.Equal(result.SavingPerHour / result.CatalogExpectedCostPerHour, result.SavingFraction, 12);
+    }
+
+    [Fact]
+    public void Synthesize_KnownClusters_RoundsToGranularityAndMarksCustom()
+    {
+        var result = ShapeSynthesizer.Synthesize(ClusteredDemand(3), new ShapeSynthesisOptions { ShapeCount = 3 }, TShirt());
+
+        Assert.All(result.Shapes, s =>
+        {
+            Assert.Equal(SizeClass.Custom, s.Profile.SizeClass);
+            Assert.StartsWith("syn-", s.Name, StringComparison.Ordinal);
+            Assert.True(IsWholeSteps(s.Capacity, ShapeGranularity.Default.Steps), s.ToString());
+        });
+        Assert.Equal(result.Shapes.OrderBy(s => s.PricePerHour).Select(s => s.Name), result.Shapes.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Synthesize_MoreShapesAllowed_NeverCostsMore()
+    {
+        var demands = ClusteredDemand(11);
+        var catalog = TShirt();
+
+        var one = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { ShapeCount = 1 }, catalog);
+        var three = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { ShapeCount = 3 }, catalog);
+
+        Assert.Single(one.Shapes);
+        Assert.True(three.ExpectedCostPerHour <= one.ExpectedCostPerHour);
+    }
+
+    [Fact]
+    public void Synthesize_DemandBeyondCatalog_ReportsUncoveredAndInfiniteCatalogCost()
+    {
+        ResourceVector[] demands = [new(40, 10, 10, 1)];
+
+        var result = ShapeSynthesizer.Synthesize(demands, null, TShirt());
+
+        Assert.Equal(1, result.CatalogUncoveredDemands);
+        Assert.True(double.IsPositiveInfinity(result.CatalogExpectedCostPerHour));
+        Assert.True(Covers(result, demands[0], 0.2));
+    }
+
+    [Fact]
+    public void Synthesize_NoPriceModelAndNoCatalog_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => ShapeSynthesizer.Synthesize([new ResourceVector(1, 1, 1, 1)]));
+    }
+
+    [Fact]
+    public void Synthesize_EmptyDemands_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => ShapeSynthesizer.Synthesize([], null, TShirt()));
+    }
+
+    [Fact]
+    public void Synthesize_NegativeHeadroom_ThrowsNamingTheSetting()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ShapeSynthesizer.Synthesize([new ResourceVector(1, 1, 1, 1)], new ShapeSynthesisOptions { Headroom = -0.1 }, TShirt()));
+
+        Assert.Contains("Headroom", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddTo_Library_PublishesOneVersionRetiringNothing()
+    {
+        var library = new ShapeLibrary(TShirt().Shapes);
+        var before = library.Current;
+        var result = ShapeSynthesizer.Synthesize(ClusteredDemand(5), new ShapeSynthesisOptions { ShapeCount = 3 }, before);
+
+        var after = result.AddTo(library);
+
+        Assert.Equal(before.Version + 1, after.Version);
+        Assert.Equal(before.Count + result.Shapes.Length, after.Count);
+        Assert.All(before.Shapes, s => Assert.False(library.IsRetired(s.Name)));
+    }
+
+    [Fact]
+    public void AddTo_NameClash_AddsSuffix()
+    {
+        var library = new ShapeLibrary([Shape("syn-1", 1, 1, 1, 1, 1)]);
+        var result = ShapeSynthesizer.Synthesize(
+            [new ResourceVector(1, 2, 10, 0.5)], new ShapeSynthesisOptions { ShapeCount = 1 }, TShirt());
+
+        var catalog = result.AddTo(library);
+
+        Assert.True(catalog.TryGetShape("syn-1-2", out _));
+    }
+
+    [Fact]
+    public void LibraryAddRange_DuplicateName_AddsNothing()
+    {
+        var library = new ShapeLibrary([Shape("a", 1, 1, 1, 1, 1)]);
+
+        Assert.Throws<ArgumentException>(() => library.AddRange([Shape("b", 1, 1, 1, 1, 1), Shape("a", 2, 2, 2, 2, 2)]));
+
+        Assert.Equal(1, library.Current.Count);
+        Assert.Equal(1, library.Current.Version);
+    }
+
+    [Fact]
+    public void LinearPriceModel_FitToLinearPrices_RecoversCoefficients()
+    {
+        var truth = new LinearPriceModel(new ResourceVector(0.03, 0.004, 0.0001, 0.002), 0.01);
+        var random = new Random(1);
+        var shapes = Enumerable.Range(0, 20).Select(i =>
+        {
+            var capacity = new ResourceVector(1 + random.Next(16), 1 + random.Next(64), 10 + random.Next(500), 0.5 + random.Next(20));
+            return new ResourceShape($"s{i}", capacity, new ShapeProfile(truth.PriceOf(capacity)));
+        });
+
+        var fitted = LinearPriceModel.Fit(shapes);
+
+        Assert.Equal(0.03, fitted.Coefficients.CpuCores, 6);
+        Assert.Equal(0.004, fitted.Coefficients.MemoryGiB, 6);
+        Assert.Equal(0.0001, fitted.Coefficients.StorageGiB, 6);
+        Assert.Equal(0.002, fitted.Coefficients.NetworkGbps, 6);
+        Assert.Equal(0.01, fitted.BasePricePerHour, 5);
+    }
+
+    [Fact]
+    public void LinearPriceModel_FitTShirt_IsNonNegativeAndClose()
+    {
+        var catalog = TShirt();
+
+        var fitted = LinearPriceModel.Fit(catalog.Shapes);
+
+        Assert.True(fitted.Coefficients.IsValidAmount && fitted.BasePricePerHour >= 0);
+        Assert.All(catalog.Shapes, s => Assert.InRange(fitted.PriceOf(s.Capacity), s.PricePerHour * 0.7, s.PricePerHour * 1.3 + 0.01));
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.5)]
+    [InlineData(0.5, 0.5)]
+    [InlineData(0.51, 1.0)]
+    [InlineData(4.0, 4.0)]
+    [InlineData(4.01, 4.5)]
+    public void Granularity_RoundUp_UsesWholeStepsAtLeastOne(double cores, double expected)
+    {
+        var rounded = ShapeGranularity.Default.RoundUp(new ResourceVector(cores, 0, 0, 0));
+
+        Assert.Equal(expected, rounded.CpuCores);
+        Assert.Equal(new ResourceVector(expected, 1, 10, 0.5), rounded);
+    }
+
+    private static bool IsWholeSteps(ResourceVector capacity, ResourceVector steps)
+    {
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var step = steps[(Dimension)d];
+            var ratio = capacity[(Dimension)d] / step;
+            if (Math.Abs(ratio - Math.Round(ratio)) > 1e-9 || Math.Round(ratio) < 1)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static List<ResourceVector> RandomDemand(int seed, int count)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => new ResourceVector(
+            random.NextDouble() * 12, random.NextDouble() * 48, random.NextDouble() * 300, random.NextDouble() * 8))];
+    }
+
+    [Property(MaxTest = 100)]
+    public Property Synthesize_AnyDemand_CoversEveryDemandOnWholeSteps(int seed, PositiveInt count, PositiveInt k, byte headroomPercent)
+    {
+        var demands = RandomDemand(seed, 1 + (count.Get % 40));
+        var headroom = headroomPercent % 60 / 100.0;
+        var options = new ShapeSynthesisOptions { ShapeCount = 1 + (k.Get % 5), Headroom = headroom, Seed = seed, MaxImprovements = 30 };
+        var granularity = new ResourceVector(0.25 * (1 + (seed & 3)), 1, 5, 0.5);
+        options.Granularity = new ShapeGranularity(granularity);
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, TShirt());
+
+        return (demands.All(d => Covers(result, d, headroom))
+                && result.Shapes.Length <= options.ShapeCount
+                && result.Shapes.All(s => IsWholeSteps(s.Capacity, granularity))
+                && double.IsFinite(result.ExpectedCostPerHour))
+            .Label($"n={demands.Count} k={options.ShapeCount} h={headroom}");
+    }
+
+    [Property(MaxTest = 100)]
+    public bool Synthesize_SameSeed_SameShapes(int seed, PositiveInt count)
+    {
+        var demands = RandomDemand(seed, 1 + (count.Get % 30));
+        var options = new ShapeSynthesisOptions { ShapeCount = 3, Seed = seed, MaxImprovements = 20 };
+
+        var first = ShapeSynthesizer.Synthesize(demands, options, TShirt());
+        var second = ShapeSynthesizer.Synthesize(demands, options, TShirt());
+
+        return first.Shapes.SequenceEqual(second.Shapes) && first.ExpectedCostPerHour == second.ExpectedCostPerHour;
+    }
+
+    [Property(MaxTest = 200)]
+    public bool Granularity_RoundUp_IsWholeStepsAndNeverBelow(NormalFloat value, PositiveInt stepTenths)
+    {
+        var amount = Math.Abs(value.Get) % 1000;
+        var step = stepTenths.Get % 50 / 10.0 + 0.1;
+        var granularity = new ShapeGranularity(new ResourceVector(step, step, step, step));
+
+        var rounded = granularity.RoundUp(new ResourceVector(amount, amount, amount, amount)).CpuCores;
+
+        var steps = rounded / step;
+        return rounded >= amount && Math.Abs(steps - Math.Round(steps)) < 1e-6 && rounded - amount < step + 1e-9;
+    }
+}

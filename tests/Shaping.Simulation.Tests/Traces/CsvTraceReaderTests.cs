@@ -1,0 +1,176 @@
+using Shaping.Simulation.Traces;
+
+namespace Shaping.Simulation.Tests.Traces;
+
+public sealed class CsvTraceReaderTests
+{
+    private static LoadTrace Read(string csv, TraceReadOptions? options = null) =>
+        CsvTraceReader.Read(new StringReader(csv), "fixture.csv", options);
+
+    [Fact]
+    public void Read_NabFormat_ParsesTimestampsAndDetectsStep()
+    {
+        var trace = Read("timestamp,value\n2014-02-14 14:30:00,1.5\n2014-02-14 14:35:00,2\n2014-02-14 14:40:00,2.5\n");
+
+        Assert.Equal(TimeSpan.FromMinutes(5), trace.Step);
+        Assert.Equal(new DateTimeOffset(2014, 2, 14, 14, 30, 0, TimeSpan.Zero), trace.Start);
+        Assert.Equal([1.5, 2, 2.5], trace.GetColumn("value").ToArray());
+        Assert.Equal(0, trace.Stats.GapSlots);
+    }
+
+    [Fact]
+    public void Read_JitteredTimestamps_SnapToNearestSlot()
+    {
+        var trace = Read("timestamp,value\n2014-04-10 00:04:00,1\n2014-04-10 00:09:00,2\n2014-04-10 00:16:00,3\n2014-04-10 00:19:00,4\n2014-04-10 00:24:00,5\n");
+
+        Assert.Equal(TimeSpan.FromMinutes(5), trace.Step);
+        Assert.Equal(5, trace.Length);
+        Assert.Equal([1, 2, 3, 4, 5], trace.GetColumn("value").ToArray());
+        Assert.Equal(TimeSpan.FromMinutes(2), trace.Stats.MaxJitter);
+    }
+
+    [Fact]
+    public void Read_MissingSlot_CarriesPreviousValueForwardAndFlagsGap()
+    {
+        var trace = Read("timestamp,value\n2014-04-10 00:00:00,1\n2014-04-10 00:05:00,2\n2014-04-10 00:20:00,5\n2014-04-10 00:25:00,6\n");
+
+        Assert.Equal(6, trace.Length);
+        Assert.Equal([1, 2, 2, 2, 5, 6], trace.GetColumn("value").ToArray());
+        Assert.Equal([false, false, true, true, false, false], Enumerable.Range(0, 6).Select(trace.IsGap));
+        Assert.Equal(2, trace.Stats.GapSlots);
+        Assert.Equal(4, trace.Stats.Rows);
+    }
+
+    [Fact]
+    public void Read_TwoSamplesInOneSlot_AveragesThemAndCounts()
+    {
+        var trace = Read("timestamp,value\n2014-04-10 00:00:00,1\n2014-04-10 00:05:00,2\n2014-04-10 00:06:00,4\n2014-04-10 00:10:00,5\n2014-04-10 00:15:00,6\n",
+            new TraceReadOptions { Step = TimeSpan.FromMinutes(5) });
+
+        Assert.Equal([1, 3, 5, 6], trace.GetColumn("value").ToArray());
+        Assert.Equal(1, trace.Stats.MergedSamples);
+    }
+
+    [Fact]
+    public void Read_SecondsFromStart_UsesOriginAndSelectedColumns()
+    {
+        var origin = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var trace = Read("timestamp,cpu_usage,assigned_mem\n0,10,100\n300,11,101\n600,12,102",
+            new TraceReadOptions { Origin = origin, Columns = ["assigned_mem"] });
+
+        Assert.Equal(origin, trace.Start);
+        Assert.Equal(TimeSpan.FromSeconds(300), trace.Step);
+        Assert.Equal(["assigned_mem"], trace.ColumnNames.ToArray());
+        Assert.False(trace.HasColumn("cpu_usage"));
+    }
+
+    [Fact]
+    public void Read_Iso8601WithOffset_ConvertsToUtc()
+    {
+        var trace = Read("time,value\n2024-01-01T01:00:00+01:00,1\n2024-01-01T01:01:00+01:00,2\n");
+
+        Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), trace.Start);
+        Assert.Equal(TimeSpan.FromMinutes(1), trace.Step);
+    }
+
+    [Fact]
+    public void Read_NoTimestampColumn_UsesDeclaredStep()
+    {
+        var trace = Read("avg_cpu,avg_mem\n0.4,0.3\n0.5,0.35\n", new TraceReadOptions { Step = TimeSpan.FromMinutes(5) });
+
+        Assert.Equal(2, trace.Length);
+        Assert.Equal(TimeSpan.FromMinutes(5), trace.Step);
+        Assert.Equal([0.3, 0.35], trace.GetColumn("avg_mem").ToArray());
+    }
+
+    [Fact]
+    public void Read_NoTimestampColumnAndNoStep_ThrowsNamingTheFile()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read("avg_cpu\n0.4\n"));
+
+        Assert.Equal("fixture.csv", ex.FilePath);
+        Assert.Contains("Step", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_RowWithTooFewFields_ThrowsNamingTheLine()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read("timestamp,value\n2014-04-10 00:00:00,1\n2014-04-10 00:05:00\n"));
+
+        Assert.Equal(3, ex.Line);
+        Assert.Null(ex.Column);
+        Assert.Contains("fixture.csv:line 3", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_NonNumericValue_ThrowsNamingLineAndColumn()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() =>
+            Read("timestamp,value\n2014-04-10 00:00:00,1\n\n2014-04-10 00:05:00,abc\n"));
+
+        Assert.Equal(4, ex.Line);
+        Assert.Equal("value", ex.Column);
+        Assert.Contains("'abc'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("")]
+    public void Read_NonFiniteOrEmptyValue_Throws(string value)
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read($"timestamp,value\n2014-04-10 00:00:00,{value}\n"));
+
+        Assert.Equal(2, ex.Line);
+    }
+
+    [Fact]
+    public void Read_BadTimestamp_ThrowsNamingTimestampColumn()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read("timestamp,value\n2014-04-10 00:00:00,1\nyesterday,2\n"));
+
+        Assert.Equal(3, ex.Line);
+        Assert.Equal("timestamp", ex.Column);
+    }
+
+    [Fact]
+    public void Read_TimestampGoesBackwards_Throws()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() =>
+            Read("timestamp,value\n2014-04-10 00:05:00,1\n2014-04-10 00:00:00,2\n"));
+
+        Assert.Equal(3, ex.Line);
+        Assert.Contains("earlier", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_SampleOffGridBeyondAllowedJitter_Throws()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read(
+            "timestamp,value\n2014-04-10 00:00:00,1\n2014-04-10 00:05:00,2\n2014-04-10 00:12:00,3\n",
+            new TraceReadOptions { MaxJitterFraction = 0.2, Step = TimeSpan.FromMinutes(5) }));
+
+        Assert.Equal(4, ex.Line);
+    }
+
+    [Fact]
+    public void Read_UnknownColumn_ThrowsListingHeader()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() =>
+            Read("timestamp,value\n2014-04-10 00:00:00,1\n", new TraceReadOptions { Columns = ["cpu"] }));
+
+        Assert.Equal("cpu", ex.Column);
+        Assert.Contains("timestamp, value", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_HeaderOnly_Throws()
+    {
+        Assert.Throws<TraceFormatException>(() => Read("timestamp,value\n"));
+    }
+
+    [Fact]
+    public void ReadFile_MissingFile_ThrowsFileNotFound()
+    {
+        Assert.Throws<FileNotFoundException>(() => CsvTraceReader.ReadFile(Path.Combine(Path.GetTempPath(), "no-such-trace-42.csv")));
+    }
+}
