@@ -1,0 +1,35 @@
+using Shaping.Capacity.PostgreSql;
+using Shaping.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Plugs the PostgreSQL capacity ledger into <c>AddPredictiveShaping()</c>.</summary>
+public static class PostgreSqlShapingBuilderExtensions
+{
+    /// <summary>
+    /// Uses a capacity ledger shared by every control-plane instance that points at the same database, instead of
+    /// the in-memory default.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UsePostgreSqlCapacityLedger(this IShapingBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddPostgreSqlCapacityLedger(connectionString);
+        return builder;
+    }
+
+    /// <summary>Uses the PostgreSQL capacity ledger configured by <paramref name="configure"/>; options are validated at start.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the ledger's options.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UsePostgreSqlCapacityLedger(this IShapingBuilder builder, Action<PostgreSqlLedgerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddPostgreSqlCapacityLedger(configure);
+        return builder;
+    }
+}

@@ -1,0 +1,341 @@
+using System.Data;
+using System.Data.Common;
+using System.Net.Sockets;
+using Npgsql;
+using NpgsqlTypes;
+using Shaping.Core.Capacity;
+using Shaping.Core.Resources;
+
+namespace Shaping.Capacity.PostgreSql;
+
+/// <summary>The retry loop, schema migration and one attempt of each operation.</summary>
+public sealed partial class PostgreSqlCapacityLedger
+{
+    /// <summary>Runs one attempt after another until one is done, a non-transient error escapes, or retries run out.</summary>
+    /// <remarks>
+    /// An attempt that is not done (a stale snapshot or a first-insert race on one id) re-runs at once without
+    /// counting as a failure; a transient error clears idle pooled connections if the connection was lost, waits
+    /// with exponential back-off and counts against <see cref="PostgreSqlLedgerOptions.ReservationRetryCount"/>.
+    /// </remarks>
+    private async ValueTask<TResult> RunAsync<TState, TResult>(
+        TState state,
+        Func<PostgreSqlCapacityLedger, TState, NpgsqlConnection, CancellationToken, Task<(bool Done, TResult Value)>> attempt,
+        Func<TResult> unavailable,
+        CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        var reruns = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (_options.CreateSchema)
+                {
+                    await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    var (done, value) = await attempt(this, state, connection, cancellationToken).ConfigureAwait(false);
+                    if (done)
+                    {
+                        return value;
+                    }
+                }
+
+                if (++reruns > MaxReruns)
+                {
+                    return unavailable();
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsTransient(ex))
+            {
+                if (IsConnectionLoss(ex))
+                {
+                    // The other idle connections of the pool are most likely dead too (server restart, killed backends).
+                    _dataSource.Clear();
+                }
+
+                if (failures >= _options.ReservationRetryCount)
+                {
+                    return unavailable();
+                }
+
+                var delay = Backoff(failures++);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var delay = _options.RetryBaseDelay * Math.Pow(2, Math.Min(failures, 30));
+        return delay > _options.RetryMaxDelay ? _options.RetryMaxDelay : delay;
+    }
+
+    /// <summary>Whether a retry may succeed: connection trouble, serialization failure, deadlock, server shutting down.</summary>
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.IsTransient || IsTransientState(pg.SqlState),
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or SocketException or TimeoutException,
+        IOException or SocketException or TimeoutException => true,
+        _ => false,
+    };
+
+    internal static bool IsTransientState(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal)
+        || sqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" or "53300" or "55P03";
+
+    private static bool IsConnectionLoss(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03",
+        NpgsqlException => true,
+        _ => true,
+    };
+
+    private Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        lock (_schemaLock)
+        {
+            if (_schemaTask is null || _schemaTask.IsFaulted || _schemaTask.IsCanceled)
+            {
+                _schemaTask = MigrateAsync(CancellationToken.None);
+            }
+
+            return _schemaTask.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var migrations = SchemaMigrations.For(_sql.Schema);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                // Advisory locks are per database; the key names the schema, so ledgers in other schemas do not wait.
+                await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", "Shaping.Capacity.PostgreSql:" + _options.Schema)).ConfigureAwait(false);
+                await ExecuteAsync(connection, $"""
+                    CREATE SCHEMA IF NOT EXISTS {_sql.Schema};
+                    CREATE TABLE IF NOT EXISTS {_sql.Schema}.schema_version (
+                        version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL)
+                    """, cancellationToken).ConfigureAwait(false);
+                int current;
+                await using (var command = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {_sql.Schema}.schema_version", connection))
+                {
+                    current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                if (current > migrations.Count)
+                {
+                    throw new InvalidOperationException(
+                        $"The schema '{_options.Schema}' is at version {current}, newer than this library's {migrations.Count}; upgrade Shaping.Capacity.PostgreSql.");
+                }
+
+                foreach (var (version, description, sql) in migrations)
+                {
+                    if (version <= current)
+                    {
+                        continue;
+                    }
+
+                    await ExecuteAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(
+                        connection,
+                        $"INSERT INTO {_sql.Schema}.schema_version (version, description, applied_at) VALUES (@v, @d, @t)",
+                        cancellationToken,
+                        ("v", version),
+                        ("d", description),
+                        ("t", Now())).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(bool, LedgerResult)> ReserveOnceAsync(PreparedReservation p, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var expires = TruncateToMicroseconds(now + p.Request.TimeToLive);
+        await using var command = new NpgsqlCommand(_sql.Reserve, connection);
+        var ps = command.Parameters;
+        ps.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = p.Request.Id.Value });
+        ps.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = p.Request.Region });
+        ps.Add(new NpgsqlParameter<string>("shape", NpgsqlDbType.Text) { TypedValue = p.Request.ShapeName });
+        AddVector(ps, "p", p.PerReplica);
+        AddVector(ps, "t", p.Total);
+        ps.Add(new NpgsqlParameter<int>("replicas", NpgsqlDbType.Integer) { TypedValue = p.Request.Replicas });
+        ps.Add(new NpgsqlParameter<long>("ttl", NpgsqlDbType.Bigint) { TypedValue = p.Request.TimeToLive.Ticks });
+        ps.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
+        ps.Add(new NpgsqlParameter<DateTimeOffset>("expires", NpgsqlDbType.TimestampTz) { TypedValue = expires });
+
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reader.GetInt32(11) == 1)
+            {
+                return (true, new LedgerResult(ReservationStatus.Succeeded, new Reservation(p.Request, ReservationState.Held, expires)));
+            }
+
+            if (!reader.IsDBNull(0))
+            {
+                var existing = ReadReservation(reader);
+                var same = existing.Request == p.Request;
+                var status = !same ? ReservationStatus.Conflict
+                    : IsExpired(existing, now) ? ReservationStatus.Expired
+                    : ReservationStatus.Succeeded;
+                return (true, new LedgerResult(status, existing));
+            }
+
+            var status2 = reader.GetBoolean(12) ? ReservationStatus.InsufficientCapacity : ReservationStatus.UnknownRegion;
+            return (true, new LedgerResult(status2, null));
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Another first attempt with this id committed between our snapshot and our insert; the statement rolled
+            // back whole. Re-run: the next snapshot sees that reservation.
+            return (false, default);
+        }
+    }
+
+    private async Task<(bool, LedgerResult)> CommitOnceAsync(string id, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var (found, changed, reservation) = await ChangeAsync(_sql.Commit, id, now, connection, cancellationToken).ConfigureAwait(false);
+        if (!found)
+        {
+            return (true, new LedgerResult(ReservationStatus.NotFound, null));
+        }
+
+        if (changed || reservation!.State == ReservationState.Committed)
+        {
+            return (true, new LedgerResult(ReservationStatus.Succeeded, reservation));
+        }
+
+        return reservation.State switch
+        {
+            ReservationState.Expired => (true, new LedgerResult(ReservationStatus.Expired, reservation)),
+            ReservationState.Held when reservation.ExpiresAt <= now => (true, new LedgerResult(ReservationStatus.Expired, reservation)),
+            ReservationState.Released => (true, new LedgerResult(ReservationStatus.Conflict, reservation)),
+            _ => (false, default), // Held and live, yet not updated: our snapshot predates another change. Re-read.
+        };
+    }
+
+    private async Task<(bool, LedgerResult)> ReleaseOnceAsync(string id, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var (found, changed, reservation) = await ChangeAsync(_sql.Release, id, Now(), connection, cancellationToken).ConfigureAwait(false);
+        if (!found)
+        {
+            return (true, new LedgerResult(ReservationStatus.NotFound, null));
+        }
+
+        return changed || reservation!.State is ReservationState.Released or ReservationState.Expired
+            ? (true, new LedgerResult(ReservationStatus.Succeeded, reservation))
+            : (false, default); // Held or committed in an old snapshot: re-read.
+    }
+
+    private static async Task<(bool Found, bool Changed, Reservation? Reservation)> ChangeAsync(string sql, string id, DateTimeOffset now, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return (false, false, null);
+        }
+
+        return (true, reader.GetBoolean(11), ReadReservation(reader));
+    }
+
+    private async Task<(bool, int)> SweepOnceAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.Sweep, connection);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = Now() });
+        command.Parameters.Add(new NpgsqlParameter<int>("batch", NpgsqlDbType.Integer) { TypedValue = _options.ExpiryBatchSize });
+        var count = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return (true, (int)count!);
+    }
+
+    private async Task<(bool, LedgerResult)> GetOnceAsync(string id, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.Get, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (true, new LedgerResult(ReservationStatus.Succeeded, ReadReservation(reader)))
+            : (true, new LedgerResult(ReservationStatus.NotFound, null));
+    }
+
+    private async Task<(bool, (bool, ResourceVector))> FreeOnceAsync(string region, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.Free, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = region });
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return (true, (false, default));
+        }
+
+        var free = MilliUnits.FromMilli(new MilliVector(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+        return (true, (true, free));
+    }
+
+    private async Task<(bool, RegionCapacityStatus)> SetCapacityOnceAsync(string region, MilliVector capacity, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.SetCapacity, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = region });
+        AddVector(command.Parameters, "c", capacity);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = Now() });
+        var row = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return (true, row is null ? RegionCapacityStatus.BelowCurrentUse : RegionCapacityStatus.Succeeded);
+    }
+
+    private static void AddVector(NpgsqlParameterCollection parameters, string prefix, MilliVector v)
+    {
+        parameters.Add(new NpgsqlParameter<long>(prefix + "c", NpgsqlDbType.Bigint) { TypedValue = v.Cpu });
+        parameters.Add(new NpgsqlParameter<long>(prefix + "m", NpgsqlDbType.Bigint) { TypedValue = v.Memory });
+        parameters.Add(new NpgsqlParameter<long>(prefix + "s", NpgsqlDbType.Bigint) { TypedValue = v.Storage });
+        parameters.Add(new NpgsqlParameter<long>(prefix + "n", NpgsqlDbType.Bigint) { TypedValue = v.Network });
+    }
+
+    private static bool IsExpired(Reservation reservation, DateTimeOffset now) =>
+        reservation.State == ReservationState.Expired
+        || (reservation.State == ReservationState.Held && reservation.ExpiresAt <= now);
+
+    /// <summary>Reads columns 0–10 in <see cref="LedgerSql"/>'s column order.</summary>
+    private static Reservation ReadReservation(DbDataReader reader)
+    {
+        var per = new MilliVector(reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+        var request = new ReservationRequest(
+            new ReservationId(reader.GetString(0)),
+            reader.GetString(1),
+            reader.GetString(2),
+            MilliUnits.FromMilli(per),
+            reader.GetInt32(7),
+            TimeSpan.FromTicks(reader.GetInt64(8)));
+        var state = (ReservationState)reader.GetInt16(9);
+        var expiresAt = reader.GetFieldValue<DateTimeOffset>(10);
+        return new Reservation(request, state, expiresAt);
+    }
+}

@@ -1,0 +1,292 @@
+using Npgsql;
+using NpgsqlTypes;
+using Shaping.Core.Capacity;
+using Shaping.Core.Resources;
+
+namespace Shaping.Capacity.PostgreSql;
+
+/// <summary>
+/// A capacity ledger in PostgreSQL, shared by every control-plane instance that points at the same database and schema.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Atomicity.</b> A reservation is one statement: a conditional <c>UPDATE</c> of the region row that adds the
+/// amount only where it fits in all four dimensions, and an <c>INSERT</c> of the reservation that happens only if the
+/// update did. PostgreSQL re-checks the condition against the newest row version after waiting for the row lock,
+/// so no interleaving of instances can oversubscribe a dimension; <c>CHECK (used &lt;= cap)</c> constraints guard
+/// the same invariant a second time.
+/// </para>
+/// <para>
+/// <b>Idempotency and retries.</b> Every operation is keyed by <see cref="ReservationId"/>. Transient errors (lost
+/// connections, <c>40001</c>, <c>40P01</c>, <c>57P01</c>–<c>57P03</c>, <c>08xxx</c>, <c>53300</c>) are retried up to
+/// <see cref="PostgreSqlLedgerOptions.ReservationRetryCount"/> times with exponential back-off; a retry after a commit
+/// whose acknowledgement was lost finds the reservation by id and reports the effect instead of repeating it. When
+/// the retries run out the result is <see cref="ReservationStatus.Unavailable"/>: the call's outcome is unknown to
+/// this caller, and replaying it with the same id reports what actually happened.
+/// </para>
+/// <para>
+/// <b>Time.</b> Expiry times are computed from the injected <see cref="TimeProvider"/> and passed to SQL as
+/// parameters rather than read from the server's <c>now()</c>. That keeps the ledger testable with a fake clock and
+/// gives it the same semantics as the in-memory ledger. The price is that instances' clocks must agree: an instance
+/// whose clock runs ahead by <i>s</i> may sweep a reservation up to <i>s</i> early, and one running behind may
+/// accept a commit up to <i>s</i> late. Keep the clocks synchronised (NTP keeps skew in milliseconds) and
+/// time-to-live values far longer than any skew. Timestamps are truncated to microseconds, PostgreSQL's resolution.
+/// </para>
+/// <para>
+/// <b>Amounts</b> are stored as integer milli-units (0.001 core, 0.001 GiB, 0.001 Gbps), rounded to the nearest, so
+/// the database's sums are exact and never drift; each dimension of a reservation or a capacity is at most 10^12 units.
+/// </para>
+/// <para>
+/// The schema is created or upgraded before the first operation (see <see cref="PostgreSqlLedgerOptions.CreateSchema"/>),
+/// under an advisory lock so that instances starting together do not race.
+/// </para>
+/// </remarks>
+/// <threadsafety>All members are safe to call concurrently.</threadsafety>
+public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDisposable
+{
+    /// <summary>The longest time-to-live a reservation may ask for (100 years).</summary>
+    public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(36_525);
+
+    private const int MaxReruns = 16;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly PostgreSqlLedgerOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly LedgerSql _sql;
+    private readonly Lock _schemaLock = new();
+    private Task? _schemaTask;
+
+    /// <summary>Creates a ledger with its own connection pool, built from <see cref="PostgreSqlLedgerOptions.ConnectionString"/>.</summary>
+    /// <param name="options">The settings; validated here.</param>
+    /// <param name="timeProvider">The clock for expiry times and retry delays; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid; the message names it.</exception>
+    public PostgreSqlCapacityLedger(PostgreSqlLedgerOptions options, TimeProvider? timeProvider)
+        : this(CreateDataSource(options), ownsDataSource: true, options, timeProvider)
+    {
+    }
+
+    /// <summary>Creates a ledger on a data source the caller owns (and disposes).</summary>
+    /// <param name="dataSource">The Npgsql data source (connection pool).</param>
+    /// <param name="options">The settings; <see cref="PostgreSqlLedgerOptions.ConnectionString"/> is not used.</param>
+    /// <param name="timeProvider">The clock for expiry times and retry delays; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid; the message names it.</exception>
+    public PostgreSqlCapacityLedger(NpgsqlDataSource dataSource, PostgreSqlLedgerOptions options, TimeProvider? timeProvider)
+        : this(dataSource, ownsDataSource: false, WithConnectionString(options, dataSource), timeProvider)
+    {
+    }
+
+    private PostgreSqlCapacityLedger(NpgsqlDataSource dataSource, bool ownsDataSource, PostgreSqlLedgerOptions options, TimeProvider? timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        PostgreSqlLedgerOptionsValidator.ThrowIfInvalid(options);
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _sql = new LedgerSql(options.Schema);
+    }
+
+    /// <summary>Gets the schema that holds the ledger's tables.</summary>
+    public string Schema => _options.Schema;
+
+    /// <summary>The schema version this library creates and expects.</summary>
+    public static int SchemaVersion => SchemaMigrations.For("s").Count;
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The id, region or shape name is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// An amount is negative, not finite or above 10^12 units; replicas is below 1; or the time-to-live is not
+    /// positive or exceeds <see cref="MaxTimeToLive"/>.
+    /// </exception>
+    public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
+    {
+        var prepared = Prepare(request);
+        return RunAsync(prepared, static (ledger, p, connection, ct) => ledger.ReserveOnceAsync(p, connection, ct), Unavailable, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
+    public ValueTask<LedgerResult> CommitAsync(ReservationId id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEmpty(id);
+        return RunAsync(id.Value, static (ledger, key, connection, ct) => ledger.CommitOnceAsync(key, connection, ct), Unavailable, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
+    public ValueTask<LedgerResult> ReleaseAsync(ReservationId id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEmpty(id);
+        return RunAsync(id.Value, static (ledger, key, connection, ct) => ledger.ReleaseOnceAsync(key, connection, ct), Unavailable, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Safe to run from every instance at once: concurrent sweeps take disjoint batches (<c>FOR UPDATE SKIP LOCKED</c>)
+    /// and each expired reservation is reclaimed exactly once. "Expired" is judged by this instance's clock. Returns 0
+    /// if the database stays unreachable after bounded retries (the next sweep reclaims what this one could not).
+    /// </remarks>
+    public async ValueTask<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var total = 0;
+        while (true)
+        {
+            var swept = await RunAsync(0, static (ledger, _, connection, ct) => ledger.SweepOnceAsync(connection, ct), static () => -1, cancellationToken).ConfigureAwait(false);
+            if (swept < 0)
+            {
+                return total;
+            }
+
+            total += swept;
+            if (swept < _options.ExpiryBatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Returns <see langword="null"/> also when the database stays unreachable after bounded retries.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="region"/> is empty.</exception>
+    public async ValueTask<ResourceVector?> GetFreeCapacityAsync(string region, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        var (found, free) = await RunAsync(region, static (ledger, r, connection, ct) => ledger.FreeOnceAsync(r, connection, ct), static () => (false, default(ResourceVector)), cancellationToken).ConfigureAwait(false);
+        return found ? free : null;
+    }
+
+    /// <summary>Reads one reservation as the ledger holds it.</summary>
+    /// <param name="id">The reservation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <see cref="ReservationStatus.Succeeded"/> with the reservation, <see cref="ReservationStatus.NotFound"/>, or
+    /// <see cref="ReservationStatus.Unavailable"/>.
+    /// </returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty.</exception>
+    public ValueTask<LedgerResult> GetReservationAsync(ReservationId id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfEmpty(id);
+        return RunAsync(id.Value, static (ledger, key, connection, ct) => ledger.GetOnceAsync(key, connection, ct), Unavailable, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a region or replaces its capacity (an upsert). Capacity already reserved stays reserved; a capacity
+    /// below the current use of any dimension is refused.
+    /// </summary>
+    /// <param name="region">The region name.</param>
+    /// <param name="capacity">The region's total capacity in each dimension's unit; finite, non-negative, at most 10^12.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="ArgumentException"><paramref name="region"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative, not finite or too large.</exception>
+    public ValueTask<RegionCapacityStatus> SetRegionCapacityAsync(string region, ResourceVector capacity, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        if (!capacity.IsValidAmount || !WithinMax(capacity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "A region's capacity must be finite, non-negative and at most 10^12 units in every dimension.");
+        }
+
+        var milli = MilliUnits.ToMilli(capacity);
+        return RunAsync((region, milli), static (ledger, s, connection, ct) => ledger.SetCapacityOnceAsync(s.region, s.milli, connection, ct), static () => RegionCapacityStatus.Unavailable, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates or upgrades the schema now instead of before the first operation; idempotent and safe to call from
+    /// several instances at once.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the schema is current.</returns>
+    /// <exception cref="NpgsqlException">The database refused or could not be reached.</exception>
+    /// <exception cref="InvalidOperationException">The schema is at a newer version than this library knows.</exception>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => MigrateAsync(cancellationToken);
+
+    /// <summary>Disposes the connection pool if the ledger created it.</summary>
+    /// <returns>A task that completes when the pool is closed.</returns>
+    public ValueTask DisposeAsync() => _ownsDataSource ? _dataSource.DisposeAsync() : ValueTask.CompletedTask;
+
+    private static LedgerResult Unavailable() => new(ReservationStatus.Unavailable, null);
+
+    private static NpgsqlDataSource CreateDataSource(PostgreSqlLedgerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        PostgreSqlLedgerOptionsValidator.ThrowIfInvalid(options);
+        return new NpgsqlSlimDataSourceBuilder(options.ConnectionString).Build();
+    }
+
+    private static PostgreSqlLedgerOptions WithConnectionString(PostgreSqlLedgerOptions options, NpgsqlDataSource dataSource)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        return new PostgreSqlLedgerOptions
+        {
+            ConnectionString = dataSource.ConnectionString,
+            Schema = options.Schema,
+            ReservationRetryCount = options.ReservationRetryCount,
+            RetryBaseDelay = options.RetryBaseDelay,
+            RetryMaxDelay = options.RetryMaxDelay,
+            ExpiryBatchSize = options.ExpiryBatchSize,
+            CreateSchema = options.CreateSchema,
+        };
+    }
+
+    private static void ThrowIfEmpty(ReservationId id)
+    {
+        if (string.IsNullOrWhiteSpace(id.Value))
+        {
+            throw new ArgumentException("The reservation id must not be empty.", nameof(id));
+        }
+    }
+
+    private static bool WithinMax(ResourceVector v) =>
+        v.CpuCores <= MilliUnits.MaxAmount && v.MemoryGiB <= MilliUnits.MaxAmount
+        && v.StorageGiB <= MilliUnits.MaxAmount && v.NetworkGbps <= MilliUnits.MaxAmount;
+
+    private static PreparedReservation Prepare(ReservationRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Id.Value))
+        {
+            throw new ArgumentException("request.Id must not be empty.", nameof(request));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Region))
+        {
+            throw new ArgumentException("request.Region must not be empty.", nameof(request));
+        }
+
+        if (request.ShapeName is null)
+        {
+            throw new ArgumentException("request.ShapeName must not be null.", nameof(request));
+        }
+
+        if (!request.PerReplica.IsValidAmount || !WithinMax(request.PerReplica))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.PerReplica, "request.PerReplica must be finite, non-negative and at most 10^12 units in every dimension.");
+        }
+
+        if (request.Replicas < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Replicas, "request.Replicas must be at least 1.");
+        }
+
+        if (request.TimeToLive <= TimeSpan.Zero || request.TimeToLive > MaxTimeToLive)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.TimeToLive, "request.TimeToLive must be positive and at most 100 years.");
+        }
+
+        var per = MilliUnits.ToMilli(request.PerReplica);
+        var total = per.TimesOrNull(request.Replicas)
+            ?? throw new ArgumentOutOfRangeException(nameof(request), request.Replicas, "request.PerReplica × request.Replicas exceeds 10^12 units in some dimension.");
+        var normalized = request with { PerReplica = MilliUnits.FromMilli(per) };
+        return new PreparedReservation(normalized, per, total);
+    }
+
+    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset t) => t.AddTicks(-(t.UtcTicks % 10));
+
+    private DateTimeOffset Now() => TruncateToMicroseconds(_timeProvider.GetUtcNow().ToUniversalTime());
+
+    private sealed record PreparedReservation(ReservationRequest Request, MilliVector PerReplica, MilliVector Total);
+}

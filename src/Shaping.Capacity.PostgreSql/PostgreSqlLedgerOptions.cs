@@ -1,0 +1,58 @@
+namespace Shaping.Capacity.PostgreSql;
+
+/// <summary>Settings of the <see cref="PostgreSqlCapacityLedger"/>.</summary>
+/// <remarks>
+/// Validated when the ledger is created (and, through dependency injection, when the host starts); every
+/// validation message names the setting it is about.
+/// </remarks>
+public sealed class PostgreSqlLedgerOptions
+{
+    /// <summary>The default schema name.</summary>
+    public const string DefaultSchema = "shaping_capacity";
+
+    /// <summary>
+    /// Gets or sets the Npgsql connection string, for example
+    /// <c>Host=db;Username=shaping;Password=…;Database=shaping</c>. Required.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Gets or sets the schema that holds the ledger's tables. Lower-case letters, digits and underscores, starting
+    /// with a letter or underscore, at most 63 characters, so that it never needs quoting rules beyond the obvious.
+    /// </summary>
+    /// <value>The default is <c>shaping_capacity</c>. Every instance that shares regions must use the same schema.</value>
+    public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>
+    /// Gets or sets how many times an operation is retried after a transient database error (lost connection,
+    /// serialization failure, deadlock, server shutdown) before it reports <c>Unavailable</c>. Applies to every
+    /// ledger operation, not only reservations. From 0 to 20.
+    /// </summary>
+    /// <value>The default is 4 retries (5 attempts).</value>
+    public int ReservationRetryCount { get; set; } = 4;
+
+    /// <summary>
+    /// Gets or sets the delay before the first retry; each later retry waits twice as long as the one before,
+    /// up to <see cref="RetryMaxDelay"/>. Zero retries at once. Measured on the ledger's <see cref="TimeProvider"/>.
+    /// </summary>
+    /// <value>The default is 50 ms.</value>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Gets or sets the longest delay between two retries. At least <see cref="RetryBaseDelay"/>.</summary>
+    /// <value>The default is 2 s.</value>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Gets or sets how many expired reservations one statement of the expiry sweep reclaims; the sweep repeats
+    /// until none is left. Bounds the locks one statement holds. From 1 to 100 000.
+    /// </summary>
+    /// <value>The default is 500.</value>
+    public int ExpiryBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// Gets or sets whether the ledger creates or upgrades its schema before its first operation.
+    /// Turn off when a migration job owns the schema; the ledger then only checks nothing and trusts the tables exist.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool CreateSchema { get; set; } = true;
+}

@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Shaping.Capacity.PostgreSql;
+
+/// <summary>Checks <see cref="PostgreSqlLedgerOptions"/>; every message names the setting.</summary>
+internal sealed partial class PostgreSqlLedgerOptionsValidator : IValidateOptions<PostgreSqlLedgerOptions>
+{
+    internal const int MaxRetryCount = 20;
+    internal const int MaxExpiryBatchSize = 100_000;
+
+    public ValidateOptionsResult Validate(string? name, PostgreSqlLedgerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = Collect(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every failure.</summary>
+    internal static void ThrowIfInvalid(PostgreSqlLedgerOptions options)
+    {
+        var failures = Collect(options);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlLedgerOptions), failures);
+        }
+    }
+
+    internal static List<string> Collect(PostgreSqlLedgerOptions options)
+    {
+        var failures = new List<string>();
+        const string Prefix = nameof(PostgreSqlLedgerOptions) + ".";
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add(Prefix + nameof(options.ConnectionString) + " is required (an Npgsql connection string such as 'Host=127.0.0.1;Username=...;Password=...;Database=...').");
+        }
+        else
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add(Prefix + nameof(options.ConnectionString) + " is not a valid Npgsql connection string: " + ex.Message);
+            }
+        }
+
+        if (options.Schema is null || !SchemaPattern().IsMatch(options.Schema))
+        {
+            failures.Add(Prefix + nameof(options.Schema) + $" '{options.Schema}' must be 1 to 63 lower-case letters, digits or underscores, starting with a letter or underscore.");
+        }
+
+        if (options.ReservationRetryCount is < 0 or > MaxRetryCount)
+        {
+            failures.Add(Prefix + nameof(options.ReservationRetryCount) + $" must be between 0 and {MaxRetryCount}; it was {options.ReservationRetryCount}.");
+        }
+
+        if (options.RetryBaseDelay < TimeSpan.Zero)
+        {
+            failures.Add(Prefix + nameof(options.RetryBaseDelay) + $" must not be negative; it was {options.RetryBaseDelay}.");
+        }
+
+        if (options.RetryMaxDelay < options.RetryBaseDelay)
+        {
+            failures.Add(Prefix + nameof(options.RetryMaxDelay) + $" ({options.RetryMaxDelay}) must be at least {nameof(options.RetryBaseDelay)} ({options.RetryBaseDelay}).");
+        }
+
+        if (options.ExpiryBatchSize is < 1 or > MaxExpiryBatchSize)
+        {
+            failures.Add(Prefix + nameof(options.ExpiryBatchSize) + $" must be between 1 and {MaxExpiryBatchSize}; it was {options.ExpiryBatchSize}.");
+        }
+
+        return failures;
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SchemaPattern();
+}

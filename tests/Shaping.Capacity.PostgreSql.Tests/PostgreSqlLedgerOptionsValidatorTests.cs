@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Options;
+using Shaping.Core.Capacity;
+using Shaping.Core.Resources;
+
+namespace Shaping.Capacity.PostgreSql.Tests;
+
+public sealed class PostgreSqlLedgerOptionsValidatorTests
+{
+    private static PostgreSqlLedgerOptions Valid() => new() { ConnectionString = "Host=127.0.0.1;Port=1;Username=u;Password=p;Database=d" };
+
+    [Fact]
+    public void Validate_Defaults_Succeed()
+    {
+        Assert.True(new PostgreSqlLedgerOptionsValidator().Validate(null, Valid()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(nameof(PostgreSqlLedgerOptions.ConnectionString))]
+    [InlineData(nameof(PostgreSqlLedgerOptions.Schema))]
+    [InlineData(nameof(PostgreSqlLedgerOptions.ReservationRetryCount))]
+    [InlineData(nameof(PostgreSqlLedgerOptions.RetryBaseDelay))]
+    [InlineData(nameof(PostgreSqlLedgerOptions.RetryMaxDelay))]
+    [InlineData(nameof(PostgreSqlLedgerOptions.ExpiryBatchSize))]
+    public void Validate_OneSettingBad_FailsNamingIt(string setting)
+    {
+        var options = Valid();
+        switch (setting)
+        {
+            case nameof(PostgreSqlLedgerOptions.ConnectionString): options.ConnectionString = " "; break;
+            case nameof(PostgreSqlLedgerOptions.Schema): options.Schema = "Bad\"; DROP"; break;
+            case nameof(PostgreSqlLedgerOptions.ReservationRetryCount): options.ReservationRetryCount = -1; break;
+            case nameof(PostgreSqlLedgerOptions.RetryBaseDelay): options.RetryBaseDelay = TimeSpan.FromSeconds(-1); break;
+            case nameof(PostgreSqlLedgerOptions.RetryMaxDelay): options.RetryMaxDelay = TimeSpan.FromMilliseconds(1); break;
+            default: options.ExpiryBatchSize = 0; break;
+        }
+
+        var result = new PostgreSqlLedgerOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains("PostgreSqlLedgerOptions." + setting, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowsNamingTheSetting()
+    {
+        var options = Valid();
+        options.Schema = "";
+
+        var error = Assert.Throws<OptionsValidationException>(() => new PostgreSqlCapacityLedger(options, TimeProvider.System));
+
+        Assert.Contains("PostgreSqlLedgerOptions.Schema", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TryReserve_NegativeAmount_ThrowsBeforeTouchingTheDatabase()
+    {
+        // Port 1 refuses connections: the argument check must come first.
+        await using var ledger = new PostgreSqlCapacityLedger(Valid(), TimeProvider.System);
+        var request = new ReservationRequest(ReservationId.Create("x"), "r", "s", new ResourceVector(-1, 0, 0, 0), 1, TimeSpan.FromMinutes(1));
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.TryReserveAsync(request).AsTask());
+
+        Assert.Equal("request", error.ParamName);
+    }
+
+    [Fact]
+    public async Task TryReserve_ServerUnreachable_UnavailableAfterRetries()
+    {
+        var options = Valid();
+        options.ReservationRetryCount = 2;
+        options.RetryBaseDelay = TimeSpan.Zero;
+        await using var ledger = new PostgreSqlCapacityLedger(options, TimeProvider.System);
+        var request = new ReservationRequest(ReservationId.Create("x"), "r", "s", new ResourceVector(1, 0, 0, 0), 1, TimeSpan.FromMinutes(1));
+
+        var result = await ledger.TryReserveAsync(request);
+
+        Assert.Equal(ReservationStatus.Unavailable, result.Status);
+        Assert.Null(await ledger.GetFreeCapacityAsync("r"));
+        Assert.Equal(0, await ledger.ReclaimExpiredAsync());
+    }
+
+    [Theory]
+    [InlineData("40001", true)]
+    [InlineData("40P01", true)]
+    [InlineData("57P01", true)]
+    [InlineData("08006", true)]
+    [InlineData("23505", false)]
+    [InlineData("42P01", false)]
+    public void IsTransientState_KnownCodes_Classified(string sqlState, bool transient)
+    {
+        Assert.Equal(transient, PostgreSqlCapacityLedger.IsTransientState(sqlState));
+    }
+}
