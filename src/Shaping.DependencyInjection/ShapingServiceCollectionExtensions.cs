@@ -83,7 +83,7 @@ public static class ShapingServiceCollectionExtensions
             return new RegionalProvisioner(sp.GetRequiredService<IOptions<ShapingOptions>>().Value.InMemoryRegions.Keys
                 .Select(region => new InMemoryRegion(region, timeProvider: time)));
         });
-        services.TryAddSingleton<ILoadPredictor>(sp => new DecayingHistogramPredictor(timeProvider: sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(typeof(ILoadPredictor), DefaultPredictorFactory);
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ShapingOptions>>().Value;
@@ -99,6 +99,10 @@ public static class ShapingServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>());
         });
     }
+
+    /// <summary>The factory of the embedded default predictor, so <c>AddForecasting</c> can tell it from a host's own.</summary>
+    internal static readonly Func<IServiceProvider, object> DefaultPredictorFactory =
+        static sp => new DecayingHistogramPredictor(timeProvider: sp.GetRequiredService<TimeProvider>());
 
     /// <summary>Marks a collection that already has predictive shaping, so a second call adds nothing.</summary>
     private sealed class ShapingMarker;

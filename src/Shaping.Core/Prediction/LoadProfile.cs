@@ -22,6 +22,8 @@ public sealed class LoadProfile
 {
     private readonly QuantileDistribution[] _mean;
     private readonly QuantileDistribution[] _peak;
+    private readonly ResourceVector _expectedMean;
+    private volatile PeakMemo? _peakMemo;
 
     /// <summary>Creates a profile.</summary>
     /// <param name="mean">The distribution of the window's mean load, one per dimension in <see cref="Dimension"/> order.</param>
@@ -64,6 +66,7 @@ public sealed class LoadProfile
 
         _mean = mean.ToArray();
         _peak = peak.ToArray();
+        _expectedMean = new ResourceVector(_mean[0].Mean, _mean[1].Mean, _mean[2].Mean, _mean[3].Mean);
         Window = window;
         Source = source;
         Note = note ?? string.Empty;
@@ -92,7 +95,7 @@ public sealed class LoadProfile
     public QuantileDistribution Peak(Dimension dimension) => _peak[(int)dimension];
 
     /// <summary>Gets the expected mean load in every dimension.</summary>
-    public ResourceVector ExpectedMean => new(_mean[0].Mean, _mean[1].Mean, _mean[2].Mean, _mean[3].Mean);
+    public ResourceVector ExpectedMean => _expectedMean;
 
     /// <summary>
     /// Gets the peak load that will not be exceeded with probability <paramref name="confidence"/>, per dimension.
@@ -100,9 +103,25 @@ public sealed class LoadProfile
     /// <param name="confidence">The probability, in [0, 1).</param>
     /// <returns>The per-dimension peak quantiles.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="confidence"/> is outside [0, 1).</exception>
-    public ResourceVector PeakQuantile(double confidence) => new(
-        _peak[0].Quantile(confidence), _peak[1].Quantile(confidence),
-        _peak[2].Quantile(confidence), _peak[3].Quantile(confidence));
+    /// <remarks>
+    /// The last answer is remembered, because the selector asks the same profile for the same confidence on every
+    /// request: repeated calls are a comparison, not four interpolations. The memo is an immutable object swapped
+    /// atomically, so concurrent callers are safe.
+    /// </remarks>
+    public ResourceVector PeakQuantile(double confidence)
+    {
+        var memo = _peakMemo;
+        if (memo is not null && memo.Confidence == confidence)
+        {
+            return memo.Value;
+        }
+
+        var value = new ResourceVector(
+            _peak[0].Quantile(confidence), _peak[1].Quantile(confidence),
+            _peak[2].Quantile(confidence), _peak[3].Quantile(confidence));
+        _peakMemo = new PeakMemo(confidence, value);
+        return value;
+    }
 
     /// <summary>
     /// Gets the probability that <paramref name="capacity"/> absorbs the window's peak in every dimension,
@@ -158,4 +177,6 @@ public sealed class LoadProfile
     /// <inheritdoc/>
     public override string ToString() =>
         $"LoadProfile {Window} ({Source}): mean {ExpectedMean}; P95 peak {PeakQuantile(0.95)}";
+
+    private sealed record PeakMemo(double Confidence, ResourceVector Value);
 }

@@ -113,6 +113,7 @@ public sealed class ShapeSelector
         ref var network = ref MemoryMarshal.GetReference(catalog.NetworkGbps);
         ref var price = ref MemoryMarshal.GetReference(catalog.PricePerHour);
         ref var factor = ref MemoryMarshal.GetReference(catalog.PerformanceFactor);
+        ref var inversePrice = ref MemoryMarshal.GetReference(catalog.InversePricePerHour);
         var shapeCount = catalog.Count;
         var required = inputs.RequiredPeak;
         var capacityOfRanking = ranking.Length;
@@ -140,7 +141,8 @@ public sealed class ShapeSelector
             // No shape from here on can score above t × 1 + (1 − t) × p_min / p, and p only grows: once that bound
             // cannot beat the last kept entry, the ranking is final. (The bound is exact in floating point, since
             // rounding is monotone and performance ≤ 1.) Only the feasible count is left to finish.
-            var costScore = cheapestFeasiblePrice / shapePrice;
+            var ratio = cheapestFeasiblePrice * Unsafe.Add(ref inversePrice, i);
+            var costScore = ratio < 1 ? ratio : 1; // p_min × (1/p) can round a hair above 1 when p = p_min
             if (count == capacityOfRanking && tradeoff + ((1 - tradeoff) * costScore) <= ranking[count - 1].Score)
             {
                 feasible += CountFeasible(catalog, required, i + 1);

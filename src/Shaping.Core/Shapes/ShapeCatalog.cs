@@ -24,6 +24,7 @@ public sealed class ShapeCatalog
     private readonly double[] _network;
     private readonly double[] _price;
     private readonly double[] _performance;
+    private readonly double[] _inversePrice;
     private readonly FrozenDictionary<string, int> _indexByName;
 
     /// <summary>Creates a catalog from a set of shapes.</summary>
@@ -59,6 +60,7 @@ public sealed class ShapeCatalog
         _network = new double[sorted.Length];
         _price = new double[sorted.Length];
         _performance = new double[sorted.Length];
+        _inversePrice = new double[sorted.Length];
         for (var i = 0; i < sorted.Length; i++)
         {
             var shape = sorted[i];
@@ -73,6 +75,7 @@ public sealed class ShapeCatalog
             _network[i] = shape.Capacity.NetworkGbps;
             _price[i] = shape.PricePerHour;
             _performance[i] = shape.Profile.PerformanceFactor;
+            _inversePrice[i] = 1 / shape.PricePerHour;
         }
 
         Shapes = ImmutableArray.Create(sorted);
@@ -109,6 +112,9 @@ public sealed class ShapeCatalog
 
     /// <summary>Gets the price of each shape, in currency per hour, in catalog order (ascending).</summary>
     public ReadOnlySpan<double> PricePerHour => _price;
+
+    /// <summary>Gets 1 / price of each shape, so the selector multiplies instead of dividing.</summary>
+    internal ReadOnlySpan<double> InversePricePerHour => _inversePrice;
 
     /// <summary>Gets the performance factor of each shape, in catalog order.</summary>
     public ReadOnlySpan<double> PerformanceFactor => _performance;

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Shaping.Core.Prediction;
+using Shaping.Forecasting;
+using Shaping.Forecasting.Engine;
+using Shaping.Forecasting.Models;
+using Shaping.Forecasting.Selection;
+
+using Shaping.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Wires the Predictive Load Engine (Shaping.Forecasting) into <c>AddPredictiveShaping()</c>.</summary>
+public static class ForecastingShapingBuilderExtensions
+{
+    /// <summary>
+    /// Makes the <see cref="PredictiveLoadEngine"/> the host's <see cref="ILoadPredictor"/>, with the core
+    /// <see cref="DecayingHistogramPredictor"/> as its fallback, and runs its refit and refresh schedule as a hosted
+    /// service.
+    /// </summary>
+    /// <remarks>
+    /// The engine's forecaster is, unless an <see cref="IForecaster"/> is registered, a
+    /// <see cref="ValidatedSelectionForecaster"/> choosing per series between seasonal naive and AutoEts by their
+    /// error on the last 48 steps (so a model that loses to seasonal naive on a series is not used for it). This call
+    /// replaces the embedded default predictor but never an <see cref="ILoadPredictor"/> the host registered itself;
+    /// the engine is then still resolvable as <see cref="PredictiveLoadEngine"/>. A second call adds nothing but its
+    /// <paramref name="configure"/> delegate. Invalid engine options fail when the host starts.
+    /// </remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Adjusts the engine's options (resolution, windows, refit and refresh intervals, paths).</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder AddForecasting(this IShapingBuilder builder, Action<PredictiveLoadEngineOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<PredictiveLoadEngineOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(
+            static o =>
+            {
+                try
+                {
+                    o.Validate();
+                    return true;
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    return false;
+                }
+            },
+            "PredictiveLoadEngineOptions are invalid; construct the engine directly to see which setting.").ValidateOnStart();
+
+        if (services.Any(d => d.ServiceType == typeof(PredictiveLoadEngine)))
+        {
+            return builder;
+        }
+
+        services.TryAddSingleton<IForecaster>(_ => new ValidatedSelectionForecaster([new SeasonalNaiveForecaster(), new AutoEtsForecaster()]));
+        services.TryAddSingleton(sp => new DecayingHistogramPredictor(timeProvider: sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new PredictiveLoadEngine(
+            sp.GetRequiredService<IForecaster>(),
+            sp.GetRequiredService<DecayingHistogramPredictor>(),
+            sp.GetRequiredService<IOptions<PredictiveLoadEngineOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
+
+        // Replace the embedded default predictor, but never a predictor the host registered itself.
+        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(ILoadPredictor));
+        if (existing is null || IsDefaultPredictor(existing))
+        {
+            services.RemoveAll<ILoadPredictor>();
+            services.AddSingleton<ILoadPredictor>(sp => sp.GetRequiredService<PredictiveLoadEngine>());
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PredictiveLoadEngineHostedService>());
+        return builder;
+    }
+
+    private static bool IsDefaultPredictor(ServiceDescriptor descriptor) =>
+        ShapingServiceCollectionExtensions.DefaultPredictorFactory.Equals(descriptor.ImplementationFactory);
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Shaping.Core.Prediction;
+using Shaping.Forecasting.Engine;
+
+namespace Shaping.DependencyInjection.Tests;
+
+public sealed class ForecastingRegistrationTests
+{
+    [Fact]
+    public void AddForecasting_MakesTheEngineThePredictorAndRunsItAsAHostedService()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddForecasting(o => o.PathCount = 100).AddForecasting();
+        using var provider = services.BuildServiceProvider();
+
+        var predictor = provider.GetRequiredService<ILoadPredictor>();
+        Assert.IsType<PredictiveLoadEngine>(predictor);
+        Assert.Same(predictor, provider.GetRequiredService<PredictiveLoadEngine>());
+        Assert.Single(provider.GetServices<IHostedService>(), s => s.GetType().Name == "PredictiveLoadEngineHostedService");
+        Assert.Equal(1, services.Count(d => d.ServiceType == typeof(PredictiveLoadEngine)));
+        Assert.Equal(100, provider.GetRequiredService<IOptions<PredictiveLoadEngineOptions>>().Value.PathCount);
+    }
+
+    [Fact]
+    public void AddForecasting_KeepsAPredictorTheHostRegistered()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoadPredictor, SilentPredictor>();
+        services.AddPredictiveShaping().AddForecasting();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<SilentPredictor>(provider.GetRequiredService<ILoadPredictor>());
+        Assert.NotNull(provider.GetRequiredService<PredictiveLoadEngine>());
+    }
+
+    [Fact]
+    public async Task AddForecasting_InvalidOptions_FailAtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddForecasting(o => o.PathCount = 1);
+        await using var provider = services.BuildServiceProvider();
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+        Assert.Contains("PredictiveLoadEngineOptions", exception.Message, StringComparison.Ordinal);
+    }
+}
