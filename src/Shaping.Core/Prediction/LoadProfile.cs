@@ -72,6 +72,16 @@ public sealed class LoadProfile
         Note = note ?? string.Empty;
     }
 
+    private LoadProfile(QuantileDistribution[] mean, QuantileDistribution[] peak, TimeSpan window, ProfileSource source, string note)
+    {
+        _mean = mean;
+        _peak = peak;
+        _expectedMean = new ResourceVector(mean[0].Mean, mean[1].Mean, mean[2].Mean, mean[3].Mean);
+        Window = window;
+        Source = source;
+        Note = note;
+    }
+
     /// <summary>Gets the window length the profile describes.</summary>
     public TimeSpan Window { get; }
 
@@ -149,6 +159,15 @@ public sealed class LoadProfile
 
         return new LoadProfile(mean, peak, Window, Source, Note);
     }
+
+    /// <summary>
+    /// Returns the same distributions under another source and note, for example a predictor's answer relabelled
+    /// as the fallback of another predictor, with the reason.
+    /// </summary>
+    /// <param name="source">The new source.</param>
+    /// <param name="note">The new note; <see langword="null"/> for none.</param>
+    /// <returns>The relabelled profile (the distributions are shared, not copied: profiles are immutable).</returns>
+    public LoadProfile WithSource(ProfileSource source, string? note) => new(_mean, _peak, Window, source, note ?? string.Empty);
 
     /// <summary>
     /// Creates a profile where the load is known exactly: the mean and the peak are point masses.

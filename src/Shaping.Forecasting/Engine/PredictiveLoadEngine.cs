@@ -197,16 +197,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             return false;
         }
 
-        Span<QuantileDistribution> mean = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
-        Span<QuantileDistribution> peak = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
-        for (var d = 0; d < ResourceVector.DimensionCount; d++)
-        {
-            mean[d] = fallbackProfile.Mean((Dimension)d);
-            peak[d] = fallbackProfile.Peak((Dimension)d);
-        }
-
         var note = string.IsNullOrEmpty(fallbackProfile.Note) ? reason : $"{reason}; {fallbackProfile.Note}";
-        profile = new LoadProfile(mean, peak, fallbackProfile.Window, ProfileSource.Fallback, note);
+        profile = fallbackProfile.WithSource(ProfileSource.Fallback, note);
         return true;
     }
 
