@@ -14,6 +14,12 @@ namespace Shaping.Core.Capacity;
 /// nothing more. The methods are asynchronous because a shared ledger lives in a database; the in-memory one
 /// completes synchronously.
 /// </para>
+/// <para>
+/// A ledger whose store can't be reached answers <see cref="ReservationStatus.Unavailable"/>. That outcome is
+/// <b>unknown</b>, not a refusal: the call may have taken effect before the connection was lost. The caller replays
+/// the operation by the same <see cref="ReservationId"/>, which is idempotent and reports what actually happened.
+/// A reserve whose fate is never learned holds capacity at most until its expiry, unless something commits it.
+/// </para>
 /// </remarks>
 public interface ICapacityLedger
 {

@@ -21,6 +21,10 @@ public enum ReservationStatus
     /// <summary>The id is in use with different content, or the reservation is in a state that forbids the operation.</summary>
     Conflict,
 
-    /// <summary>The ledger's store could not be reached after bounded retries; nothing changed.</summary>
+    /// <summary>
+    /// The ledger's store could not be reached after bounded retries, so the outcome is unknown: the operation may
+    /// or may not have taken effect. The caller replays the same operation with the same <see cref="ReservationId"/>
+    /// (every operation is idempotent by id) to learn what actually happened; until then it must assume either.
+    /// </summary>
     Unavailable,
 }

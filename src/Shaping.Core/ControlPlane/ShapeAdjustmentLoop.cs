@@ -61,6 +61,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
     private readonly Lock _statesGate = new();
     private readonly Dictionary<string, ScalerState> _states = new(StringComparer.Ordinal);
+    private readonly Lock _recentGate = new();
+    private readonly Queue<ShapeMove> _recentMoves = new();
     private long _moveSequence;
     private long _completedCycles;
     private long _failedCycles;
@@ -104,6 +106,9 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         _telemetry = telemetry ?? ShapingTelemetry.Shared;
     }
 
+    /// <summary>The most moves <see cref="GetRecentMoves"/> keeps (256); older ones are dropped first.</summary>
+    public const int RecentMovesCapacity = 256;
+
     /// <summary>Gets how many cycles completed.</summary>
     public long CompletedCycles => Interlocked.Read(ref _completedCycles);
 
@@ -123,6 +128,20 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         lock (_statesGate)
         {
             return _states.TryGetValue(replicaId, out state);
+        }
+    }
+
+    /// <summary>
+    /// Gets the moves the loop attempted lately, oldest first, whatever ran the cycle (<see cref="RunAsync"/> or
+    /// <see cref="RunOnceAsync"/>), so a host can show what the loop did (from which shape to which, why, and with
+    /// what outcome) without the cycle results.
+    /// </summary>
+    /// <returns>A snapshot of at most <see cref="RecentMovesCapacity"/> moves.</returns>
+    public IReadOnlyList<ShapeMove> GetRecentMoves()
+    {
+        lock (_recentGate)
+        {
+            return [.. _recentMoves];
         }
     }
 
@@ -235,6 +254,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
             var move = await ApplyMoveAsync(record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
             moves.Add(move);
+            Remember(move);
             SetState(record.ReplicaId, move.IsApplied ? next : next.RollBackMove(state));
         }
 
@@ -311,6 +331,19 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
 
         return forecasts;
+    }
+
+    private void Remember(ShapeMove move)
+    {
+        lock (_recentGate)
+        {
+            if (_recentMoves.Count == RecentMovesCapacity)
+            {
+                _recentMoves.Dequeue();
+            }
+
+            _recentMoves.Enqueue(move);
+        }
     }
 
     private void SetState(string replicaId, in ScalerState state)
