@@ -98,8 +98,11 @@ public static class ShapingBuilderExtensions
     /// </summary>
     /// <remarks>
     /// The loop needs an <see cref="IUtilizationSource"/>, an <see cref="ICapacityLedger"/> and an
-    /// <see cref="IProvisioner"/> in the container; an <see cref="ILoadPredictor"/>, when registered, receives the
-    /// observed demand per region and supplies forecasts in proactive mode.
+    /// <see cref="IProvisioner"/> in the container; <c>AddPredictiveShaping()</c> registers in-memory defaults for
+    /// each, the utilisation source being a <see cref="SyntheticUtilizationSource"/> (synthetic demand from
+    /// <see cref="ShapingOptions.SyntheticLoads"/>), so the loop runs with no further configuration. A production host
+    /// reads real measurements with <see cref="UseUtilizationSource{TSource}"/>. An <see cref="ILoadPredictor"/>, when
+    /// registered, receives the observed demand per region and supplies forecasts in proactive mode.
     /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <returns>The same builder, for chaining.</returns>

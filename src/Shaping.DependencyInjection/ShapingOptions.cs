@@ -1,4 +1,5 @@
 using Shaping.Core.ControlPlane;
+using Shaping.Core.Provisioning;
 using Shaping.Core.Resources;
 using Shaping.Core.Selection;
 
@@ -52,6 +53,19 @@ public sealed class ShapingOptions
     {
         ["local"] = new ResourceVector(256, 1024, 10_000, 100),
     };
+
+    /// <summary>
+    /// Gets the synthetic load of each region, from which the embedded default <see cref="IUtilizationSource"/> (a
+    /// <see cref="SyntheticUtilizationSource"/> over the replica inventory) derives what each replica uses, when the
+    /// host plugs in no utilisation source of its own; ignored otherwise. Regions not listed follow
+    /// <see cref="SyntheticLoadModel.Default"/>.
+    /// </summary>
+    /// <remarks>
+    /// The synthetic source lets the adjustment loop run in a host with no monitoring system (demos, tests, local
+    /// runs). A production host replaces it with <c>UseUtilizationSource&lt;T&gt;()</c> reading real measurements.
+    /// </remarks>
+    /// <value>The default is empty: every region follows <see cref="SyntheticLoadModel.Default"/>.</value>
+    public IDictionary<string, SyntheticLoadModel> SyntheticLoads { get; } = new Dictionary<string, SyntheticLoadModel>(StringComparer.Ordinal);
 
     /// <summary>Gets the scaler's settings.</summary>
     public ScalerOptions Scaler { get; } = new();

@@ -34,6 +34,12 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
                 $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be finite, non-negative and not zero.");
         }
 
+        foreach (var (region, model) in options.SyntheticLoads)
+        {
+            Check(failures, !string.IsNullOrWhiteSpace(region), $"ShapingOptions.SyntheticLoads has an empty region name.");
+            Check(failures, model is not null, $"ShapingOptions.SyntheticLoads[{region}] must not be null.");
+        }
+
         Check(failures, s.UpBand > 0 && s.UpBand <= 1, $"ShapingOptions.Scaler.UpBand ({F(s.UpBand)}) must be in (0, 1].");
         Check(failures, s.DownBand >= 0, $"ShapingOptions.Scaler.DownBand ({F(s.DownBand)}) must be non-negative.");
         Check(failures, !(s.DownBand >= s.UpBand), $"ShapingOptions.Scaler.DownBand ({F(s.DownBand)}) must be below UpBand ({F(s.UpBand)}).");

@@ -19,7 +19,10 @@ public static class ShapingServiceCollectionExtensions
     /// <summary>
     /// Registers predictive shaping: <see cref="ShapingOptions"/> validated when the host starts, the shape selector,
     /// a shape catalog, the replica inventory, the hysteresis scaler and a <see cref="TimeProvider"/>, with embedded
-    /// defaults so a host runs with no infrastructure.
+    /// defaults so a host runs with no infrastructure: an in-memory capacity ledger and regions
+    /// (<see cref="ShapingOptions.InMemoryRegions"/>), the decaying-histogram load predictor, and a synthetic
+    /// utilisation source (<see cref="SyntheticUtilizationSource"/> over the replica inventory, driven by
+    /// <see cref="ShapingOptions.SyntheticLoads"/>).
     /// </summary>
     /// <remarks>
     /// <para>
@@ -83,6 +86,12 @@ public static class ShapingServiceCollectionExtensions
             return new RegionalProvisioner(sp.GetRequiredService<IOptions<ShapingOptions>>().Value.InMemoryRegions.Keys
                 .Select(region => new InMemoryRegion(region, timeProvider: time)));
         });
+        services.TryAddSingleton<IUtilizationSource>(sp => new SyntheticUtilizationSource(
+            sp.GetRequiredService<ReplicaInventory>(),
+            new Dictionary<string, SyntheticLoadModel>(sp.GetRequiredService<IOptions<ShapingOptions>>().Value.SyntheticLoads, StringComparer.Ordinal),
+            SyntheticLoadModel.Default,
+            seed: 0,
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(typeof(ILoadPredictor), DefaultPredictorFactory);
         services.TryAddSingleton(sp =>
         {

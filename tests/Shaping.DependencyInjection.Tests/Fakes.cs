@@ -58,3 +58,22 @@ public sealed class SilentPredictor : ILoadPredictor
     {
     }
 }
+
+/// <summary>Hands out each region-demand observation the adjustment loop feeds back, in order.</summary>
+public sealed class SignallingPredictor : ILoadPredictor
+{
+    private readonly System.Threading.Channels.Channel<(string Region, DateTimeOffset At, ResourceVector Demand)> _observed =
+        System.Threading.Channels.Channel.CreateUnbounded<(string, DateTimeOffset, ResourceVector)>();
+
+    /// <summary>Gets the next observation, once the loop has fed it.</summary>
+    public Task<(string Region, DateTimeOffset At, ResourceVector Demand)> Next => _observed.Reader.ReadAsync().AsTask();
+
+    public bool TryGetProfile(string region, TimeSpan window, [NotNullWhen(true)] out LoadProfile? profile)
+    {
+        profile = null;
+        return false;
+    }
+
+    public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand) =>
+        _observed.Writer.TryWrite((region, timestamp, demand));
+}

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -204,15 +205,98 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddAdjustmentLoop_WithoutUtilizationSource_ExplainsWhatToRegister()
+    public async Task AddAdjustmentLoop_UtilizationSourceRemoved_ExplainsWhatToRegister()
     {
         var services = new ServiceCollection();
         services.AddPredictiveShaping().UseCapacityLedger<RefusingLedger>().UseProvisioner<RejectingProvisioner>().AddAdjustmentLoop();
+        services.RemoveAll<IUtilizationSource>();
         await using var provider = services.BuildServiceProvider();
 
         var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ShapeAdjustmentLoop>());
 
         Assert.Contains("UseUtilizationSource<T>()", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddPredictiveShaping_NoUtilizationSource_DefaultsToTheSyntheticSourceOverTheInventory()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var source = Assert.IsType<SyntheticUtilizationSource>(provider.GetRequiredService<IUtilizationSource>());
+
+        Assert.Same(source, provider.GetRequiredService<IUtilizationSource>());
+        Assert.Same(SyntheticLoadModel.Default, source.GetLoadModel("local"));
+    }
+
+    [Fact]
+    public void AddPredictiveShaping_HostUtilizationSource_WinsOverTheSyntheticDefault()
+    {
+        var own = new CountingUtilizationSource();
+        var before = new ServiceCollection();
+        before.AddSingleton<IUtilizationSource>(own);
+        before.AddPredictiveShaping().AddAdjustmentLoop();
+        var after = new ServiceCollection();
+        after.AddPredictiveShaping().AddAdjustmentLoop().UseUtilizationSource<CountingUtilizationSource>();
+        using var first = before.BuildServiceProvider();
+        using var second = after.BuildServiceProvider();
+
+        Assert.Same(own, first.GetRequiredService<IUtilizationSource>());
+        Assert.Single(before, d => d.ServiceType == typeof(IUtilizationSource));
+        Assert.IsType<CountingUtilizationSource>(second.GetRequiredService<IUtilizationSource>());
+        Assert.Single(after, d => d.ServiceType == typeof(IUtilizationSource));
+    }
+
+    [Fact]
+    public async Task AddAdjustmentLoop_NoFurtherConfiguration_RunsCyclesOnTheSyntheticSourceAndFeedsThePredictor()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 14, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(start);
+        var predictor = new SignallingPredictor();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<ILoadPredictor>(predictor);
+        var steady = new SyntheticLoadModel(new ResourceVector(6, 12, 30, 1.5), amplitude: 0, noise: 0);
+        services.AddPredictiveShaping(o =>
+            {
+                o.AdjustmentInterval = TimeSpan.FromSeconds(10);
+                o.SyntheticLoads["local"] = steady;
+            })
+            .AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+        var catalog = provider.GetRequiredService<ShapeCatalog>();
+        var shape = catalog[catalog.IndexOf("general-4x16")];
+        provider.GetRequiredService<ReplicaInventory>().AddProvisioned("local", ["local-1", "local-2"], shape, ReservationId.Create("r"));
+        var hosted = Assert.Single(provider.GetServices<IHostedService>());
+        var loop = provider.GetRequiredService<ShapeAdjustmentLoop>();
+
+        await hosted.StartAsync(CancellationToken.None);
+        var first = await predictor.Next.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(10));
+        var second = await predictor.Next.WaitAsync(TimeSpan.FromSeconds(30));
+        await hosted.StopAsync(CancellationToken.None);
+
+        Assert.Equal(("local", start, steady.MeanDemand), first);
+        Assert.Equal(("local", start + TimeSpan.FromSeconds(10), steady.MeanDemand), second);
+        Assert.True(loop.CompletedCycles >= 2);
+        Assert.Equal(0, loop.FailedCycles);
+        Assert.True(loop.TryGetState("local-1", out var state));
+        Assert.Equal(provider.GetRequiredService<ShapeCatalog>().IndexOf("general-4x16"), state.ShapeIndex);
+    }
+
+    [Fact]
+    public async Task AddPredictiveShaping_NullSyntheticLoad_FailsAtStartNamingIt()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping(o => o.SyntheticLoads["eu"] = null!);
+        await using var provider = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+        Assert.Equal("ShapingOptions.SyntheticLoads[eu] must not be null.", Assert.Single(ex.Failures));
     }
 
     [Fact]
