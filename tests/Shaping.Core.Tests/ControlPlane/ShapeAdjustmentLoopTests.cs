@@ -253,6 +253,26 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
         Assert.Throws<ArgumentNullException>("source", () => new ShapeAdjustmentLoop(null!, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog)));
     }
 
+    [Fact]
+    public async Task GetRecentMoves_MoreMovesThanItKeeps_KeepsTheNewestInOrder()
+    {
+        Provision("req-1", "s", "r1");
+        _ledger.DenyReservations = true;
+        var all = new List<ShapeMove>();
+
+        Assert.Empty(_loop.GetRecentMoves());
+        for (var i = 0; i < ShapeAdjustmentLoop.RecentMovesCapacity + 40; i++)
+        {
+            Observe("r1", T0 + TimeSpan.FromMinutes(i), 1.5);
+            all.AddRange((await _loop.RunOnceAsync()).Moves);
+        }
+
+        var recent = _loop.GetRecentMoves();
+        Assert.True(all.Count > ShapeAdjustmentLoop.RecentMovesCapacity);
+        Assert.Equal(all.TakeLast(ShapeAdjustmentLoop.RecentMovesCapacity), recent);
+        Assert.All(recent, m => Assert.Equal(ShapeMoveOutcome.NoCapacity, m.Outcome));
+    }
+
     private ShapeAdjustmentLoop NewLoop(ShapeAdjustmentOptions options) =>
         new(_source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), _predictor, options, _time);
 
