@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -46,6 +47,15 @@ namespace Shaping.Core.ControlPlane;
 /// (a bug in an adapter) propagates to the caller; a reservation held at that moment is not committed and expires
 /// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>.
 /// </para>
+/// <para>
+/// <b>Resubmissions.</b> Requests that share an idempotency key run one at a time, and a provisioned request is
+/// remembered (the last <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/> keys): resubmitting it
+/// returns the first result with <see cref="ReplicaResult.Attempts"/> 0, without reserving or provisioning again,
+/// even if the forecast has changed and another shape would now rank first. Reusing a key for a request with
+/// another region or replica count is a caller bug and throws. Failed requests are not remembered, so
+/// resubmitting one (for instance after <see cref="ReplicaResult.IsOutcomeUnknown"/>) runs it again under the same
+/// provisioning keys.
+/// </para>
 /// <para><b>Thread safety:</b> one handler serves any number of concurrent requests.</para>
 /// </remarks>
 public sealed class ReplicaRequestHandler
@@ -71,6 +81,10 @@ public sealed class ReplicaRequestHandler
     private readonly ScoringPolicy _defaultPolicy;
     private readonly ScaledProfile?[] _scaledProfiles = new ScaledProfile?[ScaledProfileSlots];
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly int _completedMemory;
+    private readonly ConcurrentDictionary<string, CompletedRequest> _completed = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _completedOrder = new();
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private long _reservationSequence;
 
     /// <summary>Creates a handler.</summary>
@@ -107,6 +121,7 @@ public sealed class ReplicaRequestHandler
         Check(options.RetryDelay >= TimeSpan.Zero && options.RetryDelay <= TimeSpan.FromMinutes(1), options.RetryDelay, "RetryDelay", "must be in [0, 1 minute]");
         Check(options.ReservationTimeToLive > TimeSpan.Zero && options.ReservationTimeToLive <= TimeSpan.FromDays(1), options.ReservationTimeToLive, "ReservationTimeToLive", "must be in (0, 1 day]");
         Check(options.RankingDepth is >= 1 and <= MaxRankingDepth, options.RankingDepth, "RankingDepth", $"must be in [1, {MaxRankingDepth}]");
+        Check(options.CompletedRequestMemory is >= 0 and <= 10_000_000, options.CompletedRequestMemory, "CompletedRequestMemory", "must be in [0, 10,000,000]");
         Check(options.DefaultPolicy.IsValid, options.DefaultPolicy, "DefaultPolicy", "must be a valid policy, not the default struct value");
 
         _library = library;
@@ -123,6 +138,7 @@ public sealed class ReplicaRequestHandler
         _reservationTimeToLive = options.ReservationTimeToLive;
         _rankingDepth = options.RankingDepth;
         _defaultPolicy = options.DefaultPolicy;
+        _completedMemory = options.CompletedRequestMemory;
     }
 
     /// <summary>Serves one request.</summary>
@@ -132,6 +148,9 @@ public sealed class ReplicaRequestHandler
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A region or the idempotency key is empty, or replicas are below 1.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The expected duration is not positive or the trade-off is outside [0, 1].</exception>
+    /// <exception cref="ArgumentException">
+    /// The idempotency key belongs to a remembered request with another region or replica count.
+    /// </exception>
     public async ValueTask<ReplicaResult> HandleAsync(ReplicaRequest request, CancellationToken cancellationToken = default)
     {
         Validate(request);
@@ -143,7 +162,7 @@ public sealed class ReplicaRequestHandler
             activity.SetTag(ShapingTags.Replicas, request.Replicas);
         }
 
-        var result = await HandleCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = await HandleOnceAsync(request, cancellationToken).ConfigureAwait(false);
         _telemetry.RecordOutcome(result.Region, result.Outcome);
         if (activity is not null)
         {
@@ -201,6 +220,82 @@ public sealed class ReplicaRequestHandler
                     throw new ArgumentException("ReplicaRequest.FailoverRegions must not contain an empty region.", nameof(request));
                 }
             }
+        }
+    }
+
+    // One request per key at a time; a provisioned key answers resubmissions from memory.
+    private async ValueTask<ReplicaResult> HandleOnceAsync(ReplicaRequest request, CancellationToken cancellationToken)
+    {
+        var key = request.IdempotencyKey;
+        TaskCompletionSource? turn = null;
+        while (true)
+        {
+            if (_completed.TryGetValue(key, out var prior))
+            {
+                return Replay(request, prior);
+            }
+
+            turn ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_inFlight.TryAdd(key, turn.Task))
+            {
+                break;
+            }
+
+            if (_inFlight.TryGetValue(key, out var running))
+            {
+                try
+                {
+                    await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return ReplicaResult.Failed(
+                        ReplicaOutcome.Cancelled, request.Region, 0, "Cancelled by the caller while a request with the same idempotency key was running.");
+                }
+            }
+        }
+
+        try
+        {
+            var result = await HandleCoreAsync(request, cancellationToken).ConfigureAwait(false);
+            if (result.IsProvisioned)
+            {
+                Remember(key, new CompletedRequest(request.Region, request.Replicas, result));
+            }
+
+            return result;
+        }
+        finally
+        {
+            _inFlight.TryRemove(key, out _);
+            turn.TrySetResult();
+        }
+    }
+
+    private static ReplicaResult Replay(ReplicaRequest request, CompletedRequest prior)
+    {
+        if (!string.Equals(prior.Region, request.Region, StringComparison.Ordinal) || prior.Replicas != request.Replicas)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The idempotency key '{request.IdempotencyKey}' was used for {prior.Replicas} replica(s) in '{prior.Region}', not {request.Replicas} in '{request.Region}'; use a new key for a new request."),
+                nameof(request));
+        }
+
+        return prior.Result.AsReplay("A resubmission of a request that already completed: its replicas were provisioned then; nothing was reserved or provisioned again.");
+    }
+
+    private void Remember(string key, CompletedRequest completed)
+    {
+        if (_completedMemory == 0 || !_completed.TryAdd(key, completed))
+        {
+            return;
+        }
+
+        _completedOrder.Enqueue(key);
+        while (_completed.Count > _completedMemory && _completedOrder.TryDequeue(out var oldest))
+        {
+            _completed.TryRemove(oldest, out _);
         }
     }
 
@@ -534,6 +629,8 @@ public sealed class ReplicaRequestHandler
         _ = await _ledger.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
 
     private sealed record ScaledProfile(LoadProfile Source, int Replicas, LoadProfile Scaled);
+
+    private sealed record CompletedRequest(string Region, int Replicas, ReplicaResult Result);
 
     private enum AttemptKind
     {

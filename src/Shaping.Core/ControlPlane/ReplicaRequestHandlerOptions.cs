@@ -6,8 +6,13 @@ namespace Shaping.Core.ControlPlane;
 public sealed class ReplicaRequestHandlerOptions
 {
     /// <summary>Gets or sets the most (region, shape) attempts one request may make, over all regions.</summary>
-    /// <value>The default value is 4. Must be in [1, 64].</value>
-    public int MaxAttempts { get; set; } = 4;
+    /// <remarks>
+    /// Each region gets at most <see cref="RankingDepth"/> attempts, so this should exceed the ranking depth when
+    /// requests name failover regions: the default leaves room for the whole ranking in the requested region and in
+    /// one failover region.
+    /// </remarks>
+    /// <value>The default value is 8. Must be in [1, 64].</value>
+    public int MaxAttempts { get; set; } = 8;
 
     /// <summary>Gets or sets how many times a transiently failed provisioning call is retried (with the same idempotency key).</summary>
     /// <value>The default value is 2. Must be in [0, 10].</value>
@@ -23,6 +28,19 @@ public sealed class ReplicaRequestHandlerOptions
     /// </summary>
     /// <value>The default value is 5 minutes. Must be in (0, 1 day].</value>
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets how many completed requests the handler remembers by idempotency key, so that a resubmitted
+    /// request returns its first result even if the forecast or the catalog changed in between (and would now rank
+    /// another shape first, which has another provisioning key).
+    /// </summary>
+    /// <remarks>
+    /// The oldest keys are forgotten first. Beyond this window a resubmission is served again; the provisioner's
+    /// idempotency by key still prevents a second provisioning as long as the same shape ranks first. Requests
+    /// with the same key that run at the same time are always serialised, whatever this value.
+    /// </remarks>
+    /// <value>The default value is 10,000. Must be in [0, 10,000,000]; 0 remembers none.</value>
+    public int CompletedRequestMemory { get; set; } = 10_000;
 
     /// <summary>Gets or sets how many of the best-ranked shapes per region are candidates for fallback.</summary>
     /// <value>The default value is 4. Must be in [1, <see cref="ReplicaRequestHandler.MaxRankingDepth"/>].</value>

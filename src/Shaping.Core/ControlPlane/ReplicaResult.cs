@@ -144,6 +144,10 @@ public sealed class ReplicaResult
         return new ReplicaResult(outcome, region, attempts, message, isOutcomeUnknown: isOutcomeUnknown);
     }
 
+    /// <summary>Copies this result as the answer to a resubmission of the same request: no attempt made, a new note.</summary>
+    internal ReplicaResult AsReplay(string message) =>
+        new(Outcome, Region, 0, message, Shape, ReplicaIds, Score, Profile, Reservation, peakCoverage: PeakCoverage, isOutcomeUnknown: IsOutcomeUnknown);
+
     /// <inheritdoc/>
     public override string ToString() => IsProvisioned
         ? $"Provisioned {Replicas} × {Shape!.Name} in {Region} after {Attempts} attempt(s)" // Shape is set whenever provisioned
