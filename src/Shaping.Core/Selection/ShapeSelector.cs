@@ -24,6 +24,12 @@ namespace Shaping.Core.Selection;
 /// Ties keep catalog order, which is cheaper first, then ordinal name: rankings are deterministic and do not
 /// depend on the order in which shapes were added. Nothing is allocated.
 /// </para>
+/// <para>
+/// Where 256-bit vectors are accelerated, the pass takes four shapes at a time: feasibility, the cost term and
+/// (for the default <see cref="UtilizationPerformanceModel"/>) the performance term are computed lane by lane with
+/// the same operations in the same order as the scalar loop, so scores and rankings are bit-identical; only the
+/// top-k insertion stays scalar. A custom model is still called once per feasible shape.
+/// </para>
 /// <para><b>Thread safety:</b> stateless; one instance may serve any number of threads.</para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
@@ -234,7 +240,8 @@ public sealed class ShapeSelector
 
             // Cost scores only fall through the catalog, so the bound of the block's first feasible shape holds for
             // every shape from here on.
-            if (CannotEnter(ranking, count, tradeoff, costScores.GetElement(BitOperations.TrailingZeroCount(feasibleLanes))))
+            if (count == ranking.Length
+                && CannotEnter(ranking, count, tradeoff, costScores.GetElement(BitOperations.TrailingZeroCount(feasibleLanes))))
             {
                 feasible += CountFeasible(catalog, inputs.RequiredPeak, start + Vector256<double>.Count);
                 break;
