@@ -9,6 +9,56 @@ namespace Shaping.Forecasting.Models.Arima;
 /// </summary>
 internal static class ArimaEstimator
 {
+    /// <summary>The Nelder-Mead relative tolerance of the CSS stage (on ½ log σ²).</summary>
+    private const double CssTolerance = 1e-7;
+
+    /// <summary>The Nelder-Mead relative tolerance of the exact stage (on R's concentrated objective).</summary>
+    private const double ExactTolerance = 1e-8;
+
+    /// <summary>The exact-stage evaluation cap in quick mode: the exact stage starts at the CSS optimum, close to its own.</summary>
+    private const int QuickExactEvaluations = 300;
+
+    /// <summary>How many evaluations one Nelder-Mead run may use before it is restarted from its best vertex.</summary>
+    private const int RestartEvaluations = 400;
+
+    /// <summary>
+    /// Nelder-Mead in runs of <see cref="RestartEvaluations"/>, each restarted from the previous run's best vertex
+    /// with a halved simplex, until a run no longer improves the objective, the budget is spent, or
+    /// <paramref name="expired"/> says the caller's time is up. Restarts also guard against a collapsed simplex.
+    /// </summary>
+    internal static double[] Minimise(Func<double[], double> objective, double[] start, double[] step, int maxEvaluations, double tolerance, Func<bool>? expired)
+    {
+        var x = (double[])start.Clone();
+        var fx = objective(x);
+        var steps = (double[])step.Clone();
+        var used = 0;
+        while (used < maxEvaluations)
+        {
+            var budget = Math.Min(RestartEvaluations, maxEvaluations - used);
+            var candidate = (double[])NelderMead.Minimise(objective, x, steps, budget, tolerance).Clone();
+            used += budget;
+            var fc = objective(candidate);
+            var improvement = fx - fc;
+            if (fc < fx)
+            {
+                x = candidate;
+                fx = fc;
+            }
+
+            if (!(improvement > tolerance * (Math.Abs(fx) + 1e-10)) || (expired?.Invoke() ?? false))
+            {
+                break;
+            }
+
+            for (var i = 0; i < steps.Length; i++)
+            {
+                steps[i] *= 0.5;
+            }
+        }
+
+        return x;
+    }
+
     /// <summary>Fits the differenced series <paramref name="w"/>; null when it is too short for the specification.</summary>
     /// <param name="w">The differenced series.</param>
     /// <param name="specification">The orders.</param>
@@ -17,8 +67,11 @@ internal static class ArimaEstimator
     /// <param name="maxEvaluations">The Nelder-Mead budget per stage.</param>
     /// <param name="cssOffset">auto.arima's offset that puts CSS information criteria on the likelihood scale.</param>
     /// <param name="problem">Receives the problem, left at the optimum (and filtered, for an exact fit).</param>
+    /// <param name="expired">Polled between optimiser restarts; when it returns true the best point so far is kept.</param>
+    /// <param name="start">A starting point for the exact stage (a search's CSS optimum); when given, the CSS stage is skipped.</param>
+    /// <param name="quick">Looser tolerances (CSS 1e-6, exact 1e-7; criteria accurate to about 0.01) for a model search.</param>
     /// <returns>The fit, or null.</returns>
-    internal static ArimaFitResult? Fit(double[] w, ArimaSpecification specification, int m, bool exact, int maxEvaluations, double cssOffset, out ArimaProblem problem)
+    internal static ArimaFitResult? Fit(double[] w, ArimaSpecification specification, int m, bool exact, int maxEvaluations, double cssOffset, out ArimaProblem problem, Func<bool>? expired = null, bool quick = false, double[]? start = null)
     {
         problem = new ArimaProblem(specification, m, w);
         var k = problem.ParameterCount;
@@ -28,7 +81,7 @@ internal static class ArimaEstimator
             return null;
         }
 
-        var start = new double[k];
+        var origin = new double[k];
         var step = new double[k];
         Array.Fill(step, 0.1);
         if (problem.HasConstant)
@@ -37,7 +90,8 @@ internal static class ArimaEstimator
         }
 
         var localProblem = problem;
-        var raw = k == 0 ? start : (double[])NelderMead.Minimise(localProblem.Css, start, step, maxEvaluations).Clone();
+        var raw = start is not null && exact ? (double[])start.Clone()
+            : k == 0 ? origin : Minimise(localProblem.Css, origin, step, maxEvaluations, quick ? 1e-6 : CssTolerance, expired);
         var cssValue = problem.Css(raw);
         if (cssValue >= 1e9)
         {
@@ -59,7 +113,7 @@ internal static class ArimaEstimator
                     step[k - 1] = 0.5;
                 }
 
-                raw = (double[])NelderMead.Minimise(localProblem.Exact, raw, step, maxEvaluations).Clone();
+                raw = Minimise(localProblem.Exact, raw, step, quick ? Math.Min(maxEvaluations, QuickExactEvaluations) : maxEvaluations, quick ? 1e-7 : ExactTolerance, expired);
             }
 
             if (problem.Exact(raw) >= 1e9)

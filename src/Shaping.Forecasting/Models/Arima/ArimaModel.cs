@@ -260,6 +260,7 @@ internal sealed class ArimaModel : IForecastModel
         a[r - 1] = _phi[r - 1] * x;
         Array.Copy(pm, 0, _row, 0, r);
         var inverseF = 1.0 / f;
+        // Upper triangle only, as the fitting filter: P[i][j] = R_iR_j + P[i+1][j+1] − P[0][i+1]P[0][j+1]/F.
         for (var i = 0; i < r; i++)
         {
             var last = i == r - 1;
@@ -273,7 +274,6 @@ internal sealed class ArimaModel : IForecastModel
                 }
 
                 pm[(i * r) + j] = value;
-                pm[(j * r) + i] = value;
             }
         }
     }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Shaping.Forecasting.Models.Arima;
 
 /// <summary>
@@ -142,7 +144,7 @@ internal sealed class ArimaProblem
     /// <summary>Gets the predicted state a_{n+1|n} after the last <see cref="Exact"/> run.</summary>
     internal double[] State { get; }
 
-    /// <summary>Gets the predicted state covariance P_{n+1|n} (row-major, in units of σ²) after the last <see cref="Exact"/> run.</summary>
+    /// <summary>Gets the predicted state covariance P_{n+1|n} (row-major, in units of σ², upper triangle valid) after the last <see cref="Exact"/> run.</summary>
     internal double[] Covariance { get; }
 
     /// <summary>Gets Σ v_t²/F_t of the last objective evaluation.</summary>
@@ -349,27 +351,39 @@ internal sealed class ArimaProblem
                 Array.Copy(pm, 0, row, 0, r);
                 var inverseF = 1.0 / f;
                 var excess = 0.0;
-                for (var i = 0; i < r; i++)
+                // Only the upper triangle is kept up to date: P_{t+1|t}[i][j] = R_iR_j + P[i+1][j+1] − P[0][i+1]P[0][j+1]/F.
+                var span = pm.AsSpan();
+                for (var i = 0; i < r - 1; i++)
                 {
-                    var rowI = i * r;
+                    var target = span.Slice((i * r) + i, r - i);
+                    var source = span.Slice(((i + 1) * r) + i + 1, r - i - 1);
                     var ri = rv[i];
-                    var last = i == r - 1;
-                    var shifted = (i + 1) * r;
-                    var ci = last ? 0 : row[i + 1] * inverseF;
-                    for (var j = i; j < r; j++)
+                    var ci = row[i + 1] * inverseF;
+                    var rowTail = row.AsSpan(i + 1, r - i - 1);
+                    var rvTail = rv.AsSpan(i, r - i);
+                    var j = 0;
+                    if (Vector.IsHardwareAccelerated)
                     {
-                        var value = ri * rv[j];
-                        if (!last && j < r - 1)
+                        var width = Vector<double>.Count;
+                        var vri = new Vector<double>(ri);
+                        var vci = new Vector<double>(ci);
+                        for (; j <= source.Length - width; j += width)
                         {
-                            value += pm[shifted + j + 1] - (ci * row[j + 1]);
+                            var value = (vri * new Vector<double>(rvTail[j..])) + new Vector<double>(source[j..]) - (vci * new Vector<double>(rowTail[j..]));
+                            value.CopyTo(target[j..]);
                         }
-
-                        pm[rowI + j] = value;
-                        pm[(j * r) + i] = value;
                     }
 
-                    excess += pm[rowI + i] - (ri * ri);
+                    for (; j < source.Length; j++)
+                    {
+                        target[j] = (ri * rvTail[j]) + source[j] - (ci * rowTail[j]);
+                    }
+
+                    target[^1] = ri * rv[r - 1];
+                    excess += target[0] - (ri * ri);
                 }
+
+                pm[(r * r) - 1] = rv[r - 1] * rv[r - 1];
 
                 if (excess < ConvergenceTolerance * sumR2)
                 {
