@@ -12,6 +12,9 @@ internal static class UnitRootTests
     /// <summary>The seasonal strength above which <c>nsdiffs</c> takes a seasonal difference.</summary>
     internal const double SeasonalStrengthThreshold = 0.64;
 
+    /// <summary>How many cycles the seasonal smoother averages over (STL's s.window in <c>mstl</c>).</summary>
+    private const int SeasonalWindow = 11;
+
     /// <summary>
     /// The KPSS level-stationarity statistic (Kwiatkowski et al. 1992) as urca's <c>ur.kpss(type = "mu")</c>:
     /// Σ S_t² / (n² s²(l)), with S_t the partial sums of the demeaned series and s²(l) the Newey-West long-run
@@ -95,10 +98,10 @@ internal static class UnitRootTests
     }
 
     /// <summary>
-    /// Wang, Smith and Hyndman's seasonal strength max(0, 1 − Var(R)/Var(S + R)), on a classical additive
-    /// decomposition: a centred moving-average trend (2×m for even m) and a periodic seasonal component (the
-    /// demeaned average detrended value per position). R's <c>forecast</c> uses STL (<c>mstl</c>) for the
-    /// decomposition; this is the periodic-season special case of it.
+    /// Wang, Smith and Hyndman's seasonal strength max(0, 1 − Var(R)/Var(S + R)), on an STL-like additive
+    /// decomposition: a centred moving-average trend (2×m for even m) and a seasonal component that smooths each
+    /// cycle-subseries of the detrended values over the nearest 11 cycles (R's <c>mstl</c> uses STL with
+    /// s.window = 11; this replaces its loess smoothers by moving averages).
     /// </summary>
     internal static double SeasonalStrength(ReadOnlySpan<double> x, int m)
     {
@@ -135,29 +138,48 @@ internal static class UnitRootTests
             trend[t] = sum / m;
         }
 
-        var seasonal = new double[m];
-        var counts = new int[m];
-        for (var t = start; t < end; t++)
-        {
-            seasonal[t % m] += x[t] - trend[t];
-            counts[t % m]++;
-        }
-
-        var average = 0.0;
-        for (var i = 0; i < m; i++)
-        {
-            seasonal[i] = counts[i] > 0 ? seasonal[i] / counts[i] : 0;
-            average += seasonal[i];
-        }
-
-        average /= m;
-        var remainder = new double[end - start];
+        // Seasonal component: per position in the cycle, the mean of the detrended values of the nearest
+        // SeasonalWindow cycles (a moving cycle-subseries smoother, as STL's with s.window = 11), centred per cycle.
         var detrended = new double[end - start];
         for (var t = start; t < end; t++)
         {
-            var s = seasonal[t % m] - average;
             detrended[t - start] = x[t] - trend[t];
-            remainder[t - start] = detrended[t - start] - s;
+        }
+
+        var count = end - start;
+        var seasonalPart = new double[count];
+        const int halfWindow = SeasonalWindow / 2;
+        for (var i = 0; i < count; i++)
+        {
+            var sum = 0.0;
+            var used = 0;
+            for (var k = -halfWindow; k <= halfWindow; k++)
+            {
+                var j = i + (k * m);
+                if (j >= 0 && j < count)
+                {
+                    sum += detrended[j];
+                    used++;
+                }
+            }
+
+            seasonalPart[i] = sum / used;
+        }
+
+        var remainder = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            // Remove the local level of the seasonal component (its mean over the surrounding cycle).
+            var from = Math.Max(0, i - (m / 2));
+            var to = Math.Min(count, from + m);
+            from = Math.Max(0, to - m);
+            var level = 0.0;
+            for (var j = from; j < to; j++)
+            {
+                level += seasonalPart[j];
+            }
+
+            remainder[i] = detrended[i] - (seasonalPart[i] - (level / (to - from)));
         }
 
         var varDetrended = Variance(detrended);
