@@ -174,44 +174,6 @@ internal sealed class ArimaProblem
         Expand();
     }
 
-    /// <summary>Maps coefficients back to the unconstrained vector; false when a block is not stationary/invertible.</summary>
-    internal bool TryGetRaw(double[] ar, double[] ma, double[] sar, double[] sma, double mu, Span<double> raw)
-    {
-        var offset = 0;
-        if (!ArimaMath.InversePartialTransform(ar, raw.Slice(offset, _p)))
-        {
-            return false;
-        }
-
-        offset += _p;
-        var negated = ma.Select(v => -v).ToArray();
-        if (!ArimaMath.InversePartialTransform(negated, raw.Slice(offset, _q)))
-        {
-            return false;
-        }
-
-        offset += _q;
-        if (!ArimaMath.InversePartialTransform(sar, raw.Slice(offset, _sp)))
-        {
-            return false;
-        }
-
-        offset += _sp;
-        negated = sma.Select(v => -v).ToArray();
-        if (!ArimaMath.InversePartialTransform(negated, raw.Slice(offset, _sq)))
-        {
-            return false;
-        }
-
-        offset += _sq;
-        if (HasConstant)
-        {
-            raw[offset] = (mu - MeanCentre) / MeanScale;
-        }
-
-        return true;
-    }
-
     /// <summary>
     /// The conditional-sum-of-squares objective (R's <c>arima</c> method "CSS"): ½ log(Σe²/ν), with the residuals
     /// e_t of the first p + mP points and the pre-sample errors set to zero.
