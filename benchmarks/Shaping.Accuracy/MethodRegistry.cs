@@ -12,7 +12,7 @@ internal static class MethodRegistry
 
     /// <summary>
     /// Builds the registry. To score another forecaster, add one line to the initializer (for example
-    /// <c>["autoets"] = new AutoEtsForecaster(),</c>); it then also becomes a candidate of the
+    /// <c>["autoets"] = new AutoEtsForecaster(),
     /// <c>default</c> row, which chooses per series among every registered method by validation error.
     /// </summary>
     public static OrderedDictionary<string, IForecaster> Create()
@@ -23,6 +23,7 @@ internal static class MethodRegistry
             ["snaive"] = new SeasonalNaiveForecaster(),
             ["naive"] = new NaiveForecaster(),
             ["autoets"] = new AutoEtsForecaster(),
+            ["autoarima"] = new AutoArimaForecaster(),
         };
 
         // Seasonal naive first: it wins ties and is used alone when a history is too short to validate.

@@ -1,0 +1,52 @@
+namespace Shaping.Forecasting.Models.Arima;
+
+/// <summary>Input checks, exact fits from an undifferenced history, and the documented fallbacks.</summary>
+internal static class ArimaFitting
+{
+    /// <summary>Throws unless the history is non-empty, finite and non-negative and the period is at least 1.</summary>
+    internal static double[] Validate(ReadOnlySpan<double> history, int seasonalPeriod, out bool constant)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seasonalPeriod, 1);
+        if (history.IsEmpty)
+        {
+            throw new ArgumentException("The history is empty.", nameof(history));
+        }
+
+        constant = true;
+        var first = history[0];
+        foreach (var value in history)
+        {
+            if (!double.IsFinite(value) || value < 0)
+            {
+                throw new ArgumentException($"The history holds {value}; observations must be finite and non-negative.", nameof(history));
+            }
+
+            constant &= value == first;
+        }
+
+        return history.ToArray();
+    }
+
+    /// <summary>Differences <paramref name="y"/> and fits the specification exactly; null when it cannot be fitted.</summary>
+    internal static ArimaModel? FitExact(double[] y, int m, ArimaSpecification specification, int maxEvaluations, out ArimaFitResult? fit)
+    {
+        var seasonalD = m > 1 ? specification.SeasonalDifferences : 0;
+        var delta = ArimaMath.DifferencingPolynomial(specification.Differences, seasonalD, m);
+        var w = ArimaMath.Difference(y, delta);
+        fit = ArimaEstimator.Fit(w, specification, m, exact: true, maxEvaluations, 0, out var problem);
+        return fit is null ? null : ArimaEstimator.CreateModel(problem, fit, y, delta, m);
+    }
+
+    /// <summary>The random walk ARIMA(0,1,0) (σ² the mean squared change), or the constant model for one point.</summary>
+    internal static ArimaModel Fallback(double[] y, int m)
+    {
+        if (y.Length < 2)
+        {
+            return ArimaEstimator.Constant(y[0], m, y.Length);
+        }
+
+        var spec = new ArimaSpecification(0, 1, 0, 0, 0, 0, IncludeConstant: false);
+        var model = FitExact(y, m, spec, 100, out _);
+        return model ?? ArimaEstimator.Constant(y[^1], m, y.Length);
+    }
+}

@@ -1,0 +1,298 @@
+using MathNet.Numerics.Distributions;
+
+namespace Shaping.Forecasting.Models.Arima;
+
+/// <summary>
+/// A fitted seasonal ARIMA model: the ARMA state of the differenced series (Kalman predicted state and covariance),
+/// the constant, the innovation variance, and the last d + mD observations needed to undo the differencing.
+/// </summary>
+/// <remarks>
+/// Point forecasts propagate the predicted state through the transition matrix and integrate the differenced
+/// forecasts back. The h-step variance is σ² Σ_{j&lt;h} ψ*_j², with ψ* the MA(∞) weights of the integrated model
+/// φ(B)Φ(B^m)(1 − B)^d(1 − B^m)^D; this is the state-space h-step variance once the filter has converged (the
+/// remaining state uncertainty of an invertible model vanishes geometrically, after a few hundred points for the
+/// series this library sees). Intervals are Gaussian. <see cref="Update"/> runs one Kalman step: O(r²) in the state
+/// dimension r = max(p + mP, q + mQ + 1), O(1) in the length of the history, and allocates nothing.
+/// </remarks>
+internal sealed class ArimaModel : IForecastModel
+{
+    private readonly double[] _phi;
+    private readonly double[] _rv;
+    private readonly double[] _delta;
+    private readonly double[] _history;
+    private readonly double[] _state;
+    private readonly double[] _covariance;
+    private readonly double[] _row;
+    private readonly double[] _psiStar;
+    private readonly double _mu;
+    private readonly double _sigma;
+    private int _newest;
+
+    internal ArimaModel(
+        string name,
+        int seasonalPeriod,
+        ArimaSpecification specification,
+        ReadOnlySpan<double> phi,
+        ReadOnlySpan<double> theta,
+        double mu,
+        double sigma2,
+        double[] delta,
+        ReadOnlySpan<double> history,
+        ReadOnlySpan<double> state,
+        ReadOnlySpan<double> covariance,
+        FitSummary summary)
+    {
+        Name = name;
+        SeasonalPeriod = seasonalPeriod;
+        Specification = specification;
+        Summary = summary;
+        var r = Math.Max(phi.Length, theta.Length + 1);
+        _phi = new double[r];
+        phi.CopyTo(_phi);
+        _rv = new double[r];
+        _rv[0] = 1;
+        theta.CopyTo(_rv.AsSpan(1));
+        _mu = mu;
+        Sigma2 = Math.Max(0, sigma2);
+        _sigma = Math.Sqrt(Sigma2);
+        _delta = delta;
+        _history = new double[Math.Max(1, delta.Length)];
+        var l = delta.Length;
+        for (var k = 0; k < l; k++)
+        {
+            _history[k] = history[history.Length - l + k];
+        }
+
+        _newest = l == 0 ? 0 : l - 1;
+        _state = new double[r];
+        state.CopyTo(_state);
+        _covariance = new double[r * r];
+        covariance.CopyTo(_covariance);
+        _row = new double[r];
+
+        // ψ* weights of the integrated model, for the h-step variance: φ*(B) = φ(B)·(1 + Σ δ_k B^k).
+        var ar = new double[phi.Length + 1];
+        ar[0] = 1;
+        for (var i = 0; i < phi.Length; i++)
+        {
+            ar[i + 1] = -phi[i];
+        }
+
+        var diff = new double[l + 1];
+        diff[0] = 1;
+        delta.CopyTo(diff, 1);
+        var product = ArimaMath.Multiply(ar, diff);
+        _psiStar = new double[product.Length - 1];
+        for (var i = 0; i < _psiStar.Length; i++)
+        {
+            _psiStar[i] = -product[i + 1];
+        }
+
+        ThetaExpanded = theta.ToArray();
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public int SeasonalPeriod { get; }
+
+    /// <inheritdoc/>
+    public FitSummary Summary { get; }
+
+    /// <summary>Gets the orders of the fitted model.</summary>
+    public ArimaSpecification Specification { get; }
+
+    /// <summary>Gets the innovation variance σ².</summary>
+    public double Sigma2 { get; }
+
+    private double[] ThetaExpanded { get; }
+
+    /// <inheritdoc/>
+    public void ForecastMean(Span<double> destination)
+    {
+        var r = _state.Length;
+        var l = _delta.Length;
+        double[]? rentedState = null;
+        double[]? rentedY = null;
+        var a = r <= 256 ? stackalloc double[r] : (rentedState = new double[r]);
+        var y = l + destination.Length <= 1024 ? stackalloc double[l + destination.Length] : (rentedY = new double[l + destination.Length]);
+        _state.CopyTo(a);
+        CopyHistory(y);
+        for (var h = 0; h < destination.Length; h++)
+        {
+            var x = a[0];
+            var value = _mu + x;
+            for (var k = 0; k < l; k++)
+            {
+                value -= _delta[k] * y[l + h - k - 1];
+            }
+
+            y[l + h] = value;
+            destination[h] = value;
+            for (var i = 0; i < r - 1; i++)
+            {
+                a[i] = (_phi[i] * x) + a[i + 1];
+            }
+
+            a[r - 1] = _phi[r - 1] * x;
+        }
+
+        GC.KeepAlive(rentedState);
+        GC.KeepAlive(rentedY);
+    }
+
+    /// <inheritdoc/>
+    public Forecast Forecast(int horizon, ReadOnlySpan<double> levels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        var mean = new double[horizon];
+        ForecastMean(mean);
+        var levelArray = levels.ToArray();
+        var z = new double[levelArray.Length];
+        var quantiles = new double[levelArray.Length][];
+        for (var k = 0; k < levelArray.Length; k++)
+        {
+            if (!(levelArray[k] > 0 && levelArray[k] < 1))
+            {
+                throw new ArgumentException("Levels must be inside (0, 1).", nameof(levels));
+            }
+
+            z[k] = Normal.InvCDF(0, 1, levelArray[k]);
+            quantiles[k] = new double[horizon];
+        }
+
+        var psi = new double[horizon];
+        ArimaMath.PsiWeights(_psiStar, ThetaExpanded, psi);
+        var cumulative = 0.0;
+        for (var h = 0; h < horizon; h++)
+        {
+            cumulative += psi[h] * psi[h];
+            var sd = _sigma * Math.Sqrt(cumulative);
+            for (var k = 0; k < z.Length; k++)
+            {
+                quantiles[k][h] = mean[h] + (z[k] * sd);
+            }
+        }
+
+        return new Forecast(mean, levelArray, quantiles);
+    }
+
+    /// <inheritdoc/>
+    public void SimulatePaths(Span<double> paths, int horizon, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        if (paths.Length % horizon != 0)
+        {
+            throw new ArgumentException("The buffer length must be a multiple of the horizon.", nameof(paths));
+        }
+
+        var r = _state.Length;
+        var l = _delta.Length;
+        var a = new double[r];
+        var y = new double[l + horizon];
+        var pathCount = paths.Length / horizon;
+        for (var p = 0; p < pathCount; p++)
+        {
+            _state.CopyTo(a, 0);
+            CopyHistory(y);
+            var row = paths.Slice(p * horizon, horizon);
+            for (var h = 0; h < horizon; h++)
+            {
+                var e = _sigma * NextGaussian(random);
+                var x = a[0] + e;
+                var value = _mu + x;
+                for (var k = 0; k < l; k++)
+                {
+                    value -= _delta[k] * y[l + h - k - 1];
+                }
+
+                y[l + h] = value;
+                row[h] = value;
+                for (var i = 0; i < r - 1; i++)
+                {
+                    a[i] = (_phi[i] * x) + a[i + 1] + (_rv[i + 1] * e);
+                }
+
+                a[r - 1] = _phi[r - 1] * x;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Update(double observation)
+    {
+        if (!double.IsFinite(observation) || observation < 0)
+        {
+            throw new ArgumentException("An observation must be finite and non-negative.", nameof(observation));
+        }
+
+        var l = _delta.Length;
+        var w = observation;
+        for (var k = 0; k < l; k++)
+        {
+            w += _delta[k] * _history[(_newest - k + l) % l];
+        }
+
+        if (l > 0)
+        {
+            _newest = (_newest + 1) % l;
+            _history[_newest] = observation;
+        }
+
+        var x = w - _mu;
+        var r = _state.Length;
+        var a = _state;
+        var pm = _covariance;
+        var f = pm[0];
+        if (!(f > 0))
+        {
+            f = 1;
+        }
+
+        var gain = (x - a[0]) / f;
+        for (var i = 0; i < r - 1; i++)
+        {
+            a[i] = (_phi[i] * x) + a[i + 1] + (pm[i + 1] * gain);
+        }
+
+        a[r - 1] = _phi[r - 1] * x;
+        Array.Copy(pm, 0, _row, 0, r);
+        var inverseF = 1.0 / f;
+        // Upper triangle only, as the fitting filter: P[i][j] = R_iR_j + P[i+1][j+1] − P[0][i+1]P[0][j+1]/F.
+        for (var i = 0; i < r; i++)
+        {
+            var last = i == r - 1;
+            var ci = last ? 0 : _row[i + 1] * inverseF;
+            for (var j = i; j < r; j++)
+            {
+                var value = _rv[i] * _rv[j];
+                if (!last && j < r - 1)
+                {
+                    value += pm[((i + 1) * r) + j + 1] - (ci * _row[j + 1]);
+                }
+
+                pm[(i * r) + j] = value;
+            }
+        }
+    }
+
+    private static double NextGaussian(Random random)
+    {
+        // Box-Muller; 1 - NextDouble() is in (0, 1] so the logarithm is finite.
+        var u1 = 1.0 - random.NextDouble();
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    // Writes the last d + mD observations, oldest first, into the start of the buffer.
+    private void CopyHistory(Span<double> y)
+    {
+        var l = _delta.Length;
+        for (var k = 0; k < l; k++)
+        {
+            y[l - 1 - k] = _history[(_newest - k + l) % l];
+        }
+    }
+}

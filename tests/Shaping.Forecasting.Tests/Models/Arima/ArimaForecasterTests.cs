@@ -1,0 +1,156 @@
+using Shaping.Forecasting.Models.Arima;
+using Shaping.Forecasting.Tests.Fixtures;
+
+namespace Shaping.Forecasting.Tests.Models.Arima;
+
+public sealed class ArimaForecasterTests
+{
+    private static readonly ArimaSpecification Airline = new(0, 1, 1, 0, 1, 1, IncludeConstant: false);
+
+    [Fact]
+    public void AirPassengers_Fixture_MatchesTheDataset()
+    {
+        Assert.Equal(144, AirPassengers.Values.Length);
+        Assert.Equal(40_363, AirPassengers.Values.Sum());
+        Assert.Equal(112, AirPassengers.Values[0]);
+        Assert.Equal(432, AirPassengers.Values[^1]);
+    }
+
+    [Fact]
+    public void Fit_AirlineModelOnLogAirPassengers_MatchesRArima()
+    {
+        // R 4.x: arima(log(AirPassengers), c(0,1,1), seasonal = c(0,1,1)) gives ma1 = -0.4018, sma1 = -0.5569,
+        // sigma^2 = 0.001348, log likelihood = 244.7.
+        var model = new ArimaForecaster(Airline).Fit(AirPassengers.Log(), 12);
+
+        var summary = model.Summary;
+        Assert.Equal("ARIMA(0,1,1)(0,1,1)[12]", model.Name);
+        Assert.Equal(-0.4018, summary.Parameters["ma1"], 0.005);
+        Assert.Equal(-0.5569, summary.Parameters["sma1"], 0.005);
+        Assert.Equal(244.70, summary.LogLikelihood, 0.1);
+        Assert.Equal(0.001348, summary.Sigma2, 0.00002);
+        Assert.Equal(131, summary.ObservationCount);
+    }
+
+    [Theory]
+    [InlineData(0.6, 0.0)]
+    [InlineData(-0.5, 0.0)]
+    [InlineData(0.0, 0.5)]
+    [InlineData(0.0, -0.6)]
+    public void Fit_SimulatedArOrMa_RecoversTheCoefficient(double phi, double theta)
+    {
+        var y = ArimaSimulation.Arma11(3000, phi, theta, mean: 50, seed: 7);
+        var spec = new ArimaSpecification(phi != 0 ? 1 : 0, 0, theta != 0 ? 1 : 0, 0, 0, 0, IncludeConstant: true);
+
+        var summary = new ArimaForecaster(spec).Fit(y, 1).Summary;
+
+        if (phi != 0)
+        {
+            Assert.Equal(phi, summary.Parameters["ar1"], 0.05);
+        }
+
+        if (theta != 0)
+        {
+            Assert.Equal(theta, summary.Parameters["ma1"], 0.05);
+        }
+
+        Assert.Equal(50, summary.Parameters["intercept"], 0.3);
+        Assert.Equal(1.0, summary.Sigma2, 0.1);
+    }
+
+    [Fact]
+    public void Forecast_AirlineModel_IsFiniteAndIntervalsWidenWithHorizon()
+    {
+        var model = new ArimaForecaster(Airline).Fit(AirPassengers.Log(), 12);
+
+        var forecast = model.Forecast(36, [0.05, 0.5, 0.95]);
+
+        var previousWidth = 0.0;
+        for (var h = 0; h < forecast.Horizon; h++)
+        {
+            Assert.True(double.IsFinite(forecast.Mean[h]));
+            Assert.Equal(forecast.Mean[h], forecast.Quantile(1)[h], 1e-9);
+            var width = forecast.Quantile(2)[h] - forecast.Quantile(0)[h];
+            Assert.True(width > previousWidth, $"width at step {h + 1} did not grow");
+            previousWidth = width;
+        }
+
+        // The airline forecasts of log passengers for 1961 stay within the range R gives (about 6.1 to 6.5).
+        Assert.InRange(forecast.Mean[0], 6.0, 6.2);
+        Assert.InRange(forecast.Mean[6], 6.3, 6.6);
+    }
+
+    [Fact]
+    public void SimulatePaths_AirlineModel_AverageTracksTheMeanForecast()
+    {
+        var model = new ArimaForecaster(Airline).Fit(AirPassengers.Log(), 12);
+        const int horizon = 12;
+        const int paths = 4000;
+        var buffer = new double[paths * horizon];
+        var mean = new double[horizon];
+        model.ForecastMean(mean);
+
+        model.SimulatePaths(buffer, horizon, new Random(11));
+
+        for (var h = 0; h < horizon; h++)
+        {
+            var average = 0.0;
+            for (var p = 0; p < paths; p++)
+            {
+                average += buffer[(p * horizon) + h];
+            }
+
+            Assert.Equal(mean[h], average / paths, 0.01);
+        }
+    }
+
+    [Fact]
+    public void Update_NewObservation_MovesTheForecastOrigin()
+    {
+        var log = AirPassengers.Log();
+        var model = new ArimaForecaster(Airline).Fit(log.AsSpan(0, 132), 12);
+        var before = new double[1];
+        model.ForecastMean(before);
+
+        model.Update(log[132]);
+        var after = new double[12];
+        model.ForecastMean(after);
+
+        Assert.NotEqual(before[0], after[0]);
+        Assert.All(after, v => Assert.True(double.IsFinite(v)));
+
+        // One step ahead from month 133 is close to what a refit on 133 points forecasts.
+        var refit = new ArimaForecaster(Airline).Fit(log.AsSpan(0, 133), 12);
+        var refitMean = new double[1];
+        refit.ForecastMean(refitMean);
+        Assert.Equal(refitMean[0], after[0], 0.02);
+    }
+
+    [Fact]
+    public void Fit_ConstantHistory_ForecastsTheConstantWithZeroWidth()
+    {
+        var model = new ArimaForecaster(Airline).Fit(Enumerable.Repeat(7.0, 50).ToArray(), 12);
+
+        var forecast = model.Forecast(5, [0.1, 0.9]);
+
+        Assert.All(forecast.Mean.ToArray(), v => Assert.Equal(7.0, v));
+        Assert.Equal(forecast.Quantile(0).ToArray(), forecast.Quantile(1).ToArray());
+    }
+
+    [Fact]
+    public void Fit_TooShortHistory_FallsBackWithoutNaN()
+    {
+        var model = new ArimaForecaster(Airline).Fit([3.0, 4.0, 6.0, 5.0, 7.0], 12);
+
+        var forecast = model.Forecast(3, [0.1, 0.9]);
+
+        Assert.StartsWith("ARIMA(0,1,0)", model.Name, StringComparison.Ordinal);
+        Assert.All(forecast.Mean.ToArray(), v => Assert.True(double.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Fit_NegativeValue_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => new ArimaForecaster(Airline).Fit([1.0, -1.0, 2.0], 1));
+    }
+}
