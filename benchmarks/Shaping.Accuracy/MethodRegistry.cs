@@ -11,9 +11,9 @@ internal static class MethodRegistry
     public const string DefaultName = "default";
 
     /// <summary>
-    /// Builds the registry. To score another forecaster, add one line to the initializer (for example
-    /// <c>["autoets"] = new AutoEtsForecaster(),
-    /// <c>default</c> row, which chooses per series among every registered method by validation error.
+    /// Builds the registry. To score another forecaster, add one line below (for example
+    /// <c>methods["theta"] = new ThetaForecaster();</c>). Methods in the initializer are also candidates of the
+    /// <c>default</c> row, which chooses per series among them by validation error.
     /// </summary>
     public static OrderedDictionary<string, IForecaster> Create()
     {
@@ -23,13 +23,30 @@ internal static class MethodRegistry
             ["snaive"] = new SeasonalNaiveForecaster(),
             ["naive"] = new NaiveForecaster(),
             ["autoets"] = new AutoEtsForecaster(),
-            ["autoarima"] = new AutoArimaForecaster(),
         };
 
         // Seasonal naive first: it wins ties and is used alone when a history is too short to validate.
         var candidates = new List<IForecaster> { methods["snaive"] };
         candidates.AddRange(methods.Where(m => m.Key != "snaive").Select(m => m.Value));
         methods[DefaultName] = new ValidatedSelectionForecaster(candidates, validationLength: 48, ValidationMetric.Smape);
+
+        // Forecasting II: AutoArima, Theta, regression and ensembles (not candidates of the default row, which stays as measured).
+        methods["autoarima"] = new AutoArimaForecaster();
+        methods["theta"] = new ThetaForecaster();
+        methods["regression"] = new RegressionForecaster();
+        methods["regression-log"] = new RegressionForecaster { LogTransform = true };
+        methods["snaive168"] = new FixedPeriodForecaster(new SeasonalNaiveForecaster(), 168);
+        IForecaster[] classic = [methods["autoets"], methods["theta"], methods["regression"], methods["snaive"]];
+        methods["ens-median"] = new EnsembleForecaster(classic, EnsembleCombination.Median, name: "EnsembleMedian");
+        methods["ens-weighted"] = new EnsembleForecaster(classic, EnsembleCombination.InverseErrorWeighted, name: "EnsembleWeighted");
+
+        // Cheap members only: daily and weekly seasonal naive, additive and log-scale regression.
+        IForecaster[] fast = [methods["snaive"], methods["snaive168"], methods["regression"], methods["regression-log"]];
+        methods["ens-fast-median"] = new EnsembleForecaster(fast, EnsembleCombination.Median, name: "EnsembleFastMedian");
+        methods["ens-fast-w1"] = new EnsembleForecaster(fast, EnsembleCombination.InverseErrorWeighted, name: "EnsembleFastW1");
+        methods["ens-fast-w2"] = new EnsembleForecaster(fast, EnsembleCombination.InverseErrorWeighted, name: "EnsembleFastW2") { WeightExponent = 2 };
+        methods["ens-fast-w4"] = new EnsembleForecaster(fast, EnsembleCombination.InverseErrorWeighted, name: "EnsembleFastW4") { WeightExponent = 4 };
+        methods["ens-fast-w8"] = new EnsembleForecaster(fast, EnsembleCombination.InverseErrorWeighted, name: "EnsembleFastW8") { WeightExponent = 8 };
         return methods;
     }
 }

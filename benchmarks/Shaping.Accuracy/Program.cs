@@ -56,7 +56,25 @@ m4.SetAction((parse, cancellationToken) => Task.FromResult(M4Command.Run(
         Environment.GetCommandLineArgs().Length > 1 ? args : []),
     cancellationToken)));
 
-var root = new RootCommand("Shaping forecast accuracy console.") { m4 };
+var trace = new Option<FileInfo>("--trace") { Description = "A timestamp,value CSV trace (for example nab/nyc_taxi.csv).", Required = true };
+var stepMinutes = new Option<int>("--step-minutes") { Description = "Step length the trace is averaged into, in minutes.", DefaultValueFactory = _ => 60 };
+var tuneDays = new Option<int>("--tune-days") { Description = "Days scored while tuning (before the held-out days).", DefaultValueFactory = _ => 28 };
+var testDays = new Option<int>("--test-days") { Description = "Held-out days at the end of the trace, scored before and after tuning.", DefaultValueFactory = _ => 28 };
+var evaluations = new Option<int>("--evaluations") { Description = "Backtests the Bayesian optimiser may spend.", DefaultValueFactory = _ => 30 };
+var seed = new Option<int>("--seed") { Description = "The optimiser's seed.", DefaultValueFactory = _ => 1 };
+PositiveInt(stepMinutes);
+PositiveInt(tuneDays);
+PositiveInt(testDays);
+PositiveInt(evaluations);
+var tune = new Command("tune", "Tune the engine's hyperparameters on a trace and print the backtest cost before and after.")
+{
+    trace, stepMinutes, tuneDays, testDays, evaluations, seed,
+};
+tune.SetAction((parse, cancellationToken) => Task.FromResult(TuneCommand.Run(
+    parse.GetValue(trace)!, parse.GetValue(stepMinutes), parse.GetValue(tuneDays), parse.GetValue(testDays),
+    parse.GetValue(evaluations), parse.GetValue(seed), cancellationToken)));
+
+var root = new RootCommand("Shaping forecast accuracy console.") { m4, tune };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
 
 static void PositiveInt<T>(Option<T> option) =>

@@ -1,0 +1,119 @@
+using Shaping.Forecasting.Models;
+
+namespace Shaping.Forecasting.Tests.Models;
+
+public sealed class RegressionForecasterTests
+{
+    [Fact]
+    public void Fit_TrendPlusTwoHarmonics_RecoversCoefficients()
+    {
+        // z_t = 100 + 20·t/n + 10·sin(2πt/24) + 5·cos(4πt/24) + N(0, 0.5²)
+        const int n = 24 * 30;
+        var random = new Random(3);
+        var x = new double[n];
+        for (var t = 0; t < n; t++)
+        {
+            x[t] = 100 + (20.0 * t / n) + (10 * Math.Sin(2 * Math.PI * t / 24)) + (5 * Math.Cos(4 * Math.PI * t / 24))
+                + (0.5 * BaselineMathGaussian(random));
+        }
+
+        var forecaster = new RegressionForecaster { SeasonalPeriods = [24], Harmonics = 2, ChangePoints = 0, SeasonalPenalty = 0 };
+        var model = (RegressionModel)forecaster.Fit(x, 24);
+
+        // Columns: intercept, slope, sin 1, cos 1, sin 2, cos 2.
+        double[] expected = [100, 20, 10, 0, 0, 5];
+        var beta = model.Coefficients.ToArray();
+        Assert.Equal(expected.Length, beta.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(beta[i] - expected[i]) < 0.15, $"coefficient {i}: {beta[i]} vs {expected[i]}");
+        }
+
+        Assert.Equal("Regression", model.Name);
+    }
+
+    [Fact]
+    public void FitWithEvents_WeeklyPromotion_EffectLearntAndForecastForFutureOccurrence()
+    {
+        // A daily cycle around 200 with a 6-hour promotion every Saturday that adds 80; the next one lies in the horizon.
+        var start = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero); // a Monday
+        const int n = 24 * 7 * 6;
+        var events = Enumerable.Range(0, 7)
+            .Select(w => new KnownEvent("promo", start.AddDays((7 * w) + 5).AddHours(12), start.AddDays((7 * w) + 5).AddHours(18)))
+            .ToList();
+        var timeline = new EventTimeline(start, TimeSpan.FromHours(1), events);
+        var random = new Random(8);
+        var x = new double[n];
+        var activity = new double[1];
+        for (var t = 0; t < n; t++)
+        {
+            timeline.Activity(t, activity);
+            x[t] = 200 + (30 * Math.Sin(2 * Math.PI * t / 24)) + (80 * activity[0]) + (2 * BaselineMathGaussian(random));
+        }
+
+        var forecaster = new RegressionForecaster { SeasonalPeriods = [24] };
+        var model = forecaster.FitWithEvents(x, 24, timeline);
+        var withoutEvents = forecaster.Fit(x, 24);
+
+        Assert.InRange(model.Summary.Parameters["event0"], 75, 85);
+        var forecast = new double[24 * 7];
+        var plain = new double[24 * 7];
+        model.ForecastMean(forecast);
+        withoutEvents.ForecastMean(plain);
+
+        // The seventh Saturday, 12:00-18:00, is steps 5·24 + 12 … + 17 of the horizon.
+        for (var h = (5 * 24) + 12; h < (5 * 24) + 18; h++)
+        {
+            Assert.InRange(forecast[h] - (200 + (30 * Math.Sin(2 * Math.PI * (n + h) / 24))), 70, 90);
+        }
+
+        // Outside the event the forecast is the plain cycle, and the model without events does not see the promotion.
+        Assert.InRange(forecast[5 * 24] - (200 + (30 * Math.Sin(2 * Math.PI * (n + (5 * 24)) / 24))), -6, 6);
+        Assert.True(plain[(5 * 24) + 14] < forecast[(5 * 24) + 14] - 50);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(30)]
+    [InlineData(400)]
+    public void Fit_AnyShortOrOddHistory_ForecastsQuantilesAndPathsFinite(int length)
+    {
+        var random = new Random(length);
+        double[] x = [.. Enumerable.Range(0, length).Select(i => i % 7 == 0 ? 0 : random.NextDouble() * 1000)];
+        foreach (var forecaster in new[] { new RegressionForecaster(), new RegressionForecaster { LogTransform = true } })
+        {
+            var model = forecaster.Fit(x, 24);
+            var forecast = model.Forecast(48, [0.05, 0.5, 0.95]);
+            var paths = new double[20 * 48];
+            model.SimulatePaths(paths, 48, new Random(1));
+            model.Update(5);
+            Assert.All(forecast.Mean.ToArray(), v => Assert.True(double.IsFinite(v) && v >= 0));
+            Assert.All(paths, v => Assert.True(double.IsFinite(v) && v >= 0));
+            for (var h = 0; h < 48; h++)
+            {
+                Assert.True(forecast.Quantile(0)[h] <= forecast.Quantile(2)[h]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Update_AfterFit_MatchesOneStepResidualCarry()
+    {
+        double[] x = [.. Enumerable.Range(0, 24 * 20).Select(t => 50 + (10 * Math.Sin(2 * Math.PI * t / 24)))];
+        var model = new RegressionForecaster().Fit(x, 24);
+        var before = new double[2];
+        model.ForecastMean(before);
+        model.Update(before[0]);
+        var after = new double[1];
+        model.ForecastMean(after);
+        Assert.Equal(before[1], after[0], 6);
+    }
+
+    [Fact]
+    public void EventTimeline_EventEndingBeforeStart_Throws() =>
+        Assert.Throws<ArgumentException>("events", () => new EventTimeline(
+            DateTimeOffset.UnixEpoch, TimeSpan.FromHours(1), [new KnownEvent("x", DateTimeOffset.UnixEpoch.AddHours(2), DateTimeOffset.UnixEpoch)]));
+
+    private static double BaselineMathGaussian(Random random) => BaselineMath.NextGaussian(random);
+}

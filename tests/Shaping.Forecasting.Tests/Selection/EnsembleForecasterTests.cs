@@ -1,0 +1,82 @@
+using Shaping.Forecasting.Models;
+using Shaping.Forecasting.Selection;
+using Shaping.Forecasting.Tests.Models;
+
+namespace Shaping.Forecasting.Tests.Selection;
+
+public sealed class EnsembleForecasterTests
+{
+    [Fact]
+    public void Fit_Median_IsTheMiddleMemberPerStep()
+    {
+        var ensemble = new EnsembleForecaster(
+            [new ConstantForecaster(1), new ConstantForecaster(5), new ConstantForecaster(100)], EnsembleCombination.Median);
+        var forecast = new double[4];
+        ensemble.Fit([1, 2, 3], 1).ForecastMean(forecast);
+        Assert.All(forecast, v => Assert.Equal(5, v));
+    }
+
+    [Fact]
+    public void Fit_InverseErrorWeighted_FavoursTheMemberThatValidatedBest()
+    {
+        // The series sits at 10: the member forecasting 10 is perfect on validation (error floored at 0.01 sMAPE).
+        double[] x = [.. Enumerable.Repeat(10.0, 100)];
+        var ensemble = new EnsembleForecaster(
+            [new ConstantForecaster(10), new ConstantForecaster(20)], EnsembleCombination.InverseErrorWeighted, validationLength: 10);
+        var model = ensemble.Fit(x, 1);
+        var forecast = new double[1];
+        model.ForecastMean(forecast);
+
+        // sMAPE of 20 against 10 is 66.7 %, so the weights are 66.7 : 0.01 and the forecast is within 0.002 of 10.
+        Assert.InRange(forecast[0], 10, 10.002);
+        Assert.Contains("Constant(10)", model.Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_FailingMember_IsLeftOut()
+    {
+        var ensemble = new EnsembleForecaster([new ConstantForecaster(3), new FailingForecaster()], EnsembleCombination.Mean);
+        var forecast = new double[2];
+        ensemble.Fit([1, 2, 3], 1).ForecastMean(forecast);
+        Assert.All(forecast, v => Assert.Equal(3, v));
+        Assert.Throws<InvalidOperationException>(() => new EnsembleForecaster([new FailingForecaster()], EnsembleCombination.Mean).Fit([1.0], 1));
+    }
+
+    [Fact]
+    public void SimulatePaths_RealMembers_FiniteNonNegativeAndQuantilesOrdered()
+    {
+        var x = ClassicalDecompositionTests.DailyCycle(24 * 14, noise: 5, seed: 9);
+        var ensemble = new EnsembleForecaster(
+            [new SeasonalNaiveForecaster(), new ThetaForecaster(), new RegressionForecaster()], EnsembleCombination.InverseErrorWeighted);
+        var model = ensemble.Fit(x, 24);
+        var paths = new double[200 * 48];
+        model.SimulatePaths(paths, 48, new Random(4));
+        var forecast = model.Forecast(48, [0.05, 0.5, 0.95]);
+        model.Update(100);
+
+        Assert.All(paths, v => Assert.True(double.IsFinite(v) && v >= 0));
+        for (var h = 0; h < 48; h++)
+        {
+            Assert.True(forecast.Quantile(0)[h] <= forecast.Quantile(1)[h] && forecast.Quantile(1)[h] <= forecast.Quantile(2)[h]);
+        }
+
+        var weights = ((EnsembleModel)model).Weights.ToArray();
+        Assert.Equal(1, weights.Sum(), 9);
+    }
+
+    private sealed class ConstantForecaster(double value) : IForecaster
+    {
+        public string Name => $"Constant({value})";
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default) =>
+            new NaiveModel(value, 1, seasonalPeriod, history.Length, Name);
+    }
+
+    private sealed class FailingForecaster : IForecaster
+    {
+        public string Name => "Failing";
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("always fails");
+    }
+}

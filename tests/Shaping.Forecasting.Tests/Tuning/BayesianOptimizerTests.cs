@@ -1,0 +1,75 @@
+using Shaping.Forecasting.Tuning;
+
+namespace Shaping.Forecasting.Tests.Tuning;
+
+public sealed class BayesianOptimizerTests
+{
+    private const double BraninMinimum = 0.397887;
+
+    public static double Branin(double[] x)
+    {
+        var (x1, x2) = (x[0], x[1]);
+        var b = 5.1 / (4 * Math.PI * Math.PI);
+        var c = 5 / Math.PI;
+        var t = 1 / (8 * Math.PI);
+        var a = x2 - (b * x1 * x1) + (c * x1) - 6;
+        return (a * a) + (10 * (1 - t) * Math.Cos(x1)) + 10;
+    }
+
+    [Fact]
+    public void Minimize_Branin_FindsMinimumWithinOnePercentIn60Evaluations()
+    {
+        var optimizer = new BayesianOptimizer(
+            [SearchDimension.Continuous("x1", -5, 10), SearchDimension.Continuous("x2", 0, 15)], seed: 1);
+
+        var result = optimizer.Minimize(Branin, 60);
+
+        Assert.Equal(60, result.Evaluations);
+        Assert.InRange(result.BestValue, BraninMinimum, BraninMinimum * 1.01);
+    }
+
+    [Fact]
+    public void Minimize_MixedSpace_FindsCategoryAndInteger()
+    {
+        // f = (k − 7)² + 5·[c ≠ 2] + (x − 0.3)²: minimum 0 at k = 7, c = 2, x = 0.3.
+        var optimizer = new BayesianOptimizer(
+            [SearchDimension.Discrete("k", 0, 20), SearchDimension.Categorical("c", 4), SearchDimension.Continuous("x", -1, 1)],
+            seed: 3);
+
+        var result = optimizer.Minimize(p => Math.Pow(p[0] - 7, 2) + (p[1] == 2 ? 0 : 5) + Math.Pow(p[2] - 0.3, 2), 40);
+
+        Assert.Equal(7, result.BestPoint[0]);
+        Assert.Equal(2, result.BestPoint[1]);
+        Assert.InRange(result.BestPoint[2], 0.1, 0.5);
+    }
+
+    [Fact]
+    public void Tell_WarmStart_BestPointIsKeptAndCountsTowardsInitialDesign()
+    {
+        var optimizer = new BayesianOptimizer([SearchDimension.Continuous("x", 0, 1)], seed: 2, initialPoints: 3);
+        optimizer.Tell([0.5], 1.0);
+        optimizer.Tell([0.2], 0.5);
+
+        var result = optimizer.Minimize(p => 10 + p[0], 1);
+
+        Assert.Equal(0.5, result.BestValue);
+        Assert.Equal(0.2, result.BestPoint[0]);
+        Assert.Equal(3, optimizer.ObservationCount);
+    }
+
+    [Fact]
+    public void Tell_ValueOutsideDimension_Throws()
+    {
+        var optimizer = new BayesianOptimizer([SearchDimension.Discrete("k", 0, 3)]);
+        Assert.Throws<ArgumentException>("point", () => optimizer.Tell([1.5], 0));
+        Assert.Throws<ArgumentException>("point", () => optimizer.Tell([4], 0));
+    }
+
+    [Fact]
+    public void Minimize_FailedEvaluations_AreAvoidedNotFatal()
+    {
+        var optimizer = new BayesianOptimizer([SearchDimension.Continuous("x", 0, 1)], seed: 4);
+        var result = optimizer.Minimize(p => p[0] > 0.8 ? double.NaN : Math.Pow(p[0] - 0.5, 2), 20);
+        Assert.InRange(result.BestPoint[0], 0.4, 0.6);
+    }
+}

@@ -1,0 +1,55 @@
+using Shaping.Forecasting.Models;
+using Shaping.Forecasting.Tests.Models;
+using Shaping.Forecasting.Tuning;
+
+namespace Shaping.Forecasting.Tests.Tuning;
+
+public sealed class EngineTunerTests
+{
+    private static readonly double[] Series = ClassicalDecompositionTests.DailyCycle(24 * 40, noise: 8, seed: 21);
+
+    private static EngineTuner CreateTuner() =>
+        new([new NaiveForecaster(), new SeasonalNaiveForecaster()], [24, 12], minimumWindow: 48, maximumWindow: 24 * 20, horizon: 24);
+
+    [Fact]
+    public void Tune_DailyCycle_BeatsAPoorStartingSetting()
+    {
+        var tuner = CreateTuner();
+        var poor = new EngineTuning(0, 48, 12, 0.5); // naive at the median: misses every daily peak
+        var before = tuner.Evaluate(Series, 24 * 30, 24 * 40, poor);
+
+        var (best, cost) = tuner.Tune(Series, 24 * 30, 24 * 40, evaluations: 12, warmStart: poor, seed: 2);
+
+        Assert.True(cost < 0.8 * before, $"tuned {cost:F4} vs before {before:F4}");
+        Assert.Equal(cost, tuner.Evaluate(Series, 24 * 30, 24 * 40, best), 12);
+        Assert.Equal(1, best.FamilyIndex); // seasonal naive
+        Assert.Equal(24, best.SeasonalPeriod);
+    }
+
+    [Fact]
+    public void Tune_WarmStartOnly_ReturnsTheWarmStartAndItsCost()
+    {
+        var tuner = CreateTuner();
+        var warm = new EngineTuning(1, 240, 24, 0.9);
+        var (best, cost) = tuner.Tune(Series, 24 * 30, 24 * 40, evaluations: 1, warmStart: warm);
+        Assert.Equal(warm, best);
+        Assert.Equal(tuner.Evaluate(Series, 24 * 30, 24 * 40, warm), cost, 12);
+    }
+
+    [Fact]
+    public void Evaluate_HigherQuantileOnNoisySeries_ChangesCostAndTrailingWindowLimitsHistory()
+    {
+        var tuner = CreateTuner();
+        var low = tuner.Evaluate(Series, 24 * 30, 24 * 40, new EngineTuning(1, 240, 24, 0.5));
+        var high = tuner.Evaluate(Series, 24 * 30, 24 * 40, new EngineTuning(1, 240, 24, 0.9));
+        Assert.True(high < low, "with a penalty of 9 on unmet demand, provisioning at the median costs more");
+
+        var model = new TrailingWindowForecaster(new NaiveForecaster(), 10).Fit(Series, 24);
+        Assert.Equal(10, model.Summary.ObservationCount);
+    }
+
+    [Fact]
+    public void Tune_WarmStartOutsideSpace_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>("warmStart", () =>
+            CreateTuner().Tune(Series, 24 * 30, 24 * 40, 2, new EngineTuning(1, 10, 24, 0.9)));
+}
