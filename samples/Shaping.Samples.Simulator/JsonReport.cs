@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Shaping.Simulation;
@@ -49,7 +50,15 @@ internal sealed record JsonReport(
     }
 
     /// <summary>Serialises the document, indented, with camelCase names.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, JsonReportContext.Default.JsonReport);
+    public string ToJson() => JsonSerializer.Serialize(this, Context.JsonReport);
+
+    // Relaxed escaping keeps quotes and '+' readable in the text fields; the output goes to scripts, not to HTML.
+    private static readonly JsonReportContext Context = new(new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }
 
 /// <summary>The trace a run replayed.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.CommandLine.Parsing;
 using Shaping.Core.Resources;
 using Shaping.Samples.Simulator;
@@ -7,7 +8,7 @@ using Shaping.Samples.Simulator;
 // policies, print them side by side, write a PNG plot and a markdown report. `rank` keeps the selector demo.
 var trace = new Option<FileInfo?>("--trace")
 {
-    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace.",
+    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace, whose demand model is fixed (the demand-model options apply to --trace).",
     HelpName = "file.csv",
 };
 var column = new Option<string?>("--column")
@@ -38,7 +39,7 @@ var networkColumn = new Option<string?>("--network-column") { Description = "raw
 var countPeriod = DurationOption("--count-period", "requests: the period each value counts requests over (e.g. 1m, 5m). Default: the trace's step.");
 var perRequest = VectorOption("--per-request", SimulationSettings.DefaultPerRequest, "requests: resources one request per second needs, as cores,GiB,storage GiB,Gbps.");
 var baseline = VectorOption("--baseline", SimulationSettings.DefaultBaseline, "requests: resources the service needs with no traffic.");
-var scale = VectorOption("--scale", new ResourceVector(1, 1, 1, 1), "raw: factors applied to the cpu, memory, storage and network columns.");
+var scale = VectorOption("--scale", SimulationSettings.DefaultScale, "raw: factors applied to the cpu, memory, storage and network columns.");
 var step = DurationOption("--step", "The sampling interval (e.g. 5m, 1h, 00:05:00); required when the trace has no timestamp column, and overrides the detected one.");
 var timestampColumn = new Option<string?>("--timestamp-column") { Description = "The timestamp column, if it is not called timestamp, time or period.", HelpName = "name" };
 var catalog = new Option<FileInfo?>("--catalog")
@@ -93,15 +94,15 @@ root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
     Trace = parse.GetValue(trace),
     Column = parse.GetValue(column),
     Metric = parse.GetValue(metric),
-    Machine = parse.GetValue(machine),
+    Machine = parse.GetValue(machine) ?? SimulationSettings.DefaultMachine,
     FullScale = parse.GetValue(fullScale),
     MemoryColumn = parse.GetValue(memoryColumn),
     StorageColumn = parse.GetValue(storageColumn),
     NetworkColumn = parse.GetValue(networkColumn),
     CountPeriod = parse.GetValue(countPeriod),
-    PerRequest = parse.GetValue(perRequest),
-    Baseline = parse.GetValue(baseline),
-    Scale = parse.GetValue(scale),
+    PerRequest = parse.GetValue(perRequest) ?? SimulationSettings.DefaultPerRequest,
+    Baseline = parse.GetValue(baseline) ?? SimulationSettings.DefaultBaseline,
+    Scale = parse.GetValue(scale) ?? SimulationSettings.DefaultScale,
     Step = parse.GetValue(step),
     TimestampColumn = parse.GetValue(timestampColumn),
     Catalog = parse.GetValue(catalog),
@@ -130,11 +131,13 @@ static MetricKind ParseMetric(ArgumentResult result)
     }
 }
 
-static Option<ResourceVector> VectorOption(string name, ResourceVector defaultValue, string description) => new(name)
+// The default goes into the description in the same compact form the option takes, not through DefaultValueFactory
+// (whose help text would print the vector's ToString); the caller falls back to it when the option is absent.
+static Option<ResourceVector?> VectorOption(string name, ResourceVector defaultValue, string description) => new(name)
 {
-    Description = description + $" Default: {defaultValue.CpuCores},{defaultValue.MemoryGiB},{defaultValue.StorageGiB},{defaultValue.NetworkGbps}.",
+    Description = description + string.Create(
+        CultureInfo.InvariantCulture, $" Default: {defaultValue.CpuCores},{defaultValue.MemoryGiB},{defaultValue.StorageGiB},{defaultValue.NetworkGbps}."),
     HelpName = "cpu,mem,storage,net",
-    DefaultValueFactory = _ => defaultValue,
     CustomParser = result =>
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
@@ -144,7 +147,7 @@ static Option<ResourceVector> VectorOption(string name, ResourceVector defaultVa
         }
 
         result.AddError($"{name}: '{text}' is not a resource vector: up to four non-negative numbers cores,GiB,storage GiB,Gbps (e.g. 16,64,0,12.5).");
-        return default;
+        return null;
     },
 };
 

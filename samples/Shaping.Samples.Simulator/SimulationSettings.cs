@@ -37,6 +37,9 @@ internal sealed record SimulationSettings
     /// <summary>The default demand of a service with no traffic: 0.5 cores and 1 GiB (as the backtest console).</summary>
     public static readonly ResourceVector DefaultBaseline = new(0.5, 1, 0, 0);
 
+    /// <summary>The default raw-column scale: the columns are used as they are.</summary>
+    public static readonly ResourceVector DefaultScale = new(1, 1, 1, 1);
+
     public FileInfo? Trace { get; init; }
 
     public string? Column { get; init; }
@@ -59,7 +62,7 @@ internal sealed record SimulationSettings
 
     public ResourceVector Baseline { get; init; } = DefaultBaseline;
 
-    public ResourceVector Scale { get; init; } = new(1, 1, 1, 1);
+    public ResourceVector Scale { get; init; } = DefaultScale;
 
     public TimeSpan? Step { get; init; }
 
