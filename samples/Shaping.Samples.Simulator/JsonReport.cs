@@ -24,9 +24,10 @@ internal sealed record JsonReport(
         return new JsonReport(
             new JsonTrace(
                 input.Source,
-                trace.Start,
-                trace.Step.TotalSeconds,
-                trace.Length,
+                input.Window,
+                demand.Start,
+                demand.Step.TotalSeconds,
+                demand.Length,
                 trace.Stats.GapSlots,
                 input.DemandModel,
                 new JsonVector(demand.Peak.CpuCores, demand.Peak.MemoryGiB, demand.Peak.StorageGiB, demand.Peak.NetworkGbps),
@@ -64,10 +65,11 @@ internal sealed record JsonReport(
 /// <summary>The trace a run replayed.</summary>
 internal sealed record JsonTrace(
     string Source,
+    string Window,
     DateTimeOffset Start,
     double StepSeconds,
     int Intervals,
-    int GapIntervals,
+    int GapIntervalsInFile,
     string DemandModel,
     JsonVector PeakDemand,
     string? Attribution);

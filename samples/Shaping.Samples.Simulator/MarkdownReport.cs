@@ -17,8 +17,9 @@ internal static class MarkdownReport
         var trace = input.Trace;
         var text = new StringBuilder();
         text.AppendLine("# Shaping backtest simulator report").AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Trace: {input.Source}; {trace.Length} intervals of {trace.Step.TotalMinutes:0.##} min from {trace.Start:u} ({trace.Duration.TotalDays:0.#} days), {trace.Stats.GapSlots} gap intervals (filled with the previous value), {trace.Stats.MergedSamples} samples merged into a shared interval.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Demand model: {input.DemandModel}. Peak demand: {input.Demand.Peak}.");
+        var demand = input.Demand;
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Trace: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:u}. The file has {trace.Length} intervals, {trace.Stats.GapSlots} of them gaps (filled with the previous value), and {trace.Stats.MergedSamples} samples merged into a shared interval.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Demand model: {input.DemandModel}. Peak demand: {demand.Peak}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Catalog: {catalogSource} ({catalogCount} shapes).");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Policies, in order: {string.Join(", ", policies.Select(p => p.Name))}. The VPA-like policy runs {vpaReplicas} replica(s), the fewest for which the trace's peak + 15 % fits the catalog's largest shape.");
         if (input.Attribution is not null)

@@ -20,7 +20,7 @@ internal static class PolicyLineup
     /// <summary>The headroom over the trace's peak the VPA-like policy's fixed replica count is sized for.</summary>
     public const double VpaReplicaHeadroom = 0.15;
 
-    /// <summary>Builds the policies for one run. The parameters match benchmarks/Shaping.Backtest.</summary>
+    /// <summary>Builds the policies for one run. The parameters match the backtest console (TraceSetup and its policy line-up).</summary>
     /// <param name="demand">The demand to replay (the oracle policy and the VPA-like replica count look at its peak).</param>
     /// <param name="catalog">The catalog the policies choose from.</param>
     /// <param name="hpaShape">The shape the HPA-like policy scales; <see langword="null"/> for <see cref="DefaultHpaShape"/> or, if absent, the catalog's median-priced shape.</param>
@@ -41,7 +41,9 @@ internal static class PolicyLineup
             // histogram (24 h half-life) of per-replica demand plus a 15 % margin.
             new PercentileRecommenderPolicy(replicas: VpaReplicas(demand, catalog)),
 
-            // ---- predictive shaping: add `new PredictiveShapingPolicy(...)` here when it lands ----
+            // ---- predictive shaping goes here when PredictiveShapingPolicy lands (one line; it starts from the same
+            // capacity as the VPA-like policy, the dearest shape × the VPA-like replica count, as the backtest does):
+            // new PredictiveShapingPolicy(initialCapacity: catalog.Shapes[^1].Capacity.Scale(VpaReplicas(demand, catalog))),
         ];
     }
 

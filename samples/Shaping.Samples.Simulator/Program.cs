@@ -8,7 +8,7 @@ using Shaping.Samples.Simulator;
 // policies, print them side by side, write a PNG plot and a markdown report. `rank` keeps the selector demo.
 var trace = new Option<FileInfo?>("--trace")
 {
-    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace, whose demand model is fixed (the demand-model options apply to --trace).",
+    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose demand model is fixed (the demand-model options apply to --trace).",
     HelpName = "file.csv",
 };
 var column = new Option<string?>("--column")
@@ -41,6 +41,19 @@ var perRequest = VectorOption("--per-request", SimulationSettings.DefaultPerRequ
 var baseline = VectorOption("--baseline", SimulationSettings.DefaultBaseline, "requests: resources the service needs with no traffic.");
 var scale = VectorOption("--scale", SimulationSettings.DefaultScale, "raw: factors applied to the cpu, memory, storage and network columns.");
 var step = DurationOption("--step", "The sampling interval (e.g. 5m, 1h, 00:05:00); required when the trace has no timestamp column, and overrides the detected one.");
+var days = new Option<int?>("--days")
+{
+    Description = "Replay only the last N days of the trace; 0 for all of it. Default: all of a --trace, the last "
+        + $"{TraceInput.DefaultTraceDays} days of the embedded one (--days 0 replays its 215 days).",
+    HelpName = "N",
+};
+days.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int?>() is < 0)
+    {
+        result.AddError("--days must be 0 (all) or a positive number of days.");
+    }
+});
 var timestampColumn = new Option<string?>("--timestamp-column") { Description = "The timestamp column, if it is not called timestamp, time or period.", HelpName = "name" };
 var catalog = new Option<FileInfo?>("--catalog")
 {
@@ -87,7 +100,7 @@ var root = new RootCommand(
     + "  ... -- --trace usage.csv --metric raw --column cores --memory-column mem_gib --step 5m --format json")
 {
     trace, column, metric, machine, fullScale, memoryColumn, storageColumn, networkColumn, countPeriod, perRequest,
-    baseline, scale, step, timestampColumn, catalog, output, format, noPlot, hpaShape, rank,
+    baseline, scale, step, days, timestampColumn, catalog, output, format, noPlot, hpaShape, rank,
 };
 root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
 {
@@ -104,6 +117,7 @@ root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
     Baseline = parse.GetValue(baseline) ?? SimulationSettings.DefaultBaseline,
     Scale = parse.GetValue(scale) ?? SimulationSettings.DefaultScale,
     Step = parse.GetValue(step),
+    Days = parse.GetValue(days),
     TimestampColumn = parse.GetValue(timestampColumn),
     Catalog = parse.GetValue(catalog),
     Out = parse.GetValue(output)!,

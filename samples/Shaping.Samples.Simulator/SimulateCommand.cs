@@ -49,7 +49,7 @@ internal static class SimulateCommand
         if (!json)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Shaping backtest simulator: {input.Source}, {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min ({input.Trace.Duration.TotalDays:0.#} days), peak {demand.Peak}"));
+                $"Shaping backtest simulator: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:yyyy-MM-dd HH:mm}, peak {demand.Peak}"));
             Console.WriteLine($"Demand model: {input.DemandModel}");
             Console.WriteLine($"Catalog: {catalogSource} ({catalog.Count} shapes); policies: {string.Join(", ", policies.Select(p => p.Name))}");
             if (input.Attribution is not null)

@@ -66,6 +66,9 @@ internal sealed record SimulationSettings
 
     public TimeSpan? Step { get; init; }
 
+    /// <summary>Replay only the last N days; 0 for all; <see langword="null"/> for the default (all of a user's trace, <see cref="TraceInput.DefaultTraceDays"/> of the embedded one).</summary>
+    public int? Days { get; init; }
+
     public string? TimestampColumn { get; init; }
 
     public FileInfo? Catalog { get; init; }

@@ -11,8 +11,16 @@ namespace Shaping.Samples.Simulator;
 /// <param name="Source">Where the trace came from, for the report.</param>
 /// <param name="DemandModel">The demand model in words, for the report.</param>
 /// <param name="Attribution">The data's attribution when it must travel with it; <see langword="null"/> for the user's own data.</param>
-internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string Source, string DemandModel, string? Attribution)
+/// <param name="Window">Which part of the trace <paramref name="Demand"/> replays, in words ("all 215 days", "the last 56 of 215 days").</param>
+internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string Source, string DemandModel, string? Attribution, string Window)
 {
+    /// <summary>
+    /// How many days of the embedded trace the default run replays: its last 8 weeks (2014-12-07 to 2015-01-31, with
+    /// Christmas, New Year and a snowstorm). This keeps the default run, predictive policy included, well under a
+    /// minute; <c>--days 0</c> replays all 215 days.
+    /// </summary>
+    public const int DefaultTraceDays = 56;
+
     /// <summary>The embedded default trace's resource name (a copy of NAB's file, MIT-licensed).</summary>
     public const string DefaultTraceResource = "nyc_taxi.csv";
 
@@ -57,7 +65,8 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         }
 
         var trace = CsvTraceReader.ReadFile(settings.Trace.ToString(), options);
-        return new TraceInput(trace, model.Map(trace), settings.Trace.ToString(), description, null);
+        var (demand, window) = LastDays(model.Map(trace), settings.Days ?? 0);
+        return new TraceInput(trace, demand, settings.Trace.ToString(), description, null, window);
     }
 
     /// <summary>Opens the embedded licence notice of the default trace.</summary>
@@ -67,7 +76,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     {
         // The default trace counts taxi passengers per 30 minutes: a daily and weekly cycle with holidays and a
         // snowstorm. It is read as requests per 30 min, each passenger/s needing 0.5 cores, 1 GiB and 0.02 Gbps on a
-        // 0.5-core, 1 GiB baseline: the same demand model benchmarks/Shaping.Backtest uses for this file.
+        // 0.5-core, 1 GiB baseline: the same demand model the backtest console (TraceSetup) uses for this file.
         var defaults = settings with
         {
             Metric = MetricKind.Requests,
@@ -78,7 +87,28 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         var (model, columns, description) = BuildModel(defaults, "value");
         using var reader = new StringReader(ReadResource(DefaultTraceResource));
         var trace = CsvTraceReader.Read(reader, DefaultTraceResource, new TraceReadOptions { Columns = columns });
-        return new TraceInput(trace, model.Map(trace), $"{DefaultTraceResource} (embedded NAB trace)", description, NabAttribution);
+        var (demand, window) = LastDays(model.Map(trace), settings.Days ?? DefaultTraceDays);
+        return new TraceInput(trace, demand, $"{DefaultTraceResource} (embedded NAB trace)", description, NabAttribution, window);
+    }
+
+    /// <summary>
+    /// Keeps the last <paramref name="days"/> days of a series (all of it for 0, or when it is no longer than that),
+    /// and says in words which part was kept.
+    /// </summary>
+    internal static (DemandSeries Demand, string Window) LastDays(DemandSeries demand, int days)
+    {
+        ArgumentNullException.ThrowIfNull(demand);
+        ArgumentOutOfRangeException.ThrowIfNegative(days);
+        var total = (demand.Step * demand.Length).TotalDays;
+        var keep = days == 0 ? demand.Length : (int)Math.Ceiling(TimeSpan.FromDays(days) / demand.Step);
+        if (keep >= demand.Length)
+        {
+            return (demand, Invariant($"all {total:0.#} days"));
+        }
+
+        var skip = demand.Length - keep;
+        var kept = new DemandSeries(demand.Name, demand.TimeOf(skip), demand.Step, demand.Values.Skip(skip));
+        return (kept, Invariant($"the last {days} of {total:0.#} days"));
     }
 
     private static (IDemandModel Model, IReadOnlyList<string> Columns, string Description) BuildModel(SimulationSettings s, string column)
