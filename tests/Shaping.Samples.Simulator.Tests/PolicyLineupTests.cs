@@ -42,3 +42,30 @@ public sealed class PolicyLineupTests
         Assert.Contains("small, large", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class TraceWindowTests
+{
+    private static DemandSeries Hourly(int hours) =>
+        new("test", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromHours(1),
+            Enumerable.Range(0, hours).Select(h => new ResourceVector(h, 0, 0, 0)));
+
+    [Fact]
+    public void LastDays_ShorterThanTrace_KeepsTheLastDaysAndTheirStart()
+    {
+        var (demand, window) = TraceInput.LastDays(Hourly(10 * 24), 2);
+        Assert.Equal(48, demand.Length);
+        Assert.Equal(8 * 24, demand.Values[0].CpuCores);
+        Assert.Equal(new DateTimeOffset(2024, 1, 9, 0, 0, 0, TimeSpan.Zero), demand.Start);
+        Assert.Equal("the last 2 of 10 days", window);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(30)]
+    public void LastDays_ZeroOrLongerThanTrace_KeepsAll(int days)
+    {
+        var (demand, window) = TraceInput.LastDays(Hourly(10 * 24), days);
+        Assert.Equal(240, demand.Length);
+        Assert.Equal("all 10 days", window);
+    }
+}
