@@ -65,7 +65,7 @@ internal static class PlotWriter
             Draw(overview, xs, demand, provisioned, palette.GetColor(i), result.Policy, unit);
             Draw(zoom, xs[zoomFrom..zoomTo], demand[zoomFrom..zoomTo], provisioned[zoomFrom..zoomTo], palette.GetColor(i), result.Policy, unit);
 
-            overview.Title(i == 0 ? $"{label} demand vs provisioned capacity, whole trace: {traceName}\n{heading}" : heading, size: 15);
+            overview.Title(i == 0 ? $"{label} demand vs provisioned capacity, whole replay: {traceName}\n{heading}" : heading, size: 15);
             zoom.Title(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{(i == 0 ? $"close-up: {DateTime.FromOADate(xs[zoomFrom]):yyyy-MM-dd} to {DateTime.FromOADate(xs[zoomTo - 1]):yyyy-MM-dd} ({zoomReason})\n" : string.Empty)}{result.Policy}"), size: 15);
