@@ -1,83 +1,183 @@
+using System.CommandLine;
 using System.Globalization;
-using Shaping.Core.Prediction;
+using System.CommandLine.Parsing;
 using Shaping.Core.Resources;
-using Shaping.Core.Selection;
-using Shaping.Core.Shapes;
 using Shaping.Samples.Simulator;
 
-// The README's main command. For now: load the embedded default catalog (or --catalog FILE), rank its shapes
-// for a few representative per-replica load profiles at three cost/performance trade-offs, and print the
-// rankings with their scores. Later issues grow this into the backtesting simulator.
-var catalogPath = ArgumentValue(args, "--catalog");
-var catalog = catalogPath is null ? CatalogFile.LoadDefault() : CatalogFile.Load(catalogPath);
-var selector = new ShapeSelector();
-var ranking = new ScoredShape[5];
-
-Console.WriteLine($"Shaping selector demo: {catalog.Count} shapes (catalog v{catalog.Version}, {(catalogPath ?? "embedded default")})");
-Console.WriteLine();
-
-foreach (var (name, profile) in Scenarios())
+// The README's main command: replay a load trace (by default an embedded NAB trace) through the provisioning
+// policies, print them side by side, write a PNG plot and a markdown report. `rank` keeps the selector demo.
+var trace = new Option<FileInfo?>("--trace")
 {
-    Console.WriteLine($"== {name}");
-    Console.WriteLine($"   expected mean: {profile.ExpectedMean}");
-    Console.WriteLine($"   P95 peak:      {profile.PeakQuantile(0.95)}");
-    foreach (var tradeoff in new[] { 0.0, 0.5, 1.0 })
+    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose demand model is fixed (the demand-model options apply to --trace).",
+    HelpName = "file.csv",
+};
+var column = new Option<string?>("--column")
+{
+    Description = "The metric column (utilisation, request count, or CPU cores for --metric raw). Default: 'value', or the only metric column.",
+    HelpName = "name",
+};
+var metric = new Option<MetricKind>("--metric")
+{
+    Description = "How the column becomes demand: utilization (share of --machine), requests (count per --count-period, cost --per-request and --baseline) or raw (cores; see --memory-column, --network-column, --scale).",
+    HelpName = "utilization|requests|raw",
+    DefaultValueFactory = _ => MetricKind.Utilization,
+    CustomParser = ParseMetric,
+};
+var machine = VectorOption("--machine", SimulationSettings.DefaultMachine, "utilization: the machine the metric is measured against, as cores,GiB,storage GiB,Gbps.");
+var fullScale = new Option<double>("--full-scale")
+{
+    Description = "utilization: the metric value meaning the whole machine (100 for percent, 1 for a fraction).",
+    DefaultValueFactory = _ => 100,
+};
+var memoryColumn = new Option<string?>("--memory-column")
+{
+    Description = "utilization: a memory-utilisation column on the same scale; raw: a column of GiB.",
+    HelpName = "name",
+};
+var storageColumn = new Option<string?>("--storage-column") { Description = "raw: a column of storage GiB.", HelpName = "name" };
+var networkColumn = new Option<string?>("--network-column") { Description = "raw: a column of Gbps.", HelpName = "name" };
+var countPeriod = DurationOption("--count-period", "requests: the period each value counts requests over (e.g. 1m, 5m). Default: the trace's step.");
+var perRequest = VectorOption("--per-request", SimulationSettings.DefaultPerRequest, "requests: resources one request per second needs, as cores,GiB,storage GiB,Gbps.");
+var baseline = VectorOption("--baseline", SimulationSettings.DefaultBaseline, "requests: resources the service needs with no traffic.");
+var scale = VectorOption("--scale", SimulationSettings.DefaultScale, "raw: factors applied to the cpu, memory, storage and network columns.");
+var step = DurationOption("--step", "The sampling interval (e.g. 5m, 1h, 00:05:00); required when the trace has no timestamp column, and overrides the detected one.");
+var days = new Option<int?>("--days")
+{
+    Description = "Replay only the last N days of the trace; 0 for all of it. Default: all of a --trace, the last "
+        + $"{TraceInput.DefaultTraceDays} days of the embedded one (--days 0 replays its 215 days).",
+    HelpName = "N",
+};
+days.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int?>() is < 0)
     {
-        var policy = new ScoringPolicy(tradeoff, headroom: 0.15, peakConfidence: 0.95, duration: TimeSpan.FromHours(24));
-        var result = selector.Select(catalog, profile, policy, ranking);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   trade-off {tradeoff:0.0}: {result.FeasibleCount} of {catalog.Count} shapes feasible"));
-        if (!result.IsSuccess)
+        result.AddError("--days must be 0 (all) or a positive number of days.");
+    }
+});
+var timestampColumn = new Option<string?>("--timestamp-column") { Description = "The timestamp column, if it is not called timestamp, time or period.", HelpName = "name" };
+var catalog = new Option<FileInfo?>("--catalog")
+{
+    Description = "Shape catalog JSON ({\"shapes\": [{\"name\", \"cpuCores\", \"memoryGiB\", \"storageGiB\", \"networkGbps\", \"pricePerHour\", ...}]}). Default: the embedded T-shirt catalog.",
+    HelpName = "file.json",
+    Recursive = true,
+};
+var output = new Option<DirectoryInfo>("--out")
+{
+    Description = "Folder for the plot (simulation-plot.png) and the report (simulation-report.md).",
+    HelpName = "dir",
+    DefaultValueFactory = _ => new DirectoryInfo("simulation-output"),
+};
+var format = new Option<OutputFormat>("--format")
+{
+    Description = "text: a table; json: only the per-policy metrics as JSON on standard output.",
+    HelpName = "text|json",
+    DefaultValueFactory = _ => OutputFormat.Text,
+};
+var noPlot = new Option<bool>("--no-plot") { Description = "Skip the PNG (quicker in scripts)." };
+var hpaShape = new Option<string?>("--hpa-shape")
+{
+    Description = "The shape the HPA-like policy scales out. Default: g-large, or the catalog's median-priced shape.",
+    HelpName = "name",
+};
+fullScale.Validators.Add(result =>
+{
+    if (!(result.GetValueOrDefault<double>() is > 0 and < double.PositiveInfinity))
+    {
+        result.AddError("--full-scale must be a positive number.");
+    }
+});
+
+var rank = new Command("rank", "The selector demo: rank the catalog's shapes for a few representative load profiles at three trade-offs.");
+rank.SetAction(parse => RankCommand.Run(parse.GetValue(catalog)));
+
+var root = new RootCommand(
+    "Shaping backtest simulator: replays a load trace through static-peak, HPA-like and VPA-like provisioning policies "
+    + "(and predictive shaping), prints them side by side, and writes a PNG plot and a markdown report.\n"
+    + "Examples:\n"
+    + "  dotnet run -c Release --project samples/Shaping.Samples.Simulator\n"
+    + "  ... -- --trace cpu.csv --machine 8,32 --out results\n"
+    + "  ... -- --trace requests.csv --metric requests --count-period 1m --per-request 0.005,0.01\n"
+    + "  ... -- --trace usage.csv --metric raw --column cores --memory-column mem_gib --step 5m --format json")
+{
+    trace, column, metric, machine, fullScale, memoryColumn, storageColumn, networkColumn, countPeriod, perRequest,
+    baseline, scale, step, days, timestampColumn, catalog, output, format, noPlot, hpaShape, rank,
+};
+root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
+{
+    Trace = parse.GetValue(trace),
+    Column = parse.GetValue(column),
+    Metric = parse.GetValue(metric),
+    Machine = parse.GetValue(machine) ?? SimulationSettings.DefaultMachine,
+    FullScale = parse.GetValue(fullScale),
+    MemoryColumn = parse.GetValue(memoryColumn),
+    StorageColumn = parse.GetValue(storageColumn),
+    NetworkColumn = parse.GetValue(networkColumn),
+    CountPeriod = parse.GetValue(countPeriod),
+    PerRequest = parse.GetValue(perRequest) ?? SimulationSettings.DefaultPerRequest,
+    Baseline = parse.GetValue(baseline) ?? SimulationSettings.DefaultBaseline,
+    Scale = parse.GetValue(scale) ?? SimulationSettings.DefaultScale,
+    Step = parse.GetValue(step),
+    Days = parse.GetValue(days),
+    TimestampColumn = parse.GetValue(timestampColumn),
+    Catalog = parse.GetValue(catalog),
+    Out = parse.GetValue(output)!,
+    Format = parse.GetValue(format),
+    NoPlot = parse.GetValue(noPlot),
+    HpaShape = parse.GetValue(hpaShape),
+}));
+
+return root.Parse(args).Invoke();
+
+static MetricKind ParseMetric(ArgumentResult result)
+{
+    var text = result.Tokens.Count > 0 ? result.Tokens[0].Value.ToLowerInvariant() : string.Empty;
+    switch (text)
+    {
+        case "utilization" or "utilisation" or "util":
+            return MetricKind.Utilization;
+        case "requests" or "request" or "rate":
+            return MetricKind.Requests;
+        case "raw" or "columns":
+            return MetricKind.Raw;
+        default:
+            result.AddError($"--metric: '{text}' is not one of utilization, requests, raw.");
+            return default;
+    }
+}
+
+// The default goes into the description in the same compact form the option takes, not through DefaultValueFactory
+// (whose help text would print the vector's ToString); the caller falls back to it when the option is absent.
+static Option<ResourceVector?> VectorOption(string name, ResourceVector defaultValue, string description) => new(name)
+{
+    Description = description + string.Create(
+        CultureInfo.InvariantCulture, $" Default: {defaultValue.CpuCores},{defaultValue.MemoryGiB},{defaultValue.StorageGiB},{defaultValue.NetworkGbps}."),
+    HelpName = "cpu,mem,storage,net",
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
+        if (ValueParsers.TryParseVector(text, out var value))
         {
-            Console.WriteLine("      no shape covers the P95 peak with 15% headroom: the request would be refused (NoFeasibleShape)");
-            continue;
+            return value;
         }
 
-        Console.WriteLine("      rank  shape       score   perf    cost   coverage  $/24h");
-        for (var i = 0; i < result.Count; i++)
-        {
-            var entry = ranking[i];
-            var coverage = ShapeSelector.PeakCoverage(catalog[entry.Index], profile, policy);
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"      {i + 1,4}  {catalog[entry.Index].Name,-10} {entry.Score,6:0.000}  {entry.PerformanceScore,5:0.000}  {entry.CostScore,5:0.000}  {coverage,8:0.000}  {entry.CostForDuration,5:0.00}"));
-        }
-    }
+        result.AddError($"{name}: '{text}' is not a resource vector: up to four non-negative numbers cores,GiB,storage GiB,Gbps (e.g. 16,64,0,12.5).");
+        return null;
+    },
+};
 
-    Console.WriteLine();
-}
-
-return 0;
-
-static IEnumerable<(string Name, LoadProfile Profile)> Scenarios()
+static Option<TimeSpan?> DurationOption(string name, string description) => new(name)
 {
-    yield return ("steady web front end (CPU-bound, narrow peak)", Profile(
-        mean: new ResourceVector(1.2, 2.5, 8, 0.4), peakMedian: new ResourceVector(1.8, 3, 8, 0.8), peakSpread: 0.15));
-    yield return ("bursty API (wide peak distribution)", Profile(
-        mean: new ResourceVector(1.5, 3, 10, 1), peakMedian: new ResourceVector(3, 4, 10, 2.5), peakSpread: 0.5));
-    yield return ("in-memory cache (memory-bound)", Profile(
-        mean: new ResourceVector(0.8, 20, 20, 1.5), peakMedian: new ResourceVector(1.2, 24, 20, 3), peakSpread: 0.1));
-    yield return ("oversized batch job (nothing fits)", Profile(
-        mean: new ResourceVector(20, 100, 300, 5), peakMedian: new ResourceVector(30, 120, 300, 8), peakSpread: 0.2));
-}
-
-static LoadProfile Profile(ResourceVector mean, ResourceVector peakMedian, double peakSpread)
-{
-    Span<QuantileDistribution> means = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
-    Span<QuantileDistribution> peaks = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
-    for (var d = 0; d < ResourceVector.DimensionCount; d++)
+    Description = description,
+    HelpName = "duration",
+    CustomParser = result =>
     {
-        var m = mean[(Dimension)d];
-        var p = peakMedian[(Dimension)d];
-        means[d] = QuantileDistribution.FromUpperQuantiles(m, m, m * 1.05, m * 1.07, m * 1.1);
-        // Peak quantiles of a spread s: P90 = median·(1 + s), P95 = median·(1 + 1.3s), P99 = median·(1 + 1.8s).
-        peaks[d] = QuantileDistribution.FromUpperQuantiles(p, p, p * (1 + peakSpread), p * (1 + (1.3 * peakSpread)), p * (1 + (1.8 * peakSpread)));
-    }
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
+        if (ValueParsers.TryParseDuration(text, out var value))
+        {
+            return value;
+        }
 
-    return new LoadProfile(means, peaks, TimeSpan.FromHours(24), ProfileSource.Manual, "sample scenario");
-}
-
-static string? ArgumentValue(string[] arguments, string name)
-{
-    var index = Array.IndexOf(arguments, name);
-    return index >= 0 && index + 1 < arguments.Length ? arguments[index + 1] : null;
-}
+        result.AddError($"{name}: '{text}' is not a positive duration (e.g. 30s, 5m, 1h, 00:05:00).");
+        return null;
+    },
+};

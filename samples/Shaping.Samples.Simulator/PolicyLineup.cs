@@ -1,0 +1,91 @@
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+using Shaping.Simulation.Demand;
+using Shaping.Simulation.Policies;
+
+namespace Shaping.Samples.Simulator;
+
+/// <summary>
+/// The policies the simulator compares, in one place. The table, the plot, the JSON and the report take however
+/// many policies this returns, in this order.
+/// </summary>
+internal static class PolicyLineup
+{
+    /// <summary>The policy every cost is compared with (the "cost vs" column).</summary>
+    public const string BaselinePolicy = "vpa-like";
+
+    /// <summary>The shape the HPA-like policy scales out when the catalog has it and none is named.</summary>
+    public const string DefaultHpaShape = "g-large";
+
+    /// <summary>The headroom over the trace's peak the VPA-like policy's fixed replica count is sized for.</summary>
+    public const double VpaReplicaHeadroom = 0.15;
+
+    /// <summary>Builds the policies for one run. The parameters match the backtest console (TraceSetup and its policy line-up).</summary>
+    /// <param name="demand">The demand to replay (the oracle policy and the VPA-like replica count look at its peak).</param>
+    /// <param name="catalog">The catalog the policies choose from.</param>
+    /// <param name="hpaShape">The shape the HPA-like policy scales; <see langword="null"/> for <see cref="DefaultHpaShape"/> or, if absent, the catalog's median-priced shape.</param>
+    public static IReadOnlyList<IProvisioningPolicy> Create(DemandSeries demand, ShapeCatalog catalog, string? hpaShape)
+    {
+        ArgumentNullException.ThrowIfNull(demand);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return
+        [
+            // Hindsight: the cheapest fixed fleet that covers the whole trace's peak. A bound, not a real policy.
+            StaticPeakPolicy.Oracle(demand),
+
+            // Kubernetes HPA in spirit: one shape, replicas = ceil(current × observed / target), target 70 %,
+            // tolerance 0.1, scale-down stabilisation 300 s, scale-up at once.
+            new ThresholdScalingPolicy(HpaShape(catalog, hpaShape), targetUtilization: 0.7),
+
+            // Kubernetes VPA in spirit: a fixed replica count, each replica resized to the P90 of a decaying
+            // histogram (24 h half-life) of per-replica demand plus a 15 % margin.
+            new PercentileRecommenderPolicy(replicas: VpaReplicas(demand, catalog)),
+
+            // ---- predictive shaping goes here when PredictiveShapingPolicy lands (one line; it starts from the same
+            // capacity as the VPA-like policy, the dearest shape × the VPA-like replica count, as the backtest does):
+            // new PredictiveShapingPolicy(initialCapacity: catalog.Shapes[^1].Capacity.Scale(VpaReplicas(demand, catalog))),
+        ];
+    }
+
+    /// <summary>
+    /// The VPA-like policy's replica count: the fewest replicas such that the trace's peak plus
+    /// <see cref="VpaReplicaHeadroom"/>, split evenly, fits the catalog's largest capacity in every dimension.
+    /// </summary>
+    public static int VpaReplicas(DemandSeries demand, ShapeCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(demand);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var largest = catalog.Shapes.Aggregate(ResourceVector.Zero, (acc, s) => ResourceVector.Max(acc, s.Capacity));
+        var replicas = 1;
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var capacity = largest[(Dimension)d];
+            if (capacity > 0)
+            {
+                replicas = Math.Max(replicas, (int)Math.Ceiling(demand.Peak[(Dimension)d] * (1 + VpaReplicaHeadroom) / capacity));
+            }
+        }
+
+        return replicas;
+    }
+
+    private static string HpaShape(ShapeCatalog catalog, string? named)
+    {
+        if (named is not null)
+        {
+            return catalog.TryGetShape(named, out _)
+                ? named
+                : throw new ArgumentException(
+                    $"--hpa-shape: the catalog has no shape '{named}'; it has: {string.Join(", ", catalog.Shapes.Select(s => s.Name))}.",
+                    nameof(named));
+        }
+
+        if (catalog.TryGetShape(DefaultHpaShape, out _))
+        {
+            return DefaultHpaShape;
+        }
+
+        var byPrice = catalog.Shapes.OrderBy(s => s.PricePerHour).ToList();
+        return byPrice[byPrice.Count / 2].Name;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Shaping.Core.Shapes;
+using Shaping.Simulation;
+using Shaping.Simulation.Traces;
+
+namespace Shaping.Samples.Simulator;
+
+/// <summary>
+/// The main job: replay a trace (the embedded NAB default or the user's CSV) through every policy of
+/// <see cref="PolicyLineup"/>, print the side-by-side table (or JSON), and write a PNG plot and a markdown report.
+/// </summary>
+internal static class SimulateCommand
+{
+    /// <summary>The plot's file name inside the output folder.</summary>
+    public const string PlotFileName = "simulation-plot.png";
+
+    /// <summary>The report's file name inside the output folder.</summary>
+    public const string ReportFileName = "simulation-report.md";
+
+    /// <summary>Runs the simulation; returns the process exit code (0 on success, 1 when the input is unusable).</summary>
+    public static int Run(SimulationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        try
+        {
+            return RunCore(settings);
+        }
+        catch (Exception exception) when (exception is TraceFormatException or ArgumentException or FileNotFoundException
+            or DirectoryNotFoundException or InvalidDataException or JsonException or IOException or UnauthorizedAccessException)
+        {
+            // Expected input problems: one line naming the file (and line and column for trace rows), no stack trace.
+            Console.Error.WriteLine($"error: {exception.Message}");
+            return 1;
+        }
+    }
+
+    private static int RunCore(SimulationSettings settings)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var json = settings.Format == OutputFormat.Json;
+        var catalog = settings.Catalog is null ? CatalogFile.LoadDefault() : CatalogFile.Load(settings.Catalog.FullName);
+        var catalogSource = settings.Catalog?.ToString() ?? "embedded default-catalog.json";
+        var input = TraceInput.Load(settings);
+        var demand = input.Demand;
+        var policies = PolicyLineup.Create(demand, catalog, settings.HpaShape);
+
+        if (!json)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Shaping backtest simulator: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:yyyy-MM-dd HH:mm}, peak {demand.Peak}"));
+            Console.WriteLine($"Demand model: {input.DemandModel}");
+            Console.WriteLine($"Catalog: {catalogSource} ({catalog.Count} shapes); policies: {string.Join(", ", policies.Select(p => p.Name))}");
+            if (input.Attribution is not null)
+            {
+                Console.WriteLine(input.Attribution);
+            }
+
+            Console.WriteLine();
+        }
+
+        var simulator = new BacktestSimulator(catalog);
+        var progress = new StderrProgress();
+        var results = new List<BacktestResult>(policies.Count);
+        for (var i = 0; i < policies.Count; i++)
+        {
+            results.Add(simulator.Run(demand, policies[i], progress.For(policies[i].Name, i, policies.Count, demand.Length)));
+        }
+
+        progress.Finish();
+
+        var outDir = settings.Out.FullName;
+        Directory.CreateDirectory(outDir);
+        string? plotPath = null;
+        if (!settings.NoPlot)
+        {
+            plotPath = Path.Combine(outDir, PlotFileName);
+            PlotWriter.Write(plotPath, input.Source, results, PolicyLineup.BaselinePolicy);
+        }
+
+        var reportPath = Path.Combine(outDir, ReportFileName);
+        File.WriteAllText(reportPath, MarkdownReport.Format(
+            input, catalogSource, catalog.Count, policies, results, PolicyLineup.BaselinePolicy,
+            plotPath is null ? null : PlotFileName, PolicyLineup.VpaReplicas(demand, catalog)));
+        if (input.Attribution is not null)
+        {
+            File.WriteAllText(Path.Combine(outDir, "NAB-LICENSE.txt"), TraceInput.ReadNabLicense());
+        }
+
+        if (json)
+        {
+            Console.WriteLine(JsonReport.Create(input, catalogSource, results, PolicyLineup.BaselinePolicy, plotPath, reportPath).ToJson());
+            return 0;
+        }
+
+        Console.Write(ConsoleTable.Format(results, PolicyLineup.BaselinePolicy));
+        Console.WriteLine();
+        if (plotPath is not null)
+        {
+            Console.WriteLine($"Plot:   {plotPath}");
+        }
+
+        Console.WriteLine($"Report: {reportPath}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."));
+        return 0;
+    }
+
+    /// <summary>Loads a catalog for the rank command and the simulator alike.</summary>
+    public static ShapeCatalog LoadCatalog(FileInfo? file) =>
+        file is null ? CatalogFile.LoadDefault() : CatalogFile.Load(file.FullName);
+}

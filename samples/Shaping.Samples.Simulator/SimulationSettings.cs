@@ -1,0 +1,83 @@
+using Shaping.Core.Resources;
+
+namespace Shaping.Samples.Simulator;
+
+/// <summary>How a trace's metric becomes resource demand.</summary>
+internal enum MetricKind
+{
+    /// <summary>Utilisation of a known machine (percent by default): share × machine capacity.</summary>
+    Utilization,
+
+    /// <summary>A request count per period: baseline + per-request/s cost × requests per second.</summary>
+    Requests,
+
+    /// <summary>Columns that already hold demand (cores, GiB, GiB, Gbps), optionally scaled.</summary>
+    Raw,
+}
+
+/// <summary>What the console prints on standard output.</summary>
+internal enum OutputFormat
+{
+    /// <summary>A readable table and the paths written.</summary>
+    Text,
+
+    /// <summary>Only a JSON document with the per-policy metrics, for scripts.</summary>
+    Json,
+}
+
+/// <summary>Everything the simulate command was asked to do, parsed from the command line.</summary>
+internal sealed record SimulationSettings
+{
+    /// <summary>The default machine a utilisation trace is measured against: 16 cores, 64 GiB, 12.5 Gbps (as the backtest console).</summary>
+    public static readonly ResourceVector DefaultMachine = new(16, 64, 0, 12.5);
+
+    /// <summary>The default cost of one request per second: 0.01 cores, 0.02 GiB, 0.0005 Gbps.</summary>
+    public static readonly ResourceVector DefaultPerRequest = new(0.01, 0.02, 0, 0.0005);
+
+    /// <summary>The default demand of a service with no traffic: 0.5 cores and 1 GiB (as the backtest console).</summary>
+    public static readonly ResourceVector DefaultBaseline = new(0.5, 1, 0, 0);
+
+    /// <summary>The default raw-column scale: the columns are used as they are.</summary>
+    public static readonly ResourceVector DefaultScale = new(1, 1, 1, 1);
+
+    public FileInfo? Trace { get; init; }
+
+    public string? Column { get; init; }
+
+    public MetricKind Metric { get; init; } = MetricKind.Utilization;
+
+    public ResourceVector Machine { get; init; } = DefaultMachine;
+
+    public double FullScale { get; init; } = 100;
+
+    public string? MemoryColumn { get; init; }
+
+    public string? StorageColumn { get; init; }
+
+    public string? NetworkColumn { get; init; }
+
+    public TimeSpan? CountPeriod { get; init; }
+
+    public ResourceVector PerRequest { get; init; } = DefaultPerRequest;
+
+    public ResourceVector Baseline { get; init; } = DefaultBaseline;
+
+    public ResourceVector Scale { get; init; } = DefaultScale;
+
+    public TimeSpan? Step { get; init; }
+
+    /// <summary>Replay only the last N days; 0 for all; <see langword="null"/> for the default (all of a user's trace, <see cref="TraceInput.DefaultTraceDays"/> of the embedded one).</summary>
+    public int? Days { get; init; }
+
+    public string? TimestampColumn { get; init; }
+
+    public FileInfo? Catalog { get; init; }
+
+    public DirectoryInfo Out { get; init; } = new("simulation-output");
+
+    public OutputFormat Format { get; init; } = OutputFormat.Text;
+
+    public bool NoPlot { get; init; }
+
+    public string? HpaShape { get; init; }
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using Shaping.Core.Resources;
+using Shaping.Simulation.Demand;
+using Shaping.Simulation.Traces;
+
+namespace Shaping.Samples.Simulator;
+
+/// <summary>A trace read from disk or from the embedded default, turned into demand.</summary>
+/// <param name="Trace">The trace as read (grid, gaps, stats).</param>
+/// <param name="Demand">The whole-service demand per interval.</param>
+/// <param name="Source">Where the trace came from, for the report.</param>
+/// <param name="DemandModel">The demand model in words, for the report.</param>
+/// <param name="Attribution">The data's attribution when it must travel with it; <see langword="null"/> for the user's own data.</param>
+/// <param name="Window">Which part of the trace <paramref name="Demand"/> replays, in words ("all 215 days", "the last 56 of 215 days").</param>
+internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string Source, string DemandModel, string? Attribution, string Window)
+{
+    /// <summary>
+    /// How many days of the embedded trace the default run replays: its last 8 weeks (2014-12-07 to 2015-01-31, with
+    /// Christmas, New Year and a snowstorm). This keeps the default run, predictive policy included, well under a
+    /// minute; <c>--days 0</c> replays all 215 days.
+    /// </summary>
+    public const int DefaultTraceDays = 56;
+
+    /// <summary>The embedded default trace's resource name (a copy of NAB's file, MIT-licensed).</summary>
+    public const string DefaultTraceResource = "nyc_taxi.csv";
+
+    /// <summary>The attribution printed and written whenever the default trace is used.</summary>
+    public const string NabAttribution =
+        "Default trace: nyc_taxi.csv (NYC taxi passengers per 30 min, 2014-07-01 to 2015-01-31, aggregated from NYC TLC trip records) "
+        + "from the Numenta Anomaly Benchmark (NAB, github.com/numenta/NAB, commit ea702d7), Copyright 2014-2024 Numenta Inc., "
+        + "MIT licence (embedded, and written next to the report as NAB-LICENSE.txt). "
+        + "Ahmad, Lavin, Purdy & Agha (2017), Unsupervised real-time anomaly detection for streaming data, Neurocomputing, "
+        + "doi:10.1016/j.neucom.2017.04.070.";
+
+    /// <summary>Reads the trace the settings name (or the embedded default) and applies the demand model.</summary>
+    /// <exception cref="TraceFormatException">A row, the header or the timestamps are malformed.</exception>
+    /// <exception cref="ArgumentException">The demand model does not fit the trace (a missing column, a negative value).</exception>
+    public static TraceInput Load(SimulationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Trace is null)
+        {
+            return LoadDefault(settings);
+        }
+
+        var path = settings.Trace.FullName;
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The trace file '{settings.Trace}' does not exist.", path);
+        }
+
+        var header = ReadHeader(path);
+        var column = settings.Column ?? DefaultColumn(header, settings, path);
+        var (model, columns, description) = BuildModel(settings, column);
+        var options = new TraceReadOptions
+        {
+            Columns = columns,
+            Step = settings.Step,
+            TimestampColumn = settings.TimestampColumn,
+        };
+        if (settings.Step is null && settings.TimestampColumn is null && !HasTimestamp(header))
+        {
+            throw new TraceFormatException(path, 1, null,
+                "the header has no timestamp column (timestamp, time or period); give the sampling interval with --step (e.g. --step 5m).");
+        }
+
+        var trace = CsvTraceReader.ReadFile(settings.Trace.ToString(), options);
+        var (demand, window) = LastDays(model.Map(trace), settings.Days ?? 0);
+        return new TraceInput(trace, demand, settings.Trace.ToString(), description, null, window);
+    }
+
+    /// <summary>Opens the embedded licence notice of the default trace.</summary>
+    public static string ReadNabLicense() => ReadResource("NAB-LICENSE.txt");
+
+    private static TraceInput LoadDefault(SimulationSettings settings)
+    {
+        // The default trace counts taxi passengers per 30 minutes: a daily and weekly cycle with holidays and a
+        // snowstorm. It is read as requests per 30 min, each passenger/s needing 0.5 cores, 1 GiB and 0.02 Gbps on a
+        // 0.5-core, 1 GiB baseline: the same demand model the backtest console (TraceSetup) uses for this file.
+        var defaults = settings with
+        {
+            Metric = MetricKind.Requests,
+            CountPeriod = TimeSpan.FromMinutes(30),
+            PerRequest = new ResourceVector(0.5, 1, 0, 0.02),
+            Baseline = new ResourceVector(0.5, 1, 0, 0),
+        };
+        var (model, columns, description) = BuildModel(defaults, "value");
+        using var reader = new StringReader(ReadResource(DefaultTraceResource));
+        var trace = CsvTraceReader.Read(reader, DefaultTraceResource, new TraceReadOptions { Columns = columns });
+        var (demand, window) = LastDays(model.Map(trace), settings.Days ?? DefaultTraceDays);
+        return new TraceInput(trace, demand, $"{DefaultTraceResource} (embedded NAB trace)", description, NabAttribution, window);
+    }
+
+    /// <summary>
+    /// Keeps the last <paramref name="days"/> days of a series (all of it for 0, or when it is no longer than that),
+    /// and says in words which part was kept.
+    /// </summary>
+    internal static (DemandSeries Demand, string Window) LastDays(DemandSeries demand, int days)
+    {
+        ArgumentNullException.ThrowIfNull(demand);
+        ArgumentOutOfRangeException.ThrowIfNegative(days);
+        var total = (demand.Step * demand.Length).TotalDays;
+        var keep = days == 0 ? demand.Length : (int)Math.Ceiling(TimeSpan.FromDays(days) / demand.Step);
+        if (keep >= demand.Length)
+        {
+            return (demand, Invariant($"all {total:0.#} days"));
+        }
+
+        var skip = demand.Length - keep;
+        var kept = new DemandSeries(demand.Name, demand.TimeOf(skip), demand.Step, demand.Values.Skip(skip));
+        return (kept, Invariant($"the last {days} of {total:0.#} days"));
+    }
+
+    private static (IDemandModel Model, IReadOnlyList<string> Columns, string Description) BuildModel(SimulationSettings s, string column)
+    {
+        switch (s.Metric)
+        {
+            case MetricKind.Utilization:
+            {
+                var model = new UtilizationDemandModel(column, s.Machine, s.FullScale, s.MemoryColumn);
+                var memory = s.MemoryColumn is null ? "memory and network in the machine's proportion" : $"memory utilisation from '{s.MemoryColumn}'";
+                return (model, Columns(column, s.MemoryColumn), Invariant(
+                    $"'{column}' is utilisation (full scale {s.FullScale:0.###}) of a machine of {s.Machine}; demand = share × machine, {memory}"));
+            }
+
+            case MetricKind.Requests:
+            {
+                var period = s.CountPeriod ?? s.Step;
+                var model = new DeferredRequestModel(column, period, s.PerRequest, s.Baseline);
+                return (model, Columns(column), Invariant(
+                    $"'{column}' counts requests per {(period is { } p ? Describe(p) : "interval")}; demand = {s.Baseline} + {s.PerRequest} per request/s"));
+            }
+
+            case MetricKind.Raw:
+            {
+                var model = new ColumnDemandModel(column, s.MemoryColumn, s.StorageColumn, s.NetworkColumn, s.Scale);
+                return (model, Columns(column, s.MemoryColumn, s.StorageColumn, s.NetworkColumn), Invariant(
+                    $"raw demand columns (cpu '{column}', memory '{s.MemoryColumn ?? "-"}', storage '{s.StorageColumn ?? "-"}', network '{s.NetworkColumn ?? "-"}') scaled by {s.Scale}"));
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(s), s.Metric, "Unknown metric kind.");
+        }
+    }
+
+    private static string[] Columns(params string?[] names) =>
+        [.. names.OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)];
+
+    private static string[] ReadHeader(string path)
+    {
+        using var reader = new StreamReader(path);
+        string? line;
+        while ((line = reader.ReadLine()) is not null && string.IsNullOrWhiteSpace(line))
+        {
+        }
+
+        if (line is null)
+        {
+            throw new TraceFormatException(path, 0, null, "the file is empty; a header row is required.");
+        }
+
+        return [.. line.Split(',').Select(h => h.Trim())];
+    }
+
+    private static bool HasTimestamp(string[] header) =>
+        header.Any(h => h.Equals("timestamp", StringComparison.OrdinalIgnoreCase)
+            || h.Equals("time", StringComparison.OrdinalIgnoreCase)
+            || h.Equals("period", StringComparison.OrdinalIgnoreCase));
+
+    private static string DefaultColumn(string[] header, SimulationSettings settings, string path)
+    {
+        var metrics = header
+            .Where(h => !h.Equals(settings.TimestampColumn ?? "timestamp", StringComparison.OrdinalIgnoreCase)
+                && !h.Equals("time", StringComparison.OrdinalIgnoreCase)
+                && !h.Equals("period", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        var value = metrics.Find(h => h.Equals("value", StringComparison.OrdinalIgnoreCase));
+        if (value is not null)
+        {
+            return value;
+        }
+
+        return metrics.Count == 1
+            ? metrics[0]
+            : throw new TraceFormatException(path, 1, null,
+                $"the trace has several metric columns ({string.Join(", ", metrics)}); choose one with --column.");
+    }
+
+    private static string ReadResource(string name)
+    {
+        using var stream = typeof(TraceInput).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The embedded resource '{name}' is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static string Describe(TimeSpan period) =>
+        period.TotalHours >= 1 && period.TotalHours % 1 == 0 ? Invariant($"{period.TotalHours:0} h")
+        : period.TotalMinutes >= 1 && period.TotalMinutes % 1 == 0 ? Invariant($"{period.TotalMinutes:0} min")
+        : Invariant($"{period.TotalSeconds:0.###} s");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A request-rate model whose count period defaults to the trace's own step, known only once it is read.</summary>
+    private sealed class DeferredRequestModel(string column, TimeSpan? period, ResourceVector perRequest, ResourceVector baseline) : IDemandModel
+    {
+        public DemandSeries Map(LoadTrace trace) =>
+            new RequestRateDemandModel(column, period ?? trace.Step, perRequest, baseline).Map(trace);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Shaping.Core.Resources;
+
+namespace Shaping.Samples.Simulator;
+
+/// <summary>Parses the command line's compact values: durations such as <c>5m</c> and resource vectors such as <c>16,64,0,12.5</c>.</summary>
+internal static class ValueParsers
+{
+    /// <summary>
+    /// Parses a positive duration: a number with a unit suffix (<c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1d</c>) or a
+    /// .NET time span (<c>00:05:00</c>).
+    /// </summary>
+    public static bool TryParseDuration(string? text, out TimeSpan value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim();
+        var unit = char.ToLowerInvariant(text[^1]);
+        Func<double, TimeSpan>? make = unit switch
+        {
+            's' => TimeSpan.FromSeconds,
+            'm' => TimeSpan.FromMinutes,
+            'h' => TimeSpan.FromHours,
+            'd' => TimeSpan.FromDays,
+            _ => null,
+        };
+        if (make is not null
+            && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount)
+            && double.IsFinite(amount) && amount > 0)
+        {
+            value = make(amount);
+            return value > TimeSpan.Zero;
+        }
+
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value > TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// Parses a non-negative resource vector written as <c>cpuCores,memoryGiB,storageGiB,networkGbps</c>; missing
+    /// trailing values are zero (<c>16,64</c> is 16 cores and 64 GiB).
+    /// </summary>
+    public static bool TryParseVector(string? text, out ResourceVector value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > ResourceVector.DimensionCount)
+        {
+            return false;
+        }
+
+        Span<double> amounts = stackalloc double[ResourceVector.DimensionCount];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out amounts[i])
+                || !double.IsFinite(amounts[i]) || amounts[i] < 0)
+            {
+                return false;
+            }
+        }
+
+        value = new ResourceVector(amounts[0], amounts[1], amounts[2], amounts[3]);
+        return true;
+    }
+}

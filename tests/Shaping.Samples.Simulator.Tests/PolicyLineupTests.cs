@@ -1,0 +1,71 @@
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+using Shaping.Simulation.Demand;
+
+namespace Shaping.Samples.Simulator.Tests;
+
+public sealed class PolicyLineupTests
+{
+    private static readonly ShapeCatalog Catalog = new(
+    [
+        new ResourceShape("small", new ResourceVector(2, 8, 0, 1), new ShapeProfile(0.1, 1, SizeClass.Small)),
+        new ResourceShape("large", new ResourceVector(8, 32, 0, 4), new ShapeProfile(0.4, 1, SizeClass.Large)),
+    ]);
+
+    private static DemandSeries Demand(params ResourceVector[] values) =>
+        new("test", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5), values);
+
+    [Fact]
+    public void VpaReplicas_PeakPlusHeadroomAboveLargestShape_SplitsOverEnoughReplicas()
+    {
+        // 20 cores × 1.15 = 23 cores over 8-core shapes: 3 replicas; memory 40 GiB × 1.15 = 46 GiB over 32: 2.
+        var demand = Demand(new ResourceVector(5, 10, 0, 0), new ResourceVector(20, 40, 0, 0));
+        Assert.Equal(3, PolicyLineup.VpaReplicas(demand, Catalog));
+    }
+
+    [Fact]
+    public void VpaReplicas_SmallDemand_IsOne() =>
+        Assert.Equal(1, PolicyLineup.VpaReplicas(Demand(new ResourceVector(1, 1, 0, 0)), Catalog));
+
+    [Fact]
+    public void Create_DefaultHpaShapeMissing_UsesMedianPricedShapeAndKeepsBaselineLast()
+    {
+        var policies = PolicyLineup.Create(Demand(new ResourceVector(1, 1, 0, 0)), Catalog, hpaShape: null);
+        Assert.Equal(["static-peak (oracle)", "hpa-like", PolicyLineup.BaselinePolicy], policies.Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Create_UnknownHpaShape_ThrowsNamingTheShapes()
+    {
+        var error = Assert.Throws<ArgumentException>(() => PolicyLineup.Create(Demand(new ResourceVector(1, 1, 0, 0)), Catalog, "huge"));
+        Assert.Contains("'huge'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("small, large", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class TraceWindowTests
+{
+    private static DemandSeries Hourly(int hours) =>
+        new("test", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromHours(1),
+            Enumerable.Range(0, hours).Select(h => new ResourceVector(h, 0, 0, 0)));
+
+    [Fact]
+    public void LastDays_ShorterThanTrace_KeepsTheLastDaysAndTheirStart()
+    {
+        var (demand, window) = TraceInput.LastDays(Hourly(10 * 24), 2);
+        Assert.Equal(48, demand.Length);
+        Assert.Equal(8 * 24, demand.Values[0].CpuCores);
+        Assert.Equal(new DateTimeOffset(2024, 1, 9, 0, 0, 0, TimeSpan.Zero), demand.Start);
+        Assert.Equal("the last 2 of 10 days", window);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(30)]
+    public void LastDays_ZeroOrLongerThanTrace_KeepsAll(int days)
+    {
+        var (demand, window) = TraceInput.LastDays(Hourly(10 * 24), days);
+        Assert.Equal(240, demand.Length);
+        Assert.Equal("all 10 days", window);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+
+namespace Shaping.Samples.Simulator.Tests;
+
+/// <summary>End-to-end runs of the main command. They redirect the process's console, so they live in one class (xunit runs a class's tests one after another).</summary>
+public sealed class SimulateCommandTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"shaping-sim-{Guid.NewGuid():N}");
+
+    public SimulateCommandTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string WriteTrace(string text)
+    {
+        var path = Path.Combine(_folder, "trace.csv");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static (int Code, string Out, string Error) Capture(SimulationSettings settings)
+    {
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = SimulateCommand.Run(settings);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+    }
+
+    private static string CpuTrace(int rows, Func<int, string> value) =>
+        "timestamp,value\n" + string.Concat(Enumerable.Range(0, rows).Select(i =>
+            $"{new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(5 * i):yyyy-MM-dd HH:mm:ss},{value(i)}\n"));
+
+    [Fact]
+    public void Run_MalformedRow_ExitsNonZeroWithFileLineAndColumnAndNoStackTrace()
+    {
+        var path = WriteTrace(CpuTrace(3, i => i == 1 ? "abc" : "50"));
+
+        var (code, stdout, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Out = new DirectoryInfo(_folder) });
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains($"{path}:line 3, column 'value': 'abc' is not a finite number.", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_NoTimestampAndNoStep_AsksForStep()
+    {
+        var path = WriteTrace("value\n1\n2\n");
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Out = new DirectoryInfo(_folder) });
+
+        Assert.Equal(1, code);
+        Assert.Contains("--step", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_JsonFormat_PrintsOnlyJsonWithEveryPolicyAndWritesTheFiles()
+    {
+        var path = WriteTrace(CpuTrace(2 * 288, i => (20 + (15 * Math.Sin(i * Math.PI / 144))).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)));
+        var outDir = Path.Combine(_folder, "out");
+
+        var (code, stdout, _) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Out = new DirectoryInfo(outDir), Format = OutputFormat.Json, Machine = new(4, 16, 0, 1),
+        });
+
+        Assert.Equal(0, code);
+        using var document = JsonDocument.Parse(stdout); // throws if anything but JSON is on stdout
+        var policies = document.RootElement.GetProperty("policies").EnumerateArray().ToList();
+        Assert.Equal(["static-peak (oracle)", "hpa-like", "vpa-like"], policies.Select(p => p.GetProperty("name").GetString()));
+        Assert.All(policies, p => Assert.True(p.GetProperty("totalCost").GetDouble() > 0));
+        Assert.All(policies, p => Assert.Equal(JsonValueKind.Null, p.GetProperty("forecastCoverage").ValueKind));
+        Assert.Equal(1.0, policies[2].GetProperty("costVsBaseline").GetDouble(), 12);
+        Assert.Equal(576, document.RootElement.GetProperty("trace").GetProperty("intervals").GetInt32());
+        Assert.True(File.Exists(Path.Combine(outDir, SimulateCommand.PlotFileName)));
+        Assert.Contains("| vpa-like |", File.ReadAllText(Path.Combine(outDir, SimulateCommand.ReportFileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_EmbeddedDefault_PrintsTableAndAttribution()
+    {
+        var (code, stdout, _) = Capture(new SimulationSettings { Out = new DirectoryInfo(_folder), NoPlot = true });
+
+        Assert.Equal(0, code);
+        Assert.Contains("Numenta Anomaly Benchmark", stdout, StringComparison.Ordinal);
+        Assert.Contains("nyc_taxi.csv", stdout, StringComparison.Ordinal);
+        Assert.Contains("cost vs vpa-like", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_folder, "NAB-LICENSE.txt")));
+        Assert.False(File.Exists(Path.Combine(_folder, SimulateCommand.PlotFileName)));
+    }
+}
