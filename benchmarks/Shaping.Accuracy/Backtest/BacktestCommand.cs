@@ -75,6 +75,22 @@ internal static class BacktestCommand
                 times[policy.Name] = Stopwatch.GetElapsedTime(started);
             }
 
+            var dump = Environment.GetEnvironmentVariable("SHAPING_BACKTEST_DUMP");
+            if (!string.IsNullOrEmpty(dump))
+            {
+                // Debugging aid: every interval of the predictive and VPA-like runs as CSV.
+                var lines = new List<string> { "t,demand_cpu,demand_mem,pred_cpu,pred_mem,pred_shape,pred_replicas,vpa_cpu" };
+                var p = results.Single(r => r.Policy == predictive.Name).Steps;
+                var v = results.Single(r => r.Policy == "vpa-like").Steps;
+                for (var i = 0; i < p.Length; i++)
+                {
+                    lines.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"{i},{p[i].Demand.CpuCores:0.####},{p[i].Demand.MemoryGiB:0.####},{p[i].Provisioned.CpuCores:0.####},{p[i].Provisioned.MemoryGiB:0.####},{p[i].ShapeName},{p[i].Replicas},{v[i].Provisioned.CpuCores:0.####}"));
+                }
+
+                File.WriteAllLines(Path.Combine(dump, Path.GetFileNameWithoutExtension(setup.Path) + ".csv"), lines);
+            }
+
             var vpa = results.Single(r => r.Policy == "vpa-like").Metrics;
             var pred = results.Single(r => r.Policy == predictive.Name).Metrics;
             var ratio = pred.TotalCost / vpa.TotalCost;

@@ -17,17 +17,24 @@ namespace Shaping.Simulation.Policies;
 /// <remarks>
 /// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see cref="PredictiveShapingOptions.BucketLength"/>,
 /// one hour by default) and each dimension's per-bucket peak is forecast with the Predictive Load Engine's default
-/// forecaster (a validated selection between seasonal naive and AutoEts, m = 24), refitted daily on the last three
-/// weeks and updated online with every completed bucket in between. The upper bound of a bucket's peak is the point
-/// forecast times a high quantile of the recent ratios actual peak ÷ forecast (a split-conformal calibration, so the
-/// bound's coverage is measured, not assumed). Within a bucket, each step position gets the largest share of its
-/// bucket's peak it has had at that position over the calibration window, so a spike that recurs at the same minute
-/// of every hour is provisioned for at that minute only.</para>
-/// <para><b>Requirement.</b> For the interval being decided: the larger of that forecast bound and a reactive floor
-/// (the last observed demand + <see cref="PredictiveShapingOptions.FloorMargin"/>); for the proactive lead time, the
-/// largest such bound over the next <see cref="PredictiveShapingOptions.LeadTime"/>. Before
-/// <see cref="PredictiveShapingOptions.WarmUp"/> of history (or before a model is fitted) it falls back to the highest
-/// demand seen so far + <see cref="PredictiveShapingOptions.WarmUpMargin"/>.</para>
+/// forecaster (a validated selection between seasonal naive and AutoEts, m = 24), refitted on a schedule on the last
+/// three weeks and updated online with every completed bucket in between. A dimension that has so far been an exact
+/// increasing affine function of another (as a demand model's per-request costs make memory of CPU) is not fitted
+/// separately: its bounds are the other's mapped through that line. Within a bucket, each step position has a share
+/// of the bucket's peak (the median share at that position over the calibration window), so a spike that recurs at
+/// the same minute of every hour is provisioned for at that minute only. The forecast base of an interval is the
+/// bucket's peak forecast × its position's share.</para>
+/// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the recent intervals are kept (split
+/// conformal): the upper bound is the base × their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower
+/// bound (reported for coverage) the base × their 5 % quantile. The upper bound is capped at the highest demand of the
+/// last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a
+/// flash crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
+/// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
+/// last observed demand × (1 + <see cref="PredictiveShapingOptions.FloorMargin"/>), eased only where the step profile
+/// says demand falls from the last position to this one); for the proactive lead time, the largest bound over the next
+/// <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see cref="PredictiveShapingOptions.WarmUp"/> of history, and
+/// until every position has a few calibration samples, it falls back to the highest demand seen so far +
+/// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's).</para>
 /// <para><b>Choice.</b> Every (shape, replica count) pair is a configuration; the <see cref="ShapeSelector"/> ranks them
 /// for the lead-time requirement with <see cref="PredictiveShapingOptions.Headroom"/> and picks the best (the
 /// cheapest feasible one at trade-off 0), preferring the current shape when it costs at most
@@ -45,27 +52,37 @@ namespace Shaping.Simulation.Policies;
 public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 {
     private const int RankingSize = 16;
+    private const int MinimumCalibrationSamples = 12;
     private readonly PredictiveShapingOptions _options;
     private readonly IForecaster _forecaster;
     private readonly ScoredShape[] _ranking = new ScoredShape[RankingSize];
     private readonly ShapeSelector _selector = new();
     private readonly bool[] _active = new bool[ResourceVector.DimensionCount];
+    private readonly AffineLink[] _links = new AffineLink[ResourceVector.DimensionCount];
+    private int _leader = -1;
     private ServiceConfigurations? _configurations;
     private HysteresisScaler? _scaler;
     private ScalerState _state;
     private BucketPeakTrack[] _tracks = [];
     private double[][] _phaseShare = [];
     private double[] _shareBuffer = [];
-    private double[][] _coverageRatios = [];
-    private double[] _lowerRatio = new double[ResourceVector.DimensionCount];
-    private int _coverageCount;
+    // Calibration per dimension and position within the bucket: ratios demand ÷ forecast base, a ring of
+    // _ratioWindow per position, and the quantiles taken from them.
+    private double[][] _ratios = [];
+    private double[][] _lowerRatio = [];
+    private double[][] _upperRatio = [];
+    private int[] _ratioCount = [];
+    private double[] _sortBuffer = [];
+    private int _ratioWindow;
+    private bool _calibrationDue;
     private TimeSpan _step;
     private int _stepsPerBucket;
     private int _completedBuckets;
     private int _seen;
     private ResourceVector _maxSeen;
-    private ResourceVector _lastUpper;
-    private bool _hasLastUpper;
+    private ResourceVector _lastBase;
+    private ResourceVector _recentPeak;
+    private bool _hasLastBase;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="options">The settings; <see langword="null"/> for the defaults.</param>
@@ -110,16 +127,18 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _state = default;
         _tracks = [];
         _phaseShare = [];
-        _coverageRatios = [];
-        _coverageCount = 0;
+        _ratios = [];
+        _ratioCount = [];
         _completedBuckets = 0;
         _seen = 0;
         _maxSeen = ResourceVector.Zero;
-        _hasLastUpper = false;
-        _lastUpper = ResourceVector.Zero;
+        _hasLastBase = false;
+        _lastBase = ResourceVector.Zero;
         LastRequirement = ResourceVector.Zero;
         LastDecisionForecast = false;
         Array.Clear(_active);
+        Array.Clear(_links);
+        _leader = -1;
     }
 
     /// <inheritdoc/>
@@ -207,17 +226,22 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         var calibration = Math.Max(1, (int)Math.Round(_options.CalibrationWindow / bucket));
         _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
         _phaseShare = new double[ResourceVector.DimensionCount][];
-        _coverageRatios = new double[ResourceVector.DimensionCount][];
-        var coverageWindow = Math.Clamp((int)Math.Round(_options.CalibrationWindow / step), 16, 4096);
+        _ratios = new double[ResourceVector.DimensionCount][];
+        _lowerRatio = new double[ResourceVector.DimensionCount][];
+        _upperRatio = new double[ResourceVector.DimensionCount][];
+        _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
+        _ratioCount = new int[_stepsPerBucket];
         for (var d = 0; d < _tracks.Length; d++)
         {
-            _tracks[d] = new BucketPeakTrack(_forecaster, _options.SeasonalPeriod, refit, fit, calibration, _options.ForecastQuantile);
+            _tracks[d] = new BucketPeakTrack(_forecaster, _options.SeasonalPeriod, refit, fit);
             _phaseShare[d] = new double[_stepsPerBucket];
             Array.Fill(_phaseShare[d], 1.0);
-            _coverageRatios[d] = new double[coverageWindow];
+            _ratios[d] = new double[_stepsPerBucket * _ratioWindow];
+            _lowerRatio[d] = new double[_stepsPerBucket];
+            _upperRatio[d] = new double[_stepsPerBucket];
         }
 
-        _lowerRatio = new double[ResourceVector.DimensionCount];
+        _sortBuffer = new double[_ratioWindow];
         _shareBuffer = new double[Math.Max(1, calibration)];
     }
 
@@ -234,22 +258,38 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             _maxSeen = ResourceVector.Max(_maxSeen, value);
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
-                if (value[(Dimension)d] > 0)
+                if (value[(Dimension)d] > 0 && !_active[d])
                 {
                     _active[d] = true;
+                    _leader = _leader < 0 ? d : _leader;
                 }
             }
 
-            if (_hasLastUpper && i == history.Length - 1)
+            if (_leader >= 0)
             {
-                var slot = _coverageCount % _coverageRatios[0].Length;
+                var x = value[(Dimension)_leader];
                 for (var d = 0; d < ResourceVector.DimensionCount; d++)
                 {
-                    var upper = _lastUpper[(Dimension)d];
-                    _coverageRatios[d][slot] = upper > 0 ? value[(Dimension)d] / upper : 1;
+                    if (d != _leader && _active[d])
+                    {
+                        _links[d].Observe(x, value[(Dimension)d]);
+                    }
+                }
+            }
+
+            if (_hasLastBase && i == history.Length - 1)
+            {
+                // The calibration sample: how far the demand landed from the forecast base it was decided on.
+                var phase = i % _stepsPerBucket;
+                var slot = (phase * _ratioWindow) + (_ratioCount[phase] % _ratioWindow);
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    var forecastBase = _lastBase[(Dimension)d];
+                    _ratios[d][slot] = forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
                 }
 
-                _coverageCount++;
+                _ratioCount[phase]++;
+                _calibrationDue = true;
             }
         }
 
@@ -271,7 +311,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             {
                 if (_active[d])
                 {
-                    _tracks[d].Complete(peak[(Dimension)d], mayFit && b + 1 == completedNow);
+                    _tracks[d].Complete(peak[(Dimension)d], mayFit && b + 1 == completedNow && !IsFollower(d));
                 }
             }
 
@@ -282,7 +322,12 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         if (changed)
         {
             UpdatePhaseShares(history);
-            UpdateLowerRatios();
+        }
+
+        if (_calibrationDue && (changed || _stepsPerBucket == 1))
+        {
+            UpdateCalibration();
+            _calibrationDue = false;
         }
     }
 
@@ -332,20 +377,30 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
     }
 
-    private void UpdateLowerRatios()
+    private void UpdateCalibration()
     {
-        var count = Math.Min(_coverageCount, _coverageRatios[0].Length);
-        if (count == 0)
+        for (var phase = 0; phase < _stepsPerBucket; phase++)
         {
-            return;
-        }
+            var count = Math.Min(_ratioCount[phase], _ratioWindow);
+            if (count == 0)
+            {
+                continue;
+            }
 
-        Span<double> buffer = count <= 1024 ? stackalloc double[count] : new double[count];
-        for (var d = 0; d < ResourceVector.DimensionCount; d++)
-        {
-            _coverageRatios[d].AsSpan(0, count).CopyTo(buffer);
-            buffer.Sort();
-            _lowerRatio[d] = Math.Min(1, buffer[(int)Math.Floor(0.05 * (count - 1))]);
+            var buffer = _sortBuffer.AsSpan(0, count);
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                if (!_active[d])
+                {
+                    continue;
+                }
+
+                _ratios[d].AsSpan(phase * _ratioWindow, count).CopyTo(buffer);
+                buffer.Sort();
+                var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
+                _upperRatio[d][phase] = buffer[Math.Clamp(index, 0, count - 1)];
+                _lowerRatio[d][phase] = buffer[(int)Math.Floor(0.05 * (count - 1))];
+            }
         }
     }
 
@@ -353,57 +408,114 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     {
         var last = history[^1];
         var floor = last.Scale(1 + _options.FloorMargin);
-        var forecasting = _completedBuckets >= WarmUpBuckets;
-        for (var d = 0; d < ResourceVector.DimensionCount && forecasting; d++)
+        var modelsReady = _completedBuckets >= WarmUpBuckets;
+        for (var d = 0; d < ResourceVector.DimensionCount && modelsReady; d++)
         {
-            forecasting = !_active[d] || _tracks[d].HasModel;
+            modelsReady = !_active[d] || IsFollower(d) || _tracks[d].HasModel;
         }
 
-        LastDecisionForecast = forecasting;
-        if (!forecasting)
+        if (!modelsReady)
         {
+            LastDecisionForecast = false;
+            _hasLastBase = false;
             var fallback = ResourceVector.Max(_maxSeen.Scale(1 + _options.WarmUpMargin), floor);
-            _hasLastUpper = false;
             return (fallback, fallback, null);
         }
 
         var t = history.Length;
+        _recentPeak = RecentPeak(history);
         var phase = t % _stepsPerBucket;
+        var previousPhase = (phase + _stepsPerBucket - 1) % _stepsPerBucket;
         var leadSteps = Math.Max(1, (int)Math.Ceiling(_options.LeadTime / _step));
+        Span<double> forecastBase = stackalloc double[ResourceVector.DimensionCount];
         Span<double> now = stackalloc double[ResourceVector.DimensionCount];
         Span<double> lead = stackalloc double[ResourceVector.DimensionCount];
         Span<double> lower = stackalloc double[ResourceVector.DimensionCount];
+        Span<double> upper = stackalloc double[ResourceVector.DimensionCount];
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
-            if (!_active[d])
+            if (!_active[d] || IsFollower(d))
             {
                 continue;
             }
 
             var track = _tracks[d];
             var share = _phaseShare[d];
-            var predicted = track.UpperCurrent * share[phase];
-            var required = Math.Max(predicted, floor[(Dimension)d]);
+            forecastBase[d] = track.PointCurrent * share[phase];
+            var cap = _recentPeak[(Dimension)d] * (1 + _options.CapMargin);
+            upper[d] = Math.Min(forecastBase[d] * _upperRatio[d][phase], cap);
+            lower[d] = Math.Min(forecastBase[d] * _lowerRatio[d][phase], upper[d]);
+
+            // The reactive floor, eased only where the step profile says demand falls from the last position to this one.
+            var easing = share[previousPhase] > 0 ? Math.Min(1, share[phase] / share[previousPhase]) : 1;
+            var required = Math.Max(upper[d], floor[(Dimension)d] * easing);
             now[d] = required;
             var ahead = required;
             for (var k = 1; k < leadSteps; k++)
             {
                 var p = phase + k;
-                var bound = p < _stepsPerBucket ? track.UpperCurrent * share[p] : track.UpperNext * share[(p - _stepsPerBucket) % _stepsPerBucket];
-                ahead = Math.Max(ahead, bound);
+                var point = p < _stepsPerBucket ? track.PointCurrent : track.PointNext;
+                var position = p % _stepsPerBucket;
+                ahead = Math.Max(ahead, Math.Min(point * share[position] * _upperRatio[d][position], cap));
             }
 
             lead[d] = ahead;
-            lower[d] = required * _lowerRatio[d];
         }
 
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            if (_active[d] && IsFollower(d))
+            {
+                // An exact increasing affine function of the leader (a demand model's per-request cost): map the
+                // leader's bounds through it, so covering the leader covers this dimension too.
+                var link = _links[d];
+                forecastBase[d] = link.Map(forecastBase[_leader]);
+                now[d] = link.Map(now[_leader]);
+                lead[d] = Math.Max(link.Map(lead[_leader]), now[d]);
+                lower[d] = link.Map(lower[_leader]);
+                upper[d] = link.Map(upper[_leader]);
+            }
+        }
+
+        _lastBase = new ResourceVector(forecastBase[0], forecastBase[1], forecastBase[2], forecastBase[3]);
+        _hasLastBase = true;
+        var calibrated = true;
+        foreach (var count in _ratioCount)
+        {
+            calibrated &= count >= MinimumCalibrationSamples;
+        }
+
+        if (!calibrated)
+        {
+            // Models fitted but their errors not yet measured: keep the fallback while calibration samples gather.
+            LastDecisionForecast = false;
+            var fallback = ResourceVector.Max(_maxSeen.Scale(1 + _options.WarmUpMargin), floor);
+            return (fallback, fallback, null);
+        }
+
+        LastDecisionForecast = true;
         var nowVector = new ResourceVector(now[0], now[1], now[2], now[3]);
         var leadVector = new ResourceVector(lead[0], lead[1], lead[2], lead[3]);
-        var lowerVector = new ResourceVector(lower[0], lower[1], lower[2], lower[3]);
-        _lastUpper = nowVector;
-        _hasLastUpper = true;
-        return (nowVector, leadVector, new ForecastInterval(lowerVector, nowVector));
+        var interval = new ForecastInterval(
+            new ResourceVector(lower[0], lower[1], lower[2], lower[3]), new ResourceVector(upper[0], upper[1], upper[2], upper[3]));
+        return (nowVector, leadVector, interval);
     }
+
+    // The highest demand over the cap window, from whole buckets' peaks plus the bucket in progress.
+    private ResourceVector RecentPeak(ReadOnlySpan<ResourceVector> history)
+    {
+        var window = Math.Max(1, (int)Math.Round(_options.CapWindow / _step));
+        var from = Math.Max(0, history.Length - window);
+        var peak = ResourceVector.Zero;
+        foreach (var value in history[from..])
+        {
+            peak = ResourceVector.Max(peak, value);
+        }
+
+        return peak;
+    }
+
+    private bool IsFollower(int dimension) => _leader >= 0 && dimension != _leader && _links[dimension].IsLinked;
 
     private int Select(ResourceVector requirement, int current)
     {
