@@ -84,8 +84,10 @@ public sealed class PredictiveShapingPolicyTests
         var second = simulator.Run(demand, policy).Steps;
         var fresh = simulator.Run(demand, Policy()).Steps;
 
-        Assert.Equal(first, second);
-        Assert.Equal(first, fresh);
+        var firstDiff = Enumerable.Range(0, first.Length).FirstOrDefault(i => first[i] != fresh[i], -1);
+        Assert.True(firstDiff < 0, firstDiff < 0 ? "" : $"fresh differs at {firstDiff}: {first[firstDiff]} vs {fresh[firstDiff]}");
+        var secondDiff = Enumerable.Range(0, first.Length).FirstOrDefault(i => first[i] != second[i], -1);
+        Assert.True(secondDiff < 0, secondDiff < 0 ? "" : $"second run differs at {secondDiff}: {first[secondDiff]} vs {second[secondDiff]}");
     }
 
     [Fact]
