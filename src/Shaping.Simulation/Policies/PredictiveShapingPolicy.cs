@@ -82,6 +82,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private ResourceVector _maxSeen;
     private ResourceVector _lastBase;
     private ResourceVector _recentPeak;
+    private readonly List<ResourceVector> _bucketPeaks = [];
     private bool _hasLastBase;
 
     /// <summary>Creates the policy.</summary>
@@ -130,6 +131,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _ratios = [];
         _ratioCount = [];
         _completedBuckets = 0;
+        _bucketPeaks.Clear();
         _seen = 0;
         _maxSeen = ResourceVector.Zero;
         _hasLastBase = false;
@@ -306,6 +308,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 peak = ResourceVector.Max(peak, v);
             }
 
+            _bucketPeaks.Add(peak);
             var mayFit = b + 1 >= WarmUpBuckets;
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
@@ -501,13 +504,18 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         return (nowVector, leadVector, interval);
     }
 
-    // The highest demand over the cap window, from whole buckets' peaks plus the bucket in progress.
+    // The highest demand over about the cap window: the peaks of the whole buckets it spans plus the bucket in
+    // progress (so a decision costs O(buckets + steps per bucket), not O(window)).
     private ResourceVector RecentPeak(ReadOnlySpan<ResourceVector> history)
     {
-        var window = Math.Max(1, (int)Math.Round(_options.CapWindow / _step));
-        var from = Math.Max(0, history.Length - window);
+        var buckets = Math.Max(1, (int)Math.Round(_options.CapWindow / (_step * _stepsPerBucket)));
         var peak = ResourceVector.Zero;
-        foreach (var value in history[from..])
+        for (var b = Math.Max(0, _bucketPeaks.Count - buckets); b < _bucketPeaks.Count; b++)
+        {
+            peak = ResourceVector.Max(peak, _bucketPeaks[b]);
+        }
+
+        foreach (var value in history[(_completedBuckets * _stepsPerBucket)..])
         {
             peak = ResourceVector.Max(peak, value);
         }
