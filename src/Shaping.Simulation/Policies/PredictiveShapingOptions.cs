@@ -40,7 +40,7 @@ public sealed class PredictiveShapingOptions
     public double WarmUpMargin { get; init; } = 0.25;
 
     /// <summary>Gets how often the forecast models are refitted; between refits they absorb each bucket online.</summary>
-    /// <value>The default value is seven days (daily refits gave the same backtest results at about twice the run time).</value>
+    /// <value>The default value is seven days: refits are the costly part of a backtest, and the online updates follow the series in between.</value>
     public TimeSpan RefitInterval { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>Gets the most recent history a refit uses (older buckets are left out, which keeps refits fast and adaptive).</summary>
