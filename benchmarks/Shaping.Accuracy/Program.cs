@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Shaping.Accuracy;
+using Shaping.Accuracy.Backtest;
 
 var data = new Option<DirectoryInfo>("--data")
 {
@@ -74,7 +75,33 @@ tune.SetAction((parse, cancellationToken) => Task.FromResult(TuneCommand.Run(
     parse.GetValue(trace)!, parse.GetValue(stepMinutes), parse.GetValue(tuneDays), parse.GetValue(testDays),
     parse.GetValue(evaluations), parse.GetValue(seed), cancellationToken)));
 
-var root = new RootCommand("Shaping forecast accuracy console.") { m4, tune };
+
+var traces = new Option<DirectoryInfo>("--data")
+{
+    Description = "Folder laid out as ../shared/data/traces (nab/, worldcup98/, dctraces/).",
+    Required = true,
+};
+var catalogOption = new Option<FileInfo?>("--catalog")
+{
+    Description = "Shape catalog JSON; default samples/Shaping.Samples.Simulator/default-catalog.json under the repository root.",
+};
+var backtestOutput = new Option<FileInfo?>("--out")
+{
+    Description = "Markdown report to write; default docs/backtest.md under the repository root.",
+};
+var only = new Option<string?>("--only") { Description = "Run only the traces whose path contains this text." };
+var backtest = new Command("backtest", "Run static peak, HPA-like, VPA-like and predictive shaping on every trace in a folder and write docs/backtest.md.")
+{
+    traces, catalogOption, backtestOutput, only,
+};
+backtest.SetAction((parse, _) => Task.FromResult(BacktestCommand.Run(
+    parse.GetValue(traces)!,
+    parse.GetValue(catalogOption),
+    parse.GetValue(backtestOutput),
+    parse.GetValue(only),
+    Environment.GetCommandLineArgs().Length > 1 ? args : [])));
+
+var root = new RootCommand("Shaping forecast accuracy and backtest console.") { m4, tune, backtest };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
 
 static void PositiveInt<T>(Option<T> option) =>

@@ -41,9 +41,11 @@ internal static class PolicyLineup
             // histogram (24 h half-life) of per-replica demand plus a 15 % margin.
             new PercentileRecommenderPolicy(replicas: VpaReplicas(demand, catalog)),
 
-            // ---- predictive shaping goes here when PredictiveShapingPolicy lands (one line; it starts from the same
-            // capacity as the VPA-like policy, the dearest shape × the VPA-like replica count, as the backtest does):
-            // new PredictiveShapingPolicy(initialCapacity: catalog.Shapes[^1].Capacity.Scale(VpaReplicas(demand, catalog))),
+            // Predictive shaping: an hourly forecast of the next day's peaks, a conformal upper bound on it, the
+            // selector choosing shape × replicas, and the hysteresis scaler with the forecast as proactive input. It
+            // starts from the same capacity as the VPA-like policy (the catalog's last, dearest shape × its replica
+            // count), as the backtest console does.
+            new PredictiveShapingPolicy(initialCapacity: catalog.Shapes[^1].Capacity.Scale(VpaReplicas(demand, catalog))),
         ];
     }
 

@@ -260,6 +260,46 @@ public sealed class ShapeSynthesizerTests
             .Label($"n={demands.Count} k={options.ShapeCount} h={headroom}");
     }
 
+    /// <summary>
+    /// Demand drawn from 1 to 4 known clusters: random centres inside the T-shirt catalog's range (so the catalog can
+    /// cover every demand with the headroom), 20 to 60 demands per cluster with ±15 % noise.
+    /// </summary>
+    private static List<ResourceVector> RandomClusters(int seed, int clusters)
+    {
+        var random = new Random(seed);
+        var demands = new List<ResourceVector>();
+        for (var c = 0; c < clusters; c++)
+        {
+            var centre = new ResourceVector(
+                0.3 + (random.NextDouble() * 5), 0.5 + (random.NextDouble() * 30), 5 + (random.NextDouble() * 120), 0.2 + (random.NextDouble() * 4));
+            var size = 20 + random.Next(41);
+            for (var i = 0; i < size; i++)
+            {
+                demands.Add(new ResourceVector(
+                    centre.CpuCores * Noise(random), centre.MemoryGiB * Noise(random),
+                    centre.StorageGiB * Noise(random), centre.NetworkGbps * Noise(random)));
+            }
+        }
+
+        return demands;
+    }
+
+    [Property(MaxTest = 60)]
+    public Property Synthesize_KnownClusters_CoverWithHeadroomAndCostNoMoreThanTShirt(int seed, PositiveInt clusterCount, byte headroomPercent)
+    {
+        var clusters = 1 + (clusterCount.Get % 4);
+        var demands = RandomClusters(seed, clusters);
+        var headroom = headroomPercent % 26 / 100.0;
+        var options = new ShapeSynthesisOptions { ShapeCount = clusters, Headroom = headroom, Seed = seed, MaxImprovements = 30 };
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, TShirt());
+
+        return (result.CatalogUncoveredDemands == 0
+                && demands.All(d => Covers(result, d, headroom))
+                && result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour + 1e-12)
+            .Label($"clusters={clusters} h={headroom} proposed={result.ExpectedCostPerHour} catalog={result.CatalogExpectedCostPerHour} uncovered={result.CatalogUncoveredDemands}");
+    }
+
     [Property(MaxTest = 100)]
     public bool Synthesize_SameSeed_SameShapes(int seed, PositiveInt count)
     {

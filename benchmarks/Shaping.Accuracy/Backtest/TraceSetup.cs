@@ -2,7 +2,7 @@ using Shaping.Core.Resources;
 using Shaping.Simulation.Demand;
 using Shaping.Simulation.Traces;
 
-namespace Shaping.Backtest;
+namespace Shaping.Accuracy.Backtest;
 
 /// <summary>One trace of ../shared/data/traces with the demand model that turns it into resource demand.</summary>
 /// <param name="Path">The file, relative to the traces folder.</param>

@@ -1,0 +1,58 @@
+namespace Shaping.Simulation.Policies;
+
+/// <summary>
+/// Detects, observation by observation, whether one dimension has so far been an exact increasing affine function
+/// of another (<c>y = α + β x</c>, β &gt; 0), as a demand model's per-request costs make it. A linked dimension needs
+/// no forecast model of its own: its bounds are the leader's bounds mapped through the line, and since the map is
+/// increasing, covering the leader covers it. Once broken, a link stays broken.
+/// </summary>
+internal struct AffineLink
+{
+    private const double RelativeTolerance = 1e-6;
+    private int _state; // 0: one point or none yet, 1: linked, 2: broken
+    private bool _hasFirst;
+    private double _x0;
+    private double _y0;
+    private double _alpha;
+    private double _beta;
+
+    public readonly bool IsLinked => _state == 1;
+
+    public readonly double Map(double x) => Math.Max(0, _alpha + (_beta * x));
+
+    public void Observe(double x, double y)
+    {
+        switch (_state)
+        {
+            case 2:
+                return;
+            case 1:
+                if (Math.Abs(_alpha + (_beta * x) - y) > RelativeTolerance * Math.Max(1, Math.Abs(y)))
+                {
+                    _state = 2;
+                }
+
+                return;
+        }
+
+        if (!_hasFirst)
+        {
+            (_x0, _y0, _hasFirst) = (x, y, true);
+            return;
+        }
+
+        if (Math.Abs(x - _x0) <= RelativeTolerance * Math.Max(1, Math.Abs(x)))
+        {
+            if (Math.Abs(y - _y0) > RelativeTolerance * Math.Max(1, Math.Abs(y)))
+            {
+                _state = 2;
+            }
+
+            return;
+        }
+
+        _beta = (y - _y0) / (x - _x0);
+        _alpha = _y0 - (_beta * _x0);
+        _state = _beta > 0 ? 1 : 2;
+    }
+}

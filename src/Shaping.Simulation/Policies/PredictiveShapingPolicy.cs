@@ -1,0 +1,595 @@
+using Shaping.Core.Prediction;
+using Shaping.Core.Resources;
+using Shaping.Core.Scaling;
+using Shaping.Core.Selection;
+using Shaping.Core.Shapes;
+using Shaping.Forecasting;
+using Shaping.Forecasting.Models;
+using Shaping.Forecasting.Selection;
+
+namespace Shaping.Simulation.Policies;
+
+/// <summary>
+/// Predictive shaping: forecasts the coming demand from the past, lets the shape selector choose the shape
+/// <em>and</em> the replica count that cover it most cheaply, and moves between configurations through the
+/// hysteresis scaler in proactive mode.
+/// </summary>
+/// <remarks>
+/// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see cref="PredictiveShapingOptions.BucketLength"/>,
+/// one hour by default) and each dimension's per-bucket peak is forecast with the Predictive Load Engine's default
+/// forecaster (a validated selection between seasonal naive and AutoEts, m = 24), refitted on a schedule on the last
+/// three weeks and updated online with every completed bucket in between. A dimension that has so far been an exact
+/// increasing affine function of another (as a demand model's per-request costs make memory of CPU) is not fitted
+/// separately: its bounds are the other's mapped through that line. Within a bucket, each step position has a share
+/// of the bucket's peak (the median share at that position over the calibration window), so a spike that recurs at
+/// the same minute of every hour is provisioned for at that minute only. The forecast base of an interval is the
+/// bucket's peak forecast × its position's share.</para>
+/// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the recent intervals are kept (split
+/// conformal): the upper bound is the base × their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower
+/// bound (reported for coverage) the base × their 5 % quantile. The upper bound is capped at the highest demand of the
+/// last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a
+/// flash crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
+/// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
+/// last observed demand × (1 + <see cref="PredictiveShapingOptions.FloorMargin"/>), eased only where the step profile
+/// says demand falls from the last position to this one); for the proactive lead time, the largest bound over the next
+/// <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see cref="PredictiveShapingOptions.WarmUp"/> of history, and
+/// until every position has a few calibration samples, it falls back to the highest demand seen so far +
+/// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's).</para>
+/// <para><b>Choice.</b> Every (shape, replica count) pair is a configuration; the <see cref="ShapeSelector"/> ranks them
+/// for the lead-time requirement with <see cref="PredictiveShapingOptions.Headroom"/> and picks the best (the
+/// cheapest feasible one at trade-off 0), preferring the current shape when it costs at most
+/// <see cref="PredictiveShapingOptions.ShapeStickiness"/> more, so replica counts change more often than shapes.</para>
+/// <para><b>Moves.</b> When the current configuration does not cover the requirement of the coming interval, the policy
+/// grows at once (safety first). Otherwise the <see cref="HysteresisScaler"/>, fed the requirement and (proactive mode)
+/// the lead-time requirement, decides: it grows when the lead-time requirement exceeds the capacity for one step, and
+/// shrinks only after the requirement has stayed below <see cref="PredictiveShapingOptions.DownBand"/> of the capacity
+/// for <see cref="PredictiveShapingOptions.DownStabilization"/>; the selector then picks the target.</para>
+/// <para>The first interval, with nothing observed, runs <see cref="InitialCapacity"/> covered by the cheapest
+/// configuration, or one replica of the catalog's dearest shape when none is given (as the VPA-like policy starts).</para>
+/// <para>It sees only <see cref="ProvisioningContext.History"/>. Deterministic: the same history gives the same
+/// decisions. Not thread-safe; one instance per run.</para>
+/// </remarks>
+public sealed class PredictiveShapingPolicy : IProvisioningPolicy
+{
+    private const int RankingSize = 16;
+    private const int MinimumCalibrationSamples = 12;
+    private readonly PredictiveShapingOptions _options;
+    private readonly IForecaster _forecaster;
+    private readonly ScoredShape[] _ranking = new ScoredShape[RankingSize];
+    private readonly ShapeSelector _selector = new();
+    private readonly bool[] _active = new bool[ResourceVector.DimensionCount];
+    private readonly AffineLink[] _links = new AffineLink[ResourceVector.DimensionCount];
+    private int _leader = -1;
+    private ServiceConfigurations? _configurations;
+    private HysteresisScaler? _scaler;
+    private ScalerState _state;
+    private BucketPeakTrack[] _tracks = [];
+    private double[][] _phaseShare = [];
+    private double[] _shareBuffer = [];
+    // Calibration per dimension and position within the bucket: ratios demand ÷ forecast base, a ring of
+    // _ratioWindow per position, and the quantiles taken from them.
+    private double[][] _ratios = [];
+    private double[][] _lowerRatio = [];
+    private double[][] _upperRatio = [];
+    private int[] _ratioCount = [];
+    private double[] _sortBuffer = [];
+    private int _ratioWindow;
+    private bool _calibrationDue;
+    private TimeSpan _step;
+    private int _stepsPerBucket;
+    private int _completedBuckets;
+    private int _seen;
+    private ResourceVector _maxSeen;
+    private ResourceVector _lastBase;
+    private ResourceVector _recentPeak;
+    private readonly List<ResourceVector> _bucketPeaks = [];
+    private bool _hasLastBase;
+
+    /// <summary>Creates the policy.</summary>
+    /// <param name="options">The settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="initialCapacity">The whole-service capacity to run in the first interval, before anything has been
+    /// observed (a deployment's declared starting size); <see langword="null"/> for one replica of the dearest shape.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range, or <paramref name="initialCapacity"/> is not a valid amount.</exception>
+    public PredictiveShapingPolicy(PredictiveShapingOptions? options = null, ResourceVector? initialCapacity = null)
+    {
+        _options = options ?? new PredictiveShapingOptions();
+        _options.Validate();
+        if (initialCapacity is { } initial)
+        {
+            ResourceVector.ThrowIfInvalidAmount(initial);
+        }
+
+        InitialCapacity = initialCapacity;
+        _forecaster = _options.Forecaster
+            ?? new ValidatedSelectionForecaster([new SeasonalNaiveForecaster(), new AutoEtsForecaster()], validationLength: 48);
+        Name = "predictive";
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; init; }
+
+    /// <summary>Gets the settings.</summary>
+    public PredictiveShapingOptions Options => _options;
+
+    /// <summary>Gets the capacity run in the first interval; <see langword="null"/> for one replica of the dearest shape.</summary>
+    public ResourceVector? InitialCapacity { get; }
+
+    /// <summary>Gets the last requirement the policy provisioned for (before headroom), per dimension.</summary>
+    public ResourceVector LastRequirement { get; private set; }
+
+    /// <summary>Gets whether the last decision came from forecasts (<see langword="false"/> during warm-up).</summary>
+    public bool LastDecisionForecast { get; private set; }
+
+    /// <inheritdoc/>
+    public void Reset()
+    {
+        _configurations = null;
+        _scaler = null;
+        _state = default;
+        _tracks = [];
+        _phaseShare = [];
+        _ratios = [];
+        _ratioCount = [];
+        _completedBuckets = 0;
+        _bucketPeaks.Clear();
+        _seen = 0;
+        _maxSeen = ResourceVector.Zero;
+        _hasLastBase = false;
+        _lastBase = ResourceVector.Zero;
+        LastRequirement = ResourceVector.Zero;
+        LastDecisionForecast = false;
+        Array.Clear(_active);
+        Array.Clear(_links);
+        _leader = -1;
+    }
+
+    /// <inheritdoc/>
+    public ProvisioningDecision Decide(ProvisioningContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Catalog.IsEmpty)
+        {
+            throw new InvalidOperationException($"{Name} needs a non-empty catalog.");
+        }
+
+        if (_configurations is null || !ReferenceEquals(_configurations.Source, context.Catalog))
+        {
+            _configurations = new ServiceConfigurations(context.Catalog, _options.MaxReplicas);
+            _scaler = new HysteresisScaler(_configurations.Catalog, ScalerPolicyFor(context.Step));
+            _state = default;
+        }
+
+        if (_tracks.Length == 0 || _step != context.Step)
+        {
+            Initialise(context.Step);
+        }
+
+        var history = context.History.Span;
+        if (history.Length < _seen)
+        {
+            throw new InvalidOperationException($"{Name} saw the history shrink; call Reset before a new run.");
+        }
+
+        Absorb(history);
+        if (history.IsEmpty)
+        {
+            var start = InitialCapacity is { } initial
+                ? CapacityPlanner.CheapestCover(context.Catalog, initial, _options.MaxReplicas)
+                : new ProvisioningDecision(context.Catalog.Shapes[^1], 1);
+            return start;
+        }
+
+        var (now, lead, forecast) = Requirement(history);
+        LastRequirement = now;
+        var current = context.Previous is { } previous ? _configurations.IndexOf(previous) : -1;
+        var scaler = _scaler!;
+        var headroom = 1 + _options.Headroom;
+        var need = now.Scale(headroom);
+        var needLead = lead.Scale(headroom);
+        int target;
+        if (current < 0 || !need.FitsWithin(_configurations.Catalog[current].Capacity))
+        {
+            target = Select(lead, current);
+            scaler.TryCreateState(_configurations.Catalog[target].Name, out _state);
+            scaler.Decide(_state, need, needLead, context.Time, out _state);
+        }
+        else
+        {
+            if (!_state.IsInitialized || _state.ShapeIndex != current)
+            {
+                _state = ScalerState.Create(current);
+            }
+
+            var decision = scaler.Decide(_state, need, needLead, context.Time, out var next);
+            _state = next;
+            target = current;
+            if (decision.IsMove)
+            {
+                target = Select(lead, current);
+                if (target != current)
+                {
+                    scaler.TryCreateState(_configurations.Catalog[target].Name, out _state);
+                    scaler.Decide(_state, need, needLead, context.Time, out _state);
+                }
+            }
+        }
+
+        var result = _configurations.ToDecision(target, forecast);
+        return result;
+    }
+
+    private void Initialise(TimeSpan step)
+    {
+        _step = step;
+        _stepsPerBucket = Math.Max(1, (int)Math.Round(_options.BucketLength / step));
+        var bucket = step * _stepsPerBucket;
+        var refit = Math.Max(1, (int)Math.Round(_options.RefitInterval / bucket));
+        var fit = Math.Max(_options.SeasonalPeriod * 3, (int)Math.Round(_options.FitWindow / bucket));
+        var calibration = Math.Max(1, (int)Math.Round(_options.CalibrationWindow / bucket));
+        _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
+        _phaseShare = new double[ResourceVector.DimensionCount][];
+        _ratios = new double[ResourceVector.DimensionCount][];
+        _lowerRatio = new double[ResourceVector.DimensionCount][];
+        _upperRatio = new double[ResourceVector.DimensionCount][];
+        _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
+        _ratioCount = new int[_stepsPerBucket];
+        for (var d = 0; d < _tracks.Length; d++)
+        {
+            _tracks[d] = new BucketPeakTrack(_forecaster, _options.SeasonalPeriod, refit, fit);
+            _phaseShare[d] = new double[_stepsPerBucket];
+            Array.Fill(_phaseShare[d], 1.0);
+            _ratios[d] = new double[_stepsPerBucket * _ratioWindow];
+            _lowerRatio[d] = new double[_stepsPerBucket];
+            _upperRatio[d] = new double[_stepsPerBucket];
+        }
+
+        _sortBuffer = new double[_ratioWindow];
+        _shareBuffer = new double[Math.Max(1, calibration)];
+    }
+
+    private int CalibrationBuckets => Math.Max(1, (int)Math.Round(_options.CalibrationWindow / (_step * _stepsPerBucket)));
+
+    private int WarmUpBuckets => Math.Max(_options.SeasonalPeriod + 2, (int)Math.Ceiling(_options.WarmUp / (_step * _stepsPerBucket)));
+
+    // Takes in the intervals observed since the last decision: running peak, coverage ratios, completed buckets.
+    private void Absorb(ReadOnlySpan<ResourceVector> history)
+    {
+        for (var i = _seen; i < history.Length; i++)
+        {
+            var value = history[i];
+            _maxSeen = ResourceVector.Max(_maxSeen, value);
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                if (value[(Dimension)d] > 0 && !_active[d])
+                {
+                    _active[d] = true;
+                    _leader = _leader < 0 ? d : _leader;
+                }
+            }
+
+            if (_leader >= 0)
+            {
+                var x = value[(Dimension)_leader];
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    if (d != _leader && _active[d])
+                    {
+                        _links[d].Observe(x, value[(Dimension)d]);
+                    }
+                }
+            }
+
+            if (_hasLastBase && i == history.Length - 1)
+            {
+                // The calibration sample: how far the demand landed from the forecast base it was decided on.
+                var phase = i % _stepsPerBucket;
+                var slot = (phase * _ratioWindow) + (_ratioCount[phase] % _ratioWindow);
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    var forecastBase = _lastBase[(Dimension)d];
+                    _ratios[d][slot] = forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
+                }
+
+                _ratioCount[phase]++;
+                _calibrationDue = true;
+            }
+        }
+
+        _seen = history.Length;
+        var completedNow = history.Length / _stepsPerBucket;
+        var changed = false;
+        while (_completedBuckets < completedNow)
+        {
+            var b = _completedBuckets;
+            var bucket = history.Slice(b * _stepsPerBucket, _stepsPerBucket);
+            var peak = ResourceVector.Zero;
+            foreach (var v in bucket)
+            {
+                peak = ResourceVector.Max(peak, v);
+            }
+
+            _bucketPeaks.Add(peak);
+            var mayFit = b + 1 >= WarmUpBuckets;
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                if (_active[d])
+                {
+                    _tracks[d].Complete(peak[(Dimension)d], mayFit && b + 1 == completedNow && !IsFollower(d));
+                }
+            }
+
+            _completedBuckets++;
+            changed = true;
+        }
+
+        if (changed)
+        {
+            UpdatePhaseShares(history);
+        }
+
+        if (_calibrationDue && (changed || _stepsPerBucket == 1))
+        {
+            UpdateCalibration();
+            _calibrationDue = false;
+        }
+    }
+
+    private void UpdatePhaseShares(ReadOnlySpan<ResourceVector> history)
+    {
+        if (_stepsPerBucket == 1)
+        {
+            return;
+        }
+
+        var buckets = Math.Min(_completedBuckets, CalibrationBuckets);
+        var first = _completedBuckets - buckets;
+        Span<double> peaks = buckets <= 512 ? stackalloc double[buckets] : new double[buckets];
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            if (!_active[d])
+            {
+                continue;
+            }
+
+            var dimension = (Dimension)d;
+            for (var b = 0; b < buckets; b++)
+            {
+                var start = (first + b) * _stepsPerBucket;
+                var peak = 0.0;
+                for (var k = 0; k < _stepsPerBucket; k++)
+                {
+                    peak = Math.Max(peak, history[start + k][dimension]);
+                }
+
+                peaks[b] = peak;
+            }
+
+            for (var p = 0; p < _stepsPerBucket; p++)
+            {
+                var count = 0;
+                for (var b = 0; b < buckets; b++)
+                {
+                    if (peaks[b] > 0)
+                    {
+                        _shareBuffer[count++] = history[((first + b) * _stepsPerBucket) + p][dimension] / peaks[b];
+                    }
+                }
+
+                _phaseShare[d][p] = count == 0 ? 1 : Quantiles.Upper(_shareBuffer.AsSpan(0, count), _options.PhaseQuantile);
+            }
+        }
+    }
+
+    private void UpdateCalibration()
+    {
+        for (var phase = 0; phase < _stepsPerBucket; phase++)
+        {
+            var count = Math.Min(_ratioCount[phase], _ratioWindow);
+            if (count == 0)
+            {
+                continue;
+            }
+
+            var buffer = _sortBuffer.AsSpan(0, count);
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                if (!_active[d])
+                {
+                    continue;
+                }
+
+                _ratios[d].AsSpan(phase * _ratioWindow, count).CopyTo(buffer);
+                buffer.Sort();
+                var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
+                _upperRatio[d][phase] = buffer[Math.Clamp(index, 0, count - 1)];
+                _lowerRatio[d][phase] = buffer[(int)Math.Floor(0.05 * (count - 1))];
+            }
+        }
+    }
+
+    private (ResourceVector Now, ResourceVector Lead, ForecastInterval? Forecast) Requirement(ReadOnlySpan<ResourceVector> history)
+    {
+        var last = history[^1];
+        var floor = last.Scale(1 + _options.FloorMargin);
+        var modelsReady = _completedBuckets >= WarmUpBuckets;
+        for (var d = 0; d < ResourceVector.DimensionCount && modelsReady; d++)
+        {
+            modelsReady = !_active[d] || IsFollower(d) || _tracks[d].HasModel;
+        }
+
+        if (!modelsReady)
+        {
+            LastDecisionForecast = false;
+            _hasLastBase = false;
+            var fallback = ResourceVector.Max(_maxSeen.Scale(1 + _options.WarmUpMargin), floor);
+            return (fallback, fallback, null);
+        }
+
+        var t = history.Length;
+        _recentPeak = RecentPeak(history);
+        var phase = t % _stepsPerBucket;
+        var previousPhase = (phase + _stepsPerBucket - 1) % _stepsPerBucket;
+        var leadSteps = Math.Max(1, (int)Math.Ceiling(_options.LeadTime / _step));
+        Span<double> forecastBase = stackalloc double[ResourceVector.DimensionCount];
+        Span<double> now = stackalloc double[ResourceVector.DimensionCount];
+        Span<double> lead = stackalloc double[ResourceVector.DimensionCount];
+        Span<double> lower = stackalloc double[ResourceVector.DimensionCount];
+        Span<double> upper = stackalloc double[ResourceVector.DimensionCount];
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            if (!_active[d] || IsFollower(d))
+            {
+                continue;
+            }
+
+            var track = _tracks[d];
+            var share = _phaseShare[d];
+            forecastBase[d] = track.PointCurrent * share[phase];
+            var cap = _recentPeak[(Dimension)d] * (1 + _options.CapMargin);
+            upper[d] = Math.Min(forecastBase[d] * _upperRatio[d][phase], cap);
+            lower[d] = Math.Min(forecastBase[d] * _lowerRatio[d][phase], upper[d]);
+
+            // The reactive floor, eased only where the step profile says demand falls from the last position to this one.
+            var easing = share[previousPhase] > 0 ? Math.Min(1, share[phase] / share[previousPhase]) : 1;
+            var required = Math.Max(upper[d], floor[(Dimension)d] * easing);
+            now[d] = required;
+            var ahead = required;
+            for (var k = 1; k < leadSteps; k++)
+            {
+                var p = phase + k;
+                var point = p < _stepsPerBucket ? track.PointCurrent : track.PointNext;
+                var position = p % _stepsPerBucket;
+                ahead = Math.Max(ahead, Math.Min(point * share[position] * _upperRatio[d][position], cap));
+            }
+
+            lead[d] = ahead;
+        }
+
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            if (_active[d] && IsFollower(d))
+            {
+                // An exact increasing affine function of the leader (a demand model's per-request cost): map the
+                // leader's bounds through it, so covering the leader covers this dimension too.
+                var link = _links[d];
+                forecastBase[d] = link.Map(forecastBase[_leader]);
+                now[d] = link.Map(now[_leader]);
+                lead[d] = Math.Max(link.Map(lead[_leader]), now[d]);
+                lower[d] = link.Map(lower[_leader]);
+                upper[d] = link.Map(upper[_leader]);
+            }
+        }
+
+        _lastBase = new ResourceVector(forecastBase[0], forecastBase[1], forecastBase[2], forecastBase[3]);
+        _hasLastBase = true;
+        var calibrated = true;
+        foreach (var count in _ratioCount)
+        {
+            calibrated &= count >= MinimumCalibrationSamples;
+        }
+
+        if (!calibrated)
+        {
+            // Models fitted but their errors not yet measured: keep the fallback while calibration samples gather.
+            LastDecisionForecast = false;
+            var fallback = ResourceVector.Max(_maxSeen.Scale(1 + _options.WarmUpMargin), floor);
+            return (fallback, fallback, null);
+        }
+
+        LastDecisionForecast = true;
+        var nowVector = new ResourceVector(now[0], now[1], now[2], now[3]);
+        var leadVector = new ResourceVector(lead[0], lead[1], lead[2], lead[3]);
+        var interval = new ForecastInterval(
+            new ResourceVector(lower[0], lower[1], lower[2], lower[3]), new ResourceVector(upper[0], upper[1], upper[2], upper[3]));
+        return (nowVector, leadVector, interval);
+    }
+
+    // The highest demand over about the cap window: the peaks of the whole buckets it spans plus the bucket in
+    // progress (so a decision costs O(buckets + steps per bucket), not O(window)).
+    private ResourceVector RecentPeak(ReadOnlySpan<ResourceVector> history)
+    {
+        var buckets = Math.Max(1, (int)Math.Round(_options.CapWindow / (_step * _stepsPerBucket)));
+        var peak = ResourceVector.Zero;
+        for (var b = Math.Max(0, _bucketPeaks.Count - buckets); b < _bucketPeaks.Count; b++)
+        {
+            peak = ResourceVector.Max(peak, _bucketPeaks[b]);
+        }
+
+        foreach (var value in history[(_completedBuckets * _stepsPerBucket)..])
+        {
+            peak = ResourceVector.Max(peak, value);
+        }
+
+        return peak;
+    }
+
+    private bool IsFollower(int dimension) => _leader >= 0 && dimension != _leader && _links[dimension].IsLinked;
+
+    private int Select(ResourceVector requirement, int current)
+    {
+        var configurations = _configurations!;
+        var profile = LoadProfile.Exact(requirement, requirement, _step);
+        var policy = new ScoringPolicy(_options.Tradeoff, _options.Headroom, 0.5, _step);
+        var result = _selector.Select(configurations.Catalog, profile, policy, _ranking);
+        if (!result.IsSuccess)
+        {
+            // Beyond the largest configuration: the one with the most room in its tightest dimension.
+            var best = 0;
+            var bestCover = double.NegativeInfinity;
+            var catalog = configurations.Catalog;
+            for (var i = 0; i < catalog.Count; i++)
+            {
+                var cover = double.PositiveInfinity;
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    var want = requirement[(Dimension)d];
+                    if (want > 0)
+                    {
+                        cover = Math.Min(cover, catalog[i].Capacity[(Dimension)d] / want);
+                    }
+                }
+
+                if (cover > bestCover)
+                {
+                    bestCover = cover;
+                    best = i;
+                }
+            }
+
+            return best;
+        }
+
+        var chosen = _ranking[0].Index;
+        if (current >= 0)
+        {
+            var currentShape = configurations.BaseShape[current].Name;
+            var limit = configurations.Catalog.PricePerHour[chosen] * (1 + _options.ShapeStickiness);
+            for (var i = 0; i < result.Count; i++)
+            {
+                var index = _ranking[i].Index;
+                if (string.Equals(configurations.BaseShape[index].Name, currentShape, StringComparison.Ordinal)
+                    && configurations.Catalog.PricePerHour[index] <= limit)
+                {
+                    return index;
+                }
+            }
+        }
+
+        return chosen;
+    }
+
+    private ScalerPolicy ScalerPolicyFor(TimeSpan step)
+    {
+        var down = _options.DownStabilization < step ? step : _options.DownStabilization;
+        return new ScalerPolicy(
+            upBand: 1.0,
+            downBand: _options.DownBand,
+            targetUtilization: (1 + _options.DownBand) / 2,
+            smoothingTimeConstant: TimeSpan.Zero,
+            upStabilizationWindow: step,
+            downStabilizationWindow: down,
+            cooldown: TimeSpan.Zero,
+            maxSwitchesPerPeriod: ScalerPolicy.MaxSwitchCap,
+            switchPeriod: step);
+    }
+}

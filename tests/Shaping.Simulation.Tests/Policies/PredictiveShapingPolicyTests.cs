@@ -1,0 +1,160 @@
+using Shaping.Core.Resources;
+using Shaping.Simulation.Demand;
+using Shaping.Simulation.Policies;
+
+namespace Shaping.Simulation.Tests.Policies;
+
+public sealed class PredictiveShapingPolicyTests
+{
+    private static readonly TimeSpan HalfHour = TimeSpan.FromMinutes(30);
+
+    // 16 days of half-hourly CPU demand with a daily cycle between about 2 and 10 cores, an evening bump and
+    // ±5 % noise from a fixed seed.
+    private static DemandSeries DailyCycle(int days = 16, int seed = 7)
+    {
+        var random = new Random(seed);
+        var values = new List<ResourceVector>();
+        for (var i = 0; i < days * 48; i++)
+        {
+            var hour = (i % 48) / 2.0;
+            var level = 6 - (4 * Math.Cos(2 * Math.PI * (hour - 2) / 24)) + (hour is >= 19 and < 21 ? 1.5 : 0);
+            var noisy = level * (1 + ((random.NextDouble() - 0.5) * 0.1));
+            values.Add(new ResourceVector(noisy, noisy * 2, 0, 0));
+        }
+
+        return new DemandSeries("daily", Series.Start, HalfHour, values);
+    }
+
+    private static PredictiveShapingPolicy Policy() => new();
+
+    [Fact]
+    public void Run_DailyCycle_CostsLessThanVpaLikeWithNoMoreUnderProvisioning()
+    {
+        var demand = DailyCycle();
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+        var vpa = simulator.Run(demand, new PercentileRecommenderPolicy(replicas: 1)).Metrics;
+        var predictive = simulator.Run(demand, Policy()).Metrics;
+
+        Assert.True(predictive.TotalCost < 0.8 * vpa.TotalCost, $"predictive {predictive} vs vpa-like {vpa}");
+        Assert.True(predictive.UnderProvisionedShare <= vpa.UnderProvisionedShare, $"predictive {predictive} vs vpa-like {vpa}");
+        Assert.False(double.IsNaN(predictive.ForecastCoverage));
+    }
+
+    [Fact]
+    public void Decide_SeesOnlyThePast_DecisionsBeforeAChangeAreUnchanged()
+    {
+        var demand = DailyCycle(days: 5);
+        var cut = 3 * 48 + 10;
+        var changed = new DemandSeries(
+            "changed", demand.Start, demand.Step, demand.Values.Select((v, i) => i >= cut ? v.Scale(3) : v));
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+
+        var original = simulator.Run(demand, Policy()).Steps;
+        var altered = simulator.Run(changed, Policy()).Steps;
+
+        for (var t = 0; t <= cut; t++)
+        {
+            Assert.Equal(original[t].ShapeName, altered[t].ShapeName);
+            Assert.Equal(original[t].Replicas, altered[t].Replicas);
+        }
+    }
+
+    [Fact]
+    public void Decide_EveryDecision_IsACatalogShapeWithinTheReplicaLimit()
+    {
+        var catalog = TestCatalogs.TShirt();
+        var options = new PredictiveShapingOptions { MaxReplicas = 40 };
+        var result = new BacktestSimulator(catalog).Run(DailyCycle(days: 4), new PredictiveShapingPolicy(options));
+
+        Assert.All(result.Steps, s =>
+        {
+            Assert.True(catalog.TryGetShape(s.ShapeName, out _), s.ShapeName);
+            Assert.InRange(s.Replicas, 1, 40);
+        });
+    }
+
+    [Fact]
+    public void Run_Twice_GivesIdenticalSteps()
+    {
+        var demand = DailyCycle(days: 5);
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+        var policy = Policy();
+
+        var first = simulator.Run(demand, policy).Steps;
+        var second = simulator.Run(demand, policy).Steps;
+        var fresh = simulator.Run(demand, Policy()).Steps;
+
+        var firstDiff = Enumerable.Range(0, first.Length).FirstOrDefault(i => first[i] != fresh[i], -1);
+        Assert.True(firstDiff < 0, firstDiff < 0 ? "" : $"fresh differs at {firstDiff}: {first[firstDiff]} vs {fresh[firstDiff]}");
+        var secondDiff = Enumerable.Range(0, first.Length).FirstOrDefault(i => first[i] != second[i], -1);
+        Assert.True(secondDiff < 0, secondDiff < 0 ? "" : $"second run differs at {secondDiff}: {first[secondDiff]} vs {second[secondDiff]}");
+    }
+
+    [Fact]
+    public void Decide_DuringWarmUp_FallsBackWithoutForecast()
+    {
+        var demand = DailyCycle(days: 1);
+        var policy = Policy();
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+
+        var result = simulator.Run(demand, policy);
+
+        Assert.False(policy.LastDecisionForecast);
+        Assert.True(double.IsNaN(result.Metrics.ForecastCoverage));
+        Assert.Equal(0, result.Metrics.UnderProvisionedShare);
+    }
+
+    [Fact]
+    public void Decide_AfterWarmUp_ReportsForecastInterval()
+    {
+        var demand = DailyCycle(days: 4);
+        var policy = Policy();
+        var result = new BacktestSimulator(TestCatalogs.TShirt()).Run(demand, policy);
+
+        Assert.True(policy.LastDecisionForecast);
+        Assert.InRange(result.Metrics.ForecastCoverage, 0.5, 1);
+    }
+
+    [Fact]
+    public void Decide_DemandJumps_ProvisionsAtLeastTheLastDemandPlusFloorMargin()
+    {
+        var values = Enumerable.Repeat(2.0, 4 * 48).Append(20.0).Append(20.0).ToArray();
+        var demand = new DemandSeries("jump", Series.Start, HalfHour, values.Select(v => new ResourceVector(v, 0, 0, 0)));
+        var policy = Policy();
+        var result = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, policy);
+
+        Assert.True(result.Steps[^1].Provisioned.CpuCores >= 20 * 1.1, result.Steps[^1].ToString());
+        Assert.True(policy.LastRequirement.CpuCores >= 22 - 1e-9);
+    }
+
+    [Fact]
+    public void Decide_FirstInterval_UsesInitialCapacity()
+    {
+        var demand = Series.Cpu(HalfHour, 5, 5);
+        var policy = new PredictiveShapingPolicy(initialCapacity: new ResourceVector(6, 0, 0, 0));
+        var result = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, policy);
+
+        Assert.True(result.Steps[0].Provisioned.CpuCores >= 6);
+        Assert.True(result.Steps[0].Provisioned.CpuCores < 8);
+    }
+
+    [Theory]
+    [InlineData("ForecastQuantile")]
+    [InlineData("DownBand")]
+    [InlineData("BucketLength")]
+    [InlineData("MaxReplicas")]
+    public void Constructor_BadOption_ThrowsNamingIt(string name)
+    {
+        var options = name switch
+        {
+            "ForecastQuantile" => new PredictiveShapingOptions { ForecastQuantile = 1.5 },
+            "DownBand" => new PredictiveShapingOptions { DownBand = 1 },
+            "BucketLength" => new PredictiveShapingOptions { BucketLength = TimeSpan.Zero },
+            _ => new PredictiveShapingOptions { MaxReplicas = 0 },
+        };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PredictiveShapingPolicy(options));
+
+        Assert.Equal(name, error.ParamName);
+    }
+}
