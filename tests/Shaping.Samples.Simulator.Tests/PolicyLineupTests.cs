@@ -28,10 +28,10 @@ public sealed class PolicyLineupTests
         Assert.Equal(1, PolicyLineup.VpaReplicas(Demand(new ResourceVector(1, 1, 0, 0)), Catalog));
 
     [Fact]
-    public void Create_DefaultHpaShapeMissing_UsesMedianPricedShapeAndKeepsBaselineLast()
+    public void Create_DefaultHpaShapeMissing_UsesMedianPricedShapeAndListsTheFourPolicies()
     {
         var policies = PolicyLineup.Create(Demand(new ResourceVector(1, 1, 0, 0)), Catalog, hpaShape: null);
-        Assert.Equal(["static-peak (oracle)", "hpa-like", PolicyLineup.BaselinePolicy], policies.Select(p => p.Name));
+        Assert.Equal(["static-peak (oracle)", "hpa-like", PolicyLineup.BaselinePolicy, "predictive"], policies.Select(p => p.Name));
     }
 
     [Fact]
