@@ -126,6 +126,10 @@ public sealed class ShapeSelector
     // FitsWithin, the performance model and Clamp01 stay as calls per shape with their arguments spilled through
     // the stack. That made one selection per call 3-4x slower than the same loop compiled on its own (what
     // BenchmarkDotNet measured against a Stopwatch loop). Compiled as its own root, each loop keeps its own budget.
+    // They are also AggressiveOptimization: compiled once, fully optimised, without tiering or dynamic PGO. With PGO
+    // the loop was laid out for whatever catalog the process happened to rank while it was instrumented; after a
+    // warm-up on 5 shapes, a 64-shape ranking took 1.2-1.6x as long as after a warm-up on 64 shapes. A control plane
+    // ranks several catalogs, and the first one it sees should not decide how fast it ranks the others.
     private static SelectionResult Rank<TModel>(
         ShapeCatalog catalog, in PerformanceInputs inputs, double tradeoff, double hours, Span<ScoredShape> ranking, ref TModel model)
         where TModel : struct, IPerformanceModel =>
@@ -137,7 +141,7 @@ public sealed class ShapeSelector
     /// The reference loop, one shape at a time: used when 256-bit vectors are not accelerated or the catalog has
     /// fewer than four shapes. <see cref="RankVectorized"/> must produce exactly the same result.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static SelectionResult RankScalar<TModel>(
         ShapeCatalog catalog, in PerformanceInputs inputs, double tradeoff, double hours, Span<ScoredShape> ranking, ref TModel model)
         where TModel : struct, IPerformanceModel
@@ -192,7 +196,7 @@ public sealed class ShapeSelector
     /// are computed with 256-bit vectors over the struct-of-arrays, so the only branches left per shape are the
     /// top-k ones. Each lane does exactly the scalar arithmetic in the same order, so scores are bit-identical.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static SelectionResult RankVectorized<TModel>(
         ShapeCatalog catalog, in PerformanceInputs inputs, double tradeoff, double hours, Span<ScoredShape> ranking, ref TModel model)
         where TModel : struct, IPerformanceModel
@@ -204,6 +208,10 @@ public sealed class ShapeSelector
         ref var price = ref MemoryMarshal.GetReference(catalog.PricePerHour);
         ref var factor = ref MemoryMarshal.GetReference(catalog.PerformanceFactor);
         ref var inversePrice = ref MemoryMarshal.GetReference(catalog.InversePricePerHour);
+        ref var inverseCpu = ref MemoryMarshal.GetReference(catalog.InverseReferenceCpu);
+        ref var inverseMemory = ref MemoryMarshal.GetReference(catalog.InverseMemoryGiB);
+        ref var inverseStorage = ref MemoryMarshal.GetReference(catalog.InverseStorageGiB);
+        ref var inverseNetwork = ref MemoryMarshal.GetReference(catalog.InverseNetworkGbps);
         var shapeCount = catalog.Count;
         var required = new RequiredPeak(inputs.RequiredPeak);
         var defaultModel = new UtilizationPerformanceModel.Vectorized(inputs.ExpectedMean);
@@ -238,10 +246,11 @@ public sealed class ShapeSelector
             feasible += BitOperations.PopCount(feasibleLanes);
             var costScores = CostScore(cheapestFeasiblePrice * Vector256.LoadUnsafe(ref inversePrice, offset));
 
-            // Cost scores only fall through the catalog, so the bound of the block's first feasible shape holds for
-            // every shape from here on.
+            // Cost scores only fall through the catalog, so once no feasible shape of a block can beat the last kept
+            // entry even with a perfect performance score, no later shape can either (the scalar CannotEnter, lane by lane).
             if (count == ranking.Length
-                && CannotEnter(ranking, count, tradeoff, costScores.GetElement(BitOperations.TrailingZeroCount(feasibleLanes))))
+                && (Vector256.GreaterThan(performanceWeight + (costWeight * costScores), Vector256.Create(ranking[count - 1].Score))
+                    .ExtractMostSignificantBits() & feasibleLanes) == 0)
             {
                 feasible += CountFeasible(catalog, inputs.RequiredPeak, start + Vector256<double>.Count);
                 break;
@@ -250,16 +259,18 @@ public sealed class ShapeSelector
             Vector256<double> performance;
             if (typeof(TModel) == typeof(UtilizationPerformanceModel))
             {
-                // The default model has a vector form; the JIT drops whichever branch does not apply to TModel.
+                // The default model has a vector form, already in [0, 1]; the JIT drops whichever branch does not
+                // apply to TModel.
                 performance = defaultModel.Score(
-                    shapeCpu * Vector256.LoadUnsafe(ref factor, offset), shapeMemory, shapeStorage, shapeNetwork);
+                    Vector256.LoadUnsafe(ref inverseCpu, offset), Vector256.LoadUnsafe(ref inverseMemory, offset),
+                    Vector256.LoadUnsafe(ref inverseStorage, offset), Vector256.LoadUnsafe(ref inverseNetwork, offset));
             }
             else
             {
-                performance = ScoreLanes(ref model, feasibleLanes, start, shapeCpu, shapeMemory, shapeStorage, shapeNetwork, ref factor, inputs);
+                performance = Clamp01(
+                    ScoreLanes(ref model, feasibleLanes, start, shapeCpu, shapeMemory, shapeStorage, shapeNetwork, ref factor, inputs));
             }
 
-            performance = Clamp01(performance);
             var scores = (performanceWeight * performance) + (costWeight * costScores);
 
             // Lanes in shape order, so that on equal scores the shape met first stays ahead, as in the scalar loop.
@@ -322,14 +333,16 @@ public sealed class ShapeSelector
             return;
         }
 
+        // Positions stay within [0, ranking.Length), so the entries are reached without bounds checks.
         var position = count < ranking.Length ? count++ : count - 1;
-        while (position > 0 && ranking[position - 1].Score < score)
+        ref var entries = ref MemoryMarshal.GetReference(ranking);
+        while (position > 0 && Unsafe.Add(ref entries, position - 1).Score < score)
         {
-            ranking[position] = ranking[position - 1];
+            Unsafe.Add(ref entries, position) = Unsafe.Add(ref entries, position - 1);
             position--;
         }
 
-        ranking[position] = new ScoredShape(index, score, performance, costScore, costForDuration);
+        Unsafe.Add(ref entries, position) = new ScoredShape(index, score, performance, costScore, costForDuration);
     }
 
     private static int CountFeasible(ShapeCatalog catalog, ResourceVector required, int start)

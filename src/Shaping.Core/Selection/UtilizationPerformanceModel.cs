@@ -37,43 +37,64 @@ public readonly struct UtilizationPerformanceModel : IPerformanceModel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Larger(double a, double b) => a > b ? a : b;
 
+    // load × (1 / capacity) rather than load / capacity: the selector's vector loop multiplies by reciprocals that the
+    // catalog computes once (a vector division costs several multiplications), and this is the same arithmetic, so
+    // both give the same bits. Rounding is monotone, so more capacity still never raises a utilisation.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Utilization(double load, double capacity) =>
-        load <= 0 ? 0 : capacity <= 0 ? 1 : load / capacity;
+        load <= 0 ? 0 : capacity <= 0 ? 1 : load * (1 / capacity);
 
     /// <summary>
-    /// The same score for four shapes at once, for the selector's vector loop: lane by lane the arithmetic and its
-    /// order are those of <see cref="Score"/>, so the results are bit-identical.
+    /// The same score for four shapes at once, for the selector's vector loop. Lane by lane it gives the bits of
+    /// <see cref="Score"/>: a dimension without load is left out (its utilisation is 0, which never raises the
+    /// maximum), and a dimension with load and no capacity gives load × +∞ = +∞ where the scalar form says 1; either
+    /// way the score is 0. Every other utilisation is the same product of the load and the capacity's reciprocal (which
+    /// the catalog holds), and the maximum of equal values is that value.
     /// </summary>
-    /// <param name="mean">The expected mean load (<see cref="PerformanceInputs.ExpectedMean"/>).</param>
+    /// <param name="mean">The expected mean load (<see cref="PerformanceInputs.ExpectedMean"/>); finite and non-negative.</param>
     internal readonly struct Vectorized(ResourceVector mean)
     {
         private readonly Vector256<double> _cpu = Vector256.Create(mean.CpuCores);
         private readonly Vector256<double> _memory = Vector256.Create(mean.MemoryGiB);
         private readonly Vector256<double> _storage = Vector256.Create(mean.StorageGiB);
         private readonly Vector256<double> _network = Vector256.Create(mean.NetworkGbps);
+        private readonly bool _cpuLoaded = mean.CpuCores > 0;
+        private readonly bool _memoryLoaded = mean.MemoryGiB > 0;
+        private readonly bool _storageLoaded = mean.StorageGiB > 0;
+        private readonly bool _networkLoaded = mean.NetworkGbps > 0;
 
-        /// <summary>Scores four shapes; <paramref name="cpuCapacity"/> is cores × performance factor.</summary>
+        /// <summary>
+        /// Scores four shapes from the reciprocals of their capacities (CPU in reference cores: cores × performance
+        /// factor). Results lie in [0, 1].
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<double> Score(
-            Vector256<double> cpuCapacity, Vector256<double> memory, Vector256<double> storage, Vector256<double> network)
+            Vector256<double> inverseCpu, Vector256<double> inverseMemory, Vector256<double> inverseStorage, Vector256<double> inverseNetwork)
         {
-            var rho = Larger(
-                Larger(Utilization(_cpu, cpuCapacity), Utilization(_memory, memory)),
-                Larger(Utilization(_storage, storage), Utilization(_network, network)));
+            // The load flags are fixed for the whole pass, so these branches are always predicted. The products are
+            // in [0, +∞] and never NaN (load > 0 and finite), so the native maximum is the exact one.
+            var rho = Vector256<double>.Zero;
+            if (_cpuLoaded)
+            {
+                rho = _cpu * inverseCpu;
+            }
+
+            if (_memoryLoaded)
+            {
+                rho = Vector256.MaxNative(rho, _memory * inverseMemory);
+            }
+
+            if (_storageLoaded)
+            {
+                rho = Vector256.MaxNative(rho, _storage * inverseStorage);
+            }
+
+            if (_networkLoaded)
+            {
+                rho = Vector256.MaxNative(rho, _network * inverseNetwork);
+            }
+
             return Vector256.ConditionalSelect(Vector256.LessThan(rho, Vector256<double>.One), Vector256<double>.One - rho, Vector256<double>.Zero);
         }
-
-        // a > b ? a : b lane by lane, exactly as the scalar Larger (Vector256.Max orders -0 and NaN differently).
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<double> Larger(Vector256<double> a, Vector256<double> b) =>
-            Vector256.ConditionalSelect(Vector256.GreaterThan(a, b), a, b);
-
-        // load <= 0 ? 0 : capacity <= 0 ? 1 : load / capacity, lane by lane.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<double> Utilization(Vector256<double> load, Vector256<double> capacity) =>
-            Vector256.AndNot(
-                Vector256.ConditionalSelect(Vector256.LessThanOrEqual(capacity, Vector256<double>.Zero), Vector256<double>.One, load / capacity),
-                Vector256.LessThanOrEqual(load, Vector256<double>.Zero));
     }
 }

@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using Shaping.Core.Prediction;
 using Shaping.Core.Resources;
 using Shaping.Core.Selection;
 using Shaping.Core.Shapes;
@@ -21,6 +22,10 @@ public sealed class ShapeSelectorVectorProperties
     [Property]
     public bool CustomModel_VectorLoopEqualsScalarLoop(SelectionCase selectionCase, byte copies, byte depth) =>
         SameRanking(Widen(selectionCase, copies), depth, new UnrulyModel());
+
+    [Property]
+    public bool DefaultModel_ZeroLoadsAndZeroCapacities_VectorLoopEqualsScalarLoop(SelectionCase selectionCase, byte copies, byte depth, int seed) =>
+        SameRanking(WithZeros(Widen(selectionCase, copies), seed), depth, default(UtilizationPerformanceModel));
 
     [Fact]
     public void VectorLoop_CatalogNotAMultipleOfFour_SeesEveryShapeOnce()
@@ -61,6 +66,45 @@ public sealed class ShapeSelectorVectorProperties
                 $"{s.Name}-c{copy}", s.Capacity, new ShapeProfile(s.PricePerHour * (1 + (copy % 2 * 0.5)), s.Profile.PerformanceFactor))))
             .ToArray();
         return selectionCase with { Shapes = shapes };
+    }
+
+    /// <summary>
+    /// Zeroes some dimensions of some shapes' capacities, and gives some dimensions of the profile no load, or a mean
+    /// load with a zero peak median (so shapes without that resource are feasible and have load on it): the edge cases
+    /// where the vector form of the default model leaves a dimension out or divides by zero.
+    /// </summary>
+    private static SelectionCase WithZeros(SelectionCase selectionCase, int seed)
+    {
+        var random = new Random(seed);
+        var shapes = selectionCase.Shapes.Select(s => new ResourceShape(s.Name, ZeroSome(s.Capacity, random), s.Profile)).ToArray();
+
+        Span<QuantileDistribution> means = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
+        Span<QuantileDistribution> peaks = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var mean = selectionCase.Profile.Mean((Dimension)d);
+            var peak = selectionCase.Profile.Peak((Dimension)d);
+            (means[d], peaks[d]) = random.Next(3) switch
+            {
+                0 => (QuantileDistribution.FromUpperQuantiles(0, 0, 0, 0, 0), QuantileDistribution.FromUpperQuantiles(0, 0, 0, 0, 0)),
+                1 => (QuantileDistribution.FromUpperQuantiles(mean.Mean, 0, 0, 0, mean.Mean * 3), QuantileDistribution.FromUpperQuantiles(0, 0, 0, 0, 0)),
+                _ => (mean, peak),
+            };
+        }
+
+        var profile = new LoadProfile(means, peaks, selectionCase.Profile.Window, ProfileSource.Manual);
+        return selectionCase with { Shapes = shapes, Profile = profile };
+    }
+
+    /// <summary>Zeroes each dimension with probability ¼, keeping the CPU if all four would go (a shape needs some capacity).</summary>
+    private static ResourceVector ZeroSome(ResourceVector capacity, Random random)
+    {
+        var zeroed = new ResourceVector(
+            random.Next(4) == 0 ? 0 : capacity.CpuCores,
+            random.Next(4) == 0 ? 0 : capacity.MemoryGiB,
+            random.Next(4) == 0 ? 0 : capacity.StorageGiB,
+            random.Next(4) == 0 ? 0 : capacity.NetworkGbps);
+        return zeroed == ResourceVector.Zero ? zeroed with { CpuCores = capacity.CpuCores } : zeroed;
     }
 
     /// <summary>A model that leaves [0, 1] and returns NaN, so the clamp of both loops is exercised.</summary>
