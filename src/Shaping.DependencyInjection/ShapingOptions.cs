@@ -45,6 +45,17 @@ public sealed class ShapingOptions
     public double ForecastConfidence { get; set; } = 0.9;
 
     /// <summary>
+    /// Gets or sets how long the adjustment loop waits after a refused or failed move of a replica before it tries
+    /// again, doubling with each further consecutive failure; zero retries on the next observation. Non-negative.
+    /// </summary>
+    /// <value>The default value is 1 minute.</value>
+    public TimeSpan AdjustmentRetryBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets the longest wait between two attempts to move the same replica; at least <see cref="AdjustmentRetryBackoff"/>.</summary>
+    /// <value>The default value is 30 minutes.</value>
+    public TimeSpan AdjustmentMaxRetryBackoff { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
     /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
     /// when the host plugs in no ledger or provisioner of its own; ignored otherwise.
     /// </summary>
@@ -79,5 +90,5 @@ public sealed class ShapingOptions
     /// <returns>The options.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the options validator reports it at start first).</exception>
     public ShapeAdjustmentOptions ToAdjustmentOptions() =>
-        new(AdjustmentInterval, ReservationTimeToLive, ProactiveLeadTime, ForecastConfidence);
+        new(AdjustmentInterval, ReservationTimeToLive, ProactiveLeadTime, ForecastConfidence, AdjustmentRetryBackoff, AdjustmentMaxRetryBackoff);
 }

@@ -24,6 +24,11 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
         Check(failures, options.AdjustmentInterval > TimeSpan.Zero, $"ShapingOptions.AdjustmentInterval ({options.AdjustmentInterval}) must be positive.");
         Check(failures, options.ProactiveLeadTime >= TimeSpan.Zero, $"ShapingOptions.ProactiveLeadTime ({options.ProactiveLeadTime}) must be non-negative.");
         Check(failures, options.ForecastConfidence > 0 && options.ForecastConfidence < 1, $"ShapingOptions.ForecastConfidence ({F(options.ForecastConfidence)}) must be in (0, 1).");
+        Check(failures, options.AdjustmentRetryBackoff >= TimeSpan.Zero, $"ShapingOptions.AdjustmentRetryBackoff ({options.AdjustmentRetryBackoff}) must be non-negative.");
+        Check(
+            failures,
+            options.AdjustmentMaxRetryBackoff >= options.AdjustmentRetryBackoff,
+            $"ShapingOptions.AdjustmentMaxRetryBackoff ({options.AdjustmentMaxRetryBackoff}) must be at least AdjustmentRetryBackoff ({options.AdjustmentRetryBackoff}).");
 
         foreach (var (region, capacity) in options.InMemoryRegions)
         {

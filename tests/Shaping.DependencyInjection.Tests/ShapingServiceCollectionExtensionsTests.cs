@@ -138,6 +138,7 @@ public sealed class ShapingServiceCollectionExtensionsTests
             o.AdjustmentInterval = TimeSpan.Zero;
             o.Scaler.MaxSwitchesPerPeriod = 0;
             o.Scaler.UpStabilizationWindow = TimeSpan.FromMinutes(20);
+            o.AdjustmentMaxRetryBackoff = TimeSpan.FromSeconds(30);
         });
         await using var provider = services.BuildServiceProvider();
 
@@ -148,7 +149,8 @@ public sealed class ShapingServiceCollectionExtensionsTests
         Assert.Contains("ShapingOptions.AdjustmentInterval (00:00:00) must be positive.", ex.Failures);
         Assert.Contains("ShapingOptions.Scaler.MaxSwitchesPerPeriod (0) must be between 1 and 8.", ex.Failures);
         Assert.Contains("ShapingOptions.Scaler.DownStabilizationWindow (00:10:00) must be at least UpStabilizationWindow (00:20:00).", ex.Failures);
-        Assert.Equal(4, ex.Failures.Count());
+        Assert.Contains("ShapingOptions.AdjustmentMaxRetryBackoff (00:00:30) must be at least AdjustmentRetryBackoff (00:01:00).", ex.Failures);
+        Assert.Equal(5, ex.Failures.Count());
     }
 
     [Fact]

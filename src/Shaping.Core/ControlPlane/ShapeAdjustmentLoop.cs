@@ -31,7 +31,9 @@ namespace Shaping.Core.ControlPlane;
 /// with that id as the idempotency key, then commits the reservation, records the move in the inventory and releases
 /// the replica's old reservation once no replica occupies it. A refused reservation or a failed resize leaves the
 /// replica where it was (the held reservation is released) and rolls the scaler state back
-/// (<see cref="ScalerState.RollBackMove"/>), so the move is tried again on a later observation. When a resize throws
+/// (<see cref="ScalerState.RollBackMove"/>), so the move is tried again on a later observation, after
+/// <see cref="ShapeAdjustmentOptions.RetryBackoff"/> (doubling with each consecutive failure, up to
+/// <see cref="ShapeAdjustmentOptions.MaxRetryBackoff"/>, timed by observation timestamps). When a resize throws
 /// or is cancelled, the held reservation is left to expire: the resize may have happened, and an expiring
 /// reservation over-reserves for a while rather than oversubscribe;
 /// </description></item>
@@ -61,6 +63,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
     private readonly Lock _statesGate = new();
     private readonly Dictionary<string, ScalerState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RetryWait> _retryWaits = new(StringComparer.Ordinal); // under _statesGate
     private readonly Lock _recentGate = new();
     private readonly Queue<ShapeMove> _recentMoves = new();
     private long _moveSequence;
@@ -248,14 +251,28 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
             if (!decision.IsMove)
             {
-                SetState(record.ReplicaId, next);
+                SetState(record.ReplicaId, next, clearRetryWait: true);
+                continue;
+            }
+
+            if (IsWaitingToRetry(record.ReplicaId, observation.Timestamp))
+            {
+                // A recent move of this replica failed: keep the smoothed utilisation, not the move, and ask later.
+                SetState(record.ReplicaId, next.RollBackMove(state), clearRetryWait: false);
                 continue;
             }
 
             var move = await ApplyMoveAsync(record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
             moves.Add(move);
             Remember(move);
-            SetState(record.ReplicaId, move.IsApplied ? next : next.RollBackMove(state));
+            if (move.IsApplied)
+            {
+                SetState(record.ReplicaId, next, clearRetryWait: true);
+            }
+            else
+            {
+                SetFailedState(record.ReplicaId, next.RollBackMove(state), observation.Timestamp);
+            }
         }
 
         PruneStates();
@@ -346,11 +363,33 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
-    private void SetState(string replicaId, in ScalerState state)
+    private void SetState(string replicaId, in ScalerState state, bool clearRetryWait)
     {
         lock (_statesGate)
         {
             _states[replicaId] = state;
+            if (clearRetryWait)
+            {
+                _retryWaits.Remove(replicaId);
+            }
+        }
+    }
+
+    private void SetFailedState(string replicaId, in ScalerState state, DateTimeOffset timestamp)
+    {
+        lock (_statesGate)
+        {
+            _states[replicaId] = state;
+            var failures = _retryWaits.TryGetValue(replicaId, out var wait) ? wait.Failures + 1 : 1;
+            _retryWaits[replicaId] = new RetryWait(failures, timestamp + _options.BackoffAfter(failures));
+        }
+    }
+
+    private bool IsWaitingToRetry(string replicaId, DateTimeOffset timestamp)
+    {
+        lock (_statesGate)
+        {
+            return _retryWaits.TryGetValue(replicaId, out var wait) && timestamp < wait.NotBefore;
         }
     }
 
@@ -378,7 +417,11 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             foreach (var replicaId in gone)
             {
                 _states.Remove(replicaId);
+                _retryWaits.Remove(replicaId);
             }
         }
     }
+
+    /// <summary>Consecutive failed moves of one replica and the observation time before which it is not moved again.</summary>
+    private readonly record struct RetryWait(int Failures, DateTimeOffset NotBefore);
 }

@@ -13,14 +13,24 @@ public sealed class ShapeAdjustmentOptions
     /// The window of the forecast the scaler acts on in proactive mode; zero turns proactive mode off. Non-negative. Default zero.
     /// </param>
     /// <param name="forecastConfidence">The quantile of the forecast window's peak used as the forecast demand, in (0, 1). Default 0.9.</param>
+    /// <param name="retryBackoff">
+    /// How long a replica waits, after a move of it was refused (no capacity) or failed, before the loop tries to move
+    /// it again; the wait doubles with each further consecutive failure. Zero retries on the next observation.
+    /// Non-negative. Default 1 minute.
+    /// </param>
+    /// <param name="maxRetryBackoff">The longest such wait; at least <paramref name="retryBackoff"/>. Default 30 minutes.</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it and its value.</exception>
     public ShapeAdjustmentOptions(
         TimeSpan? interval = null,
         TimeSpan? reservationTimeToLive = null,
         TimeSpan? proactiveLeadTime = null,
-        double forecastConfidence = 0.9)
+        double forecastConfidence = 0.9,
+        TimeSpan? retryBackoff = null,
+        TimeSpan? maxRetryBackoff = null)
     {
         var period = interval ?? TimeSpan.FromSeconds(30);
+        var backoff = retryBackoff ?? TimeSpan.FromMinutes(1);
+        var maxBackoff = maxRetryBackoff ?? TimeSpan.FromMinutes(30);
         var ttl = reservationTimeToLive ?? TimeSpan.FromMinutes(2);
         var lead = proactiveLeadTime ?? TimeSpan.Zero;
         if (period <= TimeSpan.Zero)
@@ -48,7 +58,21 @@ public sealed class ShapeAdjustmentOptions
                 string.Create(CultureInfo.InvariantCulture, $"ShapeAdjustmentOptions.ForecastConfidence ({forecastConfidence}) must be in (0, 1)."));
         }
 
+        if (backoff < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(retryBackoff), backoff, $"ShapeAdjustmentOptions.RetryBackoff ({backoff}) must be non-negative.");
+        }
+
+        if (maxBackoff < backoff)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxRetryBackoff), maxBackoff, $"ShapeAdjustmentOptions.MaxRetryBackoff ({maxBackoff}) must be at least RetryBackoff ({backoff}).");
+        }
+
         Interval = period;
+        RetryBackoff = backoff;
+        MaxRetryBackoff = maxBackoff;
         ReservationTimeToLive = ttl;
         ProactiveLeadTime = lead;
         ForecastConfidence = forecastConfidence;
@@ -75,4 +99,30 @@ public sealed class ShapeAdjustmentOptions
     /// <summary>Gets the quantile of the forecast window's peak that serves as the forecast demand.</summary>
     /// <value>The default value is 0.9.</value>
     public double ForecastConfidence { get; }
+
+    /// <summary>
+    /// Gets how long a replica waits after a refused or failed move before the loop tries to move it again; doubled
+    /// for each further consecutive failure, up to <see cref="MaxRetryBackoff"/>. Without it a region that is full would
+    /// be asked for the same reservation on every cycle by every replica that wants to grow.
+    /// </summary>
+    /// <value>The default value is 1 minute; zero retries on the next observation.</value>
+    public TimeSpan RetryBackoff { get; }
+
+    /// <summary>Gets the longest wait between two attempts to move the same replica after failures.</summary>
+    /// <value>The default value is 30 minutes.</value>
+    public TimeSpan MaxRetryBackoff { get; }
+
+    /// <summary>Gets the wait after <paramref name="failures"/> consecutive failed moves of one replica.</summary>
+    /// <param name="failures">Consecutive failures, at least 1.</param>
+    /// <returns><see cref="RetryBackoff"/> × 2^(failures − 1), at most <see cref="MaxRetryBackoff"/>.</returns>
+    internal TimeSpan BackoffAfter(int failures)
+    {
+        var wait = RetryBackoff;
+        for (var i = 1; i < failures && wait < MaxRetryBackoff; i++)
+        {
+            wait += wait;
+        }
+
+        return wait < MaxRetryBackoff ? wait : MaxRetryBackoff;
+    }
 }

@@ -254,20 +254,72 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_RefusedAgainAndAgain_WaitsLongerBetweenAttempts()
+    {
+        Provision("req-1", "s", "r1");
+        _ledger.DenyReservations = true;
+        var attempts = new List<DateTimeOffset>();
+
+        // One observation per minute for 20 minutes, every one asking to move up.
+        for (var minute = 0; minute < 20; minute++)
+        {
+            Observe("r1", T0 + TimeSpan.FromMinutes(minute), 1.5);
+            attempts.AddRange((await _loop.RunOnceAsync()).Moves.Select(m => m.Timestamp));
+        }
+
+        // The default back-off (1 minute, doubling): attempts after waits of 1, 2, 4 and 8 minutes.
+        var minutes = attempts.Select(a => (int)(a - T0).TotalMinutes).ToArray();
+        Assert.Equal([1, 2, 4, 8, 16], minutes);
+        Assert.True(_loop.TryGetState("r1", out var state));
+        Assert.Equal(Catalog.IndexOf("s"), state.ShapeIndex);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_MoveSucceedsAfterRefusals_ClearsTheBackoff()
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(retryBackoff: TimeSpan.FromMinutes(2), maxRetryBackoff: TimeSpan.FromMinutes(3)));
+        Provision("req-1", "s", "r1");
+        _ledger.DenyReservations = true;
+        var outcomes = new List<(int Minute, ShapeMoveOutcome Outcome)>();
+        for (var minute = 0; minute < 12; minute++)
+        {
+            _ledger.DenyReservations = minute < 9;
+            Observe("r1", T0 + TimeSpan.FromMinutes(minute), 1.5);
+            outcomes.AddRange((await loop.RunOnceAsync()).Moves.Select(m => ((int)(m.Timestamp - T0).TotalMinutes, m.Outcome)));
+        }
+
+        // Refused at 1, then waits of 2 and 3 (capped) minutes: refused at 3 and 6, applied at 9 once capacity is back.
+        Assert.Equal(
+            [(1, ShapeMoveOutcome.NoCapacity), (3, ShapeMoveOutcome.NoCapacity), (6, ShapeMoveOutcome.NoCapacity), (9, ShapeMoveOutcome.Applied)],
+            outcomes);
+    }
+
+    [Fact]
+    public void Options_BadBackoff_ThrowsNamingTheSetting()
+    {
+        var negative = Assert.Throws<ArgumentOutOfRangeException>("retryBackoff", () => new ShapeAdjustmentOptions(retryBackoff: TimeSpan.FromSeconds(-1)));
+        Assert.Contains("RetryBackoff", negative.Message, StringComparison.Ordinal);
+        var below = Assert.Throws<ArgumentOutOfRangeException>(
+            "maxRetryBackoff", () => new ShapeAdjustmentOptions(retryBackoff: TimeSpan.FromMinutes(5), maxRetryBackoff: TimeSpan.FromMinutes(1)));
+        Assert.Contains("MaxRetryBackoff", below.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetRecentMoves_MoreMovesThanItKeeps_KeepsTheNewestInOrder()
     {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(retryBackoff: TimeSpan.Zero)); // a refused move on every cycle
         Provision("req-1", "s", "r1");
         _ledger.DenyReservations = true;
         var all = new List<ShapeMove>();
 
-        Assert.Empty(_loop.GetRecentMoves());
+        Assert.Empty(loop.GetRecentMoves());
         for (var i = 0; i < ShapeAdjustmentLoop.RecentMovesCapacity + 40; i++)
         {
             Observe("r1", T0 + TimeSpan.FromMinutes(i), 1.5);
-            all.AddRange((await _loop.RunOnceAsync()).Moves);
+            all.AddRange((await loop.RunOnceAsync()).Moves);
         }
 
-        var recent = _loop.GetRecentMoves();
+        var recent = loop.GetRecentMoves();
         Assert.True(all.Count > ShapeAdjustmentLoop.RecentMovesCapacity);
         Assert.Equal(all.TakeLast(ShapeAdjustmentLoop.RecentMovesCapacity), recent);
         Assert.All(recent, m => Assert.Equal(ShapeMoveOutcome.NoCapacity, m.Outcome));
