@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shaping.Core.Selection;
 using Shaping.Forecasting.Models;
 
 namespace Shaping.Forecasting.Tuning;
@@ -26,6 +27,17 @@ public sealed record EngineTuning(int FamilyIndex, int TrainingWindow, int Seaso
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(FamilyIndex, families.Count);
         return new TrailingWindowForecaster(new FixedPeriodForecaster(families[FamilyIndex], SeasonalPeriod), TrainingWindow);
     }
+
+    /// <summary>
+    /// Applies the tuned safety quantile to a scoring policy: the selector sizes capacity for the predicted peak at
+    /// <see cref="ScoringPolicy.PeakConfidence"/>, which is the quantile the tuner's backtests provisioned at. Hand the
+    /// result to the request handler (its default policy) so that requests are sized at the tuned quantile.
+    /// </summary>
+    /// <param name="policy">The policy whose trade-off, headroom and duration are kept.</param>
+    /// <returns><paramref name="policy"/> with <see cref="ScoringPolicy.PeakConfidence"/> = <see cref="SafetyQuantile"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="SafetyQuantile"/> is not in (0, 1).</exception>
+    public ScoringPolicy ApplyTo(in ScoringPolicy policy) =>
+        new(policy.Tradeoff, policy.Headroom, SafetyQuantile, policy.Duration);
 
     /// <summary>Describes the setting.</summary>
     /// <returns>For example <c>family 2, window 1008, m 24, q 0.930</c>.</returns>

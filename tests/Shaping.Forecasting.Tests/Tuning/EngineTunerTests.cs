@@ -52,4 +52,14 @@ public sealed class EngineTunerTests
     public void Tune_WarmStartOutsideSpace_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>("warmStart", () =>
             CreateTuner().Tune(Series, 24 * 30, 24 * 40, 2, new EngineTuning(1, 10, 24, 0.9)));
+
+    [Fact]
+    public void ApplyTo_SetsThePeakConfidenceToTheSafetyQuantileAndKeepsTheRest()
+    {
+        var policy = new Shaping.Core.Selection.ScoringPolicy(0.3, 0.2, 0.95, TimeSpan.FromHours(2));
+
+        var tuned = new EngineTuning(1, 240, 24, 0.872).ApplyTo(policy);
+
+        Assert.Equal(new Shaping.Core.Selection.ScoringPolicy(0.3, 0.2, 0.872, TimeSpan.FromHours(2)), tuned);
+    }
 }
