@@ -2,7 +2,7 @@ using MathNet.Numerics.Distributions;
 
 namespace Shaping.Forecasting.Models;
 
-/// <summary>Shared checks and arithmetic for the baseline forecasters (naive, seasonal naive, Naive2).</summary>
+/// <summary>Shared checks for every forecaster (history validation) and arithmetic for the baselines (naive, seasonal naive, Naive2).</summary>
 internal static class BaselineMath
 {
     /// <summary>Rejects an empty history or one holding a NaN, infinite or negative value.</summary>

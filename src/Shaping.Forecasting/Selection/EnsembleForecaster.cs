@@ -1,4 +1,5 @@
 using Shaping.Forecasting.Evaluation;
+using Shaping.Forecasting.Models;
 
 namespace Shaping.Forecasting.Selection;
 
@@ -98,20 +99,7 @@ public sealed class EnsembleForecaster : IForecaster
     /// <inheritdoc />
     public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
     {
-        if (history.IsEmpty)
-        {
-            throw new ArgumentException("The history must hold at least one observation.", nameof(history));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(seasonalPeriod, 1);
-        for (var i = 0; i < history.Length; i++)
-        {
-            if (!double.IsFinite(history[i]) || history[i] < 0)
-            {
-                throw new ArgumentException(
-                    $"History value at index {i} is {history[i]}; observations must be finite and non-negative.", nameof(history));
-            }
-        }
+        BaselineMath.ValidateHistory(history, seasonalPeriod, nameof(history), nameof(seasonalPeriod));
 
         var errors = Combination == EnsembleCombination.InverseErrorWeighted
             ? ValidationErrors(history, seasonalPeriod, cancellationToken)
