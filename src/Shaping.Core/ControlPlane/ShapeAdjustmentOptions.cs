@@ -117,12 +117,13 @@ public sealed class ShapeAdjustmentOptions
     /// <returns><see cref="RetryBackoff"/> × 2^(failures − 1), at most <see cref="MaxRetryBackoff"/>.</returns>
     internal TimeSpan BackoffAfter(int failures)
     {
+        // Doubling stops at the cap, so a cap near TimeSpan.MaxValue cannot overflow.
         var wait = RetryBackoff;
         for (var i = 1; i < failures && wait < MaxRetryBackoff; i++)
         {
-            wait += wait;
+            wait = wait <= MaxRetryBackoff - wait ? wait + wait : MaxRetryBackoff;
         }
 
-        return wait < MaxRetryBackoff ? wait : MaxRetryBackoff;
+        return wait;
     }
 }

@@ -128,7 +128,7 @@ public sealed class ShapeSelector
     // BenchmarkDotNet measured against a Stopwatch loop). Compiled as its own root, each loop keeps its own budget.
     // They are also AggressiveOptimization: compiled once, fully optimised, without tiering or dynamic PGO. With PGO
     // the loop was laid out for whatever catalog the process happened to rank while it was instrumented; after a
-    // warm-up on 5 shapes, a 64-shape ranking took 1.2-1.6x as long as after a warm-up on 64 shapes. A control plane
+    // warm-up on 5 shapes, a 64-shape ranking took 1.3-1.8x as long as after a warm-up on 64 shapes. A control plane
     // ranks several catalogs, and the first one it sees should not decide how fast it ranks the others.
     private static SelectionResult Rank<TModel>(
         ShapeCatalog catalog, in PerformanceInputs inputs, double tradeoff, double hours, Span<ScoredShape> ranking, ref TModel model)

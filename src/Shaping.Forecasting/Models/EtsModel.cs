@@ -160,12 +160,7 @@ internal sealed class EtsModel : IForecastModel
     /// <inheritdoc/>
     public void SimulatePaths(Span<double> paths, int horizon, Random random)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
-        ArgumentNullException.ThrowIfNull(random);
-        if (paths.Length % horizon != 0)
-        {
-            throw new ArgumentException("The buffer length must be a multiple of the horizon.", nameof(paths));
-        }
+        BaselineMath.ValidatePaths(paths, horizon, random);
 
         var m = _season.Length;
         var pathCount = paths.Length / horizon;

@@ -1,3 +1,5 @@
+using Shaping.Forecasting.Models;
+
 namespace Shaping.Forecasting.Selection;
 
 /// <summary>A fitted ensemble: the members' models and their weights.</summary>
@@ -80,13 +82,7 @@ internal sealed class EnsembleModel : IForecastModel
 
     public void SimulatePaths(Span<double> paths, int horizon, Random random)
     {
-        ArgumentNullException.ThrowIfNull(random);
-        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
-        if (paths.Length % horizon != 0)
-        {
-            throw new ArgumentException(
-                $"The path buffer length {paths.Length} is not a multiple of the horizon {horizon}.", nameof(paths));
-        }
+        BaselineMath.ValidatePaths(paths, horizon, random);
 
         // Draw each path's member, then let each member simulate its paths as one contiguous block.
         var pathCount = paths.Length / horizon;
