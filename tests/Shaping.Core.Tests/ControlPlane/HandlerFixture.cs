@@ -19,7 +19,7 @@ internal sealed class HandlerFixture
         int seed = 0,
         ILoadPredictor? predictor = null)
     {
-        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        Time = new FakeTimeProvider(Epoch);
         Library = TestShapes.Library();
         Predictor = new FixedPredictor()
             .Set("eu", TestShapes.RegionProfile(3, replicas: 2))
@@ -34,6 +34,9 @@ internal sealed class HandlerFixture
         options.RetryDelay = TimeSpan.Zero;
         Handler = new ReplicaRequestHandler(Library, predictor ?? Predictor, Ledger, Provisioner, Inventory, options, timeProvider: Time);
     }
+
+    /// <summary>The fixture clock's start; tests that build their own clocked parts start them here.</summary>
+    public static DateTimeOffset Epoch { get; } = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
 
     public FakeTimeProvider Time { get; }
 

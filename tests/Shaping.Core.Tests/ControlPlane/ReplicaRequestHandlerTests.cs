@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Capacity;
 using Shaping.Core.ControlPlane;
 using Shaping.Core.Prediction;
@@ -217,8 +218,9 @@ public sealed class ReplicaRequestHandlerTests
     [Fact]
     public async Task HandleAsync_WithDecayingHistogramPredictor_ProvisionsForObservedLoad()
     {
-        var predictor = new DecayingHistogramPredictor();
-        var start = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+        // The predictor's clock is the fixture's: on the system clock these observations would turn stale a day later.
+        var predictor = new DecayingHistogramPredictor(timeProvider: new FakeTimeProvider(HandlerFixture.Epoch));
+        var start = HandlerFixture.Epoch.AddDays(-1);
         for (var i = 0; i < 288; i++)
         {
             predictor.Observe("eu", start.AddMinutes(5 * i), new ResourceVector(5 + (i % 3), 20, 30, 0.5));
@@ -256,8 +258,8 @@ public sealed class ReplicaRequestHandlerTests
     [Fact]
     public async Task HandleAsync_FallbackProfile_ProvisionsAndSaysSo()
     {
-        var predictor = new DecayingHistogramPredictor();
-        predictor.Observe("eu", new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero), new ResourceVector(3, 8, 20, 0.5));
+        var predictor = new DecayingHistogramPredictor(timeProvider: new FakeTimeProvider(HandlerFixture.Epoch));
+        predictor.Observe("eu", HandlerFixture.Epoch.AddDays(-1), new ResourceVector(3, 8, 20, 0.5));
         var f = new HandlerFixture(predictor: predictor);
         var result = await f.Handler.HandleAsync(HandlerFixture.Request(replicas: 1));
         Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);

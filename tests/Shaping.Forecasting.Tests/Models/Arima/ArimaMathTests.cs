@@ -17,8 +17,17 @@ public sealed class ArimaMathTests
             ArimaMath.PartialTransform(raw, coefficients, new double[raw.Length]);
             var back = new double[raw.Length];
             var inverted = ArimaMath.InversePartialTransform(coefficients, back);
-            var stationary = ArimaMath.MinRootModulus(coefficients, -1, 1) > 1;
-            var roundTrip = raw.Zip(back).All(pair => Math.Abs(pair.First - pair.Second) < 1e-6);
+            var again = new double[raw.Length];
+            ArimaMath.PartialTransform(back, again, new double[raw.Length]);
+
+            // Roots are found numerically; partial autocorrelations near ±1 (tanh 3 = 0.995) put them within
+            // ~1e-13 of the unit circle, so allow the root finder that much.
+            var stationary = ArimaMath.MinRootModulus(coefficients, -1, 1) > 1 - 1e-10;
+
+            // Compared on the polynomial, not on the raw values: atanh near ±1 amplifies the rounding of the
+            // Durbin-Levinson recursion (raw values differ by up to 2.4e-4 at |raw| = 3 while the coefficients
+            // they map to agree to 1e-13), and the polynomial is what the model uses.
+            var roundTrip = coefficients.Zip(again).All(pair => Math.Abs(pair.First - pair.Second) <= 1e-9 * (1 + Math.Abs(pair.First)));
             return inverted && stationary && roundTrip;
         });
     }
