@@ -23,12 +23,20 @@ namespace Shaping.Simulation.Traces;
 /// <para>
 /// <b>Errors.</b> Every problem is a <see cref="TraceFormatException"/> naming the file, the 1-based line and the
 /// column: a row with the wrong number of fields, an empty or non-numeric value, NaN or infinity, an unreadable or
-/// decreasing timestamp, a sample further than <see cref="TraceReadOptions.MaxJitterFraction"/> of a step from its slot,
-/// or a requested column that the header lacks. Blank lines are skipped.
+/// decreasing timestamp, a numeric timestamp outside the calendar, a sample further than
+/// <see cref="TraceReadOptions.MaxJitterFraction"/> of a step from its slot, a trace spanning more than
+/// <see cref="MaxSlots"/> steps, a header naming a column twice, or a requested column that the header lacks. Blank
+/// lines are skipped.
 /// </para>
 /// </remarks>
 public static class CsvTraceReader
 {
+    /// <summary>
+    /// The most grid slots a trace may span (10 million: 19 years of 1-minute samples). A timestamp far beyond the
+    /// others, such as a typo or milliseconds read as seconds, would otherwise be filled with millions of gap slots.
+    /// </summary>
+    public const int MaxSlots = 10_000_000;
+
     private static readonly string[] TimestampNames = ["timestamp", "time", "period"];
 
     /// <summary>Reads a trace file.</summary>
@@ -82,6 +90,16 @@ public static class CsvTraceReader
         }
 
         var header = headerLine.Split(',').Select(h => h.Trim()).ToArray();
+        for (var i = 1; i < header.Length; i++)
+        {
+            var earlier = Array.FindIndex(header, 0, i, h => string.Equals(h, header[i], StringComparison.OrdinalIgnoreCase));
+            if (earlier >= 0)
+            {
+                throw new TraceFormatException(
+                    sourceName, lineNumber, header[i], $"the header names this column twice (fields {earlier + 1} and {i + 1}); column names are case-insensitive.");
+            }
+        }
+
         var timeIndex = FindTimestampColumn(header, options, sourceName, lineNumber);
         var metricIndexes = SelectMetricColumns(header, timeIndex, options, sourceName, lineNumber);
 
@@ -106,12 +124,10 @@ public static class CsvTraceReader
 
             if (timeIndex >= 0)
             {
-                var seconds = ParseTime(fields[timeIndex].Trim(), ref firstAbsolute, options.Origin, out var ok);
-                if (!ok)
+                var seconds = ParseTime(fields[timeIndex].Trim(), ref firstAbsolute, options.Origin, out var timeError);
+                if (timeError is not null)
                 {
-                    throw new TraceFormatException(
-                        sourceName, lineNumber, header[timeIndex],
-                        $"'{fields[timeIndex].Trim()}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start).");
+                    throw new TraceFormatException(sourceName, lineNumber, header[timeIndex], timeError);
                 }
 
                 if (times.Count > 0 && seconds < times[^1])
@@ -178,7 +194,18 @@ public static class CsvTraceReader
     {
         var stepSeconds = step.TotalSeconds;
         var first = times[0];
-        var slotCount = checked((int)Math.Round((times[^1] - first) / stepSeconds) + 1);
+
+        // The same rounding as each sample's slot below, so the last sample always has a slot (a sample exactly half a
+        // step off the grid rounds away from zero in both places).
+        var lastSlot = Math.Round((times[^1] - first) / stepSeconds, MidpointRounding.AwayFromZero);
+        if (lastSlot + 1 > MaxSlots)
+        {
+            throw new TraceFormatException(
+                sourceName, lines[^1], header[timeIndex],
+                $"the trace spans {lastSlot + 1:0} steps of {step} from line {lines[0]} to this row; at most {MaxSlots:N0} are read (is this timestamp wrong, or the step too small?).");
+        }
+
+        var slotCount = (int)lastSlot + 1;
         var sums = new double[metricIndexes.Length][];
         for (var m = 0; m < sums.Length; m++)
         {
@@ -263,11 +290,18 @@ public static class CsvTraceReader
         return TimeSpan.FromSeconds(Math.Max(1, Math.Round(median)));
     }
 
-    private static double ParseTime(string text, ref DateTimeOffset? firstAbsolute, DateTimeOffset origin, out bool ok)
+    private static double ParseTime(string text, ref DateTimeOffset? firstAbsolute, DateTimeOffset origin, out string? error)
     {
-        ok = true;
+        error = null;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
         {
+            // Seconds from the origin must land between year 1 and year 9999; epoch milliseconds do not.
+            if (seconds > (DateTimeOffset.MaxValue - origin).TotalSeconds || seconds < (DateTimeOffset.MinValue - origin).TotalSeconds)
+            {
+                error = $"{text} seconds from {origin:yyyy-MM-dd HH:mm:ss} is outside the calendar (years 1 to 9999); numeric timestamps are seconds, not milliseconds.";
+                return 0;
+            }
+
             firstAbsolute ??= origin;
             return seconds + (origin - firstAbsolute.Value).TotalSeconds;
         }
@@ -280,7 +314,7 @@ public static class CsvTraceReader
             return (stamp - firstAbsolute.Value).TotalSeconds;
         }
 
-        ok = false;
+        error = $"'{text}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start).";
         return 0;
     }
 

@@ -173,4 +173,44 @@ public sealed class CsvTraceReaderTests
     {
         Assert.Throws<FileNotFoundException>(() => CsvTraceReader.ReadFile(Path.Combine(Path.GetTempPath(), "no-such-trace-42.csv")));
     }
+
+    [Fact]
+    public void Read_LastSampleExactlyHalfAStepOffTheGrid_SnapsAwayFromTheFirstLikeEveryOther()
+    {
+        // 150 s is 2.5 steps of 60 s from the first sample: slot 3, so the grid has four slots, the third a gap.
+        var trace = Read("timestamp,v\n0,1\n60,2\n120,3\n150,4\n");
+
+        Assert.Equal(TimeSpan.FromMinutes(1), trace.Step);
+        Assert.Equal([1, 2, 3, 4], trace.GetColumn("v").ToArray());
+        Assert.Equal(0, trace.Stats.GapSlots);
+    }
+
+    [Fact]
+    public void Read_EpochMilliseconds_ThrowsNamingLineAndColumnAndSayingSeconds()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read("timestamp,v\n1700000000000,1\n1700000300000,2\n"));
+
+        Assert.Equal(2, ex.Line);
+        Assert.Equal("timestamp", ex.Column);
+        Assert.Contains("milliseconds", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_OneTimestampFarBeyondTheRest_ThrowsInsteadOfFillingMillionsOfGaps()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read("timestamp,v\n0,1\n1,2\n2,1\n1e10,3\n"));
+
+        Assert.Equal(5, ex.Line);
+        Assert.Equal("timestamp", ex.Column);
+        Assert.Contains("at most", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_HeaderNamingAColumnTwice_ThrowsNamingIt()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => Read("timestamp,cpu,CPU\n0,1,2\n60,1,2\n"));
+
+        Assert.Equal(1, ex.Line);
+        Assert.Equal("CPU", ex.Column);
+    }
 }
