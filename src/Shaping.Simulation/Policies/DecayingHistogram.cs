@@ -23,13 +23,29 @@ internal sealed class DecayingHistogram
     private int _maxIndex = -1;
     private double _maxValue;
 
-    public DecayingHistogram(double firstBucketSize, double ratio, TimeSpan halfLife, int bucketCount = 1000)
+    /// <summary>How far the buckets reach, in first-bucket sizes: 10^7 (0.01 core to 100,000 cores).</summary>
+    public const double RangeInFirstBuckets = 1e7;
+
+    /// <summary>The most buckets a histogram may have; a ratio so close to 1 that it needs more is refused.</summary>
+    public const int MaxBucketCount = 1_000_000;
+
+    public DecayingHistogram(double firstBucketSize, double ratio, TimeSpan halfLife)
     {
         _first = firstBucketSize;
         _ratio = ratio;
         _logRatio = Math.Log(ratio);
         _halfLifeSeconds = halfLife.TotalSeconds;
-        _weights = new double[bucketCount];
+        _weights = new double[BucketCountFor(ratio)];
+    }
+
+    /// <summary>
+    /// The number of buckets whose range reaches <see cref="RangeInFirstBuckets"/> first-bucket sizes at this ratio
+    /// (270 at the VPA's 1.05), or −1 when that would take more than <see cref="MaxBucketCount"/>.
+    /// </summary>
+    public static int BucketCountFor(double ratio)
+    {
+        var count = Math.Ceiling(Math.Log((RangeInFirstBuckets * (ratio - 1)) + 1) / Math.Log(ratio)) + 1;
+        return count <= MaxBucketCount ? (int)count : -1;
     }
 
     public bool IsEmpty => _total <= 0;
@@ -84,12 +100,17 @@ internal sealed class DecayingHistogram
             sum += _weights[i];
             if (sum >= threshold)
             {
-                return BucketStart(i + 1);
+                return BucketEnd(i);
             }
         }
 
-        return BucketStart(_maxIndex + 1);
+        return BucketEnd(_maxIndex);
     }
+
+    // The last bucket also holds every sample beyond the range, so its end is not an upper bound: the largest
+    // sample seen is.
+    private double BucketEnd(int index) =>
+        index == _weights.Length - 1 ? Math.Max(BucketStart(index + 1), _maxValue) : BucketStart(index + 1);
 
     public int BucketOf(double value)
     {

@@ -35,7 +35,7 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     /// <param name="percentile">The target percentile in (0, 1]; the VPA uses 0.9.</param>
     /// <param name="margin">The safety margin as a fraction; the VPA uses 0.15.</param>
     /// <param name="halfLife">The histogram half-life; <see langword="null"/> for the VPA's 24 h.</param>
-    /// <param name="bucketRatio">The growth ratio of bucket sizes, above 1; the VPA uses 1.05.</param>
+    /// <param name="bucketRatio">The growth ratio of bucket sizes, above 1; the VPA uses 1.05. The buckets reach 10^7 first-bucket sizes (100,000 cores at the default first bucket); a ratio needing more than a million buckets for that is refused.</param>
     /// <param name="firstBucketSize">The first bucket's size per dimension (cores, GiB, GiB, Gbps); <see langword="null"/> for (0.01, 0.01, 0.01, 0.001).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public PercentileRecommenderPolicy(
@@ -60,6 +60,13 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
         if (!double.IsFinite(bucketRatio) || bucketRatio <= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(bucketRatio), bucketRatio, "bucketRatio must be above 1.");
+        }
+
+        if (DecayingHistogram.BucketCountFor(bucketRatio) < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(bucketRatio), bucketRatio,
+                $"bucketRatio is so close to 1 that spanning {DecayingHistogram.RangeInFirstBuckets:0e0} first buckets takes more than {DecayingHistogram.MaxBucketCount:N0} buckets; pick a larger one (the VPA uses 1.05).");
         }
 
         var life = halfLife ?? TimeSpan.FromHours(24);

@@ -112,4 +112,33 @@ public sealed class PercentileRecommenderPolicyTests
         Assert.True(double.IsFinite(histogram.TotalWeight));
         Assert.InRange(histogram.Percentile(0.5), 1, 1.07);
     }
+
+    [Theory]
+    [InlineData(1.05)]
+    [InlineData(1.001)]
+    public void Recommendation_DemandFarAboveTheFirstBuckets_IsNotCappedByTheBucketRange(double ratio)
+    {
+        // With a fixed 1000 buckets, a ratio of 1.001 used to end the range near 17 cores and recommend 19.7.
+        var policy = new PercentileRecommenderPolicy(bucketRatio: ratio);
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(Series.Cpu(TimeSpan.FromMinutes(5), [.. Enumerable.Repeat(40.0, 50), 0]), policy);
+
+        Assert.InRange(policy.Recommendation.CpuCores, 40 * 1.15, 40 * 1.15 * ratio * 1.001);
+    }
+
+    [Fact]
+    public void DecayingHistogram_SampleBeyondTheRange_ReportsTheSampleNotTheBucketEnd()
+    {
+        var histogram = new DecayingHistogram(0.01, 1.05, TimeSpan.FromHours(24));
+        histogram.Add(1e9, Series.Start);
+
+        Assert.Equal(1e9, histogram.Percentile(0.9));
+    }
+
+    [Fact]
+    public void Constructor_RatioTooCloseToOne_ThrowsNamingIt()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PercentileRecommenderPolicy(bucketRatio: 1.0000001));
+
+        Assert.Equal("bucketRatio", error.ParamName);
+    }
 }
