@@ -25,6 +25,11 @@ internal static class CatalogFile
     {
         var document = JsonSerializer.Deserialize(stream, CatalogJsonContext.Default.CatalogDocument)
             ?? throw new InvalidDataException($"{origin}: empty catalog document.");
+        if (document.Shapes is not { Count: > 0 })
+        {
+            throw new InvalidDataException($"{origin}: the catalog needs a non-empty \"shapes\" array.");
+        }
+
         var shapes = new List<ResourceShape>();
         foreach (var entry in document.Shapes)
         {
@@ -45,7 +50,7 @@ internal static class CatalogFile
     }
 }
 
-internal sealed record CatalogDocument(string? Description, IReadOnlyList<CatalogEntry> Shapes);
+internal sealed record CatalogDocument(string? Description, IReadOnlyList<CatalogEntry>? Shapes);
 
 internal sealed record CatalogEntry(
     string Name,

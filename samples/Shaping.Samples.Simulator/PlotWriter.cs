@@ -92,7 +92,7 @@ internal static class PlotWriter
     internal static (int From, int To, string Reason) ZoomRange(IReadOnlyList<BacktestResult> results)
     {
         var steps = results[0].Steps;
-        var window = (int)Math.Clamp(Math.Round(ZoomWindow / results[0].Step), 2, steps.Length);
+        var window = (int)Math.Clamp(Math.Round(ZoomWindow / results[0].Step), Math.Min(2, steps.Length), steps.Length);
         var shortCount = new int[steps.Length];
         foreach (var result in results)
         {

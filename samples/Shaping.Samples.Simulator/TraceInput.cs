@@ -100,13 +100,14 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentOutOfRangeException.ThrowIfNegative(days);
         var total = (demand.Step * demand.Length).TotalDays;
-        var keep = days == 0 ? demand.Length : (int)Math.Ceiling(TimeSpan.FromDays(days) / demand.Step);
+        // In doubles: a number of days beyond TimeSpan's range simply means "all of it".
+        var keep = days == 0 ? demand.Length : Math.Ceiling(days * 86_400.0 / demand.Step.TotalSeconds);
         if (keep >= demand.Length)
         {
             return (demand, Invariant($"all {total:0.#} days"));
         }
 
-        var skip = demand.Length - keep;
+        var skip = demand.Length - (int)keep;
         var kept = new DemandSeries(demand.Name, demand.TimeOf(skip), demand.Step, demand.Values.Skip(skip));
         return (kept, Invariant($"the last {days} of {total:0.#} days"));
     }

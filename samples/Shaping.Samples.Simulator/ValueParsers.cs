@@ -20,19 +20,20 @@ internal static class ValueParsers
 
         text = text.Trim();
         var unit = char.ToLowerInvariant(text[^1]);
-        Func<double, TimeSpan>? make = unit switch
+        var secondsPerUnit = unit switch
         {
-            's' => TimeSpan.FromSeconds,
-            'm' => TimeSpan.FromMinutes,
-            'h' => TimeSpan.FromHours,
-            'd' => TimeSpan.FromDays,
-            _ => null,
+            's' => 1.0,
+            'm' => 60.0,
+            'h' => 3_600.0,
+            'd' => 86_400.0,
+            _ => 0.0,
         };
-        if (make is not null
+        if (secondsPerUnit > 0
             && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount)
-            && double.IsFinite(amount) && amount > 0)
+            && double.IsFinite(amount) && amount > 0
+            && amount * secondsPerUnit < TimeSpan.MaxValue.TotalSeconds)
         {
-            value = make(amount);
+            value = TimeSpan.FromSeconds(amount * secondsPerUnit);
             return value > TimeSpan.Zero;
         }
 

@@ -35,10 +35,14 @@ public sealed class BacktestSimulator(ShapeCatalog catalog)
     /// <param name="progress">Receives the number of intervals done, every 1 % or so; <see langword="null"/> for none.</param>
     /// <returns>Every interval and the summary metrics.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// The demand needs a dimension that no shape in the catalog provides (every policy would be short all the time).
+    /// </exception>
     public BacktestResult Run(DemandSeries demand, IProvisioningPolicy policy, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentNullException.ThrowIfNull(policy);
+        ThrowIfUncoverable(demand);
         policy.Reset();
 
         var values = demand.Values.AsMemory();
@@ -90,6 +94,20 @@ public sealed class BacktestSimulator(ShapeCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(policies);
         return [.. policies.Select(p => Run(demand, p))];
+    }
+
+    private void ThrowIfUncoverable(DemandSeries demand)
+    {
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var dimension = (Dimension)d;
+            if (demand.Peak[dimension] > 0 && !_catalog.Shapes.Any(shape => shape.Capacity[dimension] > 0))
+            {
+                throw new ArgumentException(
+                    $"The demand '{demand.Name}' needs {dimension} (peak {demand.Peak[dimension]:G4}) but no shape in the catalog provides any: give the shapes that dimension or leave it out of the demand model.",
+                    nameof(demand));
+            }
+        }
     }
 
     private static BacktestMetrics Summarise(ImmutableArray<BacktestStep> steps, DemandSeries demand, double coverage)

@@ -54,6 +54,13 @@ public sealed class PlotWriterTests
     }
 
     [Fact]
+    public void ZoomRange_OneInterval_ShowsIt()
+    {
+        var (from, to, _) = PlotWriter.ZoomRange([Run([1], 2)]);
+        Assert.Equal((0, 1), (from, to));
+    }
+
+    [Fact]
     public void Write_TwoPolicies_WritesAPng()
     {
         var cores = Enumerable.Range(0, 10 * 24).Select(t => 1 + Math.Sin(t * Math.PI / 12)).ToArray();

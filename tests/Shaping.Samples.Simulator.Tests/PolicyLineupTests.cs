@@ -62,6 +62,7 @@ public sealed class TraceWindowTests
     [Theory]
     [InlineData(0)]
     [InlineData(30)]
+    [InlineData(int.MaxValue)] // beyond TimeSpan's range: used to overflow
     public void LastDays_ZeroOrLongerThanTrace_KeepsAll(int days)
     {
         var (demand, window) = TraceInput.LastDays(Hourly(10 * 24), days);

@@ -54,6 +54,21 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{ \"description\": \"no shapes\" }")]
+    [InlineData("{ \"shapes\": [] }")]
+    public void Run_CatalogWithoutShapes_ExitsNonZeroNamingTheFile(string json)
+    {
+        var catalog = Path.Combine(_folder, "catalog.json");
+        File.WriteAllText(catalog, json);
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Catalog = new FileInfo(catalog), Out = new DirectoryInfo(_folder), NoPlot = true });
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{catalog}: the catalog needs a non-empty \"shapes\" array.", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Run_NoTimestampAndNoStep_AsksForStep()
     {

@@ -28,6 +28,8 @@ public sealed class ValueParsersTests
     [InlineData("0s")]
     [InlineData("m")]
     [InlineData("00:00:00")]
+    [InlineData("1e20s")] // beyond TimeSpan's range: used to throw OverflowException out of the parser
+    [InlineData("1e15d")]
     [InlineData(null)]
     public void TryParseDuration_InvalidText_ReturnsFalse(string? text) =>
         Assert.False(ValueParsers.TryParseDuration(text, out _));

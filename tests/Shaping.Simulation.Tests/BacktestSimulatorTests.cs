@@ -26,6 +26,19 @@ public sealed class BacktestSimulatorTests
     }
 
     [Fact]
+    public void Run_DemandInADimensionNoShapeProvides_ThrowsNamingIt()
+    {
+        // CPU-only shapes cannot cover memory: every policy would be short all the time (the oracle used to run
+        // 100,000 replicas and report 100 % under-provisioned).
+        var demand = new Shaping.Simulation.Demand.DemandSeries("mem", Series.Start, Hour, [new ResourceVector(1, 2, 0, 0), new ResourceVector(1, 2, 0, 0)]);
+
+        var error = Assert.Throws<ArgumentException>(() => new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, new PercentileRecommenderPolicy()));
+
+        Assert.Equal("demand", error.ParamName);
+        Assert.Contains("Memory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_FixedCapacity_ComputesMetricsByHand()
     {
         var catalog = TestCatalogs.Cpu();

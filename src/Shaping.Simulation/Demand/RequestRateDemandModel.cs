@@ -36,16 +36,17 @@ public sealed class RequestRateDemandModel(
         return new DemandSeries(trace.Name, trace.Start, trace.Step, demand);
     }
 
-    private static string Validate(string column, TimeSpan countPeriod, ResourceVector perRequest, ResourceVector baseline)
+    // Parameter names match the primary constructor's, which is what a caller sees in the exception.
+    private static string Validate(string column, TimeSpan countPeriod, ResourceVector perRequestPerSecond, ResourceVector baseline)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(column);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(countPeriod, TimeSpan.Zero);
-        ResourceVector.ThrowIfInvalidAmount(perRequest);
+        ResourceVector.ThrowIfInvalidAmount(perRequestPerSecond);
         ResourceVector.ThrowIfInvalidAmount(baseline);
-        if (perRequest.IsZero)
+        if (perRequestPerSecond.IsZero)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(perRequest), perRequest, "perRequestPerSecond must be positive in at least one dimension.");
+                nameof(perRequestPerSecond), perRequestPerSecond, "perRequestPerSecond must be positive in at least one dimension.");
         }
 
         return column;

@@ -119,9 +119,15 @@ public sealed class PredictiveShapingOptions
     /// <value>The default value is 0.03.</value>
     public double ShapeStickiness { get; init; } = 0.03;
 
-    /// <summary>Gets the most replicas the service may run.</summary>
+    /// <summary>
+    /// Gets the most replicas the service may run, at most <see cref="MaxReplicasLimit"/>. Every shape × replica count
+    /// up to it is one configuration the selector scores at each step, so the work and memory grow with it.
+    /// </summary>
     /// <value>The default value is 256.</value>
     public int MaxReplicas { get; init; } = 256;
+
+    /// <summary>The largest <see cref="MaxReplicas"/> accepted: 4096 (49,152 configurations on a 12-shape catalog).</summary>
+    public const int MaxReplicasLimit = 4096;
 
     internal void Validate()
     {
@@ -155,7 +161,11 @@ public sealed class PredictiveShapingOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(SeasonalPeriod, 1, nameof(SeasonalPeriod));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxReplicas, 1, nameof(MaxReplicas));
+        if (MaxReplicas is < 1 or > MaxReplicasLimit)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(MaxReplicas), MaxReplicas, $"PredictiveShapingOptions.MaxReplicas must be in [1, {MaxReplicasLimit}].");
+        }
         Fraction(ForecastQuantile, nameof(ForecastQuantile), allowZero: false, max: 1);
         Fraction(PhaseQuantile, nameof(PhaseQuantile), allowZero: false, max: 1);
         Fraction(WarmUpMargin, nameof(WarmUpMargin), allowZero: true);

@@ -9,8 +9,10 @@ namespace Shaping.Simulation.Traces;
 /// <remarks>
 /// <para>
 /// Slot <c>i</c> covers <c>[Start + i × Step, Start + (i + 1) × Step)</c>. Slots that had no sample in the source
-/// (gaps) hold the previous slot's values (carried forward) and are flagged by <see cref="IsGap(int)"/>, so a
-/// simulation can run on every slot while metrics can still exclude or count gaps.
+/// (gaps) hold the previous slot's values (carried forward) and are flagged by <see cref="IsGap(int)"/>. The
+/// simulator replays every slot and scores a carried-forward slot like any other (a held value is what a scaler
+/// would have seen); <see cref="TraceStats.GapSlots"/> says how many there were, so a reader can judge whether that
+/// matters for a trace.
 /// </para>
 /// <para>A trace is immutable and safe to share between threads.</para>
 /// </remarks>

@@ -73,10 +73,12 @@ public sealed class DemandModelTests
     }
 
     [Fact]
-    public void RequestRate_ZeroPerRequestCost_Throws()
+    public void RequestRate_ZeroPerRequestCost_ThrowsNamingTheConstructorParameter()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
             new RequestRateDemandModel("count", TimeSpan.FromMinutes(1), ResourceVector.Zero));
+
+        Assert.Equal("perRequestPerSecond", error.ParamName);
     }
 
     [Fact]

@@ -143,14 +143,15 @@ public sealed class PredictiveShapingPolicyTests
     [InlineData("DownBand")]
     [InlineData("BucketLength")]
     [InlineData("MaxReplicas")]
-    public void Constructor_BadOption_ThrowsNamingIt(string name)
+    [InlineData("MaxReplicas", PredictiveShapingOptions.MaxReplicasLimit + 1)]
+    public void Constructor_BadOption_ThrowsNamingIt(string name, int maxReplicas = 0)
     {
         var options = name switch
         {
             "ForecastQuantile" => new PredictiveShapingOptions { ForecastQuantile = 1.5 },
             "DownBand" => new PredictiveShapingOptions { DownBand = 1 },
             "BucketLength" => new PredictiveShapingOptions { BucketLength = TimeSpan.Zero },
-            _ => new PredictiveShapingOptions { MaxReplicas = 0 },
+            _ => new PredictiveShapingOptions { MaxReplicas = maxReplicas },
         };
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PredictiveShapingPolicy(options));
