@@ -4,15 +4,17 @@ namespace Shaping.Simulation.Policies;
 /// Detects, observation by observation, whether one dimension has so far been an exact increasing affine function
 /// of another (<c>y = α + β x</c>, β &gt; 0), as a demand model's per-request costs make it. A linked dimension needs
 /// no forecast model of its own: its bounds are the leader's bounds mapped through the line, and since the map is
-/// increasing, covering the leader covers it. Once broken, a link stays broken.
+/// increasing, covering the leader covers it. Two distinct points define the line and a third must confirm it before
+/// the dimension counts as linked (two points always fit a line). Once broken, a link stays broken.
 /// </summary>
 internal struct AffineLink
 {
     private const double RelativeTolerance = 1e-6;
-    private int _state; // 0: one point or none yet, 1: linked, 2: broken
+    private int _state; // 0: one point or none yet, 1: linked, 2: broken, 3: a line through two points, unconfirmed
     private bool _hasFirst;
     private double _x0;
     private double _y0;
+    private double _x1;
     private double _alpha;
     private double _beta;
 
@@ -27,9 +29,15 @@ internal struct AffineLink
             case 2:
                 return;
             case 1:
+            case 3:
                 if (Math.Abs(_alpha + (_beta * x) - y) > RelativeTolerance * Math.Max(1, Math.Abs(y)))
                 {
                     _state = 2;
+                }
+                else if (_state == 3 && Math.Abs(x - _x0) > RelativeTolerance * Math.Max(1, Math.Abs(x))
+                    && Math.Abs(x - _x1) > RelativeTolerance * Math.Max(1, Math.Abs(x)))
+                {
+                    _state = 1; // a third distinct point on the line
                 }
 
                 return;
@@ -53,6 +61,7 @@ internal struct AffineLink
 
         _beta = (y - _y0) / (x - _x0);
         _alpha = _y0 - (_beta * _x0);
-        _state = _beta > 0 ? 1 : 2;
+        _x1 = x;
+        _state = _beta > 0 ? 3 : 2;
     }
 }

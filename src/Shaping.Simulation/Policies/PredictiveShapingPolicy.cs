@@ -58,6 +58,15 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private readonly ScoredShape[] _ranking = new ScoredShape[RankingSize];
     private readonly ShapeSelector _selector = new();
     private readonly bool[] _active = new bool[ResourceVector.DimensionCount];
+
+    // The bucket in which each dimension first had demand: its warm-up counts from there, not from the trace's start.
+    private readonly int[] _activeSince = new int[ResourceVector.DimensionCount];
+
+    // Which dimensions were active when _lastBase was decided: a ratio for a dimension that was not is no error sample.
+    private readonly bool[] _lastBaseActive = new bool[ResourceVector.DimensionCount];
+
+    // Per dimension and step position, how many calibration ratios in the window are real (not NaN).
+    private int[][] _validRatios = [];
     private readonly AffineLink[] _links = new AffineLink[ResourceVector.DimensionCount];
     private int _leader = -1;
     private ServiceConfigurations? _configurations;
@@ -139,6 +148,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         LastRequirement = ResourceVector.Zero;
         LastDecisionForecast = false;
         Array.Clear(_active);
+        Array.Clear(_activeSince);
+        Array.Clear(_lastBaseActive);
+        _validRatios = [];
         Array.Clear(_links);
         _leader = -1;
     }
@@ -233,8 +245,10 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _upperRatio = new double[ResourceVector.DimensionCount][];
         _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
         _ratioCount = new int[_stepsPerBucket];
+        _validRatios = new int[ResourceVector.DimensionCount][];
         for (var d = 0; d < _tracks.Length; d++)
         {
+            _validRatios[d] = new int[_stepsPerBucket];
             _tracks[d] = new BucketPeakTrack(_forecaster, _options.SeasonalPeriod, refit, fit);
             _phaseShare[d] = new double[_stepsPerBucket];
             Array.Fill(_phaseShare[d], 1.0);
@@ -263,6 +277,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 if (value[(Dimension)d] > 0 && !_active[d])
                 {
                     _active[d] = true;
+                    _activeSince[d] = i / _stepsPerBucket;
                     _leader = _leader < 0 ? d : _leader;
                 }
             }
@@ -287,7 +302,10 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 for (var d = 0; d < ResourceVector.DimensionCount; d++)
                 {
                     var forecastBase = _lastBase[(Dimension)d];
-                    _ratios[d][slot] = forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
+                    var ratio = !_lastBaseActive[d] ? double.NaN : forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
+                    var replaced = _ratioCount[phase] >= _ratioWindow ? _ratios[d][slot] : double.NaN;
+                    _validRatios[d][phase] += (double.IsNaN(ratio) ? 0 : 1) - (double.IsNaN(replaced) ? 0 : 1);
+                    _ratios[d][slot] = ratio;
                 }
 
                 _ratioCount[phase]++;
@@ -309,11 +327,11 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             }
 
             _bucketPeaks.Add(peak);
-            var mayFit = b + 1 >= WarmUpBuckets;
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
                 if (_active[d])
                 {
+                    var mayFit = b + 1 - _activeSince[d] >= WarmUpBuckets;
                     _tracks[d].Complete(peak[(Dimension)d], mayFit && b + 1 == completedNow && !IsFollower(d));
                 }
             }
@@ -390,7 +408,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 continue;
             }
 
-            var buffer = _sortBuffer.AsSpan(0, count);
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
                 if (!_active[d])
@@ -398,11 +415,26 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                     continue;
                 }
 
-                _ratios[d].AsSpan(phase * _ratioWindow, count).CopyTo(buffer);
+                // Only the ratios recorded while the dimension had a forecast (NaN before it first had demand).
+                var valid = 0;
+                foreach (var ratio in _ratios[d].AsSpan(phase * _ratioWindow, count))
+                {
+                    if (!double.IsNaN(ratio))
+                    {
+                        _sortBuffer[valid++] = ratio;
+                    }
+                }
+
+                if (valid == 0)
+                {
+                    continue;
+                }
+
+                var buffer = _sortBuffer.AsSpan(0, valid);
                 buffer.Sort();
-                var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
-                _upperRatio[d][phase] = buffer[Math.Clamp(index, 0, count - 1)];
-                _lowerRatio[d][phase] = buffer[(int)Math.Floor(0.05 * (count - 1))];
+                var index = (int)Math.Ceiling((_options.ForecastQuantile * valid) - 1e-9) - 1;
+                _upperRatio[d][phase] = buffer[Math.Clamp(index, 0, valid - 1)];
+                _lowerRatio[d][phase] = buffer[(int)Math.Floor(0.05 * (valid - 1))];
             }
         }
     }
@@ -481,11 +513,20 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
 
         _lastBase = new ResourceVector(forecastBase[0], forecastBase[1], forecastBase[2], forecastBase[3]);
+        _active.CopyTo(_lastBaseActive);
         _hasLastBase = true;
+
+        // Calibrated when every forecast dimension has enough error samples of its own at every step position.
         var calibrated = true;
-        foreach (var count in _ratioCount)
+        for (var d = 0; d < ResourceVector.DimensionCount && calibrated; d++)
         {
-            calibrated &= count >= MinimumCalibrationSamples;
+            if (_active[d] && !IsFollower(d))
+            {
+                foreach (var valid in _validRatios[d])
+                {
+                    calibrated &= valid >= MinimumCalibrationSamples;
+                }
+            }
         }
 
         if (!calibrated)

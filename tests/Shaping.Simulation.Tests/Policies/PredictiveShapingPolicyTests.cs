@@ -41,6 +41,35 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Decide_DimensionThatStartsLate_IsNotForecastUntilItHasWarmedUpOnItsOwn()
+    {
+        // CPU with a daily cycle throughout; memory 0 for five days, then 40-80 GiB of noise unrelated to the CPU.
+        var cpu = DailyCycle(days: 12);
+        var random = new Random(11);
+        var start = 5 * 48;
+        var demand = new DemandSeries("late-memory", cpu.Start, cpu.Step, cpu.Values.Select((v, i) =>
+            v.With(Dimension.Memory, i < start ? 0 : 40 + (40 * random.NextDouble()))));
+        var policy = Policy();
+        var forecast = new List<bool>();
+        var probe = new ProbePolicy(c =>
+        {
+            var decision = policy.Decide(c);
+            forecast.Add(policy.LastDecisionForecast);
+            return decision;
+        });
+
+        var steps = new BacktestSimulator(TestCatalogs.TShirt()).Run(demand, probe).Steps;
+
+        Assert.True(forecast[start - 1], "CPU alone is forecast before memory appears");
+        var warmUp = 2 * 48; // the default two days, counted from the bucket memory first appears in
+        Assert.All(Enumerable.Range(start + 1, warmUp - 2), t => Assert.False(forecast[t], $"forecast at step {t}"));
+        Assert.Contains(true, forecast.Skip(start + warmUp + 48));
+
+        // Only memory's first step, a jump from nothing that no past could foresee, may be short.
+        Assert.All(Enumerable.Range(0, steps.Length).Where(t => t != start), t => Assert.True(steps[t].Demand.FitsWithin(steps[t].Provisioned), $"short at step {t}"));
+    }
+
+    [Fact]
     public void Decide_SeesOnlyThePast_DecisionsBeforeAChangeAreUnchanged()
     {
         var demand = DailyCycle(days: 5);
