@@ -62,12 +62,15 @@ internal static class BacktestCommand
             var replicas = VpaReplicas(demand, largest);
             var dearest = catalog.Shapes[^1];
             var predictive = new PredictiveShapingPolicy(initialCapacity: dearest.Capacity.Scale(replicas));
+            var trailingDay = new TrailingPeakPolicy(TimeSpan.FromDays(1), margin: 0.1);
             var results = new List<BacktestResult>();
             var times = new Dictionary<string, TimeSpan>();
             foreach (IProvisioningPolicy policy in (IProvisioningPolicy[])[
                 StaticPeakPolicy.Oracle(demand),
                 new ThresholdScalingPolicy("g-large", targetUtilization: 0.7),
                 new PercentileRecommenderPolicy(replicas: replicas),
+                trailingDay,
+                new TrailingPeakPolicy(TimeSpan.FromDays(7), margin: 0.1),
                 predictive])
             {
                 var started = Stopwatch.GetTimestamp();
@@ -92,6 +95,7 @@ internal static class BacktestCommand
             }
 
             var vpa = results.Single(r => r.Policy == "vpa-like").Metrics;
+            var trailing = results.Single(r => r.Policy == trailingDay.Name).Metrics;
             var pred = results.Single(r => r.Policy == predictive.Name).Metrics;
             var ratio = pred.TotalCost / vpa.TotalCost;
             var underOk = pred.UnderProvisionedShare <= vpa.UnderProvisionedShare;
@@ -115,7 +119,7 @@ internal static class BacktestCommand
             var synthesis = Synthesis(demand, replicas, catalog);
             sections.AppendLine().AppendLine(synthesis).AppendLine();
             summary.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {setup.Path} | {(setup.DailyCycle ? "yes" : "no")} | {pred.TotalCost:0.##} | {vpa.TotalCost:0.##} | {ratio:0.###} | {pred.UnderProvisionedShare:P2} | {vpa.UnderProvisionedShare:P2} | {pred.WorstShortfall:P1} | {(double.IsNaN(pred.ForecastCoverage) ? "n/a" : pred.ForecastCoverage.ToString("P1", CultureInfo.InvariantCulture))} | {verdict} |"));
+                $"| {setup.Path} | {(setup.DailyCycle ? "yes" : "no")} | {pred.TotalCost:0.##} | {vpa.TotalCost:0.##} | {ratio:0.###} | {pred.UnderProvisionedShare:P2} | {vpa.UnderProvisionedShare:P2} | {pred.WorstShortfall:P1} | {(double.IsNaN(pred.ForecastCoverage) ? "n/a" : pred.ForecastCoverage.ToString("P1", CultureInfo.InvariantCulture))} | {verdict} | {trailing.TotalCost / vpa.TotalCost:0.###}, {trailing.UnderProvisionedShare:P2} |"));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{setup.Path}: predictive {ratio:0.###} × VPA-like, under {pred.UnderProvisionedShare:P2} vs {vpa.UnderProvisionedShare:P2}, worst {pred.WorstShortfall:P1}, switches {pred.ShapeSwitchesPerReplicaDay:0.###}, coverage {pred.ForecastCoverage:P1}, {times[predictive.Name].TotalSeconds:0.0} s: {verdict}"));
         }
@@ -140,11 +144,11 @@ internal static class BacktestCommand
             .AppendLine("```").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Catalog: `{catalogShown}`. Demand models: `benchmarks/Shaping.Accuracy/Backtest/TraceSetup.cs` (unchanged from the simulation work). ");
-        text.AppendLine("Policies: **static-peak (oracle)** sized for the whole trace's peak (it knows the future); **hpa-like** on g-large, target 70 %, tolerance 0.1, scale-down stabilisation 300 s; **vpa-like** P90 + 15 % over a decaying histogram (24 h half-life), replica count fixed per trace so that the oracle peak + 15 % fits the catalog's largest shape; **predictive** (`PredictiveShapingPolicy` with its default options, the same for every trace; it starts from the same capacity as the VPA-like policy, the dearest shape × the VPA-like replica count, and then sees only the past).").AppendLine();
+        text.AppendLine("Policies: **static-peak (oracle)** sized for the whole trace's peak (it knows the future); **hpa-like** on g-large, target 70 %, tolerance 0.1, scale-down stabilisation 300 s; **vpa-like** P90 + 15 % over a decaying histogram (24 h half-life), replica count fixed per trace so that the oracle peak + 15 % fits the catalog's largest shape; **trailing-peak** (two reference rows, not contenders: the cheapest cover of the highest demand of the last 1 or 7 days + 10 %, the simplest rule that sees only the past; they show what capacity a past-only policy must hold to be short almost never); **predictive** (`PredictiveShapingPolicy` with its default options, the same for every trace; it starts from the same capacity as the VPA-like policy, the dearest shape × the VPA-like replica count, and then sees only the past).").AppendLine();
         text.AppendLine("The must-show target (issue #6): on every trace with a daily cycle, predictive cost ≤ 0.8 × VPA-like with a share of time under-provisioned no higher than VPA-like's. On the traces without a daily cycle the result is reported, not required.").AppendLine();
         text.AppendLine("## Summary").AppendLine();
-        text.AppendLine("| trace | daily cycle | predictive cost | VPA-like cost | ratio | predictive under-provisioned | VPA-like under-provisioned | predictive worst shortfall | forecast coverage | target |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| trace | daily cycle | predictive cost | VPA-like cost | ratio | predictive under-provisioned | VPA-like under-provisioned | predictive worst shortfall | forecast coverage | target | reference: trailing-peak (1 d, +10 %) ratio, under-provisioned |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (var row in summary)
         {
             text.AppendLine(row);
@@ -163,7 +167,8 @@ internal static class BacktestCommand
     private const string Notes = """
         - **One configuration.** Every trace runs `PredictiveShapingPolicy` with its default options (only the first interval's starting capacity is given, the same as the VPA-like policy's) (forecast quantile 0.99, floor margin 15 %, headroom 5 %, cap at the last day's peak + 25 %, down band 0.85 for 10 min, lead time 15 min, weekly refits of the engine's validated selection between seasonal naive and AutoEts on hourly peaks). The defaults were chosen on these traces (that is the tuning a reader should discount for); no trace gets its own setting and the policy never sees a later interval.
         - **Why predictive shaping is cheaper.** It changes the replica count every few intervals along the daily cycle and lets the selector pick shape and count together (for example 51 g-micro replicas instead of 2 × g-xlarge), so it follows demand at fine granularity; the VPA-like policy keeps a fixed replica count and can only step between catalog sizes that double.
-        - **`cpu_utilization_asg_misconfiguration` (FAIL).** The VPA-like policy's 0 % is the static peak: its 2 × 8 cores equal the 16-core machine's 100 %, which the trace reaches (its cost, 1002.28, is the oracle static peak's, 1001.17). The trace sits near 30 % with a spike to 65–100 % once an hour whose position in the hour and height shift from day to day, and it runs into NAB's labelled misconfiguration (the last five days, values jumping between 20 % and 100 % at random). A spike that appears two or three steps earlier than in every previous hour cannot be forecast: even provisioning at least the previous hour's maximum + 10 % at every step (on top of a same-position forecast: about 0.98 × the VPA-like capacity) still leaves 12 intervals under-provisioned, and an oracle that knew each coming hour's peak exactly would cost 0.78 × before any margin. Zero under-provisioning at 0.8 × is out of reach for a policy that sees only the past; predictive shaping gets 0.83 × with 0.15 % of intervals under-provisioned.
+        - **`cpu_utilization_asg_misconfiguration` (FAIL).** The VPA-like policy's 0 % is the static peak: its 2 × 8 cores equal the 16-core machine's 100 %, which the trace reaches (its cost, 1002.28, is the oracle static peak's, 1001.17). The trace sits near 30 % with a spike to 65–100 % once an hour whose position in the hour and height shift from day to day, and it runs into NAB's labelled misconfiguration (the last five days, values jumping between 20 % and 100 % at random). Spikes that appear at a position of the hour never used before, or jump from 30 % to 100 % in one step, cannot be foreseen from the past: the trailing-peak reference rows show it, since holding the highest demand of the whole last week + 10 % at every step costs 1.10 × the VPA-like policy and is still short in 0.01 % of intervals (the last day's peak + 10 %: 1.00 ×, 0.04 %). Zero under-provisioning at 0.8 × is out of reach for a policy that sees only the past; predictive shaping gets 0.83 × with 0.15 % of intervals under-provisioned.
+        - **What the saving is made of (read this before quoting the ratios).** The trailing-peak (1 d, +10 %) row, a rule with no forecast at all, is cheaper than predictive shaping on four of the six daily traces (ec2_53ea38, nyc_taxi, Google, Azure: 0.32–0.58 × VPA-like against predictive's 0.35–0.68 × on the same four) with 0.00–0.07 % of intervals short (predictive: 0.00–0.07 %). So most of the saving over the VPA-like policy comes from choosing shape and replica count together at fine granularity (many small replicas instead of one or two large ones), which both rules do, not from the forecasts. Predictive shaping is ahead on worldcup98 (0.53 × against 0.61 ×, a growing trend) and on the ASG trace (0.83 × against 1.00 ×, though with more intervals short), and it is the only past-only policy with no interval short on the Google and Azure aggregates. On slow-moving demand its stacked margins (the reactive floor's 15 %, 5 % headroom, and a down band that keeps capacity until need falls below 85 % of it) hold more than the last day's peak + 10 %: on the Azure aggregate it provisions 260 GiB of memory on average for a mean demand of 199 GiB. Making the forecast pay for itself against this reference is open work.
         - **Traces without a daily cycle.** Reported, not required. Predictive shaping is 9–49 % cheaper on four of them with 0–0.05 % of intervals under-provisioned (the VPA-like policy has 0 % on three of those four); on `ec2_network_in_257a54` the demand is so small that both policies run the smallest shape and predictive pays slightly more during warm-up.
         """;
 
