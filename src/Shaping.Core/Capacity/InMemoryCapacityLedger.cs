@@ -467,7 +467,11 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
 
         public int HeldCount { get; private set; }
 
-        public bool Fits(Units amount) => (HeldUnits + CommittedUnits + amount).FitsWithin(TotalUnits);
+        // Compares the amount with what is left rather than adding it to what is used: every amount and total is
+        // at most MaxAmount (9e18 units), so used + amount could pass long.MaxValue (≈ 9.22e18), wrap negative and
+        // "fit". What is used never exceeds the largest total the region ever had (each hold fitted when it was
+        // taken), so used and total − used stay within ±9e18 and cannot overflow.
+        public bool Fits(Units amount) => amount.FitsWithin(TotalUnits - (HeldUnits + CommittedUnits));
 
         public void Hold(Units amount)
         {
