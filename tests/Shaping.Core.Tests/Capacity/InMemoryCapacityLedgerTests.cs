@@ -302,6 +302,39 @@ public sealed class InMemoryCapacityLedgerTests
         await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.TryReserveAsync(Request("")));
     }
 
+    [Theory]
+    [InlineData(null, "eu", "m", "ReservationRequest.Id")]
+    [InlineData("a", null, "m", "ReservationRequest.Region")]
+    [InlineData("a", "eu", null, "ReservationRequest.ShapeName")]
+    [InlineData("a", " ", "m", "ReservationRequest.Region")]
+    [InlineData("a", "eu", "", "ReservationRequest.ShapeName")]
+    public async Task TryReserve_BlankMember_MessageNamesTheMember(string? id, string? region, string? shape, string member)
+    {
+        var ledger = NewLedger();
+        var request = new ReservationRequest(new ReservationId(id!), region!, shape!, PerReplica, 1, Ttl);
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.TryReserveAsync(request));
+        Assert.Equal("request", error.ParamName);
+        Assert.Contains(member, error.Message, StringComparison.Ordinal);
+        Assert.Equal(RegionTotal, await ledger.GetFreeCapacityAsync("eu"));
+    }
+
+    [Fact]
+    public async Task TryReserve_InvalidAmounts_MessageNamesTheMember()
+    {
+        var ledger = NewLedger();
+        var negative = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            async () => await ledger.TryReserveAsync(Request("a") with { PerReplica = new ResourceVector(-1, 0, 0, 0) }));
+        Assert.Equal("request", negative.ParamName);
+        Assert.Contains("ReservationRequest.PerReplica", negative.Message, StringComparison.Ordinal);
+
+        var tooLarge = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            async () => await ledger.TryReserveAsync(Request("a", replicas: 2) with { PerReplica = new ResourceVector(5e9, 0, 0, 0) }));
+        Assert.Contains("ReservationRequest.Total", tooLarge.Message, StringComparison.Ordinal);
+
+        var ttl = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", ttl: TimeSpan.Zero)));
+        Assert.Contains("ReservationRequest.TimeToLive", ttl.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task TryReserve_Cancelled_ThrowsAndTakesNothing()
     {
