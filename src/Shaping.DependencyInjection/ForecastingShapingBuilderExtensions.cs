@@ -25,7 +25,8 @@ public static class ForecastingShapingBuilderExtensions
     /// error on the last 48 steps (so a model that loses to seasonal naive on a series is not used for it). This call
     /// replaces the embedded default predictor but never an <see cref="ILoadPredictor"/> the host registered itself;
     /// the engine is then still resolvable as <see cref="PredictiveLoadEngine"/>. A second call adds nothing but its
-    /// <paramref name="configure"/> delegate. Invalid engine options fail when the host starts.
+    /// <paramref name="configure"/> delegate. Invalid engine options fail when the host starts, with a message naming
+    /// the setting and its value.
     /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Adjusts the engine's options (resolution, windows, refit and refresh intervals, paths).</param>
@@ -41,20 +42,9 @@ public static class ForecastingShapingBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(
-            static o =>
-            {
-                try
-                {
-                    o.Validate();
-                    return true;
-                }
-                catch (ArgumentOutOfRangeException)
-                {
-                    return false;
-                }
-            },
-            "PredictiveLoadEngineOptions are invalid; construct the engine directly to see which setting.").ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(
+            ServiceDescriptor.Singleton<IValidateOptions<PredictiveLoadEngineOptions>, PredictiveLoadEngineOptionsValidator>());
 
         if (services.Any(d => d.ServiceType == typeof(PredictiveLoadEngine)))
         {

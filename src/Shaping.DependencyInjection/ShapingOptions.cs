@@ -28,11 +28,19 @@ public sealed class ShapingOptions
     /// <value>The default value is 1 hour.</value>
     public TimeSpan PlanningWindow { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Gets or sets how long a capacity reservation holds before it expires unless committed; positive.</summary>
+    /// <summary>
+    /// Gets or sets how long a capacity reservation holds before it expires unless committed, for requests and for the
+    /// adjustment loop's moves; positive and at most 1 day (the request handler's limit: a reservation that outlives
+    /// its caller by longer only keeps capacity from others).
+    /// </summary>
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Gets or sets the time between two cycles of the shape adjustment loop; positive.</summary>
+    /// <summary>
+    /// Gets or sets the time between two cycles of the shape adjustment loop; from 1 millisecond to about 49.7 days
+    /// (<see cref="ShapeAdjustmentOptions.MinInterval"/> to <see cref="ShapeAdjustmentOptions.MaxInterval"/>, the
+    /// periods its timer supports).
+    /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan AdjustmentInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -57,7 +65,9 @@ public sealed class ShapingOptions
 
     /// <summary>
     /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
-    /// when the host plugs in no ledger or provisioner of its own; ignored otherwise.
+    /// when the host plugs in no ledger or provisioner of its own; ignored otherwise. Each name is not empty; each
+    /// capacity is finite, non-negative, not zero and at most
+    /// <see cref="Shaping.Core.Capacity.InMemoryCapacityLedger.MaxAmount"/> (9 × 10⁹) in every dimension.
     /// </summary>
     /// <value>The default is one region, <c>local</c>, of 256 cores, 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps.</value>
     public IDictionary<string, ResourceVector> InMemoryRegions { get; } = new Dictionary<string, ResourceVector>(StringComparer.Ordinal)

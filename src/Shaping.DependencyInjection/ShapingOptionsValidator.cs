@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Shaping.Core.Capacity;
+using Shaping.Core.ControlPlane;
 using Shaping.Core.Scaling;
 
 namespace Shaping.DependencyInjection;
@@ -8,6 +10,12 @@ namespace Shaping.DependencyInjection;
 /// Checks every <see cref="ShapingOptions"/> setting, including the rules that span settings (the down band below the
 /// up band, the down window at least the up window), and names each bad setting with the value it got.
 /// </summary>
+/// <remarks>
+/// Every bound the core types check when the container builds them from these settings (the request handler, the
+/// adjustment loop and its timer, the scaler policy, the scoring policy, the in-memory ledger and regions) is checked
+/// here too, so a bad value fails the host at start naming the <see cref="ShapingOptions"/> setting, not later naming
+/// a core type's parameter the host never set.
+/// </remarks>
 internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
 {
     public ValidateOptionsResult Validate(string? name, ShapingOptions options)
@@ -20,8 +28,22 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
         Check(failures, options.Headroom >= 0 && options.Headroom <= 10, $"ShapingOptions.Headroom ({F(options.Headroom)}) must be in [0, 10].");
         Check(failures, options.PeakConfidence > 0 && options.PeakConfidence < 1, $"ShapingOptions.PeakConfidence ({F(options.PeakConfidence)}) must be in (0, 1).");
         Check(failures, options.PlanningWindow > TimeSpan.Zero, $"ShapingOptions.PlanningWindow ({options.PlanningWindow}) must be positive.");
-        Check(failures, options.ReservationTimeToLive > TimeSpan.Zero, $"ShapingOptions.ReservationTimeToLive ({options.ReservationTimeToLive}) must be positive.");
-        Check(failures, options.AdjustmentInterval > TimeSpan.Zero, $"ShapingOptions.AdjustmentInterval ({options.AdjustmentInterval}) must be positive.");
+        Check(
+            failures,
+            options.ReservationTimeToLive > TimeSpan.Zero && options.ReservationTimeToLive <= MaxReservationTimeToLive,
+            $"ShapingOptions.ReservationTimeToLive ({options.ReservationTimeToLive}) must be positive and at most {MaxReservationTimeToLive} (1 day, the request handler's limit).");
+        if (options.AdjustmentInterval <= TimeSpan.Zero)
+        {
+            failures.Add(F($"ShapingOptions.AdjustmentInterval ({options.AdjustmentInterval}) must be positive."));
+        }
+        else
+        {
+            Check(
+                failures,
+                options.AdjustmentInterval >= ShapeAdjustmentOptions.MinInterval && options.AdjustmentInterval <= ShapeAdjustmentOptions.MaxInterval,
+                $"ShapingOptions.AdjustmentInterval ({options.AdjustmentInterval}) must be between {ShapeAdjustmentOptions.MinInterval} and {ShapeAdjustmentOptions.MaxInterval} (about 49.7 days), the periods the loop's timer supports.");
+        }
+
         Check(failures, options.ProactiveLeadTime >= TimeSpan.Zero, $"ShapingOptions.ProactiveLeadTime ({options.ProactiveLeadTime}) must be non-negative.");
         Check(failures, options.ForecastConfidence > 0 && options.ForecastConfidence < 1, $"ShapingOptions.ForecastConfidence ({F(options.ForecastConfidence)}) must be in (0, 1).");
         Check(failures, options.AdjustmentRetryBackoff >= TimeSpan.Zero, $"ShapingOptions.AdjustmentRetryBackoff ({options.AdjustmentRetryBackoff}) must be non-negative.");
@@ -33,10 +55,18 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
         foreach (var (region, capacity) in options.InMemoryRegions)
         {
             Check(failures, !string.IsNullOrWhiteSpace(region), $"ShapingOptions.InMemoryRegions has an empty region name.");
-            Check(
-                failures,
-                capacity.IsValidAmount && !capacity.IsZero,
-                $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be finite, non-negative and not zero.");
+            if (!capacity.IsValidAmount || capacity.IsZero)
+            {
+                failures.Add(F($"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be finite, non-negative and not zero."));
+            }
+            else
+            {
+                const double Max = InMemoryCapacityLedger.MaxAmount;
+                Check(
+                    failures,
+                    capacity.CpuCores <= Max && capacity.MemoryGiB <= Max && capacity.StorageGiB <= Max && capacity.NetworkGbps <= Max,
+                    $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be at most {Max:0.###e0} in every dimension, the in-memory capacity ledger's limit (InMemoryCapacityLedger.MaxAmount).");
+            }
         }
 
         foreach (var (region, model) in options.SyntheticLoads)
@@ -68,13 +98,19 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    // The longest ReplicaRequestHandlerOptions.ReservationTimeToLive the request handler accepts (it checks (0, 1 day]
+    // in its constructor). ShapingOptions.ReservationTimeToLive feeds it and the adjustment loop's reservations alike.
+    private static readonly TimeSpan MaxReservationTimeToLive = TimeSpan.FromDays(1);
+
     private static void Check(List<string> failures, bool valid, FormattableString message)
     {
         if (!valid)
         {
-            failures.Add(message.ToString(CultureInfo.InvariantCulture));
+            failures.Add(F(message));
         }
     }
+
+    private static string F(FormattableString message) => message.ToString(CultureInfo.InvariantCulture);
 
     private static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -44,6 +44,7 @@ public sealed class ForecastingRegistrationTests
 
         var exception = await Assert.ThrowsAsync<OptionsValidationException>(
             () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
-        Assert.Contains("PredictiveLoadEngineOptions", exception.Message, StringComparison.Ordinal);
+        // The failure names the setting and its value, not just the options class.
+        Assert.StartsWith("PredictiveLoadEngineOptions.PathCount (1) must be at least 20.", Assert.Single(exception.Failures), StringComparison.Ordinal);
     }
 }

@@ -177,8 +177,13 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The request's id or region is empty, or its replicas are below 1.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The request's per-replica amount or time to live is invalid.</exception>
+    /// <exception cref="ArgumentException">
+    /// The request's id, region or shape name is null, empty or white space, or its replicas are below 1; the message
+    /// names the member.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The request's per-replica amount, total or time to live is invalid; the message names the member.
+    /// </exception>
     public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
     {
         ValidateRequest(request);
@@ -292,23 +297,38 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         return ValueTask.FromResult(TryGetRegionCapacity(region, out var capacity) ? capacity.Free : (ResourceVector?)null);
     }
 
+    // Each message names the member that is wrong; the parameter name stays "request", the argument the caller passed.
     private static void ValidateRequest(in ReservationRequest request)
     {
-        ThrowIfEmpty(request.Id);
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.Region, nameof(request));
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.ShapeName, nameof(request));
+        ThrowIfBlank(request.Id.Value, "ReservationRequest.Id");
+        ThrowIfBlank(request.Region, "ReservationRequest.Region");
+        ThrowIfBlank(request.ShapeName, "ReservationRequest.ShapeName");
         if (request.Replicas < 1)
         {
-            throw new ArgumentException($"A reservation needs at least one replica; got {request.Replicas}.", nameof(request));
+            throw new ArgumentException($"ReservationRequest.Replicas must be at least 1; got {request.Replicas}.", nameof(request));
         }
 
         if (request.TimeToLive <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(request), request.TimeToLive, "The reservation's time to live must be positive.");
+            throw new ArgumentOutOfRangeException(
+                nameof(request), request.TimeToLive, $"ReservationRequest.TimeToLive must be positive; got {request.TimeToLive}.");
         }
 
-        ThrowIfOutOfRange(request.PerReplica, nameof(request));
-        ThrowIfOutOfRange(request.Total, nameof(request));
+        ThrowIfOutOfRange(request.PerReplica, nameof(request), "ReservationRequest.PerReplica");
+        ThrowIfOutOfRange(request.Total, nameof(request), "ReservationRequest.Total (PerReplica × Replicas)");
+
+        static void ThrowIfBlank(string? value, string member)
+        {
+            if (value is null)
+            {
+                throw new ArgumentNullException(nameof(request), $"{member} must not be null.");
+            }
+
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException($"{member} must not be empty or white space; got '{value}'.", nameof(request));
+            }
+        }
     }
 
     private static void ThrowIfEmpty(ReservationId id)
@@ -319,12 +339,18 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         }
     }
 
-    private static void ThrowIfOutOfRange(ResourceVector amount, string paramName)
+    private static void ThrowIfOutOfRange(ResourceVector amount, string paramName, string? what = null)
     {
-        ResourceVector.ThrowIfInvalidAmount(amount, paramName);
+        what ??= paramName;
+        if (!amount.IsValidAmount)
+        {
+            throw new ArgumentOutOfRangeException(paramName, amount, $"{what} must be finite and non-negative in every dimension; got {amount}.");
+        }
+
         if (amount.CpuCores > MaxAmount || amount.MemoryGiB > MaxAmount || amount.StorageGiB > MaxAmount || amount.NetworkGbps > MaxAmount)
         {
-            throw new ArgumentOutOfRangeException(paramName, amount, $"Each dimension must be at most {MaxAmount} units.");
+            throw new ArgumentOutOfRangeException(
+                paramName, amount, $"{what}: each dimension must be at most {MaxAmount:0.###e0} units; got {amount}.");
         }
     }
 
@@ -467,7 +493,11 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
 
         public int HeldCount { get; private set; }
 
-        public bool Fits(Units amount) => (HeldUnits + CommittedUnits + amount).FitsWithin(TotalUnits);
+        // Compares the amount with what is left rather than adding it to what is used: every amount and total is
+        // at most MaxAmount (9e18 units), so used + amount could pass long.MaxValue (≈ 9.22e18), wrap negative and
+        // "fit". What is used never exceeds the largest total the region ever had (each hold fitted when it was
+        // taken), so used and total − used stay within ±9e18 and cannot overflow.
+        public bool Fits(Units amount) => amount.FitsWithin(TotalUnits - (HeldUnits + CommittedUnits));
 
         public void Hold(Units amount)
         {

@@ -7,7 +7,10 @@ namespace Shaping.Core.ControlPlane;
 public sealed class ShapeAdjustmentOptions
 {
     /// <summary>Creates the options.</summary>
-    /// <param name="interval">The time between two cycles of the periodic runner; positive. Default 30 seconds.</param>
+    /// <param name="interval">
+    /// The time between two cycles of the periodic runner; from <see cref="MinInterval"/> to <see cref="MaxInterval"/>.
+    /// Default 30 seconds.
+    /// </param>
     /// <param name="reservationTimeToLive">How long the reservation for a resize holds before it expires unless committed; positive. Default 2 minutes.</param>
     /// <param name="proactiveLeadTime">
     /// The window of the forecast the scaler acts on in proactive mode; zero turns proactive mode off. Non-negative. Default zero.
@@ -36,6 +39,12 @@ public sealed class ShapeAdjustmentOptions
         if (period <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(interval), period, $"ShapeAdjustmentOptions.Interval ({period}) must be positive.");
+        }
+
+        if (period < MinInterval || period > MaxInterval)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(interval), period, $"ShapeAdjustmentOptions.Interval ({period}) must be between {MinInterval} and {MaxInterval}, the periods a timer supports.");
         }
 
         if (ttl <= TimeSpan.Zero)
@@ -77,6 +86,17 @@ public sealed class ShapeAdjustmentOptions
         ProactiveLeadTime = lead;
         ForecastConfidence = forecastConfidence;
     }
+
+    /// <summary>Gets the shortest <see cref="Interval"/>: 1 millisecond.</summary>
+    /// <remarks><see cref="ShapeAdjustmentLoop.RunAsync"/> ticks on a <see cref="PeriodicTimer"/>, which counts whole milliseconds.</remarks>
+    public static TimeSpan MinInterval { get; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Gets the longest <see cref="Interval"/>: 4,294,967,294 milliseconds (about 49.7 days).</summary>
+    /// <remarks>
+    /// The longest period a <see cref="PeriodicTimer"/> accepts; a longer one would fail only when the loop starts
+    /// running, so the constructor refuses it.
+    /// </remarks>
+    public static TimeSpan MaxInterval { get; } = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>Gets options with every default.</summary>
     public static ShapeAdjustmentOptions Default { get; } = new();

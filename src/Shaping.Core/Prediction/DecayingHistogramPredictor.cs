@@ -38,6 +38,11 @@ namespace Shaping.Core.Prediction;
 /// observation at all has no profile (<see cref="TryGetProfile"/> returns <see langword="false"/>).
 /// </para>
 /// <para>
+/// <b>Clocks.</b> An observation stamped more than <see cref="DecayingHistogramPredictorOptions.MaxClockSkew"/>
+/// ahead of the predictor's <see cref="TimeProvider"/> is recorded at that limit (see <see cref="Observe"/>), so a
+/// source whose clock runs ahead cannot freeze a region's profile.
+/// </para>
+/// <para>
 /// <b>Cost.</b> <see cref="Observe"/> is O(1). <see cref="TryGetProfile"/> computes the percentiles in one pass per
 /// histogram and caches the profile per region until the next observation, so repeated lookups for the same
 /// window (the request path) are a cache hit.
@@ -56,10 +61,15 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
     private readonly TimeSpan _peakInterval;
     private readonly int _minimumSamples;
     private readonly TimeSpan _staleAfter;
+    private readonly TimeSpan _maxClockSkew;
+    private long _futureObservationsClamped;
 
     /// <summary>Creates a predictor.</summary>
     /// <param name="options">The settings; <see langword="null"/> for the defaults.</param>
-    /// <param name="timeProvider">The clock that decides staleness; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="timeProvider">
+    /// The clock that decides staleness and how far ahead an observation may be; <see langword="null"/> for
+    /// <see cref="TimeProvider.System"/>.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its documented range; the message names it.</exception>
     public DecayingHistogramPredictor(DecayingHistogramPredictorOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -99,24 +109,51 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
             throw new ArgumentOutOfRangeException(nameof(options), options.StaleAfter, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.StaleAfter)} ({options.StaleAfter}) must be positive.");
         }
 
+        if (options.MaxClockSkew < TimeSpan.Zero || options.MaxClockSkew > options.StaleAfter)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxClockSkew, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.MaxClockSkew)} ({options.MaxClockSkew}) must be non-negative and at most StaleAfter ({options.StaleAfter}).");
+        }
+
         _timeProvider = timeProvider ?? TimeProvider.System;
         _scheme = new BucketScheme(options.FirstBucketSize, options.BucketGrowthRatio, options.MaxValue);
         _halfLifeSeconds = options.HalfLife.TotalSeconds;
         _peakInterval = options.PeakInterval;
         _minimumSamples = options.MinimumSamples;
         _staleAfter = options.StaleAfter;
+        _maxClockSkew = options.MaxClockSkew;
     }
 
     /// <summary>Gets the number of histogram buckets per dimension.</summary>
     public int BucketCount => _scheme.Count;
 
+    /// <summary>
+    /// Gets how many observations, over all regions, had a timestamp more than
+    /// <see cref="DecayingHistogramPredictorOptions.MaxClockSkew"/> ahead of the clock and were recorded at that limit
+    /// instead. A count that keeps growing points at a source whose clock runs ahead.
+    /// </summary>
+    public long FutureObservationsClamped => Interlocked.Read(ref _futureObservationsClamped);
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// A <paramref name="timestamp"/> more than <see cref="DecayingHistogramPredictorOptions.MaxClockSkew"/> ahead of
+    /// the predictor's clock is taken as that far ahead (and counted in <see cref="FutureObservationsClamped"/>) rather
+    /// than rejected: the demand is real, and the adjustment loop feeds observations from clocks it does not control.
+    /// Left as it was, one such sample would move the decay reference into the future, weigh every later sample at
+    /// about nothing and keep the region from ever turning stale.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="region"/> is null, empty or white space.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension.</exception>
     public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
         ResourceVector.ThrowIfInvalidAmount(demand);
+        var latestAccepted = _timeProvider.GetUtcNow() + _maxClockSkew;
+        if (timestamp > latestAccepted)
+        {
+            timestamp = latestAccepted;
+            Interlocked.Increment(ref _futureObservationsClamped);
+        }
+
         var histograms = _regions.GetOrAdd(region, static (_, self) => new RegionHistograms(self._scheme, self._halfLifeSeconds), this);
         histograms.Add(timestamp, demand, _peakInterval);
     }

@@ -32,4 +32,19 @@ public sealed class DecayingHistogramPredictorOptions
     /// <summary>Gets or sets how old the latest observation may be before the region's profile is reported as a stale fallback.</summary>
     /// <value>The default value is 24 hours. Must be positive.</value>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Gets or sets how far ahead of the predictor's clock an observation's timestamp may be; a later timestamp is
+    /// taken as this far ahead.
+    /// </summary>
+    /// <remarks>
+    /// Observations come from other machines' clocks, which can run ahead. Weights decay relative to the latest
+    /// timestamps and staleness is measured from the latest one, so a single sample from far in the future would give
+    /// every later real sample a negligible weight and keep the region from ever looking stale: its profile would be
+    /// frozen. The demand of such a sample is still real, so it is kept, at the clock's now plus this tolerance, and
+    /// counted in <see cref="DecayingHistogramPredictor.FutureObservationsClamped"/>. Allow for ordinary clock skew
+    /// and for the delay between taking an observation and recording it.
+    /// </remarks>
+    /// <value>The default value is 5 minutes. Must be non-negative and at most <see cref="StaleAfter"/>.</value>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -166,15 +166,22 @@ public sealed class InMemoryRegion : IProvisioner
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The key or region is empty, the shape is null, or replicas are below 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// The key or region is null, empty or white space, the shape is null (<see cref="ArgumentNullException"/>), or
+    /// replicas are below 1; the message names the member of <paramref name="request"/> that is wrong.
+    /// </exception>
     public async ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.IdempotencyKey, nameof(request));
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.Region, nameof(request));
-        ArgumentNullException.ThrowIfNull(request.Shape, nameof(request));
+        ThrowIfBlank(request.IdempotencyKey, "ProvisionRequest.IdempotencyKey", nameof(request));
+        ThrowIfBlank(request.Region, "ProvisionRequest.Region", nameof(request));
+        if (request.Shape is null)
+        {
+            throw new ArgumentNullException(nameof(request), "ProvisionRequest.Shape must not be null.");
+        }
+
         if (request.Replicas < 1)
         {
-            throw new ArgumentException($"At least one replica must be provisioned; got {request.Replicas}.", nameof(request));
+            throw new ArgumentException($"ProvisionRequest.Replicas must be at least 1; got {request.Replicas}.", nameof(request));
         }
 
         await WaitLatencyAsync(cancellationToken).ConfigureAwait(false);
@@ -221,13 +228,19 @@ public sealed class InMemoryRegion : IProvisioner
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The key, region or replica id is empty, or the shape is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The key, region or replica id is null, empty or white space, or the shape is null
+    /// (<see cref="ArgumentNullException"/>); the message names the member of <paramref name="request"/> that is wrong.
+    /// </exception>
     public async ValueTask<ProvisionResult> ResizeAsync(ResizeRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.IdempotencyKey, nameof(request));
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.Region, nameof(request));
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.ReplicaId, nameof(request));
-        ArgumentNullException.ThrowIfNull(request.NewShape, nameof(request));
+        ThrowIfBlank(request.IdempotencyKey, "ResizeRequest.IdempotencyKey", nameof(request));
+        ThrowIfBlank(request.Region, "ResizeRequest.Region", nameof(request));
+        ThrowIfBlank(request.ReplicaId, "ResizeRequest.ReplicaId", nameof(request));
+        if (request.NewShape is null)
+        {
+            throw new ArgumentNullException(nameof(request), "ResizeRequest.NewShape must not be null.");
+        }
         await WaitLatencyAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
@@ -315,6 +328,21 @@ public sealed class InMemoryRegion : IProvisioner
             }
 
             return ProvisionResult.Success([replicaId]);
+        }
+    }
+
+    // ArgumentException.ThrowIfNullOrWhiteSpace(request.X, nameof(request)) would say only "Value cannot be null
+    // (Parameter 'request')"; this names the member while the parameter name stays the caller's argument.
+    private static void ThrowIfBlank(string? value, string member, string paramName)
+    {
+        if (value is null)
+        {
+            throw new ArgumentNullException(paramName, $"{member} must not be null.");
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{member} must not be empty or white space; got '{value}'.", paramName);
         }
     }
 

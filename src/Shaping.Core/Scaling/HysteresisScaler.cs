@@ -89,7 +89,9 @@ public sealed class HysteresisScaler
             _capacity[b + 3] = catalog.NetworkGbps[i];
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
-                // A dimension the shape lacks: any demand in it is a huge (but finite) utilisation, no demand is 0.
+                // A dimension the shape lacks: any demand in it is a huge utilisation (demand × double.MaxValue, +∞
+                // once that overflows, for a demand above about 1), above every band either way; no demand is 0, where
+                // a reciprocal of +∞ would give 0 × ∞ = NaN. The public MaxUtilization reports +∞ for all of them.
                 _inverseCapacity[b + d] = _capacity[b + d] > 0 ? 1 / _capacity[b + d] : double.MaxValue;
             }
         }
@@ -169,14 +171,40 @@ public sealed class HysteresisScaler
     }
 
     /// <summary>Gets the highest utilisation over the dimensions of a demand on a shape of <see cref="Catalog"/>.</summary>
+    /// <remarks>
+    /// The utilisation of a dimension is demand ÷ capacity (1 is full). A shape with none of a dimension (0 Gbps of
+    /// network, say) cannot carry any demand in it, so a positive demand there gives
+    /// <see cref="double.PositiveInfinity"/>, whatever its size; no demand there leaves the other dimensions to decide.
+    /// The decision steps compare with the bands the same way: such a demand is above every band.
+    /// </remarks>
     /// <param name="shapeIndex">The shape's catalog index.</param>
-    /// <param name="demand">The demand, in each dimension's unit.</param>
-    /// <returns>The utilisation, in [0, ∞); a demand in a dimension the shape lacks gives a huge value.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shapeIndex"/> is outside the catalog.</exception>
+    /// <param name="demand">The demand, in each dimension's unit; finite and non-negative, as for <see cref="Decide(in ScalerState, ResourceVector, DateTimeOffset, out ScalerState)"/>.</param>
+    /// <returns>
+    /// The utilisation, in [0, +∞]: +∞ exactly when <paramref name="demand"/> is positive in a dimension the shape
+    /// lacks (or a ratio overflows the range of <see cref="double"/>), otherwise finite.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="shapeIndex"/> is outside the catalog, or <paramref name="demand"/> has a NaN, infinite or negative dimension.
+    /// </exception>
     public double MaxUtilization(int shapeIndex, ResourceVector demand)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shapeIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shapeIndex, _shapeCount);
+        if (!demand.IsValidAmount)
+        {
+            ThrowInvalidAmount(nameof(demand), demand);
+        }
+
+        // The step's arithmetic multiplies by double.MaxValue for a missing dimension (see the constructor), which is
+        // finite for a demand below about 1 and +∞ above: report +∞ for any positive demand there, so the answer does
+        // not depend on the demand's size. Off the decision path, so the steps pay nothing for it.
+        var b = shapeIndex * ResourceVector.DimensionCount;
+        if ((demand.CpuCores > 0 && _capacity[b] == 0) || (demand.MemoryGiB > 0 && _capacity[b + 1] == 0)
+            || (demand.StorageGiB > 0 && _capacity[b + 2] == 0) || (demand.NetworkGbps > 0 && _capacity[b + 3] == 0))
+        {
+            return double.PositiveInfinity;
+        }
+
         return MaxUtilization(shapeIndex, demand.CpuCores, demand.MemoryGiB, demand.StorageGiB, demand.NetworkGbps);
     }
 
@@ -298,7 +326,7 @@ public sealed class HysteresisScaler
     }
 
     // The hardware maximum (branch-free, without Math.Max's NaN and signed-zero handling): every input here is
-    // finite and non-negative, so the results agree.
+    // non-negative and never NaN (at most +∞, from a missing dimension), so the results agree.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Larger(double a, double b) => double.MaxNative(a, b);
 

@@ -27,8 +27,16 @@ public sealed class PredictiveLoadEngineOptions
     public TimeSpan RefitInterval { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>Gets or sets how often the profiles are recomputed from the current models.</summary>
-    /// <value>The default value is 5 minutes.</value>
+    /// <remarks>
+    /// <see cref="PredictiveLoadEngine.RunAsync"/> waits this long between refreshes with
+    /// <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>, which takes at most 4,294,967,294 ms.
+    /// </remarks>
+    /// <value>The default value is 5 minutes. Must be positive and at most 4,294,967,294 ms (about 49.7 days).</value>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    // The longest delay Task.Delay accepts (its timer's limit); a longer RefreshInterval would fail only when RunAsync
+    // first waited.
+    private static readonly TimeSpan MaxRefreshInterval = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>Gets or sets how old a profile may be before lookups fall back instead of using it.</summary>
     /// <value>The default value is 30 minutes.</value>
@@ -71,6 +79,7 @@ public sealed class PredictiveLoadEngineOptions
         Check(SeasonalPeriod >= 0, nameof(SeasonalPeriod), SeasonalPeriod, "must be 0 (daily) or positive");
         Check(RefitInterval > TimeSpan.Zero, nameof(RefitInterval), RefitInterval, "must be positive");
         Check(RefreshInterval > TimeSpan.Zero, nameof(RefreshInterval), RefreshInterval, "must be positive");
+        Check(RefreshInterval <= MaxRefreshInterval, nameof(RefreshInterval), RefreshInterval, $"must be at most {MaxRefreshInterval} (about 49.7 days), the longest delay a timer supports");
         Check(StaleAfter >= RefreshInterval, nameof(StaleAfter), StaleAfter, "must be at least RefreshInterval");
         Check(MinimumHistory >= 0, nameof(MinimumHistory), MinimumHistory, "must be 0 (two seasons) or positive");
         Check(MaximumHistory >= EffectiveMinimumHistory, nameof(MaximumHistory), MaximumHistory, "must be at least the minimum history");

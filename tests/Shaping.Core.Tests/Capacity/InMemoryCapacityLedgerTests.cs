@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Capacity;
 using Shaping.Core.Resources;
@@ -191,6 +192,99 @@ public sealed class InMemoryCapacityLedgerTests
     }
 
     [Fact]
+    public async Task TryReserve_TwoAmountsNearMaxAmountOverflowingLong_SecondIsInsufficient()
+    {
+        // 5e9 + 5e9 cores is 1e19 nano-cores, past long.MaxValue: the sum used to wrap negative and "fit".
+        var ledger = new InMemoryCapacityLedger([new("big", new ResourceVector(InMemoryCapacityLedger.MaxAmount, 1, 1, 1))], _time);
+        var half = new ResourceVector(5e9, 0, 0, 0);
+        var a = await ledger.TryReserveAsync(new ReservationRequest(new ReservationId("a"), "big", "x", half, 1, Ttl));
+        var b = await ledger.TryReserveAsync(new ReservationRequest(new ReservationId("b"), "big", "x", half, 1, Ttl));
+        Assert.Equal(ReservationStatus.Succeeded, a.Status);
+        Assert.Equal(ReservationStatus.InsufficientCapacity, b.Status);
+        Assert.True(ledger.TryGetRegionCapacity("big", out var capacity));
+        Assert.Equal(5e9, capacity.Held.CpuCores);
+        Assert.Equal(4e9, capacity.Free.CpuCores);
+
+        // The same with the first amount committed rather than held.
+        await ledger.CommitAsync(new ReservationId("a"));
+        b = await ledger.TryReserveAsync(new ReservationRequest(new ReservationId("b"), "big", "x", half, 1, Ttl));
+        Assert.Equal(ReservationStatus.InsufficientCapacity, b.Status);
+        Assert.True(ledger.TryGetRegionCapacity("big", out capacity));
+        Assert.Equal(5e9, capacity.Committed.CpuCores);
+        Assert.Equal(0, capacity.Held.CpuCores);
+    }
+
+    /// <summary>
+    /// Random reserves, commits, releases and capacity changes with CPU amounts up to <see cref="InMemoryCapacityLedger.MaxAmount"/>
+    /// against a model in whole cores: a reservation succeeds exactly when it fits what is left, and what the ledger
+    /// reports as used is exactly the model's. Amounts are multiples of 1024 cores so that they are exact in nano-cores
+    /// too, and the model has no rounding to argue about.
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public bool TryReserve_AmountsNearMaxAmount_AcceptsExactlyWhatFits(int seed)
+    {
+        const long Step = 1024;
+        const long MaxSteps = (long)(InMemoryCapacityLedger.MaxAmount / Step);
+        var random = new Random(seed);
+        long Draw(long maxSteps) => Step * (random.Next(2) == 0
+            ? random.NextInt64(0, maxSteps + 1)                              // anywhere
+            : Math.Max(0, maxSteps - random.NextInt64(0, (maxSteps / 8) + 1))); // near the top
+
+        var total = Draw(MaxSteps);
+        var ledger = new InMemoryCapacityLedger([new("big", new ResourceVector(total, 1, 1, 1))], _time);
+        var live = new Dictionary<string, long>();
+        var next = 0;
+        for (var op = 0; op < 40; op++)
+        {
+            var kind = random.Next(10);
+            if (kind < 6)
+            {
+                var amount = Draw(MaxSteps);
+                var id = $"r{next++}";
+                var result = ledger.TryReserveAsync(new ReservationRequest(
+                    new ReservationId(id), "big", "x", new ResourceVector(amount, 0, 0, 0), 1, Ttl)).AsTask().GetAwaiter().GetResult();
+                var fits = live.Values.Sum() + amount <= total;
+                if (result.IsSuccess != fits)
+                {
+                    return false;
+                }
+
+                if (fits)
+                {
+                    live.Add(id, amount);
+                }
+            }
+            else if (kind < 8 && live.Count > 0)
+            {
+                var id = live.Keys.ElementAt(random.Next(live.Count));
+                ledger.CommitAsync(new ReservationId(id)).AsTask().GetAwaiter().GetResult();
+            }
+            else if (kind < 9 && live.Count > 0)
+            {
+                var id = live.Keys.ElementAt(random.Next(live.Count));
+                ledger.ReleaseAsync(new ReservationId(id)).AsTask().GetAwaiter().GetResult();
+                live.Remove(id);
+            }
+            else
+            {
+                total = Draw(MaxSteps);
+                ledger.SetRegionCapacity("big", new ResourceVector(total, 1, 1, 1));
+            }
+
+            if (!ledger.TryGetRegionCapacity("big", out var capacity)
+                || capacity.Held.CpuCores < 0
+                || capacity.Committed.CpuCores < 0
+                || (long)(capacity.Held.CpuCores + capacity.Committed.CpuCores) != live.Values.Sum()
+                || capacity.Free.CpuCores != Math.Max(0, total - live.Values.Sum()))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [Fact]
     public void SetRegionCapacity_Invalid_Throws()
     {
         var ledger = NewLedger();
@@ -206,6 +300,39 @@ public sealed class InMemoryCapacityLedgerTests
         await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.TryReserveAsync(Request("a", replicas: 0)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", ttl: TimeSpan.Zero)));
         await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.TryReserveAsync(Request("")));
+    }
+
+    [Theory]
+    [InlineData(null, "eu", "m", "ReservationRequest.Id")]
+    [InlineData("a", null, "m", "ReservationRequest.Region")]
+    [InlineData("a", "eu", null, "ReservationRequest.ShapeName")]
+    [InlineData("a", " ", "m", "ReservationRequest.Region")]
+    [InlineData("a", "eu", "", "ReservationRequest.ShapeName")]
+    public async Task TryReserve_BlankMember_MessageNamesTheMember(string? id, string? region, string? shape, string member)
+    {
+        var ledger = NewLedger();
+        var request = new ReservationRequest(new ReservationId(id!), region!, shape!, PerReplica, 1, Ttl);
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.TryReserveAsync(request));
+        Assert.Equal("request", error.ParamName);
+        Assert.Contains(member, error.Message, StringComparison.Ordinal);
+        Assert.Equal(RegionTotal, await ledger.GetFreeCapacityAsync("eu"));
+    }
+
+    [Fact]
+    public async Task TryReserve_InvalidAmounts_MessageNamesTheMember()
+    {
+        var ledger = NewLedger();
+        var negative = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            async () => await ledger.TryReserveAsync(Request("a") with { PerReplica = new ResourceVector(-1, 0, 0, 0) }));
+        Assert.Equal("request", negative.ParamName);
+        Assert.Contains("ReservationRequest.PerReplica", negative.Message, StringComparison.Ordinal);
+
+        var tooLarge = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            async () => await ledger.TryReserveAsync(Request("a", replicas: 2) with { PerReplica = new ResourceVector(5e9, 0, 0, 0) }));
+        Assert.Contains("ReservationRequest.Total", tooLarge.Message, StringComparison.Ordinal);
+
+        var ttl = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", ttl: TimeSpan.Zero)));
+        Assert.Contains("ReservationRequest.TimeToLive", ttl.Message, StringComparison.Ordinal);
     }
 
     [Fact]

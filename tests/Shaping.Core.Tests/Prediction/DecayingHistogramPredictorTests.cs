@@ -143,6 +143,71 @@ public sealed class DecayingHistogramPredictorTests
     }
 
     [Fact]
+    public void Observe_FarFutureTimestamp_ClampedSoLaterSamplesStillCount()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        Feed(predictor, "eu", TimeSpan.FromHours(2), TimeSpan.FromMinutes(5), _ => new ResourceVector(2, 1, 1, 1));
+
+        // A source whose clock is ten years ahead. Before, this sample moved the decay reference ten years on, and
+        // every real sample after it weighed 2^-3650 (zero): the profile stayed at 50 cores.
+        predictor.Observe("eu", _time.GetUtcNow().AddYears(10), new ResourceVector(50, 1, 1, 1));
+        Feed(predictor, "eu", TimeSpan.FromHours(24), TimeSpan.FromMinutes(5), _ => new ResourceVector(2, 1, 1, 1));
+
+        Assert.Equal(1, predictor.FutureObservationsClamped);
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        Assert.Equal(ProfileSource.Observed, profile.Source);
+        Assert.InRange(profile.Mean(Dimension.Cpu).P50, 1.9, 2.1);
+        Assert.InRange(profile.Mean(Dimension.Cpu).Mean, 2, 2.2); // one 50-core sample among ~300 of 2 cores
+    }
+
+    [Fact]
+    public void Observe_FarFutureTimestamp_RegionStillTurnsStale()
+    {
+        var options = new DecayingHistogramPredictorOptions();
+        var predictor = new DecayingHistogramPredictor(options, _time);
+        Feed(predictor, "eu", TimeSpan.FromHours(2), TimeSpan.FromMinutes(5), _ => new ResourceVector(2, 1, 1, 1));
+        predictor.Observe("eu", _time.GetUtcNow().AddYears(10), new ResourceVector(2, 1, 1, 1));
+
+        // The sample counts as taken MaxClockSkew from now: staleness starts from there, not ten years on.
+        _time.Advance(options.StaleAfter + options.MaxClockSkew + TimeSpan.FromMinutes(1));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("stale", profile.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observe_AheadWithinMaxClockSkew_KeptAsIs()
+    {
+        var options = new DecayingHistogramPredictorOptions { MaxClockSkew = TimeSpan.FromMinutes(5) };
+        var predictor = new DecayingHistogramPredictor(options, _time);
+        Feed(predictor, "eu", TimeSpan.FromHours(2), TimeSpan.FromMinutes(5), _ => new ResourceVector(2, 1, 1, 1));
+        predictor.Observe("eu", _time.GetUtcNow() + TimeSpan.FromMinutes(5), new ResourceVector(2, 1, 1, 1));
+        Assert.Equal(0, predictor.FutureObservationsClamped);
+
+        // Its own timestamp counts: stale only StaleAfter after it, not after the clock's now.
+        _time.Advance(options.StaleAfter + TimeSpan.FromMinutes(1));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var fresh));
+        Assert.Equal(ProfileSource.Observed, fresh.Source);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var stale));
+        Assert.Equal(ProfileSource.Fallback, stale.Source);
+    }
+
+    [Theory]
+    [InlineData(-1, 24)]
+    [InlineData(25 * 60, 24)]
+    public void Constructor_MaxClockSkewOutOfRange_ThrowsNamingIt(int skewMinutes, int staleAfterHours)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions
+        {
+            MaxClockSkew = TimeSpan.FromMinutes(skewMinutes),
+            StaleAfter = TimeSpan.FromHours(staleAfterHours),
+        }));
+        Assert.Equal("options", error.ParamName);
+        Assert.Contains("DecayingHistogramPredictorOptions.MaxClockSkew", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_InvalidOption_ThrowsNamingTheSetting()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
@@ -152,11 +217,13 @@ public sealed class DecayingHistogramPredictorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions { MinimumSamples = 0 }));
     }
 
+    // Observes as a live source would: each sample at the clock's now, the clock moving on with the samples.
     private void Feed(DecayingHistogramPredictor predictor, string region, TimeSpan span, TimeSpan step, Func<DateTimeOffset, ResourceVector> load)
     {
         var end = _time.GetUtcNow() + span;
         for (var t = _time.GetUtcNow(); t < end; t += step)
         {
+            _time.SetUtcNow(t);
             predictor.Observe(region, t, load(t));
         }
 

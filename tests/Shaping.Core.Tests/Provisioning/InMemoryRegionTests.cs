@@ -164,6 +164,54 @@ public sealed class InMemoryRegionTests
         Assert.Equal(ProvisionStatus.Rejected, (await region.ResizeAsync(new ResizeRequest("r2", "eu", "nope", TestShapes.Large))).Status);
     }
 
+    [Theory]
+    [InlineData(null, "eu", "ProvisionRequest.IdempotencyKey")]
+    [InlineData("k", null, "ProvisionRequest.Region")]
+    [InlineData(" ", "eu", "ProvisionRequest.IdempotencyKey")]
+    [InlineData("k", "", "ProvisionRequest.Region")]
+    public async Task Provision_BlankMember_MessageNamesTheMember(string? key, string? regionName, string member)
+    {
+        var region = new InMemoryRegion("eu");
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(
+            async () => await region.ProvisionAsync(new ProvisionRequest(key!, regionName!, TestShapes.Medium, 1)));
+        Assert.Equal("request", error.ParamName);
+        Assert.Contains(member, error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, region.ReplicaCount);
+    }
+
+    [Fact]
+    public async Task Provision_NullShape_MessageNamesShape()
+    {
+        var region = new InMemoryRegion("eu");
+        var error = await Assert.ThrowsAsync<ArgumentNullException>(
+            async () => await region.ProvisionAsync(new ProvisionRequest("k", "eu", null!, 1)));
+        Assert.Equal("request", error.ParamName);
+        Assert.Contains("ProvisionRequest.Shape", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "eu", "r", "ResizeRequest.IdempotencyKey")]
+    [InlineData("k", " ", "r", "ResizeRequest.Region")]
+    [InlineData("k", "eu", null, "ResizeRequest.ReplicaId")]
+    public async Task Resize_BlankMember_MessageNamesTheMember(string? key, string? regionName, string? replicaId, string member)
+    {
+        var region = new InMemoryRegion("eu");
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(
+            async () => await region.ResizeAsync(new ResizeRequest(key!, regionName!, replicaId!, TestShapes.Large)));
+        Assert.Equal("request", error.ParamName);
+        Assert.Contains(member, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resize_NullShape_MessageNamesNewShape()
+    {
+        var region = new InMemoryRegion("eu");
+        var error = await Assert.ThrowsAsync<ArgumentNullException>(
+            async () => await region.ResizeAsync(new ResizeRequest("k", "eu", "r", null!)));
+        Assert.Equal("request", error.ParamName);
+        Assert.Contains("ResizeRequest.NewShape", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Settings_OutOfRange_Throw()
     {

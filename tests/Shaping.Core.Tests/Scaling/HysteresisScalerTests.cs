@@ -305,6 +305,37 @@ public sealed class HysteresisScalerTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void MaxUtilization_InvalidDemand_ThrowsNamingIt()
+    {
+        var scaler = new HysteresisScaler(ScalerTestData.Ladder, Policy);
+        Assert.Throws<ArgumentOutOfRangeException>("demand", () => scaler.MaxUtilization(0, new ResourceVector(double.NaN, 1, 1, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>("demand", () => scaler.MaxUtilization(0, new ResourceVector(-5, -1, -1, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>("demand", () => scaler.MaxUtilization(0, new ResourceVector(1, double.PositiveInfinity, 1, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>("shapeIndex", () => scaler.MaxUtilization(-1, ResourceVector.Zero));
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(2)]
+    [InlineData(1e-300)]
+    public void MaxUtilization_DemandInADimensionTheShapeLacks_IsInfiniteWhateverItsSize(double networkGbps)
+    {
+        // Before: 0.5 Gbps gave 0.5 × double.MaxValue (finite), 2 Gbps gave +∞.
+        var noNetwork = new ResourceShape("no-net", new ResourceVector(2, 8, 50, 0), new ShapeProfile(0.1));
+        var scaler = new HysteresisScaler(new ShapeCatalog([noNetwork]), Policy);
+        Assert.Equal(double.PositiveInfinity, scaler.MaxUtilization(0, new ResourceVector(1, 1, 1, networkGbps)));
+    }
+
+    [Fact]
+    public void MaxUtilization_NoDemandInTheMissingDimension_OtherDimensionsDecide()
+    {
+        var noNetwork = new ResourceShape("no-net", new ResourceVector(2, 8, 50, 0), new ShapeProfile(0.1));
+        var scaler = new HysteresisScaler(new ShapeCatalog([noNetwork]), Policy);
+        Assert.Equal(0.5, scaler.MaxUtilization(0, new ResourceVector(1, 2, 10, 0)));
+        Assert.Equal(0, scaler.MaxUtilization(0, ResourceVector.Zero));
+    }
+
     private static ScalerState MovedUpOnce(HysteresisScaler scaler, out DateTimeOffset movedAt)
     {
         var used = ScalerTestData.CpuDemand(0, 0.95);

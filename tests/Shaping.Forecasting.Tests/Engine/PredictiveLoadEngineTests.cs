@@ -185,6 +185,28 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task Options_RefreshIntervalLongerThanATimerCanWait_ThrowsNamingIt()
+    {
+        // 60 days used to pass and fail only when RunAsync first waited ("… (Parameter 'delay')").
+        var options = HourlyOptions();
+        options.Windows.Clear();
+        options.Windows.Add(TimeSpan.FromHours(1));
+        options.RefreshInterval = TimeSpan.FromDays(60);
+        options.StaleAfter = TimeSpan.FromDays(61);
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        Assert.StartsWith("PredictiveLoadEngineOptions.RefreshInterval (60.00:00:00) must be at most", exception.Message, StringComparison.Ordinal);
+
+        // The longest accepted interval is one Task.Delay takes.
+        var longest = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+        options.RefreshInterval = longest;
+        options.Validate();
+        using var cancel = new CancellationTokenSource();
+        var wait = Task.Delay(longest, new ManualClock(Start), cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+    }
+
+    [Fact]
     public void WindowSummary_TakesThePeakAlongEachPath()
     {
         // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.
