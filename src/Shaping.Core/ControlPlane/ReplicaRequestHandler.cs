@@ -147,7 +147,10 @@ public sealed class ReplicaRequestHandler
     /// <param name="cancellationToken">The caller's cancellation; see the remarks on the class for what it undoes.</param>
     /// <returns>The typed result; expected failures are results, not exceptions.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A region or the idempotency key is empty, or replicas are below 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// A region or the idempotency key is null, empty or white space, or replicas are below 1; the message names the
+    /// member of <paramref name="request"/>.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The expected duration is not positive or the trade-off is outside [0, 1].</exception>
     /// <exception cref="ArgumentException">
     /// The idempotency key belongs to a remembered request with another region or replica count.
@@ -195,8 +198,8 @@ public sealed class ReplicaRequestHandler
     private static void Validate(ReplicaRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.Region, nameof(request));
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.IdempotencyKey, nameof(request));
+        ThrowIfEmpty(request.Region, "Region", nameof(request));
+        ThrowIfEmpty(request.IdempotencyKey, "IdempotencyKey", nameof(request));
         if (request.Replicas < 1)
         {
             throw new ArgumentException($"ReplicaRequest.Replicas ({request.Replicas}) must be at least 1.", nameof(request));
@@ -221,6 +224,16 @@ public sealed class ReplicaRequestHandler
                     throw new ArgumentException("ReplicaRequest.FailoverRegions must not contain an empty region.", nameof(request));
                 }
             }
+        }
+    }
+
+    // A member of the request, not the request, is bad: say which, with the parameter name of the argument.
+    private static void ThrowIfEmpty(string? value, string member, string paramName)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException(
+                $"ReplicaRequest.{member} must not be empty; got {(value is null ? "null" : $"'{value}'")}.", paramName);
         }
     }
 

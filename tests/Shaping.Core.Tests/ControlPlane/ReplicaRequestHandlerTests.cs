@@ -283,6 +283,32 @@ public sealed class ReplicaRequestHandlerTests
             f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory, new ReplicaRequestHandlerOptions { DefaultPolicy = default }));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task HandleAsync_RegionMissing_ThrowsNamingTheMember(string? region)
+    {
+        var f = new HandlerFixture();
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await f.Handler.HandleAsync(new ReplicaRequest(region!, 1, TimeSpan.FromHours(1), "k")));
+        Assert.Equal("request", error.ParamName);
+        Assert.StartsWith("ReplicaRequest.Region must not be empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task HandleAsync_IdempotencyKeyMissing_ThrowsNamingTheMember(string? key)
+    {
+        var f = new HandlerFixture();
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await f.Handler.HandleAsync(new ReplicaRequest("eu", 1, TimeSpan.FromHours(1), key!)));
+        Assert.Equal("request", error.ParamName);
+        Assert.StartsWith("ReplicaRequest.IdempotencyKey must not be empty", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task HandleAsync_InvalidRequest_Throws()
     {
