@@ -35,6 +35,13 @@ namespace Shaping.Core.ControlPlane;
 /// <see cref="ReplicaResult.IsOutcomeUnknown"/> instead of trying another shape or region.
 /// </para>
 /// <para>
+/// <b>Ledger outages.</b> A ledger answer of <see cref="ReservationStatus.Unavailable"/> is an unknown outcome, not a
+/// refusal: the handler replays the call by the same reservation id (at most
+/// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> times). A reserve still unanswered is released
+/// (in case it took effect) and counts as no capacity; a commit still unanswered is replaced by a new reservation,
+/// after which the first is released, so the replicas are never counted twice.
+/// </para>
+/// <para>
 /// <b>Cancellation.</b> Before a provisioning call is made, cancellation releases the reservation and returns
 /// <see cref="ReplicaOutcome.Cancelled"/>. Once a provisioning call is in flight, replicas may exist, so the handler
 /// rolls back without the caller's token: it settles the key (replays it, which never provisions twice), releases
@@ -504,8 +511,14 @@ public sealed class ReplicaRequestHandler
         LedgerResult reserved;
         try
         {
-            reserved = await _ledger.TryReserveAsync(
-                new ReservationRequest(id, region, shape.Name, shape.Capacity, replicas, _reservationTimeToLive), cancellationToken).ConfigureAwait(false);
+            // Unavailable is not a refusal: the reserve may have taken effect, so it is replayed by the same id.
+            reserved = await LedgerReplay.ReserveAsync(
+                _ledger,
+                new ReservationRequest(id, region, shape.Name, shape.Capacity, replicas, _reservationTimeToLive),
+                _maxProvisionRetries,
+                _retryDelay,
+                _timeProvider,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -514,42 +527,67 @@ public sealed class ReplicaRequestHandler
         }
 
         _telemetry.RecordReservation(region, reserved.Status);
-        return reserved.Status switch
+        switch (reserved.Status)
         {
-            ReservationStatus.Succeeded => Attempt.Reserved(id),
-            ReservationStatus.UnknownRegion => Attempt.Of(AttemptKind.RegionUnknown, $"Region '{region}' is unknown to the capacity ledger."),
-            ReservationStatus.InsufficientCapacity => Attempt.Of(AttemptKind.NoCapacity, $"Region '{region}' lacks capacity for {replicas} × {shape.Name}."),
-            _ => Attempt.Of(AttemptKind.NoCapacity, $"The ledger answered {reserved.Status} reserving {replicas} × {shape.Name} in '{region}'."),
-        };
+            case ReservationStatus.Succeeded:
+                return Attempt.Reserved(id);
+            case ReservationStatus.UnknownRegion:
+                return Attempt.Of(AttemptKind.RegionUnknown, $"Region '{region}' is unknown to the capacity ledger.");
+            case ReservationStatus.InsufficientCapacity:
+                return Attempt.Of(AttemptKind.NoCapacity, $"Region '{region}' lacks capacity for {replicas} × {shape.Name}.");
+            case ReservationStatus.Unavailable:
+                // Still unknown after the replays: give the id back in case one of them took effect, rather than
+                // leave a hold nobody uses until it expires.
+                await ReleaseReservationAsync(id).ConfigureAwait(false);
+                return Attempt.Of(
+                    AttemptKind.NoCapacity,
+                    $"The capacity ledger was unavailable reserving {replicas} × {shape.Name} in '{region}'; the reservation was released in case it took effect.");
+            default:
+                return Attempt.Of(AttemptKind.NoCapacity, $"The ledger answered {reserved.Status} reserving {replicas} × {shape.Name} in '{region}'.");
+        }
     }
 
     private async ValueTask<Attempt> CommitAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds)
     {
-        var committed = await _ledger.CommitAsync(reservationId, CancellationToken.None).ConfigureAwait(false);
-        var message = string.Empty;
-        if (!committed.IsSuccess)
+        var committed = await CommitReservationAsync(reservationId).ConfigureAwait(false);
+        if (committed.IsSuccess)
         {
-            // The hold expired while provisioning took long: account for the replicas with a new reservation.
-            var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, provisioned.Replicas, CancellationToken.None).ConfigureAwait(false);
-            if (again.Kind != AttemptKind.Reserved
-                || !(await _ledger.CommitAsync(again.Reservation, CancellationToken.None).ConfigureAwait(false)).IsSuccess)
-            {
-                if (again.Kind == AttemptKind.Reserved)
-                {
-                    await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
-                }
-
-                return (await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)).Count == 0
-                    ? Attempt.Of(AttemptKind.NoCapacity, $"The reservation {committed.Status} before provisioning finished and capacity was gone; the replicas were released.")
-                    : Attempt.Of(AttemptKind.OutcomeUnknown, $"The reservation {committed.Status} before provisioning finished, capacity was gone and the replicas could not be released.");
-            }
-
-            reservationId = again.Reservation;
-            message = "The first reservation expired during provisioning; the replicas are accounted by a new one.";
+            return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        return await RecordAsync(provisioned, reservationId, replicaIds, message).ConfigureAwait(false);
+        // The hold expired while provisioning took long, or the ledger stayed unavailable (the commit may or may not
+        // have taken effect). Either way a new reservation accounts for the replicas, and the first is then released:
+        // a no-op when it expired, and it frees the capacity when an unanswered commit did take effect, so the
+        // replicas are never counted twice.
+        var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, provisioned.Replicas, CancellationToken.None).ConfigureAwait(false);
+        if (again.Kind == AttemptKind.Reserved)
+        {
+            if ((await CommitReservationAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
+            {
+                await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                return await RecordAsync(
+                    provisioned,
+                    again.Reservation,
+                    replicaIds,
+                    committed.Status == ReservationStatus.Unavailable
+                        ? "The ledger did not answer the commit; the replicas are accounted by a new reservation and the first was released."
+                        : "The first reservation expired during provisioning; the replicas are accounted by a new one.").ConfigureAwait(false);
+            }
+
+            await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
+        }
+
+        if ((await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)).Count == 0)
+        {
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false); // frees it if an unanswered commit took effect
+            return Attempt.Of(AttemptKind.NoCapacity, $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released.");
+        }
+
+        return Attempt.Of(AttemptKind.OutcomeUnknown, $"The reservation was not committed ({committed.Status}), capacity was gone and the replicas could not be released.");
     }
+
+    private ValueTask<LedgerResult> CommitReservationAsync(ReservationId id) =>
+        LedgerReplay.CommitAsync(_ledger, id, _maxProvisionRetries, _retryDelay, _timeProvider);
 
     private async ValueTask<Attempt> RecordAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
     {
@@ -644,7 +682,7 @@ public sealed class ReplicaRequestHandler
     }
 
     private async ValueTask ReleaseReservationAsync(ReservationId id) =>
-        _ = await _ledger.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
+        _ = await LedgerReplay.ReleaseAsync(_ledger, id, _maxProvisionRetries, _retryDelay, _timeProvider).ConfigureAwait(false);
 
     private sealed record ScaledProfile(LoadProfile Source, int Replicas, LoadProfile Scaled);
 

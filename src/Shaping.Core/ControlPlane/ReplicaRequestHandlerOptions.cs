@@ -15,10 +15,15 @@ public sealed class ReplicaRequestHandlerOptions
     public int MaxAttempts { get; set; } = 8;
 
     /// <summary>Gets or sets how many times a transiently failed provisioning call is retried (with the same idempotency key).</summary>
+    /// <remarks>
+    /// The same budget bounds the replays of a ledger call answered
+    /// <see cref="Capacity.ReservationStatus.Unavailable"/> (replayed by the same reservation id, since the call may
+    /// have taken effect) and the retries of releasing a replica during a rollback.
+    /// </remarks>
     /// <value>The default value is 2. Must be in [0, 10].</value>
     public int MaxProvisionRetries { get; set; } = 2;
 
-    /// <summary>Gets or sets the wait before each retry of a provisioning call, on the handler's <see cref="TimeProvider"/>.</summary>
+    /// <summary>Gets or sets the wait before each retry of a provisioning call or replay of a ledger call, on the handler's <see cref="TimeProvider"/>.</summary>
     /// <value>The default value is 100 milliseconds. Must be in [0, 1 minute].</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
