@@ -45,9 +45,12 @@ namespace Shaping.Core.ControlPlane;
 /// <b>Cancellation.</b> Before a provisioning call is made, cancellation releases the reservation and returns
 /// <see cref="ReplicaOutcome.Cancelled"/>. Once a provisioning call is in flight, replicas may exist, so the handler
 /// rolls back without the caller's token: it settles the key (replays it, which never provisions twice), releases
-/// the replicas and the reservation, and returns <see cref="ReplicaOutcome.Cancelled"/>. If the replicas can't be
-/// released, it keeps them, commits, and returns <see cref="ReplicaOutcome.Provisioned"/> with a message, so they
-/// are accounted for rather than orphaned. Rollback calls are bounded by the retry budget.
+/// the replicas and the reservation, and returns <see cref="ReplicaOutcome.Cancelled"/>. If some replicas can't be
+/// released, it keeps them and returns <see cref="ReplicaOutcome.Provisioned"/> with those replicas and a message,
+/// so they are accounted for rather than orphaned: under a reservation of their own size when the region has room
+/// for it beside the original one (which is released only after that one is committed, so no concurrent request
+/// can take their capacity in between), or else under the original reservation, committed, which then
+/// over-reserves by the replicas that were released. Rollback calls are bounded by the retry budget.
 /// </para>
 /// <para>
 /// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than cancellation from a port
@@ -559,7 +562,8 @@ public sealed class ReplicaRequestHandler
         // have taken effect). Either way a new reservation accounts for the replicas, and the first is then released:
         // a no-op when it expired, and it frees the capacity when an unanswered commit did take effect, so the
         // replicas are never counted twice.
-        var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, provisioned.Replicas, CancellationToken.None).ConfigureAwait(false);
+        var replicas = replicaIds.Count > 0 ? replicaIds.Count : provisioned.Replicas; // the replicas to account for
+        var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, replicas, CancellationToken.None).ConfigureAwait(false);
         if (again.Kind == AttemptKind.Reserved)
         {
             if ((await CommitReservationAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
@@ -591,20 +595,41 @@ public sealed class ReplicaRequestHandler
 
     private async ValueTask<Attempt> RecordAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
     {
-        ReplicaRecord? existing;
-        try
+        ReplicaRecord? tracked = null;
+        List<string>? untracked = null;
+        foreach (var replicaId in replicaIds)
+        {
+            if (_inventory.TryGet(replicaId, out var record))
+            {
+                tracked ??= record;
+            }
+            else
+            {
+                (untracked ??= []).Add(replicaId);
+            }
+        }
+
+        if (tracked is null)
         {
             _inventory.AddProvisioned(provisioned.Region, replicaIds, provisioned.Shape, reservationId);
             return Attempt.Done(reservationId, replicaIds, message);
         }
-        catch (ArgumentException) when (replicaIds.Count > 0 && _inventory.TryGet(replicaIds[0], out existing))
+
+        if (untracked is null)
         {
             // A replay of a request that already completed (same key, same replicas): the first reservation accounts
             // for them, so this one goes back.
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+            return Attempt.Done(tracked.Reservation, replicaIds, "A replay of a completed request: the replicas were already provisioned.");
         }
 
-        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Done(existing.Reservation, replicaIds, "A replay of a completed request: the replicas were already provisioned.");
+        // Some of the replicas are accounted for already, the others by nothing (the host stopped tracking them):
+        // this reservation accounts for those, over-reserving by the tracked ones until they leave it.
+        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
+        return Attempt.Done(
+            reservationId,
+            replicaIds,
+            string.Create(CultureInfo.InvariantCulture, $"{replicaIds.Count - untracked.Count} of the replicas were already tracked; the other {untracked.Count} are accounted by this request's reservation."));
     }
 
     private async ValueTask<Attempt> RollBackAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool settle, IReadOnlyList<string>? known)
@@ -634,20 +659,7 @@ public sealed class ReplicaRequestHandler
         var kept = replicaIds is null ? [] : await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false);
         if (kept.Count > 0)
         {
-            // Replicas we can't remove stay accounted for rather than orphaned: exactly those, under a reservation
-            // of their own size (the original one covered all the replicas, some of which are gone).
-            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-            var keptRequest = provisionRequest with { Replicas = kept.Count };
-            var again = await ReserveAsync(keptRequest.IdempotencyKey, keptRequest.Region, keptRequest.Shape, kept.Count, CancellationToken.None).ConfigureAwait(false);
-            if (again.Kind != AttemptKind.Reserved)
-            {
-                return Attempt.Of(AttemptKind.Cancelled, $"Cancelled during provisioning; {kept.Count} replica(s) could be neither released nor accounted for: {again.Message}", isOutcomeUnknown: true);
-            }
-
-            var committed = await CommitAsync(keptRequest, again.Reservation, kept).ConfigureAwait(false);
-            return committed.Kind == AttemptKind.Provisioned
-                ? Attempt.Done(committed.Reservation, kept, $"Cancelled after provisioning, but {kept.Count} replica(s) could not be released; they are kept and accounted for.")
-                : committed;
+            return await KeepAsync(provisionRequest, reservationId, replicaIds!.Count, kept).ConfigureAwait(false); // kept is empty when replicaIds is null
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
@@ -657,6 +669,36 @@ public sealed class ReplicaRequestHandler
                 ? "Cancelled by the caller during provisioning; the region could not confirm whether replicas were created."
                 : "Cancelled by the caller during provisioning; the replicas and the reservation were released.",
             unknown);
+    }
+
+    // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
+    // only once another one holds their capacity, so a concurrent request can't take it in between.
+    private async ValueTask<Attempt> KeepAsync(ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept)
+    {
+        var message = string.Create(
+            CultureInfo.InvariantCulture, $"Cancelled after provisioning, but {kept.Count} replica(s) could not be released; they are kept and accounted for.");
+        if (kept.Count < provisioned)
+        {
+            // Exactly the kept replicas, under a reservation of their own size, when the region has room for it beside
+            // the original one.
+            var exact = await ReserveAsync(provisionRequest.IdempotencyKey, provisionRequest.Region, provisionRequest.Shape, kept.Count, CancellationToken.None).ConfigureAwait(false);
+            if (exact.Kind == AttemptKind.Reserved)
+            {
+                if ((await CommitReservationAsync(exact.Reservation).ConfigureAwait(false)).IsSuccess)
+                {
+                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                    var recorded = await RecordAsync(provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
+                    return Attempt.Done(recorded.Reservation, kept, message);
+                }
+
+                await ReleaseReservationAsync(exact.Reservation).ConfigureAwait(false);
+            }
+        }
+
+        // Otherwise the original reservation accounts for them, over-reserving by the replicas that were released
+        // until the kept ones leave it.
+        var committed = await CommitAsync(provisionRequest, reservationId, kept).ConfigureAwait(false);
+        return committed.Kind == AttemptKind.Provisioned ? Attempt.Done(committed.Reservation, kept, message) : committed;
     }
 
     /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
