@@ -28,11 +28,18 @@ namespace Shaping.Core.ControlPlane;
 /// </para>
 /// <para>
 /// <b>No leak, no double provisioning.</b> Every reservation the handler takes ends committed (with the replicas
-/// in the inventory) or released, on every path including cancellation. Each (request, region, shape) has one
-/// provisioning key, and the handler moves to another key only when the previous one's answer said nothing was
-/// created. When an answer is ambiguous (a transient failure may hide an effect whose answer was lost) and the
-/// retries run out, the handler stops with <see cref="ReplicaOutcome.ProvisioningFailed"/> and
-/// <see cref="ReplicaResult.IsOutcomeUnknown"/> instead of trying another shape or region.
+/// in the inventory) or released, on every path including cancellation, except while an outcome is unknown (below).
+/// Each (request, region, shape) has one provisioning key, and the handler moves to another key only when the
+/// previous one's answer said nothing was created.
+/// </para>
+/// <para>
+/// <b>Unknown outcomes.</b> When an answer is ambiguous (a transient failure may hide an effect whose answer was
+/// lost) and the retries run out, or a cancelled call can't be settled, replicas may exist under the key. The handler
+/// then stops with <see cref="ReplicaResult.IsOutcomeUnknown"/> (<see cref="ReplicaOutcome.ProvisioningFailed"/>, or
+/// <see cref="ReplicaOutcome.Cancelled"/>) instead of trying another shape or region, and it does not release the
+/// reservation: the replicas' capacity stays held, so no other request can take it, until the reservation expires
+/// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>. It also remembers the attempt (region,
+/// shape, provisioning key and reservation) under the request's idempotency key until a resubmission settles it.
 /// </para>
 /// <para>
 /// <b>Ledger outages.</b> A ledger answer of <see cref="ReservationStatus.Unavailable"/> is an unknown outcome, not a
@@ -61,10 +68,15 @@ namespace Shaping.Core.ControlPlane;
 /// <b>Resubmissions.</b> Requests that share an idempotency key run one at a time, and a provisioned request is
 /// remembered (the last <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/> keys): resubmitting it
 /// returns the first result with <see cref="ReplicaResult.Attempts"/> 0, without reserving or provisioning again,
-/// even if the forecast has changed and another shape would now rank first. Reusing a key for a request with
-/// another region or replica count is a caller bug and throws. Failed requests are not remembered, so
-/// resubmitting one (for instance after <see cref="ReplicaResult.IsOutcomeUnknown"/>) runs it again under the same
-/// provisioning keys.
+/// even if the forecast has changed and another shape would now rank first. Resubmitting a request whose outcome
+/// was unknown first replays exactly the remembered provisioning key in the remembered region, on the reservation
+/// kept for it, before ranking or reserving anything else: if replicas exist it commits that reservation (or, if it
+/// expired, a new one) and returns them; if the replay is rejected, or the replicas had to be released for want of
+/// capacity, the request is served afresh without that key; if the outcome is still unknown it says so again. So
+/// losing answers never provisions a request twice, whatever the capacity or the forecast did meanwhile. Reusing a
+/// key for a request with another region or replica count is a caller bug and throws. Other failed requests are
+/// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
+/// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
 /// </para>
 /// <para><b>Thread safety:</b> one handler serves any number of concurrent requests.</para>
 /// </remarks>
@@ -96,6 +108,7 @@ public sealed class ReplicaRequestHandler
     private readonly ConcurrentQueue<string> _completedOrder = new();
     private int _completedCount; // entries in _completed; ConcurrentDictionary.Count takes every bucket lock
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UnsettledAttempt> _unsettled = new(StringComparer.Ordinal); // by request key
     private long _reservationSequence;
 
     /// <summary>Creates a handler.</summary>
@@ -298,15 +311,19 @@ public sealed class ReplicaRequestHandler
 
     private static ReplicaResult Replay(ReplicaRequest request, CompletedRequest prior)
     {
-        if (!string.Equals(prior.Region, request.Region, StringComparison.Ordinal) || prior.Replicas != request.Replicas)
+        ThrowIfOtherRequest(request, prior.Region, prior.Replicas);
+        return prior.Result.AsReplay("A resubmission of a request that already completed: its replicas were provisioned then; nothing was reserved or provisioned again.");
+    }
+
+    private static void ThrowIfOtherRequest(ReplicaRequest request, string region, int replicas)
+    {
+        if (!string.Equals(region, request.Region, StringComparison.Ordinal) || replicas != request.Replicas)
         {
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"The idempotency key '{request.IdempotencyKey}' was used for {prior.Replicas} replica(s) in '{prior.Region}', not {request.Replicas} in '{request.Region}'; use a new key for a new request."),
+                    $"The idempotency key '{request.IdempotencyKey}' was used for {replicas} replica(s) in '{region}', not {request.Replicas} in '{request.Region}'; use a new key for a new request."),
                 nameof(request));
         }
-
-        return prior.Result.AsReplay("A resubmission of a request that already completed: its replicas were provisioned then; nothing was reserved or provisioned again.");
     }
 
     private void Remember(string key, CompletedRequest completed)
@@ -329,10 +346,57 @@ public sealed class ReplicaRequestHandler
 
     private async ValueTask<ReplicaResult> HandleCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
-        var policy = new ScoringPolicy(
-            request.Tradeoff ?? _defaultPolicy.Tradeoff, _defaultPolicy.Headroom, _defaultPolicy.PeakConfidence, request.ExpectedDuration);
         var failure = new FailureTracker(request.Region);
         var attempts = 0;
+        string? settledKey = null;
+        if (_unsettled.TryGetValue(request.IdempotencyKey, out var unsettled))
+        {
+            ThrowIfOtherRequest(request, unsettled.RequestRegion, unsettled.RequestReplicas);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ReplicaResult.Failed(
+                    ReplicaOutcome.Cancelled,
+                    request.Region,
+                    0,
+                    "Cancelled by the caller before an earlier attempt whose outcome is unknown could be settled; resubmit with the same idempotency key.",
+                    isOutcomeUnknown: true);
+            }
+
+            // Replicas may exist under the earlier attempt's provisioning key: replay exactly that key in that region,
+            // on the reservation kept for it, before ranking or reserving anything else.
+            attempts = 1;
+            var resumed = await ProvisionReservedAsync(unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken).ConfigureAwait(false);
+            switch (resumed.Kind)
+            {
+                case AttemptKind.Provisioned:
+                    _unsettled.TryRemove(request.IdempotencyKey, out _);
+                    return ReplicaResult.Provisioned(
+                        unsettled.Provision.Region, unsettled.Provision.Shape, resumed.ReplicaIds!, unsettled.Score, unsettled.PeakCoverage, // ids set when provisioned
+                        unsettled.Profile, resumed.Reservation, attempts,
+                        $"Settled an earlier attempt whose outcome was unknown by replaying its provisioning key. {resumed.Message}".TrimEnd());
+                case AttemptKind.OutcomeUnknown or AttemptKind.Cancelled when resumed.Unsettled is not null:
+                    _unsettled[request.IdempotencyKey] = unsettled with { Reservation = resumed.Reservation };
+                    return ReplicaResult.Failed(
+                        resumed.Kind == AttemptKind.Cancelled ? ReplicaOutcome.Cancelled : ReplicaOutcome.ProvisioningFailed,
+                        request.Region,
+                        attempts,
+                        resumed.Message,
+                        isOutcomeUnknown: true);
+                case AttemptKind.Cancelled:
+                    _unsettled.TryRemove(request.IdempotencyKey, out _);
+                    return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, resumed.Message);
+                default:
+                    // Settled with nothing left under the key (rejected, or created and released for want of capacity):
+                    // serve the request afresh, without that key, whose replicas the region may still answer.
+                    _unsettled.TryRemove(request.IdempotencyKey, out _);
+                    failure.Note(resumed.Kind == AttemptKind.NoCapacity ? ReplicaOutcome.NoCapacity : ReplicaOutcome.ProvisioningFailed, resumed.Message);
+                    settledKey = unsettled.Provision.IdempotencyKey;
+                    break;
+            }
+        }
+
+        var policy = new ScoringPolicy(
+            request.Tradeoff ?? _defaultPolicy.Tradeoff, _defaultPolicy.Headroom, _defaultPolicy.PeakConfidence, request.ExpectedDuration);
         var regionCount = 1 + (request.FailoverRegions?.Count ?? 0);
         for (var regionIndex = 0; regionIndex < regionCount && attempts < _maxAttempts; regionIndex++)
         {
@@ -366,10 +430,16 @@ public sealed class ReplicaRequestHandler
 
             for (var r = 0; r < selection.Count && attempts < _maxAttempts; r++)
             {
-                attempts++;
                 var scored = ranking[r];
                 var shape = catalog[scored.Index];
-                var attempt = await TryShapeAsync(request, region, shape, cancellationToken).ConfigureAwait(false);
+                var key = string.Create(CultureInfo.InvariantCulture, $"{request.IdempotencyKey}/{region}/{shape.Name}@{shape.Revision}");
+                if (settledKey is not null && string.Equals(key, settledKey, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                attempts++;
+                var attempt = await TryShapeAsync(request, region, shape, key, cancellationToken).ConfigureAwait(false);
                 switch (attempt.Kind)
                 {
                     case AttemptKind.Provisioned:
@@ -378,8 +448,10 @@ public sealed class ReplicaRequestHandler
                             profile, attempt.Reservation, attempts,
                             profile.IsFallback ? $"Shape chosen on a fallback profile: {profile.Note} {attempt.Message}".TrimEnd() : attempt.Message);
                     case AttemptKind.Cancelled:
+                        KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
                         return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, attempt.Message, attempt.IsOutcomeUnknown);
                     case AttemptKind.OutcomeUnknown:
+                        KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
                         return ReplicaResult.Failed(ReplicaOutcome.ProvisioningFailed, request.Region, attempts, attempt.Message, isOutcomeUnknown: true);
                     case AttemptKind.NoCapacity:
                         failure.Note(ReplicaOutcome.NoCapacity, attempt.Message);
@@ -397,6 +469,17 @@ public sealed class ReplicaRequestHandler
         }
 
         return ReplicaResult.Failed(failure.Outcome, request.Region, attempts, failure.Message);
+    }
+
+    // Remembers an attempt whose outcome is unknown (replicas may exist under its key, its reservation is kept) so
+    // that a resubmission replays that key in that region first. Only the request's own turn touches its entry.
+    private void KeepUnsettled(ReplicaRequest request, in Attempt attempt, ScoredShape score, double peakCoverage, LoadProfile profile)
+    {
+        if (attempt.Unsettled is { } provision)
+        {
+            _unsettled[request.IdempotencyKey] = new UnsettledAttempt(
+                request.Region, request.Replicas, provision, attempt.Reservation, score, peakCoverage, profile);
+        }
     }
 
     // The region's load is spread evenly over the replicas. Predictors that serve precomputed profiles return the
@@ -435,9 +518,8 @@ public sealed class ReplicaRequestHandler
         return result;
     }
 
-    private async ValueTask<Attempt> TryShapeAsync(ReplicaRequest request, string region, ResourceShape shape, CancellationToken cancellationToken)
+    private async ValueTask<Attempt> TryShapeAsync(ReplicaRequest request, string region, ResourceShape shape, string key, CancellationToken cancellationToken)
     {
-        var key = string.Create(CultureInfo.InvariantCulture, $"{request.IdempotencyKey}/{region}/{shape.Name}@{shape.Revision}");
         var reservation = await ReserveAsync(key, region, shape, request.Replicas, cancellationToken).ConfigureAwait(false);
         if (reservation.Kind != AttemptKind.Reserved)
         {
@@ -451,8 +533,14 @@ public sealed class ReplicaRequestHandler
             return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller before provisioning; the reservation was released.");
         }
 
-        var provisionRequest = new ProvisionRequest(key, region, shape, request.Replicas);
-        var ambiguous = false;
+        return await ProvisionReservedAsync(new ProvisionRequest(key, region, shape, request.Replicas), reservationId, resuming: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Provisions under the key on a held reservation, retrying transient failures with the same key, then commits.
+    // When resuming an unsettled attempt, earlier answers were lost, so the outcome is ambiguous from the start.
+    private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken)
+    {
+        var ambiguous = resuming;
         string? lastError = null;
         ProvisionStatus lastStatus = ProvisionStatus.TransientFailure;
         for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
@@ -494,13 +582,23 @@ public sealed class ReplicaRequestHandler
             break; // RegionUnavailable or Rejected: retrying with this shape won't help
         }
 
-        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        var message = string.Create(CultureInfo.InvariantCulture, $"Provisioning {shape.Name} in '{region}' failed ({lastStatus}): {lastError}");
-        if (ambiguous)
+        var message = string.Create(
+            CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {lastError}");
+
+        // By the port's contract a key that took effect answers its replicas, so when a resubmission's replay is
+        // rejected nothing exists under the key: that settles it.
+        if (ambiguous && !(resuming && lastStatus == ProvisionStatus.Rejected))
         {
-            return Attempt.Of(AttemptKind.OutcomeUnknown, message + " The outcome of an earlier try is unknown; resubmit with the same idempotency key to recover.");
+            // Replicas may exist: keep the reservation (it expires after ReservationTimeToLive) rather than let another
+            // request take their capacity, and let a resubmission replay the key.
+            return Attempt.Unknown(
+                AttemptKind.OutcomeUnknown,
+                message + " The outcome of an earlier try is unknown, so replicas may exist: the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
+                provisionRequest,
+                reservationId);
         }
 
+        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
         return Attempt.Of(lastStatus == ProvisionStatus.RegionUnavailable ? AttemptKind.RegionDown : AttemptKind.Failed, message);
     }
 
@@ -587,7 +685,13 @@ public sealed class ReplicaRequestHandler
             return Attempt.Of(AttemptKind.NoCapacity, $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released.");
         }
 
-        return Attempt.Of(AttemptKind.OutcomeUnknown, $"The reservation was not committed ({committed.Status}), capacity was gone and the replicas could not be released.");
+        // Replicas exist that no confirmed reservation counts: keep the first one (committed, if an unanswered commit
+        // took effect) and let a resubmission replay the key and account for them again.
+        return Attempt.Unknown(
+            AttemptKind.OutcomeUnknown,
+            $"The reservation was not committed ({committed.Status}), capacity was gone and the replicas could not be released; resubmit with the same idempotency key to settle it.",
+            provisioned,
+            reservationId);
     }
 
     private ValueTask<LedgerResult> CommitReservationAsync(ReservationId id) =>
@@ -656,19 +760,26 @@ public sealed class ReplicaRequestHandler
             }
         }
 
-        var kept = replicaIds is null ? [] : await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false);
+        if (unknown || replicaIds is null)
+        {
+            // Replicas may exist under the key, but the region did not say: keep the reservation (it expires after
+            // ReservationTimeToLive) rather than let another request take their capacity, and let a resubmission
+            // replay the key.
+            return Attempt.Unknown(
+                AttemptKind.Cancelled,
+                "Cancelled by the caller during provisioning; the region could not confirm whether replicas were created, so the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
+                provisionRequest,
+                reservationId);
+        }
+
+        var kept = await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false);
         if (kept.Count > 0)
         {
-            return await KeepAsync(provisionRequest, reservationId, replicaIds!.Count, kept).ConfigureAwait(false); // kept is empty when replicaIds is null
+            return await KeepAsync(provisionRequest, reservationId, replicaIds.Count, kept).ConfigureAwait(false);
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Of(
-            AttemptKind.Cancelled,
-            unknown
-                ? "Cancelled by the caller during provisioning; the region could not confirm whether replicas were created."
-                : "Cancelled by the caller during provisioning; the replicas and the reservation were released.",
-            unknown);
+        return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; the replicas and the reservation were released.");
     }
 
     // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
@@ -730,6 +841,13 @@ public sealed class ReplicaRequestHandler
 
     private sealed record CompletedRequest(string Region, int Replicas, ReplicaResult Result);
 
+    /// <summary>
+    /// An attempt whose outcome is unknown, kept per request idempotency key until a resubmission settles it: the
+    /// request it served, the provisioning call to replay, the reservation kept for it, and what chose its shape.
+    /// </summary>
+    private sealed record UnsettledAttempt(
+        string RequestRegion, int RequestReplicas, ProvisionRequest Provision, ReservationId Reservation, ScoredShape Score, double PeakCoverage, LoadProfile Profile);
+
     private enum AttemptKind
     {
         Reserved,
@@ -742,14 +860,19 @@ public sealed class ReplicaRequestHandler
         Cancelled,
     }
 
-    private readonly record struct Attempt(AttemptKind Kind, string Message, ReservationId Reservation, IReadOnlyList<string>? ReplicaIds, bool IsOutcomeUnknown)
+    private readonly record struct Attempt(
+        AttemptKind Kind, string Message, ReservationId Reservation, IReadOnlyList<string>? ReplicaIds, bool IsOutcomeUnknown, ProvisionRequest? Unsettled = null)
     {
-        public static Attempt Of(AttemptKind kind, string message, bool isOutcomeUnknown = false) => new(kind, message, default, null, isOutcomeUnknown);
+        public static Attempt Of(AttemptKind kind, string message) => new(kind, message, default, null, false);
 
         public static Attempt Reserved(ReservationId id) => new(AttemptKind.Reserved, string.Empty, id, null, false);
 
         public static Attempt Done(ReservationId id, IReadOnlyList<string> replicaIds, string message) =>
             new(AttemptKind.Provisioned, message, id, replicaIds, false);
+
+        /// <summary>Replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them, not released.</summary>
+        public static Attempt Unknown(AttemptKind kind, string message, ProvisionRequest provision, ReservationId kept) =>
+            new(kind, message, kept, null, true, provision);
     }
 
     /// <summary>Keeps the most telling failure: the one that got furthest through the steps.</summary>

@@ -29,7 +29,9 @@ public sealed class ReplicaRequestHandlerOptions
 
     /// <summary>
     /// Gets or sets how long a reservation holds before it expires unless committed. It must outlast provisioning
-    /// with its retries; when it doesn't, the handler reserves again before committing.
+    /// with its retries; when it doesn't, the handler reserves again before committing. It is also how long the
+    /// capacity of a request whose outcome is unknown (<see cref="ReplicaResult.IsOutcomeUnknown"/>) stays held for
+    /// replicas that may exist: resubmit such a request within it to keep other requests off that capacity.
     /// </summary>
     /// <value>The default value is 5 minutes. Must be in (0, 1 day].</value>
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(5);

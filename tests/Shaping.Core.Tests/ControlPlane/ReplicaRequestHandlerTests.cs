@@ -134,7 +134,12 @@ public sealed class ReplicaRequestHandlerTests
         Assert.True(result.IsOutcomeUnknown);
         Assert.Equal(1, result.Attempts); // no other shape or region was tried
         Assert.Equal(0, f.Us.ReplicaCount);
-        Assert.Equal(0, f.Ledger.CountHeld());
+        Assert.Equal(TestShapes.Medium.Capacity * 2, f.Capacity("eu").Held); // kept: replicas may exist under the key
+
+        var resubmitted = await f.Handler.HandleAsync(HandlerFixture.Request(failover: "us")); // the region answers again
+        Assert.True(resubmitted.IsProvisioned);
+        Assert.Equal("eu", resubmitted.Region);
+        f.AssertConsistent();
     }
 
     [Fact]
