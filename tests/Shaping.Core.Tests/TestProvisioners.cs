@@ -31,6 +31,9 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
 
     public CancellationTokenSource? CancelOnStep { get; set; }
 
+    /// <summary>Replicas the region cannot release: their releases answer TransientFailure without calling through.</summary>
+    public Func<string, bool>? CannotRelease { get; set; }
+
     public int ProvisionCalls { get; private set; }
 
     public ScriptedProvisioner Then(params Step[] steps)
@@ -73,7 +76,9 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
         inner.ResizeAsync(request, cancellationToken);
 
     public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
-        inner.ReleaseAsync(region, replicaId, cancellationToken);
+        CannotRelease is { } stuck && stuck(replicaId)
+            ? ValueTask.FromResult(ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted: cannot release"))
+            : inner.ReleaseAsync(region, replicaId, cancellationToken);
 }
 
 internal static class FakeTimeExtensions

@@ -105,16 +105,30 @@ public sealed class ReplicaInventory
     {
         ArgumentNullException.ThrowIfNull(replicaId);
         ArgumentNullException.ThrowIfNull(newShape);
+        return TryMove(replicaId, newShape, newReservation, out var vacated)
+            ? vacated
+            : throw new ArgumentException($"Replica '{replicaId}' is not tracked.", nameof(replicaId));
+    }
+
+    /// <summary>
+    /// Like <see cref="Move"/>, but answers <see langword="false"/> instead of throwing when the replica is not
+    /// tracked (it was removed while a resize ran). Moving a replica to the reservation it already has changes only
+    /// its shape.
+    /// </summary>
+    internal bool TryMove(string replicaId, ResourceShape newShape, ReservationId newReservation, out ReservationId? vacated)
+    {
         lock (_gate)
         {
             if (!_replicas.TryGetValue(replicaId, out var record))
             {
-                throw new ArgumentException($"Replica '{replicaId}' is not tracked.", nameof(replicaId));
+                vacated = null;
+                return false;
             }
 
             _replicas[replicaId] = record with { Shape = newShape, Reservation = newReservation };
             _occupants[newReservation] = _occupants.GetValueOrDefault(newReservation) + 1;
-            return VacateLocked(record.Reservation);
+            vacated = VacateLocked(record.Reservation);
+            return true;
         }
     }
 

@@ -18,6 +18,10 @@ public enum ReplicaOutcome
     /// <summary>The predictor knows nothing about any region tried, so no shape could be chosen.</summary>
     NoPrediction,
 
-    /// <summary>The caller cancelled; nothing was left reserved or provisioned.</summary>
+    /// <summary>
+    /// The caller cancelled; nothing was left reserved or provisioned, unless <see cref="ReplicaResult.IsOutcomeUnknown"/>
+    /// says the region could not confirm what it created (then the reservation is kept until a resubmission settles it
+    /// or it expires).
+    /// </summary>
     Cancelled,
 }

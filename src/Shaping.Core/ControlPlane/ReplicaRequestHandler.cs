@@ -28,19 +28,36 @@ namespace Shaping.Core.ControlPlane;
 /// </para>
 /// <para>
 /// <b>No leak, no double provisioning.</b> Every reservation the handler takes ends committed (with the replicas
-/// in the inventory) or released, on every path including cancellation. Each (request, region, shape) has one
-/// provisioning key, and the handler moves to another key only when the previous one's answer said nothing was
-/// created. When an answer is ambiguous (a transient failure may hide an effect whose answer was lost) and the
-/// retries run out, the handler stops with <see cref="ReplicaOutcome.ProvisioningFailed"/> and
-/// <see cref="ReplicaResult.IsOutcomeUnknown"/> instead of trying another shape or region.
+/// in the inventory) or released, on every path including cancellation, except while an outcome is unknown (below).
+/// Each (request, region, shape) has one provisioning key, and the handler moves to another key only when the
+/// previous one's answer said nothing was created.
+/// </para>
+/// <para>
+/// <b>Unknown outcomes.</b> When an answer is ambiguous (a transient failure may hide an effect whose answer was
+/// lost) and the retries run out, or a cancelled call can't be settled, replicas may exist under the key. The handler
+/// then stops with <see cref="ReplicaResult.IsOutcomeUnknown"/> (<see cref="ReplicaOutcome.ProvisioningFailed"/>, or
+/// <see cref="ReplicaOutcome.Cancelled"/>) instead of trying another shape or region, and it does not release the
+/// reservation: the replicas' capacity stays held, so no other request can take it, until the reservation expires
+/// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>. It also remembers the attempt (region,
+/// shape, provisioning key and reservation) under the request's idempotency key until a resubmission settles it.
+/// </para>
+/// <para>
+/// <b>Ledger outages.</b> A ledger answer of <see cref="ReservationStatus.Unavailable"/> is an unknown outcome, not a
+/// refusal: the handler replays the call by the same reservation id (at most
+/// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> times). A reserve still unanswered is released
+/// (in case it took effect) and counts as no capacity; a commit still unanswered is replaced by a new reservation,
+/// after which the first is released, so the replicas are never counted twice.
 /// </para>
 /// <para>
 /// <b>Cancellation.</b> Before a provisioning call is made, cancellation releases the reservation and returns
 /// <see cref="ReplicaOutcome.Cancelled"/>. Once a provisioning call is in flight, replicas may exist, so the handler
 /// rolls back without the caller's token: it settles the key (replays it, which never provisions twice), releases
-/// the replicas and the reservation, and returns <see cref="ReplicaOutcome.Cancelled"/>. If the replicas can't be
-/// released, it keeps them, commits, and returns <see cref="ReplicaOutcome.Provisioned"/> with a message, so they
-/// are accounted for rather than orphaned. Rollback calls are bounded by the retry budget.
+/// the replicas and the reservation, and returns <see cref="ReplicaOutcome.Cancelled"/>. If some replicas can't be
+/// released, it keeps them and returns <see cref="ReplicaOutcome.Provisioned"/> with those replicas and a message,
+/// so they are accounted for rather than orphaned: under a reservation of their own size when the region has room
+/// for it beside the original one (which is released only after that one is committed, so no concurrent request
+/// can take their capacity in between), or else under the original reservation, committed, which then
+/// over-reserves by the replicas that were released. Rollback calls are bounded by the retry budget.
 /// </para>
 /// <para>
 /// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than cancellation from a port
@@ -51,10 +68,15 @@ namespace Shaping.Core.ControlPlane;
 /// <b>Resubmissions.</b> Requests that share an idempotency key run one at a time, and a provisioned request is
 /// remembered (the last <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/> keys): resubmitting it
 /// returns the first result with <see cref="ReplicaResult.Attempts"/> 0, without reserving or provisioning again,
-/// even if the forecast has changed and another shape would now rank first. Reusing a key for a request with
-/// another region or replica count is a caller bug and throws. Failed requests are not remembered, so
-/// resubmitting one (for instance after <see cref="ReplicaResult.IsOutcomeUnknown"/>) runs it again under the same
-/// provisioning keys.
+/// even if the forecast has changed and another shape would now rank first. Resubmitting a request whose outcome
+/// was unknown first replays exactly the remembered provisioning key in the remembered region, on the reservation
+/// kept for it, before ranking or reserving anything else: if replicas exist it commits that reservation (or, if it
+/// expired, a new one) and returns them; if the replay is rejected, or the replicas had to be released for want of
+/// capacity, the request is served afresh without that key; if the outcome is still unknown it says so again. So
+/// losing answers never provisions a request twice, whatever the capacity or the forecast did meanwhile. Reusing a
+/// key for a request with another region or replica count is a caller bug and throws. Other failed requests are
+/// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
+/// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
 /// </para>
 /// <para><b>Thread safety:</b> one handler serves any number of concurrent requests.</para>
 /// </remarks>
@@ -86,6 +108,7 @@ public sealed class ReplicaRequestHandler
     private readonly ConcurrentQueue<string> _completedOrder = new();
     private int _completedCount; // entries in _completed; ConcurrentDictionary.Count takes every bucket lock
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UnsettledAttempt> _unsettled = new(StringComparer.Ordinal); // by request key
     private long _reservationSequence;
 
     /// <summary>Creates a handler.</summary>
@@ -147,7 +170,10 @@ public sealed class ReplicaRequestHandler
     /// <param name="cancellationToken">The caller's cancellation; see the remarks on the class for what it undoes.</param>
     /// <returns>The typed result; expected failures are results, not exceptions.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="request"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">A region or the idempotency key is empty, or replicas are below 1.</exception>
+    /// <exception cref="ArgumentException">
+    /// A region or the idempotency key is null, empty or white space, or replicas are below 1; the message names the
+    /// member of <paramref name="request"/>.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The expected duration is not positive or the trade-off is outside [0, 1].</exception>
     /// <exception cref="ArgumentException">
     /// The idempotency key belongs to a remembered request with another region or replica count.
@@ -195,8 +221,8 @@ public sealed class ReplicaRequestHandler
     private static void Validate(ReplicaRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.Region, nameof(request));
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.IdempotencyKey, nameof(request));
+        ThrowIfEmpty(request.Region, "Region", nameof(request));
+        ThrowIfEmpty(request.IdempotencyKey, "IdempotencyKey", nameof(request));
         if (request.Replicas < 1)
         {
             throw new ArgumentException($"ReplicaRequest.Replicas ({request.Replicas}) must be at least 1.", nameof(request));
@@ -221,6 +247,16 @@ public sealed class ReplicaRequestHandler
                     throw new ArgumentException("ReplicaRequest.FailoverRegions must not contain an empty region.", nameof(request));
                 }
             }
+        }
+    }
+
+    // A member of the request, not the request, is bad: say which, with the parameter name of the argument.
+    private static void ThrowIfEmpty(string? value, string member, string paramName)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException(
+                $"ReplicaRequest.{member} must not be empty; got {(value is null ? "null" : $"'{value}'")}.", paramName);
         }
     }
 
@@ -275,15 +311,19 @@ public sealed class ReplicaRequestHandler
 
     private static ReplicaResult Replay(ReplicaRequest request, CompletedRequest prior)
     {
-        if (!string.Equals(prior.Region, request.Region, StringComparison.Ordinal) || prior.Replicas != request.Replicas)
+        ThrowIfOtherRequest(request, prior.Region, prior.Replicas);
+        return prior.Result.AsReplay("A resubmission of a request that already completed: its replicas were provisioned then; nothing was reserved or provisioned again.");
+    }
+
+    private static void ThrowIfOtherRequest(ReplicaRequest request, string region, int replicas)
+    {
+        if (!string.Equals(region, request.Region, StringComparison.Ordinal) || replicas != request.Replicas)
         {
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"The idempotency key '{request.IdempotencyKey}' was used for {prior.Replicas} replica(s) in '{prior.Region}', not {request.Replicas} in '{request.Region}'; use a new key for a new request."),
+                    $"The idempotency key '{request.IdempotencyKey}' was used for {replicas} replica(s) in '{region}', not {request.Replicas} in '{request.Region}'; use a new key for a new request."),
                 nameof(request));
         }
-
-        return prior.Result.AsReplay("A resubmission of a request that already completed: its replicas were provisioned then; nothing was reserved or provisioned again.");
     }
 
     private void Remember(string key, CompletedRequest completed)
@@ -306,10 +346,57 @@ public sealed class ReplicaRequestHandler
 
     private async ValueTask<ReplicaResult> HandleCoreAsync(ReplicaRequest request, CancellationToken cancellationToken)
     {
-        var policy = new ScoringPolicy(
-            request.Tradeoff ?? _defaultPolicy.Tradeoff, _defaultPolicy.Headroom, _defaultPolicy.PeakConfidence, request.ExpectedDuration);
         var failure = new FailureTracker(request.Region);
         var attempts = 0;
+        string? settledKey = null;
+        if (_unsettled.TryGetValue(request.IdempotencyKey, out var unsettled))
+        {
+            ThrowIfOtherRequest(request, unsettled.RequestRegion, unsettled.RequestReplicas);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ReplicaResult.Failed(
+                    ReplicaOutcome.Cancelled,
+                    request.Region,
+                    0,
+                    "Cancelled by the caller before an earlier attempt whose outcome is unknown could be settled; resubmit with the same idempotency key.",
+                    isOutcomeUnknown: true);
+            }
+
+            // Replicas may exist under the earlier attempt's provisioning key: replay exactly that key in that region,
+            // on the reservation kept for it, before ranking or reserving anything else.
+            attempts = 1;
+            var resumed = await ProvisionReservedAsync(unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken).ConfigureAwait(false);
+            switch (resumed.Kind)
+            {
+                case AttemptKind.Provisioned:
+                    _unsettled.TryRemove(request.IdempotencyKey, out _);
+                    return ReplicaResult.Provisioned(
+                        unsettled.Provision.Region, unsettled.Provision.Shape, resumed.ReplicaIds!, unsettled.Score, unsettled.PeakCoverage, // ids set when provisioned
+                        unsettled.Profile, resumed.Reservation, attempts,
+                        $"Settled an earlier attempt whose outcome was unknown by replaying its provisioning key. {resumed.Message}".TrimEnd());
+                case AttemptKind.OutcomeUnknown or AttemptKind.Cancelled when resumed.Unsettled is not null:
+                    _unsettled[request.IdempotencyKey] = unsettled with { Reservation = resumed.Reservation };
+                    return ReplicaResult.Failed(
+                        resumed.Kind == AttemptKind.Cancelled ? ReplicaOutcome.Cancelled : ReplicaOutcome.ProvisioningFailed,
+                        request.Region,
+                        attempts,
+                        resumed.Message,
+                        isOutcomeUnknown: true);
+                case AttemptKind.Cancelled:
+                    _unsettled.TryRemove(request.IdempotencyKey, out _);
+                    return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, resumed.Message);
+                default:
+                    // Settled with nothing left under the key (rejected, or created and released for want of capacity):
+                    // serve the request afresh, without that key, whose replicas the region may still answer.
+                    _unsettled.TryRemove(request.IdempotencyKey, out _);
+                    failure.Note(resumed.Kind == AttemptKind.NoCapacity ? ReplicaOutcome.NoCapacity : ReplicaOutcome.ProvisioningFailed, resumed.Message);
+                    settledKey = unsettled.Provision.IdempotencyKey;
+                    break;
+            }
+        }
+
+        var policy = new ScoringPolicy(
+            request.Tradeoff ?? _defaultPolicy.Tradeoff, _defaultPolicy.Headroom, _defaultPolicy.PeakConfidence, request.ExpectedDuration);
         var regionCount = 1 + (request.FailoverRegions?.Count ?? 0);
         for (var regionIndex = 0; regionIndex < regionCount && attempts < _maxAttempts; regionIndex++)
         {
@@ -343,10 +430,16 @@ public sealed class ReplicaRequestHandler
 
             for (var r = 0; r < selection.Count && attempts < _maxAttempts; r++)
             {
-                attempts++;
                 var scored = ranking[r];
                 var shape = catalog[scored.Index];
-                var attempt = await TryShapeAsync(request, region, shape, cancellationToken).ConfigureAwait(false);
+                var key = string.Create(CultureInfo.InvariantCulture, $"{request.IdempotencyKey}/{region}/{shape.Name}@{shape.Revision}");
+                if (settledKey is not null && string.Equals(key, settledKey, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                attempts++;
+                var attempt = await TryShapeAsync(request, region, shape, key, cancellationToken).ConfigureAwait(false);
                 switch (attempt.Kind)
                 {
                     case AttemptKind.Provisioned:
@@ -355,8 +448,10 @@ public sealed class ReplicaRequestHandler
                             profile, attempt.Reservation, attempts,
                             profile.IsFallback ? $"Shape chosen on a fallback profile: {profile.Note} {attempt.Message}".TrimEnd() : attempt.Message);
                     case AttemptKind.Cancelled:
+                        KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
                         return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, attempt.Message, attempt.IsOutcomeUnknown);
                     case AttemptKind.OutcomeUnknown:
+                        KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
                         return ReplicaResult.Failed(ReplicaOutcome.ProvisioningFailed, request.Region, attempts, attempt.Message, isOutcomeUnknown: true);
                     case AttemptKind.NoCapacity:
                         failure.Note(ReplicaOutcome.NoCapacity, attempt.Message);
@@ -374,6 +469,17 @@ public sealed class ReplicaRequestHandler
         }
 
         return ReplicaResult.Failed(failure.Outcome, request.Region, attempts, failure.Message);
+    }
+
+    // Remembers an attempt whose outcome is unknown (replicas may exist under its key, its reservation is kept) so
+    // that a resubmission replays that key in that region first. Only the request's own turn touches its entry.
+    private void KeepUnsettled(ReplicaRequest request, in Attempt attempt, ScoredShape score, double peakCoverage, LoadProfile profile)
+    {
+        if (attempt.Unsettled is { } provision)
+        {
+            _unsettled[request.IdempotencyKey] = new UnsettledAttempt(
+                request.Region, request.Replicas, provision, attempt.Reservation, score, peakCoverage, profile);
+        }
     }
 
     // The region's load is spread evenly over the replicas. Predictors that serve precomputed profiles return the
@@ -412,9 +518,8 @@ public sealed class ReplicaRequestHandler
         return result;
     }
 
-    private async ValueTask<Attempt> TryShapeAsync(ReplicaRequest request, string region, ResourceShape shape, CancellationToken cancellationToken)
+    private async ValueTask<Attempt> TryShapeAsync(ReplicaRequest request, string region, ResourceShape shape, string key, CancellationToken cancellationToken)
     {
-        var key = string.Create(CultureInfo.InvariantCulture, $"{request.IdempotencyKey}/{region}/{shape.Name}@{shape.Revision}");
         var reservation = await ReserveAsync(key, region, shape, request.Replicas, cancellationToken).ConfigureAwait(false);
         if (reservation.Kind != AttemptKind.Reserved)
         {
@@ -428,8 +533,14 @@ public sealed class ReplicaRequestHandler
             return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller before provisioning; the reservation was released.");
         }
 
-        var provisionRequest = new ProvisionRequest(key, region, shape, request.Replicas);
-        var ambiguous = false;
+        return await ProvisionReservedAsync(new ProvisionRequest(key, region, shape, request.Replicas), reservationId, resuming: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Provisions under the key on a held reservation, retrying transient failures with the same key, then commits.
+    // When resuming an unsettled attempt, earlier answers were lost, so the outcome is ambiguous from the start.
+    private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken)
+    {
+        var ambiguous = resuming;
         string? lastError = null;
         ProvisionStatus lastStatus = ProvisionStatus.TransientFailure;
         for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
@@ -471,13 +582,23 @@ public sealed class ReplicaRequestHandler
             break; // RegionUnavailable or Rejected: retrying with this shape won't help
         }
 
-        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        var message = string.Create(CultureInfo.InvariantCulture, $"Provisioning {shape.Name} in '{region}' failed ({lastStatus}): {lastError}");
-        if (ambiguous)
+        var message = string.Create(
+            CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {lastError}");
+
+        // By the port's contract a key that took effect answers its replicas, so when a resubmission's replay is
+        // rejected nothing exists under the key: that settles it.
+        if (ambiguous && !(resuming && lastStatus == ProvisionStatus.Rejected))
         {
-            return Attempt.Of(AttemptKind.OutcomeUnknown, message + " The outcome of an earlier try is unknown; resubmit with the same idempotency key to recover.");
+            // Replicas may exist: keep the reservation (it expires after ReservationTimeToLive) rather than let another
+            // request take their capacity, and let a resubmission replay the key.
+            return Attempt.Unknown(
+                AttemptKind.OutcomeUnknown,
+                message + " The outcome of an earlier try is unknown, so replicas may exist: the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
+                provisionRequest,
+                reservationId);
         }
 
+        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
         return Attempt.Of(lastStatus == ProvisionStatus.RegionUnavailable ? AttemptKind.RegionDown : AttemptKind.Failed, message);
     }
 
@@ -491,8 +612,14 @@ public sealed class ReplicaRequestHandler
         LedgerResult reserved;
         try
         {
-            reserved = await _ledger.TryReserveAsync(
-                new ReservationRequest(id, region, shape.Name, shape.Capacity, replicas, _reservationTimeToLive), cancellationToken).ConfigureAwait(false);
+            // Unavailable is not a refusal: the reserve may have taken effect, so it is replayed by the same id.
+            reserved = await LedgerReplay.ReserveAsync(
+                _ledger,
+                new ReservationRequest(id, region, shape.Name, shape.Capacity, replicas, _reservationTimeToLive),
+                _maxProvisionRetries,
+                _retryDelay,
+                _timeProvider,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -501,59 +628,112 @@ public sealed class ReplicaRequestHandler
         }
 
         _telemetry.RecordReservation(region, reserved.Status);
-        return reserved.Status switch
+        switch (reserved.Status)
         {
-            ReservationStatus.Succeeded => Attempt.Reserved(id),
-            ReservationStatus.UnknownRegion => Attempt.Of(AttemptKind.RegionUnknown, $"Region '{region}' is unknown to the capacity ledger."),
-            ReservationStatus.InsufficientCapacity => Attempt.Of(AttemptKind.NoCapacity, $"Region '{region}' lacks capacity for {replicas} × {shape.Name}."),
-            _ => Attempt.Of(AttemptKind.NoCapacity, $"The ledger answered {reserved.Status} reserving {replicas} × {shape.Name} in '{region}'."),
-        };
+            case ReservationStatus.Succeeded:
+                return Attempt.Reserved(id);
+            case ReservationStatus.UnknownRegion:
+                return Attempt.Of(AttemptKind.RegionUnknown, $"Region '{region}' is unknown to the capacity ledger.");
+            case ReservationStatus.InsufficientCapacity:
+                return Attempt.Of(AttemptKind.NoCapacity, $"Region '{region}' lacks capacity for {replicas} × {shape.Name}.");
+            case ReservationStatus.Unavailable:
+                // Still unknown after the replays: give the id back in case one of them took effect, rather than
+                // leave a hold nobody uses until it expires.
+                await ReleaseReservationAsync(id).ConfigureAwait(false);
+                return Attempt.Of(
+                    AttemptKind.NoCapacity,
+                    $"The capacity ledger was unavailable reserving {replicas} × {shape.Name} in '{region}'; the reservation was released in case it took effect.");
+            default:
+                return Attempt.Of(AttemptKind.NoCapacity, $"The ledger answered {reserved.Status} reserving {replicas} × {shape.Name} in '{region}'.");
+        }
     }
 
     private async ValueTask<Attempt> CommitAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds)
     {
-        var committed = await _ledger.CommitAsync(reservationId, CancellationToken.None).ConfigureAwait(false);
-        var message = string.Empty;
-        if (!committed.IsSuccess)
+        var committed = await CommitReservationAsync(reservationId).ConfigureAwait(false);
+        if (committed.IsSuccess)
         {
-            // The hold expired while provisioning took long: account for the replicas with a new reservation.
-            var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, provisioned.Replicas, CancellationToken.None).ConfigureAwait(false);
-            if (again.Kind != AttemptKind.Reserved
-                || !(await _ledger.CommitAsync(again.Reservation, CancellationToken.None).ConfigureAwait(false)).IsSuccess)
-            {
-                if (again.Kind == AttemptKind.Reserved)
-                {
-                    await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
-                }
-
-                return (await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)).Count == 0
-                    ? Attempt.Of(AttemptKind.NoCapacity, $"The reservation {committed.Status} before provisioning finished and capacity was gone; the replicas were released.")
-                    : Attempt.Of(AttemptKind.OutcomeUnknown, $"The reservation {committed.Status} before provisioning finished, capacity was gone and the replicas could not be released.");
-            }
-
-            reservationId = again.Reservation;
-            message = "The first reservation expired during provisioning; the replicas are accounted by a new one.";
+            return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        return await RecordAsync(provisioned, reservationId, replicaIds, message).ConfigureAwait(false);
+        // The hold expired while provisioning took long, or the ledger stayed unavailable (the commit may or may not
+        // have taken effect). Either way a new reservation accounts for the replicas, and the first is then released:
+        // a no-op when it expired, and it frees the capacity when an unanswered commit did take effect, so the
+        // replicas are never counted twice.
+        var replicas = replicaIds.Count > 0 ? replicaIds.Count : provisioned.Replicas; // the replicas to account for
+        var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, replicas, CancellationToken.None).ConfigureAwait(false);
+        if (again.Kind == AttemptKind.Reserved)
+        {
+            if ((await CommitReservationAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
+            {
+                await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                return await RecordAsync(
+                    provisioned,
+                    again.Reservation,
+                    replicaIds,
+                    committed.Status == ReservationStatus.Unavailable
+                        ? "The ledger did not answer the commit; the replicas are accounted by a new reservation and the first was released."
+                        : "The first reservation expired during provisioning; the replicas are accounted by a new one.").ConfigureAwait(false);
+            }
+
+            await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
+        }
+
+        if ((await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)).Count == 0)
+        {
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false); // frees it if an unanswered commit took effect
+            return Attempt.Of(AttemptKind.NoCapacity, $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released.");
+        }
+
+        // Replicas exist that no confirmed reservation counts: keep the first one (committed, if an unanswered commit
+        // took effect) and let a resubmission replay the key and account for them again.
+        return Attempt.Unknown(
+            AttemptKind.OutcomeUnknown,
+            $"The reservation was not committed ({committed.Status}), capacity was gone and the replicas could not be released; resubmit with the same idempotency key to settle it.",
+            provisioned,
+            reservationId);
     }
+
+    private ValueTask<LedgerResult> CommitReservationAsync(ReservationId id) =>
+        LedgerReplay.CommitAsync(_ledger, id, _maxProvisionRetries, _retryDelay, _timeProvider);
 
     private async ValueTask<Attempt> RecordAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
     {
-        ReplicaRecord? existing;
-        try
+        ReplicaRecord? tracked = null;
+        List<string>? untracked = null;
+        foreach (var replicaId in replicaIds)
+        {
+            if (_inventory.TryGet(replicaId, out var record))
+            {
+                tracked ??= record;
+            }
+            else
+            {
+                (untracked ??= []).Add(replicaId);
+            }
+        }
+
+        if (tracked is null)
         {
             _inventory.AddProvisioned(provisioned.Region, replicaIds, provisioned.Shape, reservationId);
             return Attempt.Done(reservationId, replicaIds, message);
         }
-        catch (ArgumentException) when (replicaIds.Count > 0 && _inventory.TryGet(replicaIds[0], out existing))
+
+        if (untracked is null)
         {
             // A replay of a request that already completed (same key, same replicas): the first reservation accounts
             // for them, so this one goes back.
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+            return Attempt.Done(tracked.Reservation, replicaIds, "A replay of a completed request: the replicas were already provisioned.");
         }
 
-        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Done(existing.Reservation, replicaIds, "A replay of a completed request: the replicas were already provisioned.");
+        // Some of the replicas are accounted for already, the others by nothing (the host stopped tracking them):
+        // this reservation accounts for those, over-reserving by the tracked ones until they leave it.
+        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
+        return Attempt.Done(
+            reservationId,
+            replicaIds,
+            string.Create(CultureInfo.InvariantCulture, $"{replicaIds.Count - untracked.Count} of the replicas were already tracked; the other {untracked.Count} are accounted by this request's reservation."));
     }
 
     private async ValueTask<Attempt> RollBackAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool settle, IReadOnlyList<string>? known)
@@ -580,32 +760,56 @@ public sealed class ReplicaRequestHandler
             }
         }
 
-        var kept = replicaIds is null ? [] : await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false);
+        if (unknown || replicaIds is null)
+        {
+            // Replicas may exist under the key, but the region did not say: keep the reservation (it expires after
+            // ReservationTimeToLive) rather than let another request take their capacity, and let a resubmission
+            // replay the key.
+            return Attempt.Unknown(
+                AttemptKind.Cancelled,
+                "Cancelled by the caller during provisioning; the region could not confirm whether replicas were created, so the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
+                provisionRequest,
+                reservationId);
+        }
+
+        var kept = await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false);
         if (kept.Count > 0)
         {
-            // Replicas we can't remove stay accounted for rather than orphaned: exactly those, under a reservation
-            // of their own size (the original one covered all the replicas, some of which are gone).
-            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-            var keptRequest = provisionRequest with { Replicas = kept.Count };
-            var again = await ReserveAsync(keptRequest.IdempotencyKey, keptRequest.Region, keptRequest.Shape, kept.Count, CancellationToken.None).ConfigureAwait(false);
-            if (again.Kind != AttemptKind.Reserved)
-            {
-                return Attempt.Of(AttemptKind.Cancelled, $"Cancelled during provisioning; {kept.Count} replica(s) could be neither released nor accounted for: {again.Message}", isOutcomeUnknown: true);
-            }
-
-            var committed = await CommitAsync(keptRequest, again.Reservation, kept).ConfigureAwait(false);
-            return committed.Kind == AttemptKind.Provisioned
-                ? Attempt.Done(committed.Reservation, kept, $"Cancelled after provisioning, but {kept.Count} replica(s) could not be released; they are kept and accounted for.")
-                : committed;
+            return await KeepAsync(provisionRequest, reservationId, replicaIds.Count, kept).ConfigureAwait(false);
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Of(
-            AttemptKind.Cancelled,
-            unknown
-                ? "Cancelled by the caller during provisioning; the region could not confirm whether replicas were created."
-                : "Cancelled by the caller during provisioning; the replicas and the reservation were released.",
-            unknown);
+        return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; the replicas and the reservation were released.");
+    }
+
+    // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
+    // only once another one holds their capacity, so a concurrent request can't take it in between.
+    private async ValueTask<Attempt> KeepAsync(ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept)
+    {
+        var message = string.Create(
+            CultureInfo.InvariantCulture, $"Cancelled after provisioning, but {kept.Count} replica(s) could not be released; they are kept and accounted for.");
+        if (kept.Count < provisioned)
+        {
+            // Exactly the kept replicas, under a reservation of their own size, when the region has room for it beside
+            // the original one.
+            var exact = await ReserveAsync(provisionRequest.IdempotencyKey, provisionRequest.Region, provisionRequest.Shape, kept.Count, CancellationToken.None).ConfigureAwait(false);
+            if (exact.Kind == AttemptKind.Reserved)
+            {
+                if ((await CommitReservationAsync(exact.Reservation).ConfigureAwait(false)).IsSuccess)
+                {
+                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                    var recorded = await RecordAsync(provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
+                    return Attempt.Done(recorded.Reservation, kept, message);
+                }
+
+                await ReleaseReservationAsync(exact.Reservation).ConfigureAwait(false);
+            }
+        }
+
+        // Otherwise the original reservation accounts for them, over-reserving by the replicas that were released
+        // until the kept ones leave it.
+        var committed = await CommitAsync(provisionRequest, reservationId, kept).ConfigureAwait(false);
+        return committed.Kind == AttemptKind.Provisioned ? Attempt.Done(committed.Reservation, kept, message) : committed;
     }
 
     /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
@@ -631,11 +835,18 @@ public sealed class ReplicaRequestHandler
     }
 
     private async ValueTask ReleaseReservationAsync(ReservationId id) =>
-        _ = await _ledger.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
+        _ = await LedgerReplay.ReleaseAsync(_ledger, id, _maxProvisionRetries, _retryDelay, _timeProvider).ConfigureAwait(false);
 
     private sealed record ScaledProfile(LoadProfile Source, int Replicas, LoadProfile Scaled);
 
     private sealed record CompletedRequest(string Region, int Replicas, ReplicaResult Result);
+
+    /// <summary>
+    /// An attempt whose outcome is unknown, kept per request idempotency key until a resubmission settles it: the
+    /// request it served, the provisioning call to replay, the reservation kept for it, and what chose its shape.
+    /// </summary>
+    private sealed record UnsettledAttempt(
+        string RequestRegion, int RequestReplicas, ProvisionRequest Provision, ReservationId Reservation, ScoredShape Score, double PeakCoverage, LoadProfile Profile);
 
     private enum AttemptKind
     {
@@ -649,14 +860,19 @@ public sealed class ReplicaRequestHandler
         Cancelled,
     }
 
-    private readonly record struct Attempt(AttemptKind Kind, string Message, ReservationId Reservation, IReadOnlyList<string>? ReplicaIds, bool IsOutcomeUnknown)
+    private readonly record struct Attempt(
+        AttemptKind Kind, string Message, ReservationId Reservation, IReadOnlyList<string>? ReplicaIds, bool IsOutcomeUnknown, ProvisionRequest? Unsettled = null)
     {
-        public static Attempt Of(AttemptKind kind, string message, bool isOutcomeUnknown = false) => new(kind, message, default, null, isOutcomeUnknown);
+        public static Attempt Of(AttemptKind kind, string message) => new(kind, message, default, null, false);
 
         public static Attempt Reserved(ReservationId id) => new(AttemptKind.Reserved, string.Empty, id, null, false);
 
         public static Attempt Done(ReservationId id, IReadOnlyList<string> replicaIds, string message) =>
             new(AttemptKind.Provisioned, message, id, replicaIds, false);
+
+        /// <summary>Replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them, not released.</summary>
+        public static Attempt Unknown(AttemptKind kind, string message, ProvisionRequest provision, ReservationId kept) =>
+            new(kind, message, kept, null, true, provision);
     }
 
     /// <summary>Keeps the most telling failure: the one that got furthest through the steps.</summary>

@@ -15,16 +15,23 @@ public sealed class ReplicaRequestHandlerOptions
     public int MaxAttempts { get; set; } = 8;
 
     /// <summary>Gets or sets how many times a transiently failed provisioning call is retried (with the same idempotency key).</summary>
+    /// <remarks>
+    /// The same budget bounds the replays of a ledger call answered
+    /// <see cref="Capacity.ReservationStatus.Unavailable"/> (replayed by the same reservation id, since the call may
+    /// have taken effect) and the retries of releasing a replica during a rollback.
+    /// </remarks>
     /// <value>The default value is 2. Must be in [0, 10].</value>
     public int MaxProvisionRetries { get; set; } = 2;
 
-    /// <summary>Gets or sets the wait before each retry of a provisioning call, on the handler's <see cref="TimeProvider"/>.</summary>
+    /// <summary>Gets or sets the wait before each retry of a provisioning call or replay of a ledger call, on the handler's <see cref="TimeProvider"/>.</summary>
     /// <value>The default value is 100 milliseconds. Must be in [0, 1 minute].</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Gets or sets how long a reservation holds before it expires unless committed. It must outlast provisioning
-    /// with its retries; when it doesn't, the handler reserves again before committing.
+    /// with its retries; when it doesn't, the handler reserves again before committing. It is also how long the
+    /// capacity of a request whose outcome is unknown (<see cref="ReplicaResult.IsOutcomeUnknown"/>) stays held for
+    /// replicas that may exist: resubmit such a request within it to keep other requests off that capacity.
     /// </summary>
     /// <value>The default value is 5 minutes. Must be in (0, 1 day].</value>
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(5);

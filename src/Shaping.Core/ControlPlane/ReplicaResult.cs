@@ -88,7 +88,10 @@ public sealed class ReplicaResult
     /// <summary>
     /// Gets whether a provisioning call's outcome could not be learned (its answer was lost and the region stayed
     /// unreachable): replicas may exist under the request's idempotency key, so the handler stopped rather than risk
-    /// provisioning the request twice. Resubmitting the request with the same key recovers them.
+    /// provisioning the request twice, and kept the reservation for them (it expires after
+    /// <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>). Resubmitting the request with the same key
+    /// replays the same provisioning call in the same region first, which recovers the replicas or settles that none
+    /// exist.
     /// </summary>
     public bool IsOutcomeUnknown { get; }
 

@@ -5,7 +5,7 @@ using Shaping.Core.Prediction;
 using Shaping.Core.Provisioning;
 using Shaping.Core.Resources;
 using Shaping.Core.Scaling;
-
+using Shaping.Core.Shapes;
 using Shaping.Core.Telemetry;
 
 namespace Shaping.Core.ControlPlane;
@@ -19,6 +19,10 @@ namespace Shaping.Core.ControlPlane;
 /// <remarks>
 /// <para>One cycle (<see cref="RunOnceAsync"/>):</para>
 /// <list type="number">
+/// <item><description>
+/// replays the key of every resize whose outcome is still unknown (see below) and reports each move the region now
+/// answers for;
+/// </description></item>
 /// <item><description>reads every observation from the <see cref="IUtilizationSource"/>;</description></item>
 /// <item><description>
 /// for each replica the <see cref="ReplicaInventory"/> tracks, and whose shape is in the scaler's catalog, steps that
@@ -29,19 +33,31 @@ namespace Shaping.Core.ControlPlane;
 /// <item><description>
 /// applies each move: reserves the new shape for that one replica under a fresh <see cref="ReservationId"/>, resizes
 /// with that id as the idempotency key, then commits the reservation, records the move in the inventory and releases
-/// the replica's old reservation once no replica occupies it. A refused reservation or a failed resize leaves the
-/// replica where it was (the held reservation is released) and rolls the scaler state back
+/// the replica's old reservation once no replica occupies it. A refused reservation or a resize the provisioner
+/// refuses leaves the replica where it was (the held reservation is released) and rolls the scaler state back
 /// (<see cref="ScalerState.RollBackMove"/>), so the move is tried again on a later observation, after
 /// <see cref="ShapeAdjustmentOptions.RetryBackoff"/> (doubling with each consecutive failure, up to
-/// <see cref="ShapeAdjustmentOptions.MaxRetryBackoff"/>, timed by observation timestamps). When a resize throws
-/// or is cancelled, the held reservation is left to expire: the resize may have happened, and an expiring
-/// reservation over-reserves for a while rather than oversubscribe;
+/// <see cref="ShapeAdjustmentOptions.MaxRetryBackoff"/>, timed by observation timestamps);
 /// </description></item>
 /// <item><description>
 /// hands the predictor, per region, the sum of the demands observed in this cycle (the predictor forecasts region
 /// totals), timestamped with the region's latest observation: the feedback loop.
 /// </description></item>
 /// </list>
+/// <para>
+/// <b>Unknown outcomes.</b> Where the loop can't tell what happened it counts more rather than less: the ledger may
+/// over-reserve for a while instead of oversubscribing. Ledger answers of <see cref="ReservationStatus.Unavailable"/> are
+/// replayed by the same id (a reserve still unanswered is released). A resize answered
+/// <see cref="ProvisionStatus.TransientFailure"/> may have happened with its answer lost, so it is replayed at once
+/// with the same key (twice); if it is still unanswered the move ends
+/// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>: the new reservation is committed and the old one kept, so the
+/// ledger counts both shapes, the replica is not moved again, and every later cycle replays the key until the region
+/// answers. A resize that is cancelled is replayed the same way on the next cycle (its reservation holds until it
+/// expires meanwhile); one that throws leaves its reservation to expire. When the commit after a resize fails (the
+/// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
+/// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
+/// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
+/// </para>
 /// <para>
 /// <see cref="RunAsync"/> runs cycles every <see cref="ShapeAdjustmentOptions.Interval"/> on the injected
 /// <see cref="TimeProvider"/>'s timer until cancelled; a cycle that throws is counted in <see cref="FailedCycles"/>
@@ -51,6 +67,11 @@ namespace Shaping.Core.ControlPlane;
 /// </remarks>
 public sealed class ShapeAdjustmentLoop : IDisposable
 {
+    // Replays of a resize answered TransientFailure within one move, and of a ledger call answered Unavailable. Made at
+    // once: a resize still unsettled is replayed again on every later cycle, so the cycle interval is the back-off.
+    private const int ResizeReplays = 2;
+    private const int LedgerReplays = 2;
+
     private readonly IUtilizationSource _source;
     private readonly ICapacityLedger _ledger;
     private readonly IProvisioner _provisioner;
@@ -66,6 +87,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly Dictionary<string, RetryWait> _retryWaits = new(StringComparer.Ordinal); // under _statesGate
     private readonly Lock _recentGate = new();
     private readonly Queue<ShapeMove> _recentMoves = new();
+    private readonly Dictionary<string, UnsettledResize> _unsettled = new(StringComparer.Ordinal); // by replica; touched only by a cycle
     private long _moveSequence;
     private long _completedCycles;
     private long _failedCycles;
@@ -208,8 +230,9 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
     private async Task<AdjustmentCycleResult> RunCycleAsync(CancellationToken cancellationToken)
     {
-        var observations = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
         var moves = new List<ShapeMove>();
+        await SettleResizesAsync(moves, cancellationToken).ConfigureAwait(false);
+        var observations = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
         var regionDemand = new Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest)>(StringComparer.Ordinal);
         Dictionary<string, ResourceVector>? forecasts = _options.IsProactive && _predictor is not null ? BuildForecasts() : null;
         var evaluated = 0;
@@ -255,9 +278,10 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 continue;
             }
 
-            if (IsWaitingToRetry(record.ReplicaId, observation.Timestamp))
+            if (_unsettled.ContainsKey(record.ReplicaId) || IsWaitingToRetry(record.ReplicaId, observation.Timestamp))
             {
-                // A recent move of this replica failed: keep the smoothed utilisation, not the move, and ask later.
+                // A recent move of this replica failed, or its last resize is not settled yet: keep the smoothed
+                // utilisation, not the move, and ask later.
                 SetState(record.ReplicaId, next.RollBackMove(state), clearRetryWait: false);
                 continue;
             }
@@ -294,37 +318,191 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var sequence = Interlocked.Increment(ref _moveSequence);
         var key = string.Create(
             CultureInfo.InvariantCulture, $"resize/{record.Region}/{record.ReplicaId}/{timestamp.UtcTicks}/{sequence}");
-        var id = ReservationId.Create(key);
+        var move = new UnsettledResize(record, target, decision, key, ReservationId.Create(key), timestamp);
 
-        var reservation = await _ledger.TryReserveAsync(
-            new ReservationRequest(id, record.Region, target.Name, target.Capacity, 1, _options.ReservationTimeToLive),
+        // Unavailable is not a refusal: the reserve may have taken effect, so it is replayed by the same id, and given
+        // back if it stays unanswered rather than held for nothing until it expires.
+        var reservation = await LedgerReplay.ReserveAsync(
+            _ledger,
+            new ReservationRequest(move.Reservation, record.Region, target.Name, target.Capacity, 1, _options.ReservationTimeToLive),
+            LedgerReplays,
+            TimeSpan.Zero,
+            _timeProvider,
             cancellationToken).ConfigureAwait(false);
         if (!reservation.IsSuccess)
         {
-            return new ShapeMove(record.Region, record.ReplicaId, record.Shape, target, decision, ShapeMoveOutcome.NoCapacity, timestamp);
+            if (reservation.Status == ReservationStatus.Unavailable)
+            {
+                await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+            }
+
+            return move.Outcome(ShapeMoveOutcome.NoCapacity);
         }
 
-        // If the resize throws or is cancelled, it may still have happened: the held reservation is left to expire.
-        var resize = await _provisioner.ResizeAsync(
-            new ResizeRequest(key, record.Region, record.ReplicaId, target), cancellationToken).ConfigureAwait(false);
-        if (!resize.IsSuccess)
+        (ProvisionResult Answer, bool Ambiguous) resize;
+        try
         {
-            await _ledger.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
-            return new ShapeMove(record.Region, record.ReplicaId, record.Shape, target, decision, ShapeMoveOutcome.ResizeFailed, timestamp);
+            resize = await ResizeAsync(move, cancellationToken).ConfigureAwait(false);
         }
-
-        // The replica has moved: finish the bookkeeping even if the caller is cancelling.
-        var commit = await _ledger.CommitAsync(id, CancellationToken.None).ConfigureAwait(false);
-        var vacated = _inventory.Move(record.ReplicaId, target, id);
-        if (vacated is { } old)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await _ledger.ReleaseAsync(old, CancellationToken.None).ConfigureAwait(false);
+            // The resize may have happened: the next cycle replays its key to learn whether. Until then the new shape
+            // is counted by the hold, until it expires.
+            _unsettled[record.ReplicaId] = move;
+            throw;
         }
 
-        var outcome = commit.IsSuccess ? ShapeMoveOutcome.Applied : ShapeMoveOutcome.AppliedUncommitted;
-        _telemetry.RecordShapeSwitch(record.Region, decision.Action == ScalerAction.MoveUp ? ShapingTags.Up : ShapingTags.Down);
-        return new ShapeMove(record.Region, record.ReplicaId, record.Shape, target, decision, outcome, timestamp);
+        if (resize.Answer.IsSuccess)
+        {
+            return await FinishAsync(move).ConfigureAwait(false);
+        }
+
+        if (resize.Ambiguous)
+        {
+            // A TransientFailure may hide a resize that happened and lost its answer: the replica may run on either
+            // shape. Count both (commit the new reservation, keep the old one), so the region is over-reserved rather
+            // than oversubscribed, and replay the key on later cycles until the region says which.
+            _ = await LedgerReplay.CommitAsync(_ledger, move.Reservation, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+            _unsettled[record.ReplicaId] = move;
+            return move.Outcome(ShapeMoveOutcome.ResizeOutcomeUnknown);
+        }
+
+        await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+        return move.Outcome(ShapeMoveOutcome.ResizeFailed);
     }
+
+    // Replays the key of every resize whose outcome was unknown; reports each that the region now answers for.
+    private async Task SettleResizesAsync(List<ShapeMove> moves, CancellationToken cancellationToken)
+    {
+        if (_unsettled.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var move in _unsettled.Values.ToList())
+        {
+            ShapeMove? settled;
+            if (!_inventory.TryGet(move.Record.ReplicaId, out _))
+            {
+                await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+                settled = move.Outcome(ShapeMoveOutcome.ReplicaRemoved);
+            }
+            else
+            {
+                var resize = await ResizeAsync(move, cancellationToken).ConfigureAwait(false);
+                if (resize.Answer.IsSuccess)
+                {
+                    settled = await FinishAsync(move).ConfigureAwait(false);
+                }
+                else if (resize.Answer.Status == ProvisionStatus.Rejected)
+                {
+                    // By the port's contract a key that resized answers success on a replay: this one never did.
+                    await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+                    settled = move.Outcome(ShapeMoveOutcome.ResizeFailed);
+                }
+                else
+                {
+                    continue; // still unknown: both shapes stay counted
+                }
+            }
+
+            _unsettled.Remove(move.Record.ReplicaId);
+            moves.Add(settled);
+            Remember(settled);
+            if (settled.IsApplied)
+            {
+                ClearRetryWait(move.Record.ReplicaId);
+            }
+        }
+    }
+
+    /// <returns>The last answer, and whether any answer was a TransientFailure (the resize may have happened unseen).</returns>
+    private async Task<(ProvisionResult Answer, bool Ambiguous)> ResizeAsync(UnsettledResize move, CancellationToken cancellationToken)
+    {
+        var request = new ResizeRequest(move.Key, move.Record.Region, move.Record.ReplicaId, move.Target);
+        var ambiguous = false;
+        for (var attempt = 0; ; attempt++)
+        {
+            var answer = await _provisioner.ResizeAsync(request, cancellationToken).ConfigureAwait(false);
+            if (answer.Status != ProvisionStatus.TransientFailure)
+            {
+                return (answer, ambiguous);
+            }
+
+            ambiguous = true;
+            if (attempt == ResizeReplays)
+            {
+                return (answer, true);
+            }
+        }
+    }
+
+    // The replica runs on the target shape: finish the bookkeeping (not cancellable: the resize has happened).
+    private async Task<ShapeMove> FinishAsync(UnsettledResize move)
+    {
+        var replicaId = move.Record.ReplicaId;
+        if (!_inventory.TryGet(replicaId, out var current))
+        {
+            // The host removed the replica while it was resized; the new reservation accounts for nothing.
+            await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+            return move.Outcome(ShapeMoveOutcome.ReplicaRemoved);
+        }
+
+        var accounting = move.Reservation;
+        if (!(await LedgerReplay.CommitAsync(_ledger, move.Reservation, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+        {
+            // The hold expired during a slow resize, or the ledger stayed unavailable (the commit may have taken
+            // effect). Account for the new shape with a new reservation, then release the first: a no-op when it
+            // expired, and it frees the capacity when an unanswered commit took effect. Failing that, the replica
+            // stays on its old reservation, which is kept: under-counted by the difference, never uncounted.
+            var again = ReservationId.Create(move.Key + "/again");
+            var reserved = await LedgerReplay.ReserveAsync(
+                _ledger,
+                new ReservationRequest(again, current.Region, move.Target.Name, move.Target.Capacity, 1, _options.ReservationTimeToLive),
+                LedgerReplays,
+                TimeSpan.Zero,
+                _timeProvider,
+                CancellationToken.None).ConfigureAwait(false);
+            if (reserved.IsSuccess
+                && (await LedgerReplay.CommitAsync(_ledger, again, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+            {
+                accounting = again;
+            }
+            else
+            {
+                if (reserved.IsSuccess || reserved.Status == ReservationStatus.Unavailable)
+                {
+                    await ReleaseAsync(again).ConfigureAwait(false);
+                }
+
+                accounting = current.Reservation;
+            }
+
+            await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+        }
+
+        if (!_inventory.TryMove(replicaId, move.Target, accounting, out var vacated))
+        {
+            // Removed just now: nothing occupies the reservation made for it.
+            if (accounting != current.Reservation)
+            {
+                await ReleaseAsync(accounting).ConfigureAwait(false);
+            }
+
+            return move.Outcome(ShapeMoveOutcome.ReplicaRemoved);
+        }
+
+        if (vacated is { } old && old != accounting)
+        {
+            await ReleaseAsync(old).ConfigureAwait(false);
+        }
+
+        _telemetry.RecordShapeSwitch(move.Record.Region, move.Decision.Action == ScalerAction.MoveUp ? ShapingTags.Up : ShapingTags.Down);
+        return move.Outcome(accounting == current.Reservation ? ShapeMoveOutcome.AppliedUncommitted : ShapeMoveOutcome.Applied);
+    }
+
+    private async ValueTask ReleaseAsync(ReservationId id) =>
+        _ = await LedgerReplay.ReleaseAsync(_ledger, id, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
 
     private Dictionary<string, ResourceVector> BuildForecasts()
     {
@@ -385,6 +563,14 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
+    private void ClearRetryWait(string replicaId)
+    {
+        lock (_statesGate)
+        {
+            _retryWaits.Remove(replicaId);
+        }
+    }
+
     private bool IsWaitingToRetry(string replicaId, DateTimeOffset timestamp)
     {
         lock (_statesGate)
@@ -424,4 +610,15 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
     /// <summary>Consecutive failed moves of one replica and the observation time before which it is not moved again.</summary>
     private readonly record struct RetryWait(int Failures, DateTimeOffset NotBefore);
+
+    /// <summary>
+    /// A move from the reserve on: the replica as it was, the target shape, the resize's idempotency key and the
+    /// reservation for the target (its id is the key). Kept between cycles while the resize's outcome is unknown.
+    /// </summary>
+    private sealed record UnsettledResize(
+        ReplicaRecord Record, ResourceShape Target, ScalerDecision Decision, string Key, ReservationId Reservation, DateTimeOffset Timestamp)
+    {
+        public ShapeMove Outcome(ShapeMoveOutcome outcome) =>
+            new(Record.Region, Record.ReplicaId, Record.Shape, Target, Decision, outcome, Timestamp);
+    }
 }

@@ -9,12 +9,32 @@ public enum ShapeMoveOutcome
     /// <summary>The ledger refused the reservation for the new shape; nothing changed and the move is retried on a later observation.</summary>
     NoCapacity,
 
-    /// <summary>The provisioner did not resize; the new reservation was released and the move is retried on a later observation.</summary>
+    /// <summary>
+    /// The provisioner answered that it did not resize (it rejected the resize, or the region was unavailable before
+    /// any call could have acted); the new reservation was released and the move is retried on a later observation.
+    /// </summary>
     ResizeFailed,
 
     /// <summary>
-    /// The replica was resized but the ledger did not commit the new reservation (it expired during a slow resize,
-    /// or the ledger was unavailable); the inventory follows the replica, and the mismatch is reported for an operator.
+    /// The replica was resized but the ledger committed neither the new reservation (it expired during a slow resize,
+    /// or the ledger stayed unavailable) nor a second one made to replace it. The inventory follows the replica's
+    /// shape but keeps it on its old reservation, which is not released, so the region is under-counted by the
+    /// difference until the replica moves again or leaves; reported for an operator.
     /// </summary>
     AppliedUncommitted,
+
+    /// <summary>
+    /// The resize's answers were lost (<see cref="Provisioning.ProvisionStatus.TransientFailure"/> after bounded replays
+    /// with the same key), so the replica may run on either shape. The new reservation is committed and the old one
+    /// kept, so the ledger counts both (over-reserved, never oversubscribed), and the inventory still shows the old
+    /// shape. Later cycles replay the key and report the settled move (any other outcome) once the region answers;
+    /// the replica is not moved again meanwhile.
+    /// </summary>
+    ResizeOutcomeUnknown,
+
+    /// <summary>
+    /// The host removed the replica from the inventory while it was being resized; the reservation for the new shape
+    /// was released and nothing was recorded.
+    /// </summary>
+    ReplicaRemoved,
 }

@@ -17,7 +17,8 @@ internal sealed class HandlerFixture
         ReplicaRequestHandlerOptions? options = null,
         Func<IProvisioner, IProvisioner>? wrap = null,
         int seed = 0,
-        ILoadPredictor? predictor = null)
+        ILoadPredictor? predictor = null,
+        Func<ICapacityLedger, ICapacityLedger>? wrapLedger = null)
     {
         Time = new FakeTimeProvider(Epoch);
         Library = TestShapes.Library();
@@ -32,7 +33,8 @@ internal sealed class HandlerFixture
         Inventory = new ReplicaInventory();
         options ??= new ReplicaRequestHandlerOptions();
         options.RetryDelay = TimeSpan.Zero;
-        Handler = new ReplicaRequestHandler(Library, predictor ?? Predictor, Ledger, Provisioner, Inventory, options, timeProvider: Time);
+        HandlerLedger = wrapLedger is null ? Ledger : wrapLedger(Ledger);
+        Handler = new ReplicaRequestHandler(Library, predictor ?? Predictor, HandlerLedger, Provisioner, Inventory, options, timeProvider: Time);
     }
 
     /// <summary>The fixture clock's start; tests that build their own clocked parts start them here.</summary>
@@ -44,7 +46,11 @@ internal sealed class HandlerFixture
 
     public FixedPredictor Predictor { get; }
 
+    /// <summary>The in-memory ledger under any wrapper: what the tests inspect.</summary>
     public InMemoryCapacityLedger Ledger { get; }
+
+    /// <summary>The ledger the handler talks to: <see cref="Ledger"/>, or the wrapper around it.</summary>
+    public ICapacityLedger HandlerLedger { get; }
 
     public InMemoryRegion Eu { get; }
 

@@ -53,7 +53,11 @@ public sealed class FakeLedger : ICapacityLedger
 
     public bool DenyReservations { get; set; }
 
+    /// <summary>Every commit answers Unavailable without taking effect.</summary>
     public bool FailCommits { get; set; }
+
+    /// <summary>Every reserve takes effect and answers Unavailable, as if the connection dropped before the answer.</summary>
+    public bool LoseReserveAnswers { get; set; }
 
     public void AddRegion(string region, ResourceVector capacity) => _total[region] = capacity;
 
@@ -74,7 +78,9 @@ public sealed class FakeLedger : ICapacityLedger
         }
 
         Reservations[request.Id] = (request, ReservationState.Held);
-        return ValueTask.FromResult(new LedgerResult(ReservationStatus.Succeeded, new Reservation(request, ReservationState.Held, DateTimeOffset.MaxValue)));
+        return ValueTask.FromResult(LoseReserveAnswers
+            ? new LedgerResult(ReservationStatus.Unavailable, null)
+            : new LedgerResult(ReservationStatus.Succeeded, new Reservation(request, ReservationState.Held, DateTimeOffset.MaxValue)));
     }
 
     public ValueTask<LedgerResult> CommitAsync(ReservationId id, CancellationToken cancellationToken = default)
@@ -123,15 +129,19 @@ public sealed class FakeProvisioner : IProvisioner
 
     public ProvisionStatus ResizeStatus { get; set; } = ProvisionStatus.Succeeded;
 
+    /// <summary>When set, runs on every resize (after it is recorded) and decides its answer instead of <see cref="ResizeStatus"/>.</summary>
+    public Func<ResizeRequest, ProvisionStatus>? OnResize { get; set; }
+
     public ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(ProvisionResult.Failure(ProvisionStatus.Rejected, "not used by the loop"));
 
     public ValueTask<ProvisionResult> ResizeAsync(ResizeRequest request, CancellationToken cancellationToken = default)
     {
         Resizes.Add(request);
-        return ValueTask.FromResult(ResizeStatus == ProvisionStatus.Succeeded
+        var status = OnResize is { } decide ? decide(request) : ResizeStatus;
+        return ValueTask.FromResult(status == ProvisionStatus.Succeeded
             ? ProvisionResult.Success([request.ReplicaId])
-            : ProvisionResult.Failure(ResizeStatus, "injected"));
+            : ProvisionResult.Failure(status, "injected"));
     }
 
     public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>

@@ -134,7 +134,12 @@ public sealed class ReplicaRequestHandlerTests
         Assert.True(result.IsOutcomeUnknown);
         Assert.Equal(1, result.Attempts); // no other shape or region was tried
         Assert.Equal(0, f.Us.ReplicaCount);
-        Assert.Equal(0, f.Ledger.CountHeld());
+        Assert.Equal(TestShapes.Medium.Capacity * 2, f.Capacity("eu").Held); // kept: replicas may exist under the key
+
+        var resubmitted = await f.Handler.HandleAsync(HandlerFixture.Request(failover: "us")); // the region answers again
+        Assert.True(resubmitted.IsProvisioned);
+        Assert.Equal("eu", resubmitted.Region);
+        f.AssertConsistent();
     }
 
     [Fact]
@@ -281,6 +286,32 @@ public sealed class ReplicaRequestHandlerTests
             f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory, new ReplicaRequestHandlerOptions { ReservationTimeToLive = TimeSpan.Zero }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReplicaRequestHandler(
             f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory, new ReplicaRequestHandlerOptions { DefaultPolicy = default }));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task HandleAsync_RegionMissing_ThrowsNamingTheMember(string? region)
+    {
+        var f = new HandlerFixture();
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await f.Handler.HandleAsync(new ReplicaRequest(region!, 1, TimeSpan.FromHours(1), "k")));
+        Assert.Equal("request", error.ParamName);
+        Assert.StartsWith("ReplicaRequest.Region must not be empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task HandleAsync_IdempotencyKeyMissing_ThrowsNamingTheMember(string? key)
+    {
+        var f = new HandlerFixture();
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await f.Handler.HandleAsync(new ReplicaRequest("eu", 1, TimeSpan.FromHours(1), key!)));
+        Assert.Equal("request", error.ParamName);
+        Assert.StartsWith("ReplicaRequest.IdempotencyKey must not be empty", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

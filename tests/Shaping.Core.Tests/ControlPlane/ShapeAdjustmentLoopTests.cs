@@ -106,10 +106,10 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task RunOnceAsync_ResizeFails_ReleasesNewReservationAndKeepsShape()
+    public async Task RunOnceAsync_ResizeRejected_ReleasesNewReservationAndKeepsShape()
     {
         var original = Provision("req-1", "s", "r1");
-        _provisioner.ResizeStatus = ProvisionStatus.TransientFailure;
+        _provisioner.ResizeStatus = ProvisionStatus.Rejected;
         Observe("r1", T0, 1.5);
         Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
 
@@ -127,9 +127,63 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task RunOnceAsync_CommitFails_ReportsUncommittedAndFollowsTheReplica()
+    public async Task RunOnceAsync_ResizeAnswersLost_ReplaysItThenCountsBothShapesUntilALaterCycleSettlesIt()
     {
-        Provision("req-1", "s", "r1");
+        var original = Provision("req-1", "s", "r1");
+        _provisioner.ResizeStatus = ProvisionStatus.TransientFailure; // each call may have acted: the outcome is unknown
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+
+        await _loop.RunOnceAsync();
+        var result = await _loop.RunOnceAsync();
+
+        var move = Assert.Single(result.Moves);
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, move.Outcome);
+        Assert.False(move.IsApplied);
+        Assert.Equal(3, _provisioner.Resizes.Count); // the call and two replays, all under one key
+        var key = Assert.Single(_provisioner.Resizes.Select(r => r.IdempotencyKey).Distinct());
+        var attempted = new ReservationId(key);
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(attempted)); // over-reserved, never oversubscribed
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(original));
+        Assert.True(_inventory.TryGet("r1", out var record));
+        Assert.Equal(("s", original), (record.Shape.Name, record.Reservation));
+
+        _provisioner.ResizeStatus = ProvisionStatus.Succeeded;
+        var settled = await _loop.RunOnceAsync(); // no new observation needed: the loop replays the key itself
+
+        var applied = Assert.Single(settled.Moves);
+        Assert.Equal((ShapeMoveOutcome.Applied, "l", move.Timestamp), (applied.Outcome, applied.To.Name, applied.Timestamp));
+        Assert.All(_provisioner.Resizes, r => Assert.Equal(key, r.IdempotencyKey));
+        Assert.True(_inventory.TryGet("r1", out record));
+        Assert.Equal(("l", attempted), (record.Shape.Name, record.Reservation));
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(attempted));
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(original));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ResizeUnsettledThenRejected_ReleasesTheNewReservation()
+    {
+        var original = Provision("req-1", "s", "r1");
+        _provisioner.ResizeStatus = ProvisionStatus.TransientFailure;
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        await _loop.RunOnceAsync();
+        await _loop.RunOnceAsync();
+
+        _provisioner.ResizeStatus = ProvisionStatus.Rejected; // by the port's contract, a key that acted answers success
+        var settled = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.ResizeFailed, Assert.Single(settled.Moves).Outcome);
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(new ReservationId(_provisioner.Resizes[0].IdempotencyKey)));
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(original));
+        Assert.True(_inventory.TryGet("r1", out var record));
+        Assert.Equal("s", record.Shape.Name);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_CommitsStayUnavailable_KeepsTheResizedReplicaOnItsOldReservation()
+    {
+        var original = Provision("req-1", "s", "r1");
         _ledger.FailCommits = true;
         Observe("r1", T0, 1.5);
         Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
@@ -139,7 +193,53 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
 
         Assert.Equal(ShapeMoveOutcome.AppliedUncommitted, Assert.Single(result.Moves).Outcome);
         Assert.True(_inventory.TryGet("r1", out var record));
-        Assert.Equal("l", record.Shape.Name);
+        Assert.Equal(("l", original), (record.Shape.Name, record.Reservation)); // the replica moved; its old reservation still counts it
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(original));
+        Assert.Equal([original], _ledger.Reservations.Where(r => r.Value.State != ReservationState.Released).Select(r => r.Key));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ReplicaRemovedWhileResizing_ReleasesTheNewReservationAndSaysSo()
+    {
+        Provision("req-1", "s", "r1");
+        _provisioner.OnResize = request =>
+        {
+            // The host releases the replica while the resize runs.
+            if (_inventory.Remove(request.ReplicaId) is { } vacated)
+            {
+                _ledger.ReleaseAsync(vacated).AsTask().GetAwaiter().GetResult();
+            }
+
+            return ProvisionStatus.Succeeded;
+        };
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+
+        await _loop.RunOnceAsync();
+        var result = await _loop.RunOnceAsync();
+
+        var move = Assert.Single(result.Moves);
+        Assert.Equal(ShapeMoveOutcome.ReplicaRemoved, move.Outcome);
+        Assert.False(move.IsApplied);
+        Assert.All(_ledger.Reservations.Values, r => Assert.Equal(ReservationState.Released, r.State));
+        Assert.False(_inventory.TryGet("r1", out _));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ReserveAnswersLost_ReleasesTheUnansweredHold()
+    {
+        var original = Provision("req-1", "s", "r1");
+        _ledger.LoseReserveAnswers = true;
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+
+        await _loop.RunOnceAsync();
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.NoCapacity, Assert.Single(result.Moves).Outcome);
+        Assert.Empty(_provisioner.Resizes);
+        Assert.Empty(_ledger.InState(ReservationState.Held)); // no phantom hold until it expires
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(original));
     }
 
     [Fact]

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.Capacity;
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Provisioning;
+using Shaping.Core.Resources;
+using Shaping.Core.Scaling;
+using Shaping.Core.Shapes;
+
+namespace Shaping.Core.Tests.ControlPlane;
+
+/// <summary>The loop against the in-memory ledger and region: what the ledger counts matches what the region runs.</summary>
+public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
+{
+    private static readonly ResourceShape Small = new("s", new ResourceVector(2, 8, 50, 1), new ShapeProfile(0.1));
+    private static readonly ResourceShape Large = new("l", new ResourceVector(8, 32, 200, 4), new ShapeProfile(0.4));
+
+    private readonly FakeTimeProvider _time = new(HandlerFixture.Epoch);
+    private readonly InMemoryCapacityLedger _ledger;
+    private readonly InMemoryRegion _region;
+    private readonly ReplicaInventory _inventory = new();
+    private readonly FakeUtilizationSource _source = new();
+    private readonly ShapeAdjustmentLoop _loop;
+    private readonly string _replica;
+    private readonly ReservationId _original = new("res-1");
+
+    public ShapeAdjustmentLoopInMemoryTests()
+    {
+        _ledger = new InMemoryCapacityLedger([new("eu", new ResourceVector(64, 256, 2048, 32))], _time);
+        _region = new InMemoryRegion("eu", 0, _time);
+        var provisioned = _region.ProvisionAsync(new ProvisionRequest("k", "eu", Small, 1)).AsTask().GetAwaiter().GetResult();
+        _replica = provisioned.ReplicaIds[0];
+        _ = _ledger.TryReserveAsync(new ReservationRequest(_original, "eu", "s", Small.Capacity, 1, TimeSpan.FromMinutes(5))).AsTask().GetAwaiter().GetResult();
+        _ = _ledger.CommitAsync(_original).AsTask().GetAwaiter().GetResult();
+        _inventory.AddProvisioned("eu", provisioned.ReplicaIds, Small, _original);
+        _loop = NewLoop(_region);
+    }
+
+    public void Dispose() => _loop.Dispose();
+
+    [Fact]
+    public async Task RunOnceAsync_ResizeActsButItsAnswersAreLost_CountsBothShapesUntilAReplaySettlesIt()
+    {
+        _region.LostResponseRate = 1;
+
+        var move = await PressUntilMoveAsync(_loop);
+
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, move.Outcome);
+        Assert.Equal("l", _region.GetReplicas()[_replica].Name); // it did resize
+        Assert.Equal(2 + 8, Capacity().Committed.CpuCores); // the old and the new shape: over-reserved, not oversubscribed
+        Assert.True(_inventory.TryGet(_replica, out var record));
+        Assert.Equal("s", record.Shape.Name);
+
+        _region.LostResponseRate = 0;
+        var settled = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single(settled.Moves).Outcome);
+        Assert.True(_inventory.TryGet(_replica, out record));
+        Assert.Equal("l", record.Shape.Name);
+        Assert.Equal(8, Capacity().Committed.CpuCores);
+        Assert.Equal(0, _ledger.CountHeld());
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ResizeOutlastsItsReservation_ReservesAgainAndCommits()
+    {
+        using var loop = NewLoop(new SlowResize(_region, _time, TimeSpan.FromMinutes(3))); // the hold lives 2 minutes
+
+        var move = await PressUntilMoveAsync(loop);
+
+        Assert.Equal(ShapeMoveOutcome.Applied, move.Outcome);
+        Assert.True(_inventory.TryGet(_replica, out var record));
+        Assert.Equal("l", record.Shape.Name);
+        Assert.True(_ledger.TryGetReservation(record.Reservation, out var reservation));
+        Assert.Equal(ReservationState.Committed, reservation.State);
+        Assert.Equal(8, Capacity().Committed.CpuCores); // what the region runs
+        Assert.Equal(0, _ledger.CountHeld());
+        Assert.True(_ledger.TryGetReservation(_original, out var original));
+        Assert.Equal(ReservationState.Released, original.State);
+    }
+
+    private ShapeAdjustmentLoop NewLoop(IProvisioner provisioner)
+    {
+        var policy = new ScalerPolicy(
+            upStabilizationWindow: TimeSpan.FromSeconds(1), downStabilizationWindow: TimeSpan.FromSeconds(1), cooldown: TimeSpan.Zero, smoothingTimeConstant: TimeSpan.Zero);
+        return new ShapeAdjustmentLoop(
+            _source, _ledger, provisioner, _inventory, new HysteresisScaler(new ShapeCatalog([Small, Large]), policy),
+            options: new ShapeAdjustmentOptions(retryBackoff: TimeSpan.Zero), timeProvider: _time);
+    }
+
+    /// <summary>Two observations of 95 % CPU, five seconds apart: the second one moves the replica up.</summary>
+    private async Task<ShapeMove> PressUntilMoveAsync(ShapeAdjustmentLoop loop)
+    {
+        var at = _time.GetUtcNow();
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
+        Assert.Empty((await loop.RunOnceAsync()).Moves);
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
+        return Assert.Single((await loop.RunOnceAsync()).Moves);
+    }
+
+    private RegionCapacity Capacity()
+    {
+        Assert.True(_ledger.TryGetRegionCapacity("eu", out var capacity));
+        return capacity;
+    }
+
+    /// <summary>Resizes through the inner provisioner, then lets <paramref name="take"/> pass on the fake clock.</summary>
+    private sealed class SlowResize(IProvisioner inner, FakeTimeProvider time, TimeSpan take) : IProvisioner
+    {
+        public ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default) =>
+            inner.ProvisionAsync(request, cancellationToken);
+
+        public async ValueTask<ProvisionResult> ResizeAsync(ResizeRequest request, CancellationToken cancellationToken = default)
+        {
+            var result = await inner.ResizeAsync(request, cancellationToken);
+            time.Advance(take);
+            return result;
+        }
+
+        public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
+            inner.ReleaseAsync(region, replicaId, cancellationToken);
+    }
+}
