@@ -699,17 +699,15 @@ public sealed class ReplicaRequestHandler
 
     private async ValueTask<Attempt> RecordAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
     {
+        // Indexed loops and no list in the common case (every replica new): this runs on every request.
         ReplicaRecord? tracked = null;
-        List<string>? untracked = null;
-        foreach (var replicaId in replicaIds)
+        var trackedCount = 0;
+        for (var i = 0; i < replicaIds.Count; i++)
         {
-            if (_inventory.TryGet(replicaId, out var record))
+            if (_inventory.TryGet(replicaIds[i], out var record))
             {
                 tracked ??= record;
-            }
-            else
-            {
-                (untracked ??= []).Add(replicaId);
+                trackedCount++;
             }
         }
 
@@ -719,7 +717,7 @@ public sealed class ReplicaRequestHandler
             return Attempt.Done(reservationId, replicaIds, message);
         }
 
-        if (untracked is null)
+        if (trackedCount == replicaIds.Count)
         {
             // A replay of a request that already completed (same key, same replicas): the first reservation accounts
             // for them, so this one goes back.
@@ -729,6 +727,15 @@ public sealed class ReplicaRequestHandler
 
         // Some of the replicas are accounted for already, the others by nothing (the host stopped tracking them):
         // this reservation accounts for those, over-reserving by the tracked ones until they leave it.
+        var untracked = new List<string>(replicaIds.Count - trackedCount);
+        for (var i = 0; i < replicaIds.Count; i++)
+        {
+            if (!_inventory.TryGet(replicaIds[i], out _))
+            {
+                untracked.Add(replicaIds[i]);
+            }
+        }
+
         _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
         return Attempt.Done(
             reservationId,
