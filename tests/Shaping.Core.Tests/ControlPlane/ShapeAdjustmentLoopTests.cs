@@ -110,11 +110,7 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     {
         var original = Provision("req-1", "s", "r1");
         _provisioner.ResizeStatus = ProvisionStatus.Rejected;
-        Observe("r1", T0, 1.5);
-        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
-
-        await _loop.RunOnceAsync();
-        var result = await _loop.RunOnceAsync();
+        var result = await OverloadR1AndRunTwoCyclesAsync();
 
         Assert.Equal(ShapeMoveOutcome.ResizeFailed, Assert.Single(result.Moves).Outcome);
         var attempted = new ReservationId(Assert.Single(_provisioner.Resizes).IdempotencyKey);
@@ -131,11 +127,7 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     {
         var original = Provision("req-1", "s", "r1");
         _provisioner.ResizeStatus = ProvisionStatus.TransientFailure; // each call may have acted: the outcome is unknown
-        Observe("r1", T0, 1.5);
-        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
-
-        await _loop.RunOnceAsync();
-        var result = await _loop.RunOnceAsync();
+        var result = await OverloadR1AndRunTwoCyclesAsync();
 
         var move = Assert.Single(result.Moves);
         Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, move.Outcome);
@@ -185,11 +177,7 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     {
         var original = Provision("req-1", "s", "r1");
         _ledger.FailCommits = true;
-        Observe("r1", T0, 1.5);
-        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
-
-        await _loop.RunOnceAsync();
-        var result = await _loop.RunOnceAsync();
+        var result = await OverloadR1AndRunTwoCyclesAsync();
 
         Assert.Equal(ShapeMoveOutcome.AppliedUncommitted, Assert.Single(result.Moves).Outcome);
         Assert.True(_inventory.TryGet("r1", out var record));
@@ -212,11 +200,7 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
 
             return ProvisionStatus.Succeeded;
         };
-        Observe("r1", T0, 1.5);
-        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
-
-        await _loop.RunOnceAsync();
-        var result = await _loop.RunOnceAsync();
+        var result = await OverloadR1AndRunTwoCyclesAsync();
 
         var move = Assert.Single(result.Moves);
         Assert.Equal(ShapeMoveOutcome.ReplicaRemoved, move.Outcome);
@@ -230,11 +214,7 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     {
         var original = Provision("req-1", "s", "r1");
         _ledger.LoseReserveAnswers = true;
-        Observe("r1", T0, 1.5);
-        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
-
-        await _loop.RunOnceAsync();
-        var result = await _loop.RunOnceAsync();
+        var result = await OverloadR1AndRunTwoCyclesAsync();
 
         Assert.Equal(ShapeMoveOutcome.NoCapacity, Assert.Single(result.Moves).Outcome);
         Assert.Empty(_provisioner.Resizes);
@@ -435,6 +415,15 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
         _ledger.AddCommitted(new ReservationRequest(id, Region, shapeName, shape.Capacity, replicas.Length, TimeSpan.FromMinutes(1)));
         _inventory.AddProvisioned(Region, replicas, shape, id);
         return id;
+    }
+
+    // r1 runs at 150 % of its shape for a minute: the first cycle sees the step, the second moves it up.
+    private async Task<AdjustmentCycleResult> OverloadR1AndRunTwoCyclesAsync()
+    {
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        await _loop.RunOnceAsync();
+        return await _loop.RunOnceAsync();
     }
 
     private void Observe(string replicaId, DateTimeOffset at, double cpuUtilizationOfS) =>
