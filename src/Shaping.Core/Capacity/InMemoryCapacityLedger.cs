@@ -41,6 +41,12 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
     /// <summary>The largest amount accepted in any dimension, for a region's total or a reservation: 9 × 10⁹ units.</summary>
     public const double MaxAmount = 9e9;
 
+    /// <summary>
+    /// The longest time to live accepted for a reservation: 365 days. A hold is meant to bridge one provisioning call;
+    /// the bound also keeps every expiry a representable time.
+    /// </summary>
+    public static TimeSpan MaxTimeToLive { get; } = TimeSpan.FromDays(365);
+
     private const double UnitsPerAmount = 1e9;
 
     private readonly Lock _gate = new();
@@ -308,10 +314,10 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
             throw new ArgumentException($"ReservationRequest.Replicas must be at least 1; got {request.Replicas}.", nameof(request));
         }
 
-        if (request.TimeToLive <= TimeSpan.Zero)
+        if (request.TimeToLive <= TimeSpan.Zero || request.TimeToLive > MaxTimeToLive)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(request), request.TimeToLive, $"ReservationRequest.TimeToLive must be positive; got {request.TimeToLive}.");
+                nameof(request), request.TimeToLive, $"ReservationRequest.TimeToLive must be positive and at most {MaxTimeToLive.TotalDays:0} days; got {request.TimeToLive}.");
         }
 
         ThrowIfOutOfRange(request.PerReplica, nameof(request), "ReservationRequest.PerReplica");

@@ -333,6 +333,11 @@ public sealed class InMemoryCapacityLedgerTests
 
         var ttl = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", ttl: TimeSpan.Zero)));
         Assert.Contains("ReservationRequest.TimeToLive", ttl.Message, StringComparison.Ordinal);
+
+        // Used to throw the BCL's "un-representable DateTime" from now + TimeToLive, naming no member.
+        var endless = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", ttl: TimeSpan.MaxValue)));
+        Assert.Contains("ReservationRequest.TimeToLive", endless.Message, StringComparison.Ordinal);
+        Assert.Equal("request", endless.ParamName);
     }
 
     [Fact]
