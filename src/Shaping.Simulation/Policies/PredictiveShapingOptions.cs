@@ -68,8 +68,11 @@ public sealed class PredictiveShapingOptions
     public double PhaseQuantile { get; init; } = 0.5;
 
     /// <summary>
-    /// Gets the reactive floor: the policy never provisions less than the last observed demand times
-    /// (1 + this margin), whatever the forecast says.
+    /// Gets the reactive floor's largest margin: the policy never provisions less than the last observed demand times
+    /// (1 + a margin), whatever the forecast says. The margin is this value during warm-up; once calibrated, it is the
+    /// <see cref="ForecastQuantile"/> of the demand's one-step rises over the <see cref="CalibrationWindow"/> (or the last
+    /// step's rise, if larger) when that is smaller (smooth demand needs less room for its next step than demand that
+    /// jumps).
     /// </summary>
     /// <value>The default value is 0.15.</value>
     public double FloorMargin { get; init; } = 0.15;

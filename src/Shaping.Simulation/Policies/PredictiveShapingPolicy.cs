@@ -30,8 +30,11 @@ namespace Shaping.Simulation.Policies;
 /// last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a
 /// flash crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
 /// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
-/// last observed demand × (1 + <see cref="PredictiveShapingOptions.FloorMargin"/>), eased only where the step profile
-/// says demand falls from the last position to this one); for the proactive lead time, the largest bound over the next
+/// last observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position
+/// to this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until calibration, then the
+/// <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the recent one-step rises of demand, or the last step's own
+/// rise if larger, when that is smaller than the option: smooth demand is not held 15 % above its last value, while
+/// jumpy demand, or demand that has just jumped, keeps the full margin; for the proactive lead time, the largest bound over the next
 /// <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see cref="PredictiveShapingOptions.WarmUp"/> of history, and
 /// until every position has a few calibration samples, it falls back to the highest demand seen so far +
 /// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's).</para>
@@ -83,6 +86,13 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private int[] _ratioCount = [];
     private double[] _sortBuffer = [];
     private int _ratioWindow;
+
+    // Per dimension, the recent one-step rises of demand (max(0, d_t / d_t-1 − 1)) in a ring, and the floor margin
+    // taken from them: the ForecastQuantile of those rises, at most FloorMargin.
+    private double[][] _rises = [];
+    private double[] _riseBuffer = [];
+    private readonly double[] _floorMargin = new double[ResourceVector.DimensionCount];
+    private int _riseCount;
     private bool _calibrationDue;
     private TimeSpan _step;
     private int _stepsPerBucket;
@@ -258,6 +268,16 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
 
         _sortBuffer = new double[_ratioWindow];
+        var riseWindow = Math.Max(MinimumCalibrationSamples, calibration * _stepsPerBucket);
+        _rises = new double[ResourceVector.DimensionCount][];
+        for (var d = 0; d < _rises.Length; d++)
+        {
+            _rises[d] = new double[riseWindow];
+        }
+
+        _riseBuffer = new double[riseWindow];
+        _riseCount = 0;
+        Array.Fill(_floorMargin, _options.FloorMargin);
         _shareBuffer = new double[Math.Max(1, calibration)];
     }
 
@@ -272,6 +292,19 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         {
             var value = history[i];
             _maxSeen = ResourceVector.Max(_maxSeen, value);
+            if (i > 0)
+            {
+                var before = history[i - 1];
+                var slot = _riseCount % _rises[0].Length;
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    var previous = before[(Dimension)d];
+                    var current = value[(Dimension)d];
+                    _rises[d][slot] = previous > 0 ? Math.Max(0, (current / previous) - 1) : current > 0 ? double.PositiveInfinity : 0;
+                }
+
+                _riseCount++;
+            }
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
                 if (value[(Dimension)d] > 0 && !_active[d])
@@ -400,6 +433,24 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
     private void UpdateCalibration()
     {
+        var rises = Math.Min(_riseCount, _riseBuffer.Length);
+        if (rises >= MinimumCalibrationSamples)
+        {
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            {
+                if (!_active[d])
+                {
+                    continue;
+                }
+
+                var buffer = _riseBuffer.AsSpan(0, rises);
+                _rises[d].AsSpan(0, rises).CopyTo(buffer);
+                buffer.Sort();
+                var index = (int)Math.Ceiling((_options.ForecastQuantile * rises) - 1e-9) - 1;
+                _floorMargin[d] = Math.Min(_options.FloorMargin, buffer[Math.Clamp(index, 0, rises - 1)]);
+            }
+        }
+
         for (var phase = 0; phase < _stepsPerBucket; phase++)
         {
             var count = Math.Min(_ratioCount[phase], _ratioWindow);
@@ -442,7 +493,19 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private (ResourceVector Now, ResourceVector Lead, ForecastInterval? Forecast) Requirement(ReadOnlySpan<ResourceVector> history)
     {
         var last = history[^1];
-        var floor = last.Scale(1 + _options.FloorMargin);
+        // The floor's margin: the recent rises' quantile, but at least the last step's own rise (a jump larger than
+        // any recent one starts a new regime), and never more than FloorMargin.
+        var before = history.Length > 1 ? history[^2] : last;
+        Span<double> floorValues = stackalloc double[ResourceVector.DimensionCount];
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var previous = before[(Dimension)d];
+            var current = last[(Dimension)d];
+            var rise = previous > 0 ? Math.Max(0, (current / previous) - 1) : current > 0 ? double.PositiveInfinity : 0;
+            floorValues[d] = current * (1 + Math.Min(_options.FloorMargin, Math.Max(_floorMargin[d], rise)));
+        }
+
+        var floor = new ResourceVector(floorValues[0], floorValues[1], floorValues[2], floorValues[3]);
         var modelsReady = _completedBuckets >= WarmUpBuckets;
         for (var d = 0; d < ResourceVector.DimensionCount && modelsReady; d++)
         {

@@ -69,6 +69,33 @@ public sealed class PredictiveShapingPolicyTests
         Assert.All(Enumerable.Range(0, steps.Length).Where(t => t != start), t => Assert.True(steps[t].Demand.FitsWithin(steps[t].Provisioned), $"short at step {t}"));
     }
 
+    [Theory]
+    [InlineData(0.002, 0.0, 10.5)] // smooth: ±0.2 % noise, the floor's margin shrinks to the rises actually seen
+    [InlineData(0.002, 0.3, 11.5)] // a 30 % jump every few hours: the full 15 % margin stays
+    public void Decide_FloorMargin_FollowsTheOneStepRisesOfRecentDemand(double noise, double jump, double bound)
+    {
+        var random = new Random(5);
+        var values = Enumerable.Range(0, 8 * 48).Select(i =>
+        {
+            var level = 10 * (1 + ((random.NextDouble() - 0.5) * 2 * noise));
+            return new ResourceVector(i % 7 == 6 ? level / (1 + jump) : level, 0, 0, 0);
+        }).ToList();
+        values[^1] = new ResourceVector(10, 0, 0, 0);
+        var policy = Policy();
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(new DemandSeries("flat", Series.Start, HalfHour, [.. values, new ResourceVector(10, 0, 0, 0)]), policy);
+
+        Assert.True(policy.LastDecisionForecast);
+        if (jump == 0)
+        {
+            Assert.InRange(policy.LastRequirement.CpuCores, 10, bound);
+        }
+        else
+        {
+            Assert.InRange(policy.LastRequirement.CpuCores, bound, double.MaxValue);
+        }
+    }
+
     [Fact]
     public void Decide_SeesOnlyThePast_DecisionsBeforeAChangeAreUnchanged()
     {
