@@ -17,4 +17,18 @@ public sealed record EngineRegionStatus(
     DateTimeOffset? LastRefresh,
     string? FallbackReason,
     long GapsFilled,
-    long LateDropped);
+    long LateDropped)
+{
+    /// <summary>
+    /// Gets how many of the region's observations were stamped more than
+    /// <see cref="PredictiveLoadEngineOptions.MaxClockSkew"/> ahead of the engine's clock and recorded at that limit.
+    /// </summary>
+    public long FutureObservationsClamped { get; init; }
+
+    /// <summary>
+    /// Gets how many times the region's series restarted because a gap (in time between observations) was at least
+    /// <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> steps long; each restart drops the history and the
+    /// models, so the region falls back until it has the minimum history again.
+    /// </summary>
+    public long Restarts { get; init; }
+}

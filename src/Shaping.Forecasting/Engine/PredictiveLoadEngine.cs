@@ -31,6 +31,15 @@ namespace Shaping.Forecasting.Engine;
 /// <b>Bad input.</b> <see cref="Observe"/> rejects NaN, infinite and negative demand with an exception naming the
 /// argument. A constant series forecasts its constant (zero-width distributions). Forecast paths are floored at 0.
 /// </para>
+/// <para>
+/// <b>Clocks and gaps.</b> An observation stamped more than <see cref="PredictiveLoadEngineOptions.MaxClockSkew"/>
+/// ahead of the engine's <see cref="TimeProvider"/> is recorded at that limit and counted
+/// (<see cref="FutureObservationsClamped"/>), so a source whose clock runs ahead cannot move a region's series into
+/// the future. Missing steps are filled (seasonal carry-forward); but a gap of at least
+/// <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> steps restarts the region's series at the new observation
+/// instead (its models are dropped and it falls back until it has the minimum history again), which bounds the work of
+/// one <see cref="Observe"/> and keeps synthetic steps from replacing all real history.
+/// </para>
 /// <para><b>Thread safety:</b> all members are safe to call concurrently. Lookups never block on a fit.</para>
 /// </remarks>
 public sealed class PredictiveLoadEngine : ILoadPredictor
@@ -42,6 +51,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan[] _windows;
     private readonly int _seasonalPeriod;
+    private readonly TimeSpan _maxClockSkew;
+    private long _futureObservationsClamped;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="forecaster">The forecaster fitted per region and dimension (for example a validated selection among seasonal naive and AutoEts).</param>
@@ -63,7 +74,15 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         _timeProvider = timeProvider ?? TimeProvider.System;
         _windows = [.. options.Windows.Distinct().Order()];
         _seasonalPeriod = options.EffectiveSeasonalPeriod;
+        _maxClockSkew = options.MaxClockSkew;
     }
+
+    /// <summary>
+    /// Gets how many observations, over all regions, had a timestamp more than
+    /// <see cref="PredictiveLoadEngineOptions.MaxClockSkew"/> ahead of the engine's clock and were recorded at that
+    /// limit instead. A count that keeps growing points at a source whose clock runs ahead.
+    /// </summary>
+    public long FutureObservationsClamped => Interlocked.Read(ref _futureObservationsClamped);
 
     /// <summary>Gets the regions the engine has seen.</summary>
     public IReadOnlyCollection<string> Regions => (IReadOnlyCollection<string>)_regions.Keys;
@@ -110,18 +129,49 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A <paramref name="timestamp"/> more than <see cref="PredictiveLoadEngineOptions.MaxClockSkew"/> ahead of the
+    /// engine's clock is taken as that far ahead (and counted in <see cref="FutureObservationsClamped"/>) rather than
+    /// rejected: the demand is real. A timestamp at least <see cref="PredictiveLoadEngineOptions.MaximumHistory"/>
+    /// steps after the region's latest restarts the region's series (see the class remarks). At most
+    /// <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> gap steps are filled per call.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension.</exception>
     public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
     {
         ArgumentNullException.ThrowIfNull(region);
         ResourceVector.ThrowIfInvalidAmount(demand);
         var state = _regions.GetOrAdd(region, static (_, engine) => new RegionState(engine._options, engine._seasonalPeriod), this);
+        var now = _timeProvider.GetUtcNow();
+        var clamped = false;
+        if (timestamp - now > _maxClockSkew)
+        {
+            timestamp = now + _maxClockSkew;
+            clamped = true;
+            Interlocked.Increment(ref _futureObservationsClamped);
+        }
+
         var step = timestamp.UtcTicks / _options.Resolution.Ticks;
         lock (state.Gate)
         {
+            if (clamped)
+            {
+                state.FutureObservationsClamped++;
+            }
+
+            var restarted = false;
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
-                state.Series[d].Add(step, demand[(Dimension)d], (state, d), static (s, value) => s.state.AbsorbOnline(s.d, value));
+                restarted |= state.Series[d].Add(step, demand[(Dimension)d], (state, d), static (s, value) => s.state.AbsorbOnline(s.d, value));
+            }
+
+            if (restarted)
+            {
+                // The models describe history that is gone; the region falls back until it has enough again.
+                Array.Clear(state.Models);
+                state.LastFit = null;
+                state.Published = null;
+                state.FallbackReason = "series restarted after a gap of at least MaximumHistory steps";
             }
         }
 
@@ -185,7 +235,11 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 state.Published?.ComputedAt,
                 state.Published is null ? state.FallbackReason : null,
                 state.Series.Sum(s => s.GapsFilled),
-                state.Series.Sum(s => s.LateDropped));
+                state.Series.Sum(s => s.LateDropped))
+            {
+                FutureObservationsClamped = state.FutureObservationsClamped,
+                Restarts = state.Series[0].Restarts,
+            };
         }
     }
 
@@ -333,6 +387,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         public string ModelNote { get; set; } = string.Empty;
 
         public string FallbackReason { get; set; } = "no forecast yet";
+
+        public long FutureObservationsClamped { get; set; }
 
         public volatile PublishedProfiles? Published;
 

@@ -42,6 +42,18 @@ public sealed class PredictiveLoadEngineOptions
     /// <value>The default value is 30 minutes.</value>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>Gets or sets how far ahead of the engine's clock an observation's timestamp may be.</summary>
+    /// <remarks>
+    /// Observations come from other machines' clocks, which can run ahead. A single sample stamped far in the future
+    /// would move a region's series there: the steps in between would be filled with synthetic copies and every real
+    /// observation after it would be too late to keep. The demand of such a sample is still real, so it is kept, at
+    /// the clock's now plus this tolerance, and counted in <see cref="PredictiveLoadEngine.FutureObservationsClamped"/>
+    /// (the same rule as the core predictor's <c>DecayingHistogramPredictorOptions.MaxClockSkew</c>). Allow for
+    /// ordinary clock skew and for the delay between taking an observation and recording it.
+    /// </remarks>
+    /// <value>The default value is 5 minutes. Must be non-negative and at most <see cref="StaleAfter"/>.</value>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Gets or sets the minimum history, in steps, before a model is fitted; 0 means two seasons.</summary>
     /// <value>The default value is 0 (two seasons).</value>
     public int MinimumHistory { get; set; }
@@ -81,6 +93,7 @@ public sealed class PredictiveLoadEngineOptions
         Check(RefreshInterval > TimeSpan.Zero, nameof(RefreshInterval), RefreshInterval, "must be positive");
         Check(RefreshInterval <= MaxRefreshInterval, nameof(RefreshInterval), RefreshInterval, $"must be at most {MaxRefreshInterval} (about 49.7 days), the longest delay a timer supports");
         Check(StaleAfter >= RefreshInterval, nameof(StaleAfter), StaleAfter, "must be at least RefreshInterval");
+        Check(MaxClockSkew >= TimeSpan.Zero && MaxClockSkew <= StaleAfter, nameof(MaxClockSkew), MaxClockSkew, "must be non-negative and at most StaleAfter");
         Check(MinimumHistory >= 0, nameof(MinimumHistory), MinimumHistory, "must be 0 (two seasons) or positive");
         Check(MaximumHistory >= EffectiveMinimumHistory, nameof(MaximumHistory), MaximumHistory, "must be at least the minimum history");
         Check(PathCount >= 20, nameof(PathCount), PathCount, "must be at least 20");

@@ -8,7 +8,9 @@ namespace Shaping.Forecasting.Engine;
 /// Gaps (steps with no observation) are filled with the value one season earlier when the history has it, else
 /// the last closed value: a seasonal carry-forward that keeps the series regular for the models. Late
 /// observations for a closed step still in the buffer update that step's mean (it counts at the next refit, not
-/// in the online state). Not thread-safe; the engine locks around it.
+/// in the online state). A gap of at least the buffer's capacity is not filled: the series restarts at the new
+/// step (see <see cref="Add"/>), so filling costs at most the capacity and never replaces all real history with
+/// copies of itself. Not thread-safe; the engine locks around it.
 /// </remarks>
 internal sealed class StepSeries
 {
@@ -37,6 +39,9 @@ internal sealed class StepSeries
     /// <summary>Gets how many gap steps were filled.</summary>
     public long GapsFilled { get; private set; }
 
+    /// <summary>Gets how many times the series restarted after a gap at least as long as its capacity.</summary>
+    public long Restarts { get; private set; }
+
     /// <summary>Gets how many observations arrived too late to be kept.</summary>
     public long LateDropped { get; private set; }
 
@@ -47,7 +52,13 @@ internal sealed class StepSeries
     /// Adds an observation to step <paramref name="step"/>; closes the open step (and fills gaps) when a later step
     /// starts. Each closed step value is passed to <paramref name="onClosed"/>.
     /// </summary>
-    public void Add<TState>(long step, double value, TState state, Action<TState, double> onClosed)
+    /// <remarks>
+    /// When <paramref name="step"/> is at least the capacity past the open step, filling the gap would push every
+    /// held step out of the buffer and leave only synthetic copies; instead the series drops what it holds (the open
+    /// step included) and starts afresh at <paramref name="step"/>, in O(1).
+    /// </remarks>
+    /// <returns><see langword="true"/> when the series restarted, so the caller's models no longer describe it.</returns>
+    public bool Add<TState>(long step, double value, TState state, Action<TState, double> onClosed)
     {
         if (_openStep == long.MinValue)
         {
@@ -58,13 +69,25 @@ internal sealed class StepSeries
         {
             _openSum += value;
             _openCount++;
-            return;
+            return false;
         }
 
         if (step < _openStep)
         {
             AddLate(step, value);
-            return;
+            return false;
+        }
+
+        if (step - _openStep > _values.Length)
+        {
+            // At least a whole buffer of missing steps: nothing real would survive the fill.
+            _start = 0;
+            _length = 0;
+            _openStep = step;
+            _openSum = value;
+            _openCount = 1;
+            Restarts++;
+            return true;
         }
 
         Close(state, onClosed);
@@ -78,6 +101,7 @@ internal sealed class StepSeries
         _openStep = step;
         _openSum = value;
         _openCount = 1;
+        return false;
     }
 
     /// <summary>Copies the closed steps, oldest first.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Prediction;
 using Shaping.Core.Resources;
 using Shaping.Forecasting.Engine;
@@ -20,13 +21,13 @@ public sealed class PredictiveLoadEngineTests
         PathCount = 200,
     };
 
-    private static (PredictiveLoadEngine Engine, ManualClock Clock, RecordingPredictor Fallback) Create(PredictiveLoadEngineOptions? options = null)
+    private static (PredictiveLoadEngine Engine, FakeTimeProvider Clock, RecordingPredictor Fallback) Create(PredictiveLoadEngineOptions? options = null)
     {
         options ??= HourlyOptions();
         options.Windows.Clear();
         options.Windows.Add(TimeSpan.FromHours(1));
         options.Windows.Add(TimeSpan.FromHours(6));
-        var clock = new ManualClock(Start);
+        var clock = new FakeTimeProvider(Start);
         var fallback = new RecordingPredictor();
         return (new PredictiveLoadEngine(new SeasonalNaiveForecaster(), fallback, options, clock), clock, fallback);
     }
@@ -35,11 +36,11 @@ public sealed class PredictiveLoadEngineTests
     private static ResourceVector DailyDemand(int hour) =>
         new(20 - (10 * Math.Cos(2 * Math.PI * (hour - 3) / 24)), 8, 0, 1);
 
-    private static void Feed(PredictiveLoadEngine engine, ManualClock clock, int hours)
+    private static void Feed(PredictiveLoadEngine engine, FakeTimeProvider clock, int hours, string region = "eu-west")
     {
         for (var h = 0; h < hours; h++)
         {
-            engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(h % 24));
+            engine.Observe(region, clock.GetUtcNow(), DailyDemand(h % 24));
             clock.Advance(TimeSpan.FromHours(1));
         }
     }
@@ -204,6 +205,65 @@ public sealed class PredictiveLoadEngineTests
         var wait = Task.Delay(longest, new ManualClock(Start), cancel.Token);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+    }
+
+    [Fact]
+    public async Task Observe_TimestampFarAhead_IsClampedAndLaterRealDataIsKept()
+    {
+        // One sample a year ahead used to fill 8,760 synthetic hours, push all real history out, and make every
+        // later real observation "late" (dropped) while the profile still said Forecast.
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        engine.Observe("eu-west", clock.GetUtcNow().AddDays(365), DailyDemand(0));
+        Feed(engine, clock, 24);
+        await engine.RefreshAsync();
+
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Equal(1, engine.FutureObservationsClamped);
+        Assert.Equal(1, status.FutureObservationsClamped);
+        Assert.Equal(0, status.LateDropped);
+        Assert.Equal(0, status.GapsFilled);
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+    }
+
+    [Fact]
+    public void Observe_TimestampWithinTheSkew_IsKeptAsStamped()
+    {
+        var (engine, clock, fallback) = Create();
+        engine.Observe("eu-west", clock.GetUtcNow().AddMinutes(4), DailyDemand(0));
+        Assert.Equal(0, engine.FutureObservationsClamped);
+        Assert.Equal(1, fallback.Observations);
+    }
+
+    [Fact]
+    public void Observe_GapOfAWholeBuffer_RestartsTheSeriesInsteadOfFillingIt()
+    {
+        // A default(DateTimeOffset) first sample then a real one used to fill ~18 million hourly steps per dimension.
+        var (engine, clock, _) = Create();
+        engine.Observe("eu-west", default, DailyDemand(0));
+        Feed(engine, clock, 3);
+
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Equal(0, status.GapsFilled);
+        Assert.Equal(1, status.Restarts);
+        Assert.Equal(2, status.Steps); // hours 0 and 1 closed, hour 2 open: the year-1 sample is gone
+    }
+
+    [Fact]
+    public async Task Observe_GapOfAWholeBufferAfterAForecast_DropsTheModelsAndFallsBack()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        clock.Advance(TimeSpan.FromDays(15)); // more than MaximumHistory (14 days of hours)
+        Feed(engine, clock, 2);
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("restarted", profile.Note, StringComparison.Ordinal);
+        Assert.Equal(0, engine.GetStatus("eu-west")!.GapsFilled);
+        Assert.Equal(["none", "none", "none", "none"], engine.GetStatus("eu-west")!.Models);
     }
 
     [Fact]
