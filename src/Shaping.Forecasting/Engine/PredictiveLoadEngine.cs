@@ -52,6 +52,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     private readonly TimeSpan[] _windows;
     private readonly int _seasonalPeriod;
     private readonly TimeSpan _maxClockSkew;
+    private readonly TimeSpan _refreshInterval;
     private long _futureObservationsClamped;
 
     /// <summary>Creates an engine.</summary>
@@ -75,6 +76,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         _windows = [.. options.Windows.Distinct().Order()];
         _seasonalPeriod = options.EffectiveSeasonalPeriod;
         _maxClockSkew = options.MaxClockSkew;
+        _refreshInterval = options.RefreshInterval;
     }
 
     /// <summary>
@@ -184,30 +186,51 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// </summary>
     /// <param name="cancellationToken">Cancels between regions and dimensions.</param>
     /// <returns>A task that completes when every region is refreshed.</returns>
+    /// <remarks>
+    /// Regions are isolated: when refreshing one fails (a fit, a simulation that diverges to NaN or infinity, a
+    /// distribution that cannot be built), that region's profiles are withdrawn, its lookups fall back with the
+    /// failure as the reason (also in <see cref="GetStatus"/>), and the other regions are still refreshed. Only
+    /// cancellation escapes.
+    /// </remarks>
     public Task RefreshAsync(CancellationToken cancellationToken = default)
     {
         foreach (var (_, state) in _regions)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            RefreshRegion(state, cancellationToken);
+            try
+            {
+                RefreshRegion(state, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // One region's failure, whatever its type, must not stop the others or the refresh loop.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                state.FallbackReason = $"refresh failed: {exception.GetType().Name}: {exception.Message}";
+                state.Published = null;
+            }
         }
 
         return Task.CompletedTask;
     }
 
     /// <summary>Refreshes every <see cref="PredictiveLoadEngineOptions.RefreshInterval"/> until cancelled.</summary>
+    /// <remarks>A region whose refresh fails falls back with the reason (see <see cref="RefreshAsync"/>); the loop goes on.</remarks>
     /// <param name="cancellationToken">Stops the loop.</param>
     /// <returns>A task that completes when the loop stops (it does not fault on cancellation).</returns>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            await Task.Run(() => RefreshAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
             try
             {
-                await Task.Delay(_options.RefreshInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+                await Task.Run(() => RefreshAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_refreshInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
@@ -333,7 +356,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             {
                 models[d] = _forecaster.Fit(histories[d], _seasonalPeriod, cancellationToken);
             }
-            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+            catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 state.FallbackReason = $"{(Dimension)d} fit failed: {exception.Message}";
                 lock (state.Gate)

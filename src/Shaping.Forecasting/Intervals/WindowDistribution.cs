@@ -34,6 +34,7 @@ public static class WindowDistribution
     /// <returns>The two distributions, in the series' unit.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count is out of range.</exception>
+    /// <exception cref="ArithmeticException">A simulated path value is NaN or infinite (the model diverged).</exception>
     public static WindowForecast Compute(IForecastModel model, int windowSteps, int pathCount = DefaultPathCount, int seed = 0, int leadSteps = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -60,9 +61,16 @@ public static class WindowDistribution
 
     /// <summary>
     /// Summarises one window of already simulated paths (row-major, <paramref name="horizon"/> steps each): per path
-    /// the mean and the maximum over the window's steps, then their distributions across paths. Negative and
-    /// non-finite path values count as zero load.
+    /// the mean and the maximum over the window's steps, then their distributions across paths. Negative path values
+    /// count as zero load.
     /// </summary>
+    /// <remarks>
+    /// The mean is accumulated as a sum of <c>value / windowSteps</c>, so paths of finite values near
+    /// <see cref="double.MaxValue"/> do not overflow to infinity. A NaN or infinite path value means the model
+    /// diverged; counting it as zero load would understate demand exactly when the model is least trustworthy, so it
+    /// fails the summary instead.
+    /// </remarks>
+    /// <exception cref="ArithmeticException">A path value in the window is NaN or infinite.</exception>
     internal static WindowForecast Summarize(
         ReadOnlySpan<double> paths, int horizon, int leadSteps, int windowSteps, Span<double> means, Span<double> peaks)
     {
@@ -70,17 +78,21 @@ public static class WindowDistribution
         for (var p = 0; p < pathCount; p++)
         {
             var window = paths.Slice((p * horizon) + leadSteps, windowSteps);
-            var sum = 0.0;
+            var mean = 0.0;
             var peak = 0.0;
             foreach (var raw in window)
             {
-                // Clamp at zero, and treat anything non-finite from a diverging path as zero load rather than NaN.
-                var value = double.IsFinite(raw) && raw > 0 ? raw : 0;
-                sum += value;
+                if (!double.IsFinite(raw))
+                {
+                    throw new ArithmeticException($"A simulated path has a non-finite value ({raw}): the model diverged.");
+                }
+
+                var value = raw > 0 ? raw : 0;
+                mean += value / windowSteps;
                 peak = Math.Max(peak, value);
             }
 
-            means[p] = sum / windowSteps;
+            means[p] = mean;
             peaks[p] = peak;
         }
 
@@ -102,6 +114,7 @@ public static class WindowDistribution
     /// <param name="leadSteps">How many steps after the forecast origin the window starts.</param>
     /// <returns>The profile, marked <see cref="ProfileSource.Forecast"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="models"/> does not have one entry per dimension.</exception>
+    /// <exception cref="ArithmeticException">A simulated path value is NaN or infinite (a model diverged).</exception>
     public static LoadProfile BuildProfile(
         IReadOnlyList<IForecastModel?> models,
         int windowSteps,

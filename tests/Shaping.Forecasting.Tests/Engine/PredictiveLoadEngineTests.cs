@@ -21,7 +21,7 @@ public sealed class PredictiveLoadEngineTests
         PathCount = 200,
     };
 
-    private static (PredictiveLoadEngine Engine, FakeTimeProvider Clock, RecordingPredictor Fallback) Create(PredictiveLoadEngineOptions? options = null)
+    private static (PredictiveLoadEngine Engine, FakeTimeProvider Clock, RecordingPredictor Fallback) Create(PredictiveLoadEngineOptions? options = null, IForecaster? forecaster = null)
     {
         options ??= HourlyOptions();
         options.Windows.Clear();
@@ -29,7 +29,7 @@ public sealed class PredictiveLoadEngineTests
         options.Windows.Add(TimeSpan.FromHours(6));
         var clock = new FakeTimeProvider(Start);
         var fallback = new RecordingPredictor();
-        return (new PredictiveLoadEngine(new SeasonalNaiveForecaster(), fallback, options, clock), clock, fallback);
+        return (new PredictiveLoadEngine(forecaster ?? new SeasonalNaiveForecaster(), fallback, options, clock), clock, fallback);
     }
 
     /// <summary>A daily cycle in CPU (10 at night to 30 at 15:00), memory flat at 8 GiB.</summary>
@@ -264,6 +264,95 @@ public sealed class PredictiveLoadEngineTests
         Assert.Contains("restarted", profile.Note, StringComparison.Ordinal);
         Assert.Equal(0, engine.GetStatus("eu-west")!.GapsFilled);
         Assert.Equal(["none", "none", "none", "none"], engine.GetStatus("eu-west")!.Models);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_RegionAtTheLimitOfDouble_DoesNotStopTheOtherRegions()
+    {
+        // CPU 1e308 used to overflow the window-mean sum to infinity, RefreshAsync threw "samples must be finite"
+        // and the healthy region was never refreshed.
+        var (engine, clock, _) = Create();
+        for (var h = 0; h < 24 * 7; h++)
+        {
+            engine.Observe("a-max", clock.GetUtcNow(), new ResourceVector(1e308, 8, 0, 1));
+            engine.Observe("b-normal", clock.GetUtcNow(), DailyDemand(h % 24));
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        await engine.RefreshAsync();
+
+        Assert.True(engine.TryGetProfile("b-normal", TimeSpan.FromHours(6), out var healthy));
+        Assert.Equal(ProfileSource.Forecast, healthy.Source);
+        Assert.True(engine.TryGetProfile("a-max", TimeSpan.FromHours(6), out var extreme));
+        Assert.Equal(ProfileSource.Forecast, extreme.Source);
+        Assert.Equal(1e308, extreme.Peak(Dimension.Cpu).P99);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_OneRegionThrowsAnUnexpectedException_FallsBackWithTheReasonAndOthersRefresh()
+    {
+        var (engine, clock, _) = Create(forecaster: new FailingForecaster());
+        for (var h = 0; h < 24 * 7; h++)
+        {
+            engine.Observe("a-broken", clock.GetUtcNow(), new ResourceVector(h == 0 ? FailingForecaster.Marker : 1, 1, 1, 1));
+            engine.Observe("b-normal", clock.GetUtcNow(), DailyDemand(h % 24));
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        await engine.RefreshAsync();
+
+        Assert.True(engine.TryGetProfile("b-normal", TimeSpan.FromHours(1), out var healthy));
+        Assert.Equal(ProfileSource.Forecast, healthy.Source);
+        Assert.True(engine.TryGetProfile("a-broken", TimeSpan.FromHours(1), out var broken));
+        Assert.Equal(ProfileSource.Fallback, broken.Source);
+        Assert.Contains("simulation broke", broken.Note, StringComparison.Ordinal);
+        Assert.Contains("simulation broke", engine.GetStatus("a-broken")!.FallbackReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_ARegionFails_KeepsRunningAndStopsCleanlyWhenCancelled()
+    {
+        var (engine, clock, _) = Create(forecaster: new FailingForecaster());
+        for (var h = 0; h < 24 * 7; h++)
+        {
+            engine.Observe("a-broken", clock.GetUtcNow(), new ResourceVector(h == 0 ? FailingForecaster.Marker : 1, 1, 1, 1));
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var run = engine.RunAsync(cancel.Token);
+        await WaitUntil(() => engine.GetStatus("a-broken")!.FallbackReason?.Contains("simulation broke", StringComparison.Ordinal) == true || run.IsCompleted);
+        Assert.False(run.IsCompleted);
+        await cancel.CancelAsync();
+        await run; // completes without faulting
+    }
+
+    [Fact]
+    public void WindowSummary_ValuesNearDoubleMax_DoNotOverflowTheMean()
+    {
+        double[] paths = [1e308, 1e308, 1e308, 1e308];
+        var (mean, peak) = WindowDistribution.Summarize(paths, horizon: 2, leadSteps: 0, windowSteps: 2, new double[2], new double[2]);
+        Assert.Equal(1e308, mean.P50);
+        Assert.Equal(1e308, peak.P99);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void WindowSummary_NonFinitePath_FailsRatherThanCountingAsZeroLoad(double value)
+    {
+        double[] paths = [1, value, 1, 1];
+        Assert.Throws<ArithmeticException>(
+            () => WindowDistribution.Summarize(paths, horizon: 2, leadSteps: 0, windowSteps: 2, new double[2], new double[2]));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        // Polls the real scheduler (not the engine's clock) until a background step is visible; bounded.
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
