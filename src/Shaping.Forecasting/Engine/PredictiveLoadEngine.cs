@@ -18,11 +18,15 @@ namespace Shaping.Forecasting.Engine;
 /// periodically by <see cref="RunAsync"/> on the engine's <see cref="TimeProvider"/> — refits a region's models
 /// when <see cref="PredictiveLoadEngineOptions.RefitInterval"/> has passed, then simulates
 /// <see cref="PredictiveLoadEngineOptions.PathCount"/> sample paths per dimension and summarises, per window, the
-/// distribution of the window's mean and of its peak (the maximum over the window's steps along each path).
+/// distribution of the window's mean and of its peak (the maximum over the window's steps along each path). The
+/// windows start at the refresh's now: when the latest data ends some steps before now (a source that reports late),
+/// the paths run over those steps first (a lead) and the windows are summarised after them.
 /// </para>
 /// <para>
-/// <b>Fallback.</b> While a series is shorter than the minimum history, when a fit fails, or when a profile is
-/// older than <see cref="PredictiveLoadEngineOptions.StaleAfter"/>, lookups are answered by the fallback predictor
+/// <b>Fallback.</b> While a series is shorter than the minimum history, when a fit or refresh fails, when a profile
+/// is older than <see cref="PredictiveLoadEngineOptions.StaleAfter"/> (the refresh loop stopped), or when the
+/// region's latest observation is older than <see cref="PredictiveLoadEngineOptions.StaleAfter"/> (its data stopped:
+/// a forecast made from it would describe a window that has passed), lookups are answered by the fallback predictor
 /// (the core percentile recommender by default in the DI package), relabelled
 /// <see cref="ProfileSource.Fallback"/> with a note saying why. Every observation is also passed to the fallback,
 /// so it is ready when needed.
@@ -44,6 +48,8 @@ namespace Shaping.Forecasting.Engine;
 /// </remarks>
 public sealed class PredictiveLoadEngine : ILoadPredictor
 {
+    private const string DataStaleReason = "data is stale: no observation for longer than StaleAfter";
+
     private readonly ConcurrentDictionary<string, RegionState> _regions = new(StringComparer.Ordinal);
     private readonly PredictiveLoadEngineOptions _options;
     private readonly IForecaster _forecaster;
@@ -53,6 +59,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     private readonly int _seasonalPeriod;
     private readonly TimeSpan _maxClockSkew;
     private readonly TimeSpan _refreshInterval;
+    private readonly TimeSpan _staleAfter;
+    private readonly int _maxLeadSteps;
     private long _futureObservationsClamped;
 
     /// <summary>Creates an engine.</summary>
@@ -77,6 +85,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         _seasonalPeriod = options.EffectiveSeasonalPeriod;
         _maxClockSkew = options.MaxClockSkew;
         _refreshInterval = options.RefreshInterval;
+        _staleAfter = options.StaleAfter;
+        _maxLeadSteps = options.MaxLeadSteps;
     }
 
     /// <summary>
@@ -103,7 +113,11 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             {
                 reason = state.FallbackReason;
             }
-            else if (_timeProvider.GetUtcNow() - published.ComputedAt > _options.StaleAfter)
+            else if (_timeProvider.GetUtcNow().UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks)
+            {
+                reason = DataStaleReason;
+            }
+            else if (_timeProvider.GetUtcNow() - published.ComputedAt > _staleAfter)
             {
                 reason = "forecast is stale";
             }
@@ -159,6 +173,11 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             if (clamped)
             {
                 state.FutureObservationsClamped++;
+            }
+
+            if (timestamp.UtcTicks > state.LastObservedTicks)
+            {
+                Volatile.Write(ref state.LastObservedTicks, timestamp.UtcTicks);
             }
 
             var restarted = false;
@@ -282,6 +301,14 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     private void RefreshRegion(RegionState state, CancellationToken cancellationToken)
     {
         var now = _timeProvider.GetUtcNow();
+        if (now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks)
+        {
+            // No simulation: a forecast from data this old would be for a window that has passed.
+            state.FallbackReason = DataStaleReason;
+            state.Published = null;
+            return;
+        }
+
         var refit = state.LastFit is null || now - state.LastFit.Value >= _options.RefitInterval;
         if (refit && !Refit(state, now, cancellationToken))
         {
@@ -290,13 +317,17 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 
         var random = new Random(_options.Seed);
         var longest = (int)Math.Ceiling(_windows[^1] / _options.Resolution);
-        var paths = new double[_options.PathCount * longest];
         var meanScratch = new double[_options.PathCount];
         var peakScratch = new double[_options.PathCount];
         var means = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         var peaks = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         lock (state.Gate)
         {
+            // The models' origin is the open step; the windows start at now's step, which is later when the data lags.
+            var nowStep = now.UtcTicks / _options.Resolution.Ticks;
+            var lead = (int)Math.Clamp(nowStep - state.Series[0].OpenStep, 0, _maxLeadSteps);
+            var horizon = lead + longest;
+            var paths = new double[_options.PathCount * horizon];
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -306,11 +337,11 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                     return;
                 }
 
-                model.SimulatePaths(paths, longest, random);
+                model.SimulatePaths(paths, horizon, random);
                 for (var w = 0; w < _windows.Length; w++)
                 {
                     var steps = Math.Max(1, (int)Math.Ceiling(_windows[w] / _options.Resolution));
-                    var summary = WindowDistribution.Summarize(paths, longest, 0, Math.Min(steps, longest), meanScratch, peakScratch);
+                    var summary = WindowDistribution.Summarize(paths, horizon, lead, Math.Min(steps, longest), meanScratch, peakScratch);
                     (means[w, d], peaks[w, d]) = (summary.Mean, summary.Peak);
                 }
             }
@@ -412,6 +443,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         public string FallbackReason { get; set; } = "no forecast yet";
 
         public long FutureObservationsClamped { get; set; }
+
+        // UtcTicks of the latest (clamped) observation; written under Gate, read lock-free by lookups.
+        public long LastObservedTicks = long.MinValue / 2;
 
         public volatile PublishedProfiles? Published;
 

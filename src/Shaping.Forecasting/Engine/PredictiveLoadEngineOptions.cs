@@ -38,7 +38,14 @@ public sealed class PredictiveLoadEngineOptions
     // first waited.
     private static readonly TimeSpan MaxRefreshInterval = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
-    /// <summary>Gets or sets how old a profile may be before lookups fall back instead of using it.</summary>
+    /// <summary>
+    /// Gets or sets how old a profile, or a region's latest observation, may be before lookups fall back instead of
+    /// using the forecast.
+    /// </summary>
+    /// <remarks>
+    /// Measured both from the last refresh (the refresh loop stopped) and from the region's latest observation (its
+    /// data stopped: refreshing would only re-stamp a forecast for a window that has passed).
+    /// </remarks>
     /// <value>The default value is 30 minutes.</value>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -73,6 +80,12 @@ public sealed class PredictiveLoadEngineOptions
     /// <summary>Gets the effective seasonal period, in steps.</summary>
     internal int EffectiveSeasonalPeriod =>
         SeasonalPeriod > 0 ? SeasonalPeriod : Math.Max(1, (int)Math.Round(TimeSpan.FromDays(1) / Resolution));
+
+    /// <summary>
+    /// Gets the most steps a refresh simulates before its windows start: a region's data may end up to
+    /// <see cref="StaleAfter"/> before now (later than that it falls back), plus the open step.
+    /// </summary>
+    internal int MaxLeadSteps => checked((int)Math.Ceiling(StaleAfter / Resolution) + 1);
 
     /// <summary>Gets the effective minimum history, in steps.</summary>
     internal int EffectiveMinimumHistory => MinimumHistory > 0 ? MinimumHistory : 2 * EffectiveSeasonalPeriod;

@@ -30,6 +30,10 @@ internal sealed class StepSeries
         _seasonalPeriod = seasonalPeriod;
     }
 
+    /// <summary>Gets the step being filled (the step after the last closed one: the models' forecast origin), or
+    /// <see cref="long.MinValue"/> before the first observation.</summary>
+    public long OpenStep => _openStep;
+
     /// <summary>Gets the number of closed steps held.</summary>
     public int Length => _length;
 

@@ -356,6 +356,65 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task TryGetProfile_NoObservationsForLongerThanStaleAfter_FallsBackEvenThoughRefreshesRun()
+    {
+        // Refreshes used to re-stamp the old forecast as fresh: after days without data it was still served as a
+        // Forecast, for a window that had started days ago.
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        for (var h = 0; h < 24; h++) // a day of refreshes without data (StaleAfter is 3 h)
+        {
+            await engine.RefreshAsync();
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("data is stale", profile.Note, StringComparison.Ordinal);
+        Assert.Contains("data is stale", engine.GetStatus("eu-west")!.FallbackReason, StringComparison.Ordinal);
+
+        // Fresh data makes it a forecast again (the silent day is filled: it is shorter than MaximumHistory).
+        Feed(engine, clock, 1);
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+    }
+
+    [Fact]
+    public async Task TryGetProfile_StaleDataWithoutARefresh_FallsBack()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        clock.Advance(TimeSpan.FromHours(3)); // the profile is 3 h old (not stale), the latest observation 4 h old
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("data is stale", profile.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_DataEndingBeforeNow_ForecastsTheWindowStartingNow()
+    {
+        // CPU is the hour of the day. The data ends at hour 23 of day 7; two hours later the window starts at hour 2
+        // (the simulation used to start at the data's end, hour 23).
+        var (engine, clock, _) = Create();
+        for (var h = 0; h < 24 * 7; h++)
+        {
+            engine.Observe("eu-west", clock.GetUtcNow(), new ResourceVector(h % 24, 1, 1, 1));
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        clock.Advance(TimeSpan.FromHours(2));
+        await engine.RefreshAsync();
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+        Assert.Equal(2, profile.Mean(Dimension.Cpu).P50, 9);
+    }
+
+    [Fact]
     public void WindowSummary_TakesThePeakAlongEachPath()
     {
         // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.
