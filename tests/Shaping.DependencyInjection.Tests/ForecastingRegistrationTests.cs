@@ -47,4 +47,16 @@ public sealed class ForecastingRegistrationTests
         // The failure names the setting and its value, not just the options class.
         Assert.StartsWith("PredictiveLoadEngineOptions.PathCount (1) must be at least 20.", Assert.Single(exception.Failures), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AddForecasting_HistoryTooLargeToAllocate_FailsAtStartNamingIt()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddForecasting(o => o.MaximumHistory = int.MaxValue);
+        await using var provider = services.BuildServiceProvider();
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+        Assert.StartsWith("PredictiveLoadEngineOptions.MaximumHistory (2147483647) must be at most", Assert.Single(exception.Failures), StringComparison.Ordinal);
+    }
 }

@@ -23,14 +23,15 @@ public class EngineBenchmarks
         {
             Resolution = TimeSpan.FromHours(1),
             RefreshInterval = TimeSpan.FromHours(1),
-            StaleAfter = TimeSpan.FromDays(3650),
+            StaleAfter = TimeSpan.FromHours(3),
             PathCount = 200,
         };
         options.Windows.Clear();
         options.Windows.Add(TimeSpan.FromHours(1));
         options.Windows.Add(TimeSpan.FromDays(1));
         _engine = new PredictiveLoadEngine(new SeasonalNaiveForecaster(), new NoFallback(), options);
-        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // Two weeks of data ending now: the engine falls back once a region's latest observation is older than StaleAfter.
+        var start = TimeProvider.System.GetUtcNow().AddDays(-14);
         var random = new Random(42);
         for (var h = 0; h < 24 * 14; h++)
         {

@@ -61,12 +61,13 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     private readonly TimeSpan _refreshInterval;
     private readonly TimeSpan _staleAfter;
     private readonly int _maxLeadSteps;
+    private readonly int _longestWindowSteps;
     private long _futureObservationsClamped;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="forecaster">The forecaster fitted per region and dimension (for example a validated selection among seasonal naive and AutoEts).</param>
     /// <param name="fallback">The predictor that answers while no forecast is available.</param>
-    /// <param name="options">The settings; validated here.</param>
+    /// <param name="options">The settings; copied and validated here, so later changes to the instance have no effect on the engine.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
@@ -76,6 +77,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentNullException.ThrowIfNull(fallback);
         ArgumentNullException.ThrowIfNull(options);
+
+        // A private copy, validated once: later changes to the caller's instance cannot bypass the validation.
+        options = options.Clone();
         options.Validate();
         _forecaster = forecaster;
         _fallback = fallback;
@@ -87,6 +91,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         _refreshInterval = options.RefreshInterval;
         _staleAfter = options.StaleAfter;
         _maxLeadSteps = options.MaxLeadSteps;
+        _longestWindowSteps = options.LongestWindowSteps;
     }
 
     /// <summary>
@@ -113,11 +118,11 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             {
                 reason = state.FallbackReason;
             }
-            else if (_timeProvider.GetUtcNow().UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks)
+            else if (_timeProvider.GetUtcNow() is var now && now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks)
             {
                 reason = DataStaleReason;
             }
-            else if (_timeProvider.GetUtcNow() - published.ComputedAt > _staleAfter)
+            else if (now - published.ComputedAt > _staleAfter)
             {
                 reason = "forecast is stale";
             }
@@ -316,7 +321,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         }
 
         var random = new Random(_options.Seed);
-        var longest = (int)Math.Ceiling(_windows[^1] / _options.Resolution);
+        var longest = _longestWindowSteps;
         var meanScratch = new double[_options.PathCount];
         var peakScratch = new double[_options.PathCount];
         var means = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
@@ -326,8 +331,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             // The models' origin is the open step; the windows start at now's step, which is later when the data lags.
             var nowStep = now.UtcTicks / _options.Resolution.Ticks;
             var lead = (int)Math.Clamp(nowStep - state.Series[0].OpenStep, 0, _maxLeadSteps);
-            var horizon = lead + longest;
-            var paths = new double[_options.PathCount * horizon];
+            var horizon = checked(lead + longest);
+            var paths = new double[checked(_options.PathCount * horizon)];
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
                 cancellationToken.ThrowIfCancellationRequested();

@@ -18,7 +18,9 @@ public sealed class PredictiveLoadEngineOptions
     public IList<TimeSpan> Windows { get; } = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)];
 
     /// <summary>Gets or sets the seasonal period in steps; 0 derives it as one day divided by <see cref="Resolution"/>.</summary>
-    /// <value>The default value is 0 (daily).</value>
+    /// <value>The default value is 0 (daily). The period, set or derived, must be at most 524,288 steps (half the
+    /// largest <see cref="MaximumHistory"/>, since the default minimum history is two seasons): a daily period needs
+    /// a <see cref="Resolution"/> of at least about 0.17 s.</value>
     public int SeasonalPeriod { get; set; }
 
     /// <summary>Gets or sets how often the models are refitted on the whole history.</summary>
@@ -66,20 +68,38 @@ public sealed class PredictiveLoadEngineOptions
     public int MinimumHistory { get; set; }
 
     /// <summary>Gets or sets the most steps of history kept per series (older steps are dropped).</summary>
-    /// <value>The default value is 4,032 (two weeks of 5-minute steps).</value>
+    /// <remarks>Each region holds four series of this many steps (12 bytes a step), allocated at its first
+    /// observation, and a refit copies them.</remarks>
+    /// <value>The default value is 4,032 (two weeks of 5-minute steps). Must be at least the minimum history and at
+    /// most 1,048,576 (12 MiB per series).</value>
     public int MaximumHistory { get; set; } = 4032;
 
     /// <summary>Gets or sets how many sample paths build a window's mean and peak distributions.</summary>
-    /// <value>The default value is 500.</value>
+    /// <remarks>A refresh simulates, per region and dimension, this many paths over the longest window plus a lead of
+    /// up to <see cref="StaleAfter"/> (the data may end that long before now), one <see cref="double"/> per step.</remarks>
+    /// <value>The default value is 500. Must be at least 20, and <see cref="PathCount"/> × (steps of the longest
+    /// window + steps of <see cref="StaleAfter"/> + 1) at most 8,388,608 (64 MiB of paths per refresh).</value>
     public int PathCount { get; set; } = 500;
 
     /// <summary>Gets or sets the seed of the path simulation, for reproducible profiles.</summary>
     /// <value>The default value is 42.</value>
     public int Seed { get; set; } = 42;
 
-    /// <summary>Gets the effective seasonal period, in steps.</summary>
+    /// <summary>The largest <see cref="MaximumHistory"/>, in steps.</summary>
+    internal const int MaxHistorySteps = 1 << 20;
+
+    /// <summary>The largest seasonal period, in steps: two seasons (the default minimum history) fit the largest history.</summary>
+    internal const int MaxSeasonalPeriod = MaxHistorySteps / 2;
+
+    /// <summary>The most path values (<see cref="PathCount"/> × steps simulated) one refresh may allocate.</summary>
+    internal const long MaxPathValues = 1 << 23;
+
+    /// <summary>Gets the effective seasonal period, in steps (valid once <see cref="Validate"/> passed).</summary>
     internal int EffectiveSeasonalPeriod =>
-        SeasonalPeriod > 0 ? SeasonalPeriod : Math.Max(1, (int)Math.Round(TimeSpan.FromDays(1) / Resolution));
+        SeasonalPeriod > 0 ? SeasonalPeriod : Math.Max(1, checked((int)Math.Round(TimeSpan.FromDays(1) / Resolution)));
+
+    /// <summary>Gets the steps of the longest window (valid once <see cref="Validate"/> passed).</summary>
+    internal int LongestWindowSteps => checked((int)Math.Ceiling(Windows.Max() / Resolution));
 
     /// <summary>
     /// Gets the most steps a refresh simulates before its windows start: a region's data may end up to
@@ -88,7 +108,32 @@ public sealed class PredictiveLoadEngineOptions
     internal int MaxLeadSteps => checked((int)Math.Ceiling(StaleAfter / Resolution) + 1);
 
     /// <summary>Gets the effective minimum history, in steps.</summary>
-    internal int EffectiveMinimumHistory => MinimumHistory > 0 ? MinimumHistory : 2 * EffectiveSeasonalPeriod;
+    internal int EffectiveMinimumHistory => MinimumHistory > 0 ? MinimumHistory : checked(2 * EffectiveSeasonalPeriod);
+
+    /// <summary>Copies the settings, so that an engine is not affected by later changes to the instance it was given.</summary>
+    internal PredictiveLoadEngineOptions Clone()
+    {
+        var copy = new PredictiveLoadEngineOptions
+        {
+            Resolution = Resolution,
+            SeasonalPeriod = SeasonalPeriod,
+            RefitInterval = RefitInterval,
+            RefreshInterval = RefreshInterval,
+            StaleAfter = StaleAfter,
+            MaxClockSkew = MaxClockSkew,
+            MinimumHistory = MinimumHistory,
+            MaximumHistory = MaximumHistory,
+            PathCount = PathCount,
+            Seed = Seed,
+        };
+        copy.Windows.Clear();
+        foreach (var window in Windows)
+        {
+            copy.Windows.Add(window);
+        }
+
+        return copy;
+    }
 
     /// <summary>Checks every setting and throws with a message naming the first bad one.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
@@ -102,6 +147,13 @@ public sealed class PredictiveLoadEngineOptions
         }
 
         Check(SeasonalPeriod >= 0, nameof(SeasonalPeriod), SeasonalPeriod, "must be 0 (daily) or positive");
+        Check(SeasonalPeriod <= MaxSeasonalPeriod, nameof(SeasonalPeriod), SeasonalPeriod, $"must be at most {MaxSeasonalPeriod} steps");
+        if (SeasonalPeriod == 0)
+        {
+            var daily = Math.Round(TimeSpan.FromDays(1) / Resolution);
+            Check(daily <= MaxSeasonalPeriod, nameof(Resolution), Resolution, $"derives a daily seasonal period of {daily} steps, more than the {MaxSeasonalPeriod} supported; use a coarser resolution or set SeasonalPeriod");
+        }
+
         Check(RefitInterval > TimeSpan.Zero, nameof(RefitInterval), RefitInterval, "must be positive");
         Check(RefreshInterval > TimeSpan.Zero, nameof(RefreshInterval), RefreshInterval, "must be positive");
         Check(RefreshInterval <= MaxRefreshInterval, nameof(RefreshInterval), RefreshInterval, $"must be at most {MaxRefreshInterval} (about 49.7 days), the longest delay a timer supports");
@@ -109,7 +161,14 @@ public sealed class PredictiveLoadEngineOptions
         Check(MaxClockSkew >= TimeSpan.Zero && MaxClockSkew <= StaleAfter, nameof(MaxClockSkew), MaxClockSkew, "must be non-negative and at most StaleAfter");
         Check(MinimumHistory >= 0, nameof(MinimumHistory), MinimumHistory, "must be 0 (two seasons) or positive");
         Check(MaximumHistory >= EffectiveMinimumHistory, nameof(MaximumHistory), MaximumHistory, "must be at least the minimum history");
+        Check(MaximumHistory <= MaxHistorySteps, nameof(MaximumHistory), MaximumHistory, $"must be at most {MaxHistorySteps} steps");
         Check(PathCount >= 20, nameof(PathCount), PathCount, "must be at least 20");
+
+        // In double: a long window at a fine resolution does not fit an int, let alone the product.
+        var longest = Math.Ceiling(Windows.Max() / Resolution);
+        var lead = Math.Ceiling(StaleAfter / Resolution) + 1;
+        var values = (double)PathCount * (longest + lead);
+        Check(values <= MaxPathValues, nameof(PathCount), PathCount, $"× (longest window + StaleAfter lead) = {PathCount} × ({longest} + {lead}) steps = {values} path values, more than the {MaxPathValues} a refresh may allocate; use fewer paths, shorter Windows, a shorter StaleAfter or a coarser Resolution");
     }
 
     private static void Check(bool condition, string name, object value, string rule)

@@ -415,6 +415,57 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public void Options_DerivedValuesThatOverflowOrAllocateTooMuch_ThrowNamingTheSetting()
+    {
+        // Each of these used to pass Validate() and fail (or allocate gigabytes) later.
+        var options = new PredictiveLoadEngineOptions { Resolution = TimeSpan.FromTicks(1) };
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.StartsWith("PredictiveLoadEngineOptions.Resolution (00:00:00.0000001) derives a daily seasonal period", exception.Message, StringComparison.Ordinal);
+
+        options = new PredictiveLoadEngineOptions { SeasonalPeriod = int.MaxValue, MaximumHistory = int.MaxValue };
+        exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.StartsWith("PredictiveLoadEngineOptions.SeasonalPeriod", exception.Message, StringComparison.Ordinal);
+
+        options = new PredictiveLoadEngineOptions { MaximumHistory = int.MaxValue };
+        exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.StartsWith("PredictiveLoadEngineOptions.MaximumHistory (2147483647) must be at most", exception.Message, StringComparison.Ordinal);
+
+        options = new PredictiveLoadEngineOptions { Resolution = TimeSpan.FromSeconds(1), PathCount = 100_000, MaximumHistory = 200_000 };
+        options.Windows.Clear();
+        options.Windows.Add(TimeSpan.FromDays(1));
+        exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.StartsWith("PredictiveLoadEngineOptions.PathCount (100000)", exception.Message, StringComparison.Ordinal);
+
+        options = new PredictiveLoadEngineOptions();
+        options.Windows.Add(TimeSpan.FromDays(365));
+        exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.StartsWith("PredictiveLoadEngineOptions.PathCount (500)", exception.Message, StringComparison.Ordinal);
+
+        options = new PredictiveLoadEngineOptions { MaxClockSkew = TimeSpan.FromHours(1) };
+        exception = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+        Assert.StartsWith("PredictiveLoadEngineOptions.MaxClockSkew", exception.Message, StringComparison.Ordinal);
+
+        new PredictiveLoadEngineOptions().Validate(); // the defaults are valid
+    }
+
+    [Fact]
+    public async Task Options_ChangedAfterTheEngineWasBuilt_DoNotAffectIt()
+    {
+        // The engine used to read Resolution, PathCount and StaleAfter live, after validation.
+        var options = HourlyOptions();
+        var (engine, clock, _) = Create(options);
+        options.StaleAfter = TimeSpan.Zero;
+        options.PathCount = 1;
+        options.Resolution = TimeSpan.FromTicks(1);
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+        Assert.Equal(24 * 7 - 1, engine.GetStatus("eu-west")!.Steps);
+    }
+
+    [Fact]
     public void WindowSummary_TakesThePeakAlongEachPath()
     {
         // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.
