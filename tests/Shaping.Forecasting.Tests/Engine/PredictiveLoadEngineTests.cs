@@ -197,14 +197,24 @@ public sealed class PredictiveLoadEngineTests
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
         Assert.StartsWith("PredictiveLoadEngineOptions.RefreshInterval (60.00:00:00) must be at most", exception.Message, StringComparison.Ordinal);
 
-        // The longest accepted interval is one Task.Delay takes.
+        // The longest accepted interval is one the engine's RunAsync can wait: it refreshes, waits that long on the
+        // engine's clock, and refreshes again.
         var longest = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
         options.RefreshInterval = longest;
-        options.Validate();
+        var (engine, clock, _) = Create(options);
+        Feed(engine, clock, 24 * 7);
         using var cancel = new CancellationTokenSource();
-        var wait = Task.Delay(longest, new ManualClock(Start), cancel.Token);
+        var run = engine.RunAsync(cancel.Token);
+        var first = clock.GetUtcNow();
+        await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh == first || run.IsCompleted);
+        Assert.Equal(first, engine.GetStatus("eu-west")!.LastRefresh);
+
+        clock.Advance(longest);
+        await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh == first + longest || run.IsCompleted);
+        Assert.Equal(first + longest, engine.GetStatus("eu-west")!.LastRefresh);
+        Assert.False(run.IsCompleted);
         await cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+        await run;
     }
 
     [Fact]
