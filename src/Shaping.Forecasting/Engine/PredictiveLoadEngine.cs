@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Shaping.Core.Prediction;
@@ -261,6 +262,22 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         }
     }
 
+    /// <summary>
+    /// Forgets a region: its series, models and profiles are released, and it is no longer refreshed. Use it for a
+    /// region that is decommissioned; a region observed again later starts afresh.
+    /// </summary>
+    /// <remarks>
+    /// The fallback predictor keeps its own state for the region (<see cref="ILoadPredictor"/> has no removal). An
+    /// observation that races with the removal may be lost.
+    /// </remarks>
+    /// <param name="region">The region.</param>
+    /// <returns><see langword="true"/> when the region was known and is now removed.</returns>
+    public bool RemoveRegion(string region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return _regions.TryRemove(region, out _);
+    }
+
     /// <summary>Gets what the engine knows about a region's models, for diagnostics and dashboards.</summary>
     /// <param name="region">The region.</param>
     /// <returns>The status, or <see langword="null"/> for an unknown region.</returns>
@@ -332,23 +349,34 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             var nowStep = now.UtcTicks / _options.Resolution.Ticks;
             var lead = (int)Math.Clamp(nowStep - state.Series[0].OpenStep, 0, _maxLeadSteps);
             var horizon = checked(lead + longest);
-            var paths = new double[checked(_options.PathCount * horizon)];
-            for (var d = 0; d < ResourceVector.DimensionCount; d++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var model = state.Models[d];
-                if (model is null)
-                {
-                    return;
-                }
+            var length = checked(_options.PathCount * horizon);
 
-                model.SimulatePaths(paths, horizon, random);
-                for (var w = 0; w < _windows.Length; w++)
+            // Rented: a fresh PathCount × horizon array per region and refresh would land on the large object heap.
+            var rented = ArrayPool<double>.Shared.Rent(length);
+            try
+            {
+                var paths = rented.AsSpan(0, length);
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
                 {
-                    var steps = Math.Max(1, (int)Math.Ceiling(_windows[w] / _options.Resolution));
-                    var summary = WindowDistribution.Summarize(paths, horizon, lead, Math.Min(steps, longest), meanScratch, peakScratch);
-                    (means[w, d], peaks[w, d]) = (summary.Mean, summary.Peak);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var model = state.Models[d];
+                    if (model is null)
+                    {
+                        return;
+                    }
+
+                    model.SimulatePaths(paths, horizon, random);
+                    for (var w = 0; w < _windows.Length; w++)
+                    {
+                        var steps = Math.Max(1, (int)Math.Ceiling(_windows[w] / _options.Resolution));
+                        var summary = WindowDistribution.Summarize(paths, horizon, lead, Math.Min(steps, longest), meanScratch, peakScratch);
+                        (means[w, d], peaks[w, d]) = (summary.Mean, summary.Peak);
+                    }
                 }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(rented);
             }
         }
 

@@ -476,6 +476,25 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task RemoveRegion_ForgetsTheRegionAndItStartsAfreshIfObservedAgain()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+
+        Assert.True(engine.RemoveRegion("eu-west"));
+        Assert.False(engine.RemoveRegion("eu-west"));
+        Assert.DoesNotContain("eu-west", engine.Regions);
+        Assert.Null(engine.GetStatus("eu-west"));
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile)); // the fallback still knows it
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("no observations for the region", profile.Note, StringComparison.Ordinal);
+
+        Feed(engine, clock, 2);
+        Assert.Equal(1, engine.GetStatus("eu-west")!.Steps);
+    }
+
+    [Fact]
     public void WindowSummary_TakesThePeakAlongEachPath()
     {
         // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.
