@@ -401,10 +401,12 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     {
         double[][] histories;
         long[] appended;
+        long restarts;
         lock (state.Gate)
         {
             histories = [.. state.Series.Select(s => s.ToArray())];
             appended = [.. state.Series.Select(s => s.Appended)];
+            restarts = state.Series[0].Restarts;
         }
 
         if (histories[0].Length < _options.EffectiveMinimumHistory)
@@ -434,6 +436,12 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 
         lock (state.Gate)
         {
+            if (state.Series[0].Restarts != restarts)
+            {
+                // The series restarted while the fit ran: the models describe history that is gone.
+                return false;
+            }
+
             // Steps closed while the fit ran are absorbed online, so the new models start from the present.
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {

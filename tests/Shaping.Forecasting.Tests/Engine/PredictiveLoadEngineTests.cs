@@ -495,6 +495,41 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task RefreshAsync_SeriesRestartsWhileAFitRuns_DoesNotInstallTheStaleModels()
+    {
+        var forecaster = new HookedForecaster();
+        var (engine, clock, _) = Create(forecaster: forecaster);
+        Feed(engine, clock, 24 * 7);
+        forecaster.DuringFit = () =>
+        {
+            forecaster.DuringFit = null;
+            clock.Advance(TimeSpan.FromDays(15)); // longer than MaximumHistory: the next observation restarts the series
+            engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(0));
+        };
+
+        await engine.RefreshAsync();
+
+        Assert.Equal(["none", "none", "none", "none"], engine.GetStatus("eu-west")!.Models);
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+    }
+
+    private sealed class HookedForecaster : IForecaster
+    {
+        private readonly SeasonalNaiveForecaster _inner = new();
+
+        public Action? DuringFit { get; set; }
+
+        public string Name => _inner.Name;
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
+        {
+            DuringFit?.Invoke();
+            return _inner.Fit(history, seasonalPeriod, cancellationToken);
+        }
+    }
+
+    [Fact]
     public void WindowSummary_TakesThePeakAlongEachPath()
     {
         // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.
