@@ -47,6 +47,7 @@ public interface IForecastModel
     void SimulatePaths(Span<double> paths, int horizon, Random random);
 
     /// <summary>Absorbs one new observation in O(1), moving the forecast origin one step on.</summary>
-    /// <param name="observation">The observation; a NaN, infinite or negative value is rejected with an exception.</param>
+    /// <param name="observation">The observation; a NaN, infinite or negative value, or one above
+    /// <see cref="ForecastLimits.MaximumObservation"/>, is rejected with an <see cref="ArgumentException"/>.</param>
     void Update(double observation);
 }

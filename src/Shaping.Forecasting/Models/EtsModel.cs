@@ -207,9 +207,9 @@ internal sealed class EtsModel : IForecastModel
     /// <inheritdoc/>
     public void Update(double observation)
     {
-        if (!double.IsFinite(observation) || observation < 0)
+        if (!BaselineMath.IsValidObservation(observation))
         {
-            throw new ArgumentException("An observation must be finite and non-negative.", nameof(observation));
+            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
         }
 
         var q = _level + (_phi * _slope);

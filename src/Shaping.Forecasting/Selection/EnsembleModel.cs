@@ -114,9 +114,9 @@ internal sealed class EnsembleModel : IForecastModel
 
     public void Update(double observation)
     {
-        if (!double.IsFinite(observation) || observation < 0)
+        if (!BaselineMath.IsValidObservation(observation))
         {
-            throw new ArgumentException($"Observation {observation} must be finite and non-negative.", nameof(observation));
+            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
         }
 
         foreach (var model in _models)
