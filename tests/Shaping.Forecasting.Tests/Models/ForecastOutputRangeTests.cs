@@ -86,6 +86,62 @@ public sealed class ForecastOutputRangeTests
         Assert.Throws<ArgumentException>(() => new Forecast([1.0], [0.5], [[double.PositiveInfinity]]));
     }
 
+    public static TheoryData<string, string> ForecastersOnLowSeries()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in Forecasters)
+        {
+            data.Add(name, "declining");
+            data.Add(name, "intermittent");
+        }
+
+        return data;
+    }
+
+    /// <summary>Demand is non-negative: no mean, quantile or path below 0, even on a series falling to 0
+    /// (AutoEts picked ETS(M,A,N) with mean −1, AutoArima a drift with every quantile −1) or an intermittent one.</summary>
+    [Theory]
+    [MemberData(nameof(ForecastersOnLowSeries))]
+    public void Forecast_LowSeries_IsNonNegative(string name, string series)
+    {
+        double[] history = series == "declining"
+            ? [.. Enumerable.Range(1, 100).Select(i => 101.0 - i)]
+            : [.. Enumerable.Range(0, 120).Select(t => t % 7 == 0 ? 5.0 + (t % 3) : 0)];
+        var model = Create(name).Fit(history, 24);
+        AssertNonNegative(model);
+        model.Update(0);
+        AssertNonNegative(model);
+    }
+
+    [Fact]
+    public void AutoArima_DecliningSeries_QuantilesCentredOnFlooredMeanAreOrdered()
+    {
+        var model = new AutoArimaForecaster().Fit([.. Enumerable.Range(1, 100).Select(i => 101.0 - i)], 1);
+        var forecast = model.Forecast(5, [0.05, 0.5, 0.95]);
+        for (var h = 0; h < 5; h++)
+        {
+            Assert.True(forecast.Quantile(0)[h] <= forecast.Mean[h] && forecast.Mean[h] <= forecast.Quantile(2)[h]);
+        }
+    }
+
+    private static void AssertNonNegative(IForecastModel model)
+    {
+        const int horizon = 48;
+        var mean = new double[horizon];
+        model.ForecastMean(mean);
+        Assert.All(mean, v => Assert.True(v >= 0, $"{model.Name}: ForecastMean {v}"));
+        var forecast = model.Forecast(horizon, [0.05, 0.5, 0.95]);
+        Assert.All(forecast.Mean.ToArray(), v => Assert.True(v >= 0, $"{model.Name}: mean {v}"));
+        for (var l = 0; l < forecast.Levels.Length; l++)
+        {
+            Assert.All(forecast.Quantile(l).ToArray(), v => Assert.True(v >= 0, $"{model.Name}: quantile {v}"));
+        }
+
+        var paths = new double[500 * horizon];
+        model.SimulatePaths(paths, horizon, new Random(3));
+        Assert.All(paths, v => Assert.True(v >= 0, $"{model.Name}: path {v}"));
+    }
+
     private static void AssertFinite(IForecastModel model)
     {
         const int horizon = 48;
