@@ -263,7 +263,7 @@ public sealed class AutoArimaForecaster : IForecaster
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var fit = ArimaEstimator.Fit(w, spec, m, exact: !approximate, owner.MaxEvaluations, offset, out _, () => Exhausted, quick: true);
+            var fit = ArimaEstimator.Fit(w, spec, m, exact: !approximate, owner.MaxEvaluations, offset, out _, () => Exhausted, quick: true, cancellationToken: cancellationToken);
             if (fit is not null && (fit.MinRoot < MinimumRoot || !double.IsFinite(fit.Aicc)))
             {
                 fit = null;
@@ -296,7 +296,7 @@ public sealed class AutoArimaForecaster : IForecaster
                     return Build(candidate, y, delta);
                 }
 
-                var fit = ArimaEstimator.Fit(w, candidate.Specification, m, exact: true, owner.MaxEvaluations, 0, out var problem, Late, quick: false, start: candidate.Raw);
+                var fit = ArimaEstimator.Fit(w, candidate.Specification, m, exact: true, owner.MaxEvaluations, 0, out var problem, Late, quick: false, start: candidate.Raw, cancellationToken: cancellationToken);
                 if (fit is not null && fit.MinRoot >= MinimumRoot && double.IsFinite(fit.Aicc))
                 {
                     return ArimaEstimator.CreateModel(problem, fit, y, delta, m);

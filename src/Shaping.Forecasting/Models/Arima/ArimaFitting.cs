@@ -28,12 +28,13 @@ internal static class ArimaFitting
     }
 
     /// <summary>Differences <paramref name="y"/> and fits the specification exactly; null when it cannot be fitted.</summary>
-    internal static ArimaModel? FitExact(double[] y, int m, ArimaSpecification specification, int maxEvaluations, out ArimaFitResult? fit)
+    internal static ArimaModel? FitExact(
+        double[] y, int m, ArimaSpecification specification, int maxEvaluations, out ArimaFitResult? fit, CancellationToken cancellationToken = default)
     {
         var seasonalD = m > 1 ? specification.SeasonalDifferences : 0;
         var delta = ArimaMath.DifferencingPolynomial(specification.Differences, seasonalD, m);
         var w = ArimaMath.Difference(y, delta);
-        fit = ArimaEstimator.Fit(w, specification, m, exact: true, maxEvaluations, 0, out var problem);
+        fit = ArimaEstimator.Fit(w, specification, m, exact: true, maxEvaluations, 0, out var problem, cancellationToken: cancellationToken);
         return fit is null ? null : ArimaEstimator.CreateModel(problem, fit, y, delta, m);
     }
 

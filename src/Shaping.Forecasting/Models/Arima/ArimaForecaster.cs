@@ -55,7 +55,7 @@ public sealed class ArimaForecaster : IForecaster
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var model = ArimaFitting.FitExact(y, seasonalPeriod, Specification, MaxEvaluations, out _);
+        var model = ArimaFitting.FitExact(y, seasonalPeriod, Specification, MaxEvaluations, out _, cancellationToken);
         return model ?? ArimaFitting.Fallback(y, seasonalPeriod);
     }
 }
