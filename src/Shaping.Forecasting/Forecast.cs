@@ -43,6 +43,17 @@ public sealed class Forecast
             }
         }
 
+        foreach (var path in quantiles)
+        {
+            foreach (var value in path)
+            {
+                if (!double.IsFinite(value))
+                {
+                    throw new ArgumentException("Forecast quantiles must be finite.", nameof(quantiles));
+                }
+            }
+        }
+
         _mean = mean;
         _levels = levels;
         _quantiles = quantiles;

@@ -33,7 +33,8 @@ public interface IForecastModel
     /// </summary>
     /// <param name="horizon">Steps ahead; at least 1.</param>
     /// <param name="levels">Quantile levels in (0, 1), for example 0.05 and 0.95.</param>
-    /// <returns>The forecast; never NaN.</returns>
+    /// <returns>The forecast; never NaN or infinite for observations within <see cref="ForecastLimits.MaximumObservation"/>.
+    /// The library's models floor their means, quantiles and sample paths at 0, because demand is non-negative.</returns>
     Forecast Forecast(int horizon, ReadOnlySpan<double> levels);
 
     /// <summary>
@@ -47,6 +48,7 @@ public interface IForecastModel
     void SimulatePaths(Span<double> paths, int horizon, Random random);
 
     /// <summary>Absorbs one new observation in O(1), moving the forecast origin one step on.</summary>
-    /// <param name="observation">The observation; a NaN, infinite or negative value is rejected with an exception.</param>
+    /// <param name="observation">The observation; a NaN, infinite or negative value, or one above
+    /// <see cref="ForecastLimits.MaximumObservation"/>, is rejected with an <see cref="ArgumentException"/>.</param>
     void Update(double observation);
 }

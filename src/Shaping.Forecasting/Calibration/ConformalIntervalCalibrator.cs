@@ -23,6 +23,15 @@ namespace Shaping.Forecasting.Calibration;
 /// long-run miss rate within (max α_t − min α_t + γ)/(γT) of the target.
 /// </para>
 /// <para>
+/// <b>Zero-width intervals</b> (what a model states for a constant series) carry no scale to measure an outcome in:
+/// they are not scored and do not move α_t (an adjustment in half-widths cannot widen them, so their misses say
+/// nothing about it), and <see cref="Calibrate"/> returns them unchanged; they still count in
+/// <see cref="ObservedCoverage"/>. Scoring them against a tiny stand-in width let one such outcome dominate the
+/// window (an adjustment of 10¹² half-widths, or infinity, applied to every later interval). For the same reason a
+/// positive half-width is floored at 10⁻⁹ of the largest magnitude among the bounds and the outcome, so a score is
+/// at most about 2·10⁹ and always finite.
+/// </para>
+/// <para>
 /// Until <see cref="MinimumScores"/> outcomes have been seen, <see cref="Calibrate"/> returns the stated interval
 /// unchanged. <see cref="Observe"/> is O(1); <see cref="Calibrate"/> sorts the window once after each observation
 /// (O(n log n)) and is O(1) when called again before the next one.
@@ -141,8 +150,13 @@ public sealed class ConformalIntervalCalibrator
     public IntervalBounds Calibrate(IntervalBounds stated)
     {
         Validate(stated);
+        if (stated.Upper == stated.Lower)
+        {
+            return stated; // no width to scale
+        }
+
         var q = Adjustment;
-        var half = HalfWidth(stated);
+        var half = HalfWidth(stated, stated.Lower);
         return new IntervalBounds(stated.Lower - (q * half), stated.Upper + (q * half));
     }
 
@@ -169,24 +183,30 @@ public sealed class ConformalIntervalCalibrator
             _covered++;
         }
 
+        if (stated.Upper == stated.Lower)
+        {
+            return; // a zero-width interval has no scale: not scored, and its miss says nothing about the adjustment
+        }
+
         if (_count >= MinimumScores)
         {
             _alphaT += LearningRate * (1 - Coverage - miss);
         }
 
-        var half = HalfWidth(stated);
+        var half = HalfWidth(stated, actual);
         _scores[_next] = Math.Max(stated.Lower - actual, actual - stated.Upper) / half;
         _next = _next + 1 == Window ? 0 : _next + 1;
         _count = Math.Min(_count + 1, Window);
         _sortedValid = false;
     }
 
-    private static double HalfWidth(IntervalBounds stated)
+    // The half-width of a positive-width interval, floored at 1e-9 of the largest magnitude among its bounds and the
+    // outcome, so a score |y - bound| / w is at most about 2e9 and never overflows.
+    private static double HalfWidth(IntervalBounds stated, double actual)
     {
-        var half = 0.5 * (stated.Upper - stated.Lower);
-
-        // A zero-width interval (a constant series) still needs a scale: fall back to a tiny fraction of its magnitude.
-        return half > 0 ? half : Math.Max(1e-12, 1e-9 * Math.Abs(stated.Upper));
+        var half = (0.5 * stated.Upper) - (0.5 * stated.Lower); // halved first: Upper - Lower may overflow
+        var magnitude = Math.Max(Math.Max(Math.Abs(stated.Lower), Math.Abs(stated.Upper)), Math.Abs(actual));
+        return Math.Max(half, 1e-9 * magnitude);
     }
 
     private static void Validate(IntervalBounds stated)

@@ -5,7 +5,14 @@ namespace Shaping.Forecasting.Models;
 /// <summary>Shared checks for every forecaster (history validation) and arithmetic for the baselines (naive, seasonal naive, Naive2).</summary>
 internal static class BaselineMath
 {
-    /// <summary>Rejects an empty history or one holding a NaN, infinite or negative value.</summary>
+    /// <summary>Whether an observation is in the accepted range: finite, non-negative and at most
+    /// <see cref="ForecastLimits.MaximumObservation"/> (NaN fails every comparison).</summary>
+    public static bool IsValidObservation(double value) => value >= 0 && value <= ForecastLimits.MaximumObservation;
+
+    /// <summary>The range an observation must be in, for exception messages.</summary>
+    public const string ObservationRange = "observations must be finite, non-negative and at most 1e100 (ForecastLimits.MaximumObservation)";
+
+    /// <summary>Rejects an empty history or one holding a NaN, infinite, negative or too large value.</summary>
     public static void ValidateHistory(ReadOnlySpan<double> history, int seasonalPeriod, string historyName, string periodName)
     {
         if (history.IsEmpty)
@@ -17,20 +24,20 @@ internal static class BaselineMath
         for (var i = 0; i < history.Length; i++)
         {
             var value = history[i];
-            if (!double.IsFinite(value) || value < 0)
+            if (!IsValidObservation(value))
             {
                 throw new ArgumentException(
-                    $"History value at index {i} is {value}; observations must be finite and non-negative.", historyName);
+                    $"History value at index {i} is {value}; {ObservationRange}.", historyName);
             }
         }
     }
 
-    /// <summary>Rejects a NaN, infinite or negative observation passed to <see cref="IForecastModel.Update"/>.</summary>
+    /// <summary>Rejects a NaN, infinite, negative or too large observation passed to <see cref="IForecastModel.Update"/>.</summary>
     public static void ValidateObservation(double observation, string name)
     {
-        if (!double.IsFinite(observation) || observation < 0)
+        if (!IsValidObservation(observation))
         {
-            throw new ArgumentException($"Observation {observation} must be finite and non-negative.", name);
+            throw new ArgumentException($"Observation {observation} is out of range; {ObservationRange}.", name);
         }
     }
 

@@ -3,7 +3,7 @@ namespace Shaping.Forecasting.Models;
 /// <summary>Input checks and the documented fallbacks shared by <see cref="EtsForecaster"/> and AutoEts.</summary>
 internal static class EtsFitting
 {
-    /// <summary>Throws unless the history is non-empty, finite and non-negative and the period is at least 1.</summary>
+    /// <summary>Throws unless the history is non-empty, finite, non-negative and at most <see cref="ForecastLimits.MaximumObservation"/> and the period is at least 1.</summary>
     internal static double[] Validate(ReadOnlySpan<double> history, int seasonalPeriod, out bool strictlyPositive, out bool constant)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seasonalPeriod, 1);
@@ -17,9 +17,9 @@ internal static class EtsFitting
         var first = history[0];
         foreach (var value in history)
         {
-            if (!double.IsFinite(value) || value < 0)
+            if (!BaselineMath.IsValidObservation(value))
             {
-                throw new ArgumentException($"The history holds {value}; observations must be finite and non-negative.", nameof(history));
+                throw new ArgumentException($"The history holds {value}; {BaselineMath.ObservationRange}.", nameof(history));
             }
 
             strictlyPositive &= value > 0;

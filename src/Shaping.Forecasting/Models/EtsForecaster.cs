@@ -14,6 +14,9 @@ namespace Shaping.Forecasting.Models;
 /// fallback (the naive forecast with the variance of the one-step changes). The model's
 /// <see cref="IForecastModel.Name"/> says which model was used.
 /// </para>
+/// <para><b>Non-negative output.</b> Demand is non-negative, so the model's means, quantiles and sample paths are
+/// floored at 0, as the baselines floor theirs (an unconstrained model on a falling or intermittent series forecasts
+/// negative load). Only negative values change; the fit and positive forecasts are as the unconstrained model gives them.</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class EtsForecaster : IForecaster

@@ -11,6 +11,10 @@ namespace Shaping.Forecasting.Models;
 /// point forecasts are the state-space forecast means (as R's <c>forecast.ets</c> gives them). Intervals are
 /// analytic for the linear class (additive error, no multiplicative season) and simulated from
 /// <see cref="SimulationPathCount"/> Gaussian sample paths with a fixed seed otherwise, so they are reproducible.
+/// Demand is non-negative, so the means, quantiles and sample paths a caller sees are floored at 0, as the baselines
+/// floor theirs: an additive model on a falling or intermittent series would otherwise forecast negative load. The
+/// floor is applied to the outputs only (a quantile of the floored distribution is the floored quantile), so the
+/// state dynamics, the fit and every positive forecast are unchanged.
 /// </remarks>
 internal sealed class EtsModel : IForecastModel
 {
@@ -93,6 +97,25 @@ internal sealed class EtsModel : IForecastModel
     /// <inheritdoc/>
     public void ForecastMean(Span<double> destination)
     {
+        ProjectMean(destination);
+        FloorAtZero(destination);
+    }
+
+    /// <summary>Replaces every negative value (demand is non-negative) with 0.</summary>
+    internal static void FloorAtZero(Span<double> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] < 0)
+            {
+                values[i] = 0;
+            }
+        }
+    }
+
+    // The unfloored state-space forecast means, the centre of the analytic intervals.
+    private void ProjectMean(Span<double> destination)
+    {
         var damp = 0.0;
         var phiPower = 1.0;
         var m = _season.Length;
@@ -124,7 +147,7 @@ internal sealed class EtsModel : IForecastModel
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
         var mean = new double[horizon];
-        ForecastMean(mean);
+        ProjectMean(mean);
         var levelArray = levels.ToArray();
         var quantiles = new double[levelArray.Length][];
         for (var k = 0; k < quantiles.Length; k++)
@@ -152,6 +175,12 @@ internal sealed class EtsModel : IForecastModel
         else
         {
             FillSimulatedQuantiles(mean, levelArray, quantiles);
+        }
+
+        FloorAtZero(mean);
+        foreach (var quantile in quantiles)
+        {
+            FloorAtZero(quantile);
         }
 
         return new Forecast(mean, levelArray, quantiles);
@@ -192,7 +221,7 @@ internal sealed class EtsModel : IForecastModel
                     y = 0;
                 }
 
-                row[i] = y;
+                row[i] = Math.Max(0, y); // the output is floored; the state follows the unfloored draw
                 Step(ref level, ref slope, ref season[j], q, y);
                 if (++j == m)
                 {
@@ -207,9 +236,9 @@ internal sealed class EtsModel : IForecastModel
     /// <inheritdoc/>
     public void Update(double observation)
     {
-        if (!double.IsFinite(observation) || observation < 0)
+        if (!BaselineMath.IsValidObservation(observation))
         {
-            throw new ArgumentException("An observation must be finite and non-negative.", nameof(observation));
+            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
         }
 
         var q = _level + (_phi * _slope);

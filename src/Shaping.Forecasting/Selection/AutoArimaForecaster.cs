@@ -21,6 +21,9 @@ namespace Shaping.Forecasting.Selection;
 /// intervals; a history no model can be fitted to gives the random walk ARIMA(0,1,0) (or, for one point, the
 /// constant). The returned model's <see cref="IForecastModel.Name"/> says which.
 /// </para>
+/// <para><b>Non-negative output.</b> Demand is non-negative, so the model's means, quantiles and sample paths are
+/// floored at 0, as the baselines floor theirs (an unconstrained model on a falling or intermittent series forecasts
+/// negative load). Only negative values change; the fit and positive forecasts are as the unconstrained model gives them.</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class AutoArimaForecaster : IForecaster
@@ -260,7 +263,7 @@ public sealed class AutoArimaForecaster : IForecaster
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var fit = ArimaEstimator.Fit(w, spec, m, exact: !approximate, owner.MaxEvaluations, offset, out _, () => Exhausted, quick: true);
+            var fit = ArimaEstimator.Fit(w, spec, m, exact: !approximate, owner.MaxEvaluations, offset, out _, () => Exhausted, quick: true, cancellationToken: cancellationToken);
             if (fit is not null && (fit.MinRoot < MinimumRoot || !double.IsFinite(fit.Aicc)))
             {
                 fit = null;
@@ -293,7 +296,7 @@ public sealed class AutoArimaForecaster : IForecaster
                     return Build(candidate, y, delta);
                 }
 
-                var fit = ArimaEstimator.Fit(w, candidate.Specification, m, exact: true, owner.MaxEvaluations, 0, out var problem, Late, quick: false, start: candidate.Raw);
+                var fit = ArimaEstimator.Fit(w, candidate.Specification, m, exact: true, owner.MaxEvaluations, 0, out var problem, Late, quick: false, start: candidate.Raw, cancellationToken: cancellationToken);
                 if (fit is not null && fit.MinRoot >= MinimumRoot && double.IsFinite(fit.Aicc))
                 {
                     return ArimaEstimator.CreateModel(problem, fit, y, delta, m);

@@ -23,6 +23,10 @@ namespace Shaping.Forecasting.Selection;
 /// <b>Failures.</b> A member whose fit throws <see cref="ArgumentException"/>, <see cref="InvalidOperationException"/>
 /// or <see cref="ArithmeticException"/> is left out of that fit; the model's name lists the members used.
 /// </para>
+/// <para>
+/// <b>Non-negative output.</b> Demand is non-negative: the combined means and quantiles and the members' sample paths
+/// are floored at 0, so a member that forecasts negative load cannot pull the ensemble below 0.
+/// </para>
 /// <para><b>Thread safety:</b> stateless and thread-safe when the members are; the models are not thread-safe.</para>
 /// </remarks>
 public sealed class EnsembleForecaster : IForecaster

@@ -3,6 +3,8 @@ using Shaping.Forecasting.Models;
 namespace Shaping.Forecasting.Selection;
 
 /// <summary>A fitted ensemble: the members' models and their weights.</summary>
+/// <remarks>Demand is non-negative: the combined means and quantiles and the members' sample paths are floored at 0,
+/// so a member that forecasts negative load (a custom forecaster, say) cannot pull the ensemble below 0.</remarks>
 internal sealed class EnsembleModel : IForecastModel
 {
     private readonly IForecastModel[] _models;
@@ -106,7 +108,9 @@ internal sealed class EnsembleModel : IForecastModel
         {
             if (counts[i] > 0)
             {
-                _models[i].SimulatePaths(paths.Slice(offset, counts[i] * horizon), horizon, random);
+                var block = paths.Slice(offset, counts[i] * horizon);
+                _models[i].SimulatePaths(block, horizon, random);
+                EtsModel.FloorAtZero(block);
                 offset += counts[i] * horizon;
             }
         }
@@ -114,9 +118,9 @@ internal sealed class EnsembleModel : IForecastModel
 
     public void Update(double observation)
     {
-        if (!double.IsFinite(observation) || observation < 0)
+        if (!BaselineMath.IsValidObservation(observation))
         {
-            throw new ArgumentException($"Observation {observation} must be finite and non-negative.", nameof(observation));
+            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
         }
 
         foreach (var model in _models)
@@ -139,7 +143,7 @@ internal sealed class EnsembleModel : IForecastModel
 
                 Array.Sort(scratch);
                 var mid = scratch.Length / 2;
-                destination[h] = scratch.Length % 2 == 1 ? scratch[mid] : 0.5 * (scratch[mid - 1] + scratch[mid]);
+                destination[h] = Math.Max(0, scratch.Length % 2 == 1 ? scratch[mid] : 0.5 * (scratch[mid - 1] + scratch[mid]));
             }
             else
             {
@@ -149,7 +153,7 @@ internal sealed class EnsembleModel : IForecastModel
                     sum += _weights[i] * rows[i][h];
                 }
 
-                destination[h] = sum;
+                destination[h] = Math.Max(0, sum);
             }
         }
     }

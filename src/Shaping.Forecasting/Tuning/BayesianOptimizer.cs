@@ -279,7 +279,11 @@ public sealed class BayesianOptimizer
             point[j] = dimension.Kind switch
             {
                 SearchDimensionKind.Categorical => _random.Next(dimension.ChoiceCount),
-                SearchDimensionKind.Discrete => _random.Next((int)dimension.Lower, (int)dimension.Upper + 1),
+                // Next's exclusive bound is Upper + 1, which overflows for int.MaxValue; NextInt64 only there, so seeded
+                // searches over ordinary ranges draw exactly as before.
+                SearchDimensionKind.Discrete => dimension.Upper < int.MaxValue
+                    ? _random.Next((int)dimension.Lower, (int)dimension.Upper + 1)
+                    : _random.NextInt64((long)dimension.Lower, (long)dimension.Upper + 1),
                 _ => dimension.FromUnit(_random.NextDouble()),
             };
         }

@@ -84,21 +84,59 @@ public sealed class EngineTuner
     /// <summary>Gets the steps forecast from each origin.</summary>
     public int Horizon { get; }
 
-    /// <summary>Gets or initialises the steps between backtest origins.</summary>
+    /// <summary>Gets or initialises the steps between backtest origins; at least 1 (0 would never move the origin on).</summary>
     /// <value>The default value is 24.</value>
-    public int OriginStride { get; init; } = 24;
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public int OriginStride
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(OriginStride));
+            field = value;
+        }
+    } = 24;
 
-    /// <summary>Gets or initialises the cost of one unit of unmet demand, relative to one unit of idle capacity.</summary>
+    /// <summary>Gets or initialises the cost of one unit of unmet demand, relative to one unit of idle capacity; finite
+    /// and positive (a NaN made every score NaN).</summary>
     /// <value>The default value is 9 (ideal quantile 0.9).</value>
-    public double UnderProvisionPenalty { get; init; } = 9;
+    /// <exception cref="ArgumentOutOfRangeException">The value is NaN, infinite, zero or negative.</exception>
+    public double UnderProvisionPenalty
+    {
+        get;
+        init
+        {
+            if (!(value > 0 && double.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(UnderProvisionPenalty), value, "The under-provision penalty must be finite and positive.");
+            }
 
-    /// <summary>Gets or initialises the lowest safety quantile searched.</summary>
+            field = value;
+        }
+    } = 9;
+
+    /// <summary>Gets or initialises the lowest safety quantile searched; inside (0, 1) and below
+    /// <see cref="MaximumQuantile"/> (checked when <see cref="Tune"/> runs, since either may be set first).</summary>
     /// <value>The default value is 0.5.</value>
-    public double MinimumQuantile { get; init; } = 0.5;
+    /// <exception cref="ArgumentOutOfRangeException">The value is not inside (0, 1).</exception>
+    public double MinimumQuantile
+    {
+        get;
+        init => field = CheckQuantile(value, nameof(MinimumQuantile));
+    } = 0.5;
 
-    /// <summary>Gets or initialises the highest safety quantile searched.</summary>
+    /// <summary>Gets or initialises the highest safety quantile searched; inside (0, 1) (a quantile of 1 is an infinite
+    /// bound, which scored every setting +∞) and above <see cref="MinimumQuantile"/>.</summary>
     /// <value>The default value is 0.995.</value>
-    public double MaximumQuantile { get; init; } = 0.995;
+    /// <exception cref="ArgumentOutOfRangeException">The value is not inside (0, 1).</exception>
+    public double MaximumQuantile
+    {
+        get;
+        init => field = CheckQuantile(value, nameof(MaximumQuantile));
+    } = 0.995;
+
+    private static double CheckQuantile(double value, string name) =>
+        value > 0 && value < 1 ? value : throw new ArgumentOutOfRangeException(name, value, "A safety quantile must be inside (0, 1).");
 
     /// <summary>
     /// Scores a setting: the provisioning cost per unit of demand in a rolling-origin backtest whose forecast steps
@@ -162,13 +200,23 @@ public sealed class EngineTuner
     /// <param name="seed">The optimiser's seed.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
     /// <returns>The best setting found and its cost.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range, or the warm start lies outside the space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range, the warm start lies outside the space, or
+    /// <see cref="MaximumQuantile"/> is not above <see cref="MinimumQuantile"/>.</exception>
     /// <exception cref="InvalidOperationException">Every backtest failed.</exception>
     public (EngineTuning Best, double Cost) Tune(
         ReadOnlySpan<double> series, int scoreStart, int scoreEnd, int evaluations, EngineTuning? warmStart = null, int seed = 0,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(evaluations, 1);
+        if (!(MaximumQuantile > MinimumQuantile))
+        {
+            // Named after the setting at fault, as the init accessors do; the pair can only be checked once both are set.
+#pragma warning disable CA2208
+            throw new ArgumentOutOfRangeException(
+                nameof(MaximumQuantile), MaximumQuantile, $"The highest safety quantile must be above the lowest, {MinimumQuantile}.");
+#pragma warning restore CA2208
+        }
+
         var optimizer = new BayesianOptimizer(
         [
             SearchDimension.Categorical("family", Math.Max(2, _families.Length)),

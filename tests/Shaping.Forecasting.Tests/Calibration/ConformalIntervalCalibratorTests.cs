@@ -119,4 +119,37 @@ public sealed class ConformalIntervalCalibratorTests
     [Fact]
     public void Observe_InvertedInterval_Throws() =>
         Assert.Throws<ArgumentException>("stated", () => new ConformalIntervalCalibrator(0.9).Observe(new IntervalBounds(2, 1), 1));
+
+    [Fact]
+    public void Observe_ZeroWidthIntervals_DoNotInflateTheAdjustment()
+    {
+        // A constant series: every forecaster states [0, 0]. Its later misses used to be scored against a 1e-12 stand-in
+        // width: an adjustment of 1e12 half-widths, which turned the next real interval [5, 15] into [-5e12, 5e12].
+        var calibrator = new ConformalIntervalCalibrator(0.9);
+        for (var i = 0; i < 20; i++)
+        {
+            calibrator.Observe(new IntervalBounds(0, 0), 0);
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            calibrator.Observe(new IntervalBounds(0, 0), 1);
+        }
+
+        Assert.Equal(0, calibrator.Adjustment);
+        Assert.Equal(new IntervalBounds(5, 15), calibrator.Calibrate(new IntervalBounds(5, 15)));
+        Assert.Equal(new IntervalBounds(0, 0), calibrator.Calibrate(new IntervalBounds(0, 0)));
+        Assert.Equal(20.0 / 28, calibrator.ObservedCoverage, 12);
+    }
+
+    [Fact]
+    public void Observe_HugeMissOfTinyInterval_KeepsTheAdjustmentFinite()
+    {
+        var calibrator = new ConformalIntervalCalibrator(0.9, window: 10, minimumScores: 1);
+        calibrator.Observe(new IntervalBounds(0, 0), 1e300); // zero width: not scored
+        calibrator.Observe(new IntervalBounds(0, 1e-300), 1e300); // score floored at about 1e9 half-widths
+        Assert.True(double.IsFinite(calibrator.Adjustment), $"adjustment {calibrator.Adjustment}");
+        var calibrated = calibrator.Calibrate(new IntervalBounds(0, 1));
+        Assert.True(double.IsFinite(calibrated.Lower) && double.IsFinite(calibrated.Upper));
+    }
 }

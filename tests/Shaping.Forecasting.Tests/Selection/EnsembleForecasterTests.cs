@@ -27,7 +27,8 @@ public sealed class EnsembleForecasterTests
         var forecast = new double[1];
         model.ForecastMean(forecast);
 
-        // sMAPE of 20 against 10 is 66.7 %, so the weights are 66.7 : 0.01 and the forecast is within 0.002 of 10.
+        // The validation errors are 0.01 (Constant(10): 0 % floored) and 66.7 % (Constant(20) against 10), so the weights
+        // 1/error are 100 : 0.015 (0.99985 : 0.00015 normalised) and the forecast is 10 + 10 × 0.00015 ≈ 10.0015, within 0.002 of 10.
         Assert.InRange(forecast[0], 10, 10.002);
         Assert.Contains("Constant(10)", model.Name, StringComparison.Ordinal);
     }

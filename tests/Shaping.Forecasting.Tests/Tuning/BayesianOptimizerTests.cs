@@ -72,4 +72,18 @@ public sealed class BayesianOptimizerTests
         var result = optimizer.Minimize(p => p[0] > 0.8 ? double.NaN : Math.Pow(p[0] - 0.5, 2), 20);
         Assert.InRange(result.BestPoint[0], 0.4, 0.6);
     }
+
+    [Fact]
+    public void Suggest_DiscreteUpToIntMaxValue_DrawsInRange()
+    {
+        // The exclusive bound Upper + 1 overflowed int: Random.Next threw ArgumentOutOfRangeException.
+        var optimizer = new BayesianOptimizer([SearchDimension.Discrete("n", 0, int.MaxValue), SearchDimension.Continuous("x", 0, 1)], seed: 3);
+        for (var i = 0; i < 5; i++)
+        {
+            var point = optimizer.Suggest();
+            Assert.InRange(point[0], 0, int.MaxValue);
+            Assert.Equal(Math.Round(point[0]), point[0]);
+            optimizer.Tell(point, point[1]);
+        }
+    }
 }

@@ -62,4 +62,27 @@ public sealed class EngineTunerTests
 
         Assert.Equal(new Shaping.Core.Selection.ScoringPolicy(0.3, 0.2, 0.872, TimeSpan.FromHours(2)), tuned);
     }
+
+    [Fact]
+    public void Settings_OutOfRange_ThrowNamingTheSetting()
+    {
+        // OriginStride = 0 looped forever, a NaN penalty made every score NaN, a maximum quantile of 1 scored +∞.
+        IForecaster[] families = [new NaiveForecaster()];
+        EngineTuner Tuner() => new(families, [24], minimumWindow: 48, maximumWindow: 480, horizon: 24);
+        Assert.Equal("OriginStride", Assert.Throws<ArgumentOutOfRangeException>(() => new EngineTuner(families, [24], 48, 480, 24) { OriginStride = 0 }).ParamName);
+        Assert.Equal("UnderProvisionPenalty", Assert.Throws<ArgumentOutOfRangeException>(() => new EngineTuner(families, [24], 48, 480, 24) { UnderProvisionPenalty = double.NaN }).ParamName);
+        Assert.Equal("UnderProvisionPenalty", Assert.Throws<ArgumentOutOfRangeException>(() => new EngineTuner(families, [24], 48, 480, 24) { UnderProvisionPenalty = -1 }).ParamName);
+        Assert.Equal("MaximumQuantile", Assert.Throws<ArgumentOutOfRangeException>(() => new EngineTuner(families, [24], 48, 480, 24) { MaximumQuantile = 1 }).ParamName);
+        Assert.Equal("MinimumQuantile", Assert.Throws<ArgumentOutOfRangeException>(() => new EngineTuner(families, [24], 48, 480, 24) { MinimumQuantile = double.NaN }).ParamName);
+        Assert.NotNull(Tuner());
+    }
+
+    [Fact]
+    public void Tune_MinimumQuantileAboveMaximum_ThrowsNamingMaximumQuantile()
+    {
+        // Threw from deep inside the optimiser's search space naming 'upper', a parameter the caller never passed.
+        var tuner = new EngineTuner([new NaiveForecaster()], [24], 48, 480, 24) { MinimumQuantile = 0.99, MaximumQuantile = 0.9 };
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => tuner.Tune(Series, 24 * 30, 24 * 40, evaluations: 2));
+        Assert.Equal("MaximumQuantile", exception.ParamName);
+    }
 }

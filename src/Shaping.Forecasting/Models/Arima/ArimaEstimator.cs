@@ -25,9 +25,23 @@ internal static class ArimaEstimator
     /// Nelder-Mead in runs of <see cref="RestartEvaluations"/>, each restarted from the previous run's best vertex
     /// with a halved simplex, until a run no longer improves the objective, the budget is spent, or
     /// <paramref name="expired"/> says the caller's time is up. Restarts also guard against a collapsed simplex.
+    /// <paramref name="cancellationToken"/> is checked before every objective evaluation (one Kalman or CSS pass, far
+    /// dearer than the check), so a cancelled fit stops within one evaluation.
     /// </summary>
-    internal static double[] Minimise(Func<double[], double> objective, double[] start, double[] step, int maxEvaluations, double tolerance, Func<bool>? expired)
+    internal static double[] Minimise(
+        Func<double[], double> objective, double[] start, double[] step, int maxEvaluations, double tolerance, Func<bool>? expired,
+        CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.CanBeCanceled)
+        {
+            var inner = objective;
+            objective = point =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return inner(point);
+            };
+        }
+
         var x = (double[])start.Clone();
         var fx = objective(x);
         var steps = (double[])step.Clone();
@@ -70,8 +84,12 @@ internal static class ArimaEstimator
     /// <param name="expired">Polled between optimiser restarts; when it returns true the best point so far is kept.</param>
     /// <param name="start">A starting point for the exact stage (a search's CSS optimum); when given, the CSS stage is skipped.</param>
     /// <param name="quick">Looser tolerances (CSS 1e-6, exact 1e-7; criteria accurate to about 0.01) for a model search.</param>
+    /// <param name="cancellationToken">Checked before every objective evaluation.</param>
     /// <returns>The fit, or null.</returns>
-    internal static ArimaFitResult? Fit(double[] w, ArimaSpecification specification, int m, bool exact, int maxEvaluations, double cssOffset, out ArimaProblem problem, Func<bool>? expired = null, bool quick = false, double[]? start = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    internal static ArimaFitResult? Fit(
+        double[] w, ArimaSpecification specification, int m, bool exact, int maxEvaluations, double cssOffset, out ArimaProblem problem,
+        Func<bool>? expired = null, bool quick = false, double[]? start = null, CancellationToken cancellationToken = default)
     {
         problem = new ArimaProblem(specification, m, w);
         var k = problem.ParameterCount;
@@ -91,7 +109,7 @@ internal static class ArimaEstimator
 
         var localProblem = problem;
         var raw = start is not null && exact ? (double[])start.Clone()
-            : k == 0 ? origin : Minimise(localProblem.Css, origin, step, maxEvaluations, quick ? 1e-6 : CssTolerance, expired);
+            : k == 0 ? origin : Minimise(localProblem.Css, origin, step, maxEvaluations, quick ? 1e-6 : CssTolerance, expired, cancellationToken);
         var cssValue = problem.Css(raw);
         if (cssValue >= 1e9)
         {
@@ -113,7 +131,7 @@ internal static class ArimaEstimator
                     step[k - 1] = 0.5;
                 }
 
-                raw = Minimise(localProblem.Exact, raw, step, quick ? Math.Min(maxEvaluations, QuickExactEvaluations) : maxEvaluations, quick ? 1e-7 : ExactTolerance, expired);
+                raw = Minimise(localProblem.Exact, raw, step, quick ? Math.Min(maxEvaluations, QuickExactEvaluations) : maxEvaluations, quick ? 1e-7 : ExactTolerance, expired, cancellationToken);
             }
 
             if (problem.Exact(raw) >= 1e9)

@@ -3,7 +3,7 @@ namespace Shaping.Forecasting.Models.Arima;
 /// <summary>Input checks, exact fits from an undifferenced history, and the documented fallbacks.</summary>
 internal static class ArimaFitting
 {
-    /// <summary>Throws unless the history is non-empty, finite and non-negative and the period is at least 1.</summary>
+    /// <summary>Throws unless the history is non-empty, finite, non-negative and at most <see cref="ForecastLimits.MaximumObservation"/> and the period is at least 1.</summary>
     internal static double[] Validate(ReadOnlySpan<double> history, int seasonalPeriod, out bool constant)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seasonalPeriod, 1);
@@ -16,9 +16,9 @@ internal static class ArimaFitting
         var first = history[0];
         foreach (var value in history)
         {
-            if (!double.IsFinite(value) || value < 0)
+            if (!BaselineMath.IsValidObservation(value))
             {
-                throw new ArgumentException($"The history holds {value}; observations must be finite and non-negative.", nameof(history));
+                throw new ArgumentException($"The history holds {value}; {BaselineMath.ObservationRange}.", nameof(history));
             }
 
             constant &= value == first;
@@ -28,12 +28,13 @@ internal static class ArimaFitting
     }
 
     /// <summary>Differences <paramref name="y"/> and fits the specification exactly; null when it cannot be fitted.</summary>
-    internal static ArimaModel? FitExact(double[] y, int m, ArimaSpecification specification, int maxEvaluations, out ArimaFitResult? fit)
+    internal static ArimaModel? FitExact(
+        double[] y, int m, ArimaSpecification specification, int maxEvaluations, out ArimaFitResult? fit, CancellationToken cancellationToken = default)
     {
         var seasonalD = m > 1 ? specification.SeasonalDifferences : 0;
         var delta = ArimaMath.DifferencingPolynomial(specification.Differences, seasonalD, m);
         var w = ArimaMath.Difference(y, delta);
-        fit = ArimaEstimator.Fit(w, specification, m, exact: true, maxEvaluations, 0, out var problem);
+        fit = ArimaEstimator.Fit(w, specification, m, exact: true, maxEvaluations, 0, out var problem, cancellationToken: cancellationToken);
         return fit is null ? null : ArimaEstimator.CreateModel(problem, fit, y, delta, m);
     }
 

@@ -14,6 +14,9 @@ namespace Shaping.Forecasting.Models.Arima;
 /// the coefficient count) or one where the likelihood cannot be evaluated gives ARIMA(0,1,0), the random walk, or
 /// for a single point the constant model. The returned model's <see cref="IForecastModel.Name"/> says which.
 /// </para>
+/// <para><b>Non-negative output.</b> Demand is non-negative, so the model's means, quantiles and sample paths are
+/// floored at 0, as the baselines floor theirs (an unconstrained model on a falling or intermittent series forecasts
+/// negative load). Only negative values change; the fit and positive forecasts are as the unconstrained model gives them.</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class ArimaForecaster : IForecaster
@@ -52,7 +55,7 @@ public sealed class ArimaForecaster : IForecaster
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var model = ArimaFitting.FitExact(y, seasonalPeriod, Specification, MaxEvaluations, out _);
+        var model = ArimaFitting.FitExact(y, seasonalPeriod, Specification, MaxEvaluations, out _, cancellationToken);
         return model ?? ArimaFitting.Fallback(y, seasonalPeriod);
     }
 }

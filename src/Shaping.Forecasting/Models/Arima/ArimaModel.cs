@@ -13,6 +13,10 @@ namespace Shaping.Forecasting.Models.Arima;
 /// remaining state uncertainty of an invertible model vanishes geometrically, after a few hundred points for the
 /// series this library sees). Intervals are Gaussian. <see cref="Update"/> runs one Kalman step: O(r²) in the state
 /// dimension r = max(p + mP, q + mQ + 1), O(1) in the length of the history, and allocates nothing.
+/// Demand is non-negative, so the means, quantiles and sample paths a caller sees are floored at 0, as the baselines
+/// floor theirs: a drift or a differenced model on a falling series would otherwise forecast negative load. The
+/// floor is applied to the outputs only (the recursion integrates the unfloored values), so the fit and every
+/// positive forecast are unchanged.
 /// </remarks>
 internal sealed class ArimaModel : IForecastModel
 {
@@ -111,6 +115,13 @@ internal sealed class ArimaModel : IForecastModel
     /// <inheritdoc/>
     public void ForecastMean(Span<double> destination)
     {
+        ProjectMean(destination);
+        EtsModel.FloorAtZero(destination);
+    }
+
+    // The unfloored forecast means, the centre of the Gaussian intervals.
+    private void ProjectMean(Span<double> destination)
+    {
         var r = _state.Length;
         var l = _delta.Length;
         double[]? rentedState = null;
@@ -147,7 +158,7 @@ internal sealed class ArimaModel : IForecastModel
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
         var mean = new double[horizon];
-        ForecastMean(mean);
+        ProjectMean(mean);
         var levelArray = levels.ToArray();
         var z = new double[levelArray.Length];
         var quantiles = new double[levelArray.Length][];
@@ -171,10 +182,11 @@ internal sealed class ArimaModel : IForecastModel
             var sd = _sigma * Math.Sqrt(cumulative);
             for (var k = 0; k < z.Length; k++)
             {
-                quantiles[k][h] = mean[h] + (z[k] * sd);
+                quantiles[k][h] = Math.Max(0, mean[h] + (z[k] * sd));
             }
         }
 
+        EtsModel.FloorAtZero(mean);
         return new Forecast(mean, levelArray, quantiles);
     }
 
@@ -204,7 +216,7 @@ internal sealed class ArimaModel : IForecastModel
                 }
 
                 y[l + h] = value;
-                row[h] = value;
+                row[h] = Math.Max(0, value); // the output is floored; the recursion integrates the unfloored value
                 for (var i = 0; i < r - 1; i++)
                 {
                     a[i] = (_phi[i] * x) + a[i + 1] + (_rv[i + 1] * e);
@@ -218,9 +230,9 @@ internal sealed class ArimaModel : IForecastModel
     /// <inheritdoc/>
     public void Update(double observation)
     {
-        if (!double.IsFinite(observation) || observation < 0)
+        if (!BaselineMath.IsValidObservation(observation))
         {
-            throw new ArgumentException("An observation must be finite and non-negative.", nameof(observation));
+            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
         }
 
         var l = _delta.Length;

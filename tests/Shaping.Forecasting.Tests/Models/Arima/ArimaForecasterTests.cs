@@ -153,4 +153,16 @@ public sealed class ArimaForecasterTests
     {
         Assert.Throws<ArgumentException>(() => new ArimaForecaster(Airline).Fit([1.0, -1.0, 2.0], 1));
     }
+
+    [Fact]
+    public void Fit_CancelledDuringTheOptimisation_StopsWithOperationCanceled()
+    {
+        // The token was checked once before the fit; the optimiser never saw it, so a cancelled fit ran to the end.
+        var history = ClassicalDecompositionTests.DailyCycle(24 * 60, noise: 8, seed: 5);
+        var forecaster = new ArimaForecaster(new ArimaSpecification(3, 0, 3, 2, 1, 2, IncludeConstant: true)) { MaxEvaluations = 200_000 };
+        using var source = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => forecaster.Fit(history, 24, source.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+    }
 }
