@@ -280,7 +280,8 @@ public sealed class PredictiveLoadEngineTests
     public async Task RefreshAsync_RegionAtTheLimitOfDouble_DoesNotStopTheOtherRegions()
     {
         // CPU 1e308 used to overflow the window-mean sum to infinity, RefreshAsync threw "samples must be finite"
-        // and the healthy region was never refreshed.
+        // and the healthy region was never refreshed. Now the forecasters refuse values above
+        // ForecastLimits.MaximumObservation, so that region falls back with the reason and the other one still forecasts.
         var (engine, clock, _) = Create();
         for (var h = 0; h < 24 * 7; h++)
         {
@@ -294,8 +295,8 @@ public sealed class PredictiveLoadEngineTests
         Assert.True(engine.TryGetProfile("b-normal", TimeSpan.FromHours(6), out var healthy));
         Assert.Equal(ProfileSource.Forecast, healthy.Source);
         Assert.True(engine.TryGetProfile("a-max", TimeSpan.FromHours(6), out var extreme));
-        Assert.Equal(ProfileSource.Forecast, extreme.Source);
-        Assert.Equal(1e308, extreme.Peak(Dimension.Cpu).P99);
+        Assert.Equal(ProfileSource.Fallback, extreme.Source);
+        Assert.False(string.IsNullOrEmpty(extreme.Note));
     }
 
     [Fact]
