@@ -133,13 +133,13 @@ public sealed class ShapeSelector
     private static SelectionResult Rank<TModel>(
         ShapeCatalog catalog, in PerformanceInputs inputs, double tradeoff, double hours, Span<ScoredShape> ranking, ref TModel model)
         where TModel : struct, IPerformanceModel =>
-        Vector256.IsHardwareAccelerated && catalog.Count >= Vector256<double>.Count
+        Vector256.IsHardwareAccelerated
             ? RankVectorized(catalog, inputs, tradeoff, hours, ranking, ref model)
             : RankScalar(catalog, inputs, tradeoff, hours, ranking, ref model);
 
     /// <summary>
-    /// The reference loop, one shape at a time: used when 256-bit vectors are not accelerated or the catalog has
-    /// fewer than four shapes. <see cref="RankVectorized"/> must produce exactly the same result.
+    /// The reference loop, one shape at a time: used when 256-bit vectors are not accelerated.
+    /// <see cref="RankVectorized"/> must produce exactly the same result.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static SelectionResult RankScalar<TModel>(
@@ -159,6 +159,7 @@ public sealed class ShapeSelector
         var required = inputs.RequiredPeak;
 
         var count = 0;
+        var threshold = double.NegativeInfinity;
         var feasible = 0;
         var cheapestFeasiblePrice = 0.0;
         for (var i = 0; i < shapeCount; i++)
@@ -177,14 +178,14 @@ public sealed class ShapeSelector
             }
 
             var costScore = CostScore(cheapestFeasiblePrice * Unsafe.Add(ref inversePrice, i));
-            if (CannotEnter(ranking, count, tradeoff, costScore))
+            if (CannotEnter(threshold, tradeoff, costScore))
             {
                 feasible += CountFeasible(catalog, required, i + 1);
                 break;
             }
 
             var performance = Clamp01(model.Score(capacity, Unsafe.Add(ref factor, i), inputs));
-            Offer(ranking, ref count, i, (tradeoff * performance) + ((1 - tradeoff) * costScore), performance, costScore, Unsafe.Add(ref price, i) * hours);
+            Offer(ranking, ref count, ref threshold, i, (tradeoff * performance) + ((1 - tradeoff) * costScore), performance, costScore, Unsafe.Add(ref price, i) * hours);
         }
 
         return new SelectionResult(
@@ -201,18 +202,12 @@ public sealed class ShapeSelector
         ShapeCatalog catalog, in PerformanceInputs inputs, double tradeoff, double hours, Span<ScoredShape> ranking, ref TModel model)
         where TModel : struct, IPerformanceModel
     {
-        ref var cpu = ref MemoryMarshal.GetReference(catalog.CpuCores);
-        ref var memory = ref MemoryMarshal.GetReference(catalog.MemoryGiB);
-        ref var storage = ref MemoryMarshal.GetReference(catalog.StorageGiB);
-        ref var network = ref MemoryMarshal.GetReference(catalog.NetworkGbps);
+        // One pointer walks the packed blocks (every column a constant offset from it); price and performance factor
+        // are read per ranked shape only, from the catalog's plain arrays.
+        ref var block = ref catalog.Blocks.First;
+        var blockCount = catalog.Blocks.Count;
         ref var price = ref MemoryMarshal.GetReference(catalog.PricePerHour);
         ref var factor = ref MemoryMarshal.GetReference(catalog.PerformanceFactor);
-        ref var inversePrice = ref MemoryMarshal.GetReference(catalog.InversePricePerHour);
-        ref var inverseCpu = ref MemoryMarshal.GetReference(catalog.InverseReferenceCpu);
-        ref var inverseMemory = ref MemoryMarshal.GetReference(catalog.InverseMemoryGiB);
-        ref var inverseStorage = ref MemoryMarshal.GetReference(catalog.InverseStorageGiB);
-        ref var inverseNetwork = ref MemoryMarshal.GetReference(catalog.InverseNetworkGbps);
-        var shapeCount = catalog.Count;
         var required = new RequiredPeak(inputs.RequiredPeak);
         var defaultModel = new UtilizationPerformanceModel.Vectorized(inputs.ExpectedMean);
         var performanceWeight = Vector256.Create(tradeoff);
@@ -220,22 +215,22 @@ public sealed class ShapeSelector
         var cheapestFeasiblePrice = Vector256<double>.Zero;
 
         var count = 0;
+        var threshold = double.NegativeInfinity;
         var feasible = 0;
-        var lastBlock = shapeCount - Vector256<double>.Count;
-        for (var block = 0; block < shapeCount; block += Vector256<double>.Count)
+        for (var b = 0; b < blockCount; b++, block = ref Unsafe.Add(ref block, ShapeBlocks.Stride))
         {
-            // The last block is moved back to end at the last shape; lanes already seen are masked off.
-            var start = block <= lastBlock ? block : lastBlock;
-            var offset = (nuint)start;
-            var shapeCpu = Vector256.LoadUnsafe(ref cpu, offset);
-            var shapeMemory = Vector256.LoadUnsafe(ref memory, offset);
-            var shapeStorage = Vector256.LoadUnsafe(ref storage, offset);
-            var shapeNetwork = Vector256.LoadUnsafe(ref network, offset);
-            var feasibleLanes = required.FitsWithin(shapeCpu, shapeMemory, shapeStorage, shapeNetwork) >> (block - start) << (block - start);
+            // Padding lanes have NaN capacity and never fit, so they never reach the ranking.
+            var shapeCpu = ShapeBlocks.Load(ref block, ShapeBlocks.CpuCores);
+            var shapeMemory = ShapeBlocks.Load(ref block, ShapeBlocks.MemoryGiB);
+            var shapeStorage = ShapeBlocks.Load(ref block, ShapeBlocks.StorageGiB);
+            var shapeNetwork = ShapeBlocks.Load(ref block, ShapeBlocks.NetworkGbps);
+            var feasibleLanes = required.FitsWithin(shapeCpu, shapeMemory, shapeStorage, shapeNetwork);
             if (feasibleLanes == 0)
             {
                 continue;
             }
+
+            var start = b * ShapeBlocks.Lanes;
 
             // Prices ascend through the catalog, so the first feasible shape is the cheapest feasible one.
             if (feasible == 0)
@@ -244,15 +239,14 @@ public sealed class ShapeSelector
             }
 
             feasible += BitOperations.PopCount(feasibleLanes);
-            var costScores = CostScore(cheapestFeasiblePrice * Vector256.LoadUnsafe(ref inversePrice, offset));
+            var costScores = CostScore(cheapestFeasiblePrice * ShapeBlocks.Load(ref block, ShapeBlocks.InversePricePerHour));
 
             // Cost scores only fall through the catalog, so once no feasible shape of a block can beat the last kept
             // entry even with a perfect performance score, no later shape can either (the scalar CannotEnter, lane by lane).
-            if (count == ranking.Length
-                && (Vector256.GreaterThan(performanceWeight + (costWeight * costScores), Vector256.Create(ranking[count - 1].Score))
+            if ((Vector256.GreaterThan(performanceWeight + (costWeight * costScores), Vector256.Create(threshold))
                     .ExtractMostSignificantBits() & feasibleLanes) == 0)
             {
-                feasible += CountFeasible(catalog, inputs.RequiredPeak, start + Vector256<double>.Count);
+                feasible += CountFeasible(ref Unsafe.Add(ref block, ShapeBlocks.Stride), blockCount - b - 1, required);
                 break;
             }
 
@@ -262,8 +256,8 @@ public sealed class ShapeSelector
                 // The default model has a vector form, already in [0, 1]; the JIT drops whichever branch does not
                 // apply to TModel.
                 performance = defaultModel.Score(
-                    Vector256.LoadUnsafe(ref inverseCpu, offset), Vector256.LoadUnsafe(ref inverseMemory, offset),
-                    Vector256.LoadUnsafe(ref inverseStorage, offset), Vector256.LoadUnsafe(ref inverseNetwork, offset));
+                    ShapeBlocks.Load(ref block, ShapeBlocks.InverseReferenceCpu), ShapeBlocks.Load(ref block, ShapeBlocks.InverseMemoryGiB),
+                    ShapeBlocks.Load(ref block, ShapeBlocks.InverseStorageGiB), ShapeBlocks.Load(ref block, ShapeBlocks.InverseNetworkGbps));
             }
             else
             {
@@ -274,18 +268,14 @@ public sealed class ShapeSelector
             var scores = (performanceWeight * performance) + (costWeight * costScores);
 
             // Lanes in shape order, so that on equal scores the shape met first stays ahead, as in the scalar loop.
-            var candidates = feasibleLanes;
-            if (count == ranking.Length)
-            {
-                candidates &= Vector256.GreaterThan(scores, Vector256.Create(ranking[count - 1].Score)).ExtractMostSignificantBits();
-            }
+            var candidates = feasibleLanes & Vector256.GreaterThan(scores, Vector256.Create(threshold)).ExtractMostSignificantBits();
 
             while (candidates != 0)
             {
                 var lane = BitOperations.TrailingZeroCount(candidates);
                 candidates &= candidates - 1;
                 var i = start + lane;
-                Offer(ranking, ref count, i, scores.GetElement(lane), performance.GetElement(lane), costScores.GetElement(lane), Unsafe.Add(ref price, i) * hours);
+                Offer(ranking, ref count, ref threshold, i, scores.GetElement(lane), performance.GetElement(lane), costScores.GetElement(lane), Unsafe.Add(ref price, i) * hours);
             }
         }
 
@@ -314,21 +304,32 @@ public sealed class ShapeSelector
     }
 
     /// <summary>
-    /// Whether no shape with this cost score or a lower one can enter a full ranking: none can score above
+    /// Whether no shape with this cost score or a lower one can enter the ranking: none can score above
     /// t × 1 + (1 − t) × cost. (The bound is exact in floating point, since rounding is monotone and
     /// performance ≤ 1.)
     /// </summary>
+    /// <param name="threshold">The score to beat: the last kept entry's once the ranking is full, −∞ before.</param>
+    /// <param name="tradeoff">The policy's trade-off t.</param>
+    /// <param name="costScore">The shape's cost score.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool CannotEnter(Span<ScoredShape> ranking, int count, double tradeoff, double costScore) =>
-        count == ranking.Length && tradeoff + ((1 - tradeoff) * costScore) <= ranking[count - 1].Score;
+    private static bool CannotEnter(double threshold, double tradeoff, double costScore) =>
+        tradeoff + ((1 - tradeoff) * costScore) <= threshold;
 
-    /// <summary>Inserts a scored shape into the running top-k if it beats the last kept entry (or there is room).</summary>
+    /// <summary>
+    /// Inserts a scored shape into the running top-k if it beats <paramref name="threshold"/>, and raises the
+    /// threshold to the last kept score once the ranking is full.
+    /// </summary>
+    /// <remarks>
+    /// The threshold lives in a local rather than being read from the ranking: the loops compare every block
+    /// against it, and −∞ until the ranking fills lets them skip the "is it full yet" test (scores are never NaN).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Offer(
-        Span<ScoredShape> ranking, ref int count, int index, double score, double performance, double costScore, double costForDuration)
+        Span<ScoredShape> ranking, ref int count, ref double threshold, int index, double score, double performance, double costScore,
+        double costForDuration)
     {
         // Strict comparisons: on equal scores the shape met first (cheaper, then smaller name) stays ahead.
-        if (count == ranking.Length && score <= ranking[count - 1].Score)
+        if (score <= threshold)
         {
             return;
         }
@@ -343,8 +344,13 @@ public sealed class ShapeSelector
         }
 
         Unsafe.Add(ref entries, position) = new ScoredShape(index, score, performance, costScore, costForDuration);
+        if (count == ranking.Length)
+        {
+            threshold = Unsafe.Add(ref entries, count - 1).Score;
+        }
     }
 
+    /// <summary>Counts the feasible shapes from catalog index <paramref name="start"/> on, one at a time.</summary>
     private static int CountFeasible(ShapeCatalog catalog, ResourceVector required, int start)
     {
         var cpu = catalog.CpuCores;
@@ -352,27 +358,26 @@ public sealed class ShapeSelector
         var storage = catalog.StorageGiB;
         var network = catalog.NetworkGbps;
         var feasible = 0;
-        var i = start;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var peak = new RequiredPeak(required);
-            for (; i <= cpu.Length - Vector256<double>.Count; i += Vector256<double>.Count)
-            {
-                var offset = (nuint)i;
-                feasible += BitOperations.PopCount(peak.FitsWithin(
-                    Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(cpu), offset),
-                    Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(memory), offset),
-                    Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(storage), offset),
-                    Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(network), offset)));
-            }
-        }
-
-        for (; i < cpu.Length; i++)
+        for (var i = start; i < cpu.Length; i++)
         {
             if (required.FitsWithin(new ResourceVector(cpu[i], memory[i], storage[i], network[i])))
             {
                 feasible++;
             }
+        }
+
+        return feasible;
+    }
+
+    /// <summary>Counts the feasible shapes of <paramref name="blocks"/> packed blocks from <paramref name="block"/> on.</summary>
+    private static int CountFeasible(ref double block, int blocks, in RequiredPeak required)
+    {
+        var feasible = 0;
+        for (var b = 0; b < blocks; b++, block = ref Unsafe.Add(ref block, ShapeBlocks.Stride))
+        {
+            feasible += BitOperations.PopCount(required.FitsWithin(
+                ShapeBlocks.Load(ref block, ShapeBlocks.CpuCores), ShapeBlocks.Load(ref block, ShapeBlocks.MemoryGiB),
+                ShapeBlocks.Load(ref block, ShapeBlocks.StorageGiB), ShapeBlocks.Load(ref block, ShapeBlocks.NetworkGbps)));
         }
 
         return feasible;

@@ -51,17 +51,32 @@ public readonly struct UtilizationPerformanceModel : IPerformanceModel
     /// way the score is 0. Every other utilisation is the same product of the load and the capacity's reciprocal (which
     /// the catalog holds), and the maximum of equal values is that value.
     /// </summary>
-    /// <param name="mean">The expected mean load (<see cref="PerformanceInputs.ExpectedMean"/>); finite and non-negative.</param>
-    internal readonly struct Vectorized(ResourceVector mean)
+    internal readonly struct Vectorized
     {
-        private readonly Vector256<double> _cpu = Vector256.Create(mean.CpuCores);
-        private readonly Vector256<double> _memory = Vector256.Create(mean.MemoryGiB);
-        private readonly Vector256<double> _storage = Vector256.Create(mean.StorageGiB);
-        private readonly Vector256<double> _network = Vector256.Create(mean.NetworkGbps);
-        private readonly bool _cpuLoaded = mean.CpuCores > 0;
-        private readonly bool _memoryLoaded = mean.MemoryGiB > 0;
-        private readonly bool _storageLoaded = mean.StorageGiB > 0;
-        private readonly bool _networkLoaded = mean.NetworkGbps > 0;
+        private readonly Vector256<double> _cpu;
+        private readonly Vector256<double> _memory;
+        private readonly Vector256<double> _storage;
+        private readonly Vector256<double> _network;
+        private readonly bool _cpuLoaded;
+        private readonly bool _memoryLoaded;
+        private readonly bool _storageLoaded;
+        private readonly bool _networkLoaded;
+
+        /// <summary>Broadcasts the expected mean load, once per selection.</summary>
+        /// <param name="mean">The expected mean load; finite and non-negative.</param>
+        // Inlined so that the selector keeps the broadcasts in registers instead of calling out and reading them back.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vectorized(ResourceVector mean)
+        {
+            _cpu = Vector256.Create(mean.CpuCores);
+            _memory = Vector256.Create(mean.MemoryGiB);
+            _storage = Vector256.Create(mean.StorageGiB);
+            _network = Vector256.Create(mean.NetworkGbps);
+            _cpuLoaded = mean.CpuCores > 0;
+            _memoryLoaded = mean.MemoryGiB > 0;
+            _storageLoaded = mean.StorageGiB > 0;
+            _networkLoaded = mean.NetworkGbps > 0;
+        }
 
         /// <summary>
         /// Scores four shapes from the reciprocals of their capacities (CPU in reference cores: cores × performance

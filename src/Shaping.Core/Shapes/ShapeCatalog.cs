@@ -25,10 +25,6 @@ public sealed class ShapeCatalog
     private readonly double[] _price;
     private readonly double[] _performance;
     private readonly double[] _inversePrice;
-    private readonly double[] _inverseReferenceCpu;
-    private readonly double[] _inverseMemory;
-    private readonly double[] _inverseStorage;
-    private readonly double[] _inverseNetwork;
     private readonly FrozenDictionary<string, int> _indexByName;
 
     /// <summary>Creates a catalog from a set of shapes.</summary>
@@ -65,10 +61,6 @@ public sealed class ShapeCatalog
         _price = new double[sorted.Length];
         _performance = new double[sorted.Length];
         _inversePrice = new double[sorted.Length];
-        _inverseReferenceCpu = new double[sorted.Length];
-        _inverseMemory = new double[sorted.Length];
-        _inverseStorage = new double[sorted.Length];
-        _inverseNetwork = new double[sorted.Length];
         for (var i = 0; i < sorted.Length; i++)
         {
             var shape = sorted[i];
@@ -84,12 +76,9 @@ public sealed class ShapeCatalog
             _price[i] = shape.PricePerHour;
             _performance[i] = shape.Profile.PerformanceFactor;
             _inversePrice[i] = 1 / shape.PricePerHour;
-            _inverseReferenceCpu[i] = 1 / (shape.Capacity.CpuCores * shape.Profile.PerformanceFactor);
-            _inverseMemory[i] = 1 / shape.Capacity.MemoryGiB;
-            _inverseStorage[i] = 1 / shape.Capacity.StorageGiB;
-            _inverseNetwork[i] = 1 / shape.Capacity.NetworkGbps;
         }
 
+        Blocks = new ShapeBlocks(sorted);
         Shapes = ImmutableArray.Create(sorted);
         Version = version;
         _indexByName = indexByName.ToFrozenDictionary(StringComparer.Ordinal);
@@ -128,20 +117,8 @@ public sealed class ShapeCatalog
     /// <summary>Gets 1 / price of each shape, so the selector multiplies instead of dividing.</summary>
     internal ReadOnlySpan<double> InversePricePerHour => _inversePrice;
 
-    /// <summary>
-    /// Gets 1 / (cores × performance factor) of each shape, the reciprocal of its CPU capacity in reference cores, so
-    /// that the default performance model multiplies instead of dividing (+∞ for a shape without CPU).
-    /// </summary>
-    internal ReadOnlySpan<double> InverseReferenceCpu => _inverseReferenceCpu;
-
-    /// <summary>Gets 1 / memory of each shape, in 1/GiB (+∞ for none), for the default performance model.</summary>
-    internal ReadOnlySpan<double> InverseMemoryGiB => _inverseMemory;
-
-    /// <summary>Gets 1 / storage of each shape, in 1/GiB (+∞ for none), for the default performance model.</summary>
-    internal ReadOnlySpan<double> InverseStorageGiB => _inverseStorage;
-
-    /// <summary>Gets 1 / network bandwidth of each shape, in 1/Gbps (+∞ for none), for the default performance model.</summary>
-    internal ReadOnlySpan<double> InverseNetworkGbps => _inverseNetwork;
+    /// <summary>Gets the columns of the selector's vector loop, four shapes to a block.</summary>
+    internal ShapeBlocks Blocks { get; }
 
     /// <summary>Gets the performance factor of each shape, in catalog order.</summary>
     public ReadOnlySpan<double> PerformanceFactor => _performance;

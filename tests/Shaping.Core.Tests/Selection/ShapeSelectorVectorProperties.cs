@@ -28,9 +28,9 @@ public sealed class ShapeSelectorVectorProperties
         SameRanking(WithZeros(Widen(selectionCase, copies), seed), depth, default(UtilizationPerformanceModel));
 
     [Fact]
-    public void VectorLoop_CatalogNotAMultipleOfFour_SeesEveryShapeOnce()
+    public void VectorLoop_CatalogNotAMultipleOfFour_SeesEveryShapeOnceAndNoPadding()
     {
-        // Seven shapes: the second block overlaps the first by one shape, which must not be counted twice.
+        // Seven shapes: the second block has one padding lane, which must never be counted or ranked.
         var shapes = Enumerable.Range(0, 7)
             .Select(i => new ResourceShape($"s{i}", new ResourceVector(4, 16, 100, 10), new ShapeProfile(0.1 * (i + 1))))
             .ToArray();
