@@ -12,7 +12,8 @@ namespace Shaping.Core.Shapes;
 /// reads (CPU, memory, storage, network, price, performance factor) is a separate contiguous array exposed as a
 /// <see cref="ReadOnlySpan{T}"/> (struct-of-arrays). The fixed order makes every ranking independent of the
 /// order in which shapes were supplied, and it lets the selector find the cheapest feasible shape and score
-/// every shape in one pass.
+/// every shape in one pass. For the selector's vector loop the catalog also packs the columns it reads four
+/// shapes to a block, so that one pointer reaches them all.
 /// </para>
 /// <para>A catalog is safe to share between threads; nothing in it changes after construction.</para>
 /// </remarks>
