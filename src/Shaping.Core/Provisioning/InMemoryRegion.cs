@@ -187,14 +187,9 @@ public sealed class InMemoryRegion : IProvisioner
         await WaitLatencyAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            if (!string.Equals(request.Region, Name, StringComparison.Ordinal))
+            if (Refuse(request.Region) is { } refusal)
             {
-                return ProvisionResult.Failure(ProvisionStatus.Rejected, $"This provisioner serves region '{Name}', not '{request.Region}'.");
-            }
-
-            if (_isOutage)
-            {
-                return ProvisionResult.Failure(ProvisionStatus.RegionUnavailable, $"Region '{Name}' is unavailable.");
+                return refusal;
             }
 
             if (_provisions.TryGetValue(request.IdempotencyKey, out var record))
@@ -244,14 +239,9 @@ public sealed class InMemoryRegion : IProvisioner
         await WaitLatencyAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            if (!string.Equals(request.Region, Name, StringComparison.Ordinal))
+            if (Refuse(request.Region) is { } refusal)
             {
-                return ProvisionResult.Failure(ProvisionStatus.Rejected, $"This provisioner serves region '{Name}', not '{request.Region}'.");
-            }
-
-            if (_isOutage)
-            {
-                return ProvisionResult.Failure(ProvisionStatus.RegionUnavailable, $"Region '{Name}' is unavailable.");
+                return refusal;
             }
 
             if (_resizes.TryGetValue(request.IdempotencyKey, out var resized))
@@ -286,14 +276,9 @@ public sealed class InMemoryRegion : IProvisioner
         await WaitLatencyAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            if (!string.Equals(region, Name, StringComparison.Ordinal))
+            if (Refuse(region) is { } refusal)
             {
-                return ProvisionResult.Failure(ProvisionStatus.Rejected, $"This provisioner serves region '{Name}', not '{region}'.");
-            }
-
-            if (_isOutage)
-            {
-                return ProvisionResult.Failure(ProvisionStatus.RegionUnavailable, $"Region '{Name}' is unavailable.");
+                return refusal;
             }
 
             if (_released.Contains(replicaId))
@@ -333,6 +318,18 @@ public sealed class InMemoryRegion : IProvisioner
 
     // ArgumentException.ThrowIfNullOrWhiteSpace(request.X, nameof(request)) would say only "Value cannot be null
     // (Parameter 'request')"; this names the member while the parameter name stays the caller's argument.
+    /// <summary>
+    /// The answer to any call while this region cannot act on it: a request for another region (a wiring bug in the
+    /// host, so rejected) or any request during an outage. <see langword="null"/> when the call may proceed. Call under
+    /// the gate.
+    /// </summary>
+    private ProvisionResult? Refuse(string region) =>
+        !string.Equals(region, Name, StringComparison.Ordinal)
+            ? ProvisionResult.Failure(ProvisionStatus.Rejected, $"This provisioner serves region '{Name}', not '{region}'.")
+            : _isOutage
+                ? ProvisionResult.Failure(ProvisionStatus.RegionUnavailable, $"Region '{Name}' is unavailable.")
+                : null;
+
     private static void ThrowIfBlank(string? value, string member, string paramName)
     {
         if (value is null)
