@@ -62,7 +62,8 @@ namespace Shaping.Core.ControlPlane;
 /// <para>
 /// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than cancellation from a port
 /// (a bug in an adapter) propagates to the caller; a reservation held at that moment is not committed and expires
-/// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>.
+/// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>. The request is still counted with the outcomes
+/// (as <see cref="Telemetry.ShapingTelemetry.ExceptionOutcome"/>, with the exception's type) and its activity ends in error.
 /// </para>
 /// <para>
 /// <b>Resubmissions.</b> Requests that share an idempotency key run one at a time, and a provisioned request is
@@ -189,7 +190,26 @@ public sealed class ReplicaRequestHandler
             activity.SetTag(ShapingTags.Replicas, request.Replicas);
         }
 
-        var result = await HandleOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        ReplicaResult result;
+        try
+        {
+            result = await HandleOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A port threw (an adapter bug) or cancellation surfaced as an exception: the request still ended, so it is
+            // counted with the outcomes and its activity says how, before the exception reaches the caller.
+            _telemetry.RecordException(request.Region, ex);
+            if (activity is not null)
+            {
+                activity.SetTag(ShapingTags.Outcome, ShapingTelemetry.ExceptionOutcome);
+                activity.AddException(ex);
+                activity.SetStatus(ActivityStatusCode.Error, ex.Message);
+            }
+
+            throw;
+        }
+
         _telemetry.RecordOutcome(result.Region, result.Outcome);
         if (activity is not null)
         {

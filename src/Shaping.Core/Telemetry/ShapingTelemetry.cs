@@ -94,6 +94,33 @@ public sealed class ShapingTelemetry
         }
     }
 
+    /// <summary>
+    /// Gets the outcome tag of a request that ended with an exception instead of a result ("exception"), so that the
+    /// outcomes counter still adds up to the requests counter.
+    /// </summary>
+    public const string ExceptionOutcome = "exception";
+
+    /// <summary>
+    /// Records a request that ended with an exception (a port's adapter threw, or cancellation surfaced as an
+    /// exception): counted with the outcomes as <see cref="ExceptionOutcome"/>, tagged with the exception's type as
+    /// <c>error.type</c>.
+    /// </summary>
+    /// <param name="region">The requested (primary) region.</param>
+    /// <param name="exception">The exception.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is <see langword="null"/>.</exception>
+    public void RecordException(string region, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (_outcomes.Enabled)
+        {
+            _outcomes.Add(
+                1,
+                new KeyValuePair<string, object?>(ShapingTags.Region, region),
+                new KeyValuePair<string, object?>(ShapingTags.Outcome, ExceptionOutcome),
+                new KeyValuePair<string, object?>("error.type", exception.GetType().FullName));
+        }
+    }
+
     /// <summary>Records how long one ranking took.</summary>
     /// <param name="region">The region ranked for.</param>
     /// <param name="elapsed">The elapsed time.</param>

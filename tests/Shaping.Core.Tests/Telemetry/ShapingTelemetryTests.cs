@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Shaping.Core.ControlPlane;
+using Shaping.Core.Provisioning;
 using Shaping.Core.Telemetry;
 using Shaping.Core.Tests.ControlPlane;
 
@@ -88,10 +89,58 @@ public sealed class ShapingTelemetryTests
     }
 
     [Fact]
+    public async Task HandleAsync_PortThrows_CountsTheRequestAsAnExceptionOutcomeAndMarksTheActivity()
+    {
+        using var factory = new TestMeterFactory();
+        var telemetry = new ShapingTelemetry(factory);
+        using var recorder = new MeasurementRecorder(telemetry.Meter);
+        var activities = new ConcurrentQueue<Activity>();
+        using var activityListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ShapingTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(activityListener);
+
+        var f = new HandlerFixture();
+        var handler = new ReplicaRequestHandler(
+            f.Library, f.Predictor, f.Ledger, new ThrowingProvisioner(), f.Inventory,
+            new ReplicaRequestHandlerOptions { RetryDelay = TimeSpan.Zero }, telemetry: telemetry, timeProvider: f.Time);
+        using var parent = new Activity("test").Start(); // other tests run in parallel: keep to this trace
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await handler.HandleAsync(HandlerFixture.Request("throws")));
+        parent.Stop();
+
+        // The outcomes still add up to the requests, and the exception's type is on the measurement.
+        Assert.Equal(1, recorder.Sum("shaping.requests"));
+        Assert.Equal(1, recorder.Sum("shaping.request.outcomes"));
+        Assert.Equal(1, recorder.Sum("shaping.request.outcomes", ShapingTags.Outcome, ShapingTelemetry.ExceptionOutcome));
+        Assert.Equal(1, recorder.Sum("shaping.request.outcomes", "error.type", typeof(InvalidOperationException).FullName));
+        var activity = Assert.Single(activities, a => a.TraceId == parent.TraceId && a.OperationName == "shaping.request");
+        Assert.Equal(ActivityStatusCode.Error, activity.Status);
+        Assert.Equal(ShapingTelemetry.ExceptionOutcome, activity.GetTagItem(ShapingTags.Outcome));
+        Assert.Contains(activity.Events, e => e.Name == "exception");
+    }
+
+    [Fact]
     public void RecordShapeSwitch_NullArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => ShapingTelemetry.Shared.RecordShapeSwitch(null!, ShapingTags.Up));
         Assert.Throws<ArgumentNullException>(() => ShapingTelemetry.Shared.RecordShapeSwitch("eu", null!));
+    }
+
+    /// <summary>A provisioner whose adapter has a bug: every call throws.</summary>
+    private sealed class ThrowingProvisioner : IProvisioner
+    {
+        public ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("adapter bug");
+
+        public ValueTask<ProvisionResult> ResizeAsync(ResizeRequest request, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("adapter bug");
+
+        public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("adapter bug");
     }
 
     private sealed class TestMeterFactory : IMeterFactory
