@@ -146,6 +146,11 @@ public readonly struct QuantileDistribution : IEquatable<QuantileDistribution>
     {
         ThrowIfInvalidValue(p50, nameof(p50));
         ThrowIfInvalidValue(p90, nameof(p90));
+        ThrowIfInvalidValue(p95, nameof(p95));
+        ThrowIfInvalidValue(p99, nameof(p99));
+        ThrowIfBelow(p90, nameof(p90), p50, nameof(p50));
+        ThrowIfBelow(p95, nameof(p95), p90, nameof(p90));
+        ThrowIfBelow(p99, nameof(p99), p95, nameof(p95));
         var spread = Math.Max(0, p90 - p50);
         ReadOnlySpan<double> quantiles =
         [
@@ -158,6 +163,15 @@ public readonly struct QuantileDistribution : IEquatable<QuantileDistribution>
             p99,
         ];
         return FromQuantiles(mean, quantiles);
+
+        static void ThrowIfBelow(double value, string name, double lower, string lowerName)
+        {
+            if (value < lower)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"{name} ({value}) is below {lowerName} ({lower}); quantiles must not decrease."), name);
+            }
+        }
     }
 
     /// <summary>

@@ -106,7 +106,12 @@ public sealed class ShapeSelector
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(profile);
-        return profile.PeakCoverage(shape.Capacity * (1 / (1 + policy.Headroom)));
+        var coverage = profile.PeakCoverage(shape.Capacity * (1 / (1 + policy.Headroom)));
+
+        // The CDF does not give back exactly the level its quantile came from, and dividing by 1 + headroom rounds: a
+        // feasible shape could report a hair less than the confidence it was chosen at.
+        var feasible = policy.IsValid && (profile.PeakQuantile(policy.PeakConfidence) * (1 + policy.Headroom)).FitsWithin(shape.Capacity);
+        return feasible && coverage < policy.PeakConfidence ? policy.PeakConfidence : coverage;
     }
 
     /// <summary>
@@ -162,6 +167,7 @@ public sealed class ShapeSelector
         var threshold = double.NegativeInfinity;
         var feasible = 0;
         var cheapestFeasiblePrice = 0.0;
+        var cheapestInversePrice = 0.0;
         for (var i = 0; i < shapeCount; i++)
         {
             var capacity = new ResourceVector(
@@ -175,9 +181,10 @@ public sealed class ShapeSelector
             if (feasible++ == 0)
             {
                 cheapestFeasiblePrice = Unsafe.Add(ref price, i);
+                cheapestInversePrice = Unsafe.Add(ref inversePrice, i);
             }
 
-            var costScore = CostScore(cheapestFeasiblePrice * Unsafe.Add(ref inversePrice, i));
+            var costScore = CostScore(cheapestFeasiblePrice, cheapestInversePrice, Unsafe.Add(ref inversePrice, i));
             if (CannotEnter(threshold, tradeoff, costScore))
             {
                 feasible += CountFeasible(catalog, required, i + 1);
@@ -213,6 +220,7 @@ public sealed class ShapeSelector
         var performanceWeight = Vector256.Create(tradeoff);
         var costWeight = Vector256.Create(1 - tradeoff);
         var cheapestFeasiblePrice = Vector256<double>.Zero;
+        var cheapestInversePrice = Vector256<double>.Zero;
 
         var count = 0;
         var threshold = double.NegativeInfinity;
@@ -235,11 +243,13 @@ public sealed class ShapeSelector
             // Prices ascend through the catalog, so the first feasible shape is the cheapest feasible one.
             if (feasible == 0)
             {
-                cheapestFeasiblePrice = Vector256.Create(Unsafe.Add(ref price, start + BitOperations.TrailingZeroCount(feasibleLanes)));
+                var cheapest = BitOperations.TrailingZeroCount(feasibleLanes);
+                cheapestFeasiblePrice = Vector256.Create(Unsafe.Add(ref price, start + cheapest));
+                cheapestInversePrice = Vector256.Create(Unsafe.Add(ref block, ShapeBlocks.InversePricePerHour + cheapest));
             }
 
             feasible += BitOperations.PopCount(feasibleLanes);
-            var costScores = CostScore(cheapestFeasiblePrice * ShapeBlocks.Load(ref block, ShapeBlocks.InversePricePerHour));
+            var costScores = CostScore(cheapestFeasiblePrice, cheapestInversePrice, ShapeBlocks.Load(ref block, ShapeBlocks.InversePricePerHour));
 
             // Cost scores only fall through the catalog, so once no feasible shape of a block can beat the last kept
             // entry even with a perfect performance score, no later shape can either (the scalar CannotEnter, lane by lane).
@@ -383,12 +393,29 @@ public sealed class ShapeSelector
         return feasible;
     }
 
+    /// <summary>
+    /// The cost term p_min / p, computed as p_min × (1/p) with the catalog's reciprocals: exactly 1 for a shape whose
+    /// reciprocal price is the cheapest feasible one's (p_min × (1/p_min) can round a hair below or above 1), and never
+    /// above 1.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double CostScore(double ratio) => ratio < 1 ? ratio : 1; // p_min × (1/p) can round a hair above 1 when p = p_min
+    private static double CostScore(double cheapestPrice, double cheapestInversePrice, double inversePrice)
+    {
+        var ratio = cheapestPrice * inversePrice;
+        return inversePrice >= cheapestInversePrice || ratio >= 1 ? 1 : ratio;
+    }
 
+    /// <summary>The same cost term for four shapes, lane by lane the same operations as the scalar form.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> CostScore(Vector256<double> ratio) =>
-        Vector256.ConditionalSelect(Vector256.LessThan(ratio, Vector256<double>.One), ratio, Vector256<double>.One);
+    private static Vector256<double> CostScore(
+        Vector256<double> cheapestPrice, Vector256<double> cheapestInversePrice, Vector256<double> inversePrice)
+    {
+        var ratio = cheapestPrice * inversePrice;
+        return Vector256.ConditionalSelect(
+            Vector256.GreaterThanOrEqual(inversePrice, cheapestInversePrice) | Vector256.GreaterThanOrEqual(ratio, Vector256<double>.One),
+            Vector256<double>.One,
+            ratio);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Clamp01(Vector256<double> value) => Vector256.ConditionalSelect(

@@ -41,7 +41,11 @@ public sealed record ResourceShape
 
         ArgumentOutOfRangeException.ThrowIfLessThan(revision, 1);
         Name = name;
-        Capacity = capacity;
+
+        // −0.0 passes every "≥ 0" check but its reciprocal is −∞, which the selector's vector loop multiplies by: adding
+        // +0.0 turns it into +0.0 and leaves every other value as it is.
+        Capacity = new ResourceVector(
+            capacity.CpuCores + 0.0, capacity.MemoryGiB + 0.0, capacity.StorageGiB + 0.0, capacity.NetworkGbps + 0.0);
         Profile = profile;
         Revision = revision;
     }

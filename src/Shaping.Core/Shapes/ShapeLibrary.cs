@@ -18,13 +18,17 @@ namespace Shaping.Core.Shapes;
 public sealed class ShapeLibrary
 {
     private readonly Lock _gate = new();
+
+    // Held by a writer from its change through its CatalogChanged event, so events arrive in version order. Readers
+    // take only _gate, so a slow handler never blocks them.
+    private readonly Lock _publishGate = new();
     private readonly Dictionary<string, List<ResourceShape>> _revisions = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ShapeCatalog> _catalogs = [];
     private readonly HashSet<string> _retired = new(StringComparer.Ordinal);
     private volatile ShapeCatalog _current;
 
     /// <summary>Creates a library, optionally seeded with shapes as version 1.</summary>
-    /// <param name="shapes">The initial shapes, each at its own revision; <see langword="null"/> for none.</param>
+    /// <param name="shapes">The initial shapes, each as its revision 1 (as <see cref="Add"/> does); <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentException">Two initial shapes share a name.</exception>
     public ShapeLibrary(IEnumerable<ResourceShape>? shapes = null)
     {
@@ -32,7 +36,7 @@ public sealed class ShapeLibrary
         foreach (var shape in initial)
         {
             ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
-            if (!_revisions.TryAdd(shape.Name, [shape]))
+            if (!_revisions.TryAdd(shape.Name, [FirstRevision(shape)]))
             {
                 throw new ArgumentException($"The shape name '{shape.Name}' appears more than once.", nameof(shapes));
             }
@@ -45,7 +49,11 @@ public sealed class ShapeLibrary
     /// <summary>Gets the current catalog: the active (not retired) latest revision of every shape.</summary>
     public ShapeCatalog Current => _current;
 
-    /// <summary>Raised after each change, with the new catalog. Handlers run on the writer's thread.</summary>
+    /// <summary>
+    /// Raised after each change, with the new catalog. Handlers run on the writer's thread, one change at a time and in
+    /// version order; a handler may read the library or change it again (the next event follows once it returns), but
+    /// must not wait for another thread that changes the library.
+    /// </summary>
     public event EventHandler<ShapeCatalog>? CatalogChanged;
 
     /// <summary>Adds a new shape and publishes a new catalog version.</summary>
@@ -57,20 +65,23 @@ public sealed class ShapeLibrary
     {
         ArgumentNullException.ThrowIfNull(shape);
         ShapeCatalog catalog;
-        lock (_gate)
+        lock (_publishGate)
         {
-            if (_revisions.ContainsKey(shape.Name))
+            lock (_gate)
             {
-                throw new ArgumentException(
-                    $"A shape named '{shape.Name}' already exists; use Update to revise it.", nameof(shape));
+                if (_revisions.ContainsKey(shape.Name))
+                {
+                    throw new ArgumentException(
+                        $"A shape named '{shape.Name}' already exists; use Update to revise it.", nameof(shape));
+                }
+
+                _revisions.Add(shape.Name, [FirstRevision(shape)]);
+                catalog = PublishLocked();
             }
 
-            var first = shape.Revision == 1 ? shape : new ResourceShape(shape.Name, shape.Capacity, shape.Profile, 1);
-            _revisions.Add(shape.Name, [first]);
-            catalog = PublishLocked();
+            CatalogChanged?.Invoke(this, catalog);
         }
 
-        CatalogChanged?.Invoke(this, catalog);
         return catalog;
     }
 
@@ -89,29 +100,32 @@ public sealed class ShapeLibrary
         }
 
         ShapeCatalog catalog;
-        lock (_gate)
+        lock (_publishGate)
         {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var shape in batch)
+            lock (_gate)
             {
-                ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
-                if (_revisions.ContainsKey(shape.Name) || !names.Add(shape.Name))
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var shape in batch)
                 {
-                    throw new ArgumentException(
-                        $"A shape named '{shape.Name}' already exists or appears twice; nothing was added.", nameof(shapes));
+                    ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
+                    if (_revisions.ContainsKey(shape.Name) || !names.Add(shape.Name))
+                    {
+                        throw new ArgumentException(
+                            $"A shape named '{shape.Name}' already exists or appears twice; nothing was added.", nameof(shapes));
+                    }
                 }
+
+                foreach (var shape in batch)
+                {
+                    _revisions.Add(shape.Name, [FirstRevision(shape)]);
+                }
+
+                catalog = PublishLocked();
             }
 
-            foreach (var shape in batch)
-            {
-                var first = shape.Revision == 1 ? shape : new ResourceShape(shape.Name, shape.Capacity, shape.Profile, 1);
-                _revisions.Add(shape.Name, [first]);
-            }
-
-            catalog = PublishLocked();
+            CatalogChanged?.Invoke(this, catalog);
         }
 
-        CatalogChanged?.Invoke(this, catalog);
         return catalog;
     }
 
@@ -127,18 +141,22 @@ public sealed class ShapeLibrary
     {
         ArgumentNullException.ThrowIfNull(shape);
         ShapeCatalog catalog;
-        lock (_gate)
+        lock (_publishGate)
         {
-            if (!_revisions.TryGetValue(shape.Name, out var history) || _retired.Contains(shape.Name))
+            lock (_gate)
             {
-                throw new ArgumentException($"No active shape is named '{shape.Name}'.", nameof(shape));
+                if (!_revisions.TryGetValue(shape.Name, out var history) || _retired.Contains(shape.Name))
+                {
+                    throw new ArgumentException($"No active shape is named '{shape.Name}'.", nameof(shape));
+                }
+
+                history.Add(new ResourceShape(shape.Name, shape.Capacity, shape.Profile, history[^1].Revision + 1));
+                catalog = PublishLocked();
             }
 
-            history.Add(new ResourceShape(shape.Name, shape.Capacity, shape.Profile, history[^1].Revision + 1));
-            catalog = PublishLocked();
+            CatalogChanged?.Invoke(this, catalog);
         }
 
-        CatalogChanged?.Invoke(this, catalog);
         return catalog;
     }
 
@@ -153,17 +171,21 @@ public sealed class ShapeLibrary
     {
         ArgumentNullException.ThrowIfNull(name);
         ShapeCatalog catalog;
-        lock (_gate)
+        lock (_publishGate)
         {
-            if (!_revisions.ContainsKey(name) || !_retired.Add(name))
+            lock (_gate)
             {
-                throw new ArgumentException($"No active shape is named '{name}'.", nameof(name));
+                if (!_revisions.ContainsKey(name) || !_retired.Add(name))
+                {
+                    throw new ArgumentException($"No active shape is named '{name}'.", nameof(name));
+                }
+
+                catalog = PublishLocked();
             }
 
-            catalog = PublishLocked();
+            CatalogChanged?.Invoke(this, catalog);
         }
 
-        CatalogChanged?.Invoke(this, catalog);
         return catalog;
     }
 
@@ -178,6 +200,9 @@ public sealed class ShapeLibrary
             return _retired.Contains(name);
         }
     }
+
+    private static ResourceShape FirstRevision(ResourceShape shape) =>
+        shape.Revision == 1 ? shape : new ResourceShape(shape.Name, shape.Capacity, shape.Profile, 1);
 
     /// <summary>Resolves one revision of a shape, active, superseded or retired.</summary>
     /// <param name="name">The shape name.</param>

@@ -117,4 +117,22 @@ public sealed class QuantileDistributionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => distribution.Quantile(1));
         Assert.Throws<ArgumentOutOfRangeException>(() => distribution.Quantile(double.NaN));
     }
+
+    [Theory]
+    [InlineData(double.NaN, 3, "p95")]
+    [InlineData(2, double.PositiveInfinity, "p99")]
+    [InlineData(1.5, 3, "p95")]
+    [InlineData(3, 2.5, "p99")]
+    public void FromUpperQuantiles_BadUpperQuantile_NamesIt(double p95, double p99, string name)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => QuantileDistribution.FromUpperQuantiles(1, 1, 2, p95, p99));
+        Assert.Equal(name, error.ParamName);
+    }
+
+    [Fact]
+    public void FromUpperQuantiles_P90BelowMedian_NamesP90()
+    {
+        var error = Assert.Throws<ArgumentException>(() => QuantileDistribution.FromUpperQuantiles(1, 2, 1.5, 3, 4));
+        Assert.Equal("p90", error.ParamName);
+    }
 }

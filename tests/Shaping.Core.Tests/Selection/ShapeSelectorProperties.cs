@@ -33,6 +33,19 @@ public sealed class ShapeSelectorProperties
     }
 
     [Property]
+    public bool PeakCoverage_OfAShapeSizedExactlyToTheRequirement_IsAtLeastTheConfidence(SelectionCase selectionCase, int level, int margin)
+    {
+        // The tightest feasible shape at a confidence off the stored levels and an odd headroom: its capacity is the
+        // required peak itself, where the CDF's round trip through the quantile and the division by 1 + headroom round.
+        var policy = new ScoringPolicy(
+            0.5, (margin & 0xFFFF) / 65536.0, 0.5 + ((level & 0xFFFF) / 140000.0), TimeSpan.FromHours(1));
+        var required = selectionCase.Profile.PeakQuantile(policy.PeakConfidence) * (1 + policy.Headroom);
+        var shape = new ResourceShape("exact", ResourceVector.Max(required, new ResourceVector(1e-9, 0, 0, 0)), new ShapeProfile(1));
+        var coverage = ShapeSelector.PeakCoverage(shape, selectionCase.Profile, policy);
+        return required.FitsWithin(shape.Capacity) && coverage >= policy.PeakConfidence && coverage <= 1;
+    }
+
+    [Property]
     public bool TradeoffZero_PicksTheCheapestFeasible(int seed)
     {
         var selectionCase = SelectionCase.Create(seed & int.MaxValue, tradeoff: 0);

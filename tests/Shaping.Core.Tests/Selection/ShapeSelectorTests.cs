@@ -167,4 +167,62 @@ public sealed class ShapeSelectorTests
         public double Score(in ResourceVector capacity, double performanceFactor, in PerformanceInputs inputs) =>
             capacity.MemoryGiB / 64;
     }
+
+    [Fact]
+    public void Select_NegativeZeroCapacity_ScoresLikePositiveZeroInBothLoops()
+    {
+        // −0.0 CPU passes "≥ 0" but its reciprocal is −∞: the vector loop once scored the shape +∞ (t = 0.5) or NaN
+        // (t = 0, dropping the cheapest feasible shape). Load on the CPU in the mean but a zero peak keeps it feasible.
+        var catalog = new ShapeCatalog(
+        [
+            new ResourceShape("disk", new ResourceVector(-0.0, 1, 100, 1), new ShapeProfile(1.0)),
+            new ResourceShape("m", new ResourceVector(2, 4, 100, 1), new ShapeProfile(2.0)),
+        ]);
+        var zero = QuantileDistribution.Degenerate(0);
+        var profile = new LoadProfile(
+            [QuantileDistribution.FromQuantiles(0.5, new double[QuantileDistribution.LevelCount]), zero, zero, zero],
+            [zero, zero, zero, zero],
+            TimeSpan.FromHours(1));
+
+        Assert.Equal(0.0, catalog[0].Capacity.CpuCores);
+        Assert.False(double.IsNegative(catalog[0].Capacity.CpuCores));
+        foreach (var tradeoff in new[] { 0.0, 0.5, 1.0 })
+        {
+            var vector = new ScoredShape[2];
+            var scalar = new ScoredShape[2];
+            var policy = new ScoringPolicy(tradeoff, 0.1, 0.95, TimeSpan.FromHours(1));
+            var result = Selector.Select(catalog, profile, policy, vector);
+
+            Assert.Equal(ShapeSelector.SelectScalar(catalog, profile, policy, scalar, default(UtilizationPerformanceModel)), result);
+            Assert.Equal(scalar, vector);
+            Assert.Equal(2, result.Count);
+            Assert.All(vector, e => Assert.InRange(e.Score, 0, 1));
+        }
+    }
+
+    [Theory]
+    [InlineData(49.0)]
+    [InlineData(1e-300)]
+    [InlineData(0.1)]
+    public void Select_CheapestFeasibleShape_HasCostScoreExactlyOne(double price)
+    {
+        // p × (1/p) rounds below 1 for some prices (49 gives 0.9999999999999999).
+        var catalog = new ShapeCatalog(
+        [
+            new ResourceShape("a", new ResourceVector(4, 16, 100, 5), new ShapeProfile(price)),
+            new ResourceShape("b", new ResourceVector(4, 16, 100, 5), new ShapeProfile(price)),
+            new ResourceShape("c", new ResourceVector(8, 32, 100, 5), new ShapeProfile(price * 3)),
+        ]);
+        var vector = new ScoredShape[3];
+        var scalar = new ScoredShape[3];
+        var policy = new ScoringPolicy(0, 0.1, 0.95, TimeSpan.FromHours(1));
+
+        Selector.Select(catalog, Load(1, 3), policy, vector);
+        ShapeSelector.SelectScalar(catalog, Load(1, 3), policy, scalar, default(UtilizationPerformanceModel));
+
+        Assert.Equal(1.0, vector[0].CostScore);
+        Assert.Equal(1.0, vector[1].CostScore);
+        Assert.True(vector[2].CostScore < 1);
+        Assert.Equal(scalar, vector);
+    }
 }

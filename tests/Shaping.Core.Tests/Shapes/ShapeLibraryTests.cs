@@ -86,4 +86,52 @@ public sealed class ShapeLibraryTests
             Assert.Equal((int)v, catalog.Count);
         }
     }
+
+    [Fact]
+    public void Constructor_ShapeWithALaterRevision_StartsItsHistoryAtRevisionOne()
+    {
+        var library = new ShapeLibrary([new ResourceShape("m", new ResourceVector(2, 4, 0, 1), new ShapeProfile(1), revision: 3)]);
+        library.Update(Shape("m", 2));
+
+        Assert.True(library.TryResolve("m", 1, out var first));
+        Assert.Equal(1, first.Revision);
+        Assert.True(library.TryResolve("m", 2, out var second));
+        Assert.Equal(2, second.Revision);
+        Assert.Equal(2, library.Current[0].Revision);
+        Assert.False(library.TryResolve("m", 3, out _));
+    }
+
+    [Fact]
+    public void CatalogChanged_ConcurrentWriters_EventsArriveInVersionOrder()
+    {
+        var library = new ShapeLibrary();
+        var versions = new List<long>();
+        var gate = new Lock();
+        library.CatalogChanged += (_, catalog) =>
+        {
+            // A handler that takes a moment: two writers raising at once would record out of order.
+            if (catalog.Version % 40 == 0)
+            {
+                Thread.Sleep(5);
+            }
+            lock (gate)
+            {
+                versions.Add(catalog.Version);
+            }
+        };
+
+        // Dedicated threads, not pool tasks: the test runner's pool may run tasks one at a time, which hides the race.
+        var writers = Enumerable.Range(0, 4).Select(writer => new Thread(() =>
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                library.Add(Shape($"w{writer}-{i}", 0.1 + i));
+            }
+        })).ToList();
+        writers.ForEach(t => t.Start());
+        writers.ForEach(t => t.Join());
+
+        Assert.Equal(1200, versions.Count);
+        Assert.Equal(Enumerable.Range(1, 1200).Select(v => (long)v), versions);
+    }
 }
