@@ -155,9 +155,20 @@ public sealed class ConformalIntervalCalibrator
             return stated; // no width to scale
         }
 
+        // Scaled by the interval's own half-width: the floored one that Observe divides by could exceed it, and a
+        // narrowing adjustment would then push the bounds past each other.
         var q = Adjustment;
-        var half = HalfWidth(stated, stated.Lower);
-        return new IntervalBounds(stated.Lower - (q * half), stated.Upper + (q * half));
+        var half = (0.5 * stated.Upper) - (0.5 * stated.Lower); // halved first: Upper - Lower may overflow
+        var lower = stated.Lower - (q * half);
+        var upper = stated.Upper + (q * half);
+        if (lower > upper)
+        {
+            // Rounding at a large magnitude can still cross them by an ulp: meet at the centre.
+            var centre = (0.5 * stated.Lower) + (0.5 * stated.Upper);
+            return new IntervalBounds(centre, centre);
+        }
+
+        return new IntervalBounds(lower, upper);
     }
 
     /// <summary>

@@ -269,7 +269,9 @@ internal static class EtsEstimator
             var n = _y.Length;
             EtsKernel.Likelihood(_y, _spec, parameters, ref level, ref slope, _season, _sseFloor, out var sse, out var sumLog);
             var np = ParameterCount(_spec, _m);
-            var logLikelihood = (-0.5 * n * (Math.Log(2 * Math.PI * sse / n) + 1)) - sumLog;
+            // The optimiser minimised the floored sum of squares; the criteria use the same floor, so an exact fit gets a
+            // large finite likelihood (and wins the selection) instead of log(0) = −∞, which AutoEts would discard.
+            var logLikelihood = (-0.5 * n * (Math.Log(2 * Math.PI * Math.Max(sse, _sseFloor) / n) + 1)) - sumLog;
             var aic = (-2 * logLikelihood) + (2 * np);
             var aicc = n - np - 1 > 0 ? aic + (2.0 * np * (np + 1) / (n - np - 1)) : double.PositiveInfinity;
             var bic = (-2 * logLikelihood) + (Math.Log(n) * np);

@@ -221,6 +221,10 @@ internal sealed class EtsModel : IForecastModel
                     y = 0;
                 }
 
+                // A model fitted across a spike can have a relative variance so large that compounding multiplicative
+                // draws overflow within a few dozen steps. Each draw is held within the largest observation the package
+                // accepts (and a NaN from ∞ × 0 is taken as 0), so paths and the quantiles drawn from them stay finite.
+                y = double.IsNaN(y) ? 0 : Math.Clamp(y, -ForecastLimits.MaximumObservation, ForecastLimits.MaximumObservation);
                 row[i] = Math.Max(0, y); // the output is floored; the state follows the unfloored draw
                 Step(ref level, ref slope, ref season[j], q, y);
                 if (++j == m)

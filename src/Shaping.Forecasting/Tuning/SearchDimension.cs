@@ -38,9 +38,9 @@ public sealed class SearchDimension
     /// <summary>Creates a continuous dimension.</summary>
     /// <param name="name">The dimension's name.</param>
     /// <param name="lower">The lower bound; finite.</param>
-    /// <param name="upper">The upper bound; finite and above <paramref name="lower"/>.</param>
+    /// <param name="upper">The upper bound; finite and above <paramref name="lower"/>, with <c>upper − lower</c> finite.</param>
     /// <returns>The dimension.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The bounds are not finite or not in order.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The bounds are not finite, not in order, or further apart than the largest double.</exception>
     public static SearchDimension Continuous(string name, double lower, double upper)
     {
         CheckBounds(lower, upper);
@@ -100,6 +100,14 @@ public sealed class SearchDimension
         if (!double.IsFinite(upper) || upper <= lower)
         {
             throw new ArgumentOutOfRangeException(nameof(upper), upper, "The upper bound must be finite and above the lower bound.");
+        }
+
+        if (!double.IsFinite(upper - lower))
+        {
+            // The optimiser works on the unit cube and maps back with lower + u × (upper − lower): a range wider than
+            // the largest double would send its suggestions to ±∞.
+            throw new ArgumentOutOfRangeException(
+                nameof(upper), upper, string.Create(CultureInfo.InvariantCulture, $"The range [{lower}, {upper}] is wider than the largest double; narrow it (or search its logarithm)."));
         }
     }
 }

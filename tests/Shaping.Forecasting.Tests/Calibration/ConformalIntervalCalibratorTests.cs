@@ -152,4 +152,24 @@ public sealed class ConformalIntervalCalibratorTests
         var calibrated = calibrator.Calibrate(new IntervalBounds(0, 1));
         Assert.True(double.IsFinite(calibrated.Lower) && double.IsFinite(calibrated.Upper));
     }
+
+    [Fact]
+    public void Calibrate_NarrowingAnIntervalNarrowerThanTheScoreFloor_KeepsTheBoundsInOrder()
+    {
+        // Scores from wide intervals teach a strong narrowing; applied to a tiny interval at a large magnitude it used
+        // to be scaled by the floored half-width (1e-9 × 1e6) and push the bounds past each other.
+        var calibrator = new ConformalIntervalCalibrator(0.9, window: 50, minimumScores: 20);
+        for (var i = 0; i < 30; i++)
+        {
+            calibrator.Observe(new IntervalBounds(0, 2), 1.0);
+        }
+
+        var stated = new IntervalBounds(1e6, 1e6 + 1e-4);
+        var calibrated = calibrator.Calibrate(stated);
+
+        Assert.True(calibrator.Adjustment < 0);
+        Assert.True(calibrated.Lower <= calibrated.Upper, $"{calibrated}");
+        Assert.True(calibrated.Lower >= stated.Lower && calibrated.Upper <= stated.Upper, $"{calibrated}");
+        calibrator.Observe(calibrated, 1e6); // a calibrated interval is a valid interval
+    }
 }

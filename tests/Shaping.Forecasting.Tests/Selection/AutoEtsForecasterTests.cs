@@ -146,4 +146,38 @@ public sealed class AutoEtsForecasterTests
         Assert.Equal(first, second);
         Assert.All(first, v => Assert.True(double.IsFinite(v)));
     }
+
+    [Fact]
+    public void Fit_OneHugeSpike_IntervalsAndPathsStayFinite()
+    {
+        // A spike inflates a multiplicative-error model's relative variance (σ² ≈ 1.6e15): compounding draws used to
+        // overflow, so Forecast threw "quantiles must be finite" and the paths held infinities.
+        var y = Enumerable.Repeat(10.0, 99).Append(1e9).ToArray();
+        var model = new AutoEtsForecaster().Fit(y, 1);
+
+        var forecast = model.Forecast(200, Levels);
+        var paths = new double[500 * 200];
+        model.SimulatePaths(paths, 200, new Random(1));
+        var window = Shaping.Forecasting.Intervals.WindowDistribution.Compute(model, 200);
+
+        for (var k = 0; k < Levels.Length; k++)
+        {
+            Assert.All(forecast.Quantile(k).ToArray(), v => Assert.True(double.IsFinite(v) && v >= 0, $"quantile {v}"));
+        }
+
+        Assert.All(paths, v => Assert.True(double.IsFinite(v) && v >= 0, $"path value {v}"));
+        Assert.True(double.IsFinite(window.Peak.Quantile(0.99)) && double.IsFinite(window.Mean.Mean), $"{window}");
+    }
+
+    [Fact]
+    public void Fit_ExactlyPeriodicSeriesWithZeros_KeepsTheSeasonalModel()
+    {
+        // An exact fit used to get log(0) = −∞ as its likelihood, and AutoEts dropped it for a flat forecast.
+        var y = Enumerable.Range(0, 24 * 8).Select(t => (double)(t % 24)).ToArray();
+        var model = new AutoEtsForecaster().Fit(y, 24);
+        var mean = new double[24];
+        model.ForecastMean(mean);
+
+        Assert.Equal(Enumerable.Range(0, 24).Select(v => (double)v), mean.Select(v => Math.Round(v, 6)));
+    }
 }

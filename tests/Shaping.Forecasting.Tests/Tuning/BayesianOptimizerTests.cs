@@ -86,4 +86,12 @@ public sealed class BayesianOptimizerTests
             optimizer.Tell(point, point[1]);
         }
     }
+
+    [Fact]
+    public void Continuous_RangeWiderThanTheLargestDouble_IsRejectedAtCreation()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SearchDimension.Continuous("x", -double.MaxValue, double.MaxValue));
+        Assert.Equal("upper", error.ParamName);
+        Assert.True(double.IsFinite(SearchDimension.Continuous("y", -1e307, 1e307).Upper));
+    }
 }
