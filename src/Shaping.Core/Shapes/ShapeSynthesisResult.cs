@@ -41,8 +41,13 @@ public sealed class ShapeSynthesisResult
     /// <summary>Gets the saving per hour against the current catalog (positive when the proposal is cheaper).</summary>
     public double SavingPerHour => CatalogExpectedCostPerHour - ExpectedCostPerHour;
 
-    /// <summary>Gets the saving as a fraction of the catalog's expected cost.</summary>
-    public double SavingFraction => SavingPerHour / CatalogExpectedCostPerHour;
+    /// <summary>
+    /// Gets the saving as a fraction of the catalog's expected cost: 1 when the catalog leaves some demand uncovered
+    /// (its cost is infinite, the limit of the fraction), NaN when no catalog was given.
+    /// </summary>
+    public double SavingFraction => double.IsPositiveInfinity(CatalogExpectedCostPerHour) && double.IsFinite(ExpectedCostPerHour)
+        ? 1
+        : SavingPerHour / CatalogExpectedCostPerHour;
 
     /// <summary>
     /// Adds the proposed shapes to a library as one new catalog version, retiring nothing. A proposed name that the

@@ -114,6 +114,7 @@ public sealed class ShapeSynthesizerTests
 
         Assert.Equal(1, result.CatalogUncoveredDemands);
         Assert.True(double.IsPositiveInfinity(result.CatalogExpectedCostPerHour));
+        Assert.Equal(1.0, result.SavingFraction); // the limit of (∞ − cost) / ∞, not ∞ / ∞ = NaN
         Assert.True(Covers(result, demands[0], 0.2));
     }
 
