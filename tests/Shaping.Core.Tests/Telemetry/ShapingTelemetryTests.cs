@@ -68,13 +68,7 @@ public sealed class ShapingTelemetryTests
     public async Task HandleAsync_WithActivityListener_RecordsRequestActivity()
     {
         var activities = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ShapingTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenToShapingActivities(activities);
 
         var f = new HandlerFixture();
         using var parent = new Activity("test").Start(); // other tests run in parallel: keep to this trace
@@ -95,13 +89,7 @@ public sealed class ShapingTelemetryTests
         var telemetry = new ShapingTelemetry(factory);
         using var recorder = new MeasurementRecorder(telemetry.Meter);
         var activities = new ConcurrentQueue<Activity>();
-        using var activityListener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ShapingTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Enqueue,
-        };
-        ActivitySource.AddActivityListener(activityListener);
+        using var activityListener = ListenToShapingActivities(activities);
 
         var f = new HandlerFixture();
         var handler = new ReplicaRequestHandler(
@@ -141,6 +129,19 @@ public sealed class ShapingTelemetryTests
 
         public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("adapter bug");
+    }
+
+    /// <summary>Records every stopped activity of the "Shaping" source (of every test running: filter by trace).</summary>
+    private static ActivityListener ListenToShapingActivities(ConcurrentQueue<Activity> stopped)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ShapingTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private sealed class TestMeterFactory : IMeterFactory
