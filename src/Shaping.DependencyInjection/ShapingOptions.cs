@@ -6,10 +6,16 @@ using Shaping.Core.Selection;
 namespace Shaping.DependencyInjection;
 
 /// <summary>
-/// The settings of predictive shaping in a host, as bound from configuration (<c>Shaping</c>) or set in
-/// <c>services.AddPredictiveShaping(options =&gt; …)</c>. Checked when the host starts: an invalid value fails the
-/// start with a message naming the setting and the value.
+/// The settings of predictive shaping in a host, set in <c>services.AddPredictiveShaping(options =&gt; …)</c>. Checked
+/// when the host starts: an invalid value fails the start with a message naming the setting and the value.
 /// </summary>
+/// <remarks>
+/// The package binds nothing from configuration itself (it depends on the options abstractions only). A host that
+/// keeps these settings in configuration binds them with the configuration extensions of Microsoft.Extensions.Options,
+/// for example <c>services.AddOptions&lt;ShapingOptions&gt;().BindConfiguration("Shaping")</c>. Binding adds to
+/// <see cref="InMemoryRegions"/> and <see cref="SyntheticLoads"/> rather than replacing them, so the default
+/// <c>local</c> region stays unless the configure delegate removes it.
+/// </remarks>
 public sealed class ShapingOptions
 {
     /// <summary>Gets or sets how the selector trades cost against performance: 0 = cheapest feasible shape, 1 = best performance.</summary>
