@@ -52,8 +52,12 @@ namespace Shaping.Core.ControlPlane;
 /// with the same key (twice); if it is still unanswered the move ends
 /// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>: the new reservation is committed and the old one kept, so the
 /// ledger counts both shapes, the replica is not moved again, and every later cycle replays the key until the region
-/// answers. A resize that is cancelled is replayed the same way on the next cycle (its reservation holds until it
-/// expires meanwhile); one that throws leaves its reservation to expire. When the commit after a resize fails (the
+/// answers. A resize whose provisioner throws (anything but the cancellation of the cycle's token: an adapter bug,
+/// which may strike after the region resized) is handled the same way, at once and without replays: the move ends
+/// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>, later cycles replay its key (a replay that throws again
+/// leaves it unknown), and the exception is kept in <see cref="LastError"/>; the other replicas of the cycle are still
+/// evaluated and the predictor still fed. A resize that is cancelled is replayed the same way on the next cycle (its
+/// reservation holds until it expires meanwhile). When the commit after a resize fails (the
 /// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
 /// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
 /// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
@@ -140,7 +144,11 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// <summary>Gets how many cycles of <see cref="RunAsync"/> failed with an exception.</summary>
     public long FailedCycles => Interlocked.Read(ref _failedCycles);
 
-    /// <summary>Gets the exception of the last failed cycle of <see cref="RunAsync"/>, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets the exception of the last failed cycle of <see cref="RunAsync"/>, or the last exception a provisioner threw
+    /// from a resize (the cycle goes on and the move ends <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>),
+    /// whichever came last; <see langword="null"/> when there was none.
+    /// </summary>
     public Exception? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>Gets a copy of the scaler state of a replica, for diagnostics.</summary>
@@ -416,14 +424,35 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
-    /// <returns>The last answer, and whether any answer was a TransientFailure (the resize may have happened unseen).</returns>
+    /// <returns>
+    /// The last answer, and whether any answer was a TransientFailure or the provisioner threw (the resize may have
+    /// happened unseen).
+    /// </returns>
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "A provisioner that throws may have resized before it failed: the loop must treat that as an unknown outcome, not lose the move.")]
     private async Task<(ProvisionResult Answer, bool Ambiguous)> ResizeAsync(UnsettledResize move, CancellationToken cancellationToken)
     {
         var request = new ResizeRequest(move.Key, move.Record.Region, move.Record.ReplicaId, move.Target);
         var ambiguous = false;
         for (var attempt = 0; ; attempt++)
         {
-            var answer = await _provisioner.ResizeAsync(request, cancellationToken).ConfigureAwait(false);
+            ProvisionResult answer;
+            try
+            {
+                answer = await _provisioner.ResizeAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // An adapter bug, or a timeout of its own: the call may have reached the region and resized before it
+                // threw. Escaping here would skip the other replicas and the feedback and leave the hold to expire;
+                // treated as a lost answer instead, the new shape stays counted and later cycles replay the key. Not
+                // replayed at once: a throwing adapter most likely throws again. Kept visible in LastError.
+                Volatile.Write(ref _lastError, ex);
+                return (ProvisionResult.Failure(ProvisionStatus.TransientFailure, ex.Message), true);
+            }
+
             if (answer.Status != ProvisionStatus.TransientFailure)
             {
                 return (answer, ambiguous);

@@ -173,6 +173,68 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_ProvisionerThrowsForOneReplica_CountsItsMoveUnknownAndStillMovesTheOthers()
+    {
+        var shared = Provision("req-1", "s", "r1", "r2");
+        var bug = new InvalidOperationException("adapter bug for r1");
+        _provisioner.OnResize = request => request.ReplicaId == "r1" ? throw bug : ProvisionStatus.Succeeded;
+        var moves = new List<ShapeMove>();
+        var liveAfterThreeCycles = 0;
+
+        // Both replicas at 150 % of "s" every minute, r1 first in each batch; the move is due from the second cycle.
+        for (var minute = 0; minute < 8; minute++)
+        {
+            var at = T0 + TimeSpan.FromMinutes(minute);
+            _source.Enqueue(ObservationOfS("r1", at, 1.5), ObservationOfS("r2", at, 1.5));
+            moves.AddRange((await _loop.RunOnceAsync()).Moves);
+            if (minute == 2)
+            {
+                liveAfterThreeCycles = _ledger.Reservations.Count(r => r.Value.State != ReservationState.Released);
+            }
+        }
+
+        Assert.Equal(
+            [("r1", ShapeMoveOutcome.ResizeOutcomeUnknown), ("r2", ShapeMoveOutcome.Applied)],
+            moves.Select(m => (m.ReplicaId, m.Outcome)));
+        Assert.True(_inventory.TryGet("r2", out var r2));
+        Assert.Equal("l", r2.Shape.Name);
+        Assert.True(_inventory.TryGet("r1", out var r1));
+        Assert.Equal("s", r1.Shape.Name);
+
+        // r1's key is replayed on every later cycle, never a new one: no hold piles up, and both shapes stay counted.
+        var r1Keys = _provisioner.Resizes.Where(r => r.ReplicaId == "r1").Select(r => r.IdempotencyKey).ToList();
+        Assert.True(r1Keys.Count >= 7);
+        var key = Assert.Single(r1Keys.Distinct());
+        Assert.Empty(_ledger.InState(ReservationState.Held));
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(new ReservationId(key)));
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(shared)); // r1 still occupies it
+        Assert.Equal(liveAfterThreeCycles, _ledger.Reservations.Count(r => r.Value.State != ReservationState.Released));
+
+        Assert.Same(bug, _loop.LastError);
+        Assert.Equal(0, _loop.FailedCycles);
+        Assert.Equal(8, _predictor.Observed.Count); // fed on every cycle, the throwing ones included
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ProvisionerThrowsThenAnswers_SettlesTheMoveByReplayingItsKey()
+    {
+        var original = Provision("req-1", "s", "r1");
+        var fail = true;
+        _provisioner.OnResize = _ => fail ? throw new TimeoutException("adapter timed out") : ProvisionStatus.Succeeded;
+        var unknown = await OverloadR1AndRunTwoCyclesAsync();
+
+        fail = false;
+        var settled = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, Assert.Single(unknown.Moves).Outcome);
+        Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single(settled.Moves).Outcome);
+        var key = Assert.Single(_provisioner.Resizes.Select(r => r.IdempotencyKey).Distinct());
+        Assert.True(_inventory.TryGet("r1", out var record));
+        Assert.Equal(("l", new ReservationId(key)), (record.Shape.Name, record.Reservation));
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(original));
+    }
+
+    [Fact]
     public async Task RunOnceAsync_CommitsStayUnavailable_KeepsTheResizedReplicaOnItsOldReservation()
     {
         var original = Provision("req-1", "s", "r1");
@@ -427,7 +489,10 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     private void Observe(string replicaId, DateTimeOffset at, double cpuUtilizationOfS) =>
-        _source.Enqueue(new ReplicaUtilization(Region, replicaId, "s", at, ScalerTestData.CpuDemand(Catalog.IndexOf("s"), cpuUtilizationOfS)));
+        _source.Enqueue(ObservationOfS(replicaId, at, cpuUtilizationOfS));
+
+    private static ReplicaUtilization ObservationOfS(string replicaId, DateTimeOffset at, double cpuUtilizationOfS) =>
+        new(Region, replicaId, "s", at, ScalerTestData.CpuDemand(Catalog.IndexOf("s"), cpuUtilizationOfS));
 
     private async Task WaitForRead() => Assert.True(await _source.Reads.WaitAsync(TimeSpan.FromSeconds(30)), "the loop did not read in time");
 }
