@@ -41,7 +41,11 @@ namespace Shaping.Core.ControlPlane;
 /// </description></item>
 /// <item><description>
 /// hands the predictor, per region, the sum of the demands observed in this cycle (the predictor forecasts region
-/// totals), timestamped with the region's latest observation: the feedback loop.
+/// totals), timestamped with the region's latest observation: the feedback loop. The sum covers every replica the
+/// source reports in the region with a valid amount, whether the inventory tracks it or not, so the predictor learns
+/// from replicas the service ran before this control plane started, and a host's first requests in a region can be
+/// answered. A host with no replicas and no history in a region gets <see cref="ReplicaOutcome.NoPrediction"/> there
+/// until it feeds history (<see cref="ILoadPredictor.Observe"/>) or its source reports the service's existing replicas.
 /// </description></item>
 /// </list>
 /// <para>
@@ -248,20 +252,24 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         foreach (var observation in observations)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var used = observation.Used;
+            if (!used.IsValidAmount || observation.Region is null)
+            {
+                continue;
+            }
+
+            // The region's demand counts every replica the source reports there, tracked or not: the predictor
+            // forecasts the region, and a host that has provisioned nothing yet must still learn from the service's
+            // replicas already running, or every request there would answer NoPrediction forever.
+            regionDemand[observation.Region] = regionDemand.TryGetValue(observation.Region, out var acc)
+                ? (acc.Sum + used, observation.Timestamp > acc.Latest ? observation.Timestamp : acc.Latest)
+                : (used, observation.Timestamp);
+
+            // Only a replica the control plane tracks (and so holds a reservation for) can be moved.
             if (!_inventory.TryGet(observation.ReplicaId, out var record))
             {
                 continue;
             }
-
-            var used = observation.Used;
-            if (!used.IsValidAmount)
-            {
-                continue;
-            }
-
-            regionDemand[record.Region] = regionDemand.TryGetValue(record.Region, out var acc)
-                ? (acc.Sum + used, observation.Timestamp > acc.Latest ? observation.Timestamp : acc.Latest)
-                : (used, observation.Timestamp);
 
             var shapeIndex = _scaler.Catalog.IndexOf(record.Shape.Name);
             if (shapeIndex < 0)

@@ -298,7 +298,27 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
 
         Assert.Equal((3, 2, 1, 1), (result.Observations, result.Evaluated, result.Skipped, result.RegionsObserved));
         var observed = Assert.Single(_predictor.Observed);
-        Assert.Equal((Region, at, new ResourceVector(1.5, 3, 4, 0.75)), observed);
+        Assert.Equal((Region, at, new ResourceVector(10.5, 12, 13, 9.75)), observed); // the untracked "ghost" is demand too
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_EmptyInventory_LearnsTheRegionFromTheReplicasTheSourceReports()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        using var loop = new ShapeAdjustmentLoop(
+            _source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), predictor, ShapeAdjustmentOptions.Default, _time);
+        Assert.False(predictor.TryGetProfile(Region, TimeSpan.FromHours(1), out _));
+        _source.Enqueue(
+            new ReplicaUtilization(Region, "existing-1", "m", T0, new ResourceVector(3, 10, 20, 1)),
+            new ReplicaUtilization(Region, "existing-2", "m", T0, new ResourceVector(3, 10, 20, 1)),
+            new ReplicaUtilization(Region, "broken", "m", T0, new ResourceVector(double.NaN, 1, 1, 1)));
+
+        var result = await loop.RunOnceAsync();
+
+        Assert.Equal((0, 1), (result.Evaluated, result.RegionsObserved));
+        Assert.Empty(result.Moves);
+        Assert.True(predictor.TryGetProfile(Region, TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(6, profile.PeakQuantile(0.5).CpuCores, 1);
     }
 
     [Fact]
