@@ -102,7 +102,9 @@ public static class ShapingBuilderExtensions
     /// each, the utilisation source being a <see cref="SyntheticUtilizationSource"/> (synthetic demand from
     /// <see cref="ShapingOptions.SyntheticLoads"/>), so the loop runs with no further configuration. A production host
     /// reads real measurements with <see cref="UseUtilizationSource{TSource}"/>. An <see cref="ILoadPredictor"/>, when
-    /// registered, receives the observed demand per region and supplies forecasts in proactive mode.
+    /// registered, receives the observed demand per region and supplies forecasts in proactive mode. The loop follows
+    /// the container's <see cref="ShapeLibrary"/>: shapes retired or added there are used from its next cycle on, as
+    /// the request handler does.
     /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -120,7 +122,8 @@ public static class ShapingBuilderExtensions
             sp.GetService<ILoadPredictor>(),
             sp.GetRequiredService<IOptions<ShapingOptions>>().Value.ToAdjustmentOptions(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ShapingTelemetry>()));
+            sp.GetService<ShapingTelemetry>(),
+            sp.GetRequiredService<ShapeLibrary>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShapeAdjustmentHostedService>());
         return builder;
     }

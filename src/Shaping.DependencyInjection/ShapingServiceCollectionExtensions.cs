@@ -71,7 +71,7 @@ public static class ShapingServiceCollectionExtensions
         services.TryAddSingleton(_ => DefaultShapes.Create());
         services.TryAddSingleton<ReplicaInventory>();
         services.TryAddSingleton(sp => new HysteresisScaler(
-            sp.GetRequiredService<ShapeCatalog>(),
+            sp.GetRequiredService<ShapeLibrary>().Current,
             sp.GetRequiredService<IOptions<ShapingOptions>>().Value.Scaler.ToPolicy()));
         services.TryAddSingleton(sp => new ShapeLibrary(sp.GetRequiredService<ShapeCatalog>().Shapes));
         services.TryAddSingleton(sp => sp.GetService<IMeterFactory>() is { } factory

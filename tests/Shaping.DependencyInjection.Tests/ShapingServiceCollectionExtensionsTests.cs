@@ -35,7 +35,9 @@ public sealed class ShapingServiceCollectionExtensionsTests
         Assert.True(selection.Count > 0);
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         Assert.NotNull(provider.GetRequiredService<ReplicaInventory>());
-        Assert.Same(catalog, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        Assert.Equal(catalog.Shapes.Select(s => s.Name), library.Current.Shapes.Select(s => s.Name));
         Assert.Empty(provider.GetServices<IHostedService>());
     }
 
@@ -69,7 +71,9 @@ public sealed class ShapingServiceCollectionExtensionsTests
 
         Assert.Same(time, provider.GetRequiredService<TimeProvider>());
         Assert.Same(catalog, provider.GetRequiredService<ShapeCatalog>());
-        Assert.Same(catalog, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+        Assert.Equal("only", Assert.Single(library.Current.Shapes).Name); // the library is seeded from the host's catalog
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
     }
 
     [Fact]
@@ -286,6 +290,59 @@ public sealed class ShapingServiceCollectionExtensionsTests
         Assert.Equal(0, loop.FailedCycles);
         Assert.True(loop.TryGetState("local-1", out var state));
         Assert.Equal(provider.GetRequiredService<ShapeCatalog>().IndexOf("general-4x16"), state.ShapeIndex);
+    }
+
+    [Fact]
+    public async Task AddAdjustmentLoop_ShapesRetiredAndAddedInTheLibrary_AreFollowedByTheLoop()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 14, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddPredictiveShaping(o =>
+            {
+                o.SyntheticLoads["local"] = new SyntheticLoadModel(new ResourceVector(0.5, 1, 5, 0.1), amplitude: 0, noise: 0);
+                o.Scaler.SmoothingTimeConstant = TimeSpan.Zero;
+                o.Scaler.DownStabilizationWindow = o.Scaler.UpStabilizationWindow;
+                o.Scaler.Cooldown = TimeSpan.Zero;
+            })
+            .AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var predictor = provider.GetRequiredService<ILoadPredictor>();
+        for (var minute = 120; minute > 0; minute--)
+        {
+            predictor.Observe("local", time.GetUtcNow().AddMinutes(-minute), new ResourceVector(12, 40, 40, 1.5));
+        }
+
+        var provisioned = await provider.GetRequiredService<ReplicaRequestHandler>()
+            .HandleAsync(new ReplicaRequest("local", 2, TimeSpan.FromHours(1), "k"));
+        Assert.True(provisioned.IsProvisioned, provisioned.Message);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+        var loop = provider.GetRequiredService<ShapeAdjustmentLoop>();
+
+        // The load is far below what was provisioned: the cheapest shapes would be the targets, but they are retired.
+        library.Retire("general-2x8");
+        library.Retire("general-4x16");
+        var afterRetire = await RunCyclesAsync(loop, time, 3);
+        library.Add(new ResourceShape("tiny-1x2", new ResourceVector(1, 2, 20, 0.5), new ShapeProfile(0.03, 1, SizeClass.Small)));
+        var afterAdd = await RunCyclesAsync(loop, time, 4);
+
+        Assert.NotEmpty(afterRetire);
+        Assert.All(afterRetire.Concat(afterAdd), m => Assert.False(library.IsRetired(m.To.Name), m.To.Name));
+        Assert.All(afterRetire, m => Assert.Equal((ShapeMoveOutcome.Applied, "memory-4x32"), (m.Outcome, m.To.Name)));
+        Assert.Contains(afterAdd, m => m.Outcome == ShapeMoveOutcome.Applied && m.To.Name == "tiny-1x2");
+        Assert.All(provider.GetRequiredService<ReplicaInventory>().Snapshot(), r => Assert.Equal("tiny-1x2", r.Shape.Name));
+    }
+
+    private static async Task<List<ShapeMove>> RunCyclesAsync(ShapeAdjustmentLoop loop, FakeTimeProvider time, int cycles)
+    {
+        var moves = new List<ShapeMove>();
+        for (var i = 0; i < cycles; i++)
+        {
+            moves.AddRange((await loop.RunOnceAsync()).Moves);
+            time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        return moves;
     }
 
     [Fact]

@@ -27,6 +27,7 @@ namespace Shaping.Core.ControlPlane;
 /// <item><description>
 /// for each replica the <see cref="ReplicaInventory"/> tracks, and whose shape is in the scaler's catalog, steps that
 /// replica's <see cref="ScalerState"/> (kept here, one per replica, dropped when the replica leaves the inventory);
+/// moves only ever target a shape of that catalog;
 /// in proactive mode the forecast is the region's predicted peak over <see cref="ShapeAdjustmentOptions.ProactiveLeadTime"/>
 /// divided by the number of the region's tracked replicas;
 /// </description></item>
@@ -67,6 +68,16 @@ namespace Shaping.Core.ControlPlane;
 /// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
 /// </para>
 /// <para>
+/// <b>Following the shape library.</b> Built with a <see cref="ShapeLibrary"/>, the loop starts each cycle by checking
+/// <see cref="ShapeLibrary.Current"/>: when the library has published another catalog version, the scaler is rebuilt
+/// over it with the same <see cref="ScalerPolicy"/>, and each replica's state (smoothed demand, band timers, recent
+/// switches) is kept when its shape is still in the catalog, found by name. So a retired shape is never a target,
+/// and a new one can be from the next cycle on, as for the request handler. A replica that runs on a shape no longer
+/// in the catalog (retired) is left where it is: the loop does not move it, though its demand still feeds the
+/// predictor; the host moves or releases it. While the library has no shape at all, the loop moves nothing. Without
+/// a library the scaler's catalog is fixed for the loop's lifetime.
+/// </para>
+/// <para>
 /// <see cref="RunAsync"/> runs cycles every <see cref="ShapeAdjustmentOptions.Interval"/> on the injected
 /// <see cref="TimeProvider"/>'s timer until cancelled; a cycle that throws is counted in <see cref="FailedCycles"/>
 /// and does not stop the loop.
@@ -84,7 +95,9 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly ICapacityLedger _ledger;
     private readonly IProvisioner _provisioner;
     private readonly ReplicaInventory _inventory;
-    private readonly HysteresisScaler _scaler;
+    private readonly ScalerPolicy _policy;
+    private readonly ShapeLibrary? _library;
+    private HysteresisScaler? _scaler; // null while the library is empty; swapped only by a cycle (they are serialised)
     private readonly ILoadPredictor? _predictor;
     private readonly ShapeAdjustmentOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -106,11 +119,20 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// <param name="ledger">The capacity ledger that accounts for every shape a replica runs on.</param>
     /// <param name="provisioner">The region control plane that resizes replicas.</param>
     /// <param name="inventory">The replicas the control plane tracks and the reservations accounting for them.</param>
-    /// <param name="scaler">The decision maker; its catalog is the set of shapes replicas may move between.</param>
+    /// <param name="scaler">
+    /// The decision maker; its catalog is the set of shapes replicas may move between, unless
+    /// <paramref name="library"/> is given. Its <see cref="HysteresisScaler.Policy"/> is kept when the loop follows
+    /// the library.
+    /// </param>
     /// <param name="predictor">Receives each region's observed demand (the feedback loop) and, in proactive mode, supplies forecasts; <see langword="null"/> for neither.</param>
     /// <param name="options">How the loop runs; <see langword="null"/> for <see cref="ShapeAdjustmentOptions.Default"/>.</param>
     /// <param name="timeProvider">The clock and timers; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="telemetry">Where shape switches are counted; <see langword="null"/> for <see cref="ShapingTelemetry.Shared"/>.</param>
+    /// <param name="library">
+    /// The live set of shapes: each cycle then works on its <see cref="ShapeLibrary.Current"/> catalog, so shapes
+    /// retired or added after the loop was built are followed (as the request handler does);
+    /// <see langword="null"/> to keep <paramref name="scaler"/>'s catalog for good.
+    /// </param>
     /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
     public ShapeAdjustmentLoop(
         IUtilizationSource source,
@@ -121,7 +143,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         ILoadPredictor? predictor = null,
         ShapeAdjustmentOptions? options = null,
         TimeProvider? timeProvider = null,
-        ShapingTelemetry? telemetry = null)
+        ShapingTelemetry? telemetry = null,
+        ShapeLibrary? library = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -133,6 +156,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         _provisioner = provisioner;
         _inventory = inventory;
         _scaler = scaler;
+        _policy = scaler.Policy;
+        _library = library;
         _predictor = predictor;
         _options = options ?? ShapeAdjustmentOptions.Default;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -155,7 +180,10 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// </summary>
     public Exception? LastError => Volatile.Read(ref _lastError);
 
-    /// <summary>Gets a copy of the scaler state of a replica, for diagnostics.</summary>
+    /// <summary>
+    /// Gets a copy of the scaler state of a replica, for diagnostics; its <see cref="ScalerState.ShapeIndex"/> refers to
+    /// the catalog the loop worked on in its last cycle.
+    /// </summary>
     /// <param name="replicaId">The replica.</param>
     /// <param name="state">The state, when the loop has observed the replica.</param>
     /// <returns><see langword="true"/> when the loop keeps a state for the replica.</returns>
@@ -242,6 +270,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
     private async Task<AdjustmentCycleResult> RunCycleAsync(CancellationToken cancellationToken)
     {
+        var scaler = FollowLibrary();
         var moves = new List<ShapeMove>();
         await SettleResizesAsync(moves, cancellationToken).ConfigureAwait(false);
         var observations = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -271,7 +300,12 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 continue;
             }
 
-            var shapeIndex = _scaler.Catalog.IndexOf(record.Shape.Name);
+            if (scaler is null)
+            {
+                continue; // the library has no shapes: nothing to move to
+            }
+
+            var shapeIndex = scaler.Catalog.IndexOf(record.Shape.Name);
             if (shapeIndex < 0)
             {
                 continue;
@@ -285,8 +319,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             }
 
             var decision = forecasts is not null && forecasts.TryGetValue(record.Region, out var forecast)
-                ? _scaler.Decide(state, used, forecast, observation.Timestamp, out var next)
-                : _scaler.Decide(state, used, observation.Timestamp, out next);
+                ? scaler.Decide(state, used, forecast, observation.Timestamp, out var next)
+                : scaler.Decide(state, used, observation.Timestamp, out next);
 
             if (!decision.IsMove)
             {
@@ -302,7 +336,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 continue;
             }
 
-            var move = await ApplyMoveAsync(record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
+            var move = await ApplyMoveAsync(scaler.Catalog[decision.TargetShapeIndex], record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
             moves.Add(move);
             Remember(move);
             if (move.IsApplied)
@@ -328,9 +362,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     }
 
     private async Task<ShapeMove> ApplyMoveAsync(
-        ReplicaRecord record, ScalerDecision decision, DateTimeOffset timestamp, CancellationToken cancellationToken)
+        ResourceShape target, ReplicaRecord record, ScalerDecision decision, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
-        var target = _scaler.Catalog[decision.TargetShapeIndex];
         var sequence = Interlocked.Increment(ref _moveSequence);
         var key = string.Create(
             CultureInfo.InvariantCulture, $"resize/{record.Region}/{record.ReplicaId}/{timestamp.UtcTicks}/{sequence}");
@@ -536,6 +569,61 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
         _telemetry.RecordShapeSwitch(move.Record.Region, move.Decision.Action == ScalerAction.MoveUp ? ShapingTags.Up : ShapingTags.Down);
         return move.Outcome(accounting == current.Reservation ? ShapeMoveOutcome.AppliedUncommitted : ShapeMoveOutcome.Applied);
+    }
+
+    /// <summary>
+    /// Moves the loop onto the library's current catalog when it has published another one since the last cycle: a
+    /// scaler over the new catalog with the same policy, and each replica's state kept (its shape found again by
+    /// name, since indexes shift) or dropped when its shape is gone.
+    /// </summary>
+    /// <returns>The scaler for this cycle, or <see langword="null"/> when the library has no shapes.</returns>
+    private HysteresisScaler? FollowLibrary()
+    {
+        var previous = _scaler;
+        if (_library is null)
+        {
+            return previous;
+        }
+
+        var catalog = _library.Current;
+        if (ReferenceEquals(catalog, previous?.Catalog))
+        {
+            return previous;
+        }
+
+        var next = catalog.IsEmpty ? null : new HysteresisScaler(catalog, _policy);
+        lock (_statesGate)
+        {
+            List<(string ReplicaId, int ShapeIndex)>? kept = null;
+            List<string>? gone = null;
+            foreach (var (replicaId, state) in _states)
+            {
+                var index = next is null || previous is null || state.ShapeIndex >= previous.Catalog.Count
+                    ? -1
+                    : next.Catalog.IndexOf(previous.Catalog[state.ShapeIndex].Name);
+                if (index >= 0)
+                {
+                    (kept ??= []).Add((replicaId, index));
+                }
+                else
+                {
+                    (gone ??= []).Add(replicaId);
+                }
+            }
+
+            foreach (var (replicaId, index) in kept ?? [])
+            {
+                _states[replicaId] = _states[replicaId].WithShapeIndex(index);
+            }
+
+            foreach (var replicaId in gone ?? [])
+            {
+                _states.Remove(replicaId);
+            }
+        }
+
+        _scaler = next;
+        return next;
     }
 
     private async ValueTask ReleaseAsync(ReservationId id) =>

@@ -336,6 +336,84 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_WithLibrary_NeverTargetsARetiredShapeAndTargetsANewOne()
+    {
+        var library = new ShapeLibrary(Catalog.Shapes);
+        using var loop = NewLoop(ShapeAdjustmentOptions.Default, library);
+        Provision("req-1", "s", "r1");
+        library.Retire("m");
+        library.Retire("l");
+
+        // 150 % of "s" for a minute: without "m" and "l" the only shape with room is "xl".
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        await loop.RunOnceAsync();
+        var up = Assert.Single((await loop.RunOnceAsync()).Moves);
+
+        // Then 2 cores (12.5 % of "xl") for the ten-minute down window: 2 cores need 3.3 at the 60 % target, and
+        // with "m" retired the new "m2" is the cheapest shape that large.
+        library.Add(ScalerTestData.Shape("m2", 4, 0.15));
+        var down = new List<ShapeMove>();
+        for (var minute = 7; minute <= 20; minute++)
+        {
+            Observe("r1", T0 + TimeSpan.FromMinutes(minute), 1.0);
+            down.AddRange((await loop.RunOnceAsync()).Moves);
+        }
+
+        Assert.Equal(("s", "xl", ShapeMoveOutcome.Applied), (up.From.Name, up.To.Name, up.Outcome));
+        var move = Assert.Single(down);
+        Assert.Equal(("xl", "m2", ShapeMoveOutcome.Applied), (move.From.Name, move.To.Name, move.Outcome));
+        Assert.All(_provisioner.Resizes, r => Assert.False(library.IsRetired(r.NewShape.Name)));
+        Assert.True(loop.TryGetState("r1", out var state));
+        Assert.Equal("m2", library.Current[state.ShapeIndex].Name);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LibraryChangesBetweenObservations_KeepsTheReplicasStateByShapeName()
+    {
+        var library = new ShapeLibrary(Catalog.Shapes);
+        using var loop = NewLoop(ShapeAdjustmentOptions.Default, library);
+        Provision("req-1", "s", "r1");
+        Observe("r1", T0, 1.5);
+        await loop.RunOnceAsync();
+
+        // A cheaper shape shifts every index; "s" is found again by name, so the minute above the band still counts.
+        library.Add(ScalerTestData.Shape("xxs", 0.5, 0.01));
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        var result = await loop.RunOnceAsync();
+
+        Assert.Equal(("s", "l"), (Assert.Single(result.Moves).From.Name, result.Moves[0].To.Name));
+        Assert.True(loop.TryGetState("r1", out var state));
+        Assert.Equal("l", library.Current[state.ShapeIndex].Name);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ReplicaOnARetiredShapeOrEmptyLibrary_IsNotMovedButStillFedBack()
+    {
+        var library = new ShapeLibrary(Catalog.Shapes);
+        using var loop = NewLoop(ShapeAdjustmentOptions.Default, library);
+        Provision("req-1", "s", "r1");
+        Observe("r1", T0, 1.5);
+        await loop.RunOnceAsync();
+        library.Retire("s");
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        var onRetired = await loop.RunOnceAsync();
+        foreach (var shape in library.Current.Shapes)
+        {
+            library.Retire(shape.Name);
+        }
+
+        Observe("r1", T0 + TimeSpan.FromMinutes(2), 1.5);
+        var onEmpty = await loop.RunOnceAsync();
+
+        Assert.Equal((0, 0), (onRetired.Evaluated, onRetired.Moves.Count));
+        Assert.Equal((0, 0), (onEmpty.Evaluated, onEmpty.Moves.Count));
+        Assert.False(loop.TryGetState("r1", out _));
+        Assert.Empty(_provisioner.Resizes);
+        Assert.Equal(3, _predictor.Observed.Count);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_Proactive_MovesUpOnForecastWhileObservedDemandIsLow()
     {
         using var loop = NewLoop(new ShapeAdjustmentOptions(proactiveLeadTime: TimeSpan.FromMinutes(15)));
@@ -487,8 +565,8 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
         Assert.All(recent, m => Assert.Equal(ShapeMoveOutcome.NoCapacity, m.Outcome));
     }
 
-    private ShapeAdjustmentLoop NewLoop(ShapeAdjustmentOptions options) =>
-        new(_source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), _predictor, options, _time);
+    private ShapeAdjustmentLoop NewLoop(ShapeAdjustmentOptions options, ShapeLibrary? library = null) =>
+        new(_source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), _predictor, options, _time, library: library);
 
     private ReservationId Provision(string reservation, string shapeName, params string[] replicas)
     {
