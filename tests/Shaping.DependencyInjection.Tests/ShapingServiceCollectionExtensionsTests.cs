@@ -100,16 +100,119 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void Builder_UseCatalogFactory_BuildsFromTheContainer()
+    public async Task Builder_UseCatalogFactory_SeedsTheLibraryFromTheContainer()
     {
-        var library = new ShapeLibrary([new ResourceShape("lib", new ResourceVector(1, 1, 1, 1), new ShapeProfile(1))]);
+        var services = new ServiceCollection();
+        services.AddSingleton(new ShapeStore([Shape("stored")]));
+        services.AddPredictiveShaping().UseCatalog(sp => new ShapeCatalog(sp.GetRequiredService<ShapeStore>().Shapes)).AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+
+        Assert.Equal("stored", Assert.Single(library.Current.Shapes).Name);
+        Assert.Equal("stored", Assert.Single(provider.GetRequiredService<ShapeCatalog>().Shapes).Name);
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        Assert.NotNull(provider.GetRequiredService<ShapeAdjustmentLoop>());
+        Assert.NotNull(provider.GetRequiredService<ReplicaRequestHandler>());
+    }
+
+    [Fact]
+    public async Task Builder_UseCatalog_SeedsTheLibraryAndReplacesAnEarlierLibrary()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().UseShapeLibrary(new ShapeLibrary([Shape("owned")])).UseCatalog([Shape("a"), Shape("b")]);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+        Assert.Equal(["a", "b"], provider.GetRequiredService<ShapeLibrary>().Current.Shapes.Select(s => s.Name).Order());
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeLibrary));
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeCatalog));
+    }
+
+    [Fact]
+    public async Task Builder_UseShapeLibrary_TheHandlerAndTheLoopUseTheHostsLibrary()
+    {
+        var library = new ShapeLibrary([Shape("owned")]);
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().UseCatalog([Shape("seed")]).UseShapeLibrary(library).AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+        Assert.Same(library, provider.GetRequiredService<ShapeLibrary>());
+        Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>()); // a snapshot of the library
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        Assert.NotNull(provider.GetRequiredService<ShapeAdjustmentLoop>());
+        Assert.NotNull(provider.GetRequiredService<ReplicaRequestHandler>());
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeLibrary));
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeCatalog));
+    }
+
+    [Fact]
+    public async Task Builder_UseShapeLibraryFactory_BuildsItFromTheContainerWithoutACycle()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new ShapeStore([Shape("stored")]));
+        services.AddPredictiveShaping().UseShapeLibrary(sp => new ShapeLibrary(sp.GetRequiredService<ShapeStore>().Shapes)).AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+
+        Assert.Equal("stored", Assert.Single(library.Current.Shapes).Name);
+        Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>());
+        Assert.NotNull(provider.GetRequiredService<ShapeAdjustmentLoop>());
+    }
+
+    [Fact]
+    public void AddPredictiveShaping_HostLibraryRegisteredBefore_IsTheSourceAndTheCatalogIsItsSnapshot()
+    {
+        var library = new ShapeLibrary([Shape("owned")]);
         var services = new ServiceCollection();
         services.AddSingleton(library);
-        services.AddPredictiveShaping().UseCatalog(sp => sp.GetRequiredService<ShapeLibrary>().Current);
-        using var provider = services.BuildServiceProvider();
+        services.AddPredictiveShaping();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
+        Assert.Same(library, provider.GetRequiredService<ShapeLibrary>());
         Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>());
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
     }
+
+    [Fact]
+    public async Task AddPredictiveShaping_EmptyCatalogOrLibrary_FailsAtStartNamingTheFix()
+    {
+        var fromCatalog = new ServiceCollection();
+        fromCatalog.AddPredictiveShaping().UseCatalog(_ => new ShapeCatalog([])).AddAdjustmentLoop();
+        var fromLibrary = new ServiceCollection();
+        fromLibrary.AddPredictiveShaping().UseShapeLibrary(new ShapeLibrary());
+
+        foreach (var services in new[] { fromCatalog, fromLibrary })
+        {
+            await using var provider = services.BuildServiceProvider();
+            var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+                () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+            var message = Assert.Single(ex.Failures);
+            Assert.Contains("UseCatalog", message, StringComparison.Ordinal);
+            Assert.Contains("UseShapeLibrary", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Builder_UseShapeLibrary_NullArguments_Throw()
+    {
+        var builder = new ServiceCollection().AddPredictiveShaping();
+
+        Assert.Throws<ArgumentNullException>("library", () => builder.UseShapeLibrary((ShapeLibrary)null!));
+        Assert.Throws<ArgumentNullException>("factory", () => builder.UseShapeLibrary((Func<IServiceProvider, ShapeLibrary>)null!));
+        Assert.Throws<ArgumentNullException>("builder", () => ((IShapingBuilder)null!).UseShapeLibrary(new ShapeLibrary()));
+    }
+
+    private static ResourceShape Shape(string name) => new(name, new ResourceVector(2, 8, 50, 1), new ShapeProfile(0.1));
+
+    private sealed record ShapeStore(IReadOnlyList<ResourceShape> Shapes);
 
     [Fact]
     public void Builder_UseCatalogEmpty_Throws()
