@@ -23,8 +23,9 @@ public static class ForecastingShapingBuilderExtensions
     /// The engine's forecaster is, unless an <see cref="IForecaster"/> is registered, a
     /// <see cref="ValidatedSelectionForecaster"/> choosing per series between seasonal naive and AutoEts by their
     /// error on the last 48 steps (so a model that loses to seasonal naive on a series is not used for it). This call
-    /// replaces the embedded default predictor but never an <see cref="ILoadPredictor"/> the host registered itself;
-    /// the engine is then still resolvable as <see cref="PredictiveLoadEngine"/>. A second call adds nothing but its
+    /// replaces the embedded default predictor but never an <see cref="ILoadPredictor"/> the host registered itself,
+    /// whether before or after <c>AddPredictiveShaping()</c>; the engine is then still resolvable as
+    /// <see cref="PredictiveLoadEngine"/>. A second call adds nothing but its
     /// <paramref name="configure"/> delegate. Invalid engine options fail when the host starts, with a message naming
     /// the setting and its value.
     /// </remarks>
@@ -59,11 +60,19 @@ public static class ForecastingShapingBuilderExtensions
             sp.GetRequiredService<IOptions<PredictiveLoadEngineOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));
 
-        // Replace the embedded default predictor, but never a predictor the host registered itself.
-        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(ILoadPredictor));
-        if (existing is null || IsDefaultPredictor(existing))
+        // Replace the embedded default predictor, but never a predictor the host registered itself, before or after
+        // AddPredictiveShaping (with TryAdd, Add or Use*): only the default's own descriptor goes, and the engine
+        // becomes the predictor only when no other registration is left.
+        for (var i = services.Count - 1; i >= 0; i--)
         {
-            services.RemoveAll<ILoadPredictor>();
+            if (IsDefaultPredictor(services[i]))
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        if (!services.Any(d => d.ServiceType == typeof(ILoadPredictor) && !d.IsKeyedService))
+        {
             services.AddSingleton<ILoadPredictor>(sp => sp.GetRequiredService<PredictiveLoadEngine>());
         }
 
@@ -72,5 +81,7 @@ public static class ForecastingShapingBuilderExtensions
     }
 
     private static bool IsDefaultPredictor(ServiceDescriptor descriptor) =>
-        ShapingServiceCollectionExtensions.DefaultPredictorFactory.Equals(descriptor.ImplementationFactory);
+        descriptor.ServiceType == typeof(ILoadPredictor)
+        && !descriptor.IsKeyedService
+        && ShapingServiceCollectionExtensions.DefaultPredictorFactory.Equals(descriptor.ImplementationFactory);
 }

@@ -48,7 +48,16 @@ public static class ShapingBuilderExtensions
     public static IShapingBuilder UseUtilizationSource<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSource>(this IShapingBuilder builder)
         where TSource : class, IUtilizationSource => Replace<IUtilizationSource, TSource>(builder);
 
-    /// <summary>Uses a fixed catalog of shapes instead of the embedded default one.</summary>
+    /// <summary>
+    /// Seeds the shape library with a fixed catalog instead of the embedded default one: the request handler and the
+    /// adjustment loop start from these shapes, and follow what is later added to or retired from the
+    /// <see cref="ShapeLibrary"/>.
+    /// </summary>
+    /// <remarks>
+    /// Replaces the <see cref="ShapeCatalog"/> and <see cref="ShapeLibrary"/> registered before, including a library
+    /// given to <see cref="UseShapeLibrary(IShapingBuilder, ShapeLibrary)"/>. The <see cref="ShapeCatalog"/> service
+    /// is then <paramref name="catalog"/> itself, a snapshot that does not follow the library.
+    /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="catalog">The catalog; not empty.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -63,11 +72,11 @@ public static class ShapingBuilderExtensions
             throw new ArgumentException("The catalog must contain at least one shape.", nameof(catalog));
         }
 
-        builder.Services.Replace(ServiceDescriptor.Singleton(catalog));
-        return builder;
+        return SeedLibrary(builder, ServiceDescriptor.Singleton(catalog));
     }
 
-    /// <summary>Uses a catalog of the given shapes instead of the embedded default one.</summary>
+    /// <summary>Seeds the shape library with a catalog of the given shapes instead of the embedded default one.</summary>
+    /// <remarks>As <see cref="UseCatalog(IShapingBuilder, ShapeCatalog)"/>.</remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="shapes">The shapes; at least one, names unique.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -79,17 +88,65 @@ public static class ShapingBuilderExtensions
         return builder.UseCatalog(new ShapeCatalog(shapes));
     }
 
-    /// <summary>Uses a catalog built from the container when first needed (for example from a <see cref="ShapeLibrary"/>).</summary>
+    /// <summary>
+    /// Seeds the shape library with a catalog built from the container when first needed, for example from the host's
+    /// configuration or a shape store it already registers.
+    /// </summary>
+    /// <remarks>
+    /// The library is built from this catalog, so <paramref name="factory"/> must not resolve the
+    /// <see cref="ShapeLibrary"/> (nor the <see cref="ShapeCatalog"/>, which it produces): that is a circular
+    /// dependency. A host that owns a library registers it with
+    /// <see cref="UseShapeLibrary(IShapingBuilder, Func{IServiceProvider, ShapeLibrary})"/> instead. Replaces the
+    /// catalog and library registered before; an empty catalog fails the host at start.
+    /// </remarks>
     /// <param name="builder">The builder.</param>
-    /// <param name="factory">Builds the catalog.</param>
+    /// <param name="factory">Builds the catalog; called once.</param>
     /// <returns>The same builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is <see langword="null"/>.</exception>
     public static IShapingBuilder UseCatalog(this IShapingBuilder builder, Func<IServiceProvider, ShapeCatalog> factory)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
-        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
-        return builder;
+        return SeedLibrary(builder, ServiceDescriptor.Singleton<ShapeCatalog>(factory));
+    }
+
+    /// <summary>
+    /// Uses a <see cref="ShapeLibrary"/> the host owns as the source of shapes: the request handler and the adjustment
+    /// loop read its current catalog, so what the host adds or retires there is used at once.
+    /// </summary>
+    /// <remarks>
+    /// Replaces the library and catalog registered before (including a <c>UseCatalog</c> call). The
+    /// <see cref="ShapeCatalog"/> service becomes a snapshot of <paramref name="library"/>'s catalog when first
+    /// resolved. A library that still has no shapes when the host starts fails the start.
+    /// </remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="library">The library.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="library"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseShapeLibrary(this IShapingBuilder builder, ShapeLibrary library)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(library);
+        return OwnLibrary(builder, ServiceDescriptor.Singleton(library));
+    }
+
+    /// <summary>
+    /// Uses a <see cref="ShapeLibrary"/> the host builds from the container when first needed (for example one loaded
+    /// from its shape store) as the source of shapes.
+    /// </summary>
+    /// <remarks>
+    /// As <see cref="UseShapeLibrary(IShapingBuilder, ShapeLibrary)"/>. The <see cref="ShapeCatalog"/> service is a
+    /// snapshot of this library, so <paramref name="factory"/> must not resolve it: that is a circular dependency.
+    /// </remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Builds the library; called once.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseShapeLibrary(this IShapingBuilder builder, Func<IServiceProvider, ShapeLibrary> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        return OwnLibrary(builder, ServiceDescriptor.Singleton<ShapeLibrary>(factory));
     }
 
     /// <summary>
@@ -102,7 +159,9 @@ public static class ShapingBuilderExtensions
     /// each, the utilisation source being a <see cref="SyntheticUtilizationSource"/> (synthetic demand from
     /// <see cref="ShapingOptions.SyntheticLoads"/>), so the loop runs with no further configuration. A production host
     /// reads real measurements with <see cref="UseUtilizationSource{TSource}"/>. An <see cref="ILoadPredictor"/>, when
-    /// registered, receives the observed demand per region and supplies forecasts in proactive mode.
+    /// registered, receives the observed demand per region and supplies forecasts in proactive mode. The loop follows
+    /// the container's <see cref="ShapeLibrary"/>: shapes retired or added there are used from its next cycle on, as
+    /// the request handler does.
     /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -120,8 +179,25 @@ public static class ShapingBuilderExtensions
             sp.GetService<ILoadPredictor>(),
             sp.GetRequiredService<IOptions<ShapingOptions>>().Value.ToAdjustmentOptions(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ShapingTelemetry>()));
+            sp.GetService<ShapingTelemetry>(),
+            sp.GetRequiredService<ShapeLibrary>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ShapeAdjustmentHostedService>());
+        return builder;
+    }
+
+    // The catalog is the seed and the library is built from it.
+    private static IShapingBuilder SeedLibrary(IShapingBuilder builder, ServiceDescriptor catalog)
+    {
+        builder.Services.Replace(catalog);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ShapeLibrary>(ShapingServiceCollectionExtensions.SeededLibrary));
+        return builder;
+    }
+
+    // The library is the host's and the catalog is a snapshot of it.
+    private static IShapingBuilder OwnLibrary(IShapingBuilder builder, ServiceDescriptor library)
+    {
+        builder.Services.Replace(library);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ShapeCatalog>(ShapingServiceCollectionExtensions.LibrarySnapshot));
         return builder;
     }
 

@@ -18,7 +18,7 @@ public static class ShapingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers predictive shaping: <see cref="ShapingOptions"/> validated when the host starts, the shape selector,
-    /// a shape catalog, the replica inventory, the hysteresis scaler and a <see cref="TimeProvider"/>, with embedded
+    /// a shape library, the replica inventory, the hysteresis scaler and a <see cref="TimeProvider"/>, with embedded
     /// defaults so a host runs with no infrastructure: an in-memory capacity ledger and regions
     /// (<see cref="ShapingOptions.InMemoryRegions"/>), the decaying-histogram load predictor, and a synthetic
     /// utilisation source (<see cref="SyntheticUtilizationSource"/> over the replica inventory, driven by
@@ -30,6 +30,16 @@ public static class ShapingServiceCollectionExtensions
     /// returned builder (<see cref="ShapingBuilderExtensions.UseCapacityLedger{TLedger}"/>,
     /// <see cref="ShapingBuilderExtensions.UseCatalog(IShapingBuilder, ShapeCatalog)"/>, …) to replace one afterwards.
     /// The hosted adjustment loop is registered only by <see cref="ShapingBuilderExtensions.AddAdjustmentLoop"/>.
+    /// </para>
+    /// <para>
+    /// Shapes live in the container's <see cref="ShapeLibrary"/>: the request handler reads its
+    /// <see cref="ShapeLibrary.Current"/> catalog on every request and the adjustment loop on every cycle, so shapes
+    /// added or retired there at run time are used at once. By default the library is seeded with the
+    /// <see cref="ShapeCatalog"/> the host registered, if any, or else with a small embedded catalog of general-,
+    /// compute- and memory-optimised shapes; <c>UseCatalog</c> seeds it with another catalog and <c>UseShapeLibrary</c>
+    /// hands over a library the host owns. The <see cref="ShapeCatalog"/> service stays resolvable, as a snapshot: the
+    /// seed, or the library's catalog when first resolved; it does not follow later changes. A library with no shapes
+    /// fails the host at start.
     /// </para>
     /// <para>
     /// Calling this method again registers nothing more, except <paramref name="configure"/> when one is given (it
@@ -56,6 +66,8 @@ public static class ShapingServiceCollectionExtensions
 
         services.AddSingleton<ShapingMarker>();
         services.AddOptionsWithValidateOnStart<ShapingOptions, ShapingOptionsValidator>();
+        services.AddOptions<ShapeLibraryCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ShapeLibraryCheck>, ShapeLibraryCheckValidator>());
         AddInMemoryDefaults(services);
         return builder;
     }
@@ -68,12 +80,17 @@ public static class ShapingServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ShapeSelector>();
-        services.TryAddSingleton(_ => DefaultShapes.Create());
+
+        // The library is the source of truth for shapes. With a library of the host's own, the catalog service is a
+        // snapshot of it; otherwise the catalog (the host's, or the embedded default) is the seed the library is
+        // built from. Never both ways at once, so neither resolves the other in a circle.
+        var hostLibrary = services.Any(d => d.ServiceType == typeof(ShapeLibrary) && !d.IsKeyedService);
+        services.TryAddSingleton<ShapeCatalog>(hostLibrary ? LibrarySnapshot : static _ => DefaultShapes.Create());
+        services.TryAddSingleton<ShapeLibrary>(SeededLibrary);
         services.TryAddSingleton<ReplicaInventory>();
         services.TryAddSingleton(sp => new HysteresisScaler(
-            sp.GetRequiredService<ShapeCatalog>(),
+            sp.GetRequiredService<ShapeLibrary>().Current,
             sp.GetRequiredService<IOptions<ShapingOptions>>().Value.Scaler.ToPolicy()));
-        services.TryAddSingleton(sp => new ShapeLibrary(sp.GetRequiredService<ShapeCatalog>().Shapes));
         services.TryAddSingleton(sp => sp.GetService<IMeterFactory>() is { } factory
             ? new ShapingTelemetry(factory)
             : ShapingTelemetry.Shared);
@@ -108,6 +125,14 @@ public static class ShapingServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>());
         });
     }
+
+    /// <summary>The catalog service when the library is the host's: the library's catalog when first resolved.</summary>
+    internal static readonly Func<IServiceProvider, ShapeCatalog> LibrarySnapshot =
+        static sp => sp.GetRequiredService<ShapeLibrary>().Current;
+
+    /// <summary>The library service unless the host brings one: seeded with the catalog service's shapes.</summary>
+    internal static readonly Func<IServiceProvider, ShapeLibrary> SeededLibrary =
+        static sp => new ShapeLibrary(sp.GetRequiredService<ShapeCatalog>().Shapes);
 
     /// <summary>The factory of the embedded default predictor, so <c>AddForecasting</c> can tell it from a host's own.</summary>
     internal static readonly Func<IServiceProvider, object> DefaultPredictorFactory =

@@ -36,6 +36,36 @@ public sealed class ForecastingRegistrationTests
     }
 
     [Fact]
+    public void AddForecasting_HostPredictorAddedAfterAddPredictiveShaping_IsKeptAndWins()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddPredictiveShaping();
+        services.AddSingleton<ILoadPredictor, SilentPredictor>(); // the host's own, with a plain Add after the defaults
+
+        builder.AddForecasting();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var registered = Assert.Single(services, d => d.ServiceType == typeof(ILoadPredictor)); // the default is gone
+        Assert.Equal(typeof(SilentPredictor), registered.ImplementationType);
+        Assert.IsType<SilentPredictor>(provider.GetRequiredService<ILoadPredictor>());
+        Assert.NotNull(provider.GetRequiredService<PredictiveLoadEngine>());
+    }
+
+    [Fact]
+    public void AddForecasting_OnlyAKeyedHostPredictor_StillMakesTheEngineThePredictor()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddPredictiveShaping();
+        services.AddKeyedSingleton<ILoadPredictor, SilentPredictor>("shadow");
+
+        builder.AddForecasting();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<PredictiveLoadEngine>(provider.GetRequiredService<ILoadPredictor>());
+        Assert.IsType<SilentPredictor>(provider.GetRequiredKeyedService<ILoadPredictor>("shadow"));
+    }
+
+    [Fact]
     public async Task AddForecasting_InvalidOptions_FailAtStart()
     {
         var services = new ServiceCollection();

@@ -35,7 +35,9 @@ public sealed class ShapingServiceCollectionExtensionsTests
         Assert.True(selection.Count > 0);
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         Assert.NotNull(provider.GetRequiredService<ReplicaInventory>());
-        Assert.Same(catalog, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        Assert.Equal(catalog.Shapes.Select(s => s.Name), library.Current.Shapes.Select(s => s.Name));
         Assert.Empty(provider.GetServices<IHostedService>());
     }
 
@@ -69,7 +71,9 @@ public sealed class ShapingServiceCollectionExtensionsTests
 
         Assert.Same(time, provider.GetRequiredService<TimeProvider>());
         Assert.Same(catalog, provider.GetRequiredService<ShapeCatalog>());
-        Assert.Same(catalog, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+        Assert.Equal("only", Assert.Single(library.Current.Shapes).Name); // the library is seeded from the host's catalog
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
     }
 
     [Fact]
@@ -96,16 +100,119 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void Builder_UseCatalogFactory_BuildsFromTheContainer()
+    public async Task Builder_UseCatalogFactory_SeedsTheLibraryFromTheContainer()
     {
-        var library = new ShapeLibrary([new ResourceShape("lib", new ResourceVector(1, 1, 1, 1), new ShapeProfile(1))]);
+        var services = new ServiceCollection();
+        services.AddSingleton(new ShapeStore([Shape("stored")]));
+        services.AddPredictiveShaping().UseCatalog(sp => new ShapeCatalog(sp.GetRequiredService<ShapeStore>().Shapes)).AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+
+        Assert.Equal("stored", Assert.Single(library.Current.Shapes).Name);
+        Assert.Equal("stored", Assert.Single(provider.GetRequiredService<ShapeCatalog>().Shapes).Name);
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        Assert.NotNull(provider.GetRequiredService<ShapeAdjustmentLoop>());
+        Assert.NotNull(provider.GetRequiredService<ReplicaRequestHandler>());
+    }
+
+    [Fact]
+    public async Task Builder_UseCatalog_SeedsTheLibraryAndReplacesAnEarlierLibrary()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().UseShapeLibrary(new ShapeLibrary([Shape("owned")])).UseCatalog([Shape("a"), Shape("b")]);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+        Assert.Equal(["a", "b"], provider.GetRequiredService<ShapeLibrary>().Current.Shapes.Select(s => s.Name).Order());
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeLibrary));
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeCatalog));
+    }
+
+    [Fact]
+    public async Task Builder_UseShapeLibrary_TheHandlerAndTheLoopUseTheHostsLibrary()
+    {
+        var library = new ShapeLibrary([Shape("owned")]);
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().UseCatalog([Shape("seed")]).UseShapeLibrary(library).AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+        Assert.Same(library, provider.GetRequiredService<ShapeLibrary>());
+        Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>()); // a snapshot of the library
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+        Assert.NotNull(provider.GetRequiredService<ShapeAdjustmentLoop>());
+        Assert.NotNull(provider.GetRequiredService<ReplicaRequestHandler>());
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeLibrary));
+        Assert.Single(services, d => d.ServiceType == typeof(ShapeCatalog));
+    }
+
+    [Fact]
+    public async Task Builder_UseShapeLibraryFactory_BuildsItFromTheContainerWithoutACycle()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new ShapeStore([Shape("stored")]));
+        services.AddPredictiveShaping().UseShapeLibrary(sp => new ShapeLibrary(sp.GetRequiredService<ShapeStore>().Shapes)).AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+
+        Assert.Equal("stored", Assert.Single(library.Current.Shapes).Name);
+        Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>());
+        Assert.NotNull(provider.GetRequiredService<ShapeAdjustmentLoop>());
+    }
+
+    [Fact]
+    public void AddPredictiveShaping_HostLibraryRegisteredBefore_IsTheSourceAndTheCatalogIsItsSnapshot()
+    {
+        var library = new ShapeLibrary([Shape("owned")]);
         var services = new ServiceCollection();
         services.AddSingleton(library);
-        services.AddPredictiveShaping().UseCatalog(sp => sp.GetRequiredService<ShapeLibrary>().Current);
-        using var provider = services.BuildServiceProvider();
+        services.AddPredictiveShaping();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
+        Assert.Same(library, provider.GetRequiredService<ShapeLibrary>());
         Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>());
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
     }
+
+    [Fact]
+    public async Task AddPredictiveShaping_EmptyCatalogOrLibrary_FailsAtStartNamingTheFix()
+    {
+        var fromCatalog = new ServiceCollection();
+        fromCatalog.AddPredictiveShaping().UseCatalog(_ => new ShapeCatalog([])).AddAdjustmentLoop();
+        var fromLibrary = new ServiceCollection();
+        fromLibrary.AddPredictiveShaping().UseShapeLibrary(new ShapeLibrary());
+
+        foreach (var services in new[] { fromCatalog, fromLibrary })
+        {
+            await using var provider = services.BuildServiceProvider();
+            var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+                () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+            var message = Assert.Single(ex.Failures);
+            Assert.Contains("UseCatalog", message, StringComparison.Ordinal);
+            Assert.Contains("UseShapeLibrary", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Builder_UseShapeLibrary_NullArguments_Throw()
+    {
+        var builder = new ServiceCollection().AddPredictiveShaping();
+
+        Assert.Throws<ArgumentNullException>("library", () => builder.UseShapeLibrary((ShapeLibrary)null!));
+        Assert.Throws<ArgumentNullException>("factory", () => builder.UseShapeLibrary((Func<IServiceProvider, ShapeLibrary>)null!));
+        Assert.Throws<ArgumentNullException>("builder", () => ((IShapingBuilder)null!).UseShapeLibrary(new ShapeLibrary()));
+    }
+
+    private static ResourceShape Shape(string name) => new(name, new ResourceVector(2, 8, 50, 1), new ShapeProfile(0.1));
+
+    private sealed record ShapeStore(IReadOnlyList<ResourceShape> Shapes);
 
     [Fact]
     public void Builder_UseCatalogEmpty_Throws()
@@ -286,6 +393,59 @@ public sealed class ShapingServiceCollectionExtensionsTests
         Assert.Equal(0, loop.FailedCycles);
         Assert.True(loop.TryGetState("local-1", out var state));
         Assert.Equal(provider.GetRequiredService<ShapeCatalog>().IndexOf("general-4x16"), state.ShapeIndex);
+    }
+
+    [Fact]
+    public async Task AddAdjustmentLoop_ShapesRetiredAndAddedInTheLibrary_AreFollowedByTheLoop()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 14, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddPredictiveShaping(o =>
+            {
+                o.SyntheticLoads["local"] = new SyntheticLoadModel(new ResourceVector(0.5, 1, 5, 0.1), amplitude: 0, noise: 0);
+                o.Scaler.SmoothingTimeConstant = TimeSpan.Zero;
+                o.Scaler.DownStabilizationWindow = o.Scaler.UpStabilizationWindow;
+                o.Scaler.Cooldown = TimeSpan.Zero;
+            })
+            .AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var predictor = provider.GetRequiredService<ILoadPredictor>();
+        for (var minute = 120; minute > 0; minute--)
+        {
+            predictor.Observe("local", time.GetUtcNow().AddMinutes(-minute), new ResourceVector(12, 40, 40, 1.5));
+        }
+
+        var provisioned = await provider.GetRequiredService<ReplicaRequestHandler>()
+            .HandleAsync(new ReplicaRequest("local", 2, TimeSpan.FromHours(1), "k"));
+        Assert.True(provisioned.IsProvisioned, provisioned.Message);
+        var library = provider.GetRequiredService<ShapeLibrary>();
+        var loop = provider.GetRequiredService<ShapeAdjustmentLoop>();
+
+        // The load is far below what was provisioned: the cheapest shapes would be the targets, but they are retired.
+        library.Retire("general-2x8");
+        library.Retire("general-4x16");
+        var afterRetire = await RunCyclesAsync(loop, time, 3);
+        library.Add(new ResourceShape("tiny-1x2", new ResourceVector(1, 2, 20, 0.5), new ShapeProfile(0.03, 1, SizeClass.Small)));
+        var afterAdd = await RunCyclesAsync(loop, time, 4);
+
+        Assert.NotEmpty(afterRetire);
+        Assert.All(afterRetire.Concat(afterAdd), m => Assert.False(library.IsRetired(m.To.Name), m.To.Name));
+        Assert.All(afterRetire, m => Assert.Equal((ShapeMoveOutcome.Applied, "memory-4x32"), (m.Outcome, m.To.Name)));
+        Assert.Contains(afterAdd, m => m.Outcome == ShapeMoveOutcome.Applied && m.To.Name == "tiny-1x2");
+        Assert.All(provider.GetRequiredService<ReplicaInventory>().Snapshot(), r => Assert.Equal("tiny-1x2", r.Shape.Name));
+    }
+
+    private static async Task<List<ShapeMove>> RunCyclesAsync(ShapeAdjustmentLoop loop, FakeTimeProvider time, int cycles)
+    {
+        var moves = new List<ShapeMove>();
+        for (var i = 0; i < cycles; i++)
+        {
+            moves.AddRange((await loop.RunOnceAsync()).Moves);
+            time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        return moves;
     }
 
     [Fact]

@@ -15,7 +15,11 @@ public enum ReplicaOutcome
     /// <summary>Capacity was reserved but the regions' control planes failed to provision (after bounded retries).</summary>
     ProvisioningFailed,
 
-    /// <summary>The predictor knows nothing about any region tried, so no shape could be chosen.</summary>
+    /// <summary>
+    /// The predictor knows nothing about any region tried, so no shape could be chosen. A predictor learns a region
+    /// from the demand fed to <see cref="Prediction.ILoadPredictor.Observe"/>: by the host (history), or by the
+    /// adjustment loop from every replica its utilisation source reports there, tracked or not.
+    /// </summary>
     NoPrediction,
 
     /// <summary>

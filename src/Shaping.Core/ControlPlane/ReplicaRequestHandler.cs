@@ -428,7 +428,9 @@ public sealed class ReplicaRequestHandler
 
             if (!_predictor.TryGetProfile(region, request.ExpectedDuration, out var regionProfile))
             {
-                failure.Note(ReplicaOutcome.NoPrediction, $"No load profile for region '{region}'.");
+                failure.Note(
+                    ReplicaOutcome.NoPrediction,
+                    $"No load profile for region '{region}': no demand observed there yet; feed ILoadPredictor.Observe with the region's history, or use a utilisation source that reports the region's running replicas.");
                 continue;
             }
 

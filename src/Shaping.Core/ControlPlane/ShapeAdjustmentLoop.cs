@@ -27,6 +27,7 @@ namespace Shaping.Core.ControlPlane;
 /// <item><description>
 /// for each replica the <see cref="ReplicaInventory"/> tracks, and whose shape is in the scaler's catalog, steps that
 /// replica's <see cref="ScalerState"/> (kept here, one per replica, dropped when the replica leaves the inventory);
+/// moves only ever target a shape of that catalog;
 /// in proactive mode the forecast is the region's predicted peak over <see cref="ShapeAdjustmentOptions.ProactiveLeadTime"/>
 /// divided by the number of the region's tracked replicas;
 /// </description></item>
@@ -41,7 +42,11 @@ namespace Shaping.Core.ControlPlane;
 /// </description></item>
 /// <item><description>
 /// hands the predictor, per region, the sum of the demands observed in this cycle (the predictor forecasts region
-/// totals), timestamped with the region's latest observation: the feedback loop.
+/// totals), timestamped with the region's latest observation: the feedback loop. The sum covers every replica the
+/// source reports in the region with a valid amount, whether the inventory tracks it or not, so the predictor learns
+/// from replicas the service ran before this control plane started, and a host's first requests in a region can be
+/// answered. A host with no replicas and no history in a region gets <see cref="ReplicaOutcome.NoPrediction"/> there
+/// until it feeds history (<see cref="ILoadPredictor.Observe"/>) or its source reports the service's existing replicas.
 /// </description></item>
 /// </list>
 /// <para>
@@ -52,11 +57,25 @@ namespace Shaping.Core.ControlPlane;
 /// with the same key (twice); if it is still unanswered the move ends
 /// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>: the new reservation is committed and the old one kept, so the
 /// ledger counts both shapes, the replica is not moved again, and every later cycle replays the key until the region
-/// answers. A resize that is cancelled is replayed the same way on the next cycle (its reservation holds until it
-/// expires meanwhile); one that throws leaves its reservation to expire. When the commit after a resize fails (the
+/// answers. A resize whose provisioner throws (anything but the cancellation of the cycle's token: an adapter bug,
+/// which may strike after the region resized) is handled the same way, at once and without replays: the move ends
+/// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>, later cycles replay its key (a replay that throws again
+/// leaves it unknown), and the exception is kept in <see cref="LastError"/>; the other replicas of the cycle are still
+/// evaluated and the predictor still fed. A resize that is cancelled is replayed the same way on the next cycle (its
+/// reservation holds until it expires meanwhile). When the commit after a resize fails (the
 /// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
 /// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
 /// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
+/// </para>
+/// <para>
+/// <b>Following the shape library.</b> Built with a <see cref="ShapeLibrary"/>, the loop starts each cycle by checking
+/// <see cref="ShapeLibrary.Current"/>: when the library has published another catalog version, the scaler is rebuilt
+/// over it with the same <see cref="ScalerPolicy"/>, and each replica's state (smoothed demand, band timers, recent
+/// switches) is kept when its shape is still in the catalog, found by name. So a retired shape is never a target,
+/// and a new one can be from the next cycle on, as for the request handler. A replica that runs on a shape no longer
+/// in the catalog (retired) is left where it is: the loop does not move it, though its demand still feeds the
+/// predictor; the host moves or releases it. While the library has no shape at all, the loop moves nothing. Without
+/// a library the scaler's catalog is fixed for the loop's lifetime.
 /// </para>
 /// <para>
 /// <see cref="RunAsync"/> runs cycles every <see cref="ShapeAdjustmentOptions.Interval"/> on the injected
@@ -76,7 +95,9 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly ICapacityLedger _ledger;
     private readonly IProvisioner _provisioner;
     private readonly ReplicaInventory _inventory;
-    private readonly HysteresisScaler _scaler;
+    private readonly ScalerPolicy _policy;
+    private readonly ShapeLibrary? _library;
+    private HysteresisScaler? _scaler; // null while the library is empty; swapped only by a cycle (they are serialised)
     private readonly ILoadPredictor? _predictor;
     private readonly ShapeAdjustmentOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -98,11 +119,20 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// <param name="ledger">The capacity ledger that accounts for every shape a replica runs on.</param>
     /// <param name="provisioner">The region control plane that resizes replicas.</param>
     /// <param name="inventory">The replicas the control plane tracks and the reservations accounting for them.</param>
-    /// <param name="scaler">The decision maker; its catalog is the set of shapes replicas may move between.</param>
+    /// <param name="scaler">
+    /// The decision maker; its catalog is the set of shapes replicas may move between, unless
+    /// <paramref name="library"/> is given. Its <see cref="HysteresisScaler.Policy"/> is kept when the loop follows
+    /// the library.
+    /// </param>
     /// <param name="predictor">Receives each region's observed demand (the feedback loop) and, in proactive mode, supplies forecasts; <see langword="null"/> for neither.</param>
     /// <param name="options">How the loop runs; <see langword="null"/> for <see cref="ShapeAdjustmentOptions.Default"/>.</param>
     /// <param name="timeProvider">The clock and timers; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="telemetry">Where shape switches are counted; <see langword="null"/> for <see cref="ShapingTelemetry.Shared"/>.</param>
+    /// <param name="library">
+    /// The live set of shapes: each cycle then works on its <see cref="ShapeLibrary.Current"/> catalog, so shapes
+    /// retired or added after the loop was built are followed (as the request handler does);
+    /// <see langword="null"/> to keep <paramref name="scaler"/>'s catalog for good.
+    /// </param>
     /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
     public ShapeAdjustmentLoop(
         IUtilizationSource source,
@@ -113,7 +143,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         ILoadPredictor? predictor = null,
         ShapeAdjustmentOptions? options = null,
         TimeProvider? timeProvider = null,
-        ShapingTelemetry? telemetry = null)
+        ShapingTelemetry? telemetry = null,
+        ShapeLibrary? library = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -125,6 +156,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         _provisioner = provisioner;
         _inventory = inventory;
         _scaler = scaler;
+        _policy = scaler.Policy;
+        _library = library;
         _predictor = predictor;
         _options = options ?? ShapeAdjustmentOptions.Default;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -140,10 +173,17 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// <summary>Gets how many cycles of <see cref="RunAsync"/> failed with an exception.</summary>
     public long FailedCycles => Interlocked.Read(ref _failedCycles);
 
-    /// <summary>Gets the exception of the last failed cycle of <see cref="RunAsync"/>, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// Gets the exception of the last failed cycle of <see cref="RunAsync"/>, or the last exception a provisioner threw
+    /// from a resize (the cycle goes on and the move ends <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>),
+    /// whichever came last; <see langword="null"/> when there was none.
+    /// </summary>
     public Exception? LastError => Volatile.Read(ref _lastError);
 
-    /// <summary>Gets a copy of the scaler state of a replica, for diagnostics.</summary>
+    /// <summary>
+    /// Gets a copy of the scaler state of a replica, for diagnostics; its <see cref="ScalerState.ShapeIndex"/> refers to
+    /// the catalog the loop worked on in its last cycle.
+    /// </summary>
     /// <param name="replicaId">The replica.</param>
     /// <param name="state">The state, when the loop has observed the replica.</param>
     /// <returns><see langword="true"/> when the loop keeps a state for the replica.</returns>
@@ -230,6 +270,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
     private async Task<AdjustmentCycleResult> RunCycleAsync(CancellationToken cancellationToken)
     {
+        var scaler = FollowLibrary();
         var moves = new List<ShapeMove>();
         await SettleResizesAsync(moves, cancellationToken).ConfigureAwait(false);
         var observations = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -240,22 +281,31 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         foreach (var observation in observations)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var used = observation.Used;
+            if (!used.IsValidAmount || observation.Region is null)
+            {
+                continue;
+            }
+
+            // The region's demand counts every replica the source reports there, tracked or not: the predictor
+            // forecasts the region, and a host that has provisioned nothing yet must still learn from the service's
+            // replicas already running, or every request there would answer NoPrediction forever.
+            regionDemand[observation.Region] = regionDemand.TryGetValue(observation.Region, out var acc)
+                ? (acc.Sum + used, observation.Timestamp > acc.Latest ? observation.Timestamp : acc.Latest)
+                : (used, observation.Timestamp);
+
+            // Only a replica the control plane tracks (and so holds a reservation for) can be moved.
             if (!_inventory.TryGet(observation.ReplicaId, out var record))
             {
                 continue;
             }
 
-            var used = observation.Used;
-            if (!used.IsValidAmount)
+            if (scaler is null)
             {
-                continue;
+                continue; // the library has no shapes: nothing to move to
             }
 
-            regionDemand[record.Region] = regionDemand.TryGetValue(record.Region, out var acc)
-                ? (acc.Sum + used, observation.Timestamp > acc.Latest ? observation.Timestamp : acc.Latest)
-                : (used, observation.Timestamp);
-
-            var shapeIndex = _scaler.Catalog.IndexOf(record.Shape.Name);
+            var shapeIndex = scaler.Catalog.IndexOf(record.Shape.Name);
             if (shapeIndex < 0)
             {
                 continue;
@@ -269,8 +319,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             }
 
             var decision = forecasts is not null && forecasts.TryGetValue(record.Region, out var forecast)
-                ? _scaler.Decide(state, used, forecast, observation.Timestamp, out var next)
-                : _scaler.Decide(state, used, observation.Timestamp, out next);
+                ? scaler.Decide(state, used, forecast, observation.Timestamp, out var next)
+                : scaler.Decide(state, used, observation.Timestamp, out next);
 
             if (!decision.IsMove)
             {
@@ -286,7 +336,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 continue;
             }
 
-            var move = await ApplyMoveAsync(record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
+            var move = await ApplyMoveAsync(scaler.Catalog[decision.TargetShapeIndex], record, decision, observation.Timestamp, cancellationToken).ConfigureAwait(false);
             moves.Add(move);
             Remember(move);
             if (move.IsApplied)
@@ -312,9 +362,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     }
 
     private async Task<ShapeMove> ApplyMoveAsync(
-        ReplicaRecord record, ScalerDecision decision, DateTimeOffset timestamp, CancellationToken cancellationToken)
+        ResourceShape target, ReplicaRecord record, ScalerDecision decision, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
-        var target = _scaler.Catalog[decision.TargetShapeIndex];
         var sequence = Interlocked.Increment(ref _moveSequence);
         var key = string.Create(
             CultureInfo.InvariantCulture, $"resize/{record.Region}/{record.ReplicaId}/{timestamp.UtcTicks}/{sequence}");
@@ -416,14 +465,35 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
-    /// <returns>The last answer, and whether any answer was a TransientFailure (the resize may have happened unseen).</returns>
+    /// <returns>
+    /// The last answer, and whether any answer was a TransientFailure or the provisioner threw (the resize may have
+    /// happened unseen).
+    /// </returns>
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "A provisioner that throws may have resized before it failed: the loop must treat that as an unknown outcome, not lose the move.")]
     private async Task<(ProvisionResult Answer, bool Ambiguous)> ResizeAsync(UnsettledResize move, CancellationToken cancellationToken)
     {
         var request = new ResizeRequest(move.Key, move.Record.Region, move.Record.ReplicaId, move.Target);
         var ambiguous = false;
         for (var attempt = 0; ; attempt++)
         {
-            var answer = await _provisioner.ResizeAsync(request, cancellationToken).ConfigureAwait(false);
+            ProvisionResult answer;
+            try
+            {
+                answer = await _provisioner.ResizeAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // An adapter bug, or a timeout of its own: the call may have reached the region and resized before it
+                // threw. Escaping here would skip the other replicas and the feedback and leave the hold to expire;
+                // treated as a lost answer instead, the new shape stays counted and later cycles replay the key. Not
+                // replayed at once: a throwing adapter most likely throws again. Kept visible in LastError.
+                Volatile.Write(ref _lastError, ex);
+                return (ProvisionResult.Failure(ProvisionStatus.TransientFailure, ex.Message), true);
+            }
+
             if (answer.Status != ProvisionStatus.TransientFailure)
             {
                 return (answer, ambiguous);
@@ -499,6 +569,61 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
         _telemetry.RecordShapeSwitch(move.Record.Region, move.Decision.Action == ScalerAction.MoveUp ? ShapingTags.Up : ShapingTags.Down);
         return move.Outcome(accounting == current.Reservation ? ShapeMoveOutcome.AppliedUncommitted : ShapeMoveOutcome.Applied);
+    }
+
+    /// <summary>
+    /// Moves the loop onto the library's current catalog when it has published another one since the last cycle: a
+    /// scaler over the new catalog with the same policy, and each replica's state kept (its shape found again by
+    /// name, since indexes shift) or dropped when its shape is gone.
+    /// </summary>
+    /// <returns>The scaler for this cycle, or <see langword="null"/> when the library has no shapes.</returns>
+    private HysteresisScaler? FollowLibrary()
+    {
+        var previous = _scaler;
+        if (_library is null)
+        {
+            return previous;
+        }
+
+        var catalog = _library.Current;
+        if (ReferenceEquals(catalog, previous?.Catalog))
+        {
+            return previous;
+        }
+
+        var next = catalog.IsEmpty ? null : new HysteresisScaler(catalog, _policy);
+        lock (_statesGate)
+        {
+            List<(string ReplicaId, int ShapeIndex)>? kept = null;
+            List<string>? gone = null;
+            foreach (var (replicaId, state) in _states)
+            {
+                var index = next is null || previous is null || state.ShapeIndex >= previous.Catalog.Count
+                    ? -1
+                    : next.Catalog.IndexOf(previous.Catalog[state.ShapeIndex].Name);
+                if (index >= 0)
+                {
+                    (kept ??= []).Add((replicaId, index));
+                }
+                else
+                {
+                    (gone ??= []).Add(replicaId);
+                }
+            }
+
+            foreach (var (replicaId, index) in kept ?? [])
+            {
+                _states[replicaId] = _states[replicaId].WithShapeIndex(index);
+            }
+
+            foreach (var replicaId in gone ?? [])
+            {
+                _states.Remove(replicaId);
+            }
+        }
+
+        _scaler = next;
+        return next;
     }
 
     private async ValueTask ReleaseAsync(ReservationId id) =>

@@ -25,10 +25,12 @@ public enum ShapeMoveOutcome
 
     /// <summary>
     /// The resize's answers were lost (<see cref="Provisioning.ProvisionStatus.TransientFailure"/> after bounded replays
-    /// with the same key), so the replica may run on either shape. The new reservation is committed and the old one
-    /// kept, so the ledger counts both (over-reserved, never oversubscribed), and the inventory still shows the old
-    /// shape. Later cycles replay the key and report the settled move (any other outcome) once the region answers;
-    /// the replica is not moved again meanwhile.
+    /// with the same key), or the provisioner threw an exception (other than for the cancellation of the loop's token;
+    /// it may have resized before it threw, and the exception is kept in <see cref="ShapeAdjustmentLoop.LastError"/>),
+    /// so the replica may run on either shape. The new reservation is committed and the old one kept, so the ledger
+    /// counts both (over-reserved, never oversubscribed), and the inventory still shows the old shape. Later cycles
+    /// replay the key and report the settled move (any other outcome) once the region answers; a replay that throws
+    /// leaves the move unknown. The replica is not moved again meanwhile.
     /// </summary>
     ResizeOutcomeUnknown,
 

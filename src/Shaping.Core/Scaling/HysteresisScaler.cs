@@ -111,7 +111,11 @@ public sealed class HysteresisScaler
     /// <summary>Gets the catalog that shape indexes refer to.</summary>
     public ShapeCatalog Catalog { get; }
 
-    /// <summary>Gets the policy.</summary>
+    /// <summary>
+    /// Gets the policy: the bands, windows and caps. A control plane that follows a changing catalog (as
+    /// <see cref="ControlPlane.ShapeAdjustmentLoop"/> does with a <see cref="ShapeLibrary"/>) builds the next scaler
+    /// with it, so only the shapes change.
+    /// </summary>
     public ScalerPolicy Policy { get; }
 
     /// <summary>Creates the initial state of a replica running on a shape of <see cref="Catalog"/>.</summary>

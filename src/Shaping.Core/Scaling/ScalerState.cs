@@ -102,6 +102,14 @@ public struct ScalerState
         return rolledBack;
     }
 
+    /// <summary>Returns this state on the same shape at another index, after the catalog it refers to was replaced.</summary>
+    internal readonly ScalerState WithShapeIndex(int shapeIndex)
+    {
+        var moved = this;
+        moved._shapeIndex = shapeIndex;
+        return moved;
+    }
+
     /// <inheritdoc/>
     public override readonly string ToString() =>
         $"shape #{_shapeIndex}, smoothed demand {SmoothedDemand}, last move {LastMoveAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}";

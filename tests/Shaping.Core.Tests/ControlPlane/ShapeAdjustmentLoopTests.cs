@@ -173,6 +173,68 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_ProvisionerThrowsForOneReplica_CountsItsMoveUnknownAndStillMovesTheOthers()
+    {
+        var shared = Provision("req-1", "s", "r1", "r2");
+        var bug = new InvalidOperationException("adapter bug for r1");
+        _provisioner.OnResize = request => request.ReplicaId == "r1" ? throw bug : ProvisionStatus.Succeeded;
+        var moves = new List<ShapeMove>();
+        var liveAfterThreeCycles = 0;
+
+        // Both replicas at 150 % of "s" every minute, r1 first in each batch; the move is due from the second cycle.
+        for (var minute = 0; minute < 8; minute++)
+        {
+            var at = T0 + TimeSpan.FromMinutes(minute);
+            _source.Enqueue(ObservationOfS("r1", at, 1.5), ObservationOfS("r2", at, 1.5));
+            moves.AddRange((await _loop.RunOnceAsync()).Moves);
+            if (minute == 2)
+            {
+                liveAfterThreeCycles = _ledger.Reservations.Count(r => r.Value.State != ReservationState.Released);
+            }
+        }
+
+        Assert.Equal(
+            [("r1", ShapeMoveOutcome.ResizeOutcomeUnknown), ("r2", ShapeMoveOutcome.Applied)],
+            moves.Select(m => (m.ReplicaId, m.Outcome)));
+        Assert.True(_inventory.TryGet("r2", out var r2));
+        Assert.Equal("l", r2.Shape.Name);
+        Assert.True(_inventory.TryGet("r1", out var r1));
+        Assert.Equal("s", r1.Shape.Name);
+
+        // r1's key is replayed on every later cycle, never a new one: no hold piles up, and both shapes stay counted.
+        var r1Keys = _provisioner.Resizes.Where(r => r.ReplicaId == "r1").Select(r => r.IdempotencyKey).ToList();
+        Assert.True(r1Keys.Count >= 7);
+        var key = Assert.Single(r1Keys.Distinct());
+        Assert.Empty(_ledger.InState(ReservationState.Held));
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(new ReservationId(key)));
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(shared)); // r1 still occupies it
+        Assert.Equal(liveAfterThreeCycles, _ledger.Reservations.Count(r => r.Value.State != ReservationState.Released));
+
+        Assert.Same(bug, _loop.LastError);
+        Assert.Equal(0, _loop.FailedCycles);
+        Assert.Equal(8, _predictor.Observed.Count); // fed on every cycle, the throwing ones included
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ProvisionerThrowsThenAnswers_SettlesTheMoveByReplayingItsKey()
+    {
+        var original = Provision("req-1", "s", "r1");
+        var fail = true;
+        _provisioner.OnResize = _ => fail ? throw new TimeoutException("adapter timed out") : ProvisionStatus.Succeeded;
+        var unknown = await OverloadR1AndRunTwoCyclesAsync();
+
+        fail = false;
+        var settled = await _loop.RunOnceAsync();
+
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, Assert.Single(unknown.Moves).Outcome);
+        Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single(settled.Moves).Outcome);
+        var key = Assert.Single(_provisioner.Resizes.Select(r => r.IdempotencyKey).Distinct());
+        Assert.True(_inventory.TryGet("r1", out var record));
+        Assert.Equal(("l", new ReservationId(key)), (record.Shape.Name, record.Reservation));
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(original));
+    }
+
+    [Fact]
     public async Task RunOnceAsync_CommitsStayUnavailable_KeepsTheResizedReplicaOnItsOldReservation()
     {
         var original = Provision("req-1", "s", "r1");
@@ -236,7 +298,27 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
 
         Assert.Equal((3, 2, 1, 1), (result.Observations, result.Evaluated, result.Skipped, result.RegionsObserved));
         var observed = Assert.Single(_predictor.Observed);
-        Assert.Equal((Region, at, new ResourceVector(1.5, 3, 4, 0.75)), observed);
+        Assert.Equal((Region, at, new ResourceVector(10.5, 12, 13, 9.75)), observed); // the untracked "ghost" is demand too
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_EmptyInventory_LearnsTheRegionFromTheReplicasTheSourceReports()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        using var loop = new ShapeAdjustmentLoop(
+            _source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), predictor, ShapeAdjustmentOptions.Default, _time);
+        Assert.False(predictor.TryGetProfile(Region, TimeSpan.FromHours(1), out _));
+        _source.Enqueue(
+            new ReplicaUtilization(Region, "existing-1", "m", T0, new ResourceVector(3, 10, 20, 1)),
+            new ReplicaUtilization(Region, "existing-2", "m", T0, new ResourceVector(3, 10, 20, 1)),
+            new ReplicaUtilization(Region, "broken", "m", T0, new ResourceVector(double.NaN, 1, 1, 1)));
+
+        var result = await loop.RunOnceAsync();
+
+        Assert.Equal((0, 1), (result.Evaluated, result.RegionsObserved));
+        Assert.Empty(result.Moves);
+        Assert.True(predictor.TryGetProfile(Region, TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(6, profile.PeakQuantile(0.5).CpuCores, 1);
     }
 
     [Fact]
@@ -251,6 +333,84 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
         Assert.Equal(0, result.Evaluated);
         Assert.Single(_predictor.Observed);
         Assert.False(_loop.TryGetState("r1", out _));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_WithLibrary_NeverTargetsARetiredShapeAndTargetsANewOne()
+    {
+        var library = new ShapeLibrary(Catalog.Shapes);
+        using var loop = NewLoop(ShapeAdjustmentOptions.Default, library);
+        Provision("req-1", "s", "r1");
+        library.Retire("m");
+        library.Retire("l");
+
+        // 150 % of "s" for a minute: without "m" and "l" the only shape with room is "xl".
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        await loop.RunOnceAsync();
+        var up = Assert.Single((await loop.RunOnceAsync()).Moves);
+
+        // Then 2 cores (12.5 % of "xl") for the ten-minute down window: 2 cores need 3.3 at the 60 % target, and
+        // with "m" retired the new "m2" is the cheapest shape that large.
+        library.Add(ScalerTestData.Shape("m2", 4, 0.15));
+        var down = new List<ShapeMove>();
+        for (var minute = 7; minute <= 20; minute++)
+        {
+            Observe("r1", T0 + TimeSpan.FromMinutes(minute), 1.0);
+            down.AddRange((await loop.RunOnceAsync()).Moves);
+        }
+
+        Assert.Equal(("s", "xl", ShapeMoveOutcome.Applied), (up.From.Name, up.To.Name, up.Outcome));
+        var move = Assert.Single(down);
+        Assert.Equal(("xl", "m2", ShapeMoveOutcome.Applied), (move.From.Name, move.To.Name, move.Outcome));
+        Assert.All(_provisioner.Resizes, r => Assert.False(library.IsRetired(r.NewShape.Name)));
+        Assert.True(loop.TryGetState("r1", out var state));
+        Assert.Equal("m2", library.Current[state.ShapeIndex].Name);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LibraryChangesBetweenObservations_KeepsTheReplicasStateByShapeName()
+    {
+        var library = new ShapeLibrary(Catalog.Shapes);
+        using var loop = NewLoop(ShapeAdjustmentOptions.Default, library);
+        Provision("req-1", "s", "r1");
+        Observe("r1", T0, 1.5);
+        await loop.RunOnceAsync();
+
+        // A cheaper shape shifts every index; "s" is found again by name, so the minute above the band still counts.
+        library.Add(ScalerTestData.Shape("xxs", 0.5, 0.01));
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        var result = await loop.RunOnceAsync();
+
+        Assert.Equal(("s", "l"), (Assert.Single(result.Moves).From.Name, result.Moves[0].To.Name));
+        Assert.True(loop.TryGetState("r1", out var state));
+        Assert.Equal("l", library.Current[state.ShapeIndex].Name);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ReplicaOnARetiredShapeOrEmptyLibrary_IsNotMovedButStillFedBack()
+    {
+        var library = new ShapeLibrary(Catalog.Shapes);
+        using var loop = NewLoop(ShapeAdjustmentOptions.Default, library);
+        Provision("req-1", "s", "r1");
+        Observe("r1", T0, 1.5);
+        await loop.RunOnceAsync();
+        library.Retire("s");
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        var onRetired = await loop.RunOnceAsync();
+        foreach (var shape in library.Current.Shapes)
+        {
+            library.Retire(shape.Name);
+        }
+
+        Observe("r1", T0 + TimeSpan.FromMinutes(2), 1.5);
+        var onEmpty = await loop.RunOnceAsync();
+
+        Assert.Equal((0, 0), (onRetired.Evaluated, onRetired.Moves.Count));
+        Assert.Equal((0, 0), (onEmpty.Evaluated, onEmpty.Moves.Count));
+        Assert.False(loop.TryGetState("r1", out _));
+        Assert.Empty(_provisioner.Resizes);
+        Assert.Equal(3, _predictor.Observed.Count);
     }
 
     [Fact]
@@ -405,8 +565,8 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
         Assert.All(recent, m => Assert.Equal(ShapeMoveOutcome.NoCapacity, m.Outcome));
     }
 
-    private ShapeAdjustmentLoop NewLoop(ShapeAdjustmentOptions options) =>
-        new(_source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), _predictor, options, _time);
+    private ShapeAdjustmentLoop NewLoop(ShapeAdjustmentOptions options, ShapeLibrary? library = null) =>
+        new(_source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), _predictor, options, _time, library: library);
 
     private ReservationId Provision(string reservation, string shapeName, params string[] replicas)
     {
@@ -427,7 +587,10 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     private void Observe(string replicaId, DateTimeOffset at, double cpuUtilizationOfS) =>
-        _source.Enqueue(new ReplicaUtilization(Region, replicaId, "s", at, ScalerTestData.CpuDemand(Catalog.IndexOf("s"), cpuUtilizationOfS)));
+        _source.Enqueue(ObservationOfS(replicaId, at, cpuUtilizationOfS));
+
+    private static ReplicaUtilization ObservationOfS(string replicaId, DateTimeOffset at, double cpuUtilizationOfS) =>
+        new(Region, replicaId, "s", at, ScalerTestData.CpuDemand(Catalog.IndexOf("s"), cpuUtilizationOfS));
 
     private async Task WaitForRead() => Assert.True(await _source.Reads.WaitAsync(TimeSpan.FromSeconds(30)), "the loop did not read in time");
 }
