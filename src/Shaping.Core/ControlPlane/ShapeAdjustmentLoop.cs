@@ -181,6 +181,13 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     public Exception? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>
+    /// Raised whenever <see cref="LastError"/> is set (a cycle of <see cref="RunAsync"/> failed, or a provisioner threw
+    /// from a resize), on the thread that ran the cycle, so a host can log failures instead of polling. The loop carries
+    /// on either way; an exception thrown by a handler is ignored so that logging cannot stop the loop.
+    /// </summary>
+    public event EventHandler<Exception>? Error;
+
+    /// <summary>
     /// Gets a copy of the scaler state of a replica, for diagnostics; its <see cref="ScalerState.ShapeIndex"/> refers to
     /// the catalog the loop worked on in its last cycle.
     /// </summary>
@@ -253,8 +260,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 }
                 catch (Exception ex)
                 {
-                    Volatile.Write(ref _lastError, ex);
                     Interlocked.Increment(ref _failedCycles);
+                    ReportError(ex);
                 }
             }
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
@@ -490,7 +497,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 // threw. Escaping here would skip the other replicas and the feedback and leave the hold to expire;
                 // treated as a lost answer instead, the new shape stays counted and later cycles replay the key. Not
                 // replayed at once: a throwing adapter most likely throws again. Kept visible in LastError.
-                Volatile.Write(ref _lastError, ex);
+                ReportError(ex);
                 return (ProvisionResult.Failure(ProvisionStatus.TransientFailure, ex.Message), true);
             }
 
@@ -624,6 +631,23 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
         _scaler = next;
         return next;
+    }
+
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "A handler that throws (a logger, say) must not stop the loop it reports on.")]
+    private void ReportError(Exception error)
+    {
+        Volatile.Write(ref _lastError, error);
+        try
+        {
+            Error?.Invoke(this, error);
+        }
+        catch (Exception)
+        {
+            // Ignored: see Error.
+        }
     }
 
     private async ValueTask ReleaseAsync(ReservationId id) =>

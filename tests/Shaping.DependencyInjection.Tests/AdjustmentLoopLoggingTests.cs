@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Provisioning;
+
+namespace Shaping.DependencyInjection.Tests;
+
+public sealed class AdjustmentLoopLoggingTests
+{
+    [Fact]
+    public async Task HostedLoop_CycleFails_LogsAWarningWithTheExceptionAndKeepsRunning()
+    {
+        var sink = new ConcurrentQueue<(LogLevel Level, string Message, Exception? Error)>();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        services.AddSingleton(sink);
+        services.AddSingleton(typeof(ILogger<>), typeof(CapturingLogger<>));
+        services.AddPredictiveShaping().AddAdjustmentLoop().UseUtilizationSource<ThrowingUtilizationSource>();
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().Single(s => s.GetType().Name == "ShapeAdjustmentHostedService");
+        var loop = provider.GetRequiredService<ShapeAdjustmentLoop>();
+
+        await hosted.StartAsync(CancellationToken.None);
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // The first cycle runs at once and fails; wait for its log entry (not a timing assertion).
+            while (sink.IsEmpty)
+            {
+                await Task.Delay(10, wait.Token);
+            }
+        }
+
+        await hosted.StopAsync(CancellationToken.None);
+
+        var (level, message, error) = Assert.Single(sink);
+        Assert.Equal(LogLevel.Warning, level);
+        Assert.Contains("source is down", message, StringComparison.Ordinal);
+        Assert.IsType<InvalidOperationException>(error);
+        Assert.Equal(1, loop.FailedCycles);
+        Assert.Same(error, loop.LastError);
+    }
+
+    private sealed class ThrowingUtilizationSource : IUtilizationSource
+    {
+        public ValueTask<IReadOnlyList<ReplicaUtilization>> ReadAsync(CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("source is down");
+    }
+
+    private sealed class CapturingLogger<T>(ConcurrentQueue<(LogLevel, string, Exception?)> sink) : ILogger<T>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Enqueue((logLevel, formatter(state, exception), exception));
+    }
+}
