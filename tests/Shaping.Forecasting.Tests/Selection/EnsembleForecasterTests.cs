@@ -65,6 +65,29 @@ public sealed class EnsembleForecasterTests
         Assert.Equal(1, weights.Sum(), 9);
     }
 
+    [Fact]
+    public void Fit_EveryMemberFailsOnTheValidationPrefixOnly_FitsThemOnTheFullHistoryWithEqualWeights()
+    {
+        // Members that need 60 points: the validation prefix (60 - 48 = 12 points) is too short for both, the full
+        // history is not. The ensemble used to throw "every member failed" here.
+        var ensemble = new EnsembleForecaster(
+            [new NeedsHistoryForecaster(60, 2), new NeedsHistoryForecaster(60, 4)], EnsembleCombination.InverseErrorWeighted);
+
+        var model = (EnsembleModel)ensemble.Fit(Enumerable.Repeat(1.0, 60).ToArray(), 1);
+
+        Assert.Equal([0.5, 0.5], model.Weights.ToArray());
+    }
+
+    private sealed class NeedsHistoryForecaster(int minimum, double value) : IForecaster
+    {
+        public string Name => $"NeedsHistory({minimum}, {value})";
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default) =>
+            history.Length < minimum
+                ? throw new ArgumentException($"needs {minimum} points", nameof(history))
+                : new NaiveModel(value, 1, seasonalPeriod, history.Length, Name);
+    }
+
     private sealed class ConstantForecaster(double value) : IForecaster
     {
         public string Name => $"Constant({value})";
