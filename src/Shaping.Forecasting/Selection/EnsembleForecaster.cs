@@ -109,14 +109,6 @@ public sealed class EnsembleForecaster : IForecaster
             ? ValidationErrors(history, seasonalPeriod, cancellationToken)
             : null;
 
-        // A member that failed on the validation prefix is left out, since nothing says how good it is; but when every
-        // member failed there (a history just long enough for the full fit), they are all tried on the full history
-        // with equal weights rather than the ensemble failing outright.
-        if (errors is not null && Array.TrueForAll(errors, double.IsNaN))
-        {
-            errors = null;
-        }
-
         var models = new List<IForecastModel>(_members.Length);
         var weights = new List<double>(_members.Length);
         Exception? firstFailure = null;
