@@ -99,6 +99,27 @@ internal sealed class LedgerSql
             SELECT count(*)::int FROM exp
             """;
 
+        // The same for one region and every due hold of it, run before a reserve or a free-capacity read of that region.
+        // It locks the due rows (waiting for a concurrent sweep of them rather than skipping, so the reserve that follows
+        // sees them given back); the state check makes a row that another sweep took meanwhile stay as it is.
+        SweepRegion = $"""
+            WITH exp AS (
+                UPDATE {s}.reservations r SET state = 3, updated_at = @now
+                WHERE r.region = @region AND r.state = 0 AND r.expires_at <= @now
+                RETURNING r.region, r.tot_cpu, r.tot_mem, r.tot_sto, r.tot_net),
+            agg AS (
+                SELECT region, sum(tot_cpu)::bigint AS c, sum(tot_mem)::bigint AS m, sum(tot_sto)::bigint AS st,
+                       sum(tot_net)::bigint AS n
+                FROM exp GROUP BY region),
+            give AS (
+                UPDATE {s}.regions g
+                SET used_cpu = g.used_cpu - agg.c, used_mem = g.used_mem - agg.m,
+                    used_sto = g.used_sto - agg.st, used_net = g.used_net - agg.n, updated_at = @now
+                FROM agg WHERE g.name = agg.region
+                RETURNING 1)
+            SELECT count(*)::int FROM exp
+            """;
+
         Get = $"SELECT {Columns} FROM {s}.reservations WHERE id = @id";
 
         Free = $"SELECT cap_cpu - used_cpu, cap_mem - used_mem, cap_sto - used_sto, cap_net - used_net FROM {s}.regions WHERE name = @region";
@@ -124,6 +145,8 @@ internal sealed class LedgerSql
     public string Release { get; }
 
     public string Sweep { get; }
+
+    public string SweepRegion { get; }
 
     public string Get { get; }
 

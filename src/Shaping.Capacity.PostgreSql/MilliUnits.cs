@@ -18,12 +18,33 @@ internal static class MilliUnits
 
     internal const long MaxMilli = 1_000_000_000_000_000L;
 
-    internal static long ToMilli(double amount) => (long)Math.Round(amount * 1000.0, MidpointRounding.AwayFromZero);
+    internal static long ToMilliUp(double amount) => ToMilli(amount, up: true);
+
+    internal static long ToMilliDown(double amount) => ToMilli(amount, up: false);
+
+    internal static MilliVector ToMilliUp(ResourceVector vector) => new(
+        ToMilliUp(vector.CpuCores), ToMilliUp(vector.MemoryGiB), ToMilliUp(vector.StorageGiB), ToMilliUp(vector.NetworkGbps));
+
+    internal static MilliVector ToMilliDown(ResourceVector vector) => new(
+        ToMilliDown(vector.CpuCores), ToMilliDown(vector.MemoryGiB), ToMilliDown(vector.StorageGiB), ToMilliDown(vector.NetworkGbps));
+
+    // An amount within one part in 10^9 of a whole milli-unit is that milli-unit (0.007 × 1000 is 7.000000000000001 in
+    // binary and must stay 7); any other amount rounds up for a reservation and down for a capacity, so that rounding
+    // can only make the ledger stricter, never let it hold more than a region has.
+    private static long ToMilli(double amount, bool up)
+    {
+        var scaled = amount * 1000.0;
+        var nearest = Math.Round(scaled, MidpointRounding.AwayFromZero);
+        if (Math.Abs(scaled - nearest) <= 1e-9 * Math.Max(1, Math.Abs(scaled)))
+        {
+            return (long)nearest;
+        }
+
+        return (long)(up ? Math.Ceiling(scaled) : Math.Floor(scaled));
+    }
 
     internal static double FromMilli(long milli) => milli / 1000.0;
 
-    internal static MilliVector ToMilli(ResourceVector vector) => new(
-        ToMilli(vector.CpuCores), ToMilli(vector.MemoryGiB), ToMilli(vector.StorageGiB), ToMilli(vector.NetworkGbps));
 
     internal static ResourceVector FromMilli(MilliVector vector) => new(
         FromMilli(vector.Cpu), FromMilli(vector.Memory), FromMilli(vector.Storage), FromMilli(vector.Network));

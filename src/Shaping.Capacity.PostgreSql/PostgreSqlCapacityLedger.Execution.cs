@@ -175,7 +175,11 @@ public sealed partial class PostgreSqlCapacityLedger
     private async Task<(bool, LedgerResult)> ReserveOnceAsync(PreparedReservation p, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var now = Now();
-        var expires = TruncateToMicroseconds(now + p.Request.TimeToLive);
+        var expires = CeilToMicroseconds(now + p.Request.TimeToLive);
+
+        // Holds of this region that expired but were not swept yet still count in its used totals: give them back
+        // first, or a region whose callers never reach ReclaimExpiredAsync would stay full of dead holds.
+        await SweepRegionAsync(p.Request.Region, now, connection, cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(_sql.Reserve, connection);
         var ps = command.Parameters;
         ps.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = p.Request.Id.Value });
@@ -203,6 +207,7 @@ public sealed partial class PostgreSqlCapacityLedger
                 var same = existing.Request == p.Request;
                 var status = !same ? ReservationStatus.Conflict
                     : IsExpired(existing, now) ? ReservationStatus.Expired
+                    : existing.State == ReservationState.Released ? ReservationStatus.Conflict // released: it holds nothing
                     : ReservationStatus.Succeeded;
                 return (true, new LedgerResult(status, existing));
             }
@@ -277,6 +282,14 @@ public sealed partial class PostgreSqlCapacityLedger
         return (true, (int)count!);
     }
 
+    private async Task SweepRegionAsync(string region, DateTimeOffset now, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.SweepRegion, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = region });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<(bool, LedgerResult)> GetOnceAsync(string id, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(_sql.Get, connection);
@@ -289,6 +302,7 @@ public sealed partial class PostgreSqlCapacityLedger
 
     private async Task<(bool, (bool, ResourceVector))> FreeOnceAsync(string region, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
+        await SweepRegionAsync(region, Now(), connection, cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(_sql.Free, connection);
         command.Parameters.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = region });
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);

@@ -33,8 +33,11 @@ namespace Shaping.Capacity.PostgreSql;
 /// time-to-live values far longer than any skew. Timestamps are truncated to microseconds, PostgreSQL's resolution.
 /// </para>
 /// <para>
-/// <b>Amounts</b> are stored as integer milli-units (0.001 core, 0.001 GiB, 0.001 Gbps), rounded to the nearest, so
-/// the database's sums are exact and never drift; each dimension of a reservation or a capacity is at most 10^12 units.
+/// <b>Amounts</b> are stored as integer milli-units (0.001 core, 0.001 GiB, 0.001 Gbps), so the database's sums are
+/// exact and never drift; each dimension of a reservation or a capacity is at most 10^12 units. A reservation's
+/// per-replica amount rounds up to the next milli-unit and a region's capacity down (an amount within one part in 10^9
+/// of a whole milli-unit counts as it), so rounding never lets reservations exceed a region; the reservation read back
+/// carries the rounded amount.
 /// </para>
 /// <para>
 /// The schema is created or upgraded before the first operation (see <see cref="PostgreSqlLedgerOptions.CreateSchema"/>),
@@ -42,7 +45,7 @@ namespace Shaping.Capacity.PostgreSql;
 /// </para>
 /// </remarks>
 /// <threadsafety>All members are safe to call concurrently.</threadsafety>
-public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDisposable
+public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDisposable, IDisposable
 {
     /// <summary>The longest time-to-live a reservation may ask for (100 years).</summary>
     public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(36_525);
@@ -96,7 +99,14 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     public static int SchemaVersion => SchemaMigrations.For("s").Count;
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The id, region or shape name is empty.</exception>
+    /// <remarks>
+    /// Holds of the region that have expired but were not reclaimed yet are reclaimed first, so their capacity is
+    /// available to this reservation whether or not anything calls <see cref="ReclaimExpiredAsync"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// The id, region or shape name is empty, contains a NUL character, is not valid UTF-16, or is longer than
+    /// <see cref="MaxKeyBytes"/> in UTF-8.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">
     /// An amount is negative, not finite or above 10^12 units; replicas is below 1; or the time-to-live is not
     /// positive or exceeds <see cref="MaxTimeToLive"/>.
@@ -154,6 +164,7 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     public async ValueTask<ResourceVector?> GetFreeCapacityAsync(string region, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        ThrowIfUnstorable(region, "The region", nameof(region));
         var (found, free) = await RunAsync(region, static (ledger, r, connection, ct) => ledger.FreeOnceAsync(r, connection, ct), static () => (false, default(ResourceVector)), cancellationToken).ConfigureAwait(false);
         return found ? free : null;
     }
@@ -185,12 +196,13 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     public ValueTask<RegionCapacityStatus> SetRegionCapacityAsync(string region, ResourceVector capacity, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        ThrowIfUnstorable(region, "The region", nameof(region));
         if (!capacity.IsValidAmount || !WithinMax(capacity))
         {
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "A region's capacity must be finite, non-negative and at most 10^12 units in every dimension.");
         }
 
-        var milli = MilliUnits.ToMilli(capacity);
+        var milli = MilliUnits.ToMilliDown(capacity);
         return RunAsync((region, milli), static (ledger, s, connection, ct) => ledger.SetCapacityOnceAsync(s.region, s.milli, connection, ct), static () => RegionCapacityStatus.Unavailable, cancellationToken);
     }
 
@@ -207,6 +219,18 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     /// <summary>Disposes the connection pool if the ledger created it.</summary>
     /// <returns>A task that completes when the pool is closed.</returns>
     public ValueTask DisposeAsync() => _ownsDataSource ? _dataSource.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Disposes the connection pool if the ledger created it, synchronously: a container disposed with <c>Dispose()</c>
+    /// rather than <c>DisposeAsync()</c> refuses singletons that are only asynchronously disposable.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
 
     private static LedgerResult Unavailable() => new(ReservationStatus.Unavailable, null);
 
@@ -233,13 +257,45 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
         };
     }
 
+    /// <summary>The longest reservation id, region or shape name the ledger stores, in UTF-8 bytes (1,024).</summary>
+    public const int MaxKeyBytes = 1024;
+
     private static void ThrowIfEmpty(ReservationId id)
     {
         if (string.IsNullOrWhiteSpace(id.Value))
         {
             throw new ArgumentException("The reservation id must not be empty.", nameof(id));
         }
+
+        ThrowIfUnstorable(id.Value, "The reservation id", nameof(id));
     }
+
+    // PostgreSQL text holds no NUL, UTF-8 has no lone surrogates, and a primary-key index entry has a size limit: such
+    // a string would fail in the database as an exception, not a result. Refuse it here as a bad argument instead.
+    private static void ThrowIfUnstorable(string value, string what, string paramName)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{what} must not contain a NUL character.", paramName);
+        }
+
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(value);
+        }
+        catch (System.Text.EncoderFallbackException)
+        {
+            throw new ArgumentException($"{what} is not valid UTF-16 (it has a lone surrogate).", paramName);
+        }
+
+        if (bytes > MaxKeyBytes)
+        {
+            throw new ArgumentException($"{what} is {bytes} bytes in UTF-8; at most {MaxKeyBytes} are stored.", paramName);
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static bool WithinMax(ResourceVector v) =>
         v.CpuCores <= MilliUnits.MaxAmount && v.MemoryGiB <= MilliUnits.MaxAmount
@@ -262,6 +318,10 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
             throw new ArgumentException("request.ShapeName must not be null.", nameof(request));
         }
 
+        ThrowIfUnstorable(request.Id.Value, "request.Id", nameof(request));
+        ThrowIfUnstorable(request.Region, "request.Region", nameof(request));
+        ThrowIfUnstorable(request.ShapeName, "request.ShapeName", nameof(request));
+
         if (!request.PerReplica.IsValidAmount || !WithinMax(request.PerReplica))
         {
             throw new ArgumentOutOfRangeException(nameof(request), request.PerReplica, "request.PerReplica must be finite, non-negative and at most 10^12 units in every dimension.");
@@ -277,7 +337,7 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
             throw new ArgumentOutOfRangeException(nameof(request), request.TimeToLive, "request.TimeToLive must be positive and at most 100 years.");
         }
 
-        var per = MilliUnits.ToMilli(request.PerReplica);
+        var per = MilliUnits.ToMilliUp(request.PerReplica);
         var total = per.TimesOrNull(request.Replicas)
             ?? throw new ArgumentOutOfRangeException(nameof(request), request.Replicas, "request.PerReplica × request.Replicas exceeds 10^12 units in some dimension.");
         var normalized = request with { PerReplica = MilliUnits.FromMilli(per) };
@@ -285,6 +345,9 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     }
 
     private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset t) => t.AddTicks(-(t.UtcTicks % 10));
+
+    // An expiry rounds up: with now truncated to microseconds, a time-to-live shorter than one still expires after now.
+    private static DateTimeOffset CeilToMicroseconds(DateTimeOffset t) => t.UtcTicks % 10 == 0 ? t : t.AddTicks(10 - (t.UtcTicks % 10));
 
     private DateTimeOffset Now() => TruncateToMicroseconds(_timeProvider.GetUtcNow().ToUniversalTime());
 

@@ -87,4 +87,29 @@ public sealed class BadInputTests(PostgresSchemaFixture db) : IClassFixture<Post
         Assert.Equal(RegionCapacityStatus.BelowCurrentUse, below);
         Assert.Equal(before, await db.SnapshotAsync());
     }
+
+    [PostgresTheory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Operations_UnstorableIdOrRegion_ThrowArgumentExceptionAndNothingChanged(int kind)
+    {
+        // Built here: xunit would replace a lone surrogate in serialised theory data.
+        var key = kind switch
+        {
+            0 => "with-nul-\0-inside",
+            1 => "lone-surrogate-" + (char)0xD800,
+            _ => new string('k', PostgreSqlCapacityLedger.MaxKeyBytes + 1),
+        };
+
+        // These used to reach PostgreSQL and come back as PostgresException / EncoderFallbackException.
+        var (ledger, existing, before) = await ArrangeAsync();
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.TryReserveAsync(existing with { Id = new ReservationId(key) }));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.TryReserveAsync(existing with { Id = ReservationId.Create("new-" + Guid.NewGuid()), Region = key }));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.CommitAsync(new ReservationId(key)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.ReleaseAsync(new ReservationId(key)));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.GetFreeCapacityAsync(key));
+        Assert.Equal(before, await db.SnapshotAsync());
+    }
 }

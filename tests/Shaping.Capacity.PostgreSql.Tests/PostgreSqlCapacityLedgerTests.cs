@@ -277,4 +277,76 @@ public sealed class PostgreSqlCapacityLedgerTests(PostgresSchemaFixture db) : IC
             await db.ScalarAsync<object>($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE; SELECT 1");
         }
     }
+
+    [PostgresFact]
+    public async Task TryReserve_ReplayedAfterRelease_ConflictAndNothingTaken()
+    {
+        var (ledger, _, region) = await NewRegionAsync();
+        var request = Request(region);
+        await ledger.TryReserveAsync(request);
+        await ledger.ReleaseAsync(request.Id);
+
+        var replay = await ledger.TryReserveAsync(request);
+
+        Assert.Equal(ReservationStatus.Conflict, replay.Status); // as the in-memory ledger: a released id holds nothing
+        Assert.Equal(ReservationState.Released, replay.Reservation!.State);
+        Assert.Equal(Capacity, await ledger.GetFreeCapacityAsync(region));
+    }
+
+    [PostgresFact]
+    public async Task TryReserve_AmountsBelowAMilliUnit_RoundUpSoTheRegionCannotBeOversubscribed()
+    {
+        // 0.0004 cores used to round to 0: free and unlimited. Rounded up to 0.001, one core takes 1,000 of them.
+        var (ledger, _, region) = await NewRegionAsync(new ResourceVector(1, 1, 1, 1));
+        var tiny = new ResourceVector(0.0004, 0, 0, 0);
+
+        var thousand = await ledger.TryReserveAsync(Request(region, perReplica: tiny, replicas: 1000));
+        var more = await ledger.TryReserveAsync(Request(region, perReplica: tiny, replicas: 1));
+
+        Assert.Equal(ReservationStatus.Succeeded, thousand.Status);
+        Assert.Equal(0.001, thousand.Reservation!.Request.PerReplica.CpuCores);
+        Assert.Equal(ReservationStatus.InsufficientCapacity, more.Status);
+    }
+
+    [PostgresFact]
+    public async Task SetRegionCapacity_BetweenMilliUnits_RoundsDown()
+    {
+        var (ledger, _, region) = await NewRegionAsync(new ResourceVector(0.0015, 1, 1, 1));
+
+        Assert.Equal(0.001, (await ledger.GetFreeCapacityAsync(region))!.Value.CpuCores);
+        Assert.Equal(ReservationStatus.InsufficientCapacity, (await ledger.TryReserveAsync(Request(region, perReplica: new ResourceVector(0.002, 0, 0, 0)))).Status);
+    }
+
+    [PostgresFact]
+    public async Task TryReserve_AfterAnotherHoldExpired_GetsItsCapacityWithoutASweep()
+    {
+        // Nothing calls ReclaimExpiredAsync here: an expired hold must not keep its capacity.
+        var (ledger, time, region) = await NewRegionAsync(Small);
+        Assert.Equal(ReservationStatus.Succeeded, (await ledger.TryReserveAsync(Request(region, ttlMinutes: 1))).Status);
+        time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(Small, await ledger.GetFreeCapacityAsync(region));
+        Assert.Equal(ReservationStatus.Succeeded, (await ledger.TryReserveAsync(Request(region))).Status);
+        Assert.Equal(0, await db.ViolationsAsync());
+    }
+
+    [PostgresFact]
+    public async Task TryReserve_TimeToLiveBelowAMicrosecond_IsStillHeldNow()
+    {
+        var (ledger, _, region) = await NewRegionAsync();
+        var request = Request(region) with { TimeToLive = TimeSpan.FromTicks(5) };
+
+        await ledger.TryReserveAsync(request);
+        var commit = await ledger.CommitAsync(request.Id);
+
+        Assert.Equal(ReservationStatus.Succeeded, commit.Status);
+    }
+
+    [PostgresFact]
+    public void Dispose_Synchronously_ClosesTheOwnedPool()
+    {
+        var ledger = db.CreateLedger(new FakeTimeProvider());
+        ledger.Dispose(); // a container disposed with Dispose() needs this
+        ledger.Dispose();
+    }
 }
