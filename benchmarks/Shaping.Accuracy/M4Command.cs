@@ -53,6 +53,15 @@ internal static class M4Command
             return 2;
         }
 
+        // MASE scales by the in-sample seasonal naive error at lag m, so every training part needs more than m values.
+        var tooShort = selected.FirstOrDefault(s => s.Train.Length <= settings.SeasonalPeriod);
+        if (tooShort is not null)
+        {
+            Console.Error.WriteLine(
+                $"error: --period {settings.SeasonalPeriod} needs more than {settings.SeasonalPeriod} training values per series; {tooShort.Id} has {tooShort.Train.Length}.");
+            return 2;
+        }
+
         string? forecastsDirectory = null;
         if (settings.Forecasts is not null)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Shaping.Accuracy;
 using Shaping.Accuracy.Backtest;
 
@@ -104,12 +105,23 @@ backtest.SetAction((parse, _) => Task.FromResult(BacktestCommand.Run(
 var root = new RootCommand("Shaping forecast accuracy and backtest console.") { m4, tune, backtest };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
 
+// A parser rather than a validator: a validator calling GetValueOrDefault throws (exit 134, a stack trace) when the
+// text is not an int, before it could report anything. Works for Option<int> and Option<int?>.
 static void PositiveInt<T>(Option<T> option) =>
-    option.Validators.Add(result =>
+    option.CustomParser = result =>
     {
-        var value = result.GetValueOrDefault<T>();
-        if (value is int i && i < 1)
+        if (result.Tokens.Count == 0)
         {
-            result.AddError($"{option.Name} must be at least 1; got {i}.");
+            // Not given: the default (DefaultValueFactory's, or null for an Option<int?>).
+            return option.DefaultValueFactory is { } factory ? factory(result) : default!;
         }
-    });
+
+        var text = result.Tokens[^1].Value;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 1)
+        {
+            return (T)(object)value;
+        }
+
+        result.AddError($"{option.Name}: '{text}' is not a whole number of at least 1.");
+        return default!;
+    };

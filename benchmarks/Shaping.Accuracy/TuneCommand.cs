@@ -14,6 +14,9 @@ namespace Shaping.Accuracy;
 /// </summary>
 internal static class TuneCommand
 {
+    /// <summary>The longest step: half a day, so a day has at least two steps.</summary>
+    private const int MaxStepMinutes = 720;
+
     public static int Run(FileInfo trace, int stepMinutes, int tuneDays, int testDays, int evaluations, int seed, CancellationToken cancellationToken)
     {
         if (!trace.Exists)
@@ -22,7 +25,20 @@ internal static class TuneCommand
             return 2;
         }
 
+        // At least two steps a day: the tuner's seasonal periods are one day and one week of steps.
+        if (stepMinutes > MaxStepMinutes)
+        {
+            Console.Error.WriteLine($"error: --step-minutes {stepMinutes} is longer than half a day; at most {MaxStepMinutes} (two steps a day).");
+            return 2;
+        }
+
         var series = ReadAggregated(trace.FullName, TimeSpan.FromMinutes(stepMinutes));
+        if (series.Length == 0)
+        {
+            Console.Error.WriteLine($"error: --trace file '{trace.FullName}' has no timestamp,value row that parses (expected a header, then rows such as 2014-07-01 00:00:00,10844).");
+            return 2;
+        }
+
         var stepsPerDay = (int)Math.Round(TimeSpan.FromDays(1) / TimeSpan.FromMinutes(stepMinutes));
         var testStart = series.Length - (testDays * stepsPerDay);
         var tuneStart = testStart - (tuneDays * stepsPerDay);
@@ -79,7 +95,7 @@ internal static class TuneCommand
     }
 
     /// <summary>Reads <c>timestamp,value</c> rows and averages them into steps of <paramref name="step"/>; an empty step
-    /// repeats the previous one.</summary>
+    /// repeats the previous one. Empty when no row parses.</summary>
     private static double[] ReadAggregated(string path, TimeSpan step)
     {
         var sums = new SortedDictionary<long, (double Sum, int Count)>();
@@ -95,6 +111,11 @@ internal static class TuneCommand
 
             var key = time.UtcTicks / step.Ticks;
             sums[key] = sums.TryGetValue(key, out var s) ? (s.Sum + value, s.Count + 1) : (value, 1);
+        }
+
+        if (sums.Count == 0)
+        {
+            return [];
         }
 
         var first = sums.Keys.First();

@@ -45,8 +45,26 @@ internal static class PolicyLineup
             // selector choosing shape × replicas, and the hysteresis scaler with the forecast as proactive input. It
             // starts from the same capacity as the VPA-like policy (the catalog's last, dearest shape × its replica
             // count), as the backtest console does.
-            new PredictiveShapingPolicy(initialCapacity: catalog.Shapes[^1].Capacity.Scale(VpaReplicas(demand, catalog))),
+            // Its replica cap follows the trace's peak (ReplicaSizing), so a large trace is not silently capped at 256.
+            new PredictiveShapingPolicy(
+                new PredictiveShapingOptions { MaxReplicas = ReplicaSizing.PredictiveMaxReplicas(catalog, demand.Peak) },
+                initialCapacity: catalog.Shapes[^1].Capacity.Scale(VpaReplicas(demand, catalog))),
         ];
+    }
+
+    /// <summary>
+    /// A warning when even <see cref="PredictiveShapingOptions.MaxReplicasLimit"/> replicas of the best catalog shape
+    /// cannot cover the trace's peak, so the predictive policy is bound to be short at the peak; otherwise <see langword="null"/>.
+    /// </summary>
+    public static string? ReplicaCapWarning(DemandSeries demand, ShapeCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(demand);
+        ArgumentNullException.ThrowIfNull(catalog);
+        var cap = ReplicaSizing.PredictiveMaxReplicas(catalog, demand.Peak);
+        return ReplicaSizing.CoversPeak(catalog, demand.Peak, cap)
+            ? null
+            : $"the trace's peak ({demand.Peak}) needs more than {cap} replicas of any catalog shape, the predictive policy's limit "
+                + "(PredictiveShapingOptions.MaxReplicasLimit); it will be short at the peak. Scale the trace down (--scale, --machine, --per-request) or use a catalog with larger shapes.";
     }
 
     /// <summary>
@@ -75,11 +93,11 @@ internal static class PolicyLineup
     {
         if (named is not null)
         {
+            // No parameter name: the message names the option, and .NET would append "(Parameter 'named')".
             return catalog.TryGetShape(named, out _)
                 ? named
                 : throw new ArgumentException(
-                    $"--hpa-shape: the catalog has no shape '{named}'; it has: {string.Join(", ", catalog.Shapes.Select(s => s.Name))}.",
-                    nameof(named));
+                    $"--hpa-shape: the catalog has no shape '{named}'; it has: {string.Join(", ", catalog.Shapes.Select(s => s.Name))}.");
         }
 
         if (catalog.TryGetShape(DefaultHpaShape, out _))

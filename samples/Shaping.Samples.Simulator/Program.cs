@@ -8,7 +8,7 @@ using Shaping.Samples.Simulator;
 // policies, print them side by side, write a PNG plot and a markdown report. `rank` keeps the selector demo.
 var trace = new Option<FileInfo?>("--trace")
 {
-    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose demand model is fixed (the demand-model options apply to --trace).",
+    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose demand model is fixed (the demand-model options apply to --trace, and --step, --timestamp-column and --epoch are rejected without it).",
     HelpName = "file.csv",
 };
 var column = new Option<string?>("--column")
@@ -28,6 +28,23 @@ var fullScale = new Option<double>("--full-scale")
 {
     Description = "utilization: the metric value meaning the whole machine (100 for percent, 1 for a fraction).",
     DefaultValueFactory = _ => 100,
+    CustomParser = result =>
+    {
+        // A parser rather than a validator: a validator calling GetValueOrDefault throws when the text is not a number.
+        if (result.Tokens.Count == 0)
+        {
+            return 100;
+        }
+
+        var text = result.Tokens[^1].Value;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is > 0 and < double.PositiveInfinity)
+        {
+            return value;
+        }
+
+        result.AddError($"--full-scale: '{text}' is not a positive number (100 for percent, 1 for a fraction).");
+        return 100;
+    },
 };
 var memoryColumn = new Option<string?>("--memory-column")
 {
@@ -40,21 +57,51 @@ var countPeriod = DurationOption("--count-period", "requests: the period each va
 var perRequest = VectorOption("--per-request", SimulationSettings.DefaultPerRequest, "requests: resources one request per second needs, as cores,GiB,storage GiB,Gbps.");
 var baseline = VectorOption("--baseline", SimulationSettings.DefaultBaseline, "requests: resources the service needs with no traffic.");
 var scale = VectorOption("--scale", SimulationSettings.DefaultScale, "raw: factors applied to the cpu, memory, storage and network columns.");
-var step = DurationOption("--step", "The sampling interval (e.g. 5m, 1h, 00:05:00); required when the trace has no timestamp column, and overrides the detected one.");
+var step = DurationOption("--step", "--trace only: the sampling interval, with a unit (e.g. 30s, 5m, 1h, or 00:05:00; a bare number is rejected); required when the trace has no timestamp column, and overrides the detected one. The embedded trace's 30-min step is fixed.");
 var days = new Option<int?>("--days")
 {
     Description = "Replay only the last N days of the trace; 0 for all of it. Default: all of a --trace, the last "
         + $"{TraceInput.DefaultTraceDays} days of the embedded one (--days 0 replays its 215 days).",
     HelpName = "N",
-};
-days.Validators.Add(result =>
-{
-    if (result.GetValueOrDefault<int?>() is < 0)
+    CustomParser = result =>
     {
-        result.AddError("--days must be 0 (all) or a positive number of days.");
-    }
-});
-var timestampColumn = new Option<string?>("--timestamp-column") { Description = "The timestamp column, if it is not called timestamp, time or period.", HelpName = "name" };
+        // A parser rather than a validator: a validator calling GetValueOrDefault throws when the text is not an int.
+        if (result.Tokens.Count == 0)
+        {
+            return null;
+        }
+
+        var text = result.Tokens[^1].Value;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0)
+        {
+            return value;
+        }
+
+        result.AddError($"--days: '{text}' is not 0 (all) or a positive whole number of days.");
+        return null;
+    },
+};
+var timestampColumn = new Option<string?>("--timestamp-column") { Description = "--trace only: the timestamp column, if it is not called timestamp, time or period.", HelpName = "name" };
+var epoch = new Option<TimestampEpoch>("--epoch")
+{
+    Description = "--trace only: what numeric timestamps count seconds from: 2000 (2000-01-01 UTC, the default, for seconds from the trace's start) or unix (1970-01-01 UTC, Unix time). Text timestamps are unaffected.",
+    HelpName = "2000|unix",
+    DefaultValueFactory = _ => TimestampEpoch.Year2000,
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value.ToLowerInvariant() : "2000";
+        switch (text)
+        {
+            case "2000":
+                return TimestampEpoch.Year2000;
+            case "unix" or "1970":
+                return TimestampEpoch.Unix;
+            default:
+                result.AddError($"--epoch: '{text}' is not one of 2000, unix.");
+                return default;
+        }
+    },
+};
 var catalog = new Option<FileInfo?>("--catalog")
 {
     Description = "Shape catalog JSON ({\"shapes\": [{\"name\", \"cpuCores\", \"memoryGiB\", \"storageGiB\", \"networkGbps\", \"pricePerHour\", ...}]}). Default: the embedded T-shirt catalog.",
@@ -79,14 +126,6 @@ var hpaShape = new Option<string?>("--hpa-shape")
     Description = "The shape the HPA-like policy scales out. Default: g-large, or the catalog's median-priced shape.",
     HelpName = "name",
 };
-fullScale.Validators.Add(result =>
-{
-    if (!(result.GetValueOrDefault<double>() is > 0 and < double.PositiveInfinity))
-    {
-        result.AddError("--full-scale must be a positive number.");
-    }
-});
-
 var rank = new Command("rank", "The selector demo: rank the catalog's shapes for a few representative load profiles at three trade-offs.");
 rank.SetAction(parse => RankCommand.Run(parse.GetValue(catalog)));
 
@@ -100,7 +139,7 @@ var root = new RootCommand(
     + "  ... -- --trace usage.csv --metric raw --column cores --memory-column mem_gib --step 5m --format json")
 {
     trace, column, metric, machine, fullScale, memoryColumn, storageColumn, networkColumn, countPeriod, perRequest,
-    baseline, scale, step, days, timestampColumn, catalog, output, format, noPlot, hpaShape, rank,
+    baseline, scale, step, days, timestampColumn, epoch, catalog, output, format, noPlot, hpaShape, rank,
 };
 root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
 {
@@ -119,6 +158,7 @@ root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
     Step = parse.GetValue(step),
     Days = parse.GetValue(days),
     TimestampColumn = parse.GetValue(timestampColumn),
+    Epoch = parse.GetValue(epoch),
     Catalog = parse.GetValue(catalog),
     Out = parse.GetValue(output)!,
     Format = parse.GetValue(format),
@@ -177,7 +217,9 @@ static Option<TimeSpan?> DurationOption(string name, string description) => new(
             return value;
         }
 
-        result.AddError($"{name}: '{text}' is not a positive duration (e.g. 30s, 5m, 1h, 00:05:00).");
+        result.AddError(ValueParsers.IsBareNumber(text)
+            ? $"{name}: '{text}' has no unit; write it with one (e.g. {text}s, {text}m, {text}h) or as hh:mm:ss."
+            : $"{name}: '{text}' is not a positive duration (e.g. 30s, 5m, 1h, 00:05:00).");
         return null;
     },
 };

@@ -12,8 +12,10 @@ namespace Shaping.Samples.Simulator;
 /// </summary>
 internal static class RankCommand
 {
-    /// <summary>Prints the rankings; returns the exit code.</summary>
-    public static int Run(FileInfo? catalogFile)
+    /// <summary>Prints the rankings; returns the exit code (1, with one line naming the catalog file, when the catalog is unusable).</summary>
+    public static int Run(FileInfo? catalogFile) => SimulateCommand.ReportingInputErrors(() => RunCore(catalogFile));
+
+    private static int RunCore(FileInfo? catalogFile)
     {
         var catalog = SimulateCommand.LoadCatalog(catalogFile);
         var selector = new ShapeSelector();

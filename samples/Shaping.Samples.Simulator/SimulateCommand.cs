@@ -23,28 +23,68 @@ internal static class SimulateCommand
     public static int Run(SimulationSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        return ReportingInputErrors(() => RunCore(settings));
+    }
+
+    /// <summary>
+    /// Runs a command, turning the expected input problems (a malformed trace or catalog, a missing file, an option
+    /// the data rejects) into one line on standard error and exit code 1 instead of a stack trace.
+    /// </summary>
+    public static int ReportingInputErrors(Func<int> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         try
         {
-            return RunCore(settings);
+            return command();
         }
         catch (Exception exception) when (exception is TraceFormatException or ArgumentException or FileNotFoundException
             or DirectoryNotFoundException or InvalidDataException or JsonException or IOException or UnauthorizedAccessException)
         {
-            // Expected input problems: one line naming the file (and line and column for trace rows), no stack trace.
-            Console.Error.WriteLine($"error: {exception.Message}");
+            // One line naming the file (and line and column for trace rows) or the option, no stack trace.
+            Console.Error.WriteLine($"error: {OneLine(exception)}");
             return 1;
         }
+    }
+
+    /// <summary>An exception's message on one line, without .NET's "(Parameter 'x')" suffix and "Actual value was" line.</summary>
+    internal static string OneLine(Exception exception)
+    {
+        var message = exception.Message;
+        var newline = message.IndexOf('\n', StringComparison.Ordinal);
+        if (newline >= 0)
+        {
+            message = message[..newline].TrimEnd('\r');
+        }
+
+        return exception is ArgumentException { ParamName: { } name }
+            ? message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+            : message;
     }
 
     private static int RunCore(SimulationSettings settings)
     {
         var started = Stopwatch.GetTimestamp();
         var json = settings.Format == OutputFormat.Json;
-        var catalog = settings.Catalog is null ? CatalogFile.LoadDefault() : CatalogFile.Load(settings.Catalog.FullName);
+        var catalog = LoadCatalog(settings.Catalog);
         var catalogSource = settings.Catalog?.ToString() ?? "embedded default-catalog.json";
         var input = TraceInput.Load(settings);
         var demand = input.Demand;
         var policies = PolicyLineup.Create(demand, catalog, settings.HpaShape);
+        if (PolicyLineup.ReplicaCapWarning(demand, catalog) is { } capWarning)
+        {
+            Console.Error.WriteLine($"warning: {capWarning}");
+        }
+
+        // Before the replay, so a folder that cannot be created fails at once rather than after minutes of work.
+        var outDir = settings.Out.FullName;
+        try
+        {
+            Directory.CreateDirectory(outDir);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"--out: cannot create the folder '{settings.Out}': {exception.Message}", exception);
+        }
 
         if (!json)
         {
@@ -70,8 +110,6 @@ internal static class SimulateCommand
 
         progress.Finish();
 
-        var outDir = settings.Out.FullName;
-        Directory.CreateDirectory(outDir);
         string? plotPath = null;
         if (!settings.NoPlot)
         {

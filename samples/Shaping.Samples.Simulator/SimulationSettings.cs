@@ -25,6 +25,16 @@ internal enum OutputFormat
     Json,
 }
 
+/// <summary>What a trace's numeric timestamps count seconds from (--epoch).</summary>
+internal enum TimestampEpoch
+{
+    /// <summary>2000-01-01 UTC, <see cref="Shaping.Simulation.Traces.TraceReadOptions.Origin"/>'s default (seconds from the trace's start land in 2000).</summary>
+    Year2000,
+
+    /// <summary>1970-01-01 UTC: Unix time.</summary>
+    Unix,
+}
+
 /// <summary>Everything the simulate command was asked to do, parsed from the command line.</summary>
 internal sealed record SimulationSettings
 {
@@ -70,6 +80,9 @@ internal sealed record SimulationSettings
     public int? Days { get; init; }
 
     public string? TimestampColumn { get; init; }
+
+    /// <summary>What numeric timestamps count seconds from.</summary>
+    public TimestampEpoch Epoch { get; init; } = TimestampEpoch.Year2000;
 
     public FileInfo? Catalog { get; init; }
 

@@ -57,6 +57,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             Columns = columns,
             Step = settings.Step,
             TimestampColumn = settings.TimestampColumn,
+            Origin = settings.Epoch == TimestampEpoch.Unix ? DateTimeOffset.UnixEpoch : new TraceReadOptions().Origin,
         };
         if (settings.Step is null && settings.TimestampColumn is null && !HasTimestamp(header))
         {
@@ -64,7 +65,26 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
                 "the header has no timestamp column (timestamp, time or period); give the sampling interval with --step (e.g. --step 5m).");
         }
 
-        var trace = CsvTraceReader.ReadFile(settings.Trace.ToString(), options);
+        LoadTrace trace;
+        try
+        {
+            trace = CsvTraceReader.ReadFile(settings.Trace.ToString(), options);
+        }
+        catch (TraceFormatException exception) when (exception.Message.Contains("TraceReadOptions.Step", StringComparison.Ordinal))
+        {
+            // The library names its own option; on the command line it is --step.
+            throw new TraceFormatException(
+                exception.Message.Replace("set TraceReadOptions.Step", "give the sampling interval with --step (e.g. --step 5m)", StringComparison.Ordinal)
+                    .Replace("TraceReadOptions.Step", "--step", StringComparison.Ordinal),
+                exception);
+        }
+
+        if (settings.Epoch == TimestampEpoch.Year2000 && trace.Start.Year >= 2030 && FirstTimestampIsNumeric(path, header, settings.TimestampColumn))
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warning: {settings.Trace}: numeric timestamps are read as seconds since 2000-01-01 (--epoch 2000), which puts the trace at {trace.Start:yyyy-MM-dd}; if they are Unix time, pass --epoch unix."));
+        }
+
         var (demand, window) = LastDays(model.Map(trace), settings.Days ?? 0);
         return new TraceInput(trace, demand, settings.Trace.ToString(), description, null, window);
     }
@@ -74,6 +94,22 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
 
     private static TraceInput LoadDefault(SimulationSettings settings)
     {
+        // Options that say how to read a CSV have nothing to act on without one; reject them rather than ignore them.
+        if (settings.Step is not null)
+        {
+            throw new ArgumentException("--step applies to --trace; the embedded trace's 30-min step is fixed.");
+        }
+
+        if (settings.TimestampColumn is not null)
+        {
+            throw new ArgumentException("--timestamp-column applies to --trace.");
+        }
+
+        if (settings.Epoch != TimestampEpoch.Year2000)
+        {
+            throw new ArgumentException("--epoch applies to --trace.");
+        }
+
         // The default trace counts taxi passengers per 30 minutes: a daily and weekly cycle with holidays and a
         // snowstorm. It is read as requests per 30 min, each passenger/s needing 0.5 cores, 1 GiB and 0.02 Gbps on a
         // 0.5-core, 1 GiB baseline: the same demand model the backtest console (TraceSetup) uses for this file.
@@ -113,6 +149,36 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     }
 
     private static (IDemandModel Model, IReadOnlyList<string> Columns, string Description) BuildModel(SimulationSettings s, string column)
+    {
+        if (s.Metric == MetricKind.Utilization && !(s.Machine.CpuCores > 0))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--machine: the machine needs a positive number of CPU cores (the first value); got {s.Machine.CpuCores}."));
+        }
+
+        try
+        {
+            return BuildModelCore(s, column);
+        }
+        catch (ArgumentException exception) when (exception.ParamName is { } name && OptionFor(name) is { } option)
+        {
+            // The demand models name their parameters (machine, fullScale, ...); on the command line those are options.
+            throw new ArgumentException($"{option}: {SimulateCommand.OneLine(exception)}", exception);
+        }
+    }
+
+    private static string? OptionFor(string parameter) => parameter switch
+    {
+        "machine" => "--machine",
+        "fullScale" => "--full-scale",
+        "countPeriod" => "--count-period",
+        "perRequestPerSecond" => "--per-request",
+        "baseline" => "--baseline",
+        "scale" => "--scale",
+        _ => null,
+    };
+
+    private static (IDemandModel Model, IReadOnlyList<string> Columns, string Description) BuildModelCore(SimulationSettings s, string column)
     {
         switch (s.Metric)
         {
@@ -161,6 +227,21 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         }
 
         return [.. line.Split(',').Select(h => h.Trim())];
+    }
+
+    /// <summary>Whether the first data row's timestamp field is a plain number (read as seconds from the origin).</summary>
+    private static bool FirstTimestampIsNumeric(string path, string[] header, string? timestampColumn)
+    {
+        var index = Array.FindIndex(header, h => timestampColumn is null
+            ? h.Equals("timestamp", StringComparison.OrdinalIgnoreCase) || h.Equals("time", StringComparison.OrdinalIgnoreCase) || h.Equals("period", StringComparison.OrdinalIgnoreCase)
+            : h.Equals(timestampColumn, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            return false;
+        }
+
+        var row = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Skip(1).FirstOrDefault()?.Split(',');
+        return row is not null && index < row.Length && ValueParsers.IsBareNumber(row[index].Trim());
     }
 
     private static bool HasTimestamp(string[] header) =>

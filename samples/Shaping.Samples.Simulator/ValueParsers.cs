@@ -8,7 +8,8 @@ internal static class ValueParsers
 {
     /// <summary>
     /// Parses a positive duration: a number with a unit suffix (<c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1d</c>) or a
-    /// .NET time span (<c>00:05:00</c>).
+    /// .NET time span with colons (<c>00:05:00</c>, <c>1.00:00:00</c>). A number without a unit is rejected: .NET
+    /// would read <c>300</c> as 300 days, where the user almost certainly meant seconds or minutes.
     /// </summary>
     public static bool TryParseDuration(string? text, out TimeSpan value)
     {
@@ -37,8 +38,14 @@ internal static class ValueParsers
             return value > TimeSpan.Zero;
         }
 
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value > TimeSpan.Zero;
+        // The TimeSpan fallback only for the colon form: without a colon it reads "300" as days and "1.5" as 1 day 5 hours.
+        return text.Contains(':', StringComparison.Ordinal)
+            && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value > TimeSpan.Zero;
     }
+
+    /// <summary>Whether <paramref name="text"/> is a plain number, a duration written without its unit.</summary>
+    public static bool IsBareNumber(string? text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     /// <summary>
     /// Parses a non-negative resource vector written as <c>cpuCores,memoryGiB,storageGiB,networkGbps</c>; missing

@@ -35,11 +35,25 @@ public sealed class PolicyLineupTests
     }
 
     [Fact]
+    public void ReplicaCapWarning_PeakWithinTheLimit_IsNull() =>
+        Assert.Null(PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(8 * 1000, 0, 0, 0)), Catalog));
+
+    [Fact]
+    public void ReplicaCapWarning_PeakBeyondTheLimitOfTheLargestShape_Warns()
+    {
+        // 4096 × 8 cores = 32,768 cores is the most the predictive policy may run on this catalog.
+        var warning = PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(40_000, 0, 0, 0)), Catalog);
+        Assert.NotNull(warning);
+        Assert.Contains("4096", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_UnknownHpaShape_ThrowsNamingTheShapes()
     {
         var error = Assert.Throws<ArgumentException>(() => PolicyLineup.Create(Demand(new ResourceVector(1, 1, 0, 0)), Catalog, "huge"));
         Assert.Contains("'huge'", error.Message, StringComparison.Ordinal);
         Assert.Contains("small, large", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", error.Message, StringComparison.Ordinal);
     }
 }
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Shaping.Samples.Simulator.Tests;
 
-/// <summary>End-to-end runs of the main command. They redirect the process's console, so they live in one class (xunit runs a class's tests one after another).</summary>
-public sealed class SimulateCommandTests : IDisposable
+/// <summary>End-to-end runs of the main command (and of the command line and <c>rank</c>). They redirect the process's console, so they live in one class (xunit runs a class's tests one after another).</summary>
+public sealed partial class SimulateCommandTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"shaping-sim-{Guid.NewGuid():N}");
 
@@ -36,6 +36,29 @@ public sealed class SimulateCommandTests : IDisposable
             Console.SetError(stderr);
         }
     }
+
+    private static (int Code, string Out, string Error) Capture(Func<int> run)
+    {
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = run();
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+    }
+
+    /// <summary>Runs the program's entry point (the top-level statements of Program.cs) with a command line.</summary>
+    private static (int Code, string Out, string Error) RunMain(params string[] args) =>
+        Capture(() => (int)typeof(SimulateCommand).Assembly.EntryPoint!.Invoke(null, [args])!);
 
     private static string CpuTrace(int rows, Func<int, string> value) =>
         "timestamp,value\n" + string.Concat(Enumerable.Range(0, rows).Select(i =>

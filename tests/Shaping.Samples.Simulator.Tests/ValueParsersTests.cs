@@ -14,6 +14,7 @@ public sealed class ValueParsersTests
     [InlineData("1.5h", 5400)]
     [InlineData("1d", 86400)]
     [InlineData("00:05:00", 300)]
+    [InlineData("1.00:00:00", 86400)]
     [InlineData(" 2M ", 120)]
     public void TryParseDuration_ValidText_ReturnsSeconds(string text, double seconds)
     {
@@ -30,9 +31,21 @@ public sealed class ValueParsersTests
     [InlineData("00:00:00")]
     [InlineData("1e20s")] // beyond TimeSpan's range: used to throw OverflowException out of the parser
     [InlineData("1e15d")]
+    [InlineData("300")] // a bare number: the TimeSpan fallback read it as 300 days
+    [InlineData("1.5")] // ... and this as 1 day 5 hours
+    [InlineData("7")]
     [InlineData(null)]
     public void TryParseDuration_InvalidText_ReturnsFalse(string? text) =>
         Assert.False(ValueParsers.TryParseDuration(text, out _));
+
+    [Theory]
+    [InlineData("300", true)]
+    [InlineData("1.5", true)]
+    [InlineData("5m", false)]
+    [InlineData("00:05:00", false)]
+    [InlineData(null, false)]
+    public void IsBareNumber_Text_TellsNumbersWithoutUnit(string? text, bool expected) =>
+        Assert.Equal(expected, ValueParsers.IsBareNumber(text));
 
     [Fact]
     public void TryParseVector_TwoValues_FillsTheRestWithZero()

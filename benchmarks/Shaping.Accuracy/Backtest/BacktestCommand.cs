@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Shaping.Core.Resources;
 using Shaping.Core.Shapes;
 using Shaping.Simulation;
+using Shaping.Simulation.Catalogs;
 using Shaping.Simulation.Demand;
 using Shaping.Simulation.Policies;
 using Shaping.Simulation.Reporting;
@@ -37,12 +37,25 @@ internal static class BacktestCommand
             return 2;
         }
 
-        var catalog = LoadCatalog(catalogPath);
+        ShapeCatalog catalog;
+        try
+        {
+            // The simulator's loader, so a catalog one accepts the other accepts too.
+            catalog = ShapeCatalogJson.Load(catalogPath);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: --catalog: {exception.Message}");
+            return 2;
+        }
+
+        var hpaShape = HpaShape(catalog);
         var largest = catalog.Shapes.Aggregate(ResourceVector.Zero, (acc, s) => ResourceVector.Max(acc, s.Capacity));
         var simulator = new BacktestSimulator(catalog);
         var sections = new StringBuilder();
         var summary = new List<string>();
         var failures = 0;
+        var ran = 0;
         foreach (var setup in TraceSetup.All)
         {
             if (only is not null && !setup.Path.Contains(only, StringComparison.OrdinalIgnoreCase))
@@ -57,17 +70,28 @@ internal static class BacktestCommand
                 continue;
             }
 
+            ran++;
             var trace = CsvTraceReader.ReadFile(path, setup.Options);
             var demand = setup.Model.Map(trace);
             var replicas = VpaReplicas(demand, largest);
             var dearest = catalog.Shapes[^1];
-            var predictive = new PredictiveShapingPolicy(initialCapacity: dearest.Capacity.Scale(replicas));
+
+            // The replica cap follows the trace's peak, as in the simulator (PolicyLineup), instead of a silent 256.
+            var maxReplicas = ReplicaSizing.PredictiveMaxReplicas(catalog, demand.Peak);
+            if (!ReplicaSizing.CoversPeak(catalog, demand.Peak, maxReplicas))
+            {
+                Console.Error.WriteLine(
+                    $"warning: {setup.Path}: the peak ({demand.Peak}) needs more than {maxReplicas} replicas of any catalog shape (PredictiveShapingOptions.MaxReplicasLimit); predictive shaping will be short at the peak.");
+            }
+
+            var predictive = new PredictiveShapingPolicy(
+                new PredictiveShapingOptions { MaxReplicas = maxReplicas }, initialCapacity: dearest.Capacity.Scale(replicas));
             var trailingDay = new TrailingPeakPolicy(TimeSpan.FromDays(1), margin: 0.1);
             var results = new List<BacktestResult>();
             var times = new Dictionary<string, TimeSpan>();
             foreach (IProvisioningPolicy policy in (IProvisioningPolicy[])[
                 StaticPeakPolicy.Oracle(demand),
-                new ThresholdScalingPolicy("g-large", targetUtilization: 0.7),
+                new ThresholdScalingPolicy(hpaShape, targetUtilization: 0.7),
                 new PercentileRecommenderPolicy(replicas: replicas),
                 trailingDay,
                 new TrailingPeakPolicy(TimeSpan.FromDays(7), margin: 0.1),
@@ -124,7 +148,16 @@ internal static class BacktestCommand
                 $"{setup.Path}: predictive {ratio:0.###} × VPA-like, under {pred.UnderProvisionedShare:P2} vs {vpa.UnderProvisionedShare:P2}, worst {pred.WorstShortfall:P1}, switches {pred.ShapeSwitchesPerReplicaDay:0.###}, coverage {pred.ForecastCoverage:P1}, {times[predictive.Name].TotalSeconds:0.0} s: {verdict}"));
         }
 
-        var report = Compose(catalogPath, root, summary, sections.ToString(), arguments);
+        if (ran == 0)
+        {
+            // Nothing ran: do not overwrite the report with an empty one.
+            Console.Error.WriteLine(only is null
+                ? $"error: --data folder '{data.FullName}' holds none of the traces ({string.Join(", ", TraceSetup.All.Select(t => t.Path))}); nothing written."
+                : $"error: no trace found for --only '{only}' in --data folder '{data.FullName}' (traces: {string.Join(", ", TraceSetup.All.Select(t => t.Path))}); nothing written.");
+            return 2;
+        }
+
+        var report = Compose(catalogPath, root, hpaShape, summary, sections.ToString(), arguments);
         var outPath = output?.FullName ?? Path.Combine(root, "docs", "backtest.md");
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         File.WriteAllText(outPath, report);
@@ -133,7 +166,7 @@ internal static class BacktestCommand
         return failures == 0 ? 0 : 1;
     }
 
-    private static string Compose(string catalogPath, string root, List<string> summary, string sections, IReadOnlyList<string> arguments)
+    private static string Compose(string catalogPath, string root, string hpaShape, List<string> summary, string sections, IReadOnlyList<string> arguments)
     {
         var text = new StringBuilder();
         var catalogShown = Path.GetRelativePath(root, catalogPath);
@@ -144,7 +177,7 @@ internal static class BacktestCommand
             .AppendLine("```").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Catalog: `{catalogShown}`. Demand models: `benchmarks/Shaping.Accuracy/Backtest/TraceSetup.cs` (unchanged from the simulation work). ");
-        text.AppendLine("Policies: **static-peak (oracle)** sized for the whole trace's peak (it knows the future); **hpa-like** on g-large, target 70 %, tolerance 0.1, scale-down stabilisation 300 s; **vpa-like** P90 + 15 % over a decaying histogram (24 h half-life), replica count fixed per trace so that the oracle peak + 15 % fits the catalog's largest shape; **trailing-peak** (two reference rows, not contenders: the cheapest cover of the highest demand of the last 1 or 7 days + 10 %, the simplest rule that sees only the past; they show what capacity a past-only policy must hold to be short almost never); **predictive** (`PredictiveShapingPolicy` with its default options, the same for every trace; it starts from the same capacity as the VPA-like policy, the dearest shape × the VPA-like replica count, and then sees only the past).").AppendLine();
+        text.AppendLine("Policies: **static-peak (oracle)** sized for the whole trace's peak (it knows the future); **hpa-like** on " + hpaShape + ", target 70 %, tolerance 0.1, scale-down stabilisation 300 s; **vpa-like** P90 + 15 % over a decaying histogram (24 h half-life), replica count fixed per trace so that the oracle peak + 15 % fits the catalog's largest shape; **trailing-peak** (two reference rows, not contenders: the cheapest cover of the highest demand of the last 1 or 7 days + 10 %, the simplest rule that sees only the past; they show what capacity a past-only policy must hold to be short almost never); **predictive** (`PredictiveShapingPolicy` with its default options, the same for every trace, except a replica cap sized to the trace's peak (`ReplicaSizing.PredictiveMaxReplicas`: at least the default 256); it starts from the same capacity as the VPA-like policy, the dearest shape × the VPA-like replica count, and then sees only the past).").AppendLine();
         text.AppendLine("The must-show target (issue #6): on every trace with a daily cycle, predictive cost ≤ 0.8 × VPA-like with a share of time under-provisioned no higher than VPA-like's. On the traces without a daily cycle the result is reported, not required.").AppendLine();
         text.AppendLine("## Summary").AppendLine();
         text.AppendLine("| trace | daily cycle | predictive cost | VPA-like cost | ratio | predictive under-provisioned | VPA-like under-provisioned | predictive worst shortfall | forecast coverage | target | reference: trailing-peak (1 d, +10 %) ratio, under-provisioned |");
@@ -210,17 +243,16 @@ internal static class BacktestCommand
         return Directory.GetCurrentDirectory();
     }
 
-    private static ShapeCatalog LoadCatalog(string path)
+    /// <summary>The HPA-like policy's shape, chosen as the simulator's PolicyLineup does: g-large if the catalog has it, else the median-priced shape.</summary>
+    private static string HpaShape(ShapeCatalog catalog)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var shapes = document.RootElement.GetProperty("shapes").EnumerateArray().Select(e => new ResourceShape(
-            e.GetProperty("name").GetString()!,
-            new ResourceVector(
-                e.GetProperty("cpuCores").GetDouble(), e.GetProperty("memoryGiB").GetDouble(),
-                e.GetProperty("storageGiB").GetDouble(), e.GetProperty("networkGbps").GetDouble()),
-            new ShapeProfile(
-                e.GetProperty("pricePerHour").GetDouble(), e.GetProperty("performanceFactor").GetDouble(),
-                Enum.Parse<SizeClass>(e.GetProperty("sizeClass").GetString()!))));
-        return new ShapeCatalog(shapes);
+        const string Preferred = "g-large";
+        if (catalog.TryGetShape(Preferred, out _))
+        {
+            return Preferred;
+        }
+
+        var byPrice = catalog.Shapes.OrderBy(s => s.PricePerHour).ToList();
+        return byPrice[byPrice.Count / 2].Name;
     }
 }

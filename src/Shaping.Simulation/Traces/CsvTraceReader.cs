@@ -9,7 +9,8 @@ namespace Shaping.Simulation.Traces;
 /// <para>
 /// <b>Time.</b> The timestamp column may hold <c>YYYY-MM-DD HH:MM:SS</c> (read as UTC, as NAB and WorldCup98 write
 /// it), ISO 8601 with or without an offset (no offset means UTC), or plain numbers, read as seconds from
-/// <see cref="TraceReadOptions.Origin"/> (as the Azure aggregate writes it). Without a timestamp column, row
+/// <see cref="TraceReadOptions.Origin"/> (as the Azure aggregate writes it). The origin defaults to 2000-01-01, not
+/// the Unix epoch: set it to <see cref="DateTimeOffset.UnixEpoch"/> for Unix-time seconds. Without a timestamp column, row
 /// <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go backwards.
 /// </para>
 /// <para>

@@ -36,9 +36,16 @@ public sealed class TraceReadOptions
     public TimeSpan? Step { get; set; }
 
     /// <summary>
-    /// Gets or sets the time of the first row when timestamps are numbers (seconds from the start) or absent.
+    /// Gets or sets the origin of numeric timestamps: a number <c>n</c> in the timestamp column is read as
+    /// <c>Origin + n</c> seconds. Without a timestamp column it is the time of the first row.
     /// </summary>
-    /// <value>The default value is 2000-01-01T00:00:00Z, a documented arbitrary origin.</value>
+    /// <remarks>
+    /// The default suits traces whose numbers count seconds from their own start (as the Azure aggregate does). For
+    /// Unix time (seconds since 1970-01-01, such as <c>1704067200</c> for 2024-01-01) set it to
+    /// <see cref="DateTimeOffset.UnixEpoch"/>; with the default origin such a value lands after 2030. Milliseconds
+    /// are not read: a millisecond Unix timestamp falls outside the calendar and is rejected.
+    /// </remarks>
+    /// <value>The default value is 2000-01-01T00:00:00Z, an arbitrary origin kept for compatibility.</value>
     public DateTimeOffset Origin { get; set; } = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>

@@ -65,6 +65,25 @@ public sealed class CsvTraceReaderTests
     }
 
     [Fact]
+    public void Read_UnixSecondsWithUnixEpochOrigin_LandOnTheirDate()
+    {
+        var trace = Read("timestamp,value\n1704067200,1\n1704067500,2\n", new TraceReadOptions { Origin = DateTimeOffset.UnixEpoch });
+
+        Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), trace.Start);
+        Assert.Equal(TimeSpan.FromMinutes(5), trace.Step);
+    }
+
+    [Fact]
+    public void Read_UnixSecondsWithDefaultOrigin_CountFrom2000()
+    {
+        // The documented default: numeric timestamps are seconds since 2000-01-01, so Unix time lands in late 2053.
+        var trace = Read("timestamp,value\n1704067200,1\n1704067500,2\n");
+
+        Assert.Equal(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(1_704_067_200), trace.Start);
+        Assert.Equal(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero), new TraceReadOptions().Origin);
+    }
+
+    [Fact]
     public void Read_Iso8601WithOffset_ConvertsToUtc()
     {
         var trace = Read("time,value\n2024-01-01T01:00:00+01:00,1\n2024-01-01T01:01:00+01:00,2\n");

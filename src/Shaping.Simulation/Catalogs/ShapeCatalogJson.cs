@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+
+namespace Shaping.Simulation.Catalogs;
+
+/// <summary>
+/// Reads a shape catalog from JSON: <c>{"shapes": [{"name", "cpuCores", "memoryGiB", "storageGiB", "networkGbps",
+/// "pricePerHour", "performanceFactor", "sizeClass"}, ...]}</c>, the format of the simulator's
+/// <c>default-catalog.json</c>. The simulator and the accuracy console's backtest both read catalogs through it, so a
+/// catalog one accepts the other accepts too.
+/// </summary>
+/// <remarks>
+/// Property names are case-insensitive. <c>performanceFactor</c> (default 1.0), <c>sizeClass</c> (a
+/// <see cref="SizeClass"/> name; default <see cref="SizeClass.Unspecified"/>) and a top-level <c>description</c> are
+/// optional. Every problem (invalid JSON, no shapes, a shape the core types reject, two shapes with one name) is an
+/// <see cref="InvalidDataException"/> whose one-line message starts with the source name.
+/// </remarks>
+public static class ShapeCatalogJson
+{
+    /// <summary>Reads a catalog file.</summary>
+    /// <param name="path">The JSON file.</param>
+    /// <returns>The catalog, with its shapes in file order.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid catalog; the message names the file.</exception>
+    public static ShapeCatalog Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The catalog file '{path}' does not exist.", path);
+        }
+
+        using var stream = File.OpenRead(path);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads a catalog from a stream of UTF-8 JSON.</summary>
+    /// <param name="stream">The JSON.</param>
+    /// <param name="sourceName">The name errors start with, such as a file path.</param>
+    /// <returns>The catalog, with its shapes in document order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sourceName"/> is empty.</exception>
+    /// <exception cref="InvalidDataException">The JSON is not a valid catalog; the message starts with <paramref name="sourceName"/>.</exception>
+    public static ShapeCatalog Load(Stream stream, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourceName);
+        CatalogDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(stream, CatalogJsonContext.Default.CatalogDocument);
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidDataException($"{sourceName}: not a valid catalog JSON document: {exception.Message.ReplaceLineEndings(" ")}", exception);
+        }
+
+        if (document is null)
+        {
+            throw new InvalidDataException($"{sourceName}: empty catalog document.");
+        }
+
+        if (document.Shapes is not { Count: > 0 })
+        {
+            throw new InvalidDataException($"{sourceName}: the catalog needs a non-empty \"shapes\" array.");
+        }
+
+        var shapes = new List<ResourceShape>(document.Shapes.Count);
+        foreach (var entry in document.Shapes)
+        {
+            if (entry is null)
+            {
+                throw new InvalidDataException($"{sourceName}: the \"shapes\" array holds a null entry.");
+            }
+
+            try
+            {
+                shapes.Add(new ResourceShape(
+                    entry.Name!, // null is rejected by the constructor and reported below
+                    new ResourceVector(entry.CpuCores, entry.MemoryGiB, entry.StorageGiB, entry.NetworkGbps),
+                    new ShapeProfile(entry.PricePerHour, entry.PerformanceFactor, entry.SizeClass)));
+            }
+            catch (ArgumentException exception)
+            {
+                throw new InvalidDataException($"{sourceName}: shape '{entry.Name}' is invalid: {OneLine(exception)}", exception);
+            }
+        }
+
+        try
+        {
+            return new ShapeCatalog(shapes);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidDataException($"{sourceName}: {OneLine(exception)}", exception);
+        }
+    }
+
+    /// <summary>An argument exception's message without .NET's "(Parameter 'x')" suffix and "Actual value was" line.</summary>
+    internal static string OneLine(ArgumentException exception)
+    {
+        var message = exception.Message;
+        var newline = message.IndexOf('\n', StringComparison.Ordinal);
+        if (newline >= 0)
+        {
+            message = message[..newline].TrimEnd('\r');
+        }
+
+        return exception.ParamName is { } name
+            ? message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+            : message;
+    }
+}
+
+internal sealed record CatalogDocument(string? Description, IReadOnlyList<CatalogEntry?>? Shapes);
+
+internal sealed record CatalogEntry(
+    string? Name,
+    double CpuCores,
+    double MemoryGiB,
+    double StorageGiB,
+    double NetworkGbps,
+    double PricePerHour,
+    double PerformanceFactor = 1.0,
+    SizeClass SizeClass = SizeClass.Unspecified);
+
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(CatalogDocument))]
+internal sealed partial class CatalogJsonContext : JsonSerializerContext;

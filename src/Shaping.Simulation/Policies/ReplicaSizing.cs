@@ -1,0 +1,60 @@
+using Shaping.Core.Resources;
+using Shaping.Core.Shapes;
+
+namespace Shaping.Simulation.Policies;
+
+/// <summary>
+/// Sizes <see cref="PredictiveShapingOptions.MaxReplicas"/> for a trace. The default cap of 256 replicas is plenty
+/// for most services, but on a trace whose peak needs more than 256 of the catalog's largest shape the policy
+/// cannot provision enough and is short most of the time while looking cheap. The simulator and the accuracy
+/// console's backtest both size the cap here, so they agree.
+/// </summary>
+public static class ReplicaSizing
+{
+    /// <summary>The margin over the peak that <see cref="PredictiveMaxReplicas"/> leaves room for: 50 %, well above the policy's own headroom and floor margins.</summary>
+    public const double PeakHeadroom = 0.5;
+
+    /// <summary>
+    /// Gets the fewest replicas of a single catalog shape that cover <paramref name="demand"/> in every dimension
+    /// (the best shape for the purpose, not necessarily the dearest).
+    /// </summary>
+    /// <param name="catalog">The shapes to choose from.</param>
+    /// <param name="demand">The demand to cover.</param>
+    /// <returns>The replica count, at least 1; <see cref="int.MaxValue"/> when no shape has capacity in a dimension that <paramref name="demand"/> needs.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is <see langword="null"/>.</exception>
+    public static int ReplicasToCover(ShapeCatalog catalog, ResourceVector demand)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var best = int.MaxValue;
+        foreach (var shape in catalog.Shapes)
+        {
+            best = Math.Min(best, CapacityPlanner.ReplicasFor(shape, demand));
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// Gets a <see cref="PredictiveShapingOptions.MaxReplicas"/> that lets the policy cover <paramref name="peak"/>
+    /// plus <see cref="PeakHeadroom"/>: the replicas <see cref="ReplicasToCover"/> needs for it, but at least the
+    /// default 256 and at most <see cref="PredictiveShapingOptions.MaxReplicasLimit"/>.
+    /// </summary>
+    /// <param name="catalog">The catalog the policy chooses from.</param>
+    /// <param name="peak">The trace's peak demand.</param>
+    /// <returns>The cap, in [256, <see cref="PredictiveShapingOptions.MaxReplicasLimit"/>]. Check <see cref="CoversPeak"/> to know whether even the limit is enough.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is <see langword="null"/>.</exception>
+    public static int PredictiveMaxReplicas(ShapeCatalog catalog, ResourceVector peak)
+    {
+        var needed = ReplicasToCover(catalog, peak.Scale(1 + PeakHeadroom));
+        return Math.Clamp(needed, new PredictiveShapingOptions().MaxReplicas, PredictiveShapingOptions.MaxReplicasLimit);
+    }
+
+    /// <summary>Gets whether <paramref name="maxReplicas"/> replicas of some catalog shape cover <paramref name="peak"/> (without headroom).</summary>
+    /// <param name="catalog">The catalog the policy chooses from.</param>
+    /// <param name="peak">The trace's peak demand.</param>
+    /// <param name="maxReplicas">The replica cap, such as the result of <see cref="PredictiveMaxReplicas"/>.</param>
+    /// <returns><see langword="true"/> when the cap can cover the peak; <see langword="false"/> when a run is bound to be short at the peak.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is <see langword="null"/>.</exception>
+    public static bool CoversPeak(ShapeCatalog catalog, ResourceVector peak, int maxReplicas) =>
+        ReplicasToCover(catalog, peak) <= maxReplicas;
+}

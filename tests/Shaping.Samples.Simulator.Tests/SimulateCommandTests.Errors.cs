@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Shaping.Core.Resources;
+
+namespace Shaping.Samples.Simulator.Tests;
+
+/// <summary>Bad options and inputs: one line naming the option or file, a non-zero exit code, no stack trace.</summary>
+public sealed partial class SimulateCommandTests
+{
+    private static void AssertNoStackTrace(string stderr)
+    {
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Actual value was", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--days", "abc")]
+    [InlineData("--days", "1.5")]
+    [InlineData("--days", "99999999999")]
+    [InlineData("--days", "-1")]
+    [InlineData("--full-scale", "abc")]
+    [InlineData("--full-scale", "0")]
+    [InlineData("--step", "300")] // a bare number used to be read as 300 days
+    [InlineData("--count-period", "1.5")]
+    [InlineData("--epoch", "1970-01-01")]
+    public void Main_InvalidOptionValue_ExitsNonZeroNamingTheOption(string option, string value)
+    {
+        var (code, _, stderr) = RunMain(option, value, "--out", _folder, "--no-plot");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{option}: '{value}'", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stderr);
+    }
+
+    [Fact]
+    public void Main_BareNumberStep_SaysTheUnitIsMissing()
+    {
+        var (_, _, stderr) = RunMain("--trace", WriteTrace(CpuTrace(3, _ => "50")), "--step", "300");
+        Assert.Contains("--step: '300' has no unit", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Main_HelpForStep_SaysTheUnitIsRequiredAndOnlyWithTrace()
+    {
+        var (code, stdout, _) = RunMain("--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("a bare number is rejected", stdout, StringComparison.Ordinal);
+        Assert.Contains("--epoch", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_StepWithoutTrace_IsRejected()
+    {
+        var (code, stdout, stderr) = Capture(new SimulationSettings { Step = TimeSpan.FromMinutes(5), Out = new DirectoryInfo(_folder), NoPlot = true });
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("error: --step applies to --trace", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"shapes\": [] }", "the catalog needs a non-empty \"shapes\" array")]
+    [InlineData("not json", "not a valid catalog JSON document")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"pricePerHour":0.1},{"name":"a","cpuCores":8,"memoryGiB":32,"pricePerHour":0.2}]}""", "'a' appears more than once")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"pricePerHour":-0.1}]}""", "shape 'a' is invalid")]
+    public void Rank_BadCatalog_ExitsOneNamingTheFile(string json, string problem)
+    {
+        var catalog = Path.Combine(_folder, "catalog.json");
+        File.WriteAllText(catalog, json);
+
+        var (code, _, stderr) = Capture(() => RankCommand.Run(new FileInfo(catalog)));
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: {catalog}: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(problem, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        AssertNoStackTrace(stderr);
+    }
+
+    [Fact]
+    public void Rank_MissingCatalog_ExitsOneNamingTheFile()
+    {
+        var catalog = Path.Combine(_folder, "missing.json");
+
+        var (code, _, stderr) = Capture(() => RankCommand.Run(new FileInfo(catalog)));
+
+        Assert.Equal(1, code);
+        Assert.Contains(catalog, stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stderr);
+    }
+
+    [Theory]
+    [InlineData("not json", "not a valid catalog JSON document")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"pricePerHour":0.1},{"name":"a","cpuCores":8,"memoryGiB":32,"pricePerHour":0.2}]}""", "'a' appears more than once")]
+    public void Run_BadCatalog_NamesTheFileOnOneLine(string json, string problem)
+    {
+        var catalog = Path.Combine(_folder, "catalog.json");
+        File.WriteAllText(catalog, json);
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Catalog = new FileInfo(catalog), Out = new DirectoryInfo(_folder), NoPlot = true });
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: {catalog}: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(problem, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Run_ZeroCoreMachine_NamesTheOptionWithoutDotNetWording()
+    {
+        var path = WriteTrace(CpuTrace(3, _ => "50"));
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Machine = ResourceVector.Zero, Out = new DirectoryInfo(_folder) });
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: --machine: ", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        AssertNoStackTrace(stderr);
+    }
+
+    [Fact]
+    public void Run_UnknownHpaShape_HasNoParameterSuffix()
+    {
+        var (code, _, stderr) = Capture(new SimulationSettings { HpaShape = "nope", Out = new DirectoryInfo(_folder), NoPlot = true });
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: --hpa-shape: the catalog has no shape 'nope'", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stderr);
+    }
+
+    [Fact]
+    public void Run_OneRowTrace_AsksForStepOption()
+    {
+        var path = WriteTrace(CpuTrace(1, _ => "50"));
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Out = new DirectoryInfo(_folder) });
+
+        Assert.Equal(1, code);
+        Assert.Contains("--step", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("TraceReadOptions", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_UncreatableOutFolder_FailsBeforeTheReplay()
+    {
+        var path = WriteTrace(CpuTrace(3, _ => "50"));
+        var blocker = Path.Combine(_folder, "a-file");
+        File.WriteAllText(blocker, "not a folder");
+
+        var (code, stdout, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Out = new DirectoryInfo(Path.Combine(blocker, "out")) });
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout); // not even the header: nothing was replayed
+        Assert.StartsWith("error: --out: cannot create the folder", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, "2024-01-01T00:00:00", false)]
+    [InlineData(false, "2053-12-31T00:00:00", true)]
+    public void Run_UnixSecondsTimestamps_FollowEpochAndWarnWhenReadFrom2000(bool unix, string start, bool warns)
+    {
+        var epoch = unix ? TimestampEpoch.Unix : TimestampEpoch.Year2000;
+        // 1704067200 is 2024-01-01 in Unix time; from 2000-01-01 it is 2053-12-31.
+        var path = WriteTrace("timestamp,value\n" + string.Concat(Enumerable.Range(0, 3).Select(i => $"{1_704_067_200 + (300 * i)},50\n")));
+
+        var (code, stdout, stderr) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Epoch = epoch, Out = new DirectoryInfo(_folder), Format = OutputFormat.Json, NoPlot = true,
+        });
+
+        Assert.Equal(0, code);
+        using var document = JsonDocument.Parse(stdout);
+        Assert.Equal(DateTimeOffset.Parse(start + "Z", System.Globalization.CultureInfo.InvariantCulture), document.RootElement.GetProperty("trace").GetProperty("start").GetDateTimeOffset());
+        Assert.Equal(warns, stderr.Contains("warning:", StringComparison.Ordinal) && stderr.Contains("--epoch unix", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_PeakBeyond256LargestShapes_PredictiveIsNotCappedAndShort()
+    {
+        // 2000 to 4000 cores over a day: more than 256 × 16 cores of the largest default shape. The predictive policy
+        // used to be capped at 256 replicas and short about a third of the time.
+        var path = WriteTrace(CpuTrace(3 * 288, i => (3000 + (1000 * Math.Sin(i * Math.PI / 144))).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)));
+
+        var (code, stdout, stderr) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Metric = MetricKind.Raw, Out = new DirectoryInfo(_folder), Format = OutputFormat.Json, NoPlot = true,
+        });
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("warning:", stderr, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(stdout);
+        var predictive = document.RootElement.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "predictive");
+        Assert.True(predictive.GetProperty("underProvisionedShare").GetDouble() < 0.01, predictive.ToString());
+    }
+}
