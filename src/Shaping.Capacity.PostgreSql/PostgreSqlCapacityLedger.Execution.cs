@@ -178,9 +178,12 @@ public sealed partial class PostgreSqlCapacityLedger
         var expires = CeilToMicroseconds(now + p.Request.TimeToLive);
 
         // Holds of this region that expired but were not swept yet still count in its used totals: give them back
-        // first, or a region whose callers never reach ReclaimExpiredAsync would stay full of dead holds.
-        await SweepRegionAsync(p.Request.Region, now, connection, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(_sql.Reserve, connection);
+        // first, or a region whose callers never reach ReclaimExpiredAsync would stay full of dead holds. Both
+        // statements go in one round trip (one implicit transaction; each statement still sees the one before it).
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(SweepRegionCommand(p.Request.Region, now));
+        var command = new NpgsqlBatchCommand(_sql.Reserve);
+        batch.BatchCommands.Add(command);
         var ps = command.Parameters;
         ps.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = p.Request.Id.Value });
         ps.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = p.Request.Region });
@@ -194,7 +197,8 @@ public sealed partial class PostgreSqlCapacityLedger
 
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the sweep's count
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (reader.GetInt32(11) == 1)
             {
@@ -282,12 +286,12 @@ public sealed partial class PostgreSqlCapacityLedger
         return (true, (int)count!);
     }
 
-    private async Task SweepRegionAsync(string region, DateTimeOffset now, NpgsqlConnection connection, CancellationToken cancellationToken)
+    private NpgsqlBatchCommand SweepRegionCommand(string region, DateTimeOffset now)
     {
-        await using var command = new NpgsqlCommand(_sql.SweepRegion, connection);
+        var command = new NpgsqlBatchCommand(_sql.SweepRegion);
         command.Parameters.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = region });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return command;
     }
 
     private async Task<(bool, LedgerResult)> GetOnceAsync(string id, NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -302,10 +306,13 @@ public sealed partial class PostgreSqlCapacityLedger
 
     private async Task<(bool, (bool, ResourceVector))> FreeOnceAsync(string region, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await SweepRegionAsync(region, Now(), connection, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(_sql.Free, connection);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(SweepRegionCommand(region, Now()));
+        var command = new NpgsqlBatchCommand(_sql.Free);
         command.Parameters.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = region });
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        batch.BatchCommands.Add(command);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the sweep's count
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             return (true, (false, default));
