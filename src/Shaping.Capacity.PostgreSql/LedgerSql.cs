@@ -73,19 +73,8 @@ internal sealed class LedgerSql
             SELECT {Columns}, false FROM {s}.reservations WHERE id = @id AND NOT EXISTS (SELECT 1 FROM upd)
             """;
 
-        // Safe from every instance at once: SKIP LOCKED gives concurrent sweepers disjoint batches, and the state
-        // check in the UPDATE makes a row that was committed or released meanwhile stay as it is.
-        Sweep = $"""
-            WITH due AS (
-                SELECT id FROM {s}.reservations
-                WHERE state = 0 AND expires_at <= @now
-                ORDER BY expires_at
-                LIMIT @batch
-                FOR UPDATE SKIP LOCKED),
-            exp AS (
-                UPDATE {s}.reservations r SET state = 3, updated_at = @now
-                FROM due WHERE r.id = due.id AND r.state = 0
-                RETURNING r.region, r.tot_cpu, r.tot_mem, r.tot_sto, r.tot_net),
+        // The end of both sweeps: given the expired rows (exp), give their totals back to their regions and count them.
+        var giveBackExpired = $"""
             agg AS (
                 SELECT region, sum(tot_cpu)::bigint AS c, sum(tot_mem)::bigint AS m, sum(tot_sto)::bigint AS st,
                        sum(tot_net)::bigint AS n
@@ -99,6 +88,22 @@ internal sealed class LedgerSql
             SELECT count(*)::int FROM exp
             """;
 
+        // Safe from every instance at once: SKIP LOCKED gives concurrent sweepers disjoint batches, and the state
+        // check in the UPDATE makes a row that was committed or released meanwhile stay as it is.
+        Sweep = $"""
+            WITH due AS (
+                SELECT id FROM {s}.reservations
+                WHERE state = 0 AND expires_at <= @now
+                ORDER BY expires_at
+                LIMIT @batch
+                FOR UPDATE SKIP LOCKED),
+            exp AS (
+                UPDATE {s}.reservations r SET state = 3, updated_at = @now
+                FROM due WHERE r.id = due.id AND r.state = 0
+                RETURNING r.region, r.tot_cpu, r.tot_mem, r.tot_sto, r.tot_net),
+            {giveBackExpired}
+            """;
+
         // The same for one region and every due hold of it, run before a reserve or a free-capacity read of that region.
         // It locks the due rows (waiting for a concurrent sweep of them rather than skipping, so the reserve that follows
         // sees them given back); the state check makes a row that another sweep took meanwhile stay as it is.
@@ -107,17 +112,7 @@ internal sealed class LedgerSql
                 UPDATE {s}.reservations r SET state = 3, updated_at = @now
                 WHERE r.region = @region AND r.state = 0 AND r.expires_at <= @now
                 RETURNING r.region, r.tot_cpu, r.tot_mem, r.tot_sto, r.tot_net),
-            agg AS (
-                SELECT region, sum(tot_cpu)::bigint AS c, sum(tot_mem)::bigint AS m, sum(tot_sto)::bigint AS st,
-                       sum(tot_net)::bigint AS n
-                FROM exp GROUP BY region),
-            give AS (
-                UPDATE {s}.regions g
-                SET used_cpu = g.used_cpu - agg.c, used_mem = g.used_mem - agg.m,
-                    used_sto = g.used_sto - agg.st, used_net = g.used_net - agg.n, updated_at = @now
-                FROM agg WHERE g.name = agg.region
-                RETURNING 1)
-            SELECT count(*)::int FROM exp
+            {giveBackExpired}
             """;
 
         Get = $"SELECT {Columns} FROM {s}.reservations WHERE id = @id";
