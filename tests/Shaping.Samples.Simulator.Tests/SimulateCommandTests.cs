@@ -18,24 +18,8 @@ public sealed partial class SimulateCommandTests : IDisposable
         return path;
     }
 
-    private static (int Code, string Out, string Error) Capture(SimulationSettings settings)
-    {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = SimulateCommand.Run(settings);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static (int Code, string Out, string Error) Capture(SimulationSettings settings) =>
+        Capture(() => SimulateCommand.Run(settings));
 
     private static (int Code, string Out, string Error) Capture(Func<int> run)
     {
