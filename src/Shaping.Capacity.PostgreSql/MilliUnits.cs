@@ -28,14 +28,16 @@ internal static class MilliUnits
     internal static MilliVector ToMilliDown(ResourceVector vector) => new(
         ToMilliDown(vector.CpuCores), ToMilliDown(vector.MemoryGiB), ToMilliDown(vector.StorageGiB), ToMilliDown(vector.NetworkGbps));
 
-    // An amount within one part in 10^9 of a whole milli-unit is that milli-unit (0.007 × 1000 is 7.000000000000001 in
-    // binary and must stay 7); any other amount rounds up for a reservation and down for a capacity, so that rounding
-    // can only make the ledger stricter, never let it hold more than a region has.
+    // An amount within a few ulps of a whole milli-unit is that milli-unit (0.007 × 1000 is 7.000000000000001 in binary
+    // and must stay 7): only the noise of the multiplication is forgiven, at every magnitude. Any other amount rounds up
+    // for a reservation and down for a capacity, so that rounding can only make the ledger stricter, never let it hold
+    // more than a region has.
     private static long ToMilli(double amount, bool up)
     {
         var scaled = amount * 1000.0;
         var nearest = Math.Round(scaled, MidpointRounding.AwayFromZero);
-        if (Math.Abs(scaled - nearest) <= 1e-9 * Math.Max(1, Math.Abs(scaled)))
+        var magnitude = Math.Abs(scaled);
+        if (Math.Abs(scaled - nearest) <= 4 * (Math.BitIncrement(magnitude) - magnitude))
         {
             return (long)nearest;
         }

@@ -35,9 +35,10 @@ namespace Shaping.Capacity.PostgreSql;
 /// <para>
 /// <b>Amounts</b> are stored as integer milli-units (0.001 core, 0.001 GiB, 0.001 Gbps), so the database's sums are
 /// exact and never drift; each dimension of a reservation or a capacity is at most 10^12 units. A reservation's
-/// per-replica amount rounds up to the next milli-unit and a region's capacity down (an amount within one part in 10^9
-/// of a whole milli-unit counts as it), so rounding never lets reservations exceed a region; the reservation read back
-/// carries the rounded amount.
+/// per-replica amount rounds up to the next milli-unit and a region's capacity down (an amount within a few ulps of a
+/// whole milli-unit, the noise of multiplying by 1,000, counts as it), so rounding never lets reservations exceed a
+/// region; the reservation read back carries the rounded amount. Reserves and free-capacity reads also reclaim their
+/// region's expired holds, so <see cref="ReclaimExpiredAsync"/> counts only what those left.
 /// </para>
 /// <para>
 /// The schema is created or upgraded before the first operation (see <see cref="PostgreSqlLedgerOptions.CreateSchema"/>),

@@ -84,7 +84,9 @@ public static class ShapingServiceCollectionExtensions
         // The library is the source of truth for shapes. With a library of the host's own, the catalog service is a
         // snapshot of it; otherwise the catalog (the host's, or the embedded default) is the seed the library is
         // built from. Never both ways at once, so neither resolves the other in a circle.
-        var hostLibrary = services.Any(d => d.ServiceType == typeof(ShapeLibrary) && !d.IsKeyedService);
+        // Only a library registered as an instance counts here: a factory of the host's might itself resolve the catalog
+        // (as the embedded default does), and then the catalog keeps its embedded default as before.
+        var hostLibrary = services.Any(d => d.ServiceType == typeof(ShapeLibrary) && !d.IsKeyedService && d.ImplementationInstance is not null);
         services.TryAddSingleton<ShapeCatalog>(hostLibrary ? LibrarySnapshot : static _ => DefaultShapes.Create());
         services.TryAddSingleton<ShapeLibrary>(SeededLibrary);
         services.TryAddSingleton<ReplicaInventory>();

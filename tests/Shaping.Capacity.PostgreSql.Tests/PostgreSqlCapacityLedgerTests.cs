@@ -309,6 +309,21 @@ public sealed class PostgreSqlCapacityLedgerTests(PostgresSchemaFixture db) : IC
     }
 
     [PostgresFact]
+    public async Task Rounding_AtLargeMagnitudes_StillRoundsReservationsUpAndCapacitiesDown()
+    {
+        // A relative tolerance once snapped 1,000,000.0004 down and 1,000,000.0006 up at this magnitude.
+        var (ledger, _, region) = await NewRegionAsync(new ResourceVector(1_000_000, 1, 1, 1));
+        var (_, _, odd) = await NewRegionAsync(new ResourceVector(1_000_000.0006, 1, 1, 1));
+
+        var over = await ledger.TryReserveAsync(Request(region, perReplica: new ResourceVector(1_000_000.0004, 0, 0, 0)));
+        var tiny = await ledger.TryReserveAsync(Request(region, perReplica: new ResourceVector(1e-12, 0, 0, 0)));
+
+        Assert.Equal(ReservationStatus.InsufficientCapacity, over.Status);
+        Assert.Equal(0.001, tiny.Reservation!.Request.PerReplica.CpuCores);
+        Assert.Equal(1_000_000, (await ledger.GetFreeCapacityAsync(odd))!.Value.CpuCores);
+    }
+
+    [PostgresFact]
     public async Task SetRegionCapacity_BetweenMilliUnits_RoundsDown()
     {
         var (ledger, _, region) = await NewRegionAsync(new ResourceVector(0.0015, 1, 1, 1));

@@ -63,8 +63,8 @@ public sealed partial class SimulateCommandTests
     [Theory]
     [InlineData("{ \"shapes\": [] }", "the catalog needs a non-empty \"shapes\" array")]
     [InlineData("not json", "not a valid catalog JSON document")]
-    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"pricePerHour":0.1},{"name":"a","cpuCores":8,"memoryGiB":32,"pricePerHour":0.2}]}""", "'a' appears more than once")]
-    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"pricePerHour":-0.1}]}""", "shape 'a' is invalid")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1},{"name":"a","cpuCores":8,"memoryGiB":32,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "'a' appears more than once")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"storageGiB":0,"networkGbps":1,"pricePerHour":-0.1}]}""", "shape 'a' is invalid")]
     public void Rank_BadCatalog_ExitsOneNamingTheFile(string json, string problem)
     {
         var catalog = Path.Combine(_folder, "catalog.json");
@@ -93,7 +93,7 @@ public sealed partial class SimulateCommandTests
 
     [Theory]
     [InlineData("not json", "not a valid catalog JSON document")]
-    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"pricePerHour":0.1},{"name":"a","cpuCores":8,"memoryGiB":32,"pricePerHour":0.2}]}""", "'a' appears more than once")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1},{"name":"a","cpuCores":8,"memoryGiB":32,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "'a' appears more than once")]
     public void Run_BadCatalog_NamesTheFileOnOneLine(string json, string problem)
     {
         var catalog = Path.Combine(_folder, "catalog.json");

@@ -281,25 +281,33 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var moves = new List<ShapeMove>();
         await SettleResizesAsync(moves, cancellationToken).ConfigureAwait(false);
         var observations = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var regionDemand = new Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest)>(StringComparer.Ordinal);
-        Dictionary<string, ResourceVector>? forecasts = _options.IsProactive && _predictor is not null ? BuildForecasts() : null;
+        var regionDemand = new Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)>(StringComparer.Ordinal);
+        var summed = new HashSet<(string Region, string ReplicaId)>();
+        foreach (var observation in observations)
+        {
+            // The region's demand counts every replica the source reports there, tracked or not, once each: the
+            // predictor forecasts the region, and a host that has provisioned nothing yet must still learn from the
+            // service's replicas already running, or every request there would answer NoPrediction forever. A blank
+            // region names nothing to feed.
+            if (IsUsable(observation) && summed.Add((observation.Region, observation.ReplicaId)))
+            {
+                regionDemand[observation.Region] = regionDemand.TryGetValue(observation.Region, out var acc)
+                    ? (acc.Sum + observation.Used, observation.Timestamp > acc.Latest ? observation.Timestamp : acc.Latest, acc.Replicas + 1)
+                    : (observation.Used, observation.Timestamp, 1);
+            }
+        }
+
+        Dictionary<string, ResourceVector>? forecasts = _options.IsProactive && _predictor is not null ? BuildForecasts(regionDemand) : null;
         var evaluated = 0;
 
         foreach (var observation in observations)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var used = observation.Used;
-            if (!used.IsValidAmount || observation.Region is null)
+            if (!IsUsable(observation))
             {
                 continue;
             }
-
-            // The region's demand counts every replica the source reports there, tracked or not: the predictor
-            // forecasts the region, and a host that has provisioned nothing yet must still learn from the service's
-            // replicas already running, or every request there would answer NoPrediction forever.
-            regionDemand[observation.Region] = regionDemand.TryGetValue(observation.Region, out var acc)
-                ? (acc.Sum + used, observation.Timestamp > acc.Latest ? observation.Timestamp : acc.Latest)
-                : (used, observation.Timestamp);
 
             // Only a replica the control plane tracks (and so holds a reservation for) can be moved.
             if (!_inventory.TryGet(observation.ReplicaId, out var record))
@@ -359,7 +367,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         PruneStates();
         if (_predictor is not null)
         {
-            foreach (var (region, (sum, latest)) in regionDemand)
+            foreach (var (region, (sum, latest, _)) in regionDemand)
             {
                 _predictor.Observe(region, latest, sum);
             }
@@ -640,29 +648,37 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private void ReportError(Exception error)
     {
         Volatile.Write(ref _lastError, error);
-        try
+        if (Error is not { } handlers)
         {
-            Error?.Invoke(this, error);
+            return;
         }
-        catch (Exception)
+
+        // One at a time, so that a handler that throws does not keep the error from the ones after it (a logger).
+        foreach (var handler in handlers.GetInvocationList())
         {
-            // Ignored: see Error.
+            try
+            {
+                ((EventHandler<Exception>)handler)(this, error);
+            }
+            catch (Exception)
+            {
+                // Ignored: see Error.
+            }
         }
     }
 
     private async ValueTask ReleaseAsync(ReservationId id) =>
         _ = await LedgerReplay.ReleaseAsync(_ledger, id, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
 
-    private Dictionary<string, ResourceVector> BuildForecasts()
-    {
-        var replicasPerRegion = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var replica in _inventory.Snapshot())
-        {
-            replicasPerRegion[replica.Region] = replicasPerRegion.GetValueOrDefault(replica.Region) + 1;
-        }
+    private static bool IsUsable(in ReplicaUtilization observation) =>
+        observation.Used.IsValidAmount && !string.IsNullOrWhiteSpace(observation.Region);
 
+    // The predictor was fed each region's total over every replica the source reported there, so a replica's share of
+    // the forecast divides by that count (this cycle's), not by how many of them the control plane tracks.
+    private Dictionary<string, ResourceVector> BuildForecasts(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
+    {
         var forecasts = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
-        foreach (var (region, count) in replicasPerRegion)
+        foreach (var (region, (_, _, count)) in regionDemand)
         {
             if (_predictor!.TryGetProfile(region, _options.ProactiveLeadTime, out var profile))
             {

@@ -12,10 +12,13 @@ namespace Shaping.Simulation.Catalogs;
 /// catalog one accepts the other accepts too.
 /// </summary>
 /// <remarks>
-/// Property names are case-insensitive. <c>performanceFactor</c> (default 1.0), <c>sizeClass</c> (a
-/// <see cref="SizeClass"/> name; default <see cref="SizeClass.Unspecified"/>) and a top-level <c>description</c> are
-/// optional. Every problem (invalid JSON, no shapes, a shape the core types reject, two shapes with one name) is an
-/// <see cref="InvalidDataException"/> whose one-line message starts with the source name.
+/// Property names are case-insensitive. <c>name</c>, <c>cpuCores</c>, <c>memoryGiB</c>, <c>storageGiB</c>,
+/// <c>networkGbps</c> and <c>pricePerHour</c> are required on every shape; <c>performanceFactor</c> (default 1.0),
+/// <c>sizeClass</c> (a <see cref="SizeClass"/> name; default <see cref="SizeClass.Unspecified"/>), a shape's
+/// <c>description</c> and a top-level <c>description</c> are optional; any other property is an error, so a misspelt
+/// field is not silently read as 0. Every problem (invalid JSON, a missing or unknown field, no shapes, a shape the core
+/// types reject, two shapes with one name) is an <see cref="InvalidDataException"/> whose one-line message starts with
+/// the source name.
 /// </remarks>
 public static class ShapeCatalogJson
 {
@@ -76,6 +79,11 @@ public static class ShapeCatalogJson
                 throw new InvalidDataException($"{sourceName}: the \"shapes\" array holds a null entry.");
             }
 
+            if (!Enum.IsDefined(entry.SizeClass))
+            {
+                throw new InvalidDataException($"{sourceName}: shape '{entry.Name}' has an unknown sizeClass ({(int)entry.SizeClass}).");
+            }
+
             try
             {
                 shapes.Add(new ResourceShape(
@@ -115,7 +123,7 @@ public static class ShapeCatalogJson
     }
 }
 
-internal sealed record CatalogDocument(string? Description, IReadOnlyList<CatalogEntry?>? Shapes);
+internal sealed record CatalogDocument(string? Description = null, IReadOnlyList<CatalogEntry?>? Shapes = null);
 
 internal sealed record CatalogEntry(
     string? Name,
@@ -125,8 +133,15 @@ internal sealed record CatalogEntry(
     double NetworkGbps,
     double PricePerHour,
     double PerformanceFactor = 1.0,
-    SizeClass SizeClass = SizeClass.Unspecified);
+    SizeClass SizeClass = SizeClass.Unspecified,
+    string? Description = null);
 
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, UseStringEnumConverter = true)]
+// The six numbers and the name have no defaults and must be present (a missing "memoryGiB" must not load as 0 GiB), and
+// an unknown property is an error (a misspelt "memory" must not be ignored).
+[JsonSourceGenerationOptions(
+    PropertyNameCaseInsensitive = true,
+    UseStringEnumConverter = true,
+    RespectRequiredConstructorParameters = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(CatalogDocument))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext;

@@ -431,6 +431,69 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_ProactiveWithUntrackedReplicasReported_SharesTheForecastOverEveryReportedReplica()
+    {
+        // The predictor learns the region from all ten replicas the source reports; only r1 is tracked. Its share of
+        // the forecast is a tenth (half its shape), not the whole region's peak, so nothing moves.
+        using var loop = NewLoop(new ShapeAdjustmentOptions(proactiveLeadTime: TimeSpan.FromMinutes(15)));
+        Provision("req-1", "s", "r1");
+        var perReplica = ScalerTestData.CpuDemand(Catalog.IndexOf("s"), 0.5);
+        _predictor.Profile = LoadProfile.Exact(perReplica * 10, perReplica * 10, TimeSpan.FromMinutes(15));
+        for (var minute = 0; minute < 3; minute++)
+        {
+            var at = T0 + TimeSpan.FromMinutes(minute);
+            _source.Enqueue([ObservationOfS("r1", at, 0.5), .. Enumerable.Range(0, 9).Select(i => ObservationOfS($"other-{i}", at, 0.5))]);
+        }
+
+        var moves = new List<ShapeMove>();
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            moves.AddRange((await loop.RunOnceAsync()).Moves);
+        }
+
+        Assert.Empty(moves);
+        Assert.All(_predictor.Observed, o => Assert.Equal((perReplica * 10).CpuCores, o.Demand.CpuCores, 9));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_BlankRegionOrDuplicateReport_IsNotFedAndDoesNotStopTheCycle()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        using var loop = new ShapeAdjustmentLoop(
+            _source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), predictor, ShapeAdjustmentOptions.Default, _time);
+        var used = new ResourceVector(3, 10, 20, 1);
+        _source.Enqueue(
+            new ReplicaUtilization(" ", "x1", "m", T0, used),
+            new ReplicaUtilization(Region, "e1", "m", T0, used),
+            new ReplicaUtilization(Region, "e1", "m", T0, used));
+
+        var result = await loop.RunOnceAsync();
+
+        Assert.Equal(1, result.RegionsObserved);
+        Assert.True(predictor.TryGetProfile(Region, TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(3, profile.PeakQuantile(0.5).CpuCores, 1); // e1 once, not twice
+    }
+
+    [Fact]
+    public async Task Error_AHandlerThrows_TheOthersStillHearIt()
+    {
+        using var loop = NewLoop(ShapeAdjustmentOptions.Default);
+        var heard = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Error += (_, _) => throw new InvalidOperationException("a broken handler");
+        loop.Error += (_, error) => heard.TrySetResult(error);
+        _source.ThrowOnRead = new InvalidOperationException("source is down");
+        using var cancel = new CancellationTokenSource();
+
+        var run = loop.RunAsync(cancel.Token); // the first cycle runs at once and fails
+        var error = await heard.Task.WaitAsync(TimeSpan.FromSeconds(30)); // not a timing assertion: a hang guard
+        await cancel.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Same(_source.ThrowOnRead, error);
+        Assert.Equal(1, loop.FailedCycles);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_ReplicaRemoved_DropsItsState()
     {
         Provision("req-1", "s", "r1");

@@ -37,11 +37,14 @@ public sealed class ShapeCatalogJsonTests
     [InlineData("not json", "not a valid catalog JSON document")]
     [InlineData("""{"shapes":[]}""", "the catalog needs a non-empty \"shapes\" array")]
     [InlineData("""{"description":"x"}""", "the catalog needs a non-empty \"shapes\" array")]
-    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"pricePerHour":0.1},{"name":"a","cpuCores":2,"pricePerHour":0.2}]}""", "'a' appears more than once")]
-    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"pricePerHour":-0.1}]}""", "shape 'a' is invalid")]
-    [InlineData("""{"shapes":[{"cpuCores":1,"pricePerHour":0.1}]}""", "is invalid")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1},{"name":"a","cpuCores":2,"memoryGiB":4,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "'a' appears more than once")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":-0.1}]}""", "shape 'a' is invalid")]
+    [InlineData("""{"shapes":[{"name":null,"cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1}]}""", "is invalid")]
     [InlineData("""{"shapes":[null]}""", "null entry")]
-    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"pricePerHour":0.1,"sizeClass":"Huge"}]}""", "not a valid catalog JSON document")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1,"sizeClass":"Huge"}]}""", "not a valid catalog JSON document")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1,"sizeClass":99}]}""", "unknown sizeClass (99)")]
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "missing required properties including: 'MemoryGiB'")] // missing: not 0 GiB
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memory":16,"memoryGiB":16,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "memory")] // misspelt extra field
     public void Load_InvalidCatalog_ThrowsOneLineNamingTheSource(string json, string problem)
     {
         var error = Assert.Throws<InvalidDataException>(() => Load(json));
