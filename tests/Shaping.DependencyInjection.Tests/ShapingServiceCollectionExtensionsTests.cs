@@ -181,6 +181,20 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddPredictiveShaping_HostLibraryFactoryRegisteredBeforeThatReadsTheCatalog_ResolvesWithoutACycle()
+    {
+        // The embedded default's own pattern: a library built from the catalog service. It must keep working.
+        var services = new ServiceCollection();
+        services.AddSingleton(sp => new ShapeLibrary(sp.GetRequiredService<ShapeCatalog>().Shapes));
+        services.AddPredictiveShaping().AddAdjustmentLoop();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var library = provider.GetRequiredService<ShapeLibrary>();
+        Assert.Equal(provider.GetRequiredService<ShapeCatalog>().Shapes.Select(s => s.Name), library.Current.Shapes.Select(s => s.Name));
+        Assert.NotNull(provider.GetRequiredService<ShapeAdjustmentLoop>());
+    }
+
+    [Fact]
     public async Task AddPredictiveShaping_EmptyCatalogOrLibrary_FailsAtStartNamingTheFix()
     {
         var fromCatalog = new ServiceCollection();
