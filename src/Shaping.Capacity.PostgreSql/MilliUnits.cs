@@ -7,9 +7,9 @@ namespace Shaping.Capacity.PostgreSql;
 /// </summary>
 /// <remarks>
 /// Integers make the database's sums exact: adding and subtracting reservations never drifts, so the free
-/// capacity after every reservation is gone equals the start exactly, whatever the order of operations. Amounts
-/// are rounded to the nearest milli-unit (half away from zero); <c>milli / 1000.0</c> gives back the nearest
-/// double, so 0.1 comes back as 0.1.
+/// capacity after every reservation is gone equals the start exactly, whatever the order of operations. Reservation
+/// amounts round up and capacities down to a whole milli-unit (see <c>ToMilli</c>); <c>milli / 1000.0</c> gives back
+/// the nearest double, so 0.1 comes back as 0.1.
 /// </remarks>
 internal static class MilliUnits
 {
@@ -18,15 +18,12 @@ internal static class MilliUnits
 
     internal const long MaxMilli = 1_000_000_000_000_000L;
 
-    internal static long ToMilliUp(double amount) => ToMilli(amount, up: true);
+    internal static MilliVector ToMilliUp(ResourceVector vector) => ToMilli(vector, up: true);
 
-    internal static long ToMilliDown(double amount) => ToMilli(amount, up: false);
+    internal static MilliVector ToMilliDown(ResourceVector vector) => ToMilli(vector, up: false);
 
-    internal static MilliVector ToMilliUp(ResourceVector vector) => new(
-        ToMilliUp(vector.CpuCores), ToMilliUp(vector.MemoryGiB), ToMilliUp(vector.StorageGiB), ToMilliUp(vector.NetworkGbps));
-
-    internal static MilliVector ToMilliDown(ResourceVector vector) => new(
-        ToMilliDown(vector.CpuCores), ToMilliDown(vector.MemoryGiB), ToMilliDown(vector.StorageGiB), ToMilliDown(vector.NetworkGbps));
+    private static MilliVector ToMilli(ResourceVector vector, bool up) => new(
+        ToMilli(vector.CpuCores, up), ToMilli(vector.MemoryGiB, up), ToMilli(vector.StorageGiB, up), ToMilli(vector.NetworkGbps, up));
 
     // An amount within a few ulps of a whole milli-unit is that milli-unit (0.007 × 1000 is 7.000000000000001 in binary
     // and must stay 7): only the noise of the multiplication is forgiven, at every magnitude. Any other amount rounds up

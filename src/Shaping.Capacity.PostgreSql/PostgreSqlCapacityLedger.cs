@@ -53,6 +53,9 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
 
     private const int MaxReruns = 16;
 
+    // Throws on a lone surrogate instead of writing a replacement character, so such ids are refused, not altered.
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
     private readonly PostgreSqlLedgerOptions _options;
@@ -296,7 +299,6 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
         }
     }
 
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static bool WithinMax(ResourceVector v) =>
         v.CpuCores <= MilliUnits.MaxAmount && v.MemoryGiB <= MilliUnits.MaxAmount

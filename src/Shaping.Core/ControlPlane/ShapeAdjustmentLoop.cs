@@ -609,31 +609,20 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var next = catalog.IsEmpty ? null : new HysteresisScaler(catalog, _policy);
         lock (_statesGate)
         {
-            List<(string ReplicaId, int ShapeIndex)>? kept = null;
-            List<string>? gone = null;
-            foreach (var (replicaId, state) in _states)
+            // Catalog changes are rare: a snapshot of the states keeps this simple.
+            foreach (var (replicaId, state) in _states.ToArray())
             {
                 var index = next is null || previous is null || state.ShapeIndex >= previous.Catalog.Count
                     ? -1
                     : next.Catalog.IndexOf(previous.Catalog[state.ShapeIndex].Name);
                 if (index >= 0)
                 {
-                    (kept ??= []).Add((replicaId, index));
+                    _states[replicaId] = state.WithShapeIndex(index);
                 }
                 else
                 {
-                    (gone ??= []).Add(replicaId);
+                    _states.Remove(replicaId);
                 }
-            }
-
-            foreach (var (replicaId, index) in kept ?? [])
-            {
-                _states[replicaId] = _states[replicaId].WithShapeIndex(index);
-            }
-
-            foreach (var replicaId in gone ?? [])
-            {
-                _states.Remove(replicaId);
             }
         }
 

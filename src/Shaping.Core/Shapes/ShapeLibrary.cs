@@ -19,9 +19,7 @@ public sealed class ShapeLibrary
 {
     private readonly Lock _gate = new();
 
-    // Held by a writer from its change through its CatalogChanged event, so events arrive in version order. Readers
-    // take only _gate, so a slow handler never blocks them.
-    private readonly Lock _publishGate = new();
+    private readonly Lock _publishGate = new(); // see Change
     private readonly Dictionary<string, List<ResourceShape>> _revisions = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ShapeCatalog> _catalogs = [];
     private readonly HashSet<string> _retired = new(StringComparer.Ordinal);
@@ -64,25 +62,16 @@ public sealed class ShapeLibrary
     public ShapeCatalog Add(ResourceShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        ShapeCatalog catalog;
-        lock (_publishGate)
+        return Change(() =>
         {
-            lock (_gate)
+            if (_revisions.ContainsKey(shape.Name))
             {
-                if (_revisions.ContainsKey(shape.Name))
-                {
-                    throw new ArgumentException(
-                        $"A shape named '{shape.Name}' already exists; use Update to revise it.", nameof(shape));
-                }
-
-                _revisions.Add(shape.Name, [FirstRevision(shape)]);
-                catalog = PublishLocked();
+                throw new ArgumentException(
+                    $"A shape named '{shape.Name}' already exists; use Update to revise it.", nameof(shape));
             }
 
-            CatalogChanged?.Invoke(this, catalog);
-        }
-
-        return catalog;
+            _revisions.Add(shape.Name, [FirstRevision(shape)]);
+        });
     }
 
     /// <summary>Adds several new shapes and publishes them together as one new catalog version.</summary>
@@ -99,34 +88,24 @@ public sealed class ShapeLibrary
             return _current;
         }
 
-        ShapeCatalog catalog;
-        lock (_publishGate)
+        return Change(() =>
         {
-            lock (_gate)
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var shape in batch)
             {
-                var names = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var shape in batch)
+                ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
+                if (_revisions.ContainsKey(shape.Name) || !names.Add(shape.Name))
                 {
-                    ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
-                    if (_revisions.ContainsKey(shape.Name) || !names.Add(shape.Name))
-                    {
-                        throw new ArgumentException(
-                            $"A shape named '{shape.Name}' already exists or appears twice; nothing was added.", nameof(shapes));
-                    }
+                    throw new ArgumentException(
+                        $"A shape named '{shape.Name}' already exists or appears twice; nothing was added.", nameof(shapes));
                 }
-
-                foreach (var shape in batch)
-                {
-                    _revisions.Add(shape.Name, [FirstRevision(shape)]);
-                }
-
-                catalog = PublishLocked();
             }
 
-            CatalogChanged?.Invoke(this, catalog);
-        }
-
-        return catalog;
+            foreach (var shape in batch)
+            {
+                _revisions.Add(shape.Name, [FirstRevision(shape)]);
+            }
+        });
     }
 
     /// <summary>
@@ -140,24 +119,15 @@ public sealed class ShapeLibrary
     public ShapeCatalog Update(ResourceShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        ShapeCatalog catalog;
-        lock (_publishGate)
+        return Change(() =>
         {
-            lock (_gate)
+            if (!_revisions.TryGetValue(shape.Name, out var history) || _retired.Contains(shape.Name))
             {
-                if (!_revisions.TryGetValue(shape.Name, out var history) || _retired.Contains(shape.Name))
-                {
-                    throw new ArgumentException($"No active shape is named '{shape.Name}'.", nameof(shape));
-                }
-
-                history.Add(new ResourceShape(shape.Name, shape.Capacity, shape.Profile, history[^1].Revision + 1));
-                catalog = PublishLocked();
+                throw new ArgumentException($"No active shape is named '{shape.Name}'.", nameof(shape));
             }
 
-            CatalogChanged?.Invoke(this, catalog);
-        }
-
-        return catalog;
+            history.Add(new ResourceShape(shape.Name, shape.Capacity, shape.Profile, history[^1].Revision + 1));
+        });
     }
 
     /// <summary>
@@ -170,23 +140,13 @@ public sealed class ShapeLibrary
     public ShapeCatalog Retire(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ShapeCatalog catalog;
-        lock (_publishGate)
+        return Change(() =>
         {
-            lock (_gate)
+            if (!_revisions.ContainsKey(name) || !_retired.Add(name))
             {
-                if (!_revisions.ContainsKey(name) || !_retired.Add(name))
-                {
-                    throw new ArgumentException($"No active shape is named '{name}'.", nameof(name));
-                }
-
-                catalog = PublishLocked();
+                throw new ArgumentException($"No active shape is named '{name}'.", nameof(name));
             }
-
-            CatalogChanged?.Invoke(this, catalog);
-        }
-
-        return catalog;
+        });
     }
 
     /// <summary>Gets whether a shape name has been retired.</summary>
@@ -198,6 +158,28 @@ public sealed class ShapeLibrary
         lock (_gate)
         {
             return _retired.Contains(name);
+        }
+    }
+
+    /// <summary>
+    /// Applies one change under the lock, publishes the new catalog and raises <see cref="CatalogChanged"/>: writers hold
+    /// the publish lock through their event, so events arrive in version order, while readers take only the state lock
+    /// and a slow handler never blocks them.
+    /// </summary>
+    /// <param name="changeLocked">Validates and changes the revisions or the retired set; throws to change nothing.</param>
+    private ShapeCatalog Change(Action changeLocked)
+    {
+        lock (_publishGate)
+        {
+            ShapeCatalog catalog;
+            lock (_gate)
+            {
+                changeLocked();
+                catalog = PublishLocked();
+            }
+
+            CatalogChanged?.Invoke(this, catalog);
+            return catalog;
         }
     }
 
