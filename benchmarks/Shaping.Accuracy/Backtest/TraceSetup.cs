@@ -12,6 +12,12 @@ namespace Shaping.Accuracy.Backtest;
 internal sealed record TraceSetup(string Path, bool DailyCycle, TraceReadOptions Options, IDemandModel Model)
 {
     /// <summary>
+    /// Gets where the trace's regimes begin for the <see cref="BurstStartBound"/> reference row, which is shown only
+    /// for traces that set this (empty: one regime).
+    /// </summary>
+    public IReadOnlyList<DateTimeOffset>? BoundRegimes { get; init; }
+
+    /// <summary>
     /// The traces and their demand models. CPU-percent traces are read as utilisation of a 16-core, 64 GiB,
     /// 12.5 Gbps machine (memory and network in proportion); request counts as 0.5 cores + 1 GiB baseline plus a
     /// per-request-per-second cost; the Google aggregate as fractions of a 64-core, 256 GiB machine with its own
@@ -19,7 +25,11 @@ internal sealed record TraceSetup(string Path, bool DailyCycle, TraceReadOptions
     /// </summary>
     public static IReadOnlyList<TraceSetup> All { get; } =
     [
-        Cpu("nab/cpu_utilization_asg_misconfiguration.csv", daily: true),
+        // The bound's second regime is NAB's labelled misconfiguration window (the traces README: 07-10 12:29 on).
+        Cpu("nab/cpu_utilization_asg_misconfiguration.csv", daily: true) with
+        {
+            BoundRegimes = [new DateTimeOffset(2014, 7, 10, 12, 29, 0, TimeSpan.Zero)],
+        },
         Cpu("nab/ec2_cpu_utilization_53ea38.csv", daily: true),
         Requests("nab/nyc_taxi.csv", "value", TimeSpan.FromMinutes(30), new ResourceVector(0.5, 1, 0, 0.02), daily: true),
         Requests("worldcup98/invocation_count.csv", "count", TimeSpan.FromMinutes(1), new ResourceVector(0.004, 0.008, 0, 0.0002), daily: true),

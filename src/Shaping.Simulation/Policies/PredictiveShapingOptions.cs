@@ -72,7 +72,8 @@ public sealed class PredictiveShapingOptions
     /// (1 + a margin), whatever the forecast says. The margin is this value during warm-up; once calibrated, it is the
     /// <see cref="ForecastQuantile"/> of the demand's one-step rises over the <see cref="CalibrationWindow"/> (or the last
     /// step's rise, if larger) when that is smaller (smooth demand needs less room for its next step than demand that
-    /// jumps).
+    /// jumps). After a one-step rise larger than this value the floor also allows that rise once more, up to the
+    /// highest demand of the <see cref="CalibrationWindow"/>.
     /// </summary>
     /// <value>The default value is 0.15.</value>
     public double FloorMargin { get; init; } = 0.15;

@@ -34,7 +34,10 @@ namespace Shaping.Simulation.Policies;
 /// to this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until calibration, then the
 /// <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the recent one-step rises of demand, or the last step's own
 /// rise if larger, when that is smaller than the option: smooth demand is not held 15 % above its last value, while
-/// jumpy demand, or demand that has just jumped, keeps the full margin; for the proactive lead time, the largest bound over the next
+/// jumpy demand, or demand that has just jumped, keeps the full margin. A jump larger than the option may go on, so
+/// after one the floor is also the last demand × (1 + that jump), up to the highest demand of the
+/// <see cref="PredictiveShapingOptions.CalibrationWindow"/>: a burst that climbs over two steps is covered on its second
+/// (its first cannot be foreseen). For the proactive lead time, the largest bound over the next
 /// <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see cref="PredictiveShapingOptions.WarmUp"/> of history, and
 /// until every position has a few calibration samples, it falls back to the highest demand seen so far +
 /// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's).</para>
@@ -494,15 +497,24 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     {
         var last = history[^1];
         // The floor's margin: the recent rises' quantile, but at least the last step's own rise (a jump larger than
-        // any recent one starts a new regime), and never more than FloorMargin.
+        // any recent one starts a new regime), and never more than FloorMargin. A jump beyond FloorMargin may go on:
+        // the floor then also allows one more step of the same size, up to the highest demand of the calibration
+        // window (a burst that climbs over two steps is covered on its second step).
         var before = history.Length > 1 ? history[^2] : last;
         Span<double> floorValues = stackalloc double[ResourceVector.DimensionCount];
+        ResourceVector? weekPeak = null;
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
             var previous = before[(Dimension)d];
             var current = last[(Dimension)d];
             var rise = previous > 0 ? Math.Max(0, (current / previous) - 1) : current > 0 ? double.PositiveInfinity : 0;
             floorValues[d] = current * (1 + Math.Min(_options.FloorMargin, Math.Max(_floorMargin[d], rise)));
+            if (rise > _options.FloorMargin)
+            {
+                weekPeak ??= RecentPeak(history, _options.CalibrationWindow);
+                var repeat = Math.Min(current * (1 + rise), weekPeak.Value[(Dimension)d]);
+                floorValues[d] = Math.Max(floorValues[d], repeat);
+            }
         }
 
         var floor = new ResourceVector(floorValues[0], floorValues[1], floorValues[2], floorValues[3]);
@@ -521,7 +533,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
 
         var t = history.Length;
-        _recentPeak = RecentPeak(history);
+        _recentPeak = RecentPeak(history, _options.CapWindow);
         var phase = t % _stepsPerBucket;
         var previousPhase = (phase + _stepsPerBucket - 1) % _stepsPerBucket;
         var leadSteps = Math.Max(1, (int)Math.Ceiling(_options.LeadTime / _step));
@@ -608,11 +620,11 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         return (nowVector, leadVector, interval);
     }
 
-    // The highest demand over about the cap window: the peaks of the whole buckets it spans plus the bucket in
-    // progress (so a decision costs O(buckets + steps per bucket), not O(window)).
-    private ResourceVector RecentPeak(ReadOnlySpan<ResourceVector> history)
+    // The highest demand over about the window: the peaks of the whole buckets it spans plus the bucket in progress
+    // (so a decision costs O(buckets + steps per bucket), not O(window)).
+    private ResourceVector RecentPeak(ReadOnlySpan<ResourceVector> history, TimeSpan window)
     {
-        var buckets = Math.Max(1, (int)Math.Round(_options.CapWindow / (_step * _stepsPerBucket)));
+        var buckets = Math.Max(1, (int)Math.Round(window / (_step * _stepsPerBucket)));
         var peak = ResourceVector.Zero;
         for (var b = Math.Max(0, _bucketPeaks.Count - buckets); b < _bucketPeaks.Count; b++)
         {

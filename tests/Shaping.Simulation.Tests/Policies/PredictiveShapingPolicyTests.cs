@@ -184,6 +184,26 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Decide_BurstClimbingOverTwoSteps_IsCoveredOnItsSecondStep()
+    {
+        // Eight days near 5 cores with one burst to 16 four days before the end; then a new burst climbs 5 → 11.6 → 16
+        // at another hour. Its first step cannot be foreseen; after it, the floor allows the jump to repeat up to the
+        // week's peak, so the second step is covered (the 15 % margin alone would hold 11.6 × 1.15 ≈ 13.3).
+        var random = new Random(3);
+        var values = Enumerable.Range(0, 8 * 48).Select(_ => 5 * (1 + ((random.NextDouble() - 0.5) * 0.02))).ToList();
+        values[(4 * 48) + 20] = 16;
+        values.AddRange([11.6, 16]);
+        var demand = new DemandSeries("burst", Series.Start, HalfHour, values.Select(v => new ResourceVector(v, 0, 0, 0)));
+        var policy = Policy();
+
+        var steps = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, policy).Steps;
+
+        Assert.True(policy.LastDecisionForecast);
+        Assert.True(steps[^1].Demand.FitsWithin(steps[^1].Provisioned), steps[^1].ToString());
+        Assert.True(steps[^1].Provisioned.CpuCores < 16 * 1.25, steps[^1].ToString());
+    }
+
+    [Fact]
     public void Decide_FirstInterval_UsesInitialCapacity()
     {
         var demand = Series.Cpu(HalfHour, 5, 5);
