@@ -13,8 +13,10 @@ namespace Shaping.Simulation.Policies;
 public sealed class PredictiveShapingOptions
 {
     /// <summary>Gets the forecaster fitted to each dimension's per-bucket peak series.</summary>
-    /// <value>The default is <see langword="null"/>: the engine's default, a validated selection between seasonal
-    /// naive and AutoEts (seasonal naive first, so it wins ties and short histories).</value>
+    /// <value>The default is <see langword="null"/>: a validated selection (on the last 48 buckets) between seasonal
+    /// naive and AutoEts at <see cref="SeasonalPeriod"/>, and seasonal naive at a week (168 of the default one-hour
+    /// buckets) when the <see cref="FitWindow"/> holds more than a week; seasonal naive comes first, so it wins ties
+    /// and short histories.</value>
     public IForecaster? Forecaster { get; init; }
 
     /// <summary>

@@ -16,9 +16,10 @@ namespace Shaping.Simulation.Policies;
 /// </summary>
 /// <remarks>
 /// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see cref="PredictiveShapingOptions.BucketLength"/>,
-/// one hour by default) and each dimension's per-bucket peak is forecast with the Predictive Load Engine's default
-/// forecaster (a validated selection between seasonal naive and AutoEts, m = 24), refitted on a schedule on the last
-/// three weeks and updated online with every completed bucket in between. A dimension that has so far been an exact
+/// one hour by default) and each dimension's per-bucket peak is forecast by a validated selection between seasonal
+/// naive and AutoEts at the daily period (m = 24) and seasonal naive at a week (168 buckets, which wins once three
+/// weeks of history show weekends differ from weekdays), refitted on a schedule on the last three weeks and updated
+/// online with every completed bucket in between. A dimension that has so far been an exact
 /// increasing affine function of another (as a demand model's per-request costs make memory of CPU) is not fitted
 /// separately: its bounds are the other's mapped through that line. Within a bucket, each step position has a share
 /// of the bucket's peak (the median share at that position over the calibration window), so a spike that recurs at
@@ -26,7 +27,10 @@ namespace Shaping.Simulation.Policies;
 /// bucket's peak forecast × its position's share.</para>
 /// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the recent intervals are kept (split
 /// conformal): the upper bound is the base × their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower
-/// bound (reported for coverage) the base × their 5 % quantile. The upper bound is capped at the highest demand of the
+/// bound (reported for coverage) the base × their 5 % quantile. The ratios are kept apart by level (Mondrian
+/// conformal): a base below half of the last day's peak is calibrated on the ratios of low bases, the others on those of
+/// high bases, each level falling back to the pooled quantile while it has fewer than a dozen samples, because relative
+/// errors at night-time lows are far wider than at the peaks that set the cost. The upper bound is capped at the highest demand of the
 /// last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a
 /// flash crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
 /// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
@@ -59,8 +63,10 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 {
     private const int RankingSize = 16;
     private const int MinimumCalibrationSamples = 12;
+
+    // A forecast base below this share of the last day's peak is calibrated apart from the higher ones.
+    private const double LevelSplit = 0.5;
     private readonly PredictiveShapingOptions _options;
-    private readonly IForecaster _forecaster;
     private readonly ScoredShape[] _ranking = new ScoredShape[RankingSize];
     private readonly ShapeSelector _selector = new();
     private readonly bool[] _active = new bool[ResourceVector.DimensionCount];
@@ -84,6 +90,13 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     // Calibration per dimension and position within the bucket: ratios demand ÷ forecast base, a ring of
     // _ratioWindow per position, and the quantiles taken from them.
     private double[][] _ratios = [];
+
+    // Per ratio, whether its forecast base was low (below LevelSplit × the last day's peak): Mondrian calibration keeps
+    // the two levels apart, since relative errors at night-time lows are wider than at the peaks that cost money.
+    private bool[][] _ratioLow = [];
+    private readonly bool[] _lastBaseLow = new bool[ResourceVector.DimensionCount];
+
+    // The quantiles per dimension and (position × 2 + level), level 0 for a base at or above the split, 1 below it.
     private double[][] _lowerRatio = [];
     private double[][] _upperRatio = [];
     private int[] _ratioCount = [];
@@ -122,8 +135,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
 
         InitialCapacity = initialCapacity;
-        _forecaster = _options.Forecaster
-            ?? new ValidatedSelectionForecaster([new SeasonalNaiveForecaster(), new AutoEtsForecaster()], validationLength: 48);
         Name = "predictive";
     }
 
@@ -163,6 +174,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         Array.Clear(_active);
         Array.Clear(_activeSince);
         Array.Clear(_lastBaseActive);
+        Array.Clear(_lastBaseLow);
+        _ratioLow = [];
         _validRatios = [];
         Array.Clear(_links);
         _leader = -1;
@@ -250,10 +263,12 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         var bucket = step * _stepsPerBucket;
         var refit = Math.Max(1, (int)Math.Round(_options.RefitInterval / bucket));
         var fit = Math.Max(_options.SeasonalPeriod * 3, (int)Math.Round(_options.FitWindow / bucket));
+        var forecaster = _options.Forecaster ?? DefaultForecaster(bucket, fit);
         var calibration = Math.Max(1, (int)Math.Round(_options.CalibrationWindow / bucket));
         _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
         _phaseShare = new double[ResourceVector.DimensionCount][];
         _ratios = new double[ResourceVector.DimensionCount][];
+        _ratioLow = new bool[ResourceVector.DimensionCount][];
         _lowerRatio = new double[ResourceVector.DimensionCount][];
         _upperRatio = new double[ResourceVector.DimensionCount][];
         _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
@@ -262,12 +277,13 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         for (var d = 0; d < _tracks.Length; d++)
         {
             _validRatios[d] = new int[_stepsPerBucket];
-            _tracks[d] = new BucketPeakTrack(_forecaster, _options.SeasonalPeriod, refit, fit);
+            _tracks[d] = new BucketPeakTrack(forecaster, _options.SeasonalPeriod, refit, fit);
             _phaseShare[d] = new double[_stepsPerBucket];
             Array.Fill(_phaseShare[d], 1.0);
             _ratios[d] = new double[_stepsPerBucket * _ratioWindow];
-            _lowerRatio[d] = new double[_stepsPerBucket];
-            _upperRatio[d] = new double[_stepsPerBucket];
+            _ratioLow[d] = new bool[_stepsPerBucket * _ratioWindow];
+            _lowerRatio[d] = new double[_stepsPerBucket * 2];
+            _upperRatio[d] = new double[_stepsPerBucket * 2];
         }
 
         _sortBuffer = new double[_ratioWindow];
@@ -282,6 +298,17 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _riseCount = 0;
         Array.Fill(_floorMargin, _options.FloorMargin);
         _shareBuffer = new double[Math.Max(1, calibration)];
+    }
+
+    // Seasonal naive and AutoEts at the seasonal period, and seasonal naive at a week when a week is a longer whole
+    // number of buckets that the fit window holds, chosen on the last 48 buckets at each refit.
+    private ValidatedSelectionForecaster DefaultForecaster(TimeSpan bucket, int fitBuckets)
+    {
+        var week = (int)Math.Round(TimeSpan.FromDays(7) / bucket);
+        IForecaster[] candidates = week > _options.SeasonalPeriod && week < fitBuckets
+            ? [new SeasonalNaiveForecaster(), new AutoEtsForecaster(), new FixedPeriodForecaster(new SeasonalNaiveForecaster(), week)]
+            : [new SeasonalNaiveForecaster(), new AutoEtsForecaster()];
+        return new ValidatedSelectionForecaster(candidates, validationLength: 48);
     }
 
     private int CalibrationBuckets => Math.Max(1, (int)Math.Round(_options.CalibrationWindow / (_step * _stepsPerBucket)));
@@ -342,6 +369,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                     var replaced = _ratioCount[phase] >= _ratioWindow ? _ratios[d][slot] : double.NaN;
                     _validRatios[d][phase] += (double.IsNaN(ratio) ? 0 : 1) - (double.IsNaN(replaced) ? 0 : 1);
                     _ratios[d][slot] = ratio;
+                    _ratioLow[d][slot] = _lastBaseLow[d];
                 }
 
                 _ratioCount[phase]++;
@@ -469,28 +497,50 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                     continue;
                 }
 
-                // Only the ratios recorded while the dimension had a forecast (NaN before it first had demand).
-                var valid = 0;
-                foreach (var ratio in _ratios[d].AsSpan(phase * _ratioWindow, count))
-                {
-                    if (!double.IsNaN(ratio))
-                    {
-                        _sortBuffer[valid++] = ratio;
-                    }
-                }
-
-                if (valid == 0)
+                // Only the ratios recorded while the dimension had a forecast (NaN before it first had demand). Each
+                // level gets its own quantiles when it has enough samples, and the pooled ones otherwise.
+                var ratios = _ratios[d].AsSpan(phase * _ratioWindow, count);
+                var levels = _ratioLow[d].AsSpan(phase * _ratioWindow, count);
+                if (!Calibrate(ratios, levels, null, out var pooledUpper, out var pooledLower))
                 {
                     continue;
                 }
 
-                var buffer = _sortBuffer.AsSpan(0, valid);
-                buffer.Sort();
-                var index = (int)Math.Ceiling((_options.ForecastQuantile * valid) - 1e-9) - 1;
-                _upperRatio[d][phase] = buffer[Math.Clamp(index, 0, valid - 1)];
-                _lowerRatio[d][phase] = buffer[(int)Math.Floor(0.05 * (valid - 1))];
+                for (var level = 0; level < 2; level++)
+                {
+                    var enough = Calibrate(ratios, levels, level == 1, out var upper, out var lower);
+                    _upperRatio[d][(phase * 2) + level] = enough ? upper : pooledUpper;
+                    _lowerRatio[d][(phase * 2) + level] = enough ? lower : pooledLower;
+                }
             }
         }
+    }
+
+    // The ForecastQuantile and 5 % quantile of the valid ratios at one position, of one level (null: both). False when
+    // there are none, or, for one level, fewer than MinimumCalibrationSamples.
+    private bool Calibrate(ReadOnlySpan<double> ratios, ReadOnlySpan<bool> levels, bool? low, out double upper, out double lower)
+    {
+        var valid = 0;
+        for (var i = 0; i < ratios.Length; i++)
+        {
+            if (!double.IsNaN(ratios[i]) && (low is null || levels[i] == low.Value))
+            {
+                _sortBuffer[valid++] = ratios[i];
+            }
+        }
+
+        upper = lower = double.NaN;
+        if (valid == 0 || (low is not null && valid < MinimumCalibrationSamples))
+        {
+            return false;
+        }
+
+        var buffer = _sortBuffer.AsSpan(0, valid);
+        buffer.Sort();
+        var index = (int)Math.Ceiling((_options.ForecastQuantile * valid) - 1e-9) - 1;
+        upper = buffer[Math.Clamp(index, 0, valid - 1)];
+        lower = buffer[(int)Math.Floor(0.05 * (valid - 1))];
+        return true;
     }
 
     private (ResourceVector Now, ResourceVector Lead, ForecastInterval? Forecast) Requirement(ReadOnlySpan<ResourceVector> history)
@@ -553,8 +603,11 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             var share = _phaseShare[d];
             forecastBase[d] = track.PointCurrent * share[phase];
             var cap = _recentPeak[(Dimension)d] * (1 + _options.CapMargin);
-            upper[d] = Math.Min(forecastBase[d] * _upperRatio[d][phase], cap);
-            lower[d] = Math.Min(forecastBase[d] * _lowerRatio[d][phase], upper[d]);
+            var split = LevelSplit * _recentPeak[(Dimension)d];
+            _lastBaseLow[d] = forecastBase[d] < split;
+            var level = (phase * 2) + (_lastBaseLow[d] ? 1 : 0);
+            upper[d] = Math.Min(forecastBase[d] * _upperRatio[d][level], cap);
+            lower[d] = Math.Min(forecastBase[d] * _lowerRatio[d][level], upper[d]);
 
             // The reactive floor, eased only where the step profile says demand falls from the last position to this one.
             var easing = share[previousPhase] > 0 ? Math.Min(1, share[phase] / share[previousPhase]) : 1;
@@ -566,7 +619,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 var p = phase + k;
                 var point = p < _stepsPerBucket ? track.PointCurrent : track.PointNext;
                 var position = p % _stepsPerBucket;
-                ahead = Math.Max(ahead, Math.Min(point * share[position] * _upperRatio[d][position], cap));
+                var pointBase = point * share[position];
+                var ratio = _upperRatio[d][(position * 2) + (pointBase < split ? 1 : 0)];
+                ahead = Math.Max(ahead, Math.Min(pointBase * ratio, cap));
             }
 
             lead[d] = ahead;

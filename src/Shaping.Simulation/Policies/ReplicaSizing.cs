@@ -36,8 +36,10 @@ public static class ReplicaSizing
 
     /// <summary>
     /// Gets a <see cref="PredictiveShapingOptions.MaxReplicas"/> that lets the policy cover <paramref name="peak"/>
-    /// plus <see cref="PeakHeadroom"/>: the replicas <see cref="ReplicasToCover"/> needs for it, but at least the
-    /// default 256 and at most <see cref="PredictiveShapingOptions.MaxReplicasLimit"/>.
+    /// plus <see cref="PeakHeadroom"/> with any catalog shape (the most replicas any shape with capacity in every
+    /// needed dimension takes for it), but at least the default 256 and at most
+    /// <see cref="PredictiveShapingOptions.MaxReplicasLimit"/>. Sizing for every shape, not only the largest, keeps
+    /// the cap from barring the cheapest configuration (often many small replicas) when the policy holds a margin.
     /// </summary>
     /// <param name="catalog">The catalog the policy chooses from.</param>
     /// <param name="peak">The trace's peak demand.</param>
@@ -45,7 +47,19 @@ public static class ReplicaSizing
     /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is <see langword="null"/>.</exception>
     public static int PredictiveMaxReplicas(ShapeCatalog catalog, ResourceVector peak)
     {
-        var needed = ReplicasToCover(catalog, peak.Scale(1 + PeakHeadroom));
+        ArgumentNullException.ThrowIfNull(catalog);
+        var target = peak.Scale(1 + PeakHeadroom);
+        var needed = 0;
+        foreach (var shape in catalog.Shapes)
+        {
+            var replicas = CapacityPlanner.ReplicasFor(shape, target);
+            if (replicas != int.MaxValue)
+            {
+                needed = Math.Max(needed, replicas);
+            }
+        }
+
+        needed = needed == 0 ? int.MaxValue : needed;
         return Math.Clamp(needed, new PredictiveShapingOptions().MaxReplicas, PredictiveShapingOptions.MaxReplicasLimit);
     }
 

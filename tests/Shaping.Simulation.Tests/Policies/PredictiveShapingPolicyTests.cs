@@ -204,6 +204,51 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Decide_NoisyLowsAndSteadyHighs_CalibratesTheHighsOnTheirOwn()
+    {
+        // Ten days: 10 cores ± 2 % from 08:00 to 20:00, 1 core ± 50 % at night. Relative errors at night are 25 times
+        // wider; calibrated together, the night's ratios would set the bound at midday (10 × ~1.5, up to the cap of
+        // 12.5). Calibrated by level, midday needs only the steady highs' margin.
+        var random = new Random(9);
+        var values = Enumerable.Range(0, (10 * 48) + 28).Select(i =>
+        {
+            var hour = (i % 48) / 2.0;
+            var day = hour is >= 8 and < 20;
+            var level = day ? 10 * (1 + ((random.NextDouble() - 0.5) * 0.04)) : 1 + (random.NextDouble() - 0.5);
+            return new ResourceVector(level, 0, 0, 0);
+        });
+        var policy = Policy();
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(new DemandSeries("day-night", Series.Start, HalfHour, values), policy);
+
+        Assert.True(policy.LastDecisionForecast);
+        Assert.InRange(policy.LastRequirement.CpuCores, 10, 11.6);
+    }
+
+    [Fact]
+    public void Decide_WeeklyPattern_ForecastsTheWeekendFromLastWeekend()
+    {
+        // Four weeks of a daily cycle peaking at 10 cores on days 0-4 of each week and at 3 cores on days 5-6. A daily
+        // model carries Friday into Saturday; the weekly seasonal naive candidate forecasts Saturday from last Saturday.
+        var random = new Random(4);
+        var values = Enumerable.Range(0, (26 * 48) + 24).Select(i =>
+        {
+            var weekend = (i / 48 % 7) >= 5;
+            var hour = (i % 48) / 2.0;
+            var shape = 0.55 - (0.45 * Math.Cos(2 * Math.PI * (hour - 3) / 24));
+            var level = (weekend ? 3 : 10) * shape * (1 + ((random.NextDouble() - 0.5) * 0.04));
+            return new ResourceVector(level, 0, 0, 0);
+        }).ToList();
+        var policy = Policy();
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(new DemandSeries("weekly", Series.Start, HalfHour, values), policy);
+
+        Assert.True(policy.LastDecisionForecast);
+        Assert.InRange(values[^1].CpuCores, 2.5, 3.5); // Saturday noon
+        Assert.InRange(policy.LastRequirement.CpuCores, values[^1].CpuCores, 4.5);
+    }
+
+    [Fact]
     public void Decide_FirstInterval_UsesInitialCapacity()
     {
         var demand = Series.Cpu(HalfHour, 5, 5);

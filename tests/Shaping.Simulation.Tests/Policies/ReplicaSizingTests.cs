@@ -21,16 +21,28 @@ public sealed class ReplicaSizingTests
         Assert.Equal(new PredictiveShapingOptions().MaxReplicas, ReplicaSizing.PredictiveMaxReplicas(TestCatalogs.TShirt(), new ResourceVector(10, 40, 0, 1)));
 
     [Fact]
-    public void PredictiveMaxReplicas_LargePeak_CoversPeakPlusHalf()
+    public void PredictiveMaxReplicas_LargePeak_LetsEveryShapeCoverPeakPlusHalf()
     {
-        // 8000 cores × 1.5 = 12,000 cores = 750 × g-2xlarge; the default of 256 would cover only 4096 cores.
+        // 200 cores and 220 GiB × 1.5 = 300 cores, 330 GiB: g-micro (0.5 cores, 1 GiB) needs 600, the most of any shape
+        // (g-2xlarge needs 19). Sized for the largest shape only, the cap would stay at the default 256 and bar the
+        // configuration that is cheapest per core and per GiB as soon as the policy holds a margin.
         var catalog = TestCatalogs.TShirt();
-        var peak = new ResourceVector(8000, 0, 0, 0);
+        var peak = new ResourceVector(200, 220, 0, 0);
 
         var cap = ReplicaSizing.PredictiveMaxReplicas(catalog, peak);
 
-        Assert.Equal(750, cap);
-        Assert.True(ReplicaSizing.CoversPeak(catalog, peak, cap));
+        Assert.Equal(600, cap);
+        Assert.All(catalog.Shapes, shape => Assert.True(peak.Scale(1.5).FitsWithin(shape.Capacity.Scale(cap)), shape.Name));
+    }
+
+    [Fact]
+    public void PredictiveMaxReplicas_ShapeWithoutANeededDimension_IsIgnored()
+    {
+        // Memory demand: the CPU-only test catalog cannot cover it at all, so only the limit remains.
+        Assert.Equal(PredictiveShapingOptions.MaxReplicasLimit, ReplicaSizing.PredictiveMaxReplicas(TestCatalogs.Cpu(), new ResourceVector(1, 1, 0, 0)));
+
+        // CPU only: cpu-1 needs 1.5 × 400 = 600 replicas.
+        Assert.Equal(600, ReplicaSizing.PredictiveMaxReplicas(TestCatalogs.Cpu(), new ResourceVector(400, 0, 0, 0)));
     }
 
     [Fact]
