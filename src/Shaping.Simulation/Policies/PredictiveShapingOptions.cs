@@ -37,7 +37,11 @@ public sealed class PredictiveShapingOptions
     /// <value>The default value is two days.</value>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromDays(2);
 
-    /// <summary>Gets the extra capacity during warm-up, as a fraction of the highest demand seen so far.</summary>
+    /// <summary>
+    /// Gets the largest extra capacity during warm-up, as a fraction of the highest demand seen so far. Once a dozen
+    /// one-step rises have been seen, the margin is their <see cref="ForecastQuantile"/> (or the last step's own rise, if
+    /// larger) when that is smaller, so smooth demand warms up with less room than demand that jumps.
+    /// </summary>
     /// <value>The default value is 0.25.</value>
     public double WarmUpMargin { get; init; } = 0.25;
 
@@ -71,8 +75,8 @@ public sealed class PredictiveShapingOptions
 
     /// <summary>
     /// Gets the reactive floor's largest margin: the policy never provisions less than the last observed demand times
-    /// (1 + a margin), whatever the forecast says. The margin is this value during warm-up; once calibrated, it is the
-    /// <see cref="ForecastQuantile"/> of the demand's one-step rises over the <see cref="CalibrationWindow"/> (or the last
+    /// (1 + a margin), whatever the forecast says. The margin is this value until a dozen one-step rises have been seen;
+    /// then it is the <see cref="ForecastQuantile"/> of the demand's one-step rises over the <see cref="CalibrationWindow"/> (or the last
     /// step's rise, if larger) when that is smaller (smooth demand needs less room for its next step than demand that
     /// jumps). After a one-step rise larger than this value the floor also allows that rise once more, up to the
     /// highest demand of the <see cref="CalibrationWindow"/>.

@@ -44,7 +44,10 @@ namespace Shaping.Simulation.Policies;
 /// (its first cannot be foreseen). For the proactive lead time, the largest bound over the next
 /// <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see cref="PredictiveShapingOptions.WarmUp"/> of history, and
 /// until every position has a few calibration samples, it falls back to the highest demand seen so far +
-/// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's).</para>
+/// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's), or + the
+/// <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the one-step rises seen so far (or the last step's own
+/// rise, if larger) when that is smaller, once there are a dozen of them: smooth demand is not held 25 % above its
+/// peak for two days.</para>
 /// <para><b>Choice.</b> Every (shape, replica count) pair is a configuration; the <see cref="ShapeSelector"/> ranks them
 /// for the lead-time requirement with <see cref="PredictiveShapingOptions.Headroom"/> and picks the best (the
 /// cheapest feasible one at trade-off 0), preferring the current shape when it costs at most
@@ -108,6 +111,10 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private double[][] _rises = [];
     private double[] _riseBuffer = [];
     private readonly double[] _floorMargin = new double[ResourceVector.DimensionCount];
+
+    // Per dimension, the ForecastQuantile of the recent one-step rises (NaN until there are enough of them): the
+    // fallback's margin while the models warm up.
+    private readonly double[] _riseQuantile = new double[ResourceVector.DimensionCount];
     private int _riseCount;
     private bool _calibrationDue;
     private TimeSpan _step;
@@ -297,6 +304,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _riseBuffer = new double[riseWindow];
         _riseCount = 0;
         Array.Fill(_floorMargin, _options.FloorMargin);
+        Array.Fill(_riseQuantile, double.NaN);
         _shareBuffer = new double[Math.Max(1, calibration)];
     }
 
@@ -409,6 +417,11 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             UpdatePhaseShares(history);
         }
 
+        if (changed || _stepsPerBucket == 1)
+        {
+            UpdateRiseQuantiles();
+        }
+
         if (_calibrationDue && (changed || _stepsPerBucket == 1))
         {
             UpdateCalibration();
@@ -462,26 +475,33 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
     }
 
-    private void UpdateCalibration()
+    // The floor's margins and the warm-up's: the ForecastQuantile of each dimension's recent one-step rises.
+    private void UpdateRiseQuantiles()
     {
         var rises = Math.Min(_riseCount, _riseBuffer.Length);
-        if (rises >= MinimumCalibrationSamples)
+        if (rises < MinimumCalibrationSamples)
         {
-            for (var d = 0; d < ResourceVector.DimensionCount; d++)
-            {
-                if (!_active[d])
-                {
-                    continue;
-                }
-
-                var buffer = _riseBuffer.AsSpan(0, rises);
-                _rises[d].AsSpan(0, rises).CopyTo(buffer);
-                buffer.Sort();
-                var index = (int)Math.Ceiling((_options.ForecastQuantile * rises) - 1e-9) - 1;
-                _floorMargin[d] = Math.Min(_options.FloorMargin, buffer[Math.Clamp(index, 0, rises - 1)]);
-            }
+            return;
         }
 
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            if (!_active[d])
+            {
+                continue;
+            }
+
+            var buffer = _riseBuffer.AsSpan(0, rises);
+            _rises[d].AsSpan(0, rises).CopyTo(buffer);
+            buffer.Sort();
+            var index = (int)Math.Ceiling((_options.ForecastQuantile * rises) - 1e-9) - 1;
+            _riseQuantile[d] = buffer[Math.Clamp(index, 0, rises - 1)];
+            _floorMargin[d] = Math.Min(_options.FloorMargin, _riseQuantile[d]);
+        }
+    }
+
+    private void UpdateCalibration()
+    {
         for (var phase = 0; phase < _stepsPerBucket; phase++)
         {
             var count = Math.Min(_ratioCount[phase], _ratioWindow);
@@ -552,6 +572,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         // window (a burst that climbs over two steps is covered on its second step).
         var before = history.Length > 1 ? history[^2] : last;
         Span<double> floorValues = stackalloc double[ResourceVector.DimensionCount];
+        Span<double> warmUpValues = stackalloc double[ResourceVector.DimensionCount];
         ResourceVector? weekPeak = null;
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
@@ -565,6 +586,12 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 var repeat = Math.Min(current * (1 + rise), weekPeak.Value[(Dimension)d]);
                 floorValues[d] = Math.Max(floorValues[d], repeat);
             }
+
+            // The warm-up fallback's margin: WarmUpMargin, or less once the rises seen so far show smoother demand.
+            var warmUpMargin = double.IsNaN(_riseQuantile[d])
+                ? _options.WarmUpMargin
+                : Math.Min(_options.WarmUpMargin, Math.Max(_riseQuantile[d], rise));
+            warmUpValues[d] = Math.Max(_maxSeen[(Dimension)d] * (1 + warmUpMargin), floorValues[d]);
         }
 
         var floor = new ResourceVector(floorValues[0], floorValues[1], floorValues[2], floorValues[3]);
@@ -578,7 +605,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         {
             LastDecisionForecast = false;
             _hasLastBase = false;
-            var fallback = ResourceVector.Max(_maxSeen.Scale(1 + _options.WarmUpMargin), floor);
+            var fallback = new ResourceVector(warmUpValues[0], warmUpValues[1], warmUpValues[2], warmUpValues[3]);
             return (fallback, fallback, null);
         }
 
@@ -663,7 +690,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         {
             // Models fitted but their errors not yet measured: keep the fallback while calibration samples gather.
             LastDecisionForecast = false;
-            var fallback = ResourceVector.Max(_maxSeen.Scale(1 + _options.WarmUpMargin), floor);
+            var fallback = new ResourceVector(warmUpValues[0], warmUpValues[1], warmUpValues[2], warmUpValues[3]);
             return (fallback, fallback, null);
         }
 

@@ -248,6 +248,30 @@ public sealed class PredictiveShapingPolicyTests
         Assert.InRange(policy.LastRequirement.CpuCores, values[^1].CpuCores, 4.5);
     }
 
+    [Theory]
+    [InlineData(0.004, 1.05)] // smooth: ±0.2 % noise, the warm-up holds little more than its peak
+    [InlineData(0.6, 1.25)] // jumpy: ±30 % noise, the full 25 % margin over the peak seen
+    public void Decide_DuringWarmUp_MarginFollowsTheRisesSeen(double noise, double expectedFactor)
+    {
+        // Twelve hours near 10 cores (well inside the two-day warm-up), then the decision for the next interval.
+        var random = new Random(6);
+        var values = Enumerable.Range(0, 24).Select(_ => new ResourceVector(10 * (1 + ((random.NextDouble() - 0.5) * noise)), 0, 0, 0)).ToList();
+        var policy = Policy();
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(new DemandSeries("warm-up", Series.Start, HalfHour, values), policy);
+
+        Assert.False(policy.LastDecisionForecast);
+        var peak = values.Max(v => v.CpuCores);
+        if (expectedFactor < 1.25)
+        {
+            Assert.InRange(policy.LastRequirement.CpuCores, peak, peak * expectedFactor);
+        }
+        else
+        {
+            Assert.InRange(policy.LastRequirement.CpuCores, peak * expectedFactor * (1 - 1e-12), double.MaxValue);
+        }
+    }
+
     [Fact]
     public void Decide_FirstInterval_UsesInitialCapacity()
     {
