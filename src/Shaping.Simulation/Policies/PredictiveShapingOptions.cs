@@ -14,8 +14,8 @@ public sealed class PredictiveShapingOptions
 {
     /// <summary>Gets the forecaster fitted to each dimension's per-bucket peak series.</summary>
     /// <value>The default is <see langword="null"/>: a validated selection (on the last 48 buckets) between seasonal
-    /// naive and AutoEts at <see cref="SeasonalPeriod"/>, and seasonal naive at a week (168 of the default one-hour
-    /// buckets) when the <see cref="FitWindow"/> holds more than a week; seasonal naive comes first, so it wins ties
+    /// naive and AutoEts at <see cref="SeasonalPeriod"/>, joined by seasonal naive at a week (168 of the default
+    /// one-hour buckets) once the history fitted holds a week + 49 buckets; seasonal naive comes first, so it wins ties
     /// and short histories.</value>
     public IForecaster? Forecaster { get; init; }
 
@@ -74,12 +74,14 @@ public sealed class PredictiveShapingOptions
     public double PhaseQuantile { get; init; } = 0.5;
 
     /// <summary>
-    /// Gets the reactive floor's largest margin: the policy never provisions less than the last observed demand times
-    /// (1 + a margin), whatever the forecast says. The margin is this value until a dozen one-step rises have been seen;
+    /// Gets the reactive floor's largest margin: whatever the forecast says, the policy provisions at least the last
+    /// observed demand times (1 + a margin), eased only where the step profile says demand falls from the last position
+    /// to the next. The margin is this value until the dimension has a dozen one-step rises of its own;
     /// then it is the <see cref="ForecastQuantile"/> of the demand's one-step rises over the <see cref="CalibrationWindow"/> (or the last
     /// step's rise, if larger) when that is smaller (smooth demand needs less room for its next step than demand that
-    /// jumps). After a one-step rise larger than this value the floor also allows that rise once more, up to the
-    /// highest demand of the <see cref="CalibrationWindow"/>.
+    /// jumps). After a one-step rise (from non-zero demand) that exceeds by more than this value the rise the step
+    /// profile expects there, a second, uneased floor allows that rise once more, up to the highest demand of the
+    /// <see cref="CalibrationWindow"/>.
     /// </summary>
     /// <value>The default value is 0.15.</value>
     public double FloorMargin { get; init; } = 0.15;

@@ -17,9 +17,9 @@ namespace Shaping.Simulation.Policies;
 /// <remarks>
 /// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see cref="PredictiveShapingOptions.BucketLength"/>,
 /// one hour by default) and each dimension's per-bucket peak is forecast by a validated selection between seasonal
-/// naive and AutoEts at the daily period (m = 24) and seasonal naive at a week (168 buckets, which wins once three
-/// weeks of history show weekends differ from weekdays), refitted on a schedule on the last three weeks and updated
-/// online with every completed bucket in between. A dimension that has so far been an exact
+/// naive and AutoEts at the seasonal period (m = 24), joined by seasonal naive at a week (a week rounded to whole
+/// buckets, 168 of one hour) once the history holds a week + 49 buckets, enough to validate it as itself; refitted on
+/// a schedule on the last three weeks and updated online with every completed bucket in between. A dimension that has so far been an exact
 /// increasing affine function of another (as a demand model's per-request costs make memory of CPU) is not fitted
 /// separately: its bounds are the other's mapped through that line. Within a bucket, each step position has a share
 /// of the bucket's peak (the median share at that position over the calibration window), so a spike that recurs at
@@ -28,8 +28,8 @@ namespace Shaping.Simulation.Policies;
 /// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the recent intervals are kept (split
 /// conformal): the upper bound is the base × their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower
 /// bound (reported for coverage) the base × their 5 % quantile. The ratios are kept apart by level (Mondrian
-/// conformal): a base below half of the last day's peak is calibrated on the ratios of low bases, the others on those of
-/// high bases, each level falling back to the pooled quantile while it has fewer than a dozen samples, because relative
+/// conformal): a base below half of the highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> (the last
+/// day by default) is calibrated on the ratios of low bases, the others on those of high bases, each level falling back to the pooled quantile while it has fewer than a dozen samples, because relative
 /// errors at night-time lows are far wider than at the peaks that set the cost. The upper bound is capped at the highest demand of the
 /// last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a
 /// flash crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
@@ -38,10 +38,13 @@ namespace Shaping.Simulation.Policies;
 /// to this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until calibration, then the
 /// <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the recent one-step rises of demand, or the last step's own
 /// rise if larger, when that is smaller than the option: smooth demand is not held 15 % above its last value, while
-/// jumpy demand, or demand that has just jumped, keeps the full margin. A jump larger than the option may go on, so
-/// after one the floor is also the last demand × (1 + that jump), up to the highest demand of the
-/// <see cref="PredictiveShapingOptions.CalibrationWindow"/>: a burst that climbs over two steps is covered on its second
-/// (its first cannot be foreseen). For the proactive lead time, the largest bound over the next
+/// jumpy demand, or demand that has just jumped, keeps the full margin. A jump larger than the option that the step
+/// profile did not expect (more than the option above the rise the profile gives that step; a spike recurring at the
+/// same position of every bucket is expected) may go on, so after one (from a non-zero demand) a second floor holds
+/// the last demand × (1 + that jump), up to the highest demand
+/// of the <see cref="PredictiveShapingOptions.CalibrationWindow"/>, and the step profile's easing does not lower it: a
+/// burst that climbs over two steps is covered on its second (its first cannot be foreseen). Rises are counted per
+/// dimension from non-zero demand only; a dimension has the options' margins until it has a dozen of its own. For the proactive lead time, the largest bound over the next
 /// <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see cref="PredictiveShapingOptions.WarmUp"/> of history, and
 /// until every position has a few calibration samples, it falls back to the highest demand seen so far +
 /// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's), or + the
@@ -270,7 +273,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         var bucket = step * _stepsPerBucket;
         var refit = Math.Max(1, (int)Math.Round(_options.RefitInterval / bucket));
         var fit = Math.Max(_options.SeasonalPeriod * 3, (int)Math.Round(_options.FitWindow / bucket));
-        var forecaster = _options.Forecaster ?? DefaultForecaster(bucket, fit);
+        // By default, seasonal naive and AutoEts at the seasonal period, joined by seasonal naive at a week (rounded to
+        // whole buckets) once the history can validate it.
+        var forecaster = _options.Forecaster ?? new DailyWeeklySelection(Math.Max(2, (int)Math.Round(TimeSpan.FromDays(7) / bucket)));
         var calibration = Math.Max(1, (int)Math.Round(_options.CalibrationWindow / bucket));
         _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
         _phaseShare = new double[ResourceVector.DimensionCount][];
@@ -308,17 +313,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _shareBuffer = new double[Math.Max(1, calibration)];
     }
 
-    // Seasonal naive and AutoEts at the seasonal period, and seasonal naive at a week when a week is a longer whole
-    // number of buckets that the fit window holds, chosen on the last 48 buckets at each refit.
-    private ValidatedSelectionForecaster DefaultForecaster(TimeSpan bucket, int fitBuckets)
-    {
-        var week = (int)Math.Round(TimeSpan.FromDays(7) / bucket);
-        IForecaster[] candidates = week > _options.SeasonalPeriod && week < fitBuckets
-            ? [new SeasonalNaiveForecaster(), new AutoEtsForecaster(), new FixedPeriodForecaster(new SeasonalNaiveForecaster(), week)]
-            : [new SeasonalNaiveForecaster(), new AutoEtsForecaster()];
-        return new ValidatedSelectionForecaster(candidates, validationLength: 48);
-    }
-
     private int CalibrationBuckets => Math.Max(1, (int)Math.Round(_options.CalibrationWindow / (_step * _stepsPerBucket)));
 
     private int WarmUpBuckets => Math.Max(_options.SeasonalPeriod + 2, (int)Math.Ceiling(_options.WarmUp / (_step * _stepsPerBucket)));
@@ -338,7 +332,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 {
                     var previous = before[(Dimension)d];
                     var current = value[(Dimension)d];
-                    _rises[d][slot] = previous > 0 ? Math.Max(0, (current / previous) - 1) : current > 0 ? double.PositiveInfinity : 0;
+                    // A step from zero (a dimension not active yet, or restarting) is no rise sample.
+                    _rises[d][slot] = previous > 0 ? Math.Max(0, (current / previous) - 1) : double.NaN;
                 }
 
                 _riseCount++;
@@ -475,15 +470,11 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
     }
 
-    // The floor's margins and the warm-up's: the ForecastQuantile of each dimension's recent one-step rises.
+    // The floor's margins and the warm-up's: the ForecastQuantile of each dimension's recent one-step rises, once the
+    // dimension has a dozen of its own (until then the options' margins).
     private void UpdateRiseQuantiles()
     {
         var rises = Math.Min(_riseCount, _riseBuffer.Length);
-        if (rises < MinimumCalibrationSamples)
-        {
-            return;
-        }
-
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
             if (!_active[d])
@@ -491,11 +482,26 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 continue;
             }
 
-            var buffer = _riseBuffer.AsSpan(0, rises);
-            _rises[d].AsSpan(0, rises).CopyTo(buffer);
+            var count = 0;
+            foreach (var rise in _rises[d].AsSpan(0, rises))
+            {
+                if (!double.IsNaN(rise))
+                {
+                    _riseBuffer[count++] = rise;
+                }
+            }
+
+            if (count < MinimumCalibrationSamples)
+            {
+                _riseQuantile[d] = double.NaN;
+                _floorMargin[d] = _options.FloorMargin;
+                continue;
+            }
+
+            var buffer = _riseBuffer.AsSpan(0, count);
             buffer.Sort();
-            var index = (int)Math.Ceiling((_options.ForecastQuantile * rises) - 1e-9) - 1;
-            _riseQuantile[d] = buffer[Math.Clamp(index, 0, rises - 1)];
+            var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
+            _riseQuantile[d] = buffer[Math.Clamp(index, 0, count - 1)];
             _floorMargin[d] = Math.Min(_options.FloorMargin, _riseQuantile[d]);
         }
     }
@@ -563,15 +569,33 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         return true;
     }
 
+    // How much the step profile expects demand to grow into interval t from the one before it: the ratio of their
+    // positions' shares (at least 1; 1 before the profile exists or when a share is 0).
+    private double ExpectedStepRatio(int d, int t)
+    {
+        if (_stepsPerBucket == 1 || t < 1 || _phaseShare.Length == 0)
+        {
+            return 1;
+        }
+
+        var share = _phaseShare[d];
+        var from = share[(t - 1) % _stepsPerBucket];
+        var to = share[t % _stepsPerBucket];
+        return from > 0 && to > from ? to / from : 1;
+    }
+
     private (ResourceVector Now, ResourceVector Lead, ForecastInterval? Forecast) Requirement(ReadOnlySpan<ResourceVector> history)
     {
         var last = history[^1];
         // The floor's margin: the recent rises' quantile, but at least the last step's own rise (a jump larger than
-        // any recent one starts a new regime), and never more than FloorMargin. A jump beyond FloorMargin may go on:
-        // the floor then also allows one more step of the same size, up to the highest demand of the calibration
-        // window (a burst that climbs over two steps is covered on its second step).
+        // any recent one starts a new regime), and never more than FloorMargin. An unexpected jump beyond FloorMargin may go on:
+        // a second floor then allows one more step of the same size, up to the highest demand of the calibration
+        // window (a burst that climbs over two steps is covered on its second step, even where the step profile says
+        // demand falls, since the profile's easing applies to the first floor only). A start from zero is no measured
+        // jump and gets no second floor.
         var before = history.Length > 1 ? history[^2] : last;
         Span<double> floorValues = stackalloc double[ResourceVector.DimensionCount];
+        Span<double> repeatValues = stackalloc double[ResourceVector.DimensionCount];
         Span<double> warmUpValues = stackalloc double[ResourceVector.DimensionCount];
         ResourceVector? weekPeak = null;
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
@@ -580,18 +604,21 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             var current = last[(Dimension)d];
             var rise = previous > 0 ? Math.Max(0, (current / previous) - 1) : current > 0 ? double.PositiveInfinity : 0;
             floorValues[d] = current * (1 + Math.Min(_options.FloorMargin, Math.Max(_floorMargin[d], rise)));
-            if (rise > _options.FloorMargin)
+            // Only a jump the step profile did not expect (a spike that recurs at this position of every bucket is
+            // the profile's own and falls where the profile says).
+            var expected = ExpectedStepRatio(d, history.Length - 1);
+            var surprise = ((1 + rise) / expected) - 1;
+            if (surprise > _options.FloorMargin && double.IsFinite(rise))
             {
                 weekPeak ??= RecentPeak(history, _options.CalibrationWindow);
-                var repeat = Math.Min(current * (1 + rise), weekPeak.Value[(Dimension)d]);
-                floorValues[d] = Math.Max(floorValues[d], repeat);
+                repeatValues[d] = Math.Min(current * (1 + rise), weekPeak.Value[(Dimension)d]);
             }
 
             // The warm-up fallback's margin: WarmUpMargin, or less once the rises seen so far show smoother demand.
             var warmUpMargin = double.IsNaN(_riseQuantile[d])
                 ? _options.WarmUpMargin
                 : Math.Min(_options.WarmUpMargin, Math.Max(_riseQuantile[d], rise));
-            warmUpValues[d] = Math.Max(_maxSeen[(Dimension)d] * (1 + warmUpMargin), floorValues[d]);
+            warmUpValues[d] = Math.Max(_maxSeen[(Dimension)d] * (1 + warmUpMargin), Math.Max(floorValues[d], repeatValues[d]));
         }
 
         var floor = new ResourceVector(floorValues[0], floorValues[1], floorValues[2], floorValues[3]);
@@ -638,7 +665,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
             // The reactive floor, eased only where the step profile says demand falls from the last position to this one.
             var easing = share[previousPhase] > 0 ? Math.Min(1, share[phase] / share[previousPhase]) : 1;
-            var required = Math.Max(upper[d], floor[(Dimension)d] * easing);
+            var required = Math.Max(upper[d], Math.Max(floor[(Dimension)d] * easing, repeatValues[d]));
             now[d] = required;
             var ahead = required;
             for (var k = 1; k < leadSteps; k++)
@@ -666,6 +693,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 lead[d] = Math.Max(link.Map(lead[_leader]), now[d]);
                 lower[d] = link.Map(lower[_leader]);
                 upper[d] = link.Map(upper[_leader]);
+
+                // Its ratios are kept too (they calibrate it if the link breaks), at the level of its own base.
+                _lastBaseLow[d] = forecastBase[d] < LevelSplit * _recentPeak[(Dimension)d];
             }
         }
 

@@ -6,8 +6,9 @@ namespace Shaping.Simulation.Policies;
 /// <summary>
 /// Sizes <see cref="PredictiveShapingOptions.MaxReplicas"/> for a trace. The default cap of 256 replicas is plenty
 /// for most services, but on a trace whose peak needs more than 256 of the catalog's largest shape the policy
-/// cannot provision enough and is short most of the time while looking cheap. The simulator and the accuracy
-/// console's backtest both size the cap here, so they agree.
+/// cannot provision enough and is short most of the time while looking cheap, and on one whose peak + margins need
+/// more than 256 of the cheapest small shape it must pay for larger ones. The simulator and the accuracy console's
+/// backtest both size the cap here, so they agree.
 /// </summary>
 public static class ReplicaSizing
 {

@@ -273,6 +273,149 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Decide_DimensionThatStartsLate_KeepsTheFullWarmUpMarginUntilItHasRisesOfItsOwn()
+    {
+        // Memory is 0 for five days (its 0 → 0 steps are no rises), then 50, 40, 40, 40, 62 GiB: four values of its
+        // own are too few to shrink the 25 % warm-up margin, so the step to 62 GiB is covered (50 × 1.25 = 62.5).
+        var start = 5 * 48;
+        var pattern = new[] { 50.0, 40, 40, 40, 62 };
+        var values = DailyCycle(days: 8).Values.Select((v, i) => v.With(Dimension.Memory, i < start ? 0 : pattern[(i - start) % 5]));
+        var policy = Policy();
+        var requirements = new List<ResourceVector>();
+        var probe = new ProbePolicy(c =>
+        {
+            var decision = policy.Decide(c);
+            requirements.Add(policy.LastRequirement);
+            return decision;
+        });
+
+        var steps = new BacktestSimulator(TestCatalogs.TShirt()).Run(new DemandSeries("late-memory", Series.Start, HalfHour, values), probe).Steps;
+
+        Assert.True(requirements[start + 2].MemoryGiB >= (50 * 1.25) - 1e-9, $"{requirements[start + 2]}");
+        Assert.True(steps[start + 4].Demand.FitsWithin(steps[start + 4].Provisioned), $"{steps[start + 4]}");
+    }
+
+    [Fact]
+    public void Decide_BurstWhoseSecondStepLandsWhereTheProfileFalls_IsCovered()
+    {
+        // Positions alternate 10 and 5 cores (the profile halves from even to odd positions), a 30-core spike four
+        // days before the end, then a burst 5 → 15 → 25 whose second step is at an odd position. The repeat of the
+        // jump is not eased by the profile.
+        var random = new Random(3);
+        var values = Enumerable.Range(0, 8 * 48).Select(i => (i % 2 == 0 ? 10 : 5) * (1 + ((random.NextDouble() - 0.5) * 0.02))).ToList();
+        values[(4 * 48) + 20] = 30;
+        values.AddRange([15, 25]);
+        var policy = Policy();
+
+        var steps = new BacktestSimulator(TestCatalogs.Cpu()).Run(new DemandSeries("eased-burst", Series.Start, HalfHour, values.Select(v => new ResourceVector(v, 0, 0, 0))), policy).Steps;
+
+        Assert.True(policy.LastDecisionForecast);
+        Assert.True(steps[^1].Demand.FitsWithin(steps[^1].Provisioned), $"{steps[^1]}; requirement {policy.LastRequirement}");
+    }
+
+    [Fact]
+    public void Decide_AfterASpikeTheProfileExpects_DoesNotRepeatTheJump()
+    {
+        // Five-minute steps, 5 cores with a spike to 16 at the last position of every hour, for eight days; the last
+        // decision is for the first position of an hour, made right after a spike. The jump 5 → 16 is the profile's
+        // own, so that position (where the profile falls back to 5) gets no second floor holding 16.
+        var random = new Random(8);
+        var values = Enumerable.Range(0, (8 * 288) + 1).Select(i => (i % 12 == 11 ? 16 : 5) * (1 + ((random.NextDouble() - 0.5) * 0.02)));
+        var policy = Policy();
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(
+            new DemandSeries("hourly-spike", Series.Start, TimeSpan.FromMinutes(5), values.Select(v => new ResourceVector(v, 0, 0, 0))), policy);
+
+        Assert.True(policy.LastDecisionForecast);
+        Assert.InRange(policy.LastRequirement.CpuCores, 5, 10);
+    }
+
+    [Fact]
+    public void Decide_RestartFromZero_DoesNotHoldTheWeeksPeak()
+    {
+        // A step from 0 is no measured jump: it gets the ordinary floor, not the week's 16-core spike.
+        var random = new Random(3);
+        var values = Enumerable.Range(0, 8 * 48).Select(_ => 5 * (1 + ((random.NextDouble() - 0.5) * 0.02))).ToList();
+        values[(4 * 48) + 20] = 16;
+        values.AddRange([0, 5, 5]);
+        var policy = Policy();
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(new DemandSeries("restart", Series.Start, HalfHour, values.Select(v => new ResourceVector(v, 0, 0, 0))), policy);
+
+        Assert.InRange(policy.LastRequirement.CpuCores, 5, 10);
+    }
+
+    [Fact]
+    public void Decide_FollowerDimension_RecordsItsRatiosAtTheLevelOfItsOwnBase()
+    {
+        // Memory = 2 × CPU follows CPU; its ratios are kept (they calibrate it if the link breaks) and must carry the
+        // level of its own base, which is the leader's level here.
+        var values = DailyCycle(days: 8).Values.Select(v => v.With(Dimension.Memory, 2 * v.CpuCores));
+        var policy = Policy();
+
+        new BacktestSimulator(TestCatalogs.TShirt()).Run(new DemandSeries("linked", Series.Start, HalfHour, values), policy);
+
+        var levels = (bool[][])typeof(PredictiveShapingPolicy)
+            .GetField("_ratioLow", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(policy)!;
+        Assert.True(policy.LastDecisionForecast);
+        Assert.Contains(true, levels[0]);
+        Assert.Equal(levels[0], levels[1]);
+    }
+
+    [Fact]
+    public void Run_AfterReset_WithALateDimension_GivesIdenticalSteps()
+    {
+        var start = 4 * 48;
+        var random = new Random(11);
+        var values = DailyCycle(days: 24).Values.Select((v, i) => v.With(Dimension.Memory, i < start ? 0 : 40 + (40 * random.NextDouble()))).ToList();
+        var demand = new DemandSeries("late", Series.Start, HalfHour, values);
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+        var policy = Policy();
+
+        var first = simulator.Run(demand, policy).Steps;
+        var second = simulator.Run(demand, policy).Steps;
+
+        var diff = Enumerable.Range(0, first.Length).FirstOrDefault(i => first[i] != second[i], -1);
+        Assert.True(diff < 0, diff < 0 ? "" : $"second run differs at {diff}: {first[diff]} vs {second[diff]}");
+    }
+
+    [Theory]
+    [InlineData(120, 60)] // a step longer than the bucket: one step per bucket
+    [InlineData(25, 60)] // 50-minute buckets: a week of 201.6 buckets, rounded
+    [InlineData(5, 60)]
+    [InlineData(30, 90)]
+    public void Decide_OddStepsAndIntermittentZeros_RequirementsStayFinite(int stepMinutes, int bucketMinutes)
+    {
+        var step = TimeSpan.FromMinutes(stepMinutes);
+        var random = new Random(3);
+        var values = Enumerable.Range(0, (int)(TimeSpan.FromDays(30) / step)).Select(i =>
+        {
+            var hour = (i * step).TotalHours % 24;
+            var cpu = (6 - (4 * Math.Cos(2 * Math.PI * (hour - 2) / 24))) * (1 + ((random.NextDouble() - 0.5) * 0.2));
+            return new ResourceVector(cpu, random.NextDouble() < 0.3 ? 0 : 10 * random.NextDouble(), 0, 0);
+        }).ToList();
+        var policy = new PredictiveShapingPolicy(new PredictiveShapingOptions { BucketLength = TimeSpan.FromMinutes(bucketMinutes) });
+        var bad = new List<string>();
+        var probe = new ProbePolicy(c =>
+        {
+            var decision = policy.Decide(c);
+            if (!policy.LastRequirement.IsValidAmount)
+            {
+                bad.Add($"{c.Index}: {policy.LastRequirement}");
+            }
+
+            return decision;
+        });
+
+        var result = new BacktestSimulator(TestCatalogs.TShirt()).Run(new DemandSeries("odd", Series.Start, step, values), probe);
+
+        Assert.Empty(bad);
+        Assert.True(policy.LastDecisionForecast);
+        Assert.True(result.Metrics.UnderProvisionedShare < 0.2, result.Metrics.ToString());
+    }
+
+    [Fact]
     public void Decide_FirstInterval_UsesInitialCapacity()
     {
         var demand = Series.Cpu(HalfHour, 5, 5);
