@@ -117,8 +117,8 @@ public sealed class PredictiveShapingOptions
     /// Gets the scaler's down band: when the lead-time requirement stays below this share of the current capacity
     /// for <see cref="DownStabilization"/>, the service shrinks, in (0, 1).
     /// </summary>
-    /// <value>The default value is 0.85.</value>
-    public double DownBand { get; init; } = 0.85;
+    /// <value>The default value is 0.9, the Kubernetes autoscaler's 10 % tolerance.</value>
+    public double DownBand { get; init; } = 0.9;
 
     /// <summary>Gets how long the requirement must stay below the down band before the service shrinks.</summary>
     /// <value>The default value is 10 minutes.</value>
