@@ -15,7 +15,7 @@ public sealed class PredictiveShapingOptions
     /// <summary>Gets the forecaster fitted to each dimension's per-bucket peak series.</summary>
     /// <value>The default is <see langword="null"/>: a validated selection (on the last 48 buckets) between seasonal
     /// naive and AutoEts at <see cref="SeasonalPeriod"/>, joined by seasonal naive at a week (168 of the default
-    /// one-hour buckets) once the history fitted holds a week + 49 buckets; seasonal naive comes first, so it wins ties
+    /// one-hour buckets) once the history fitted holds a week + 25 buckets; seasonal naive comes first, so it wins ties
     /// and short histories.</value>
     public IForecaster? Forecaster { get; init; }
 
@@ -38,9 +38,10 @@ public sealed class PredictiveShapingOptions
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromDays(2);
 
     /// <summary>
-    /// Gets the largest extra capacity during warm-up, as a fraction of the highest demand seen so far. Once a dozen
-    /// one-step rises have been seen, the margin is their <see cref="ForecastQuantile"/> (or the last step's own rise, if
-    /// larger) when that is smaller, so smooth demand warms up with less room than demand that jumps.
+    /// Gets the largest extra capacity during warm-up, as a fraction of the highest demand seen so far. Once the
+    /// dimension has a dozen one-step rises of its own (from non-zero demand), the margin is their
+    /// <see cref="ForecastQuantile"/> (or the last step's own rise, if larger) when that is smaller, so smooth demand
+    /// warms up with less room than demand that jumps.
     /// </summary>
     /// <value>The default value is 0.25.</value>
     public double WarmUpMargin { get; init; } = 0.25;

@@ -18,7 +18,7 @@ namespace Shaping.Simulation.Policies;
 /// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see cref="PredictiveShapingOptions.BucketLength"/>,
 /// one hour by default) and each dimension's per-bucket peak is forecast by a validated selection between seasonal
 /// naive and AutoEts at the seasonal period (m = 24), joined by seasonal naive at a week (a week rounded to whole
-/// buckets, 168 of one hour) once the history holds a week + 49 buckets, enough to validate it as itself; refitted on
+/// buckets, 168 of one hour) once the history holds a week + 25 buckets, enough to validate it as itself; refitted on
 /// a schedule on the last three weeks and updated online with every completed bucket in between. A dimension that has so far been an exact
 /// increasing affine function of another (as a demand model's per-request costs make memory of CPU) is not fitted
 /// separately: its bounds are the other's mapped through that line. Within a bucket, each step position has a share
@@ -109,8 +109,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private double[] _sortBuffer = [];
     private int _ratioWindow;
 
-    // Per dimension, the recent one-step rises of demand (max(0, d_t / d_t-1 − 1)) in a ring, and the floor margin
-    // taken from them: the ForecastQuantile of those rises, at most FloorMargin.
+    // Per dimension, the recent one-step rises of demand (max(0, d_t / d_t-1 − 1); NaN when d_t-1 is 0, a start from
+    // zero being no rise sample) in a ring, and the floor margin taken from them: the ForecastQuantile of those rises,
+    // at most FloorMargin, once the dimension has a dozen.
     private double[][] _rises = [];
     private double[] _riseBuffer = [];
     private readonly double[] _floorMargin = new double[ResourceVector.DimensionCount];

@@ -1,3 +1,6 @@
+using Shaping.Core.Resources;
+using Shaping.Forecasting;
+using Shaping.Simulation.Demand;
 using Shaping.Simulation.Policies;
 
 namespace Shaping.Simulation.Tests.Policies;
@@ -9,11 +12,11 @@ public sealed class DailyWeeklySelectionTests
     [Fact]
     public void Fit_HistoryTooShortToValidateTheWeek_LeavesTheWeeklyCandidateOut()
     {
-        // A week of a daily cycle, then two flat days: 216 hourly buckets. A weekly seasonal naive validated on them
+        // A week of a daily cycle, then a flat day: 192 hourly buckets. A weekly seasonal naive validated on them
         // would be scored as plain naive (its training part is shorter than a week + 1) and then deployed as the
         // first week's cycle; the selection must not offer it yet.
         var history = Enumerable.Range(0, 168).Select(h => Cycle(h % 24)).ToList();
-        history.AddRange(Enumerable.Repeat(history[^1], 48));
+        history.AddRange(Enumerable.Repeat(history[^1], 24));
         var selection = new DailyWeeklySelection(168);
 
         var model = selection.Fit(history.ToArray(), 24);
@@ -36,6 +39,49 @@ public sealed class DailyWeeklySelectionTests
 
         Assert.True(history.Length >= selection.WeeklyFrom);
         Assert.Equal(168, model.SeasonalPeriod);
+    }
+
+    [Fact]
+    public void Fit_AtTheDefaultSecondRefit_OffersTheWeeklyCandidate()
+    {
+        // The policy's default fits come at 48, 216, 384, ... hourly buckets (warm-up, then weekly). At 216 the
+        // weekly candidate is validated on 47 buckets, after exactly a week + 1 of training, and wins on quiet weekends.
+        var history = Enumerable.Range(0, 216).Select(h => Cycle(h % 24) * ((h / 24 % 7) >= 5 ? 1 / 3.0 : 1)).ToArray();
+        var selection = new DailyWeeklySelection(168);
+
+        var model = selection.Fit(history, 24);
+
+        Assert.True(history.Length >= selection.WeeklyFrom);
+        Assert.Equal(168, model.SeasonalPeriod);
+    }
+
+    [Fact]
+    public void Fit_PolicyDefaults_DeployTheWeeklyModelAfterTheSecondRefit()
+    {
+        // Half-hourly demand, quiet weekends, ten days: the refit at 216 hourly buckets (day 9) picks the weekly model.
+        var values = Enumerable.Range(0, 10 * 48)
+            .Select(i => new ResourceVector(Cycle((i % 48) / 2.0) * ((i / 48 % 7) >= 5 ? 1 / 3.0 : 1), 0, 0, 0));
+        var recorder = new RecordingForecaster(new DailyWeeklySelection(168));
+        var policy = new PredictiveShapingPolicy(new PredictiveShapingOptions { Forecaster = recorder });
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(new DemandSeries("weekly", Series.Start, TimeSpan.FromMinutes(30), values), policy);
+
+        Assert.Equal([48, 216], recorder.Fits.Select(f => f.Length));
+        Assert.Equal(168, recorder.Fits[^1].SeasonalPeriod);
+    }
+
+    private sealed class RecordingForecaster(IForecaster inner) : IForecaster
+    {
+        public List<(int Length, int SeasonalPeriod)> Fits { get; } = [];
+
+        public string Name => inner.Name;
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
+        {
+            var model = inner.Fit(history, seasonalPeriod, cancellationToken);
+            Fits.Add((history.Length, model.SeasonalPeriod));
+            return model;
+        }
     }
 
     [Fact]
