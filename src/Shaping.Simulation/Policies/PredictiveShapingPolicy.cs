@@ -15,42 +15,44 @@ namespace Shaping.Simulation.Policies;
 /// hysteresis scaler in proactive mode.
 /// </summary>
 /// <remarks>
-/// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see cref="PredictiveShapingOptions.BucketLength"/>,
-/// one hour by default) and each dimension's per-bucket peak is forecast by a validated selection between seasonal
-/// naive and AutoEts at the seasonal period (m = 24), joined by seasonal naive at a week (a week rounded to whole
-/// buckets, 168 of one hour) once the history holds a week + 25 buckets, enough to validate it as itself; refitted on
-/// a schedule on the last three weeks and updated online with every completed bucket in between. A dimension that has so far been an exact
-/// increasing affine function of another (as a demand model's per-request costs make memory of CPU) is not fitted
-/// separately: its bounds are the other's mapped through that line. Within a bucket, each step position has a share
-/// of the bucket's peak (the median share at that position over the calibration window), so a spike that recurs at
-/// the same minute of every hour is provisioned for at that minute only. The forecast base of an interval is the
-/// bucket's peak forecast × its position's share.</para>
+/// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see
+/// cref="PredictiveShapingOptions.BucketLength"/>, one hour by default) and each dimension's per-bucket peak is
+/// forecast by a validated selection between seasonal naive and AutoEts at the seasonal period (m = 24), joined by
+/// seasonal naive at a week (a week rounded to whole buckets, 168 of one hour) once the history holds a week + 25
+/// buckets, enough to validate it as itself; refitted on a schedule on the last three weeks and updated online with
+/// every completed bucket in between. A dimension that has so far been an exact increasing affine function of another
+/// (as a demand model's per-request costs make memory of CPU) is not fitted separately: its bounds are the other's
+/// mapped through that line. Within a bucket, each step position has a share of the bucket's peak (the median share at
+/// that position over the calibration window), so a spike that recurs at the same minute of every hour is provisioned
+/// for at that minute only. The forecast base of an interval is the bucket's peak forecast × its position's
+/// share.</para>
 /// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the recent intervals are kept (split
 /// conformal): the upper bound is the base × their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower
 /// bound (reported for coverage) the base × their 5 % quantile. The ratios are kept apart by level (Mondrian
-/// conformal): a base below half of the highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> (the last
-/// day by default) is calibrated on the ratios of low bases, the others on those of high bases, each level falling back to the pooled quantile while it has fewer than a dozen samples, because relative
-/// errors at night-time lows are far wider than at the peaks that set the cost. The upper bound is capped at the highest demand of the
-/// last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a
-/// flash crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
-/// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
-/// last observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position
-/// to this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until calibration, then the
-/// <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the recent one-step rises of demand, or the last step's own
-/// rise if larger, when that is smaller than the option: smooth demand is not held 15 % above its last value, while
-/// jumpy demand, or demand that has just jumped, keeps the full margin. A jump larger than the option that the step
-/// profile did not expect (more than the option above the rise the profile gives that step; a spike recurring at the
-/// same position of every bucket is expected) may go on, so after one (from a non-zero demand) a second floor holds
-/// the last demand × (1 + that jump), up to the highest demand
-/// of the <see cref="PredictiveShapingOptions.CalibrationWindow"/>, and the step profile's easing does not lower it: a
-/// burst that climbs over two steps is covered on its second (its first cannot be foreseen). Rises are counted per
-/// dimension from non-zero demand only; a dimension has the options' margins until it has a dozen of its own. For the proactive lead time, the largest bound over the next
-/// <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see cref="PredictiveShapingOptions.WarmUp"/> of history, and
-/// until every position has a few calibration samples, it falls back to the highest demand seen so far +
-/// <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative fallback, like the engine's), or + the
-/// <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the one-step rises seen so far (or the last step's own
-/// rise, if larger) when that is smaller, once there are a dozen of them: smooth demand is not held 25 % above its
-/// peak for two days.</para>
+/// conformal): a base below half of the highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> (the
+/// last day by default) is calibrated on the ratios of low bases, the others on those of high bases, each level falling
+/// back to the pooled quantile while it has fewer than a dozen samples, because relative errors at night-time lows are
+/// far wider than at the peaks that set the cost. The upper bound is capped at the highest demand of the last <see
+/// cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a flash
+/// crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
+/// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the last
+/// observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position to this
+/// one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until the dimension has a dozen
+/// one-step rises of its own, then the <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the recent one-step
+/// rises of demand, or the last step's own rise if larger, when that is smaller than the option: smooth demand is not
+/// held 15 % above its last value, while jumpy demand, or demand that has just jumped, keeps the full margin. A jump
+/// larger than the option that the step profile did not expect (more than the option above the rise the profile gives
+/// that step; a spike recurring at the same position of every bucket is expected) may go on, so after one (from a
+/// non-zero demand) a second floor holds the last demand × (1 + that jump), up to the highest demand of the <see
+/// cref="PredictiveShapingOptions.CalibrationWindow"/>, and the step profile's easing does not lower it: a burst that
+/// climbs over two steps is covered on its second (its first cannot be foreseen). Rises are counted per dimension from
+/// non-zero demand only; a dimension has the options' margins until it has a dozen of its own. For the proactive lead
+/// time, the largest bound over the next <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see
+/// cref="PredictiveShapingOptions.WarmUp"/> of history, and until every position has a few calibration samples, it
+/// falls back to the highest demand seen so far + <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative
+/// fallback, like the engine's), or + the <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the one-step rises
+/// seen so far (or the last step's own rise, if larger) when that is smaller, once the dimension has a dozen of them:
+/// smooth demand is not held 25 % above its peak for two days.</para>
 /// <para><b>Choice.</b> Every (shape, replica count) pair is a configuration; the <see cref="ShapeSelector"/> ranks them
 /// for the lead-time requirement with <see cref="PredictiveShapingOptions.Headroom"/> and picks the best (the
 /// cheapest feasible one at trade-off 0), preferring the current shape when it costs at most
