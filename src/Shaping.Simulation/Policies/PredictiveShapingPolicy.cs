@@ -31,8 +31,9 @@ namespace Shaping.Simulation.Policies;
 /// bound (reported for coverage) the base × their 5 % quantile. The ratios are kept apart by level (Mondrian
 /// conformal): a base below half of the highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> (the
 /// last day by default) is calibrated on the ratios of low bases, the others on those of high bases, each level falling
-/// back to the pooled quantile while it has fewer than a dozen samples, because relative errors at night-time lows are
-/// far wider than at the peaks that set the cost. The upper bound is capped at the highest demand of the last <see
+/// back to the pooled quantile while it has fewer than 1 / (1 − <see cref="PredictiveShapingOptions.ForecastQuantile"/>)
+/// samples (100 at the default 0.99, too few for that quantile not to be their maximum), because relative errors at
+/// night-time lows are far wider than at the peaks that set the cost. The upper bound is capped at the highest demand of the last <see
 /// cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a flash
 /// crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
 /// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the last
@@ -110,6 +111,10 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private int[] _ratioCount = [];
     private double[] _sortBuffer = [];
     private int _ratioWindow;
+
+    // The fewest samples a level needs to be calibrated on its own: enough that the ForecastQuantile of them is not
+    // simply their maximum (1 / (1 − q), 100 at q = 0.99), and at least MinimumCalibrationSamples.
+    private int _levelMinimum;
 
     // Per dimension, the recent one-step rises of demand (max(0, d_t / d_t-1 − 1); NaN when d_t-1 is 0, a start from
     // zero being no rise sample) in a ring, and the floor margin taken from them: the ForecastQuantile of those rises,
@@ -287,6 +292,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _lowerRatio = new double[ResourceVector.DimensionCount][];
         _upperRatio = new double[ResourceVector.DimensionCount][];
         _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
+        _levelMinimum = (int)Math.Min(
+            int.MaxValue, Math.Max(MinimumCalibrationSamples, Math.Ceiling((1 / (1 - _options.ForecastQuantile)) - 1e-9)));
         _ratioCount = new int[_stepsPerBucket];
         _validRatios = new int[ResourceVector.DimensionCount][];
         for (var d = 0; d < _tracks.Length; d++)
@@ -546,7 +553,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     }
 
     // The ForecastQuantile and 5 % quantile of the valid ratios at one position, of one level (null: both). False when
-    // there are none, or, for one level, fewer than MinimumCalibrationSamples.
+    // there are none, or, for one level, fewer than _levelMinimum.
     private bool Calibrate(ReadOnlySpan<double> ratios, ReadOnlySpan<bool> levels, bool? low, out double upper, out double lower)
     {
         var valid = 0;
@@ -559,7 +566,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
 
         upper = lower = double.NaN;
-        if (valid == 0 || (low is not null && valid < MinimumCalibrationSamples))
+        if (valid == 0 || (low is not null && valid < _levelMinimum))
         {
             return false;
         }
