@@ -36,12 +36,12 @@ internal sealed class DailyWeeklySelection : IForecaster
     public string Name => "DailyWeeklySelection";
 
     /// <summary>Gets the shortest history whose fits include the weekly candidate: a week + 1 + <see cref="MinimumValidation"/>.</summary>
-    public int WeeklyFrom => _week + 1 + MinimumValidation;
+    public long WeeklyFrom => (long)_week + 1 + MinimumValidation;
 
     /// <inheritdoc/>
     public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
     {
-        if (_week <= seasonalPeriod || history.Length < WeeklyFrom)
+        if (_week <= seasonalPeriod || history.Length - _week - 1 < MinimumValidation)
         {
             return _daily.Fit(history, seasonalPeriod, cancellationToken);
         }

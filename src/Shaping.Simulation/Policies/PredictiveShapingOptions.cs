@@ -13,7 +13,8 @@ namespace Shaping.Simulation.Policies;
 public sealed class PredictiveShapingOptions
 {
     /// <summary>Gets the forecaster fitted to each dimension's per-bucket peak series.</summary>
-    /// <value>The default is <see langword="null"/>: a validated selection (on the last 48 buckets) between seasonal
+    /// <value>The default is <see langword="null"/>: a validated selection (on the last 48 buckets, 24–47 in the week
+    /// after the weekly candidate joins) between seasonal
     /// naive and AutoEts at <see cref="SeasonalPeriod"/>, joined by seasonal naive at a week (168 of the default
     /// one-hour buckets) once the history fitted holds a week + 25 buckets; seasonal naive comes first, so it wins ties
     /// and short histories.</value>
@@ -80,9 +81,9 @@ public sealed class PredictiveShapingOptions
     /// to the next. The margin is this value until the dimension has a dozen one-step rises of its own;
     /// then it is the <see cref="ForecastQuantile"/> of the demand's one-step rises over the <see cref="CalibrationWindow"/> (or the last
     /// step's rise, if larger) when that is smaller (smooth demand needs less room for its next step than demand that
-    /// jumps). After a one-step rise (from non-zero demand) that exceeds by more than this value the rise the step
-    /// profile expects there, a second, uneased floor allows that rise once more, up to the highest demand of the
-    /// <see cref="CalibrationWindow"/>.
+    /// jumps). After a one-step jump (from non-zero demand) that, divided by the growth the step profile expects for
+    /// that step, still exceeds 1 + this value, a second, uneased floor allows that rise once more, up to the highest
+    /// demand of the <see cref="CalibrationWindow"/>.
     /// </summary>
     /// <value>The default value is 0.15.</value>
     public double FloorMargin { get; init; } = 0.15;

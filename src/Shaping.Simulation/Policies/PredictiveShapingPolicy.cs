@@ -17,54 +17,56 @@ namespace Shaping.Simulation.Policies;
 /// <remarks>
 /// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see
 /// cref="PredictiveShapingOptions.BucketLength"/>, one hour by default) and each dimension's per-bucket peak is
-/// forecast by a validated selection between seasonal naive and AutoEts at the seasonal period (m = 24), joined by
-/// seasonal naive at a week (a week rounded to whole buckets, 168 of one hour) once the history holds a week + 25
-/// buckets, enough to validate it as itself; refitted on a schedule on the last three weeks and updated online with
-/// every completed bucket in between. A dimension that has so far been an exact increasing affine function of another
-/// (as a demand model's per-request costs make memory of CPU) is not fitted separately: its bounds are the other's
-/// mapped through that line. Within a bucket, each step position has a share of the bucket's peak (the median share at
-/// that position over the calibration window), so a spike that recurs at the same minute of every hour is provisioned
-/// for at that minute only. The forecast base of an interval is the bucket's peak forecast × its position's
-/// share.</para>
+/// forecast by a validated selection (on the last 48 buckets) between seasonal naive and AutoEts at the seasonal period
+/// (m = 24), joined by seasonal naive at a week (a week rounded to whole buckets, 168 of one hour) once the history
+/// holds a week + 25 buckets, enough to validate it as itself; refitted on a schedule on the last three weeks and
+/// updated online with every completed bucket in between. A dimension that has so far been an exact increasing affine
+/// function of another (as a demand model's per-request costs make memory of CPU) is not fitted separately: its bounds
+/// are the other's mapped through that line. Within a bucket, each step position has a share of the bucket's peak (the
+/// median share at that position over the calibration window), so a spike that recurs at the same minute of every hour
+/// is provisioned for at that minute only. The forecast base of an interval is the bucket's peak forecast × its
+/// position's share.</para>
 /// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the recent intervals are kept (split
 /// conformal): the upper bound is the base × their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower
-/// bound (reported for coverage) the base × their 5 % quantile. The ratios are kept apart by level (Mondrian
-/// conformal): a base below half of the highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> (the
-/// last day by default) is calibrated on the ratios of low bases, the others on those of high bases, each level falling
-/// back to the pooled quantile while it has fewer than 1 / (1 − <see cref="PredictiveShapingOptions.ForecastQuantile"/>)
-/// samples (100 at the default 0.99, too few for that quantile not to be their maximum), because relative errors at
-/// night-time lows are far wider than at the peaks that set the cost. The upper bound is capped at the highest demand of the last <see
-/// cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a flash
-/// crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
-/// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the last
-/// observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position to this
-/// one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until the dimension has a dozen
+/// bound (reported for coverage) the base × their 5 % quantile. Relative errors at night-time lows are far wider than
+/// at the peaks that set the cost, so the ratios are kept apart by level (Mondrian conformal): a base below half of the
+/// highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> (the last day by default) is low, the others
+/// high, and each level keeps its own ring of a calibration window's count of samples. A level is calibrated on its own
+/// once its ring holds 1 / (1 − <see cref="PredictiveShapingOptions.ForecastQuantile"/>) samples, and at least a dozen
+/// (100 at the default 0.99; with fewer, that quantile would be their maximum), and on both rings pooled until then.
+/// The upper bound is capped at the highest demand of the last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 +
+/// <see cref="PredictiveShapingOptions.CapMargin"/>), so a flash crowd that a seasonal model would repeat cannot keep
+/// the service oversized for days.</para>
+/// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
+/// last observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position to
+/// this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until the dimension has a dozen
 /// one-step rises of its own, then the <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the recent one-step
 /// rises of demand, or the last step's own rise if larger, when that is smaller than the option: smooth demand is not
 /// held 15 % above its last value, while jumpy demand, or demand that has just jumped, keeps the full margin. A jump
-/// larger than the option that the step profile did not expect (more than the option above the rise the profile gives
-/// that step; a spike recurring at the same position of every bucket is expected) may go on, so after one (from a
+/// the step profile did not expect (one that, divided by the growth the profile expects for that step, still exceeds 1
+/// + the option; a spike recurring at the same position of every bucket is expected) may go on, so after one (from a
 /// non-zero demand) a second floor holds the last demand × (1 + that jump), up to the highest demand of the <see
 /// cref="PredictiveShapingOptions.CalibrationWindow"/>, and the step profile's easing does not lower it: a burst that
 /// climbs over two steps is covered on its second (its first cannot be foreseen). Rises are counted per dimension from
 /// non-zero demand only; a dimension has the options' margins until it has a dozen of its own. For the proactive lead
 /// time, the largest bound over the next <see cref="PredictiveShapingOptions.LeadTime"/>. Before <see
-/// cref="PredictiveShapingOptions.WarmUp"/> of history, and until every position has a few calibration samples, it
+/// cref="PredictiveShapingOptions.WarmUp"/> of history, and until every position has a dozen calibration samples, it
 /// falls back to the highest demand seen so far + <see cref="PredictiveShapingOptions.WarmUpMargin"/> (a conservative
 /// fallback, like the engine's), or + the <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the one-step rises
 /// seen so far (or the last step's own rise, if larger) when that is smaller, once the dimension has a dozen of them:
 /// smooth demand is not held 25 % above its peak for two days.</para>
-/// <para><b>Choice.</b> Every (shape, replica count) pair is a configuration; the <see cref="ShapeSelector"/> ranks them
-/// for the lead-time requirement with <see cref="PredictiveShapingOptions.Headroom"/> and picks the best (the
-/// cheapest feasible one at trade-off 0), preferring the current shape when it costs at most
-/// <see cref="PredictiveShapingOptions.ShapeStickiness"/> more, so replica counts change more often than shapes.</para>
+/// <para><b>Choice.</b> Every (shape, replica count) pair is a configuration; the <see cref="ShapeSelector"/> ranks
+/// them for the lead-time requirement with <see cref="PredictiveShapingOptions.Headroom"/> and picks the best (the
+/// cheapest feasible one at trade-off 0), preferring the current shape when it costs at most <see
+/// cref="PredictiveShapingOptions.ShapeStickiness"/> more, so replica counts change more often than shapes.</para>
 /// <para><b>Moves.</b> When the current configuration does not cover the requirement of the coming interval, the policy
 /// grows at once (safety first). Otherwise the <see cref="HysteresisScaler"/>, fed the requirement and (proactive mode)
 /// the lead-time requirement, decides: it grows when the lead-time requirement exceeds the capacity for one step, and
 /// shrinks only after the requirement has stayed below <see cref="PredictiveShapingOptions.DownBand"/> of the capacity
 /// for <see cref="PredictiveShapingOptions.DownStabilization"/>; the selector then picks the target.</para>
 /// <para>The first interval, with nothing observed, runs <see cref="InitialCapacity"/> covered by the cheapest
-/// configuration, or one replica of the catalog's dearest shape when none is given (as the VPA-like policy starts).</para>
+/// configuration, or one replica of the catalog's dearest shape when none is given (as the VPA-like policy
+/// starts).</para>
 /// <para>It sees only <see cref="ProvisioningContext.History"/>. Deterministic: the same history gives the same
 /// decisions. Not thread-safe; one instance per run.</para>
 /// </remarks>
@@ -86,8 +88,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     // Which dimensions were active when _lastBase was decided: a ratio for a dimension that was not is no error sample.
     private readonly bool[] _lastBaseActive = new bool[ResourceVector.DimensionCount];
 
-    // Per dimension and step position, how many calibration ratios in the window are real (not NaN).
-    private int[][] _validRatios = [];
     private readonly AffineLink[] _links = new AffineLink[ResourceVector.DimensionCount];
     private int _leader = -1;
     private ServiceConfigurations? _configurations;
@@ -96,19 +96,15 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private BucketPeakTrack[] _tracks = [];
     private double[][] _phaseShare = [];
     private double[] _shareBuffer = [];
-    // Calibration per dimension and position within the bucket: ratios demand ÷ forecast base, a ring of
-    // _ratioWindow per position, and the quantiles taken from them.
+    // Calibration per dimension, position within the bucket and level (Mondrian: a forecast base below LevelSplit × the
+    // last day's peak is low, level 1, since relative errors at night-time lows are wider than at the peaks that cost
+    // money): ratios demand ÷ forecast base, a ring of _ratioWindow per (position × 2 + level) with its count of
+    // samples written, and the quantiles taken from them.
     private double[][] _ratios = [];
-
-    // Per ratio, whether its forecast base was low (below LevelSplit × the last day's peak): Mondrian calibration keeps
-    // the two levels apart, since relative errors at night-time lows are wider than at the peaks that cost money.
-    private bool[][] _ratioLow = [];
+    private int[][] _ringCount = [];
     private readonly bool[] _lastBaseLow = new bool[ResourceVector.DimensionCount];
-
-    // The quantiles per dimension and (position × 2 + level), level 0 for a base at or above the split, 1 below it.
     private double[][] _lowerRatio = [];
     private double[][] _upperRatio = [];
-    private int[] _ratioCount = [];
     private double[] _sortBuffer = [];
     private int _ratioWindow;
 
@@ -180,7 +176,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _tracks = [];
         _phaseShare = [];
         _ratios = [];
-        _ratioCount = [];
+        _ringCount = [];
         _completedBuckets = 0;
         _bucketPeaks.Clear();
         _seen = 0;
@@ -193,8 +189,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         Array.Clear(_activeSince);
         Array.Clear(_lastBaseActive);
         Array.Clear(_lastBaseLow);
-        _ratioLow = [];
-        _validRatios = [];
         Array.Clear(_links);
         _leader = -1;
     }
@@ -288,27 +282,24 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
         _phaseShare = new double[ResourceVector.DimensionCount][];
         _ratios = new double[ResourceVector.DimensionCount][];
-        _ratioLow = new bool[ResourceVector.DimensionCount][];
+        _ringCount = new int[ResourceVector.DimensionCount][];
         _lowerRatio = new double[ResourceVector.DimensionCount][];
         _upperRatio = new double[ResourceVector.DimensionCount][];
         _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
         _levelMinimum = (int)Math.Min(
             int.MaxValue, Math.Max(MinimumCalibrationSamples, Math.Ceiling((1 / (1 - _options.ForecastQuantile)) - 1e-9)));
-        _ratioCount = new int[_stepsPerBucket];
-        _validRatios = new int[ResourceVector.DimensionCount][];
         for (var d = 0; d < _tracks.Length; d++)
         {
-            _validRatios[d] = new int[_stepsPerBucket];
             _tracks[d] = new BucketPeakTrack(forecaster, _options.SeasonalPeriod, refit, fit);
             _phaseShare[d] = new double[_stepsPerBucket];
             Array.Fill(_phaseShare[d], 1.0);
-            _ratios[d] = new double[_stepsPerBucket * _ratioWindow];
-            _ratioLow[d] = new bool[_stepsPerBucket * _ratioWindow];
+            _ratios[d] = new double[_stepsPerBucket * 2 * _ratioWindow];
+            _ringCount[d] = new int[_stepsPerBucket * 2];
             _lowerRatio[d] = new double[_stepsPerBucket * 2];
             _upperRatio[d] = new double[_stepsPerBucket * 2];
         }
 
-        _sortBuffer = new double[_ratioWindow];
+        _sortBuffer = new double[2 * _ratioWindow];
         var riseWindow = Math.Max(MinimumCalibrationSamples, calibration * _stepsPerBucket);
         _rises = new double[ResourceVector.DimensionCount][];
         for (var d = 0; d < _rises.Length; d++)
@@ -372,20 +363,23 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
             if (_hasLastBase && i == history.Length - 1)
             {
-                // The calibration sample: how far the demand landed from the forecast base it was decided on.
+                // The calibration sample: how far the demand landed from the forecast base it was decided on, in the
+                // ring of its position and level (none for a dimension that had no forecast yet).
                 var phase = i % _stepsPerBucket;
-                var slot = (phase * _ratioWindow) + (_ratioCount[phase] % _ratioWindow);
                 for (var d = 0; d < ResourceVector.DimensionCount; d++)
                 {
+                    if (!_lastBaseActive[d])
+                    {
+                        continue;
+                    }
+
                     var forecastBase = _lastBase[(Dimension)d];
-                    var ratio = !_lastBaseActive[d] ? double.NaN : forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
-                    var replaced = _ratioCount[phase] >= _ratioWindow ? _ratios[d][slot] : double.NaN;
-                    _validRatios[d][phase] += (double.IsNaN(ratio) ? 0 : 1) - (double.IsNaN(replaced) ? 0 : 1);
-                    _ratios[d][slot] = ratio;
-                    _ratioLow[d][slot] = _lastBaseLow[d];
+                    var ring = (phase * 2) + (_lastBaseLow[d] ? 1 : 0);
+                    _ratios[d][(ring * _ratioWindow) + (_ringCount[d][ring] % _ratioWindow)] =
+                        forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
+                    _ringCount[d][ring]++;
                 }
 
-                _ratioCount[phase]++;
                 _calibrationDue = true;
             }
         }
@@ -518,64 +512,61 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
     private void UpdateCalibration()
     {
-        for (var phase = 0; phase < _stepsPerBucket; phase++)
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
-            var count = Math.Min(_ratioCount[phase], _ratioWindow);
-            if (count == 0)
+            if (!_active[d])
             {
                 continue;
             }
 
-            for (var d = 0; d < ResourceVector.DimensionCount; d++)
+            for (var phase = 0; phase < _stepsPerBucket; phase++)
             {
-                if (!_active[d])
-                {
-                    continue;
-                }
-
-                // Only the ratios recorded while the dimension had a forecast (NaN before it first had demand). Each
-                // level gets its own quantiles when it has enough samples, and the pooled ones otherwise.
-                var ratios = _ratios[d].AsSpan(phase * _ratioWindow, count);
-                var levels = _ratioLow[d].AsSpan(phase * _ratioWindow, count);
-                if (!Calibrate(ratios, levels, null, out var pooledUpper, out var pooledLower))
+                // Each level gets its own quantiles when its ring holds enough samples, the pooled ones otherwise.
+                var high = Ring(d, phase * 2);
+                var low = Ring(d, (phase * 2) + 1);
+                if (!Calibrate(high, low, out var pooledUpper, out var pooledLower))
                 {
                     continue;
                 }
 
                 for (var level = 0; level < 2; level++)
                 {
-                    var enough = Calibrate(ratios, levels, level == 1, out var upper, out var lower);
-                    _upperRatio[d][(phase * 2) + level] = enough ? upper : pooledUpper;
-                    _lowerRatio[d][(phase * 2) + level] = enough ? lower : pooledLower;
+                    var own = level == 0 ? high : low;
+                    var upper = pooledUpper;
+                    var lower = pooledLower;
+                    if (own.Length >= _levelMinimum)
+                    {
+                        Calibrate(own, [], out upper, out lower);
+                    }
+
+                    _upperRatio[d][(phase * 2) + level] = upper;
+                    _lowerRatio[d][(phase * 2) + level] = lower;
                 }
             }
         }
     }
 
-    // The ForecastQuantile and 5 % quantile of the valid ratios at one position, of one level (null: both). False when
-    // there are none, or, for one level, fewer than _levelMinimum.
-    private bool Calibrate(ReadOnlySpan<double> ratios, ReadOnlySpan<bool> levels, bool? low, out double upper, out double lower)
-    {
-        var valid = 0;
-        for (var i = 0; i < ratios.Length; i++)
-        {
-            if (!double.IsNaN(ratios[i]) && (low is null || levels[i] == low.Value))
-            {
-                _sortBuffer[valid++] = ratios[i];
-            }
-        }
+    // The samples in one ring (position × 2 + level) of a dimension.
+    private ReadOnlySpan<double> Ring(int d, int ring) =>
+        _ratios[d].AsSpan(ring * _ratioWindow, Math.Min(_ringCount[d][ring], _ratioWindow));
 
+    // The ForecastQuantile and 5 % quantile of the ratios of two rings together; false when there are none.
+    private bool Calibrate(ReadOnlySpan<double> first, ReadOnlySpan<double> second, out double upper, out double lower)
+    {
+        var count = first.Length + second.Length;
         upper = lower = double.NaN;
-        if (valid == 0 || (low is not null && valid < _levelMinimum))
+        if (count == 0)
         {
             return false;
         }
 
-        var buffer = _sortBuffer.AsSpan(0, valid);
+        first.CopyTo(_sortBuffer);
+        second.CopyTo(_sortBuffer.AsSpan(first.Length));
+        var buffer = _sortBuffer.AsSpan(0, count);
         buffer.Sort();
-        var index = (int)Math.Ceiling((_options.ForecastQuantile * valid) - 1e-9) - 1;
-        upper = buffer[Math.Clamp(index, 0, valid - 1)];
-        lower = buffer[(int)Math.Floor(0.05 * (valid - 1))];
+        var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
+        upper = buffer[Math.Clamp(index, 0, count - 1)];
+        lower = buffer[(int)Math.Floor(0.05 * (count - 1))];
         return true;
     }
 
@@ -719,9 +710,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         {
             if (_active[d] && !IsFollower(d))
             {
-                foreach (var valid in _validRatios[d])
+                for (var position = 0; position < _stepsPerBucket && calibrated; position++)
                 {
-                    calibrated &= valid >= MinimumCalibrationSamples;
+                    calibrated = Ring(d, position * 2).Length + Ring(d, (position * 2) + 1).Length >= MinimumCalibrationSamples;
                 }
             }
         }

@@ -84,6 +84,28 @@ public sealed class DailyWeeklySelectionTests
         }
     }
 
+    [Theory]
+    [InlineData(192, 24)] // a week + 24: not offered yet, the daily seasonal naive
+    [InlineData(193, 168)] // a week + 25: offered, validated on 24 buckets after a week + 1 of training, and it wins
+    public void Fit_AtTheThreshold_OffersTheWeeklyCandidateFromAWeekPlus25(int length, int expectedPeriod)
+    {
+        var history = Enumerable.Range(0, length).Select(h => Cycle(h % 24) * ((h / 24 % 7) >= 5 ? 1 / 3.0 : 1)).ToArray();
+        var selection = new DailyWeeklySelection(168);
+
+        Assert.Equal(193, selection.WeeklyFrom);
+        Assert.Equal(expectedPeriod, selection.Fit(history, 24).SeasonalPeriod);
+    }
+
+    [Fact]
+    public void Fit_WeekNearIntMaxValue_FitsTheDailySelection()
+    {
+        var history = Enumerable.Range(0, 96).Select(h => Cycle(h % 24)).ToArray();
+
+        var model = new DailyWeeklySelection(int.MaxValue - 10).Fit(history, 24);
+
+        Assert.Equal(24, model.SeasonalPeriod);
+    }
+
     [Fact]
     public void Constructor_WeekBelowTwo_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new DailyWeeklySelection(1));
