@@ -26,17 +26,19 @@ namespace Shaping.Simulation.Policies;
 /// median share at that position over the calibration window), so a spike that recurs at the same minute of every hour
 /// is provisioned for at that minute only. The forecast base of an interval is the bucket's peak forecast × its
 /// position's share.</para>
-/// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the recent intervals are kept (split
-/// conformal): the upper bound is the base × their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower
-/// bound (reported for coverage) the base × their 5 % quantile. Relative errors at night-time lows are far wider than
-/// at the peaks that set the cost, so the ratios are kept apart by level (Mondrian conformal): a base below half of the
-/// highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> (the last day by default) is low, the others
-/// high, and each level keeps its own ring of a calibration window's count of samples. A level is calibrated on its own
-/// once its ring holds 1 / (1 − <see cref="PredictiveShapingOptions.ForecastQuantile"/>) samples, and at least a dozen
-/// (100 at the default 0.99; with fewer, that quantile would be their maximum), and on both rings pooled until then.
-/// The upper bound is capped at the highest demand of the last <see cref="PredictiveShapingOptions.CapWindow"/> × (1 +
-/// <see cref="PredictiveShapingOptions.CapMargin"/>), so a flash crowd that a seasonal model would repeat cannot keep
-/// the service oversized for days.</para>
+/// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the intervals in the calibration window
+/// are kept (split conformal): the upper bound is the base × their <see
+/// cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower bound (reported for coverage) the base × their 5 %
+/// quantile. Relative errors at night-time lows are far wider than at the peaks that set the cost, so each ratio is
+/// tagged with its level (Mondrian conformal): a base below half of the highest demand of the <see
+/// cref="PredictiveShapingOptions.CapWindow"/> (the last day by default) is low, the others high. A level is calibrated
+/// on its own ratios when the window holds 1 / (1 − <see cref="PredictiveShapingOptions.ForecastQuantile"/>) of them,
+/// and at least a dozen (100 at the default 0.99; with fewer, that quantile would be their maximum), and on all the
+/// position's ratios otherwise. With the default week of hourly buckets a position holds 168 ratios, so only a level
+/// that fills at least 60 % of them is calibrated apart (in practice the one most hours belong to); a level that fills
+/// half the day or less shares the pooled bound. The upper bound is capped at the highest demand of the last <see
+/// cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a flash
+/// crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
 /// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
 /// last observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position to
 /// this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until the dimension has a dozen
@@ -88,6 +90,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     // Which dimensions were active when _lastBase was decided: a ratio for a dimension that was not is no error sample.
     private readonly bool[] _lastBaseActive = new bool[ResourceVector.DimensionCount];
 
+    // Per dimension and step position, how many calibration ratios in the window are real (not NaN).
+    private int[][] _validRatios = [];
     private readonly AffineLink[] _links = new AffineLink[ResourceVector.DimensionCount];
     private int _leader = -1;
     private ServiceConfigurations? _configurations;
@@ -96,15 +100,19 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private BucketPeakTrack[] _tracks = [];
     private double[][] _phaseShare = [];
     private double[] _shareBuffer = [];
-    // Calibration per dimension, position within the bucket and level (Mondrian: a forecast base below LevelSplit × the
-    // last day's peak is low, level 1, since relative errors at night-time lows are wider than at the peaks that cost
-    // money): ratios demand ÷ forecast base, a ring of _ratioWindow per (position × 2 + level) with its count of
-    // samples written, and the quantiles taken from them.
+    // Calibration per dimension and position within the bucket: ratios demand ÷ forecast base, a ring of
+    // _ratioWindow per position, and the quantiles taken from them.
     private double[][] _ratios = [];
-    private int[][] _ringCount = [];
+
+    // Per ratio, whether its forecast base was low (below LevelSplit × the last day's peak): Mondrian calibration keeps
+    // the two levels apart, since relative errors at night-time lows are wider than at the peaks that cost money.
+    private bool[][] _ratioLow = [];
     private readonly bool[] _lastBaseLow = new bool[ResourceVector.DimensionCount];
+
+    // The quantiles per dimension and (position × 2 + level), level 0 for a base at or above the split, 1 below it.
     private double[][] _lowerRatio = [];
     private double[][] _upperRatio = [];
+    private int[] _ratioCount = [];
     private double[] _sortBuffer = [];
     private int _ratioWindow;
 
@@ -176,7 +184,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _tracks = [];
         _phaseShare = [];
         _ratios = [];
-        _ringCount = [];
+        _ratioCount = [];
         _completedBuckets = 0;
         _bucketPeaks.Clear();
         _seen = 0;
@@ -189,6 +197,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         Array.Clear(_activeSince);
         Array.Clear(_lastBaseActive);
         Array.Clear(_lastBaseLow);
+        _ratioLow = [];
+        _validRatios = [];
         Array.Clear(_links);
         _leader = -1;
     }
@@ -282,24 +292,27 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
         _phaseShare = new double[ResourceVector.DimensionCount][];
         _ratios = new double[ResourceVector.DimensionCount][];
-        _ringCount = new int[ResourceVector.DimensionCount][];
+        _ratioLow = new bool[ResourceVector.DimensionCount][];
         _lowerRatio = new double[ResourceVector.DimensionCount][];
         _upperRatio = new double[ResourceVector.DimensionCount][];
         _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
         _levelMinimum = (int)Math.Min(
             int.MaxValue, Math.Max(MinimumCalibrationSamples, Math.Ceiling((1 / (1 - _options.ForecastQuantile)) - 1e-9)));
+        _ratioCount = new int[_stepsPerBucket];
+        _validRatios = new int[ResourceVector.DimensionCount][];
         for (var d = 0; d < _tracks.Length; d++)
         {
+            _validRatios[d] = new int[_stepsPerBucket];
             _tracks[d] = new BucketPeakTrack(forecaster, _options.SeasonalPeriod, refit, fit);
             _phaseShare[d] = new double[_stepsPerBucket];
             Array.Fill(_phaseShare[d], 1.0);
-            _ratios[d] = new double[_stepsPerBucket * 2 * _ratioWindow];
-            _ringCount[d] = new int[_stepsPerBucket * 2];
+            _ratios[d] = new double[_stepsPerBucket * _ratioWindow];
+            _ratioLow[d] = new bool[_stepsPerBucket * _ratioWindow];
             _lowerRatio[d] = new double[_stepsPerBucket * 2];
             _upperRatio[d] = new double[_stepsPerBucket * 2];
         }
 
-        _sortBuffer = new double[2 * _ratioWindow];
+        _sortBuffer = new double[_ratioWindow];
         var riseWindow = Math.Max(MinimumCalibrationSamples, calibration * _stepsPerBucket);
         _rises = new double[ResourceVector.DimensionCount][];
         for (var d = 0; d < _rises.Length; d++)
@@ -363,23 +376,20 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
             if (_hasLastBase && i == history.Length - 1)
             {
-                // The calibration sample: how far the demand landed from the forecast base it was decided on, in the
-                // ring of its position and level (none for a dimension that had no forecast yet).
+                // The calibration sample: how far the demand landed from the forecast base it was decided on.
                 var phase = i % _stepsPerBucket;
+                var slot = (phase * _ratioWindow) + (_ratioCount[phase] % _ratioWindow);
                 for (var d = 0; d < ResourceVector.DimensionCount; d++)
                 {
-                    if (!_lastBaseActive[d])
-                    {
-                        continue;
-                    }
-
                     var forecastBase = _lastBase[(Dimension)d];
-                    var ring = (phase * 2) + (_lastBaseLow[d] ? 1 : 0);
-                    _ratios[d][(ring * _ratioWindow) + (_ringCount[d][ring] % _ratioWindow)] =
-                        forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
-                    _ringCount[d][ring]++;
+                    var ratio = !_lastBaseActive[d] ? double.NaN : forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
+                    var replaced = _ratioCount[phase] >= _ratioWindow ? _ratios[d][slot] : double.NaN;
+                    _validRatios[d][phase] += (double.IsNaN(ratio) ? 0 : 1) - (double.IsNaN(replaced) ? 0 : 1);
+                    _ratios[d][slot] = ratio;
+                    _ratioLow[d][slot] = _lastBaseLow[d];
                 }
 
+                _ratioCount[phase]++;
                 _calibrationDue = true;
             }
         }
@@ -512,61 +522,64 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
     private void UpdateCalibration()
     {
-        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        for (var phase = 0; phase < _stepsPerBucket; phase++)
         {
-            if (!_active[d])
+            var count = Math.Min(_ratioCount[phase], _ratioWindow);
+            if (count == 0)
             {
                 continue;
             }
 
-            for (var phase = 0; phase < _stepsPerBucket; phase++)
+            for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
-                // Each level gets its own quantiles when its ring holds enough samples, the pooled ones otherwise.
-                var high = Ring(d, phase * 2);
-                var low = Ring(d, (phase * 2) + 1);
-                if (!Calibrate(high, low, out var pooledUpper, out var pooledLower))
+                if (!_active[d])
+                {
+                    continue;
+                }
+
+                // Only the ratios recorded while the dimension had a forecast (NaN before it first had demand). Each
+                // level gets its own quantiles when it has enough samples, and the pooled ones otherwise.
+                var ratios = _ratios[d].AsSpan(phase * _ratioWindow, count);
+                var levels = _ratioLow[d].AsSpan(phase * _ratioWindow, count);
+                if (!Calibrate(ratios, levels, null, out var pooledUpper, out var pooledLower))
                 {
                     continue;
                 }
 
                 for (var level = 0; level < 2; level++)
                 {
-                    var own = level == 0 ? high : low;
-                    var upper = pooledUpper;
-                    var lower = pooledLower;
-                    if (own.Length >= _levelMinimum)
-                    {
-                        Calibrate(own, [], out upper, out lower);
-                    }
-
-                    _upperRatio[d][(phase * 2) + level] = upper;
-                    _lowerRatio[d][(phase * 2) + level] = lower;
+                    var enough = Calibrate(ratios, levels, level == 1, out var upper, out var lower);
+                    _upperRatio[d][(phase * 2) + level] = enough ? upper : pooledUpper;
+                    _lowerRatio[d][(phase * 2) + level] = enough ? lower : pooledLower;
                 }
             }
         }
     }
 
-    // The samples in one ring (position × 2 + level) of a dimension.
-    private ReadOnlySpan<double> Ring(int d, int ring) =>
-        _ratios[d].AsSpan(ring * _ratioWindow, Math.Min(_ringCount[d][ring], _ratioWindow));
-
-    // The ForecastQuantile and 5 % quantile of the ratios of two rings together; false when there are none.
-    private bool Calibrate(ReadOnlySpan<double> first, ReadOnlySpan<double> second, out double upper, out double lower)
+    // The ForecastQuantile and 5 % quantile of the valid ratios at one position, of one level (null: both). False when
+    // there are none, or, for one level, fewer than _levelMinimum.
+    private bool Calibrate(ReadOnlySpan<double> ratios, ReadOnlySpan<bool> levels, bool? low, out double upper, out double lower)
     {
-        var count = first.Length + second.Length;
+        var valid = 0;
+        for (var i = 0; i < ratios.Length; i++)
+        {
+            if (!double.IsNaN(ratios[i]) && (low is null || levels[i] == low.Value))
+            {
+                _sortBuffer[valid++] = ratios[i];
+            }
+        }
+
         upper = lower = double.NaN;
-        if (count == 0)
+        if (valid == 0 || (low is not null && valid < _levelMinimum))
         {
             return false;
         }
 
-        first.CopyTo(_sortBuffer);
-        second.CopyTo(_sortBuffer.AsSpan(first.Length));
-        var buffer = _sortBuffer.AsSpan(0, count);
+        var buffer = _sortBuffer.AsSpan(0, valid);
         buffer.Sort();
-        var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
-        upper = buffer[Math.Clamp(index, 0, count - 1)];
-        lower = buffer[(int)Math.Floor(0.05 * (count - 1))];
+        var index = (int)Math.Ceiling((_options.ForecastQuantile * valid) - 1e-9) - 1;
+        upper = buffer[Math.Clamp(index, 0, valid - 1)];
+        lower = buffer[(int)Math.Floor(0.05 * (valid - 1))];
         return true;
     }
 
@@ -710,9 +723,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         {
             if (_active[d] && !IsFollower(d))
             {
-                for (var position = 0; position < _stepsPerBucket && calibrated; position++)
+                foreach (var valid in _validRatios[d])
                 {
-                    calibrated = Ring(d, position * 2).Length + Ring(d, (position * 2) + 1).Length >= MinimumCalibrationSamples;
+                    calibrated &= valid >= MinimumCalibrationSamples;
                 }
             }
         }
