@@ -27,26 +27,17 @@ public sealed class DailyWeeklySelectionTests
         Assert.True(next.Max() - next.Min() < 1e-9, $"{model.Name} (m = {model.SeasonalPeriod}): {next.Min():0.###}..{next.Max():0.###}");
     }
 
-    [Fact]
-    public void Fit_ThreeWeeksWithQuietWeekends_PicksTheWeeklyCandidate()
+    // Hourly bucket peaks of a daily cycle, with days 5 and 6 of each week at a third of the weekday level.
+    private static double[] QuietWeekends(int hours) =>
+        Enumerable.Range(0, hours).Select(h => Cycle(h % 24) * ((h / 24 % 7) >= 5 ? 1 / 3.0 : 1)).ToArray();
+
+    [Theory]
+    [InlineData(216)] // the policy's second default fit (warm-up, then weekly): validated on 47 buckets after a week + 1
+    [InlineData(21 * 24)] // three weeks: the full 48-bucket validation window, which holds a weekend
+    public void Fit_QuietWeekends_PicksTheWeeklyCandidate(int length)
     {
-        // Days 5 and 6 of each week at a third of the weekday level; the validation window (the last 48 buckets)
-        // holds a weekend, which a daily model forecasts from the weekdays before it.
-        var history = Enumerable.Range(0, 21 * 24).Select(h => Cycle(h % 24) * ((h / 24 % 7) >= 5 ? 1 / 3.0 : 1)).ToArray();
-        var selection = new DailyWeeklySelection(168);
-
-        var model = selection.Fit(history, 24);
-
-        Assert.True(history.Length >= selection.WeeklyFrom);
-        Assert.Equal(168, model.SeasonalPeriod);
-    }
-
-    [Fact]
-    public void Fit_AtTheDefaultSecondRefit_OffersTheWeeklyCandidate()
-    {
-        // The policy's default fits come at 48, 216, 384, ... hourly buckets (warm-up, then weekly). At 216 the
-        // weekly candidate is validated on 47 buckets, after exactly a week + 1 of training, and wins on quiet weekends.
-        var history = Enumerable.Range(0, 216).Select(h => Cycle(h % 24) * ((h / 24 % 7) >= 5 ? 1 / 3.0 : 1)).ToArray();
+        // A daily model forecasts the weekend from the weekdays before it; the weekly one from last weekend.
+        var history = QuietWeekends(length);
         var selection = new DailyWeeklySelection(168);
 
         var model = selection.Fit(history, 24);
@@ -89,7 +80,7 @@ public sealed class DailyWeeklySelectionTests
     [InlineData(193, 168)] // a week + 25: offered, validated on 24 buckets after a week + 1 of training, and it wins
     public void Fit_AtTheThreshold_OffersTheWeeklyCandidateFromAWeekPlus25(int length, int expectedPeriod)
     {
-        var history = Enumerable.Range(0, length).Select(h => Cycle(h % 24) * ((h / 24 % 7) >= 5 ? 1 / 3.0 : 1)).ToArray();
+        var history = QuietWeekends(length);
         var selection = new DailyWeeklySelection(168);
 
         Assert.Equal(193, selection.WeeklyFrom);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Shaping.Core.Resources;
 using Shaping.Simulation.Demand;
 using Shaping.Simulation.Policies;
@@ -27,6 +28,21 @@ public sealed class PredictiveShapingPolicyTests
 
     private static PredictiveShapingPolicy Policy() => new();
 
+    // Runs the policy on the demand and records what it says of itself after each decision.
+    private static (ImmutableArray<BacktestStep> Steps, List<T> Records) RunRecording<T>(
+        PredictiveShapingPolicy policy, DemandSeries demand, Func<PredictiveShapingPolicy, T> record)
+    {
+        var records = new List<T>();
+        var probe = new ProbePolicy(c =>
+        {
+            var decision = policy.Decide(c);
+            records.Add(record(policy));
+            return decision;
+        });
+
+        return (new BacktestSimulator(TestCatalogs.TShirt()).Run(demand, probe).Steps, records);
+    }
+
     [Fact]
     public void Run_DailyCycle_CostsLessThanVpaLikeWithNoMoreUnderProvisioning()
     {
@@ -49,16 +65,7 @@ public sealed class PredictiveShapingPolicyTests
         var start = 5 * 48;
         var demand = new DemandSeries("late-memory", cpu.Start, cpu.Step, cpu.Values.Select((v, i) =>
             v.With(Dimension.Memory, i < start ? 0 : 40 + (40 * random.NextDouble()))));
-        var policy = Policy();
-        var forecast = new List<bool>();
-        var probe = new ProbePolicy(c =>
-        {
-            var decision = policy.Decide(c);
-            forecast.Add(policy.LastDecisionForecast);
-            return decision;
-        });
-
-        var steps = new BacktestSimulator(TestCatalogs.TShirt()).Run(demand, probe).Steps;
+        var (steps, forecast) = RunRecording(Policy(), demand, p => p.LastDecisionForecast);
 
         Assert.True(forecast[start - 1], "CPU alone is forecast before memory appears");
         var warmUp = 2 * 48; // the default two days, counted from the bucket memory first appears in
@@ -281,16 +288,7 @@ public sealed class PredictiveShapingPolicyTests
         var start = 5 * 48;
         var pattern = new[] { 50.0, 40, 40, 40, 62 };
         var values = DailyCycle(days: 8).Values.Select((v, i) => v.With(Dimension.Memory, i < start ? 0 : pattern[(i - start) % 5]));
-        var policy = Policy();
-        var requirements = new List<ResourceVector>();
-        var probe = new ProbePolicy(c =>
-        {
-            var decision = policy.Decide(c);
-            requirements.Add(policy.LastRequirement);
-            return decision;
-        });
-
-        var steps = new BacktestSimulator(TestCatalogs.TShirt()).Run(new DemandSeries("late-memory", Series.Start, HalfHour, values), probe).Steps;
+        var (steps, requirements) = RunRecording(Policy(), new DemandSeries("late-memory", Series.Start, HalfHour, values), p => p.LastRequirement);
 
         Assert.True(requirements[start + 2].MemoryGiB >= (50 * 1.25) - 1e-9, $"{requirements[start + 2]}");
         Assert.True(steps[start + 4].Demand.FitsWithin(steps[start + 4].Provisioned), $"{steps[start + 4]}");
