@@ -121,14 +121,10 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private int _levelMinimum;
 
     // Per dimension, the recent one-step rises of demand (max(0, d_t / d_t-1 − 1); NaN when d_t-1 is 0, a start from
-    // zero being no rise sample) in a ring, and the floor margin taken from them: the ForecastQuantile of those rises,
-    // at most FloorMargin, once the dimension has a dozen.
+    // zero being no rise sample) in a ring, and their ForecastQuantile (NaN until the dimension has a dozen), which
+    // sets both the floor's margin and the warm-up's (see RiseMargin).
     private double[][] _rises = [];
     private double[] _riseBuffer = [];
-    private readonly double[] _floorMargin = new double[ResourceVector.DimensionCount];
-
-    // Per dimension, the ForecastQuantile of the recent one-step rises (NaN until there are enough of them): the
-    // fallback's margin while the models warm up.
     private readonly double[] _riseQuantile = new double[ResourceVector.DimensionCount];
     private int _riseCount;
     private bool _calibrationDue;
@@ -322,7 +318,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
         _riseBuffer = new double[riseWindow];
         _riseCount = 0;
-        Array.Fill(_floorMargin, _options.FloorMargin);
         Array.Fill(_riseQuantile, double.NaN);
         _shareBuffer = new double[Math.Max(1, calibration)];
     }
@@ -484,8 +479,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
     }
 
-    // The floor's margins and the warm-up's: the ForecastQuantile of each dimension's recent one-step rises, once the
-    // dimension has a dozen of its own (until then the options' margins).
+    // The ForecastQuantile of each dimension's recent one-step rises, once the dimension has a dozen of its own.
     private void UpdateRiseQuantiles()
     {
         var rises = Math.Min(_riseCount, _riseBuffer.Length);
@@ -508,7 +502,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             if (count < MinimumCalibrationSamples)
             {
                 _riseQuantile[d] = double.NaN;
-                _floorMargin[d] = _options.FloorMargin;
                 continue;
             }
 
@@ -516,9 +509,13 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             buffer.Sort();
             var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
             _riseQuantile[d] = buffer[Math.Clamp(index, 0, count - 1)];
-            _floorMargin[d] = Math.Min(_options.FloorMargin, _riseQuantile[d]);
         }
     }
+
+    // A margin of at most limit for dimension d: the recent rises' quantile, or the last step's own rise if larger;
+    // the limit itself until the dimension has a dozen rises.
+    private double RiseMargin(double limit, int d, double lastRise) =>
+        double.IsNaN(_riseQuantile[d]) ? limit : Math.Min(limit, Math.Max(_riseQuantile[d], lastRise));
 
     private void UpdateCalibration()
     {
@@ -617,7 +614,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             var previous = before[(Dimension)d];
             var current = last[(Dimension)d];
             var rise = previous > 0 ? Math.Max(0, (current / previous) - 1) : current > 0 ? double.PositiveInfinity : 0;
-            floorValues[d] = current * (1 + Math.Min(_options.FloorMargin, Math.Max(_floorMargin[d], rise)));
+            floorValues[d] = current * (1 + RiseMargin(_options.FloorMargin, d, rise));
             // Only a jump the step profile did not expect (a spike that recurs at this position of every bucket is
             // the profile's own and falls where the profile says).
             var expected = ExpectedStepRatio(d, history.Length - 1);
@@ -629,9 +626,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             }
 
             // The warm-up fallback's margin: WarmUpMargin, or less once the rises seen so far show smoother demand.
-            var warmUpMargin = double.IsNaN(_riseQuantile[d])
-                ? _options.WarmUpMargin
-                : Math.Min(_options.WarmUpMargin, Math.Max(_riseQuantile[d], rise));
+            var warmUpMargin = RiseMargin(_options.WarmUpMargin, d, rise);
             warmUpValues[d] = Math.Max(_maxSeen[(Dimension)d] * (1 + warmUpMargin), Math.Max(floorValues[d], repeatValues[d]));
         }
 
