@@ -89,9 +89,12 @@ public sealed class PredictiveShapingOptions
     public double FloorMargin { get; init; } = 0.15;
 
     /// <summary>
-    /// Gets the cap on the forecast bound: it never exceeds the highest demand of the last
-    /// <see cref="CapWindow"/> times (1 + this margin), so one flash crowd that a seasonal model would repeat, or a
-    /// calibration ratio inflated by it, cannot keep the service oversized for days. The reactive floor still applies.
+    /// Gets the largest margin of the cap on the forecast bound: it never exceeds the highest demand of the last
+    /// <see cref="CapWindow"/> times (1 + a margin), so one flash crowd that a seasonal model would repeat, or a
+    /// calibration ratio inflated by it, cannot keep the service oversized for days. The margin is the <see
+    /// cref="ForecastQuantile"/> of how far recent bucket peaks rose above the highest demand of the <see
+    /// cref="CapWindow"/> before them (over the <see cref="CalibrationWindow"/>), and at most this value (this value
+    /// until a dozen buckets are counted). The reactive floor still applies.
     /// </summary>
     /// <value>The default value is 0.25.</value>
     public double CapMargin { get; init; } = 0.25;

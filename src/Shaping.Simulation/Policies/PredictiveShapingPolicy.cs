@@ -37,8 +37,13 @@ namespace Shaping.Simulation.Policies;
 /// position's ratios otherwise. With the default week of hourly buckets a position holds 168 ratios, so only a level
 /// that fills at least 60 % of them is calibrated apart (in practice the one most hours belong to); a level that fills
 /// half the day or less shares the pooled bound. The upper bound is capped at the highest demand of the last <see
-/// cref="PredictiveShapingOptions.CapWindow"/> × (1 + <see cref="PredictiveShapingOptions.CapMargin"/>), so a flash
-/// crowd that a seasonal model would repeat cannot keep the service oversized for days.</para>
+/// cref="PredictiveShapingOptions.CapWindow"/> × (1 + a margin), so a flash crowd that a seasonal model would repeat
+/// cannot keep the service oversized for days. The margin is learned like the ratios: for each completed bucket, how
+/// far its peak rose above the highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> before it (0
+/// when it did not), over the calibration window; their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, at
+/// most <see cref="PredictiveShapingOptions.CapMargin"/> (which applies until a dozen are counted). Demand whose peaks
+/// have not passed the previous day's is not provisioned 25 % above them, while demand that grows keeps the margin its
+/// growth needs.</para>
 /// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
 /// last observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position to
 /// this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until the dimension has a dozen
@@ -127,6 +132,12 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private double[] _riseBuffer = [];
     private readonly double[] _riseQuantile = new double[ResourceVector.DimensionCount];
     private int _riseCount;
+    // Per dimension, how far each recent bucket's peak rose above the highest demand of the CapWindow before it
+    // (max(0, peak ÷ that − 1); NaN when that was 0), a ring of CalibrationBuckets, and the cap's margin taken from
+    // them: their ForecastQuantile, at most CapMargin (CapMargin until the dimension has a dozen).
+    private double[][] _capRises = [];
+    private int _capRiseCount;
+    private readonly double[] _capMargin = new double[ResourceVector.DimensionCount];
     private bool _calibrationDue;
     private TimeSpan _step;
     private int _stepsPerBucket;
@@ -316,11 +327,21 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             _rises[d] = new double[riseWindow];
         }
 
-        _riseBuffer = new double[riseWindow];
+        _riseBuffer = new double[Math.Max(riseWindow, CalibrationBuckets)];
+        _capRises = new double[ResourceVector.DimensionCount][];
+        for (var d = 0; d < _capRises.Length; d++)
+        {
+            _capRises[d] = new double[CalibrationBuckets];
+        }
+
+        _capRiseCount = 0;
+        Array.Fill(_capMargin, _options.CapMargin);
         _riseCount = 0;
         Array.Fill(_riseQuantile, double.NaN);
         _shareBuffer = new double[Math.Max(1, calibration)];
     }
+
+    private int CapBuckets => Math.Max(1, (int)Math.Round(_options.CapWindow / (_step * _stepsPerBucket)));
 
     private int CalibrationBuckets => Math.Max(1, (int)Math.Round(_options.CalibrationWindow / (_step * _stepsPerBucket)));
 
@@ -402,6 +423,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 peak = ResourceVector.Max(peak, v);
             }
 
+            RecordCapRise(peak);
             _bucketPeaks.Add(peak);
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
@@ -505,10 +527,49 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 continue;
             }
 
-            var buffer = _riseBuffer.AsSpan(0, count);
-            buffer.Sort();
-            var index = (int)Math.Ceiling((_options.ForecastQuantile * count) - 1e-9) - 1;
-            _riseQuantile[d] = buffer[Math.Clamp(index, 0, count - 1)];
+            _riseQuantile[d] = Quantiles.Upper(_riseBuffer.AsSpan(0, count), _options.ForecastQuantile);
+        }
+    }
+
+    // How far a completed bucket's peak rose above the highest demand of the CapWindow before it, and the cap's margin
+    // that follows (called before the bucket joins _bucketPeaks).
+    private void RecordCapRise(ResourceVector peak)
+    {
+        var window = CapBuckets;
+        if (_bucketPeaks.Count < window)
+        {
+            return;
+        }
+
+        var before = ResourceVector.Zero;
+        for (var b = _bucketPeaks.Count - window; b < _bucketPeaks.Count; b++)
+        {
+            before = ResourceVector.Max(before, _bucketPeaks[b]);
+        }
+
+        var slot = _capRiseCount % _capRises[0].Length;
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var previous = before[(Dimension)d];
+            _capRises[d][slot] = previous > 0 ? Math.Max(0, (peak[(Dimension)d] / previous) - 1) : double.NaN;
+        }
+
+        _capRiseCount++;
+        var count = Math.Min(_capRiseCount, _capRises[0].Length);
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var valid = 0;
+            foreach (var rise in _capRises[d].AsSpan(0, count))
+            {
+                if (!double.IsNaN(rise))
+                {
+                    _riseBuffer[valid++] = rise;
+                }
+            }
+
+            _capMargin[d] = valid < MinimumCalibrationSamples
+                ? _options.CapMargin
+                : Math.Min(_options.CapMargin, Quantiles.Upper(_riseBuffer.AsSpan(0, valid), _options.ForecastQuantile));
         }
     }
 
@@ -665,7 +726,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             var track = _tracks[d];
             var share = _phaseShare[d];
             forecastBase[d] = track.PointCurrent * share[phase];
-            var cap = _recentPeak[(Dimension)d] * (1 + _options.CapMargin);
+            var cap = _recentPeak[(Dimension)d] * (1 + _capMargin[d]);
             var split = LevelSplit * _recentPeak[(Dimension)d];
             _lastBaseLow[d] = forecastBase[d] < split;
             var level = (phase * 2) + (_lastBaseLow[d] ? 1 : 0);

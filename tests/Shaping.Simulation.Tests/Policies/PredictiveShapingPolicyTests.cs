@@ -234,6 +234,55 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Decide_PeaksThatNeverPassTheLastDays_CapTheBoundAtThatPeak()
+    {
+        // Fourteen days at 3 cores ± 1 % with a two-hour block of 12 cores at 10:00 every day and another at 20:00 on
+        // odd days only. Seasonal forecasts put the evening block where it was yesterday, so the calibrated ratios are
+        // wide (up to 12 ÷ 3), and where the forecast base is a block, base × ratio far exceeds any demand. No hour's
+        // peak ever passed the day before it by more than the noise, so the learned cap margin is about 2 % and the
+        // bound stops at the last day's 12 (a fixed 25 % margin would hold 15).
+        var random = new Random(5);
+        var values = Enumerable.Range(0, 14 * 48).Select(i =>
+        {
+            var hour = (i % 48) / 2.0;
+            var block = hour is >= 10 and < 12 || ((i / 48) % 2 == 1 && hour is >= 20 and < 22);
+            var level = block ? 12 : 3;
+            return new ResourceVector(level * (1 + ((random.NextDouble() - 0.5) * 0.02)), 0, 0, 0);
+        }).ToList();
+        var demand = new DemandSeries("moving-block", Series.Start, HalfHour, values);
+
+        var (_, records) = RunRecording(Policy(), demand, p => (p.LastDecisionForecast, p.LastRequirement.CpuCores));
+
+        // After a step at the 3-core level the requirement is the capped bound (or less): never above the last day's
+        // highest demand (12 × 1.01 at most) × (1 + that margin).
+        var lastDays = Enumerable.Range(10 * 48, 4 * 48).Where(t => values[t - 1].CpuCores < 3.5).ToList();
+        Assert.All(lastDays, t => Assert.True(records[t].LastDecisionForecast));
+        Assert.InRange(lastDays.Max(t => records[t].CpuCores), 11.5, 12 * 1.01 * 1.03);
+    }
+
+    [Fact]
+    public void Run_DailyPeaksGrowingTenPercentADay_TheCapFollowsTheGrowth()
+    {
+        // Three cores with a two-hour block at 10:00 that is 10 % higher every day, with no noise. The block starts
+        // with a jump the reactive floor cannot cover, so only the forecast bound can, and it exceeds the last day's
+        // peak: each day's block passes the day before it by 10 %, and the cap's margin, learned from those rises,
+        // lets the bound follow (a margin learned as 0 would leave every new block short).
+        var values = Enumerable.Range(0, 14 * 48).Select(i =>
+        {
+            var hour = (i % 48) / 2.0;
+            var level = hour is >= 10 and < 12 ? 10 * Math.Pow(1.1, i / 48) : 3;
+            return new ResourceVector(level, 0, 0, 0);
+        });
+        var demand = new DemandSeries("growing", Series.Start, HalfHour, values);
+
+        var result = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, Policy());
+
+        // The first block, on the first day, cannot be foreseen; none after it is short.
+        var shortAfterFirstDay = result.Steps.Skip(48).Where(step => step.Demand.CpuCores > step.Provisioned.CpuCores).ToList();
+        Assert.Empty(shortAfterFirstDay);
+    }
+
+    [Fact]
     public void Decide_WeeklyPattern_ForecastsTheWeekendFromLastWeekend()
     {
         // Four weeks of a daily cycle peaking at 10 cores on days 0-4 of each week and at 3 cores on days 5-6. A daily
