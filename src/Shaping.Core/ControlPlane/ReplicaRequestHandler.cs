@@ -79,6 +79,15 @@ namespace Shaping.Core.ControlPlane;
 /// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
 /// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
 /// </para>
+/// <para>
+/// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
+/// gone away. <see cref="GetUnsettledRequestKeys"/> lists the idempotency keys of the requests still unsettled (and
+/// <see cref="UnsettledRequestCount"/> counts them, for a health check or a gauge), so a host can run a
+/// reconciliation job that resubmits each one's original request (same key, region and replica count) until it
+/// settles: each settled key leaves the list. Resubmitting within
+/// <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/> keeps other requests off the capacity the
+/// replicas may use.
+/// </para>
 /// <para><b>Thread safety:</b> one handler serves any number of concurrent requests.</para>
 /// </remarks>
 public sealed class ReplicaRequestHandler
@@ -165,6 +174,30 @@ public sealed class ReplicaRequestHandler
         _defaultPolicy = options.DefaultPolicy;
         _completedMemory = options.CompletedRequestMemory;
     }
+
+    /// <summary>
+    /// Gets how many requests ended with an unknown outcome (<see cref="ReplicaResult.IsOutcomeUnknown"/>) and are not
+    /// settled yet: the keys <see cref="GetUnsettledRequestKeys"/> lists. Zero in a healthy steady state.
+    /// </summary>
+    /// <remarks>
+    /// A moment's count, for health checks and metrics; reading it briefly locks the handler's record of unsettled
+    /// requests, so poll it rather than read it per request.
+    /// </remarks>
+    public int UnsettledRequestCount => _unsettled.Count;
+
+    /// <summary>
+    /// Gets the idempotency keys of the requests whose outcome is unknown and not settled yet: replicas may exist for
+    /// them, and their reservations are held until they expire. Resubmitting a key's request is what settles it.
+    /// </summary>
+    /// <remarks>
+    /// A host whose callers may not resubmit runs a reconciliation job over this list: for each key, resubmit the
+    /// original request (the same key, region and replica count; another region or count throws) through
+    /// <see cref="HandleAsync"/>. A key leaves the list once a resubmission settles it, whatever the result (replicas
+    /// found and accounted for, or the request served afresh); it stays when the outcome is still unknown, to be tried
+    /// again later. A key settled meanwhile by another resubmission is served as any resubmission is.
+    /// </remarks>
+    /// <returns>A snapshot of the keys, in no particular order; empty when none is unsettled.</returns>
+    public IReadOnlyList<string> GetUnsettledRequestKeys() => [.. _unsettled.Keys];
 
     /// <summary>Serves one request.</summary>
     /// <param name="request">The request.</param>

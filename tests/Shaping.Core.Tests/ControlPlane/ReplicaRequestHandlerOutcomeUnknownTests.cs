@@ -121,6 +121,98 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     }
 
     [Fact]
+    public async Task GetUnsettledRequestKeys_AfterLostAnswers_ListsTheKeyUntilAResubmissionSettlesIt()
+    {
+        var f = new HandlerFixture();
+        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(0, f.Handler.UnsettledRequestCount);
+
+        f.Eu.LostResponseRate = 1;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+
+        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(1, f.Handler.UnsettledRequestCount);
+
+        f.Eu.LostResponseRate = 0;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("B"))).IsProvisioned); // a settled request is never listed
+        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsProvisioned);
+
+        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(0, f.Handler.UnsettledRequestCount);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequestKeys_ResubmissionStillUnknown_KeepsTheKeyOnce()
+    {
+        var f = new HandlerFixture();
+        f.Eu.LostResponseRate = 1;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+
+        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(1, f.Handler.UnsettledRequestCount);
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequestKeys_ResubmissionRejectedUnderTheKey_DropsTheKeyOnceServedAfresh()
+    {
+        var f = new HandlerFixture(wrap: p => new ScriptedProvisioner(p).Then(Step.Transient, Step.Transient, Step.Transient, Step.Reject));
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsProvisioned);
+
+        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequestKeys_CancelledWithTheOutcomeUnknown_ListsTheKey()
+    {
+        var f = new HandlerFixture();
+        f.Eu.Latency = TimeSpan.FromSeconds(1);
+        f.Eu.LostResponseRate = 1;
+        using var cts = new CancellationTokenSource();
+        var pending = f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask();
+        await cts.CancelAsync();
+        var first = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+
+        Assert.True(first.IsOutcomeUnknown);
+        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequestKeys_AReconciliationJobResubmitsEachKey_SettlesThemAll()
+    {
+        // Callers that never came back: the host keeps their requests by key and resubmits what the handler lists.
+        var f = new HandlerFixture();
+        var requests = new[] { HandlerFixture.Request("A", replicas: 1), HandlerFixture.Request("C", replicas: 2) }.ToDictionary(r => r.IdempotencyKey);
+        f.Eu.LostResponseRate = 1;
+        foreach (var request in requests.Values)
+        {
+            Assert.True((await f.Handler.HandleAsync(request)).IsOutcomeUnknown);
+        }
+
+        var listed = f.Handler.GetUnsettledRequestKeys();
+        Assert.Equal(["A", "C"], listed.Order(StringComparer.Ordinal));
+
+        f.Eu.LostResponseRate = 0;
+        foreach (var key in listed)
+        {
+            Assert.True((await f.Handler.HandleAsync(requests[key])).IsProvisioned);
+        }
+
+        Assert.Equal(["A", "C"], listed.Order(StringComparer.Ordinal)); // a snapshot: unchanged by what followed
+        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(requests.Count, f.Eu.TotalProvisionEffects); // each request provisioned once, under one key
+        Assert.All(f.Eu.GetProvisionEffects().Values, n => Assert.Equal(1, n));
+        f.AssertConsistent();
+    }
+
+    [Fact]
     public async Task HandleAsync_ResubmittedForAnotherRegion_ThrowsNamingTheKey()
     {
         var f = new HandlerFixture();
