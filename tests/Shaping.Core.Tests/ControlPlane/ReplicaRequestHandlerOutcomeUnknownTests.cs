@@ -121,31 +121,31 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     }
 
     [Fact]
-    public async Task GetUnsettledRequestKeys_AfterLostAnswers_ListsTheKeyUntilAResubmissionSettlesIt()
+    public async Task GetUnsettledRequests_AfterLostAnswers_ListsTheKeyUntilAResubmissionSettlesIt()
     {
         var f = new HandlerFixture();
-        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
+        Assert.Empty(UnsettledKeys(f));
         Assert.Equal(0, f.Handler.UnsettledRequestCount);
 
         f.Eu.LostResponseRate = 1;
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
 
-        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(["A"], UnsettledKeys(f));
         Assert.Equal(1, f.Handler.UnsettledRequestCount);
 
         f.Eu.LostResponseRate = 0;
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("B"))).IsProvisioned); // a settled request is never listed
-        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(["A"], UnsettledKeys(f));
 
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsProvisioned);
 
-        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
+        Assert.Empty(UnsettledKeys(f));
         Assert.Equal(0, f.Handler.UnsettledRequestCount);
         f.AssertConsistent();
     }
 
     [Fact]
-    public async Task GetUnsettledRequestKeys_ResubmissionStillUnknown_KeepsTheKeyOnce()
+    public async Task GetUnsettledRequests_ResubmissionStillUnknown_KeepsTheKeyOnce()
     {
         var f = new HandlerFixture();
         f.Eu.LostResponseRate = 1;
@@ -153,24 +153,24 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
 
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
 
-        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(["A"], UnsettledKeys(f));
         Assert.Equal(1, f.Handler.UnsettledRequestCount);
     }
 
     [Fact]
-    public async Task GetUnsettledRequestKeys_ResubmissionRejectedUnderTheKey_DropsTheKeyOnceServedAfresh()
+    public async Task GetUnsettledRequests_ResubmissionRejectedUnderTheKey_DropsTheKeyOnceServedAfresh()
     {
         var f = new HandlerFixture(wrap: p => new ScriptedProvisioner(p).Then(Step.Transient, Step.Transient, Step.Transient, Step.Reject));
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
-        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(["A"], UnsettledKeys(f));
 
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsProvisioned);
 
-        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
+        Assert.Empty(UnsettledKeys(f));
     }
 
     [Fact]
-    public async Task GetUnsettledRequestKeys_CancelledWithTheOutcomeUnknown_ListsTheKey()
+    public async Task GetUnsettledRequests_CancelledWithTheOutcomeUnknown_ListsTheKey()
     {
         var f = new HandlerFixture();
         f.Eu.Latency = TimeSpan.FromSeconds(1);
@@ -181,33 +181,33 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
         var first = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
 
         Assert.True(first.IsOutcomeUnknown);
-        Assert.Equal(["A"], f.Handler.GetUnsettledRequestKeys());
+        Assert.Equal(["A"], UnsettledKeys(f));
     }
 
     [Fact]
-    public async Task GetUnsettledRequestKeys_AReconciliationJobResubmitsEachKey_SettlesThemAll()
+    public async Task GetUnsettledRequests_AReconciliationJobResubmitsEachListedRequest_SettlesThemAll()
     {
-        // Callers that never came back: the host keeps their requests by key and resubmits what the handler lists.
+        // Callers that never came back: the host resubmits what the handler lists, as it is.
         var f = new HandlerFixture();
-        var requests = new[] { HandlerFixture.Request("A", replicas: 1), HandlerFixture.Request("C", replicas: 2) }.ToDictionary(r => r.IdempotencyKey);
+        var requests = new[] { HandlerFixture.Request("A", replicas: 1), HandlerFixture.Request("C", replicas: 2) };
         f.Eu.LostResponseRate = 1;
-        foreach (var request in requests.Values)
+        foreach (var request in requests)
         {
             Assert.True((await f.Handler.HandleAsync(request)).IsOutcomeUnknown);
         }
 
-        var listed = f.Handler.GetUnsettledRequestKeys();
-        Assert.Equal(["A", "C"], listed.Order(StringComparer.Ordinal));
+        var listed = f.Handler.GetUnsettledRequests();
+        Assert.Equal(requests, listed.OrderBy(r => r.IdempotencyKey, StringComparer.Ordinal)); // the requests as submitted
 
         f.Eu.LostResponseRate = 0;
-        foreach (var key in listed)
+        foreach (var request in listed)
         {
-            Assert.True((await f.Handler.HandleAsync(requests[key])).IsProvisioned);
+            Assert.True((await f.Handler.HandleAsync(request)).IsProvisioned);
         }
 
-        Assert.Equal(["A", "C"], listed.Order(StringComparer.Ordinal)); // a snapshot: unchanged by what followed
-        Assert.Empty(f.Handler.GetUnsettledRequestKeys());
-        Assert.Equal(requests.Count, f.Eu.TotalProvisionEffects); // each request provisioned once, under one key
+        Assert.Equal(2, listed.Count); // a snapshot: unchanged by what followed
+        Assert.Empty(f.Handler.GetUnsettledRequests());
+        Assert.Equal(requests.Length, f.Eu.TotalProvisionEffects); // each request provisioned once, under one key
         Assert.All(f.Eu.GetProvisionEffects().Values, n => Assert.Equal(1, n));
         f.AssertConsistent();
     }
@@ -224,4 +224,6 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
 
         Assert.Contains("'A'", error.Message, StringComparison.Ordinal);
     }
+
+    private static string[] UnsettledKeys(HandlerFixture f) => [.. f.Handler.GetUnsettledRequests().Select(r => r.IdempotencyKey)];
 }
