@@ -70,6 +70,16 @@ public sealed class ShapingOptions
     public TimeSpan AdjustmentMaxRetryBackoff { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
+    /// Gets or sets how many times, within one move, the adjustment loop replays at once (with the same idempotency
+    /// key) a resize the provisioner answered with a transient failure, whose resize may have happened with its answer
+    /// lost, before it counts both shapes and leaves the key to later cycles; the same budget bounds the replays of a
+    /// ledger call answered unavailable. A count of replays after the first call, from 0 to
+    /// <see cref="ShapeAdjustmentOptions.MaxResizeRetryCap"/> (10).
+    /// </summary>
+    /// <value>The default value is 2.</value>
+    public int MaxResizeRetries { get; set; } = 2;
+
+    /// <summary>
     /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
     /// when the host plugs in no ledger or provisioner of its own; ignored otherwise. Each name is not empty; each
     /// capacity is finite, non-negative, not zero and at most
@@ -106,5 +116,5 @@ public sealed class ShapingOptions
     /// <returns>The options.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the options validator reports it at start first).</exception>
     public ShapeAdjustmentOptions ToAdjustmentOptions() =>
-        new(AdjustmentInterval, ReservationTimeToLive, ProactiveLeadTime, ForecastConfidence, AdjustmentRetryBackoff, AdjustmentMaxRetryBackoff);
+        new(AdjustmentInterval, ReservationTimeToLive, ProactiveLeadTime, ForecastConfidence, AdjustmentRetryBackoff, AdjustmentMaxRetryBackoff, MaxResizeRetries);
 }

@@ -51,6 +51,10 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
             failures,
             options.AdjustmentMaxRetryBackoff >= options.AdjustmentRetryBackoff,
             $"ShapingOptions.AdjustmentMaxRetryBackoff ({options.AdjustmentMaxRetryBackoff}) must be at least AdjustmentRetryBackoff ({options.AdjustmentRetryBackoff}).");
+        Check(
+            failures,
+            options.MaxResizeRetries is >= 0 and <= ShapeAdjustmentOptions.MaxResizeRetryCap,
+            $"ShapingOptions.MaxResizeRetries ({options.MaxResizeRetries}) must be between 0 and {ShapeAdjustmentOptions.MaxResizeRetryCap}.");
 
         foreach (var (region, capacity) in options.InMemoryRegions)
         {

@@ -72,6 +72,27 @@ public sealed class ShapingOptionsValidatorTests
         Assert.StartsWith($"ShapingOptions.AdjustmentInterval ({interval}) must be between 00:00:00.0010000 and", Assert.Single(failures), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(11)]
+    public async Task MaxResizeRetries_OutOfRange_FailsAtStartNamingTheSetting(int retries)
+    {
+        var failures = await StartFailuresAsync(o => o.MaxResizeRetries = retries);
+
+        Assert.Equal($"ShapingOptions.MaxResizeRetries ({retries}) must be between 0 and 10.", Assert.Single(failures));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void MaxResizeRetries_ReachesTheAdjustmentLoopsOptions(int retries)
+    {
+        var options = new ShapingOptions { MaxResizeRetries = retries };
+
+        Assert.Equal(retries, options.ToAdjustmentOptions().MaxResizeRetries);
+        Assert.Equal(ShapeAdjustmentOptions.Default.MaxResizeRetries, new ShapingOptions().ToAdjustmentOptions().MaxResizeRetries);
+    }
+
     /// <summary>
     /// One or two settings set to a value at or just beyond a bound, the others at their defaults: the host starts
     /// exactly when the container, with the options validator taken out, builds every core type from the settings
@@ -135,6 +156,10 @@ public sealed class ShapingOptionsValidatorTests
         ("AdjustmentRetryBackoff = 2 h", o => o.AdjustmentRetryBackoff = TimeSpan.FromHours(2)),
         ("AdjustmentMaxRetryBackoff = 0", o => o.AdjustmentMaxRetryBackoff = TimeSpan.Zero),
         ("AdjustmentMaxRetryBackoff = max", o => o.AdjustmentMaxRetryBackoff = TimeSpan.MaxValue),
+        ("MaxResizeRetries = -1", o => o.MaxResizeRetries = -1),
+        ("MaxResizeRetries = 0", o => o.MaxResizeRetries = 0),
+        ("MaxResizeRetries = 10", o => o.MaxResizeRetries = ShapeAdjustmentOptions.MaxResizeRetryCap),
+        ("MaxResizeRetries = 11", o => o.MaxResizeRetries = ShapeAdjustmentOptions.MaxResizeRetryCap + 1),
         ("InMemoryRegions[local] = 9e9 cores", o => o.InMemoryRegions["local"] = new ResourceVector(9e9, 1, 1, 1)),
         ("InMemoryRegions[local] = 9e9 + 1000 GiB", o => o.InMemoryRegions["local"] = new ResourceVector(1, 9e9 + 1000, 1, 1)),
         ("InMemoryRegions[local] = 1e10 Gbps", o => o.InMemoryRegions["local"] = new ResourceVector(1, 1, 1, 1e10)),

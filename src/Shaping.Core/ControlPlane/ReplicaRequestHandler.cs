@@ -79,6 +79,14 @@ namespace Shaping.Core.ControlPlane;
 /// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
 /// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
 /// </para>
+/// <para>
+/// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
+/// gone away. <see cref="GetUnsettledRequests"/> lists the requests still unsettled, as they were submitted (and
+/// <see cref="UnsettledRequestCount"/> counts them, for a health check or a gauge), so a host can run a
+/// reconciliation job that resubmits each one until it settles: each settled request leaves the list. Resubmitting within
+/// <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/> keeps other requests off the capacity the
+/// replicas may use.
+/// </para>
 /// <para><b>Thread safety:</b> one handler serves any number of concurrent requests.</para>
 /// </remarks>
 public sealed class ReplicaRequestHandler
@@ -165,6 +173,30 @@ public sealed class ReplicaRequestHandler
         _defaultPolicy = options.DefaultPolicy;
         _completedMemory = options.CompletedRequestMemory;
     }
+
+    /// <summary>
+    /// Gets how many requests ended with an unknown outcome (<see cref="ReplicaResult.IsOutcomeUnknown"/>) and are not
+    /// settled yet: the requests <see cref="GetUnsettledRequests"/> lists. Zero in a healthy steady state.
+    /// </summary>
+    /// <remarks>
+    /// A moment's count, for health checks and metrics; reading it briefly locks the handler's record of unsettled
+    /// requests, so poll it rather than read it per request.
+    /// </remarks>
+    public int UnsettledRequestCount => _unsettled.Count;
+
+    /// <summary>
+    /// Gets the requests whose outcome is unknown and not settled yet, as they were first submitted: replicas may exist
+    /// for them, and their reservations are held until they expire. Resubmitting a request is what settles it.
+    /// </summary>
+    /// <remarks>
+    /// A host whose callers may not resubmit runs a reconciliation job over this list: pass each request back to
+    /// <see cref="HandleAsync"/> as it is (it carries its idempotency key, region and replica count). A request leaves
+    /// the list once a resubmission settles it, whatever the result (replicas found and accounted for, or the request
+    /// served afresh); it stays when the outcome is still unknown, to be tried again later. A request settled meanwhile
+    /// by its own caller's resubmission is answered as any resubmission is.
+    /// </remarks>
+    /// <returns>A snapshot, one request per idempotency key, in no particular order; empty when none is unsettled.</returns>
+    public IReadOnlyList<ReplicaRequest> GetUnsettledRequests() => [.. _unsettled.Values.Select(attempt => attempt.Request)];
 
     /// <summary>Serves one request.</summary>
     /// <param name="request">The request.</param>
@@ -371,7 +403,7 @@ public sealed class ReplicaRequestHandler
         string? settledKey = null;
         if (_unsettled.TryGetValue(request.IdempotencyKey, out var unsettled))
         {
-            ThrowIfOtherRequest(request, unsettled.RequestRegion, unsettled.RequestReplicas);
+            ThrowIfOtherRequest(request, unsettled.Request.Region, unsettled.Request.Replicas);
             if (cancellationToken.IsCancellationRequested)
             {
                 return ReplicaResult.Failed(
@@ -500,7 +532,7 @@ public sealed class ReplicaRequestHandler
         if (attempt.Unsettled is { } provision)
         {
             _unsettled[request.IdempotencyKey] = new UnsettledAttempt(
-                request.Region, request.Replicas, provision, attempt.Reservation, score, peakCoverage, profile);
+                request, provision, attempt.Reservation, score, peakCoverage, profile);
         }
     }
 
@@ -875,7 +907,7 @@ public sealed class ReplicaRequestHandler
     /// request it served, the provisioning call to replay, the reservation kept for it, and what chose its shape.
     /// </summary>
     private sealed record UnsettledAttempt(
-        string RequestRegion, int RequestReplicas, ProvisionRequest Provision, ReservationId Reservation, ScoredShape Score, double PeakCoverage, LoadProfile Profile);
+        ReplicaRequest Request, ProvisionRequest Provision, ReservationId Reservation, ScoredShape Score, double PeakCoverage, LoadProfile Profile);
 
     private enum AttemptKind
     {

@@ -52,13 +52,14 @@ namespace Shaping.Core.ControlPlane;
 /// <para>
 /// <b>Unknown outcomes.</b> Where the loop can't tell what happened it counts more rather than less: the ledger may
 /// over-reserve for a while instead of oversubscribing. Ledger answers of <see cref="ReservationStatus.Unavailable"/> are
-/// replayed by the same id (a reserve still unanswered is released). A resize answered
-/// <see cref="ProvisionStatus.TransientFailure"/> may have happened with its answer lost, so it is replayed at once
-/// with the same key (twice); if it is still unanswered the move ends
-/// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>: the new reservation is committed and the old one kept, so the
-/// ledger counts both shapes, the replica is not moved again, and every later cycle replays the key until the region
-/// answers. A resize whose provisioner throws (anything but the cancellation of the cycle's token: an adapter bug,
-/// which may strike after the region resized) is handled the same way, at once and without replays: the move ends
+/// replayed by the same id, at once, up to <see cref="ShapeAdjustmentOptions.MaxResizeRetries"/> times (twice by
+/// default; a reserve still unanswered is released). A resize answered <see cref="ProvisionStatus.TransientFailure"/>
+/// may have happened with its answer lost, so it is replayed at once with the same key, up to as many times; if it is
+/// still unanswered the move ends <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>: the new reservation is
+/// committed and the old one kept, so the ledger counts both shapes, the replica is not moved again, and every later
+/// cycle replays the key (with as many replays) until the region answers; the cycle interval is the back-off between
+/// those. A resize whose provisioner throws (anything but the cancellation of the cycle's token: an adapter bug, which
+/// may strike after the region resized) is handled the same way, at once and without replays: the move ends
 /// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>, later cycles replay its key (a replay that throws again
 /// leaves it unknown), and the exception is kept in <see cref="LastError"/>; the other replicas of the cycle are still
 /// evaluated and the predictor still fed. A resize that is cancelled is replayed the same way on the next cycle (its
@@ -86,11 +87,6 @@ namespace Shaping.Core.ControlPlane;
 /// </remarks>
 public sealed class ShapeAdjustmentLoop : IDisposable
 {
-    // Replays of a resize answered TransientFailure within one move, and of a ledger call answered Unavailable. Made at
-    // once: a resize still unsettled is replayed again on every later cycle, so the cycle interval is the back-off.
-    private const int ResizeReplays = 2;
-    private const int LedgerReplays = 2;
-
     private readonly IUtilizationSource _source;
     private readonly ICapacityLedger _ledger;
     private readonly IProvisioner _provisioner;
@@ -389,7 +385,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var reservation = await LedgerReplay.ReserveAsync(
             _ledger,
             new ReservationRequest(move.Reservation, record.Region, target.Name, target.Capacity, 1, _options.ReservationTimeToLive),
-            LedgerReplays,
+            _options.MaxResizeRetries,
             TimeSpan.Zero,
             _timeProvider,
             cancellationToken).ConfigureAwait(false);
@@ -426,7 +422,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             // A TransientFailure may hide a resize that happened and lost its answer: the replica may run on either
             // shape. Count both (commit the new reservation, keep the old one), so the region is over-reserved rather
             // than oversubscribed, and replay the key on later cycles until the region says which.
-            _ = await LedgerReplay.CommitAsync(_ledger, move.Reservation, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+            _ = await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
             _unsettled[record.ReplicaId] = move;
             return move.Outcome(ShapeMoveOutcome.ResizeOutcomeUnknown);
         }
@@ -515,7 +511,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             }
 
             ambiguous = true;
-            if (attempt == ResizeReplays)
+            if (attempt == _options.MaxResizeRetries)
             {
                 return (answer, true);
             }
@@ -534,7 +530,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
 
         var accounting = move.Reservation;
-        if (!(await LedgerReplay.CommitAsync(_ledger, move.Reservation, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+        if (!(await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
         {
             // The hold expired during a slow resize, or the ledger stayed unavailable (the commit may have taken
             // effect). Account for the new shape with a new reservation, then release the first: a no-op when it
@@ -544,12 +540,12 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             var reserved = await LedgerReplay.ReserveAsync(
                 _ledger,
                 new ReservationRequest(again, current.Region, move.Target.Name, move.Target.Capacity, 1, _options.ReservationTimeToLive),
-                LedgerReplays,
+                _options.MaxResizeRetries,
                 TimeSpan.Zero,
                 _timeProvider,
                 CancellationToken.None).ConfigureAwait(false);
             if (reserved.IsSuccess
-                && (await LedgerReplay.CommitAsync(_ledger, again, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+                && (await LedgerReplay.CommitAsync(_ledger, again, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
             {
                 accounting = again;
             }
@@ -657,7 +653,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     }
 
     private async ValueTask ReleaseAsync(ReservationId id) =>
-        _ = await LedgerReplay.ReleaseAsync(_ledger, id, LedgerReplays, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+        _ = await LedgerReplay.ReleaseAsync(_ledger, id, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
 
     private static bool IsUsable(in ReplicaUtilization observation) =>
         observation.Used.IsValidAmount && !string.IsNullOrWhiteSpace(observation.Region);

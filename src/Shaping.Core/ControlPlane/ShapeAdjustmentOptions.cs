@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Shaping.Core.ControlPlane;
 
-/// <summary>How a <see cref="ShapeAdjustmentLoop"/> runs: how often, how long a resize holds its reservation, and whether it acts on forecasts.</summary>
+/// <summary>
+/// How a <see cref="ShapeAdjustmentLoop"/> runs: how often, how long a resize holds its reservation, whether it acts on
+/// forecasts, and how it retries.
+/// </summary>
 /// <remarks>The constructor checks every setting; an instance is immutable and safe to share between threads.</remarks>
 public sealed class ShapeAdjustmentOptions
 {
@@ -22,6 +25,12 @@ public sealed class ShapeAdjustmentOptions
     /// Non-negative. Default 1 minute.
     /// </param>
     /// <param name="maxRetryBackoff">The longest such wait; at least <paramref name="retryBackoff"/>. Default 30 minutes.</param>
+    /// <param name="maxResizeRetries">
+    /// How many times, within one move, a resize answered <see cref="Provisioning.ProvisionStatus.TransientFailure"/> is
+    /// replayed at once with the same idempotency key, and a ledger call answered
+    /// <see cref="Capacity.ReservationStatus.Unavailable"/> is replayed by the same reservation id; from 0 to
+    /// <see cref="MaxResizeRetryCap"/>. Default 2.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it and its value.</exception>
     public ShapeAdjustmentOptions(
         TimeSpan? interval = null,
@@ -29,7 +38,8 @@ public sealed class ShapeAdjustmentOptions
         TimeSpan? proactiveLeadTime = null,
         double forecastConfidence = 0.9,
         TimeSpan? retryBackoff = null,
-        TimeSpan? maxRetryBackoff = null)
+        TimeSpan? maxRetryBackoff = null,
+        int maxResizeRetries = 2)
     {
         var period = interval ?? TimeSpan.FromSeconds(30);
         var backoff = retryBackoff ?? TimeSpan.FromMinutes(1);
@@ -79,13 +89,31 @@ public sealed class ShapeAdjustmentOptions
                 nameof(maxRetryBackoff), maxBackoff, $"ShapeAdjustmentOptions.MaxRetryBackoff ({maxBackoff}) must be at least RetryBackoff ({backoff}).");
         }
 
+        if (maxResizeRetries is < 0 or > MaxResizeRetryCap)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxResizeRetries),
+                maxResizeRetries,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"ShapeAdjustmentOptions.MaxResizeRetries ({maxResizeRetries}) must be between 0 and {MaxResizeRetryCap}."));
+        }
+
         Interval = period;
         RetryBackoff = backoff;
         MaxRetryBackoff = maxBackoff;
         ReservationTimeToLive = ttl;
         ProactiveLeadTime = lead;
         ForecastConfidence = forecastConfidence;
+        MaxResizeRetries = maxResizeRetries;
     }
+
+    /// <summary>The largest allowed <see cref="MaxResizeRetries"/>: 10.</summary>
+    /// <remarks>
+    /// Replays within a move are made at once, while the cycle waits, one replica after another: the cap bounds how long
+    /// one unanswered region or ledger can hold up a cycle. A resize still unanswered is replayed on later cycles anyway.
+    /// </remarks>
+    public const int MaxResizeRetryCap = 10;
 
     /// <summary>Gets the shortest <see cref="Interval"/>: 1 millisecond.</summary>
     /// <remarks><see cref="ShapeAdjustmentLoop.RunAsync"/> ticks on a <see cref="PeriodicTimer"/>, which counts whole milliseconds.</remarks>
@@ -131,6 +159,24 @@ public sealed class ShapeAdjustmentOptions
     /// <summary>Gets the longest wait between two attempts to move the same replica after failures.</summary>
     /// <value>The default value is 30 minutes.</value>
     public TimeSpan MaxRetryBackoff { get; }
+
+    /// <summary>
+    /// Gets how many times, within one move, the loop replays at once a resize the provisioner answered
+    /// <see cref="Provisioning.ProvisionStatus.TransientFailure"/> (with the same idempotency key, so a resize that
+    /// happened and lost its answer is not made twice), before the move ends
+    /// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/> and later cycles replay the key instead (each with as many
+    /// replays). The same budget
+    /// bounds the replays of a ledger call answered <see cref="Capacity.ReservationStatus.Unavailable"/> (by the same
+    /// reservation id, since the call may have taken effect), as
+    /// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> does for the request handler.
+    /// </summary>
+    /// <remarks>
+    /// A count of replays after the first call, not of calls. Replays are made without a wait. At 0 each call is made
+    /// once: a resize whose answer was lost is replayed only by later cycles, so the cycle <see cref="Interval"/> is
+    /// its only back-off.
+    /// </remarks>
+    /// <value>The default value is 2. Must be in [0, <see cref="MaxResizeRetryCap"/>].</value>
+    public int MaxResizeRetries { get; }
 
     /// <summary>Gets the wait after <paramref name="failures"/> consecutive failed moves of one replica.</summary>
     /// <param name="failures">Consecutive failures, at least 1.</param>

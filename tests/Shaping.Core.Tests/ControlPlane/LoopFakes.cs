@@ -59,6 +59,9 @@ public sealed class FakeLedger : ICapacityLedger
     /// <summary>Every reserve takes effect and answers Unavailable, as if the connection dropped before the answer.</summary>
     public bool LoseReserveAnswers { get; set; }
 
+    /// <summary>Calls of <see cref="TryReserveAsync"/>, replays included.</summary>
+    public int ReserveCalls { get; private set; }
+
     public void AddRegion(string region, ResourceVector capacity) => _total[region] = capacity;
 
     /// <summary>Records a reservation that already exists and is committed (replicas provisioned earlier).</summary>
@@ -66,6 +69,7 @@ public sealed class FakeLedger : ICapacityLedger
 
     public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
     {
+        ReserveCalls++;
         if (DenyReservations || !_total.ContainsKey(request.Region))
         {
             return ValueTask.FromResult(new LedgerResult(ReservationStatus.InsufficientCapacity, null));

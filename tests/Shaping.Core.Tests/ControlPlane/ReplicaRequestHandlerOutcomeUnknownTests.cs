@@ -121,6 +121,98 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     }
 
     [Fact]
+    public async Task GetUnsettledRequests_AfterLostAnswers_ListsTheKeyUntilAResubmissionSettlesIt()
+    {
+        var f = new HandlerFixture();
+        Assert.Empty(UnsettledKeys(f));
+        Assert.Equal(0, f.Handler.UnsettledRequestCount);
+
+        f.Eu.LostResponseRate = 1;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+
+        Assert.Equal(["A"], UnsettledKeys(f));
+        Assert.Equal(1, f.Handler.UnsettledRequestCount);
+
+        f.Eu.LostResponseRate = 0;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("B"))).IsProvisioned); // a settled request is never listed
+        Assert.Equal(["A"], UnsettledKeys(f));
+
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsProvisioned);
+
+        Assert.Empty(UnsettledKeys(f));
+        Assert.Equal(0, f.Handler.UnsettledRequestCount);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequests_ResubmissionStillUnknown_KeepsTheKeyOnce()
+    {
+        var f = new HandlerFixture();
+        f.Eu.LostResponseRate = 1;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+
+        Assert.Equal(["A"], UnsettledKeys(f));
+        Assert.Equal(1, f.Handler.UnsettledRequestCount);
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequests_ResubmissionRejectedUnderTheKey_DropsTheKeyOnceServedAfresh()
+    {
+        var f = new HandlerFixture(wrap: p => new ScriptedProvisioner(p).Then(Step.Transient, Step.Transient, Step.Transient, Step.Reject));
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+        Assert.Equal(["A"], UnsettledKeys(f));
+
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsProvisioned);
+
+        Assert.Empty(UnsettledKeys(f));
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequests_CancelledWithTheOutcomeUnknown_ListsTheKey()
+    {
+        var f = new HandlerFixture();
+        f.Eu.Latency = TimeSpan.FromSeconds(1);
+        f.Eu.LostResponseRate = 1;
+        using var cts = new CancellationTokenSource();
+        var pending = f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask();
+        await cts.CancelAsync();
+        var first = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+
+        Assert.True(first.IsOutcomeUnknown);
+        Assert.Equal(["A"], UnsettledKeys(f));
+    }
+
+    [Fact]
+    public async Task GetUnsettledRequests_AReconciliationJobResubmitsEachListedRequest_SettlesThemAll()
+    {
+        // Callers that never came back: the host resubmits what the handler lists, as it is.
+        var f = new HandlerFixture();
+        var requests = new[] { HandlerFixture.Request("A", replicas: 1), HandlerFixture.Request("C", replicas: 2) };
+        f.Eu.LostResponseRate = 1;
+        foreach (var request in requests)
+        {
+            Assert.True((await f.Handler.HandleAsync(request)).IsOutcomeUnknown);
+        }
+
+        var listed = f.Handler.GetUnsettledRequests();
+        Assert.Equal(requests, listed.OrderBy(r => r.IdempotencyKey, StringComparer.Ordinal)); // the requests as submitted
+
+        f.Eu.LostResponseRate = 0;
+        foreach (var request in listed)
+        {
+            Assert.True((await f.Handler.HandleAsync(request)).IsProvisioned);
+        }
+
+        Assert.Equal(2, listed.Count); // a snapshot: unchanged by what followed
+        Assert.Empty(f.Handler.GetUnsettledRequests());
+        Assert.Equal(requests.Length, f.Eu.TotalProvisionEffects); // each request provisioned once, under one key
+        Assert.All(f.Eu.GetProvisionEffects().Values, n => Assert.Equal(1, n));
+        f.AssertConsistent();
+    }
+
+    [Fact]
     public async Task HandleAsync_ResubmittedForAnotherRegion_ThrowsNamingTheKey()
     {
         var f = new HandlerFixture();
@@ -132,4 +224,6 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
 
         Assert.Contains("'A'", error.Message, StringComparison.Ordinal);
     }
+
+    private static string[] UnsettledKeys(HandlerFixture f) => [.. f.Handler.GetUnsettledRequests().Select(r => r.IdempotencyKey)];
 }

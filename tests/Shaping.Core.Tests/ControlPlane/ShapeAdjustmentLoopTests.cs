@@ -152,6 +152,69 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
         Assert.Equal(ReservationState.Released, _ledger.StateOf(original));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task RunOnceAsync_ResizeAnswersLost_ReplaysItMaxResizeRetriesTimesWithinTheMove(int retries)
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(maxResizeRetries: retries));
+        var original = Provision("req-1", "s", "r1");
+        _provisioner.ResizeStatus = ProvisionStatus.TransientFailure;
+        var result = await OverloadR1AndRunTwoCyclesAsync(loop);
+
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, Assert.Single(result.Moves).Outcome);
+        Assert.Equal(retries + 1, _provisioner.Resizes.Count); // the call and its replays, all under one key
+        var key = Assert.Single(_provisioner.Resizes.Select(r => r.IdempotencyKey).Distinct());
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(new ReservationId(key))); // both shapes counted
+        Assert.Equal(ReservationState.Committed, _ledger.StateOf(original));
+
+        // A later cycle replays the still unsettled key with the same budget.
+        await loop.RunOnceAsync();
+        Assert.Equal(2 * (retries + 1), _provisioner.Resizes.Count);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task RunOnceAsync_ResizeAnsweredOnItsLastReplay_AppliesTheMoveInTheSameCycle(int retries)
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(maxResizeRetries: retries));
+        var original = Provision("req-1", "s", "r1");
+        _provisioner.OnResize = _ => _provisioner.Resizes.Count <= retries ? ProvisionStatus.TransientFailure : ProvisionStatus.Succeeded;
+        var result = await OverloadR1AndRunTwoCyclesAsync(loop);
+
+        var move = Assert.Single(result.Moves);
+        Assert.Equal((ShapeMoveOutcome.Applied, "l"), (move.Outcome, move.To.Name));
+        Assert.Equal(retries + 1, _provisioner.Resizes.Count);
+        Assert.Equal(ReservationState.Released, _ledger.StateOf(original));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_MaxResizeRetriesZero_MakesEachLedgerCallOnce()
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(maxResizeRetries: 0));
+        Provision("req-1", "s", "r1");
+        _ledger.LoseReserveAnswers = true;
+        var result = await OverloadR1AndRunTwoCyclesAsync(loop);
+
+        Assert.Equal(ShapeMoveOutcome.NoCapacity, Assert.Single(result.Moves).Outcome);
+        Assert.Equal(1, _ledger.ReserveCalls);
+        Assert.Empty(_ledger.InState(ReservationState.Held)); // the unanswered hold is still given back
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ReserveAnswersLost_ReplaysTheReserveMaxResizeRetriesTimes()
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(maxResizeRetries: 4));
+        Provision("req-1", "s", "r1");
+        _ledger.LoseReserveAnswers = true;
+        await OverloadR1AndRunTwoCyclesAsync(loop);
+
+        Assert.Equal(5, _ledger.ReserveCalls);
+        Assert.Empty(_provisioner.Resizes);
+    }
+
     [Fact]
     public async Task RunOnceAsync_ResizeUnsettledThenRejected_ReleasesTheNewReservation()
     {
@@ -641,12 +704,13 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     // r1 runs at 150 % of its shape for a minute: the first cycle sees the step, the second moves it up.
-    private async Task<AdjustmentCycleResult> OverloadR1AndRunTwoCyclesAsync()
+    private async Task<AdjustmentCycleResult> OverloadR1AndRunTwoCyclesAsync(ShapeAdjustmentLoop? loop = null)
     {
+        loop ??= _loop;
         Observe("r1", T0, 1.5);
         Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
-        await _loop.RunOnceAsync();
-        return await _loop.RunOnceAsync();
+        await loop.RunOnceAsync();
+        return await loop.RunOnceAsync();
     }
 
     private void Observe(string replicaId, DateTimeOffset at, double cpuUtilizationOfS) =>

@@ -15,6 +15,29 @@ public sealed class ShapeAdjustmentOptionsTests
         Assert.StartsWith($"ShapeAdjustmentOptions.Interval ({interval})", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(ShapeAdjustmentOptions.MaxResizeRetryCap + 1)]
+    [InlineData(int.MaxValue)]
+    public void Constructor_MaxResizeRetriesOutOfRange_ThrowsNamingIt(int retries)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>("maxResizeRetries", () => new ShapeAdjustmentOptions(maxResizeRetries: retries));
+        Assert.Equal(retries, error.ActualValue);
+        Assert.StartsWith(
+            $"ShapeAdjustmentOptions.MaxResizeRetries ({retries}) must be between 0 and {ShapeAdjustmentOptions.MaxResizeRetryCap}.",
+            error.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(ShapeAdjustmentOptions.MaxResizeRetryCap)]
+    public void Constructor_MaxResizeRetriesAtABound_IsKept(int retries) =>
+        Assert.Equal(retries, new ShapeAdjustmentOptions(maxResizeRetries: retries).MaxResizeRetries);
+
+    [Fact]
+    public void Default_MaxResizeRetries_IsTwo() => Assert.Equal(2, ShapeAdjustmentOptions.Default.MaxResizeRetries);
+
     [Fact]
     public void IntervalBounds_AreExactlyWhatThePeriodicTimerAccepts()
     {
