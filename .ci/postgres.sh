@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sourced by .ci/run (or run on its own). Makes sure a PostgreSQL server is serving on loopback, creates a
-# throw-away database and exports SHAPING_TEST_POSTGRES for the integration tests of
+# throw-away role and database for this run and exports SHAPING_TEST_POSTGRES for the integration tests of
 # tests/Shaping.Capacity.PostgreSql.Tests. Idempotent: installs only when missing, starts the cluster only
-# when it is down, recreates the database on every run.
+# when it is down. Each run gets its own role, password and database (random names), so two runs on one machine
+# (two checkouts) do not drop each other's database or change each other's password; shaping_pg_teardown, which
+# .ci/run calls on exit, drops them.
 # A set SHAPING_TEST_POSTGRES is left alone. A failed setup fails the run when CI=true; locally it only warns
 # (the integration tests then report themselves as skipped, naming the variable).
 
@@ -28,14 +30,16 @@ _shaping_pg_setup() {
     _shaping_pg_root pg_ctlcluster "$version" main start || return 1
   fi
   pg_isready -q -h 127.0.0.1 -p "$port" -t 30 || return 1
-  # A fresh random password per run for the superuser (the server listens on loopback only).
+  # A fresh role, password and database per run (the server listens on loopback only). The role owns its
+  # database (the tests create and drop schemas in it) and ends its own sessions in the fault tests.
   password="ci$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-  db=shaping_ci
-  _shaping_pg_psql "$port" "ALTER USER postgres PASSWORD '$password'" || return 1
-  _shaping_pg_psql "$port" "DROP DATABASE IF EXISTS $db WITH (FORCE)" || return 1
-  _shaping_pg_psql "$port" "CREATE DATABASE $db" || return 1
-  export SHAPING_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Password=$password;Database=$db"
-  echo "ci: PostgreSQL $version serving on 127.0.0.1:$port, database $db"
+  db="shaping_ci_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+  _shaping_pg_psql "$port" "CREATE ROLE $db LOGIN PASSWORD '$password'" || return 1
+  _shaping_pg_teardown_db=$db
+  _shaping_pg_teardown_port=$port
+  _shaping_pg_psql "$port" "CREATE DATABASE $db OWNER $db" || return 1
+  export SHAPING_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=$db;Password=$password;Database=$db"
+  echo "ci: PostgreSQL $version serving on 127.0.0.1:$port, role and database $db"
 }
 
 if ! _shaping_pg_setup; then
@@ -45,4 +49,14 @@ if ! _shaping_pg_setup; then
   fi
   echo "ci: PostgreSQL setup failed: the PostgreSQL integration tests will be skipped (set SHAPING_TEST_POSTGRES)" >&2
 fi
-unset -f _shaping_pg_setup _shaping_pg_root _shaping_pg_psql
+unset -f _shaping_pg_setup
+
+# Drops this run's database and role (nothing when none was created here).
+shaping_pg_teardown() {
+  if [[ -n "${_shaping_pg_teardown_db:-}" ]]; then
+    # Two statements: DROP DATABASE cannot run inside the transaction one multi-statement -c would make.
+    _shaping_pg_psql "$_shaping_pg_teardown_port" "DROP DATABASE IF EXISTS $_shaping_pg_teardown_db WITH (FORCE)" >/dev/null 2>&1 || true
+    _shaping_pg_psql "$_shaping_pg_teardown_port" "DROP ROLE IF EXISTS $_shaping_pg_teardown_db" >/dev/null 2>&1 || true
+    _shaping_pg_teardown_db=
+  fi
+}
