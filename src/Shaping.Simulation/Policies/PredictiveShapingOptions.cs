@@ -58,7 +58,9 @@ public sealed class PredictiveShapingOptions
     /// <summary>
     /// Gets the window of past forecast errors that calibrates the upper bound (split-conformal style): per position
     /// within the bucket, the bound is the forecast base times the <see cref="ForecastQuantile"/> of the observed
-    /// ratios demand ÷ forecast base at that position.
+    /// ratios demand ÷ forecast base at that position. The same window holds the one-step rises that set the floor's and
+    /// the warm-up's margins, the rises of bucket peaks that set the cap's margin (see <see cref="CapMargin"/>), the
+    /// step profile's shares, and the peak the two-step floor may climb to.
     /// </summary>
     /// <value>The default value is seven days.</value>
     public TimeSpan CalibrationWindow { get; init; } = TimeSpan.FromDays(7);
@@ -93,8 +95,9 @@ public sealed class PredictiveShapingOptions
     /// <see cref="CapWindow"/> times (1 + a margin), so one flash crowd that a seasonal model would repeat, or a
     /// calibration ratio inflated by it, cannot keep the service oversized for days. The margin is the <see
     /// cref="ForecastQuantile"/> of how far recent bucket peaks rose above the highest demand of the <see
-    /// cref="CapWindow"/> before them (over the <see cref="CalibrationWindow"/>), and at most this value (this value
-    /// until a dozen buckets are counted). The reactive floor still applies.
+    /// cref="CapWindow"/> before them (over the <see cref="CalibrationWindow"/>), or the same bucket's rise a week
+    /// before if larger, and at most this value (this value until a dozen buckets whose window before them had demand
+    /// are counted). The reactive floor still applies.
     /// </summary>
     /// <value>The default value is 0.25.</value>
     public double CapMargin { get; init; } = 0.25;

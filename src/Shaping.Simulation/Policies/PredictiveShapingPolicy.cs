@@ -40,10 +40,12 @@ namespace Shaping.Simulation.Policies;
 /// cref="PredictiveShapingOptions.CapWindow"/> × (1 + a margin), so a flash crowd that a seasonal model would repeat
 /// cannot keep the service oversized for days. The margin is learned like the ratios: for each completed bucket, how
 /// far its peak rose above the highest demand of the <see cref="PredictiveShapingOptions.CapWindow"/> before it (0
-/// when it did not), over the calibration window; their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, at
-/// most <see cref="PredictiveShapingOptions.CapMargin"/> (which applies until a dozen are counted). Demand whose peaks
-/// have not passed the previous day's is not provisioned 25 % above them, while demand that grows keeps the margin its
-/// growth needs.</para>
+/// when it did not), over the calibration window; their <see cref="PredictiveShapingOptions.ForecastQuantile"/>, or
+/// the same bucket's rise a week before if larger (a rise that recurs once a week, as a Monday above its Sunday, is
+/// too rare for that quantile), at most <see cref="PredictiveShapingOptions.CapMargin"/> (which applies until a dozen
+/// buckets whose window before them had demand are counted). So the forecast bound of demand whose peaks have stopped
+/// growing stays near them instead of <see cref="PredictiveShapingOptions.CapMargin"/> above, while demand that grows
+/// keeps the margin its growth has shown (the floor and the warm-up fallback have their own margins).</para>
 /// <para><b>Requirement.</b> For the interval being decided: the larger of that upper bound and a reactive floor (the
 /// last observed demand × (1 + a margin), eased only where the step profile says demand falls from the last position to
 /// this one). The floor's margin is <see cref="PredictiveShapingOptions.FloorMargin"/> until the dimension has a dozen
@@ -133,11 +135,15 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private readonly double[] _riseQuantile = new double[ResourceVector.DimensionCount];
     private int _riseCount;
     // Per dimension, how far each recent bucket's peak rose above the highest demand of the CapWindow before it
-    // (max(0, peak ÷ that − 1); NaN when that was 0), a ring of CalibrationBuckets, and the cap's margin taken from
-    // them: their ForecastQuantile, at most CapMargin (CapMargin until the dimension has a dozen).
+    // (max(0, peak ÷ that − 1); NaN when that was 0), a ring of CalibrationBuckets, and their ForecastQuantile
+    // (NaN until the dimension has a dozen). A rise that recurs once a week is one sample in a week's ring, below a
+    // 99 % quantile, so each bucket's rise is also kept for a week (_weeklyCapRises, by bucket index modulo a week):
+    // the cap's margin for a bucket is the larger of the quantile and the same bucket's rise a week before, at most
+    // CapMargin (CapMargin until the quantile is known).
     private double[][] _capRises = [];
+    private double[][] _weeklyCapRises = [];
     private int _capRiseCount;
-    private readonly double[] _capMargin = new double[ResourceVector.DimensionCount];
+    private readonly double[] _capRiseQuantile = new double[ResourceVector.DimensionCount];
     private bool _calibrationDue;
     private TimeSpan _step;
     private int _stepsPerBucket;
@@ -334,8 +340,16 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             _capRises[d] = new double[CalibrationBuckets];
         }
 
+        _weeklyCapRises = new double[ResourceVector.DimensionCount][];
+        var week = Math.Max(1, (int)Math.Round(TimeSpan.FromDays(7) / bucket));
+        for (var d = 0; d < _weeklyCapRises.Length; d++)
+        {
+            _weeklyCapRises[d] = new double[week];
+            Array.Fill(_weeklyCapRises[d], double.NaN);
+        }
+
         _capRiseCount = 0;
-        Array.Fill(_capMargin, _options.CapMargin);
+        Array.Fill(_capRiseQuantile, double.NaN);
         _riseCount = 0;
         Array.Fill(_riseQuantile, double.NaN);
         _shareBuffer = new double[Math.Max(1, calibration)];
@@ -531,8 +545,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
     }
 
-    // How far a completed bucket's peak rose above the highest demand of the CapWindow before it, and the cap's margin
-    // that follows (called before the bucket joins _bucketPeaks).
+    // How far a completed bucket's peak rose above the highest demand of the CapWindow before it, and the quantile of
+    // those rises (called before the bucket joins _bucketPeaks, so its index is _bucketPeaks.Count).
     private void RecordCapRise(ResourceVector peak)
     {
         var window = CapBuckets;
@@ -548,10 +562,13 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
 
         var slot = _capRiseCount % _capRises[0].Length;
+        var weekSlot = _bucketPeaks.Count % _weeklyCapRises[0].Length;
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
             var previous = before[(Dimension)d];
-            _capRises[d][slot] = previous > 0 ? Math.Max(0, (peak[(Dimension)d] / previous) - 1) : double.NaN;
+            var rise = previous > 0 ? Math.Max(0, (peak[(Dimension)d] / previous) - 1) : double.NaN;
+            _capRises[d][slot] = rise;
+            _weeklyCapRises[d][weekSlot] = rise;
         }
 
         _capRiseCount++;
@@ -567,10 +584,23 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 }
             }
 
-            _capMargin[d] = valid < MinimumCalibrationSamples
-                ? _options.CapMargin
-                : Math.Min(_options.CapMargin, Quantiles.Upper(_riseBuffer.AsSpan(0, valid), _options.ForecastQuantile));
+            _capRiseQuantile[d] = valid < MinimumCalibrationSamples
+                ? double.NaN
+                : Quantiles.Upper(_riseBuffer.AsSpan(0, valid), _options.ForecastQuantile);
         }
+    }
+
+    // The cap's margin for dimension d in the bucket in progress: the recent rises' quantile or this bucket's rise a
+    // week before (when known), whichever is larger, at most CapMargin; CapMargin until the quantile is known.
+    private double CapMargin(int d)
+    {
+        if (double.IsNaN(_capRiseQuantile[d]))
+        {
+            return _options.CapMargin;
+        }
+
+        var weekAgo = _weeklyCapRises[d][_completedBuckets % _weeklyCapRises[d].Length];
+        return Math.Min(_options.CapMargin, double.IsNaN(weekAgo) ? _capRiseQuantile[d] : Math.Max(_capRiseQuantile[d], weekAgo));
     }
 
     // A margin of at most limit for dimension d: the recent rises' quantile, or the last step's own rise if larger;
@@ -726,7 +756,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             var track = _tracks[d];
             var share = _phaseShare[d];
             forecastBase[d] = track.PointCurrent * share[phase];
-            var cap = _recentPeak[(Dimension)d] * (1 + _capMargin[d]);
+            var cap = _recentPeak[(Dimension)d] * (1 + CapMargin(d));
             var split = LevelSplit * _recentPeak[(Dimension)d];
             _lastBaseLow[d] = forecastBase[d] < split;
             var level = (phase * 2) + (_lastBaseLow[d] ? 1 : 0);
