@@ -1,3 +1,4 @@
+using System.Buffers;
 using MathNet.Numerics.Distributions;
 
 namespace Shaping.Forecasting.Models;
@@ -10,7 +11,9 @@ namespace Shaping.Forecasting.Models;
 /// The seasonal states live in a ring buffer, so <see cref="Update"/> is O(1) and allocates nothing. The
 /// point forecasts are the state-space forecast means (as R's <c>forecast.ets</c> gives them). Intervals are
 /// analytic for the linear class (additive error, no multiplicative season) and simulated from
-/// <see cref="SimulationPathCount"/> Gaussian sample paths with a fixed seed otherwise, so they are reproducible.
+/// <see cref="SimulationPathCount"/> Gaussian sample paths with a fixed seed otherwise, so they are reproducible; the
+/// paths (<see cref="SimulationPathCount"/> × horizon doubles) are scratch rented from <see cref="ArrayPool{T}.Shared"/>,
+/// so a forecast allocates the arrays it returns but not the paths.
 /// Demand is non-negative, so the means, quantiles and sample paths a caller sees are floored at 0, as the baselines
 /// floor theirs: an additive model on a falling or intermittent series would otherwise forecast negative load. The
 /// floor is applied to the outputs only (a quantile of the floored distribution is the floored quantile), so the
@@ -331,23 +334,47 @@ internal sealed class EtsModel : IForecastModel
 
     private void FillSimulatedQuantiles(double[] mean, double[] levels, double[][] quantiles)
     {
+        // The paths are drawn one after another from a single seeded stream, so a step's quantiles need every path's
+        // value at that step: all SimulationPathCount × horizon values are held at once. They are scratch, so they are
+        // rented rather than allocated: a forecast allocates the arrays it returns but not the paths.
         var horizon = mean.Length;
-        var paths = new double[SimulationPathCount * horizon];
-        SimulatePaths(paths, horizon, new Random(SimulationSeed));
-        var column = new double[SimulationPathCount];
+        var length = checked(SimulationPathCount * horizon);
+        var paths = ArrayPool<double>.Shared.Rent(length);
+        var column = ArrayPool<double>.Shared.Rent(SimulationPathCount);
+        try
+        {
+            SimulatePaths(paths.AsSpan(0, length), horizon, new Random(SimulationSeed));
+            FillQuantilesFromPaths(paths.AsSpan(0, length), horizon, levels, quantiles, column.AsSpan(0, SimulationPathCount));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(paths);
+            ArrayPool<double>.Shared.Return(column);
+        }
+    }
+
+    /// <summary>
+    /// Fills each step's quantiles from simulated paths (row-major, <paramref name="horizon"/> steps each): the
+    /// step's values across paths are sorted into <paramref name="column"/> and interpolated linearly between order
+    /// statistics, and each level's value is kept at or above the level below it.
+    /// </summary>
+    private static void FillQuantilesFromPaths(
+        ReadOnlySpan<double> paths, int horizon, double[] levels, double[][] quantiles, Span<double> column)
+    {
+        var pathCount = column.Length;
         for (var h = 0; h < horizon; h++)
         {
-            for (var p = 0; p < SimulationPathCount; p++)
+            for (var p = 0; p < pathCount; p++)
             {
                 column[p] = paths[(p * horizon) + h];
             }
 
-            Array.Sort(column);
+            column.Sort();
             for (var k = 0; k < levels.Length; k++)
             {
-                var position = levels[k] * (SimulationPathCount - 1);
+                var position = levels[k] * (pathCount - 1);
                 var lower = (int)Math.Floor(position);
-                var upper = Math.Min(lower + 1, SimulationPathCount - 1);
+                var upper = Math.Min(lower + 1, pathCount - 1);
                 var value = column[lower] + ((position - lower) * (column[upper] - column[lower]));
                 quantiles[k][h] = k > 0 ? Math.Max(value, quantiles[k - 1][h]) : value;
             }
