@@ -117,7 +117,9 @@ public static class ShapingBuilderExtensions
     /// <remarks>
     /// Replaces the library and catalog registered before (including a <c>UseCatalog</c> call). The
     /// <see cref="ShapeCatalog"/> service becomes a snapshot of <paramref name="library"/>'s catalog when first
-    /// resolved. A library that still has no shapes when the host starts fails the start.
+    /// resolved. A library that still has no shapes when the host starts fails the start; so does a
+    /// <see cref="ShapeCatalog"/> registered afterwards whose shapes the library does not hold, since it would not be
+    /// served: seed the library from a catalog with <c>UseCatalog</c> instead.
     /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="library">The library.</param>

@@ -42,6 +42,14 @@ public static class ShapingServiceCollectionExtensions
     /// fails the host at start.
     /// </para>
     /// <para>
+    /// A catalog the host registers itself seeds the library if it is registered before this call, or after it with
+    /// <c>AddSingleton</c> (the container resolves the last registration); a <c>TryAddSingleton</c> after this call adds
+    /// nothing, since the embedded default is registered by then; <c>UseCatalog</c> works in any order. When the
+    /// library is the host's own (<c>UseShapeLibrary</c>, or a <see cref="ShapeLibrary"/> it registered), a
+    /// catalog the host also registers is not what is served, so if the library does not hold that catalog's shapes the
+    /// host fails at start, naming a shape and both ways to fix it.
+    /// </para>
+    /// <para>
     /// Calling this method again registers nothing more, except <paramref name="configure"/> when one is given (it
     /// is applied after the earlier ones).
     /// </para>
@@ -59,12 +67,12 @@ public static class ShapingServiceCollectionExtensions
             services.Configure(configure);
         }
 
-        if (services.Any(d => d.ServiceType == typeof(ShapingMarker)))
+        if (services.Any(d => d.ServiceType == typeof(ShapingRegistrations)))
         {
             return builder;
         }
 
-        services.AddSingleton<ShapingMarker>();
+        services.AddSingleton(new ShapingRegistrations(services));
         services.AddOptionsWithValidateOnStart<ShapingOptions, ShapingOptionsValidator>();
         services.AddOptions<ShapeLibraryCheck>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ShapeLibraryCheck>, ShapeLibraryCheckValidator>());
@@ -87,7 +95,7 @@ public static class ShapingServiceCollectionExtensions
         // Only a library registered as an instance counts here: a factory of the host's might itself resolve the catalog
         // (as the embedded default does), and then the catalog keeps its embedded default as before.
         var hostLibrary = services.Any(d => d.ServiceType == typeof(ShapeLibrary) && !d.IsKeyedService && d.ImplementationInstance is not null);
-        services.TryAddSingleton<ShapeCatalog>(hostLibrary ? LibrarySnapshot : static _ => DefaultShapes.Create());
+        services.TryAddSingleton<ShapeCatalog>(hostLibrary ? LibrarySnapshot : DefaultCatalog);
         services.TryAddSingleton<ShapeLibrary>(SeededLibrary);
         services.TryAddSingleton<ReplicaInventory>();
         services.TryAddSingleton(sp => new HysteresisScaler(
@@ -128,6 +136,10 @@ public static class ShapingServiceCollectionExtensions
         });
     }
 
+    /// <summary>The catalog service when the host registers none: the embedded default shapes.</summary>
+    internal static readonly Func<IServiceProvider, ShapeCatalog> DefaultCatalog =
+        static _ => DefaultShapes.Create();
+
     /// <summary>The catalog service when the library is the host's: the library's catalog when first resolved.</summary>
     internal static readonly Func<IServiceProvider, ShapeCatalog> LibrarySnapshot =
         static sp => sp.GetRequiredService<ShapeLibrary>().Current;
@@ -139,7 +151,4 @@ public static class ShapingServiceCollectionExtensions
     /// <summary>The factory of the embedded default predictor, so <c>AddForecasting</c> can tell it from a host's own.</summary>
     internal static readonly Func<IServiceProvider, object> DefaultPredictorFactory =
         static sp => new DecayingHistogramPredictor(timeProvider: sp.GetRequiredService<TimeProvider>());
-
-    /// <summary>Marks a collection that already has predictive shaping, so a second call adds nothing.</summary>
-    private sealed class ShapingMarker;
 }

@@ -215,6 +215,122 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddPredictiveShaping_CatalogAddedAfter_SeedsTheLibrary()
+    {
+        // A plain AddSingleton after AddPredictiveShaping is the last registration, so it is the catalog service, and the
+        // library (built from that service when first resolved) serves it. The start-up check must leave this alone.
+        var instance = new ServiceCollection();
+        instance.AddPredictiveShaping().AddAdjustmentLoop();
+        instance.AddSingleton(new ShapeCatalog([Shape("host")]));
+        var factory = new ServiceCollection();
+        factory.AddPredictiveShaping().AddAdjustmentLoop();
+        factory.AddSingleton(_ => new ShapeCatalog([Shape("host")]));
+
+        foreach (var services in new[] { instance, factory })
+        {
+            await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+            var library = provider.GetRequiredService<ShapeLibrary>();
+            Assert.Equal("host", Assert.Single(library.Current.Shapes).Name);
+            Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+            Assert.Equal("host", Assert.Single(provider.GetRequiredService<ShapeCatalog>().Shapes).Name);
+        }
+    }
+
+    public static TheoryData<string> CatalogsBesideAHostLibrary() =>
+    [
+        "UseShapeLibrary, then AddSingleton(catalog)",
+        "UseShapeLibrary(factory), then AddSingleton(catalog factory)",
+        "UseShapeLibrary, then Replace(catalog)",
+        "library instance before AddPredictiveShaping, catalog after",
+        "library instance and catalog both before AddPredictiveShaping",
+    ];
+
+    [Theory]
+    [MemberData(nameof(CatalogsBesideAHostLibrary))]
+    public async Task AddPredictiveShaping_CatalogBesideTheHostsLibrary_FailsAtStartNamingTheFix(string registration)
+    {
+        // The library is the source of shapes, so a catalog the host registers beside a library of its own is not what
+        // the handler and the loop serve; before this check the host started and silently served the library's shapes
+        // while the ShapeCatalog service returned the host's catalog.
+        var services = new ServiceCollection();
+        var library = new ShapeLibrary([Shape("owned")]);
+        var catalog = new ShapeCatalog([Shape("wanted")]);
+        switch (registration)
+        {
+            case "UseShapeLibrary, then AddSingleton(catalog)":
+                services.AddPredictiveShaping().UseShapeLibrary(library);
+                services.AddSingleton(catalog);
+                break;
+            case "UseShapeLibrary(factory), then AddSingleton(catalog factory)":
+                services.AddPredictiveShaping().UseShapeLibrary(_ => library);
+                services.AddSingleton(_ => catalog);
+                break;
+            case "UseShapeLibrary, then Replace(catalog)":
+                services.AddPredictiveShaping().UseShapeLibrary(library);
+                services.Replace(ServiceDescriptor.Singleton(catalog));
+                break;
+            case "library instance before AddPredictiveShaping, catalog after":
+                services.AddSingleton(library);
+                services.AddPredictiveShaping();
+                services.AddSingleton(catalog);
+                break;
+            default:
+                services.AddSingleton(catalog);
+                services.AddSingleton(library);
+                services.AddPredictiveShaping();
+                break;
+        }
+
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+
+        var message = Assert.Single(ex.Failures);
+        Assert.Contains("'wanted'", message, StringComparison.Ordinal);
+        Assert.Contains("UseCatalog(", message, StringComparison.Ordinal);
+        Assert.Contains("UseShapeLibrary(", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddPredictiveShaping_CatalogBesideTheHostsLibraryThatHoldsItsShapes_Starts()
+    {
+        // A host that builds its library from the catalog it also registers serves that catalog: nothing to report.
+        var catalog = new ShapeCatalog([Shape("a"), Shape("b")]);
+        var given = new ServiceCollection();
+        given.AddPredictiveShaping().UseShapeLibrary(new ShapeLibrary([.. catalog.Shapes, Shape("extra")]));
+        given.AddSingleton(catalog);
+        var built = new ServiceCollection();
+        built.AddSingleton(catalog);
+        built.AddSingleton(sp => new ShapeLibrary(sp.GetRequiredService<ShapeCatalog>().Shapes));
+        built.AddPredictiveShaping().AddAdjustmentLoop();
+
+        foreach (var services in new[] { given, built })
+        {
+            await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+            Assert.Same(catalog, provider.GetRequiredService<ShapeCatalog>());
+            Assert.Contains(provider.GetRequiredService<ShapeLibrary>().Current.Shapes, s => s.Name == "a");
+        }
+    }
+
+    [Fact]
+    public async Task AddPredictiveShaping_HostLibraryWithoutACatalog_StartsAndTheCatalogIsItsSnapshot()
+    {
+        var library = new ShapeLibrary([Shape("owned")]);
+        var services = new ServiceCollection();
+        services.AddSingleton(library);
+        services.AddPredictiveShaping().AddAdjustmentLoop();
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+        Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>());
+    }
+
+    [Fact]
     public void Builder_UseShapeLibrary_NullArguments_Throw()
     {
         var builder = new ServiceCollection().AddPredictiveShaping();
