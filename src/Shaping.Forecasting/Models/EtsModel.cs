@@ -355,13 +355,30 @@ internal sealed class EtsModel : IForecastModel
 
     /// <summary>
     /// Fills each step's quantiles from simulated paths (row-major, <paramref name="horizon"/> steps each): the
-    /// step's values across paths are sorted into <paramref name="column"/> and interpolated linearly between order
-    /// statistics, and each level's value is kept at or above the level below it.
+    /// step's values across paths are copied into <paramref name="column"/>, the order statistics either side of each
+    /// level's position are selected there, the quantile is interpolated linearly between them, and each level's value
+    /// is kept at or above the level below it.
     /// </summary>
-    private static void FillQuantilesFromPaths(
+    /// <remarks>
+    /// Only two order statistics per level are read, so they are selected (<see cref="OrderStatistics.Select"/>) rather
+    /// than the whole column sorted; the selected values are bit for bit those a sort gives, so the quantiles are too.
+    /// </remarks>
+    internal static void FillQuantilesFromPaths(
         ReadOnlySpan<double> paths, int horizon, double[] levels, double[][] quantiles, Span<double> column)
     {
         var pathCount = column.Length;
+
+        // The ranks are the same at every step: for level k, ranks[2k] and ranks[2k + 1] are the order statistics
+        // below and above its position. Ascending levels give ascending ranks, so each selection narrows the next. They
+        // live on the stack unless there are over 64 levels (the forecast allocates an array per level anyway).
+        Span<int> ranks = levels.Length <= 64 ? stackalloc int[2 * levels.Length] : new int[2 * levels.Length];
+        for (var k = 0; k < levels.Length; k++)
+        {
+            var lower = (int)Math.Floor(levels[k] * (pathCount - 1));
+            ranks[2 * k] = lower;
+            ranks[(2 * k) + 1] = Math.Min(lower + 1, pathCount - 1);
+        }
+
         for (var h = 0; h < horizon; h++)
         {
             for (var p = 0; p < pathCount; p++)
@@ -369,12 +386,12 @@ internal sealed class EtsModel : IForecastModel
                 column[p] = paths[(p * horizon) + h];
             }
 
-            column.Sort();
+            OrderStatistics.Select(column, ranks);
             for (var k = 0; k < levels.Length; k++)
             {
                 var position = levels[k] * (pathCount - 1);
-                var lower = (int)Math.Floor(position);
-                var upper = Math.Min(lower + 1, pathCount - 1);
+                var lower = ranks[2 * k];
+                var upper = ranks[(2 * k) + 1];
                 var value = column[lower] + ((position - lower) * (column[upper] - column[lower]));
                 quantiles[k][h] = k > 0 ? Math.Max(value, quantiles[k - 1][h]) : value;
             }
