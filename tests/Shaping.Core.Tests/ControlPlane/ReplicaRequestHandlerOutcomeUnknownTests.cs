@@ -100,12 +100,7 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     public async Task HandleAsync_CancelledWhileTheRegionLosesAnswers_KeepsTheHoldAndTheResubmissionRecovers()
     {
         var f = new HandlerFixture();
-        f.Eu.Latency = TimeSpan.FromSeconds(1);
-        f.Eu.LostResponseRate = 1;
-        using var cts = new CancellationTokenSource();
-        var pending = f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask();
-        await cts.CancelAsync();
-        var first = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+        var first = await CancelWhileTheRegionLosesAnswersAsync(f);
 
         Assert.Equal(ReplicaOutcome.Cancelled, first.Outcome);
         Assert.True(first.IsOutcomeUnknown);
@@ -173,12 +168,7 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     public async Task GetUnsettledRequests_CancelledWithTheOutcomeUnknown_ListsTheKey()
     {
         var f = new HandlerFixture();
-        f.Eu.Latency = TimeSpan.FromSeconds(1);
-        f.Eu.LostResponseRate = 1;
-        using var cts = new CancellationTokenSource();
-        var pending = f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask();
-        await cts.CancelAsync();
-        var first = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+        var first = await CancelWhileTheRegionLosesAnswersAsync(f);
 
         Assert.True(first.IsOutcomeUnknown);
         Assert.Equal(["A"], UnsettledKeys(f));
@@ -226,4 +216,15 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     }
 
     private static string[] UnsettledKeys(HandlerFixture f) => [.. f.Handler.GetUnsettledRequests().Select(r => r.IdempotencyKey)];
+
+    // Request "A" in a region that answers after a second and loses every answer, cancelled at once.
+    private static async Task<ReplicaResult> CancelWhileTheRegionLosesAnswersAsync(HandlerFixture f)
+    {
+        f.Eu.Latency = TimeSpan.FromSeconds(1);
+        f.Eu.LostResponseRate = 1;
+        using var cts = new CancellationTokenSource();
+        var pending = f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask();
+        await cts.CancelAsync();
+        return await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+    }
 }
