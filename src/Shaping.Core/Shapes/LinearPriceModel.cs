@@ -14,6 +14,9 @@ namespace Shaping.Core.Shapes;
 /// </remarks>
 public sealed record LinearPriceModel
 {
+    // Least squares sums squares of amounts and prices (and their products); above this, they could overflow.
+    private const double MaxFitAmount = 1e150;
+
     /// <summary>Creates a model.</summary>
     /// <param name="coefficients">Price per hour per unit of each dimension (per core, per GiB, per GiB of disk, per Gbps); finite and non-negative.</param>
     /// <param name="basePricePerHour">A fixed price per shape per hour; finite and non-negative.</param>
@@ -54,6 +57,10 @@ public sealed record LinearPriceModel
     /// <returns>The fitted model.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="shapes"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="shapes"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A shape's capacity in some dimension, or its price, is above 10¹⁵⁰: least squares works with their squares, which
+    /// would overflow.
+    /// </exception>
     public static LinearPriceModel Fit(IEnumerable<ResourceShape> shapes)
     {
         ArgumentNullException.ThrowIfNull(shapes);
@@ -61,6 +68,17 @@ public sealed record LinearPriceModel
         if (rows.Length == 0)
         {
             throw new ArgumentException("At least one priced shape is needed to fit a price model.", nameof(shapes));
+        }
+
+        foreach (var shape in rows)
+        {
+            var c = shape.Capacity;
+            if (Math.Max(Math.Max(c.CpuCores, c.MemoryGiB), Math.Max(Math.Max(c.StorageGiB, c.NetworkGbps), shape.PricePerHour)) > MaxFitAmount)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(shapes),
+                    $"Shape '{shape.Name}' ({c}, {shape.PricePerHour}/h) is too large to fit a price model to: every amount and price must be at most {MaxFitAmount:0e0}.");
+            }
         }
 
         const int Unknowns = ResourceVector.DimensionCount + 1;

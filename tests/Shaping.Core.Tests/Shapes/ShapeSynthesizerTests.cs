@@ -196,6 +196,25 @@ public sealed class ShapeSynthesizerTests
         Assert.Equal(0.01, fitted.BasePricePerHour, 5);
     }
 
+    [Theory]
+    [InlineData(1e160, 1.0)]
+    [InlineData(4, 1e160)]
+    public void LinearPriceModel_FitAmountsBeyondWhatItsSquaresHold_ThrowsNamingTheShape(double cores, double price)
+    {
+        // Least squares squares the amounts and prices; beyond about 1e150 those squares overflow to infinity and the
+        // fit would come out NaN.
+        var shapes = new[]
+        {
+            new ResourceShape("small", new ResourceVector(2, 8, 0, 1), new ShapeProfile(0.1)),
+            new ResourceShape("huge", new ResourceVector(cores, 16, 0, 1), new ShapeProfile(price)),
+        };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => LinearPriceModel.Fit(shapes));
+
+        Assert.Equal("shapes", error.ParamName);
+        Assert.Contains("'huge'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void LinearPriceModel_FitTShirt_IsNonNegativeAndClose()
     {
