@@ -13,11 +13,6 @@ namespace Shaping.Capacity.PostgreSql;
 /// </remarks>
 internal static class MilliUnits
 {
-    /// <summary>The largest amount of one dimension, in that dimension's unit (10^12), so sums fit a bigint.</summary>
-    internal const double MaxAmount = 1e12;
-
-    internal const long MaxMilli = 1_000_000_000_000_000L;
-
     internal static MilliVector ToMilliUp(ResourceVector vector) => ToMilli(vector, up: true);
 
     internal static MilliVector ToMilliDown(ResourceVector vector) => ToMilli(vector, up: false);
@@ -52,11 +47,11 @@ internal static class MilliUnits
 /// <summary>An amount in integer milli-units per dimension.</summary>
 internal readonly record struct MilliVector(long Cpu, long Memory, long Storage, long Network)
 {
-    /// <summary>Multiplies by a replica count; null when a dimension would exceed <see cref="MilliUnits.MaxMilli"/>.</summary>
-    internal MilliVector? TimesOrNull(int factor)
-    {
-        long Mul(long v) => v > MilliUnits.MaxMilli / factor ? -1 : v * factor;
-        var r = new MilliVector(Mul(Cpu), Mul(Memory), Mul(Storage), Mul(Network));
-        return r.Cpu < 0 || r.Memory < 0 || r.Storage < 0 || r.Network < 0 ? null : r;
-    }
+    /// <summary>Multiplies by a replica count.</summary>
+    /// <remarks>
+    /// For a request within <see cref="Shaping.Core.Capacity.CapacityLimits"/> each product is at most
+    /// 9 × 10¹² + <paramref name="factor"/> milli-units, so it cannot overflow; the arithmetic is checked all the same.
+    /// </remarks>
+    internal MilliVector Times(int factor) =>
+        new(checked(Cpu * factor), checked(Memory * factor), checked(Storage * factor), checked(Network * factor));
 }

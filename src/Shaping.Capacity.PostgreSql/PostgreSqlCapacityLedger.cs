@@ -34,10 +34,12 @@ namespace Shaping.Capacity.PostgreSql;
 /// </para>
 /// <para>
 /// <b>Amounts</b> are stored as integer milli-units (0.001 core, 0.001 GiB, 0.001 Gbps), so the database's sums are
-/// exact and never drift; each dimension of a reservation or a capacity is at most 10^12 units. A reservation's
-/// per-replica amount rounds up to the next milli-unit and a region's capacity down (an amount within a few ulps of a
-/// whole milli-unit, the noise of multiplying by 1,000, counts as it), so rounding never lets reservations exceed a
-/// region; the reservation read back carries the rounded amount. Reserves and free-capacity reads also reclaim their
+/// exact and never drift. Amounts and times to live are limited by <see cref="CapacityLimits"/>, the limits every
+/// ledger shares, checked before the database is touched; the largest amount, 9 × 10⁹ units, is 9 × 10¹² milli-units,
+/// far inside a <c>bigint</c>. A reservation's per-replica amount rounds up to the next milli-unit and a region's
+/// capacity down (an amount within a few ulps of a whole milli-unit, the noise of multiplying by 1,000, counts as it),
+/// so rounding never lets reservations exceed a region; the reservation read back carries the rounded amount. This
+/// resolution is coarser than the in-memory ledger's (see <see cref="ICapacityLedger"/>). Reserves and free-capacity reads also reclaim their
 /// region's expired holds, so <see cref="ReclaimExpiredAsync"/> counts only what those left.
 /// </para>
 /// <para>
@@ -48,9 +50,6 @@ namespace Shaping.Capacity.PostgreSql;
 /// <threadsafety>All members are safe to call concurrently.</threadsafety>
 public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDisposable, IDisposable
 {
-    /// <summary>The longest time-to-live a reservation may ask for (100 years).</summary>
-    public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(36_525);
-
     private const int MaxReruns = 16;
 
     // Throws on a lone surrogate instead of writing a replacement character, so such ids are refused, not altered.
@@ -112,8 +111,8 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     /// <see cref="MaxKeyBytes"/> in UTF-8.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// An amount is negative, not finite or above 10^12 units; replicas is below 1; or the time-to-live is not
-    /// positive or exceeds <see cref="MaxTimeToLive"/>.
+    /// The request's replicas, per-replica amount, total or time to live is outside <see cref="CapacityLimits"/>; the
+    /// message names the member.
     /// </exception>
     public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
     {
@@ -192,20 +191,20 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     /// below the current use of any dimension is refused.
     /// </summary>
     /// <param name="region">The region name.</param>
-    /// <param name="capacity">The region's total capacity in each dimension's unit; finite, non-negative, at most 10^12.</param>
+    /// <param name="capacity">
+    /// The region's total capacity in each dimension's unit; finite, non-negative and at most <see cref="CapacityLimits.MaxAmount"/>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The outcome.</returns>
     /// <exception cref="ArgumentException"><paramref name="region"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is negative, not finite or too large.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="capacity"/> has a NaN, infinite, negative or too large dimension (see <see cref="CapacityLimits.ThrowIfAmountOutOfRange(ResourceVector, string?)"/>).
+    /// </exception>
     public ValueTask<RegionCapacityStatus> SetRegionCapacityAsync(string region, ResourceVector capacity, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
         ThrowIfUnstorable(region, "The region", nameof(region));
-        if (!capacity.IsValidAmount || !WithinMax(capacity))
-        {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "A region's capacity must be finite, non-negative and at most 10^12 units in every dimension.");
-        }
-
+        CapacityLimits.ThrowIfAmountOutOfRange(capacity);
         var milli = MilliUnits.ToMilliDown(capacity);
         return RunAsync((region, milli), static (ledger, s, connection, ct) => ledger.SetCapacityOnceAsync(s.region, s.milli, connection, ct), static () => RegionCapacityStatus.Unavailable, cancellationToken);
     }
@@ -300,10 +299,6 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     }
 
 
-    private static bool WithinMax(ResourceVector v) =>
-        v.CpuCores <= MilliUnits.MaxAmount && v.MemoryGiB <= MilliUnits.MaxAmount
-        && v.StorageGiB <= MilliUnits.MaxAmount && v.NetworkGbps <= MilliUnits.MaxAmount;
-
     private static PreparedReservation Prepare(ReservationRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Id.Value))
@@ -325,24 +320,13 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
         ThrowIfUnstorable(request.Region, "request.Region", nameof(request));
         ThrowIfUnstorable(request.ShapeName, "request.ShapeName", nameof(request));
 
-        if (!request.PerReplica.IsValidAmount || !WithinMax(request.PerReplica))
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), request.PerReplica, "request.PerReplica must be finite, non-negative and at most 10^12 units in every dimension.");
-        }
+        CapacityLimits.ThrowIfRequestOutOfRange(request);
 
-        if (request.Replicas < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), request.Replicas, "request.Replicas must be at least 1.");
-        }
-
-        if (request.TimeToLive <= TimeSpan.Zero || request.TimeToLive > MaxTimeToLive)
-        {
-            throw new ArgumentOutOfRangeException(nameof(request), request.TimeToLive, "request.TimeToLive must be positive and at most 100 years.");
-        }
-
+        // The limit applies to the request's amounts as given, before rounding to milli-units, as in every ledger. The
+        // rounded total can pass it by at most one milli-unit per replica (under 2.2 × 10⁹ of them), still far inside a
+        // bigint; such a reservation simply finds no region large enough.
         var per = MilliUnits.ToMilliUp(request.PerReplica);
-        var total = per.TimesOrNull(request.Replicas)
-            ?? throw new ArgumentOutOfRangeException(nameof(request), request.Replicas, "request.PerReplica × request.Replicas exceeds 10^12 units in some dimension.");
+        var total = per.Times(request.Replicas);
         var normalized = request with { PerReplica = MilliUnits.FromMilli(per) };
         return new PreparedReservation(normalized, per, total);
     }

@@ -83,7 +83,8 @@ public sealed class ShapingOptions
     /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
     /// when the host plugs in no ledger or provisioner of its own; ignored otherwise. Each name is not empty; each
     /// capacity is finite, non-negative, not zero and at most
-    /// <see cref="Shaping.Core.Capacity.InMemoryCapacityLedger.MaxAmount"/> (9 × 10⁹) in every dimension.
+    /// <see cref="Shaping.Core.Capacity.CapacityLimits.MaxAmount"/> (9 × 10⁹) in every dimension, the limit every capacity
+    /// ledger accepts.
     /// </summary>
     /// <value>The default is one region, <c>local</c>, of 256 cores, 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps.</value>
     public IDictionary<string, ResourceVector> InMemoryRegions { get; } = new Dictionary<string, ResourceVector>(StringComparer.Ordinal)

@@ -65,11 +65,11 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
             }
             else
             {
-                const double Max = InMemoryCapacityLedger.MaxAmount;
+                const double Max = CapacityLimits.MaxAmount;
                 Check(
                     failures,
                     capacity.CpuCores <= Max && capacity.MemoryGiB <= Max && capacity.StorageGiB <= Max && capacity.NetworkGbps <= Max,
-                    $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be at most {Max:0.###e0} in every dimension, the in-memory capacity ledger's limit (InMemoryCapacityLedger.MaxAmount).");
+                    $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be at most {Max:0.###e0} in every dimension, every capacity ledger's limit (CapacityLimits.MaxAmount).");
             }
         }
 

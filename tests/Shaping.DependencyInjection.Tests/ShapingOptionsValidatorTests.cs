@@ -52,7 +52,7 @@ public sealed class ShapingOptionsValidatorTests
     [Fact]
     public async Task InMemoryRegion_AtTheLedgersMaxAmount_StartsAndTheLedgerServesIt()
     {
-        var max = InMemoryCapacityLedger.MaxAmount;
+        var max = CapacityLimits.MaxAmount;
         var services = new ServiceCollection();
         services.AddPredictiveShaping(o => o.InMemoryRegions["big"] = new ResourceVector(max, max, max, max));
         await using var provider = services.BuildServiceProvider();

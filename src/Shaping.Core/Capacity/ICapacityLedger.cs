@@ -20,6 +20,27 @@ namespace Shaping.Core.Capacity;
 /// the operation by the same <see cref="ReservationId"/>, which is idempotent and reports what actually happened.
 /// A reserve whose fate is never learned holds capacity at most until its expiry, unless something commits it.
 /// </para>
+/// <para>
+/// <b>Limits.</b> Every ledger accepts the same arguments, the <see cref="CapacityLimits"/>: each dimension of a
+/// region's capacity, of a request's <see cref="ReservationRequest.PerReplica"/> and of its
+/// <see cref="ReservationRequest.Total"/> is finite, non-negative and at most <see cref="CapacityLimits.MaxAmount"/>
+/// (9 × 10⁹ units), <see cref="ReservationRequest.Replicas"/> is at least 1, and
+/// <see cref="ReservationRequest.TimeToLive"/> is positive and at most <see cref="CapacityLimits.MaxTimeToLive"/>
+/// (365 days). Outside them a ledger throws <see cref="ArgumentOutOfRangeException"/> naming the parameter, with a
+/// message naming the member, before it changes anything; so a host that develops against one ledger meets the same
+/// validation on another. A ledger may refuse more for what its store can't keep (a database's key length, say).
+/// </para>
+/// <para>
+/// <b>Resolution.</b> Ledgers account amounts as integers so that sums never drift, and round a reservation up and a
+/// capacity down, so rounding never lets reservations exceed a region. The resolution is the ledger's own and is not
+/// part of this contract: <see cref="InMemoryCapacityLedger"/> rounds a request's total to 10⁻⁹ unit; the PostgreSQL
+/// ledger rounds each replica's amount to 10⁻³ unit (0.001 core, GiB or Gbps) and reports the rounded amount in the
+/// reservation it returns. So 1,000 replicas of 0.0001 core take 0.1 core in memory and 1 core in PostgreSQL, and a
+/// request that just fits a nearly full region in one ledger can be <see cref="ReservationStatus.InsufficientCapacity"/>
+/// in another. With sizes in whole thousandths of a unit the difference shrinks to the floating-point noise of the
+/// in-memory ledger's rounding (a nano-unit here and there). The limits apply to the amounts as given, before
+/// rounding.
+/// </para>
 /// </remarks>
 public interface ICapacityLedger
 {
@@ -27,6 +48,13 @@ public interface ICapacityLedger
     /// <param name="request">What to reserve.</param>
     /// <param name="cancellationToken">Cancels the call; a cancelled call either took effect whole or not at all.</param>
     /// <returns><see cref="ReservationStatus.Succeeded"/> with the held reservation, or why not.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The request's replicas are below 1, a dimension of its per-replica amount or total is NaN, infinite, negative or
+    /// above <see cref="CapacityLimits.MaxAmount"/> (9 × 10⁹ units), or its time to live is not positive or above
+    /// <see cref="CapacityLimits.MaxTimeToLive"/> (365 days); the parameter is <paramref name="request"/> and the message
+    /// names the member (see <see cref="CapacityLimits.ThrowIfRequestOutOfRange(ReservationRequest, string?)"/>).
+    /// </exception>
+    /// <exception cref="ArgumentException">The request's id or region is null, empty or white space.</exception>
     ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a held reservation as in use (the replicas were provisioned); it no longer expires.</summary>

@@ -16,9 +16,10 @@ namespace Shaping.Core.Capacity;
 /// <para>
 /// <b>Exact accounting.</b> Amounts are accounted in fixed point, in billionths of each dimension's unit
 /// (nano-cores, nano-GiB, …) held as 64-bit integers, so that any sequence of reserves and releases returns the
-/// free capacity to exactly where it started; floating-point sums would drift. A reservation's amount is rounded
-/// up and a region's total down, so rounding can never oversubscribe a region. Amounts are limited to
-/// <see cref="MaxAmount"/> per dimension.
+/// free capacity to exactly where it started; floating-point sums would drift. A reservation's total is rounded
+/// up to a whole nano-unit and a region's total down, so rounding can never oversubscribe a region. Amounts are
+/// limited to <see cref="CapacityLimits.MaxAmount"/> per dimension, the limit of every ledger, which this
+/// representation sets (9 × 10¹⁸ nano-units fit a <see cref="long"/>).
 /// </para>
 /// <para>
 /// <b>Idempotency.</b> <see cref="TryReserveAsync"/> with an id already known and the same request content
@@ -38,15 +39,6 @@ namespace Shaping.Core.Capacity;
 /// </remarks>
 public sealed class InMemoryCapacityLedger : ICapacityLedger
 {
-    /// <summary>The largest amount accepted in any dimension, for a region's total or a reservation: 9 × 10⁹ units.</summary>
-    public const double MaxAmount = 9e9;
-
-    /// <summary>
-    /// The longest time to live accepted for a reservation: 365 days. A hold is meant to bridge one provisioning call;
-    /// the bound also keeps every expiry a representable time.
-    /// </summary>
-    public static TimeSpan MaxTimeToLive { get; } = TimeSpan.FromDays(365);
-
     private const double UnitsPerAmount = 1e9;
 
     private readonly Lock _gate = new();
@@ -101,13 +93,15 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
     /// simply has no free capacity until enough is released.
     /// </remarks>
     /// <param name="region">The region name; not empty.</param>
-    /// <param name="total">The total capacity, in each dimension's unit; finite, non-negative and at most <see cref="MaxAmount"/>.</param>
+    /// <param name="total">The total capacity, in each dimension's unit; finite, non-negative and at most <see cref="CapacityLimits.MaxAmount"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="region"/> is null, empty or white space.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="total"/> has a NaN, infinite, negative or too large dimension.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="total"/> has a NaN, infinite, negative or too large dimension (see <see cref="CapacityLimits.ThrowIfAmountOutOfRange(ResourceVector, string?)"/>).
+    /// </exception>
     public void SetRegionCapacity(string region, ResourceVector total)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
-        ThrowIfOutOfRange(total, nameof(total));
+        CapacityLimits.ThrowIfAmountOutOfRange(total);
         var units = Units.FromAmount(total, roundUp: false);
         lock (_gate)
         {
@@ -184,11 +178,11 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">
-    /// The request's id, region or shape name is null, empty or white space, or its replicas are below 1; the message
-    /// names the member.
+    /// The request's id, region or shape name is null, empty or white space; the message names the member.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// The request's per-replica amount, total or time to live is invalid; the message names the member.
+    /// The request's replicas, per-replica amount, total or time to live is outside <see cref="CapacityLimits"/>; the
+    /// message names the member.
     /// </exception>
     public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
     {
@@ -309,19 +303,7 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         ThrowIfBlank(request.Id.Value, "ReservationRequest.Id");
         ThrowIfBlank(request.Region, "ReservationRequest.Region");
         ThrowIfBlank(request.ShapeName, "ReservationRequest.ShapeName");
-        if (request.Replicas < 1)
-        {
-            throw new ArgumentException($"ReservationRequest.Replicas must be at least 1; got {request.Replicas}.", nameof(request));
-        }
-
-        if (request.TimeToLive <= TimeSpan.Zero || request.TimeToLive > MaxTimeToLive)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(request), request.TimeToLive, $"ReservationRequest.TimeToLive must be positive and at most {MaxTimeToLive.TotalDays:0} days; got {request.TimeToLive}.");
-        }
-
-        ThrowIfOutOfRange(request.PerReplica, nameof(request), "ReservationRequest.PerReplica");
-        ThrowIfOutOfRange(request.Total, nameof(request), "ReservationRequest.Total (PerReplica × Replicas)");
+        CapacityLimits.ThrowIfRequestOutOfRange(request);
 
         static void ThrowIfBlank(string? value, string member)
         {
@@ -342,21 +324,6 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         if (string.IsNullOrWhiteSpace(id.Value))
         {
             throw new ArgumentException("The reservation id must not be empty.", nameof(id));
-        }
-    }
-
-    private static void ThrowIfOutOfRange(ResourceVector amount, string paramName, string? what = null)
-    {
-        what ??= paramName;
-        if (!amount.IsValidAmount)
-        {
-            throw new ArgumentOutOfRangeException(paramName, amount, $"{what} must be finite and non-negative in every dimension; got {amount}.");
-        }
-
-        if (amount.CpuCores > MaxAmount || amount.MemoryGiB > MaxAmount || amount.StorageGiB > MaxAmount || amount.NetworkGbps > MaxAmount)
-        {
-            throw new ArgumentOutOfRangeException(
-                paramName, amount, $"{what}: each dimension must be at most {MaxAmount:0.###e0} units; got {amount}.");
         }
     }
 
@@ -500,7 +467,7 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         public int HeldCount { get; private set; }
 
         // Compares the amount with what is left rather than adding it to what is used: every amount and total is
-        // at most MaxAmount (9e18 units), so used + amount could pass long.MaxValue (≈ 9.22e18), wrap negative and
+        // at most CapacityLimits.MaxAmount (9e18 nano-units), so used + amount could pass long.MaxValue (≈ 9.22e18), wrap negative and
         // "fit". What is used never exceeds the largest total the region ever had (each hold fitted when it was
         // taken), so used and total − used stay within ±9e18 and cannot overflow.
         public bool Fits(Units amount) => amount.FitsWithin(TotalUnits - (HeldUnits + CommittedUnits));

@@ -195,7 +195,7 @@ public sealed class InMemoryCapacityLedgerTests
     public async Task TryReserve_TwoAmountsNearMaxAmountOverflowingLong_SecondIsInsufficient()
     {
         // 5e9 + 5e9 cores is 1e19 nano-cores, past long.MaxValue: the sum used to wrap negative and "fit".
-        var ledger = new InMemoryCapacityLedger([new("big", new ResourceVector(InMemoryCapacityLedger.MaxAmount, 1, 1, 1))], _time);
+        var ledger = new InMemoryCapacityLedger([new("big", new ResourceVector(CapacityLimits.MaxAmount, 1, 1, 1))], _time);
         var half = new ResourceVector(5e9, 0, 0, 0);
         var a = await ledger.TryReserveAsync(new ReservationRequest(new ReservationId("a"), "big", "x", half, 1, Ttl));
         var b = await ledger.TryReserveAsync(new ReservationRequest(new ReservationId("b"), "big", "x", half, 1, Ttl));
@@ -215,7 +215,7 @@ public sealed class InMemoryCapacityLedgerTests
     }
 
     /// <summary>
-    /// Random reserves, commits, releases and capacity changes with CPU amounts up to <see cref="InMemoryCapacityLedger.MaxAmount"/>
+    /// Random reserves, commits, releases and capacity changes with CPU amounts up to <see cref="CapacityLimits.MaxAmount"/>
     /// against a model in whole cores: a reservation succeeds exactly when it fits what is left, and what the ledger
     /// reports as used is exactly the model's. Amounts are multiples of 1024 cores so that they are exact in nano-cores
     /// too, and the model has no rounding to argue about.
@@ -224,7 +224,7 @@ public sealed class InMemoryCapacityLedgerTests
     public bool TryReserve_AmountsNearMaxAmount_AcceptsExactlyWhatFits(int seed)
     {
         const long Step = 1024;
-        const long MaxSteps = (long)(InMemoryCapacityLedger.MaxAmount / Step);
+        const long MaxSteps = (long)(CapacityLimits.MaxAmount / Step);
         var random = new Random(seed);
         long Draw(long maxSteps) => Step * (random.Next(2) == 0
             ? random.NextInt64(0, maxSteps + 1)                              // anywhere
@@ -297,7 +297,7 @@ public sealed class InMemoryCapacityLedgerTests
     public async Task TryReserve_InvalidRequest_Throws()
     {
         var ledger = NewLedger();
-        await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.TryReserveAsync(Request("a", replicas: 0)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", replicas: 0)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", ttl: TimeSpan.Zero)));
         await Assert.ThrowsAsync<ArgumentException>(async () => await ledger.TryReserveAsync(Request("")));
     }
@@ -338,6 +338,53 @@ public sealed class InMemoryCapacityLedgerTests
         var endless = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.TryReserveAsync(Request("a", ttl: TimeSpan.MaxValue)));
         Assert.Contains("ReservationRequest.TimeToLive", endless.Message, StringComparison.Ordinal);
         Assert.Equal("request", endless.ParamName);
+    }
+
+    [Fact]
+    public async Task TryReserve_ExactlyAtTheSharedLimits_Succeeds()
+    {
+        var max = CapacityLimits.MaxAmount;
+        var all = new ResourceVector(max, max, max, max);
+        var ledger = new InMemoryCapacityLedger([new("big", all)], _time);
+
+        var whole = await ledger.TryReserveAsync(new ReservationRequest(new ReservationId("whole"), "big", "x", all, 1, CapacityLimits.MaxTimeToLive));
+
+        Assert.Equal(ReservationStatus.Succeeded, whole.Status);
+        Assert.Equal(_time.GetUtcNow() + CapacityLimits.MaxTimeToLive, whole.Reservation!.ExpiresAt);
+        Assert.Equal(ResourceVector.Zero, await ledger.GetFreeCapacityAsync("big"));
+
+        // A total exactly at the limit, made of two replicas.
+        await ledger.ReleaseAsync(new ReservationId("whole"));
+        var halves = await ledger.TryReserveAsync(new ReservationRequest(new ReservationId("halves"), "big", "x", all * 0.5, 2, Ttl));
+        Assert.Equal(ReservationStatus.Succeeded, halves.Status);
+        Assert.Equal(ResourceVector.Zero, await ledger.GetFreeCapacityAsync("big"));
+    }
+
+    [Fact]
+    public async Task TryReserveOrSetCapacity_JustAboveTheSharedLimits_ThrowsNamingTheParameterAndMember()
+    {
+        var max = CapacityLimits.MaxAmount;
+        var above = Math.BitIncrement(max);
+        var ledger = new InMemoryCapacityLedger([new("big", new ResourceVector(max, max, max, max))], _time);
+        var request = new ReservationRequest(new ReservationId("a"), "big", "x", new ResourceVector(1, 1, 1, 1), 1, Ttl);
+
+        var perReplica = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            async () => await ledger.TryReserveAsync(request with { PerReplica = new ResourceVector(1, 1, above, 1) }));
+        var total = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            async () => await ledger.TryReserveAsync(request with { PerReplica = new ResourceVector((max / 2) + 1, 1, 1, 1), Replicas = 2 }));
+        var ttl = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            async () => await ledger.TryReserveAsync(request with { TimeToLive = CapacityLimits.MaxTimeToLive + TimeSpan.FromTicks(1) }));
+        var capacity = Assert.Throws<ArgumentOutOfRangeException>(() => ledger.SetRegionCapacity("big", new ResourceVector(above, 1, 1, 1)));
+
+        Assert.All([perReplica, total, ttl], e => Assert.Equal("request", e.ParamName));
+        Assert.StartsWith("ReservationRequest.PerReplica must be at most 9e9 units in every dimension (CapacityLimits.MaxAmount)", perReplica.Message, StringComparison.Ordinal);
+        Assert.StartsWith("ReservationRequest.Total (PerReplica × Replicas) must be at most 9e9 units", total.Message, StringComparison.Ordinal);
+        Assert.StartsWith("ReservationRequest.TimeToLive must be positive and at most 365 days (CapacityLimits.MaxTimeToLive)", ttl.Message, StringComparison.Ordinal);
+        Assert.Equal("total", capacity.ParamName);
+        Assert.StartsWith("total must be at most 9e9 units in every dimension (CapacityLimits.MaxAmount)", capacity.Message, StringComparison.Ordinal);
+        Assert.True(ledger.TryGetRegionCapacity("big", out var after));
+        Assert.Equal(new ResourceVector(max, max, max, max), after.Free);
+        Assert.Equal(0, ledger.CountHeld());
     }
 
     [Fact]
