@@ -81,9 +81,11 @@ namespace Shaping.Core.ControlPlane;
 /// </para>
 /// <para>
 /// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
-/// gone away. <see cref="GetUnsettledRequests"/> lists the requests still unsettled, as they were submitted (and
+/// gone away. <see cref="GetUnsettledRequests"/> lists the requests still unsettled (and
 /// <see cref="UnsettledRequestCount"/> counts them, for a health check or a gauge), so a host can run a
-/// reconciliation job that resubmits each one until it settles: each settled request leaves the list. Resubmitting within
+/// reconciliation job that passes each key to <see cref="ReconcileAsync"/> until it settles: that replays only the
+/// remembered provisioning key, and only if the key is still unsettled in its turn, so it never provisions a request
+/// its caller settled meanwhile. Reconciling within
 /// <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/> keeps other requests off the capacity the
 /// replicas may use.
 /// </para>
@@ -185,18 +187,106 @@ public sealed class ReplicaRequestHandler
     public int UnsettledRequestCount => _unsettled.Count;
 
     /// <summary>
-    /// Gets the requests whose outcome is unknown and not settled yet, as they were first submitted: replicas may exist
-    /// for them, and their reservations are held until they expire. Resubmitting a request is what settles it.
+    /// Gets the requests whose outcome is unknown and not settled yet, as submitted: replicas may exist for them, and
+    /// their reservations are held until they expire. Resubmitting a request, or <see cref="ReconcileAsync"/>, settles it.
     /// </summary>
     /// <remarks>
-    /// A host whose callers may not resubmit runs a reconciliation job over this list: pass each request back to
-    /// <see cref="HandleAsync"/> as it is (it carries its idempotency key, region and replica count). A request leaves
-    /// the list once a resubmission settles it, whatever the result (replicas found and accounted for, or the request
-    /// served afresh); it stays when the outcome is still unknown, to be tried again later. A request settled meanwhile
-    /// by its own caller's resubmission is answered as any resubmission is.
+    /// A host whose callers may not resubmit runs a reconciliation job over this list that passes each request's key to
+    /// <see cref="ReconcileAsync"/>, not the request to <see cref="HandleAsync"/>: the snapshot may be stale by then
+    /// (the caller may have settled it, with a failure or a cancellation, and its result may have left the completed
+    /// requests' memory), and only <see cref="ReconcileAsync"/> checks, in the key's turn, that it is still unsettled.
+    /// A request leaves the list once it is settled; it stays when the outcome is still unknown. After a rejected replay
+    /// is followed by another unknown outcome, the request listed is that later resubmission.
     /// </remarks>
     /// <returns>A snapshot, one request per idempotency key, in no particular order; empty when none is unsettled.</returns>
     public IReadOnlyList<ReplicaRequest> GetUnsettledRequests() => [.. _unsettled.Values.Select(attempt => attempt.Request)];
+
+    /// <summary>
+    /// Settles one request whose outcome was unknown, for a host whose callers may not come back: replays the
+    /// remembered provisioning key in the remembered region, on the reservation kept for it, and does nothing else.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// It runs in the key's turn, as a resubmission does, and checks there that the key is still unsettled: a request
+    /// its own caller settled meanwhile, or one that never was unsettled, returns <see langword="null"/> with nothing
+    /// reserved or provisioned. So a reconciliation job over <see cref="GetUnsettledRequests"/> may race the callers
+    /// without provisioning anything twice, or anything a caller was told failed or was cancelled.
+    /// </para>
+    /// <para>
+    /// Replicas found under the key are committed and remembered as the request's result, so the caller's resubmission
+    /// gets them (with <see cref="ReplicaResult.Attempts"/> 0). When the replay finds none (it is rejected, or they had
+    /// to be released for want of capacity), the request is settled as not provisioned: unlike a resubmission, it is
+    /// not served afresh (nobody is waiting for it), and a later resubmission by its caller is served as a new request.
+    /// When the outcome is still unknown, the request stays unsettled, to be tried again later.
+    /// </para>
+    /// </remarks>
+    /// <param name="idempotencyKey">The request's idempotency key, as <see cref="GetUnsettledRequests"/> lists it.</param>
+    /// <param name="cancellationToken">Cancels waiting for the key's turn, or the replay (which keeps the request unsettled).</param>
+    /// <returns>
+    /// The settlement (<see cref="ReplicaResult.IsProvisioned"/>, a failure that left nothing under the key, or a result
+    /// whose <see cref="ReplicaResult.IsOutcomeUnknown"/> is still set); <see langword="null"/> when the key was not
+    /// unsettled when its turn came.
+    /// </returns>
+    /// <exception cref="ArgumentException"><paramref name="idempotencyKey"/> is null, empty or white space.</exception>
+    public async ValueTask<ReplicaResult?> ReconcileAsync(string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        if (!_unsettled.TryGetValue(idempotencyKey, out var listed))
+        {
+            return null;
+        }
+
+        var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (!_inFlight.TryAdd(idempotencyKey, turn.Task))
+        {
+            if (_inFlight.TryGetValue(idempotencyKey, out var running))
+            {
+                try
+                {
+                    await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return ReplicaResult.Failed(
+                        ReplicaOutcome.Cancelled,
+                        listed.Request.Region,
+                        0,
+                        "Cancelled while a request with the same idempotency key was running; nothing was settled.",
+                        isOutcomeUnknown: true);
+                }
+            }
+        }
+
+        try
+        {
+            if (!_unsettled.TryGetValue(idempotencyKey, out var unsettled))
+            {
+                return null;
+            }
+
+            var (settled, resumed) = await ResumeUnsettledAsync(idempotencyKey, unsettled, cancellationToken).ConfigureAwait(false);
+            if (settled is null)
+            {
+                return ReplicaResult.Failed(
+                    NothingLeftOutcome(resumed),
+                    unsettled.Request.Region,
+                    1,
+                    $"Settled an earlier attempt whose outcome was unknown: nothing was left under its provisioning key, so the request was not provisioned (resubmit it to serve it afresh). {resumed.Message}".TrimEnd());
+            }
+
+            if (settled.IsProvisioned)
+            {
+                Remember(idempotencyKey, new CompletedRequest(unsettled.Request.Region, unsettled.Request.Replicas, settled));
+            }
+
+            return settled;
+        }
+        finally
+        {
+            _inFlight.TryRemove(idempotencyKey, out _);
+            turn.TrySetResult();
+        }
+    }
 
     /// <summary>Serves one request.</summary>
     /// <param name="request">The request.</param>
@@ -361,6 +451,43 @@ public sealed class ReplicaRequestHandler
         }
     }
 
+    // Replays an unsettled attempt's provisioning key, on the reservation kept for it (in the key's turn). Returns the
+    // result when that settles the request or leaves it unknown, and null with the replay's answer when it settled with
+    // nothing left under the key (the replay was rejected, or its replicas were released for want of capacity).
+    private async ValueTask<(ReplicaResult? Result, Attempt Resumed)> ResumeUnsettledAsync(
+        string key, UnsettledAttempt unsettled, CancellationToken cancellationToken)
+    {
+        const int Attempts = 1;
+        var region = unsettled.Request.Region;
+        var resumed = await ProvisionReservedAsync(unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken).ConfigureAwait(false);
+        switch (resumed.Kind)
+        {
+            case AttemptKind.Provisioned:
+                _unsettled.TryRemove(key, out _);
+                return (ReplicaResult.Provisioned(
+                    unsettled.Provision.Region, unsettled.Provision.Shape, resumed.ReplicaIds!, unsettled.Score, unsettled.PeakCoverage, // ids set when provisioned
+                    unsettled.Profile, resumed.Reservation, Attempts,
+                    $"Settled an earlier attempt whose outcome was unknown by replaying its provisioning key. {resumed.Message}".TrimEnd()), resumed);
+            case AttemptKind.OutcomeUnknown or AttemptKind.Cancelled when resumed.Unsettled is not null:
+                _unsettled[key] = unsettled with { Reservation = resumed.Reservation };
+                return (ReplicaResult.Failed(
+                    resumed.Kind == AttemptKind.Cancelled ? ReplicaOutcome.Cancelled : ReplicaOutcome.ProvisioningFailed,
+                    region,
+                    Attempts,
+                    resumed.Message,
+                    isOutcomeUnknown: true), resumed);
+            case AttemptKind.Cancelled:
+                _unsettled.TryRemove(key, out _);
+                return (ReplicaResult.Failed(ReplicaOutcome.Cancelled, region, Attempts, resumed.Message), resumed);
+            default:
+                _unsettled.TryRemove(key, out _);
+                return (null, resumed);
+        }
+    }
+
+    private static ReplicaOutcome NothingLeftOutcome(in Attempt resumed) =>
+        resumed.Kind == AttemptKind.NoCapacity ? ReplicaOutcome.NoCapacity : ReplicaOutcome.ProvisioningFailed;
+
     private static ReplicaResult Replay(ReplicaRequest request, CompletedRequest prior)
     {
         ThrowIfOtherRequest(request, prior.Region, prior.Replicas);
@@ -417,34 +544,16 @@ public sealed class ReplicaRequestHandler
             // Replicas may exist under the earlier attempt's provisioning key: replay exactly that key in that region,
             // on the reservation kept for it, before ranking or reserving anything else.
             attempts = 1;
-            var resumed = await ProvisionReservedAsync(unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken).ConfigureAwait(false);
-            switch (resumed.Kind)
+            var (settled, resumed) = await ResumeUnsettledAsync(request.IdempotencyKey, unsettled, cancellationToken).ConfigureAwait(false);
+            if (settled is not null)
             {
-                case AttemptKind.Provisioned:
-                    _unsettled.TryRemove(request.IdempotencyKey, out _);
-                    return ReplicaResult.Provisioned(
-                        unsettled.Provision.Region, unsettled.Provision.Shape, resumed.ReplicaIds!, unsettled.Score, unsettled.PeakCoverage, // ids set when provisioned
-                        unsettled.Profile, resumed.Reservation, attempts,
-                        $"Settled an earlier attempt whose outcome was unknown by replaying its provisioning key. {resumed.Message}".TrimEnd());
-                case AttemptKind.OutcomeUnknown or AttemptKind.Cancelled when resumed.Unsettled is not null:
-                    _unsettled[request.IdempotencyKey] = unsettled with { Reservation = resumed.Reservation };
-                    return ReplicaResult.Failed(
-                        resumed.Kind == AttemptKind.Cancelled ? ReplicaOutcome.Cancelled : ReplicaOutcome.ProvisioningFailed,
-                        request.Region,
-                        attempts,
-                        resumed.Message,
-                        isOutcomeUnknown: true);
-                case AttemptKind.Cancelled:
-                    _unsettled.TryRemove(request.IdempotencyKey, out _);
-                    return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, resumed.Message);
-                default:
-                    // Settled with nothing left under the key (rejected, or created and released for want of capacity):
-                    // serve the request afresh, without that key, whose replicas the region may still answer.
-                    _unsettled.TryRemove(request.IdempotencyKey, out _);
-                    failure.Note(resumed.Kind == AttemptKind.NoCapacity ? ReplicaOutcome.NoCapacity : ReplicaOutcome.ProvisioningFailed, resumed.Message);
-                    settledKey = unsettled.Provision.IdempotencyKey;
-                    break;
+                return settled;
             }
+
+            // Settled with nothing left under the key (rejected, or created and released for want of capacity): serve
+            // the request afresh, without that key, whose replicas the region may still answer.
+            failure.Note(NothingLeftOutcome(resumed), resumed.Message);
+            settledKey = unsettled.Provision.IdempotencyKey;
         }
 
         var policy = new ScoringPolicy(

@@ -175,9 +175,9 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     }
 
     [Fact]
-    public async Task GetUnsettledRequests_AReconciliationJobResubmitsEachListedRequest_SettlesThemAll()
+    public async Task GetUnsettledRequests_AReconciliationJobReconcilesEachListedKey_SettlesThemAll()
     {
-        // Callers that never came back: the host resubmits what the handler lists, as it is.
+        // Callers that never came back: the host reconciles what the handler lists.
         var f = new HandlerFixture();
         var requests = new[] { HandlerFixture.Request("A", replicas: 1), HandlerFixture.Request("C", replicas: 2) };
         f.Eu.LostResponseRate = 1;
@@ -192,7 +192,7 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
         f.Eu.LostResponseRate = 0;
         foreach (var request in listed)
         {
-            Assert.True((await f.Handler.HandleAsync(request)).IsProvisioned);
+            Assert.True((await f.Handler.ReconcileAsync(request.IdempotencyKey))!.IsProvisioned);
         }
 
         Assert.Equal(2, listed.Count); // a snapshot: unchanged by what followed
