@@ -28,9 +28,9 @@ internal sealed class ShapeLibraryCheckValidator(ShapeLibrary library, ShapingRe
         }
 
         // Only when both are the host's: the catalog service is otherwise the library's seed or its snapshot, and
-        // resolving it here would take the snapshot earlier than the host would.
-        if (registrations.HostCatalogBesideHostLibrary()
-            && services.GetRequiredService<ShapeCatalog>().Shapes.FirstOrDefault(shape => !Serves(current, shape)) is { } missing)
+        // resolving it here would take the snapshot earlier than the host would. Resolved in a scope of its own, since
+        // a host may register the catalog as a scoped view of the library.
+        if (registrations.HostCatalogBesideHostLibrary() && IgnoredShape(current) is { } missing)
         {
             failures.Add(IgnoredCatalogMessage(missing.Name));
         }
@@ -44,6 +44,12 @@ internal sealed class ShapeLibraryCheckValidator(ShapeLibrary library, ShapingRe
         + "shaping serves. To serve the catalog, seed the library with it through AddPredictiveShaping().UseCatalog(...) "
         + "instead of UseShapeLibrary(...); to serve the library, remove the ShapeCatalog registration (the ShapeCatalog "
         + "service is then a snapshot of the library) or put the catalog's shapes in the library.";
+
+    private ResourceShape? IgnoredShape(ShapeCatalog current)
+    {
+        using var scope = services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<ShapeCatalog>().Shapes.FirstOrDefault(shape => !Serves(current, shape));
+    }
 
     // The library may number revisions its own way, so a shape counts as served when an active one of the same name has
     // the same capacity and profile.

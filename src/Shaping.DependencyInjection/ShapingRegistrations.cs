@@ -6,7 +6,9 @@ namespace Shaping.DependencyInjection;
 /// <summary>
 /// Registered once by <c>AddPredictiveShaping</c>: marks a collection that already has predictive shaping (so a second
 /// call adds nothing), and keeps the collection so the start-up check can see which shape registrations won, including
-/// those the host made after the call. By the time the host starts, the collection is complete.
+/// those the host made after the call. By the time the host starts, the collection is complete (the generic host
+/// makes it read-only when it builds the provider); a collection edited after a provider was built from it, as a test
+/// fixture reused across providers may be, is read as it is at that provider's start.
 /// </summary>
 /// <remarks>
 /// Registrations made straight into a third-party container (not through the <see cref="IServiceCollection"/>) are not
