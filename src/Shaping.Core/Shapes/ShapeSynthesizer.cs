@@ -40,7 +40,10 @@ public static class ShapeSynthesizer
     /// <returns>The proposed shapes, their expected cost and the saving against <paramref name="currentCatalog"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="demands"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="demands"/> is empty, or there is neither a price model nor a non-empty catalog to fit one to.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A demand or an option is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A demand or an option is invalid, or (with no price model given) a shape of <paramref name="currentCatalog"/> is
+    /// too large to fit one to (see <see cref="LinearPriceModel.Fit(IEnumerable{ResourceShape})"/>).
+    /// </exception>
     public static ShapeSynthesisResult Synthesize(
         IReadOnlyList<ResourceVector> demands, ShapeSynthesisOptions? options = null, ShapeCatalog? currentCatalog = null)
     {
@@ -54,7 +57,7 @@ public static class ShapeSynthesizer
 
         var model = options.PriceModel
             ?? (currentCatalog is { IsEmpty: false }
-                ? LinearPriceModel.Fit(currentCatalog.Shapes)
+                ? FitPriceModel(currentCatalog)
                 : throw new ArgumentException(
                     "Set ShapeSynthesisOptions.PriceModel or pass a non-empty current catalog to fit one to.", nameof(options)));
 
@@ -92,6 +95,20 @@ public static class ShapeSynthesizer
         var expected = Search.ExpectedCost(required, [.. unique.Select(u => u.First)], [.. unique.Select(u => u.Second)]);
         var (catalogCost, uncovered) = currentCatalog is null ? (double.NaN, 0) : CatalogCost(required, currentCatalog);
         return new ShapeSynthesisResult(shapes.MoveToImmutable(), model, expected, catalogCost, uncovered);
+    }
+
+    // The price model fitted to the current catalog; a shape too large to fit is the catalog's fault, so say so.
+    private static LinearPriceModel FitPriceModel(ShapeCatalog currentCatalog)
+    {
+        try
+        {
+            return LinearPriceModel.Fit(currentCatalog.Shapes);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            var reason = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+            throw new ArgumentOutOfRangeException(nameof(currentCatalog), $"No price model can be fitted to the current catalog: {reason}");
+        }
     }
 
     private static (double Cost, int Uncovered) CatalogCost(ResourceVector[] required, ShapeCatalog catalog)

@@ -196,6 +196,23 @@ public sealed class ShapeSynthesizerTests
         Assert.Equal(0.01, fitted.BasePricePerHour, 5);
     }
 
+    [Fact]
+    public void Synthesize_CatalogWithAPriceTooLargeToFit_ThrowsNamingTheCatalog()
+    {
+        var catalog = new ShapeCatalog(
+        [
+            new ResourceShape("small", new ResourceVector(2, 8, 0, 1), new ShapeProfile(0.1)),
+            new ResourceShape("huge", new ResourceVector(4, 16, 0, 1), new ShapeProfile(1e160)),
+        ]);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => ShapeSynthesizer.Synthesize([new ResourceVector(1, 4, 0, 0.5)], currentCatalog: catalog));
+
+        Assert.Equal("currentCatalog", error.ParamName);
+        Assert.Contains("'huge'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter 'shapes'", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1e160, 1.0)]
     [InlineData(4, 1e160)]
