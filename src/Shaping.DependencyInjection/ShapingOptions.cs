@@ -77,7 +77,7 @@ public sealed class ShapingOptions
     /// <see cref="ShapeAdjustmentOptions.MaxResizeRetryCap"/> (10).
     /// </summary>
     /// <value>The default value is 2.</value>
-    public int MaxResizeRetries { get; set; } = 2;
+    public int AdjustmentMaxResizeRetries { get; set; } = 2;
 
     /// <summary>
     /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
@@ -117,5 +117,5 @@ public sealed class ShapingOptions
     /// <returns>The options.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the options validator reports it at start first).</exception>
     public ShapeAdjustmentOptions ToAdjustmentOptions() =>
-        new(AdjustmentInterval, ReservationTimeToLive, ProactiveLeadTime, ForecastConfidence, AdjustmentRetryBackoff, AdjustmentMaxRetryBackoff, MaxResizeRetries);
+        new(AdjustmentInterval, ReservationTimeToLive, ProactiveLeadTime, ForecastConfidence, AdjustmentRetryBackoff, AdjustmentMaxRetryBackoff, AdjustmentMaxResizeRetries);
 }

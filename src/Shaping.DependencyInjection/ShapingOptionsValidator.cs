@@ -53,8 +53,8 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
             $"ShapingOptions.AdjustmentMaxRetryBackoff ({options.AdjustmentMaxRetryBackoff}) must be at least AdjustmentRetryBackoff ({options.AdjustmentRetryBackoff}).");
         Check(
             failures,
-            options.MaxResizeRetries is >= 0 and <= ShapeAdjustmentOptions.MaxResizeRetryCap,
-            $"ShapingOptions.MaxResizeRetries ({options.MaxResizeRetries}) must be between 0 and {ShapeAdjustmentOptions.MaxResizeRetryCap}.");
+            options.AdjustmentMaxResizeRetries is >= 0 and <= ShapeAdjustmentOptions.MaxResizeRetryCap,
+            $"ShapingOptions.AdjustmentMaxResizeRetries ({options.AdjustmentMaxResizeRetries}) must be between 0 and {ShapeAdjustmentOptions.MaxResizeRetryCap}.");
 
         foreach (var (region, capacity) in options.InMemoryRegions)
         {

@@ -34,7 +34,7 @@ public sealed class ShapeLibraryCheckPatternTests
             case "catalog before, AddPredictiveShaping twice, forecasting, loop":
                 services.AddSingleton(catalog);
                 services.AddPredictiveShaping().AddForecasting().AddAdjustmentLoop();
-                services.AddPredictiveShaping(o => o.MaxResizeRetries = 3).AddAdjustmentLoop();
+                services.AddPredictiveShaping(o => o.AdjustmentMaxResizeRetries = 3).AddAdjustmentLoop();
                 break;
             case "UseCatalog instance then UseShapeLibrary instance":
                 services.AddPredictiveShaping().UseCatalog(catalog).UseShapeLibrary(library);

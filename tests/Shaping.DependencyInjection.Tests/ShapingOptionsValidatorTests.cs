@@ -75,19 +75,19 @@ public sealed class ShapingOptionsValidatorTests
     [Theory]
     [InlineData(-1)]
     [InlineData(11)]
-    public async Task MaxResizeRetries_OutOfRange_FailsAtStartNamingTheSetting(int retries)
+    public async Task AdjustmentMaxResizeRetries_OutOfRange_FailsAtStartNamingTheSetting(int retries)
     {
-        var failures = await StartFailuresAsync(o => o.MaxResizeRetries = retries);
+        var failures = await StartFailuresAsync(o => o.AdjustmentMaxResizeRetries = retries);
 
-        Assert.Equal($"ShapingOptions.MaxResizeRetries ({retries}) must be between 0 and 10.", Assert.Single(failures));
+        Assert.Equal($"ShapingOptions.AdjustmentMaxResizeRetries ({retries}) must be between 0 and 10.", Assert.Single(failures));
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(4)]
-    public void MaxResizeRetries_ReachesTheAdjustmentLoopsOptions(int retries)
+    public void AdjustmentMaxResizeRetries_ReachesTheAdjustmentLoopsOptions(int retries)
     {
-        var options = new ShapingOptions { MaxResizeRetries = retries };
+        var options = new ShapingOptions { AdjustmentMaxResizeRetries = retries };
 
         Assert.Equal(retries, options.ToAdjustmentOptions().MaxResizeRetries);
         Assert.Equal(ShapeAdjustmentOptions.Default.MaxResizeRetries, new ShapingOptions().ToAdjustmentOptions().MaxResizeRetries);
@@ -156,10 +156,10 @@ public sealed class ShapingOptionsValidatorTests
         ("AdjustmentRetryBackoff = 2 h", o => o.AdjustmentRetryBackoff = TimeSpan.FromHours(2)),
         ("AdjustmentMaxRetryBackoff = 0", o => o.AdjustmentMaxRetryBackoff = TimeSpan.Zero),
         ("AdjustmentMaxRetryBackoff = max", o => o.AdjustmentMaxRetryBackoff = TimeSpan.MaxValue),
-        ("MaxResizeRetries = -1", o => o.MaxResizeRetries = -1),
-        ("MaxResizeRetries = 0", o => o.MaxResizeRetries = 0),
-        ("MaxResizeRetries = 10", o => o.MaxResizeRetries = ShapeAdjustmentOptions.MaxResizeRetryCap),
-        ("MaxResizeRetries = 11", o => o.MaxResizeRetries = ShapeAdjustmentOptions.MaxResizeRetryCap + 1),
+        ("AdjustmentMaxResizeRetries = -1", o => o.AdjustmentMaxResizeRetries = -1),
+        ("AdjustmentMaxResizeRetries = 0", o => o.AdjustmentMaxResizeRetries = 0),
+        ("AdjustmentMaxResizeRetries = 10", o => o.AdjustmentMaxResizeRetries = ShapeAdjustmentOptions.MaxResizeRetryCap),
+        ("AdjustmentMaxResizeRetries = 11", o => o.AdjustmentMaxResizeRetries = ShapeAdjustmentOptions.MaxResizeRetryCap + 1),
         ("InMemoryRegions[local] = 9e9 cores", o => o.InMemoryRegions["local"] = new ResourceVector(9e9, 1, 1, 1)),
         ("InMemoryRegions[local] = 9e9 + 1000 GiB", o => o.InMemoryRegions["local"] = new ResourceVector(1, 9e9 + 1000, 1, 1)),
         ("InMemoryRegions[local] = 1e10 Gbps", o => o.InMemoryRegions["local"] = new ResourceVector(1, 1, 1, 1e10)),

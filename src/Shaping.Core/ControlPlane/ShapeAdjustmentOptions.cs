@@ -14,7 +14,7 @@ public sealed class ShapeAdjustmentOptions
     /// The time between two cycles of the periodic runner; from <see cref="MinInterval"/> to <see cref="MaxInterval"/>.
     /// Default 30 seconds.
     /// </param>
-    /// <param name="reservationTimeToLive">How long the reservation for a resize holds before it expires unless committed; positive. Default 2 minutes.</param>
+    /// <param name="reservationTimeToLive">How long the reservation for a resize holds before it expires unless committed; positive and at most <see cref="Capacity.CapacityLimits.MaxTimeToLive"/>. Default 2 minutes.</param>
     /// <param name="proactiveLeadTime">
     /// The window of the forecast the scaler acts on in proactive mode; zero turns proactive mode off. Non-negative. Default zero.
     /// </param>
@@ -57,10 +57,10 @@ public sealed class ShapeAdjustmentOptions
                 nameof(interval), period, $"ShapeAdjustmentOptions.Interval ({period}) must be between {MinInterval} and {MaxInterval}, the periods a timer supports.");
         }
 
-        if (ttl <= TimeSpan.Zero)
+        if (ttl <= TimeSpan.Zero || ttl > Capacity.CapacityLimits.MaxTimeToLive)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(reservationTimeToLive), ttl, $"ShapeAdjustmentOptions.ReservationTimeToLive ({ttl}) must be positive.");
+                nameof(reservationTimeToLive), ttl, $"ShapeAdjustmentOptions.ReservationTimeToLive ({ttl}) must be positive and at most {Capacity.CapacityLimits.MaxTimeToLive.TotalDays} days (CapacityLimits.MaxTimeToLive: the ledgers refuse longer holds).");
         }
 
         if (lead < TimeSpan.Zero)

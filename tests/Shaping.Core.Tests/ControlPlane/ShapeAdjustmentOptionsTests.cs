@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Shaping.Core.Capacity;
 using Shaping.Core.ControlPlane;
 
 namespace Shaping.Core.Tests.ControlPlane;
@@ -13,6 +14,15 @@ public sealed class ShapeAdjustmentOptionsTests
         var interval = TimeSpan.FromMilliseconds(milliseconds);
         var error = Assert.Throws<ArgumentOutOfRangeException>("interval", () => new ShapeAdjustmentOptions(interval: interval));
         Assert.StartsWith($"ShapeAdjustmentOptions.Interval ({interval})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_ReservationTimeToLiveBeyondTheLedgersLimit_ThrowsNamingIt()
+    {
+        var ttl = CapacityLimits.MaxTimeToLive + TimeSpan.FromTicks(1);
+        var error = Assert.Throws<ArgumentOutOfRangeException>("reservationTimeToLive", () => new ShapeAdjustmentOptions(reservationTimeToLive: ttl));
+        Assert.StartsWith($"ShapeAdjustmentOptions.ReservationTimeToLive ({ttl})", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CapacityLimits.MaxTimeToLive, new ShapeAdjustmentOptions(reservationTimeToLive: CapacityLimits.MaxTimeToLive).ReservationTimeToLive);
     }
 
     [Theory]
