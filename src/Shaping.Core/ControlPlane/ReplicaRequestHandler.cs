@@ -767,6 +767,18 @@ public sealed class ReplicaRequestHandler
 
     private async ValueTask<Attempt> ReserveAsync(string key, string region, ResourceShape shape, int replicas, CancellationToken cancellationToken)
     {
+        // More than any ledger holds in one reservation (CapacityLimits.MaxAmount per dimension): a capacity answer,
+        // found without asking the ledger, which would refuse the request as out of range.
+        var total = shape.Capacity * replicas;
+        if (Math.Max(Math.Max(total.CpuCores, total.MemoryGiB), Math.Max(total.StorageGiB, total.NetworkGbps)) > CapacityLimits.MaxAmount)
+        {
+            return Attempt.Of(
+                AttemptKind.NoCapacity,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{replicas} × {shape.Name} ({total}) is more than one reservation can hold (CapacityLimits.MaxAmount, {CapacityLimits.MaxAmount:0e0} per dimension)."));
+        }
+
         // A fresh id per attempt: a resubmitted request reserves anew, while provisioning stays idempotent by key.
         // Unique across handlers and processes by a random per-handler prefix, within one by a counter (cheaper
         // than a GUID per call, which reads the OS random source).

@@ -75,6 +75,21 @@ public sealed class ReplicaRequestHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_ReplicasBeyondWhatALedgerCanHold_IsNoCapacityNotAnException()
+    {
+        // int.MaxValue replicas of any shape exceed CapacityLimits.MaxAmount in some dimension: no ledger can reserve
+        // them, which is a capacity answer, not a bug in the request.
+        var f = new HandlerFixture();
+
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request("A", replicas: int.MaxValue));
+
+        Assert.Equal(ReplicaOutcome.NoCapacity, result.Outcome);
+        Assert.Contains("CapacityLimits.MaxAmount", result.Message, StringComparison.Ordinal);
+        Assert.Equal(0, f.Eu.TotalProvisionEffects);
+        f.AssertConsistent();
+    }
+
+    [Fact]
     public async Task HandleAsync_NoRegionHasCapacity_NoCapacityWithinMaxAttempts()
     {
         var f = new HandlerFixture(new ReplicaRequestHandlerOptions { MaxAttempts = 3 });
