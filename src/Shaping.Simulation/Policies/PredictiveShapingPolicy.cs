@@ -134,16 +134,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private double[] _riseBuffer = [];
     private readonly double[] _riseQuantile = new double[ResourceVector.DimensionCount];
     private int _riseCount;
-    // Per dimension, how far each recent bucket's peak rose above the highest demand of the CapWindow before it
-    // (max(0, peak ÷ that − 1); NaN when that was 0), a ring of CalibrationBuckets, and their ForecastQuantile
-    // (NaN until the dimension has a dozen). A rise that recurs once a week is one sample in a week's ring, below a
-    // 99 % quantile, so each bucket's rise is also kept for a week (_weeklyCapRises, by bucket index modulo a week):
-    // the cap's margin for a bucket is the larger of the quantile and the same bucket's rise a week before, at most
-    // CapMargin (CapMargin until the quantile is known).
-    private double[][] _capRises = [];
-    private double[][] _weeklyCapRises = [];
-    private int _capRiseCount;
-    private readonly double[] _capRiseQuantile = new double[ResourceVector.DimensionCount];
+    // The cap's margin, learned from how far bucket peaks rose above the CapWindow before them.
+    private PeakRiseTracker? _peakRises;
     private bool _calibrationDue;
     private TimeSpan _step;
     private int _stepsPerBucket;
@@ -333,29 +325,18 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             _rises[d] = new double[riseWindow];
         }
 
-        _riseBuffer = new double[Math.Max(riseWindow, CalibrationBuckets)];
-        _capRises = new double[ResourceVector.DimensionCount][];
-        for (var d = 0; d < _capRises.Length; d++)
-        {
-            _capRises[d] = new double[CalibrationBuckets];
-        }
-
-        _weeklyCapRises = new double[ResourceVector.DimensionCount][];
-        var week = Math.Max(1, (int)Math.Round(TimeSpan.FromDays(7) / bucket));
-        for (var d = 0; d < _weeklyCapRises.Length; d++)
-        {
-            _weeklyCapRises[d] = new double[week];
-            Array.Fill(_weeklyCapRises[d], double.NaN);
-        }
-
-        _capRiseCount = 0;
-        Array.Fill(_capRiseQuantile, double.NaN);
+        _riseBuffer = new double[riseWindow];
+        _peakRises = new PeakRiseTracker(
+            window: Math.Max(1, (int)Math.Round(_options.CapWindow / bucket)),
+            ring: calibration,
+            week: Math.Max(1, (int)Math.Round(TimeSpan.FromDays(7) / bucket)),
+            _options.ForecastQuantile,
+            _options.CapMargin,
+            MinimumCalibrationSamples);
         _riseCount = 0;
         Array.Fill(_riseQuantile, double.NaN);
         _shareBuffer = new double[Math.Max(1, calibration)];
     }
-
-    private int CapBuckets => Math.Max(1, (int)Math.Round(_options.CapWindow / (_step * _stepsPerBucket)));
 
     private int CalibrationBuckets => Math.Max(1, (int)Math.Round(_options.CalibrationWindow / (_step * _stepsPerBucket)));
 
@@ -437,7 +418,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 peak = ResourceVector.Max(peak, v);
             }
 
-            RecordCapRise(peak);
+            _peakRises!.Record(_bucketPeaks, peak); // set by Initialise
             _bucketPeaks.Add(peak);
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
@@ -543,64 +524,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
             _riseQuantile[d] = Quantiles.Upper(_riseBuffer.AsSpan(0, count), _options.ForecastQuantile);
         }
-    }
-
-    // How far a completed bucket's peak rose above the highest demand of the CapWindow before it, and the quantile of
-    // those rises (called before the bucket joins _bucketPeaks, so its index is _bucketPeaks.Count).
-    private void RecordCapRise(ResourceVector peak)
-    {
-        var window = CapBuckets;
-        if (_bucketPeaks.Count < window)
-        {
-            return;
-        }
-
-        var before = ResourceVector.Zero;
-        for (var b = _bucketPeaks.Count - window; b < _bucketPeaks.Count; b++)
-        {
-            before = ResourceVector.Max(before, _bucketPeaks[b]);
-        }
-
-        var slot = _capRiseCount % _capRises[0].Length;
-        var weekSlot = _bucketPeaks.Count % _weeklyCapRises[0].Length;
-        for (var d = 0; d < ResourceVector.DimensionCount; d++)
-        {
-            var previous = before[(Dimension)d];
-            var rise = previous > 0 ? Math.Max(0, (peak[(Dimension)d] / previous) - 1) : double.NaN;
-            _capRises[d][slot] = rise;
-            _weeklyCapRises[d][weekSlot] = rise;
-        }
-
-        _capRiseCount++;
-        var count = Math.Min(_capRiseCount, _capRises[0].Length);
-        for (var d = 0; d < ResourceVector.DimensionCount; d++)
-        {
-            var valid = 0;
-            foreach (var rise in _capRises[d].AsSpan(0, count))
-            {
-                if (!double.IsNaN(rise))
-                {
-                    _riseBuffer[valid++] = rise;
-                }
-            }
-
-            _capRiseQuantile[d] = valid < MinimumCalibrationSamples
-                ? double.NaN
-                : Quantiles.Upper(_riseBuffer.AsSpan(0, valid), _options.ForecastQuantile);
-        }
-    }
-
-    // The cap's margin for dimension d in the bucket in progress: the recent rises' quantile or this bucket's rise a
-    // week before (when known), whichever is larger, at most CapMargin; CapMargin until the quantile is known.
-    private double CapMargin(int d)
-    {
-        if (double.IsNaN(_capRiseQuantile[d]))
-        {
-            return _options.CapMargin;
-        }
-
-        var weekAgo = _weeklyCapRises[d][_completedBuckets % _weeklyCapRises[d].Length];
-        return Math.Min(_options.CapMargin, double.IsNaN(weekAgo) ? _capRiseQuantile[d] : Math.Max(_capRiseQuantile[d], weekAgo));
     }
 
     // A margin of at most limit for dimension d: the recent rises' quantile, or the last step's own rise if larger;
@@ -756,7 +679,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             var track = _tracks[d];
             var share = _phaseShare[d];
             forecastBase[d] = track.PointCurrent * share[phase];
-            var cap = _recentPeak[(Dimension)d] * (1 + CapMargin(d));
+            var cap = _recentPeak[(Dimension)d] * (1 + _peakRises!.Margin(d, _completedBuckets));
             var split = LevelSplit * _recentPeak[(Dimension)d];
             _lastBaseLow[d] = forecastBase[d] < split;
             var level = (phase * 2) + (_lastBaseLow[d] ? 1 : 0);
