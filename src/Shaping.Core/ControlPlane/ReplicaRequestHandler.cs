@@ -77,7 +77,11 @@ namespace Shaping.Core.ControlPlane;
 /// losing answers never provisions a request twice, whatever the capacity or the forecast did meanwhile. Reusing a
 /// key for a request with another region or replica count is a caller bug and throws. Other failed requests are
 /// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
-/// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
+/// without a bound: a host that never resubmits them keeps them for the handler's lifetime. A provisioning key whose
+/// replicas the handler released (a rollback, or capacity gone at commit) is never sent again, since the region would
+/// answer it with the released replicas: the request's next attempt with that shape in that region uses a new
+/// generation of the key (the last max(1,024, <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>) such
+/// keys are remembered).
 /// </para>
 /// <para>
 /// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
@@ -97,6 +101,7 @@ public sealed class ReplicaRequestHandler
     public const int MaxRankingDepth = 16;
 
     private const int ScaledProfileSlots = 16;
+    private const int MinBurntKeyMemory = 1024;
 
     private readonly ShapeLibrary _library;
     private readonly ILoadPredictor _predictor;
@@ -118,6 +123,14 @@ public sealed class ReplicaRequestHandler
     private readonly ConcurrentDictionary<string, CompletedRequest> _completed = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _completedOrder = new();
     private int _completedCount; // entries in _completed; ConcurrentDictionary.Count takes every bucket lock
+
+    // Provisioning keys whose replicas this handler released (a rollback, or capacity gone at commit). By the port's
+    // contract a key answers its first replicas forever, released or not, so a burnt key is never sent again: the
+    // request's next attempt with that shape gets a new generation of the key. The newest BurntKeyMemory are kept.
+    private readonly ConcurrentDictionary<string, byte> _burntKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _burntOrder = new();
+    private readonly int _burntKeyMemory;
+    private int _burntCount;
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UnsettledAttempt> _unsettled = new(StringComparer.Ordinal); // by request key
     private long _reservationSequence;
@@ -174,6 +187,7 @@ public sealed class ReplicaRequestHandler
         _rankingDepth = options.RankingDepth;
         _defaultPolicy = options.DefaultPolicy;
         _completedMemory = options.CompletedRequestMemory;
+        _burntKeyMemory = Math.Max(MinBurntKeyMemory, options.CompletedRequestMemory);
     }
 
     /// <summary>
@@ -264,7 +278,12 @@ public sealed class ReplicaRequestHandler
                 return null;
             }
 
-            var (settled, resumed) = await ResumeUnsettledAsync(idempotencyKey, unsettled, cancellationToken).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ReplicaResult.Failed(ReplicaOutcome.Cancelled, unsettled.Request.Region, 0, "Cancelled before the replay; nothing was settled.", isOutcomeUnknown: true);
+            }
+
+            var (settled, resumed) = await ResumeUnsettledAsync(idempotencyKey, unsettled, cancellationToken, keepOnCancel: true).ConfigureAwait(false);
             if (settled is null)
             {
                 return ReplicaResult.Failed(
@@ -455,11 +474,11 @@ public sealed class ReplicaRequestHandler
     // result when that settles the request or leaves it unknown, and null with the replay's answer when it settled with
     // nothing left under the key (the replay was rejected, or its replicas were released for want of capacity).
     private async ValueTask<(ReplicaResult? Result, Attempt Resumed)> ResumeUnsettledAsync(
-        string key, UnsettledAttempt unsettled, CancellationToken cancellationToken)
+        string key, UnsettledAttempt unsettled, CancellationToken cancellationToken, bool keepOnCancel = false)
     {
         const int Attempts = 1;
         var region = unsettled.Request.Region;
-        var resumed = await ProvisionReservedAsync(unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken).ConfigureAwait(false);
+        var resumed = await ProvisionReservedAsync(unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken, keepOnCancel).ConfigureAwait(false);
         switch (resumed.Kind)
         {
             case AttemptKind.Provisioned:
@@ -595,7 +614,7 @@ public sealed class ReplicaRequestHandler
             {
                 var scored = ranking[r];
                 var shape = catalog[scored.Index];
-                var key = string.Create(CultureInfo.InvariantCulture, $"{request.IdempotencyKey}/{region}/{shape.Name}@{shape.Revision}");
+                var key = ProvisioningKey(request.IdempotencyKey, region, shape);
                 if (settledKey is not null && string.Equals(key, settledKey, StringComparison.Ordinal))
                 {
                     continue;
@@ -701,7 +720,7 @@ public sealed class ReplicaRequestHandler
 
     // Provisions under the key on a held reservation, retrying transient failures with the same key, then commits.
     // When resuming an unsettled attempt, earlier answers were lost, so the outcome is ambiguous from the start.
-    private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken)
+    private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken, bool keepOnCancel = false)
     {
         var ambiguous = resuming;
         string? lastError = null;
@@ -720,13 +739,18 @@ public sealed class ReplicaRequestHandler
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                if (keepOnCancel)
+                {
+                    return Attempt.Unknown(AttemptKind.Cancelled, "Reconciliation cancelled during the replay; the request stays unsettled and its reservation is held.", provisionRequest, reservationId);
+                }
+
                 // A call may have been in flight: learn what exists under the key, then undo it.
                 return await RollBackAsync(provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
             }
 
             if (answer.IsSuccess)
             {
-                if (cancellationToken.IsCancellationRequested)
+                if (cancellationToken.IsCancellationRequested && !keepOnCancel)
                 {
                     return await RollBackAsync(provisionRequest, reservationId, settle: false, known: answer.ReplicaIds).ConfigureAwait(false);
                 }
@@ -854,7 +878,7 @@ public sealed class ReplicaRequestHandler
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
         }
 
-        if ((await ReleaseReplicasAsync(provisioned.Region, replicaIds).ConfigureAwait(false)).Count == 0)
+        if ((await ReleaseReplicasAsync(provisioned, replicaIds).ConfigureAwait(false)).Count == 0)
         {
             await ReleaseReservationAsync(reservationId).ConfigureAwait(false); // frees it if an unanswered commit took effect
             return Attempt.Of(AttemptKind.NoCapacity, $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released.");
@@ -954,7 +978,7 @@ public sealed class ReplicaRequestHandler
                 reservationId);
         }
 
-        var kept = await ReleaseReplicasAsync(provisionRequest.Region, replicaIds).ConfigureAwait(false);
+        var kept = await ReleaseReplicasAsync(provisionRequest, replicaIds).ConfigureAwait(false);
         if (kept.Count > 0)
         {
             return await KeepAsync(provisionRequest, reservationId, replicaIds.Count, kept).ConfigureAwait(false);
@@ -994,9 +1018,48 @@ public sealed class ReplicaRequestHandler
         return committed.Kind == AttemptKind.Provisioned ? Attempt.Done(committed.Reservation, kept, message) : committed;
     }
 
-    /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
-    private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(string region, IReadOnlyList<string> replicaIds)
+    // The key a request's attempt with a shape in a region provisions under: the same on every resubmission (so a lost
+    // answer is settled by replaying it), unless replicas under it were released, when the next generation is used.
+    private string ProvisioningKey(string requestKey, string region, ResourceShape shape)
     {
+        var key = string.Create(CultureInfo.InvariantCulture, $"{requestKey}/{region}/{shape.Name}@{shape.Revision}");
+        if (Volatile.Read(ref _burntCount) == 0 || !_burntKeys.ContainsKey(key))
+        {
+            return key;
+        }
+
+        var generation = 2;
+        var next = string.Create(CultureInfo.InvariantCulture, $"{key}~{generation}");
+        while (_burntKeys.ContainsKey(next))
+        {
+            generation++;
+            next = string.Create(CultureInfo.InvariantCulture, $"{key}~{generation}");
+        }
+
+        return next;
+    }
+
+    private void Burn(string provisioningKey)
+    {
+        if (!_burntKeys.TryAdd(provisioningKey, 0))
+        {
+            return;
+        }
+
+        _burntOrder.Enqueue(provisioningKey);
+        var count = Interlocked.Increment(ref _burntCount);
+        while (count > _burntKeyMemory && _burntOrder.TryDequeue(out var oldest))
+        {
+            count = _burntKeys.TryRemove(oldest, out _) ? Interlocked.Decrement(ref _burntCount) : Volatile.Read(ref _burntCount);
+        }
+    }
+
+    // Releases replicas provisioned under a key, which burns the key (see _burntKeys).
+    /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
+    private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds)
+    {
+        Burn(provisioned.IdempotencyKey);
+        var region = provisioned.Region;
         List<string>? kept = null;
         foreach (var replicaId in replicaIds)
         {

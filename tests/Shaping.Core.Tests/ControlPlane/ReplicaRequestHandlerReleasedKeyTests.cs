@@ -1,0 +1,154 @@
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Resources;
+
+namespace Shaping.Core.Tests.ControlPlane;
+
+/// <summary>
+/// A reconciliation that is cancelled leaves the request unsettled, and a provisioning key whose replicas were released
+/// is never sent again (the region would answer it with the released replicas).
+/// </summary>
+public sealed class ReplicaRequestHandlerReleasedKeyTests
+{
+    private static async Task<HandlerFixture> UnknownA()
+    {
+        var f = new HandlerFixture();
+        f.Eu.LostResponseRate = 1;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+        f.Eu.LostResponseRate = 0;
+        Assert.Equal(2, f.Eu.ReplicaCount); // replicas exist under the key
+        return f;
+    }
+
+    // Doc: "Cancels waiting for the key's turn, or the replay (which keeps the request unsettled)".
+    [Fact]
+    public async Task ReconcileAsync_CancelledDuringTheReplay_KeepsTheRequestUnsettledAndItsReplicas()
+    {
+        var f = await UnknownA();
+        f.Eu.Latency = TimeSpan.FromSeconds(1);
+        using var cts = new CancellationTokenSource();
+        var job = f.Handler.ReconcileAsync("A", cts.Token).AsTask();
+        await cts.CancelAsync(); // e.g. the host shuts the job down
+        var result = await f.Time.RunUntilDone(job, TimeSpan.FromSeconds(1));
+
+        Assert.Contains(f.Handler.GetUnsettledRequests(), r => r.IdempotencyKey == "A");
+        Assert.True(result!.IsOutcomeUnknown, $"{result.Outcome}: {result.Message}");
+        Assert.Equal(2, f.Eu.ReplicaCount); // the caller's replicas were not torn down by the job's cancellation
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_TokenAlreadyCancelled_DoesNotTouchTheRequest()
+    {
+        var f = await UnknownA();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var result = await f.Handler.ReconcileAsync("A", cts.Token);
+
+        Assert.Contains(f.Handler.GetUnsettledRequests(), r => r.IdempotencyKey == "A");
+        Assert.True(result!.IsOutcomeUnknown, $"{result.Outcome}: {result.Message}");
+    }
+
+    // The job's cancellation leaves A unsettled; the caller's resubmission settles it with the replicas that run.
+    [Fact]
+    public async Task ReconcileAsync_Cancelled_ThenTheCallersResubmission_GetsRunningReplicas()
+    {
+        var f = await UnknownA();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        _ = await f.Handler.ReconcileAsync("A", cts.Token);
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
+        f.AssertConsistent();
+    }
+
+    // Reconcile after the reservation expired and capacity went: the replicas are released, settled NoCapacity. The
+    // caller's later resubmission is served as a new request, under a new generation of the key (the region would
+    // answer the released key with the released replicas).
+    [Fact]
+    public async Task ReconcileAsync_SettledNoCapacity_ThenTheCallersResubmission_ProvisionsUnderANewKey()
+    {
+        var f = await UnknownA();
+        f.Time.Advance(TimeSpan.FromMinutes(6)); // past ReservationTimeToLive
+        f.Ledger.SetRegionCapacity("eu", ResourceVector.Zero);
+        var settled = await f.Handler.ReconcileAsync("A");
+        Assert.Equal(ReplicaOutcome.NoCapacity, settled!.Outcome);
+        Assert.Equal(0, f.Eu.ReplicaCount);
+        f.AssertConsistent();
+
+        f.Ledger.SetRegionCapacity("eu", HandlerFixture.RegionTotal);
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
+        f.AssertConsistent();
+    }
+
+    // The same through HandleAsync only: a resubmission settles NoCapacity, and a later one must not replay the released key.
+    [Fact]
+    public async Task HandleAsync_ResubmissionSettledNoCapacity_ThenAnotherResubmission_ProvisionsUnderANewKey()
+    {
+        var f = await UnknownA();
+        f.Time.Advance(TimeSpan.FromMinutes(6));
+        f.Ledger.SetRegionCapacity("eu", ResourceVector.Zero);
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.False(first.IsProvisioned);
+        Assert.False(first.IsOutcomeUnknown);
+
+        f.Ledger.SetRegionCapacity("eu", HandlerFixture.RegionTotal);
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
+        f.AssertConsistent();
+    }
+
+    // An adapter's exception during the replay: the turn is released and the request stays unsettled.
+    [Fact]
+    public async Task ReconcileAsync_PortThrowsDuringTheReplay_ReleasesTheTurnAndKeepsTheRequestUnsettled()
+    {
+        var thrower = new ThrowOnce();
+        var f = new HandlerFixture(wrap: p => thrower.Wrap(p));
+        f.Eu.LostResponseRate = 1;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+        f.Eu.LostResponseRate = 0;
+        thrower.Armed = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => f.Handler.ReconcileAsync("A").AsTask());
+        Assert.Contains(f.Handler.GetUnsettledRequests(), r => r.IdempotencyKey == "A");
+        var settled = await f.Handler.ReconcileAsync("A").AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(settled!.IsProvisioned);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_CancelledAfterTheEffect_ThenAResubmission_ProvisionsUnderANewKey()
+    {
+        using var cts = new CancellationTokenSource();
+        var f = new HandlerFixture(wrap: p => new ScriptedProvisioner(p) { CancelOnStep = cts }.Then(ScriptedProvisioner.Step.CancelAfterEffect));
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
+        Assert.Equal(ReplicaOutcome.Cancelled, first.Outcome);
+        Assert.False(first.IsOutcomeUnknown);
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
+        f.AssertConsistent();
+    }
+
+    private sealed class ThrowOnce
+    {
+        public bool Armed { get; set; }
+
+        public Shaping.Core.Provisioning.IProvisioner Wrap(Shaping.Core.Provisioning.IProvisioner inner) => new P(this, inner);
+
+        private sealed class P(ThrowOnce owner, Shaping.Core.Provisioning.IProvisioner inner) : Shaping.Core.Provisioning.IProvisioner
+        {
+            public ValueTask<Shaping.Core.Provisioning.ProvisionResult> ProvisionAsync(Shaping.Core.Provisioning.ProvisionRequest request, CancellationToken cancellationToken = default)
+            {
+                if (owner.Armed) { owner.Armed = false; throw new InvalidOperationException("adapter bug"); }
+                return inner.ProvisionAsync(request, cancellationToken);
+            }
+
+            public ValueTask<Shaping.Core.Provisioning.ProvisionResult> ResizeAsync(Shaping.Core.Provisioning.ResizeRequest request, CancellationToken cancellationToken = default) => inner.ResizeAsync(request, cancellationToken);
+
+            public ValueTask<Shaping.Core.Provisioning.ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) => inner.ReleaseAsync(region, replicaId, cancellationToken);
+        }
+    }
+}
