@@ -265,7 +265,7 @@ public sealed class ReplicaRequestHandler
                         ReplicaOutcome.Cancelled,
                         listed.Request.Region,
                         0,
-                        "Cancelled while a request with the same idempotency key was running; nothing was settled.",
+                        "Cancelled while a request with the same idempotency key was running; this call settled nothing (that request may have settled it).",
                         isOutcomeUnknown: true);
                 }
             }
