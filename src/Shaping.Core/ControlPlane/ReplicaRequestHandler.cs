@@ -278,33 +278,60 @@ public sealed class ReplicaRequestHandler
                 return null;
             }
 
-            if (cancellationToken.IsCancellationRequested)
+            using var activity = ShapingTelemetry.ActivitySource.StartActivity("shaping.reconcile");
+            activity?.SetTag(ShapingTags.Region, unsettled.Request.Region);
+            ReplicaResult result;
+            try
             {
-                return ReplicaResult.Failed(ReplicaOutcome.Cancelled, unsettled.Request.Region, 0, "Cancelled before the replay; nothing was settled.", isOutcomeUnknown: true);
+                result = await ReconcileUnsettledAsync(idempotencyKey, unsettled, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (activity is not null)
+            {
+                activity.AddException(ex);
+                activity.SetStatus(ActivityStatusCode.Error, ex.Message);
+                throw;
             }
 
-            var (settled, resumed) = await ResumeUnsettledAsync(idempotencyKey, unsettled, cancellationToken, keepOnCancel: true).ConfigureAwait(false);
-            if (settled is null)
+            _telemetry.RecordReconciliation(result);
+            if (activity is not null)
             {
-                return ReplicaResult.Failed(
-                    NothingLeftOutcome(resumed),
-                    unsettled.Request.Region,
-                    1,
-                    $"Settled an earlier attempt whose outcome was unknown: nothing was left under its provisioning key, so the request was not provisioned (resubmit it to serve it afresh). {resumed.Message}".TrimEnd());
+                activity.SetTag(ShapingTags.Outcome, result.IsOutcomeUnknown ? ShapingTelemetry.StillUnknownOutcome : ShapingTelemetry.OutcomeName(result.Outcome));
+                activity.SetStatus(result.IsProvisioned ? ActivityStatusCode.Ok : ActivityStatusCode.Error, result.IsProvisioned ? null : result.Message);
             }
 
-            if (settled.IsProvisioned)
-            {
-                Remember(idempotencyKey, new CompletedRequest(unsettled.Request.Region, unsettled.Request.Replicas, settled));
-            }
-
-            return settled;
+            return result;
         }
         finally
         {
             _inFlight.TryRemove(idempotencyKey, out _);
             turn.TrySetResult();
         }
+    }
+
+    // ReconcileAsync's work in the key's turn, on a request found unsettled there.
+    private async ValueTask<ReplicaResult> ReconcileUnsettledAsync(string idempotencyKey, UnsettledAttempt unsettled, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ReplicaResult.Failed(ReplicaOutcome.Cancelled, unsettled.Request.Region, 0, "Cancelled before the replay; nothing was settled.", isOutcomeUnknown: true);
+        }
+
+        var (settled, resumed) = await ResumeUnsettledAsync(idempotencyKey, unsettled, cancellationToken, keepOnCancel: true).ConfigureAwait(false);
+        if (settled is null)
+        {
+            return ReplicaResult.Failed(
+                NothingLeftOutcome(resumed),
+                unsettled.Request.Region,
+                1,
+                $"Settled an earlier attempt whose outcome was unknown: nothing was left under its provisioning key, so the request was not provisioned (resubmit it to serve it afresh). {resumed.Message}".TrimEnd());
+        }
+
+        if (settled.IsProvisioned)
+        {
+            Remember(idempotencyKey, new CompletedRequest(unsettled.Request.Region, unsettled.Request.Replicas, settled));
+        }
+
+        return settled;
     }
 
     /// <summary>Serves one request.</summary>

@@ -21,6 +21,10 @@ namespace Shaping.Core.Telemetry;
 /// <c>shaping.result</c> (the ledger's answer) and region.</item>
 /// <item><c>shaping.shape.switches</c> (counter, <c>{switch}</c>): replicas moved to another shape, tagged by
 /// region and <c>shaping.direction</c> (up or down).</item>
+/// <item><c>shaping.reconciliations</c> (counter, <c>{request}</c>): unknown outcomes that
+/// <see cref="ControlPlane.ReplicaRequestHandler.ReconcileAsync"/> replayed, tagged by region and <c>shaping.outcome</c>
+/// (the settlement's outcome, or <see cref="StillUnknownOutcome"/> when the outcome is still unknown). Not counted with
+/// the requests: a reconciliation settles a request already counted.</item>
 /// </list>
 /// <para>
 /// With an <see cref="IMeterFactory"/> (a host's container has one) the meter comes from the factory and lives as
@@ -42,6 +46,7 @@ public sealed class ShapingTelemetry
     private readonly Histogram<double> _selectionDuration;
     private readonly Counter<long> _reservations;
     private readonly Counter<long> _shapeSwitches;
+    private readonly Counter<long> _reconciliations;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     /// <param name="meterFactory">The host's meter factory.</param>
@@ -59,6 +64,8 @@ public sealed class ShapingTelemetry
         _selectionDuration = meter.CreateHistogram<double>("shaping.selection.duration", "s", "Time to rank the shape catalog for one region.");
         _reservations = meter.CreateCounter<long>("shaping.reservations", "{reservation}", "Capacity reservation attempts, by ledger result.");
         _shapeSwitches = meter.CreateCounter<long>("shaping.shape.switches", "{switch}", "Replicas moved to another shape, by direction.");
+        _reconciliations = meter.CreateCounter<long>(
+            "shaping.reconciliations", "{request}", "Unknown provisioning outcomes replayed by a reconciliation, by outcome.");
     }
 
     /// <summary>Gets the process-wide instance on a static meter, for code that has no <see cref="IMeterFactory"/>.</summary>
@@ -163,6 +170,24 @@ public sealed class ShapingTelemetry
                 1,
                 new KeyValuePair<string, object?>(ShapingTags.Region, region),
                 new KeyValuePair<string, object?>(ShapingTags.Direction, direction));
+        }
+    }
+
+    /// <summary>The outcome tag of a reconciliation after which the outcome is still unknown ("still_unknown").</summary>
+    public const string StillUnknownOutcome = "still_unknown";
+
+    /// <summary>Records a reconciliation that replayed an unknown outcome.</summary>
+    /// <param name="result">What the replay settled, or said is still unknown.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="result"/> is <see langword="null"/>.</exception>
+    public void RecordReconciliation(ReplicaResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (_reconciliations.Enabled)
+        {
+            _reconciliations.Add(
+                1,
+                new KeyValuePair<string, object?>(ShapingTags.Region, result.Region),
+                new KeyValuePair<string, object?>(ShapingTags.Outcome, result.IsOutcomeUnknown ? StillUnknownOutcome : OutcomeName(result.Outcome)));
         }
     }
 

@@ -60,8 +60,40 @@ public sealed class ShapingTelemetryTests
         Assert.Equal("Shaping", ShapingTelemetry.ActivitySource.Name);
         Assert.Equal("s", instruments.Single(i => i.Name == "shaping.selection.duration").Unit);
         Assert.Equal("{switch}", instruments.Single(i => i.Name == "shaping.shape.switches").Unit);
-        Assert.Equal(5, instruments.Count);
+        Assert.Equal("{request}", instruments.Single(i => i.Name == "shaping.reconciliations").Unit);
+        Assert.Equal(6, instruments.Count);
         Assert.Equal("Shaping", ShapingTelemetry.Shared.Meter.Name);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_WithListeners_CountsEachReplayByOutcomeAndRecordsAnActivity()
+    {
+        using var factory = new TestMeterFactory();
+        var telemetry = new ShapingTelemetry(factory);
+        using var recorder = new MeasurementRecorder(telemetry.Meter);
+        var activities = new ConcurrentQueue<Activity>();
+        using var activityListener = ListenToShapingActivities(activities);
+        using var parent = new Activity("test").Start(); // other tests run in parallel: keep to this trace
+        var f = new HandlerFixture();
+        var handler = new ReplicaRequestHandler(
+            f.Library, f.Predictor, f.Ledger, f.Provisioner, f.Inventory,
+            new ReplicaRequestHandlerOptions { RetryDelay = TimeSpan.Zero }, telemetry: telemetry, timeProvider: f.Time);
+        f.Eu.LostResponseRate = 1;
+        Assert.True((await handler.HandleAsync(HandlerFixture.Request("k"))).IsOutcomeUnknown);
+
+        Assert.True((await handler.ReconcileAsync("k"))!.IsOutcomeUnknown); // answers still lost
+        f.Eu.LostResponseRate = 0;
+        Assert.True((await handler.ReconcileAsync("k"))!.IsProvisioned);
+        Assert.Null(await handler.ReconcileAsync("k")); // settled: nothing replayed, nothing counted
+
+        Assert.Equal(1, recorder.Sum("shaping.reconciliations", ShapingTags.Outcome, ShapingTelemetry.StillUnknownOutcome));
+        Assert.Equal(1, recorder.Sum("shaping.reconciliations", ShapingTags.Outcome, "provisioned"));
+        Assert.Equal(1, recorder.Sum("shaping.requests")); // a reconciliation is not a new request
+        parent.Stop();
+        var reconciles = activities.Where(a => a.TraceId == parent.TraceId && a.OperationName == "shaping.reconcile").ToList();
+        Assert.Equal(2, reconciles.Count);
+        Assert.Equal(ActivityStatusCode.Ok, reconciles[^1].Status);
+        Assert.Equal("provisioned", reconciles[^1].GetTagItem(ShapingTags.Outcome));
     }
 
     [Fact]
