@@ -57,9 +57,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         _ = await f.Handler.ReconcileAsync("A", cts.Token);
 
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
-        Assert.True(again.IsProvisioned, again.Message);
-        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
-        f.AssertConsistent();
+        AssertProvisionedOnRunningReplicas(f, again);
     }
 
     // Reconcile after the reservation expired and capacity went: the replicas are released, settled NoCapacity. The
@@ -78,9 +76,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
 
         f.Ledger.SetRegionCapacity("eu", HandlerFixture.RegionTotal);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
-        Assert.True(again.IsProvisioned, again.Message);
-        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
-        f.AssertConsistent();
+        AssertProvisionedOnRunningReplicas(f, again);
     }
 
     // The same through HandleAsync only: a resubmission settles NoCapacity, and a later one must not replay the released key.
@@ -96,9 +92,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
 
         f.Ledger.SetRegionCapacity("eu", HandlerFixture.RegionTotal);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
-        Assert.True(again.IsProvisioned, again.Message);
-        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
-        f.AssertConsistent();
+        AssertProvisionedOnRunningReplicas(f, again);
     }
 
     // An adapter's exception during the replay: the turn is released and the request stays unsettled.
@@ -127,6 +121,12 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         Assert.Equal(ReplicaOutcome.Cancelled, first.Outcome);
         Assert.False(first.IsOutcomeUnknown);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        AssertProvisionedOnRunningReplicas(f, again);
+    }
+
+    // The resubmission provisioned, on replicas that run in the region, and the books agree.
+    private static void AssertProvisionedOnRunningReplicas(HandlerFixture f, ReplicaResult again)
+    {
         Assert.True(again.IsProvisioned, again.Message);
         Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is not running"));
         f.AssertConsistent();
