@@ -77,11 +77,13 @@ namespace Shaping.Core.ControlPlane;
 /// losing answers never provisions a request twice, whatever the capacity or the forecast did meanwhile. Reusing a
 /// key for a request with another region or replica count is a caller bug and throws. Other failed requests are
 /// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
-/// without a bound: a host that never resubmits them keeps them for the handler's lifetime. A provisioning key whose
-/// replicas the handler released (a rollback, or capacity gone at commit) is never sent again, since the region would
-/// answer it with the released replicas: the request's next attempt with that shape in that region uses a new
-/// generation of the key (the last max(1,024, <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>) such
-/// keys are remembered).
+/// without a bound: a host that never resubmits them keeps them for the handler's lifetime. A provisioning key all of
+/// whose replicas the handler released (a rollback, or capacity gone at commit) is never sent again, since the region
+/// would answer it with the released replicas: the request's next attempt with that shape in that region uses a new
+/// generation of the key. Limits: such keys are remembered in memory (the last max(1,024,
+/// <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>), lost with the process); and when only some of a
+/// key's replicas could be released (the others are kept and accounted for), a later replay of that key is answered
+/// with the released ones too.
 /// </para>
 /// <para>
 /// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
@@ -124,13 +126,15 @@ public sealed class ReplicaRequestHandler
     private readonly ConcurrentQueue<string> _completedOrder = new();
     private int _completedCount; // entries in _completed; ConcurrentDictionary.Count takes every bucket lock
 
-    // Provisioning keys whose replicas this handler released (a rollback, or capacity gone at commit). By the port's
-    // contract a key answers its first replicas forever, released or not, so a burnt key is never sent again: the
-    // request's next attempt with that shape gets a new generation of the key. The newest BurntKeyMemory are kept.
-    private readonly ConcurrentDictionary<string, byte> _burntKeys = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _burntOrder = new();
+    // Provisioning keys all of whose replicas this handler released (a rollback, or capacity gone at commit). By the
+    // port's contract a key answers its first replicas forever, released or not, so a burnt key is never sent again: the
+    // request's next attempt with that shape gets a new generation of the key. The newest _burntKeyMemory are kept.
+    // Kept per base key (without its generation suffix): the highest generation burnt, and when (a stamp), so that a
+    // request's keys are forgotten together, counted from its last burn.
+    private readonly ConcurrentDictionary<string, BurntKey> _burntKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Base, long Stamp)> _burntOrder = new();
     private readonly int _burntKeyMemory;
-    private int _burntCount;
+    private long _burntStamp;
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UnsettledAttempt> _unsettled = new(StringComparer.Ordinal); // by request key
     private long _reservationSequence;
@@ -1050,42 +1054,47 @@ public sealed class ReplicaRequestHandler
     private string ProvisioningKey(string requestKey, string region, ResourceShape shape)
     {
         var key = string.Create(CultureInfo.InvariantCulture, $"{requestKey}/{region}/{shape.Name}@{shape.Revision}");
-        if (Volatile.Read(ref _burntCount) == 0 || !_burntKeys.ContainsKey(key))
-        {
-            return key;
-        }
-
-        var generation = 2;
-        var next = string.Create(CultureInfo.InvariantCulture, $"{key}~{generation}");
-        while (_burntKeys.ContainsKey(next))
-        {
-            generation++;
-            next = string.Create(CultureInfo.InvariantCulture, $"{key}~{generation}");
-        }
-
-        return next;
+        return Volatile.Read(ref _burntStamp) == 0 || !_burntKeys.TryGetValue(key, out var burnt)
+            ? key
+            : string.Create(CultureInfo.InvariantCulture, $"{key}~{burnt.Generation + 1}");
     }
 
+    // Remembers that every replica under a key was released. A key is its base (ending in the shape's revision, an
+    // integer) and, from the second generation on, "~" and the generation.
     private void Burn(string provisioningKey)
     {
-        if (!_burntKeys.TryAdd(provisioningKey, 0))
+        var (baseKey, generation) = SplitGeneration(provisioningKey);
+        var stamp = Interlocked.Increment(ref _burntStamp);
+        _burntKeys.AddOrUpdate(
+            baseKey,
+            static (_, added) => added,
+            static (_, old, added) => new BurntKey(Math.Max(old.Generation, added.Generation), added.Stamp),
+            new BurntKey(generation, stamp));
+        _burntOrder.Enqueue((baseKey, stamp));
+        while (_burntOrder.Count > _burntKeyMemory && _burntOrder.TryDequeue(out var oldest))
         {
-            return;
-        }
-
-        _burntOrder.Enqueue(provisioningKey);
-        var count = Interlocked.Increment(ref _burntCount);
-        while (count > _burntKeyMemory && _burntOrder.TryDequeue(out var oldest))
-        {
-            count = _burntKeys.TryRemove(oldest, out _) ? Interlocked.Decrement(ref _burntCount) : Volatile.Read(ref _burntCount);
+            // Only the entry of that burn: a later burn of the same base re-stamped it and keeps it.
+            if (_burntKeys.TryGetValue(oldest.Base, out var entry) && entry.Stamp == oldest.Stamp)
+            {
+                _burntKeys.TryRemove(new KeyValuePair<string, BurntKey>(oldest.Base, entry));
+            }
         }
     }
 
-    // Releases replicas provisioned under a key, which burns the key (see _burntKeys).
+    private static (string Base, int Generation) SplitGeneration(string provisioningKey)
+    {
+        var tilde = provisioningKey.LastIndexOf('~');
+        var at = provisioningKey.LastIndexOf('@');
+        return tilde > at && at >= 0
+            && int.TryParse(provisioningKey.AsSpan(tilde + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+            ? (provisioningKey[..tilde], generation)
+            : (provisioningKey, 1);
+    }
+
+    // Releases replicas provisioned under a key; releasing them all burns the key (see _burntKeys).
     /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
     private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds)
     {
-        Burn(provisioned.IdempotencyKey);
         var region = provisioned.Region;
         List<string>? kept = null;
         foreach (var replicaId in replicaIds)
@@ -1103,13 +1112,23 @@ public sealed class ReplicaRequestHandler
             }
         }
 
-        return kept ?? (IReadOnlyList<string>)[];
+        if (kept is null)
+        {
+            Burn(provisioned.IdempotencyKey);
+            return [];
+        }
+
+        // Some run on under the key, kept and accounted for: the key still names them, so it is not burnt (a replay
+        // answers the released ones too, a limit the class remarks state).
+        return kept;
     }
 
     private async ValueTask ReleaseReservationAsync(ReservationId id) =>
         _ = await LedgerReplay.ReleaseAsync(_ledger, id, _maxProvisionRetries, _retryDelay, _timeProvider).ConfigureAwait(false);
 
     private sealed record ScaledProfile(LoadProfile Source, int Replicas, LoadProfile Scaled);
+
+    private readonly record struct BurntKey(int Generation, long Stamp);
 
     private sealed record CompletedRequest(string Region, int Replicas, ReplicaResult Result);
 

@@ -1,5 +1,6 @@
 using Shaping.Core.ControlPlane;
 using Shaping.Core.Resources;
+using Step = Shaping.Core.Tests.ScriptedProvisioner.Step;
 
 namespace Shaping.Core.Tests.ControlPlane;
 
@@ -122,6 +123,102 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         Assert.False(first.IsOutcomeUnknown);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         AssertProvisionedOnRunningReplicas(f, again);
+    }
+
+    // A rollback keeps the one replica it could not release (Provisioned, remembered). The key, which still names it,
+    // is not burnt: once the completed memory forgets A, its resubmission replays the key (as an ordinary provisioned
+    // request's does) instead of provisioning A a second time under a new generation.
+    [Fact]
+    public async Task HandleAsync_KeptAfterAPartialRollback_ResubmittedAfterItLeftTheCompletedMemory_IsNotProvisionedAgain()
+    {
+        using var cts = new CancellationTokenSource();
+        var f = new HandlerFixture(
+            options: new ReplicaRequestHandlerOptions { CompletedRequestMemory = 1 },
+            wrap: inner => new ScriptedProvisioner(inner) { CancelOnStep = cts, CannotRelease = id => id == "eu-2" }.Then(Step.CancelAfterEffect));
+
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
+        Assert.True(first.IsProvisioned, first.Message);
+        Assert.Equal(["eu-2"], first.ReplicaIds);
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("B"))).IsProvisioned); // A leaves the completed memory
+        var running = f.Eu.ReplicaCount;
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(running, f.Eu.ReplicaCount); // nothing provisioned again for A
+
+        // Control: an ordinary provisioned request, forgotten the same way, is not provisioned again.
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("C"))).IsProvisioned);
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("D"))).IsProvisioned);
+        var before = f.Eu.ReplicaCount;
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("C"))).IsProvisioned);
+        Assert.Equal(before, f.Eu.ReplicaCount);
+    }
+
+    // A key burnt twice (base, then ~2) is remembered from its last burn: after 1,023 other burns the base's first burn
+    // is the oldest, but the request's keys are forgotten together, from the last, so it gets ~3, not the released base.
+    [Fact]
+    public async Task HandleAsync_KeyBurntTwice_IsForgottenFromItsLastBurn()
+    {
+        ScriptedProvisioner? p = null;
+        var f = new HandlerFixture(
+            options: new ReplicaRequestHandlerOptions { CompletedRequestMemory = 1 },
+            wrap: inner => p = new ScriptedProvisioner(inner));
+
+        async Task CancelAfterEffect(string key)
+        {
+            using var cts = new CancellationTokenSource();
+            p!.CancelOnStep = cts;
+            p.Then(Step.CancelAfterEffect);
+            var r = await f.Handler.HandleAsync(HandlerFixture.Request(key), cts.Token);
+            Assert.Equal(ReplicaOutcome.Cancelled, r.Outcome);
+        }
+
+        await CancelAfterEffect("A");
+        await CancelAfterEffect("A"); // burns A's ~2
+        for (var i = 0; i < 1023; i++)
+        {
+            await CancelAfterEffect($"B{i}");
+        }
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is recorded but not running"));
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_SuccessAnswerAfterCancellation_IsCommitted()
+    {
+        using var cts = new CancellationTokenSource();
+        ScriptedProvisioner? p = null;
+        var f = new HandlerFixture(wrap: inner => p = new ScriptedProvisioner(inner) { CancelOnStep = cts }.Then(Step.LostAnswer, Step.LostAnswer, Step.LostAnswer));
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+        p!.Then(Step.CancelAfterEffect);
+        var settled = await f.Handler.ReconcileAsync("A", cts.Token);
+        Assert.True(settled!.IsProvisioned, settled.Message);
+        Assert.Empty(f.Handler.GetUnsettledRequests());
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.Equal(0, again.Attempts);
+        f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_CancelledAfterATransientFailure_StaysUnsettled_ThenAResubmissionSettles()
+    {
+        using var cts = new CancellationTokenSource();
+        ScriptedProvisioner? p = null;
+        var f = new HandlerFixture(
+            options: new ReplicaRequestHandlerOptions(),
+            wrap: inner => p = new ScriptedProvisioner(inner).Then(Step.LostAnswer, Step.LostAnswer, Step.LostAnswer));
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+        p!.CancelOnStep = cts;
+        p.Then(Step.Transient, Step.Transient, Step.Transient);
+        var r = await f.Handler.ReconcileAsync("A", cts.Token);
+        Assert.True(r!.IsOutcomeUnknown);
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(2, f.Eu.ReplicaCount);
+        f.AssertConsistent();
     }
 
     // The resubmission provisioned, on replicas that run in the region, and the books agree.
