@@ -80,10 +80,9 @@ namespace Shaping.Core.ControlPlane;
 /// without a bound: a host that never resubmits them keeps them for the handler's lifetime. A provisioning key all of
 /// whose replicas the handler released (a rollback, or capacity gone at commit) is never sent again, since the region
 /// would answer it with the released replicas: the request's next attempt with that shape in that region uses a new
-/// generation of the key. Limits: such keys are remembered in memory (the last max(1,024,
-/// <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>), lost with the process); and when only some of a
-/// key's replicas could be released (the others are kept and accounted for), a later replay of that key is answered
-/// with the released ones too.
+/// generation of the key; when only some of a key's replicas could be released (the others are kept and accounted
+/// for), a replay of that key counts only the ones that still run. These keys are remembered in memory (the last
+/// max(1,024, <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>)) and are lost with the process.
 /// </para>
 /// <para>
 /// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
@@ -135,6 +134,12 @@ public sealed class ReplicaRequestHandler
     private readonly ConcurrentQueue<(string Base, long Stamp)> _burntOrder = new();
     private readonly int _burntKeyMemory;
     private long _burntStamp;
+
+    // Per provisioning key that still names kept replicas, the ones this handler released under it (the newest
+    // _burntKeyMemory keys): a replay of the key answers them too, and they do not run.
+    private readonly ConcurrentDictionary<string, string[]> _releasedUnderKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _releasedOrder = new();
+    private int _releasedCount;
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UnsettledAttempt> _unsettled = new(StringComparer.Ordinal); // by request key
     private long _reservationSequence;
@@ -781,12 +786,34 @@ public sealed class ReplicaRequestHandler
 
             if (answer.IsSuccess)
             {
-                if (cancellationToken.IsCancellationRequested && !keepOnCancel)
+                // The region answers a key with its first replicas, including any this handler has since released.
+                var running = Running(provisionRequest.IdempotencyKey, answer.ReplicaIds);
+                if (running.Count == 0)
                 {
-                    return await RollBackAsync(provisionRequest, reservationId, settle: false, known: answer.ReplicaIds).ConfigureAwait(false);
+                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                    return Attempt.Of(
+                        AttemptKind.Failed,
+                        $"Every replica under the provisioning key '{provisionRequest.IdempotencyKey}' had been released; nothing runs under it.");
                 }
 
-                return await CommitAsync(provisionRequest, reservationId, answer.ReplicaIds).ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested && !keepOnCancel)
+                {
+                    return await RollBackAsync(provisionRequest, reservationId, settle: false, known: running).ConfigureAwait(false);
+                }
+
+                if (running.Count < answer.ReplicaIds.Count)
+                {
+                    return await AccountForAsync(
+                        provisionRequest,
+                        reservationId,
+                        provisionRequest.Replicas,
+                        running,
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{answer.ReplicaIds.Count - running.Count} replica(s) under the key had been released; the {running.Count} still running are accounted for.")).ConfigureAwait(false);
+                }
+
+                return await CommitAsync(provisionRequest, reservationId, running).ConfigureAwait(false);
             }
 
             lastStatus = answer.Status;
@@ -985,7 +1012,7 @@ public sealed class ReplicaRequestHandler
                 var answer = await _provisioner.ProvisionAsync(provisionRequest, CancellationToken.None).ConfigureAwait(false);
                 if (answer.IsSuccess)
                 {
-                    replicaIds = answer.ReplicaIds;
+                    replicaIds = Running(provisionRequest.IdempotencyKey, answer.ReplicaIds);
                     unknown = false;
                     break;
                 }
@@ -1021,10 +1048,18 @@ public sealed class ReplicaRequestHandler
 
     // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
     // only once another one holds their capacity, so a concurrent request can't take it in between.
-    private async ValueTask<Attempt> KeepAsync(ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept)
+    private ValueTask<Attempt> KeepAsync(ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept) =>
+        AccountForAsync(
+            provisionRequest,
+            reservationId,
+            provisioned,
+            kept,
+            string.Create(CultureInfo.InvariantCulture, $"Cancelled after provisioning, but {kept.Count} replica(s) could not be released; they are kept and accounted for."));
+
+    // Commits fewer replicas than the reservation was made for: under a reservation of exactly their size when the
+    // region has room for it beside the original one, else under the original one.
+    private async ValueTask<Attempt> AccountForAsync(ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept, string message)
     {
-        var message = string.Create(
-            CultureInfo.InvariantCulture, $"Cancelled after provisioning, but {kept.Count} replica(s) could not be released; they are kept and accounted for.");
         if (kept.Count < provisioned)
         {
             // Exactly the kept replicas, under a reservation of their own size, when the region has room for it beside
@@ -1081,6 +1116,36 @@ public sealed class ReplicaRequestHandler
         }
     }
 
+    private void RememberReleased(string provisioningKey, string[] released)
+    {
+        if (released.Length == 0)
+        {
+            return;
+        }
+
+        _releasedUnderKey.AddOrUpdate(provisioningKey, released, (_, earlier) => [.. earlier.Union(released, StringComparer.Ordinal)]);
+        _releasedOrder.Enqueue(provisioningKey);
+        Interlocked.Increment(ref _releasedCount);
+        while (_releasedOrder.Count > _burntKeyMemory && _releasedOrder.TryDequeue(out var oldest))
+        {
+            if (!_releasedOrder.Contains(oldest))
+            {
+                _releasedUnderKey.TryRemove(oldest, out _);
+            }
+        }
+    }
+
+    // The replicas of an answer to a key that still run: all of them unless this handler released some under the key.
+    private IReadOnlyList<string> Running(string provisioningKey, IReadOnlyList<string> answered)
+    {
+        if (Volatile.Read(ref _releasedCount) == 0 || !_releasedUnderKey.TryGetValue(provisioningKey, out var released))
+        {
+            return answered;
+        }
+
+        return [.. answered.Where(id => !released.Contains(id, StringComparer.Ordinal))];
+    }
+
     private static (string Base, int Generation) SplitGeneration(string provisioningKey)
     {
         var tilde = provisioningKey.LastIndexOf('~');
@@ -1118,8 +1183,9 @@ public sealed class ReplicaRequestHandler
             return [];
         }
 
-        // Some run on under the key, kept and accounted for: the key still names them, so it is not burnt (a replay
-        // answers the released ones too, a limit the class remarks state).
+        // Some run on under the key, kept and accounted for: the key still names them, so it is not burnt, and a replay
+        // of it is told apart from the released ones.
+        RememberReleased(provisioned.IdempotencyKey, [.. replicaIds.Where(id => !kept.Contains(id))]);
         return kept;
     }
 

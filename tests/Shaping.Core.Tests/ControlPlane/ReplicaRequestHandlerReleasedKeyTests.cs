@@ -1,5 +1,6 @@
 using Shaping.Core.ControlPlane;
 using Shaping.Core.Resources;
+using LedgerStep = Shaping.Core.Tests.ScriptedLedger.Step;
 using Step = Shaping.Core.Tests.ScriptedProvisioner.Step;
 
 namespace Shaping.Core.Tests.ControlPlane;
@@ -218,6 +219,77 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         Assert.True(again.IsProvisioned, again.Message);
         Assert.Equal(2, f.Eu.ReplicaCount);
+        f.AssertConsistent();
+    }
+
+    // Commit unanswered, re-reserve unanswered, one of the two replicas cannot be released: the attempt is left
+    // unsettled on the key. Its replay is answered with both replicas; only the one still running is recorded, under a
+    // reservation of its own size.
+    [Fact]
+    public async Task HandleAsync_CommitFoundCapacityGoneAndOneReplicaCouldNotBeReleased_TheResubmissionCountsOnlyTheRunningOne()
+    {
+        ScriptedProvisioner? p = null;
+        var stuck = true;
+        var f = new HandlerFixture(
+            wrap: inner => p = new ScriptedProvisioner(inner) { CannotRelease = id => stuck && id == "eu-2" },
+            wrapLedger: l => new ScriptedLedger(l)
+                .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
+                .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable));
+
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(first.IsOutcomeUnknown, $"{first.Outcome}: {first.Message}");
+        Assert.Equal(1, f.Eu.ReplicaCount); // eu-1 released, eu-2 stuck
+
+        stuck = false;
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is recorded but not running"));
+        f.AssertConsistent();
+    }
+
+    // The same through ReconcileAsync.
+    [Fact]
+    public async Task ReconcileAsync_CommitFoundCapacityGoneAndOneReplicaCouldNotBeReleased_CountsOnlyTheRunningOne()
+    {
+        var stuck = true;
+        var f = new HandlerFixture(
+            wrap: inner => new ScriptedProvisioner(inner) { CannotRelease = id => stuck && id == "eu-2" },
+            wrapLedger: l => new ScriptedLedger(l)
+                .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
+                .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable));
+
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+        stuck = false;
+        var settled = await f.Handler.ReconcileAsync("A");
+        Assert.True(settled!.IsProvisioned, settled.Message);
+        Assert.All(settled.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is recorded but not running"));
+        f.AssertConsistent();
+    }
+
+    // Cancellation path: rollback releases eu-1, eu-2 is stuck; KeepAsync's exact reserve and the commit fall through to
+    // CommitAsync's release, still stuck: unsettled on the burnt key; the resubmission records eu-1.
+    [Fact]
+    public async Task HandleAsync_RollbackCouldNotReleaseOneReplica_TheResubmissionCountsOnlyTheRunningOne()
+    {
+        using var cts = new CancellationTokenSource();
+        var stuck = true;
+        var f = new HandlerFixture(
+            wrap: inner => new ScriptedProvisioner(inner) { CancelOnStep = cts, CannotRelease = id => stuck && id == "eu-2" }.Then(Step.CancelAfterEffect),
+            wrapLedger: l => new ScriptedLedger(l)
+                .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
+                .Reserves(
+                    LedgerStep.Through,
+                    LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable, // KeepAsync's exact reserve
+                    LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)); // CommitAsync's re-reserve
+
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
+        Assert.True(first.IsOutcomeUnknown, $"{first.Outcome}: {first.Message}");
+        Assert.Equal(1, f.Eu.ReplicaCount);
+
+        stuck = false;
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.All(again.ReplicaIds, id => Assert.True(f.Eu.GetReplicas().ContainsKey(id), $"{id} is recorded but not running"));
         f.AssertConsistent();
     }
 
