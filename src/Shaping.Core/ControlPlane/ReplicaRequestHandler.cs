@@ -135,11 +135,11 @@ public sealed class ReplicaRequestHandler
     private readonly int _burntKeyMemory;
     private long _burntStamp;
 
-    // Per provisioning key that still names kept replicas, the ones this handler released under it (the newest
-    // _burntKeyMemory keys): a replay of the key answers them too, and they do not run.
-    private readonly ConcurrentDictionary<string, string[]> _releasedUnderKey = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _releasedOrder = new();
-    private int _releasedCount;
+    // Per provisioning key that still names kept replicas, the ones this handler released under it, stamped like the
+    // burnt keys (the newest _burntKeyMemory): a replay of the key answers them too, and they do not run.
+    private readonly ConcurrentDictionary<string, ReleasedReplicas> _releasedUnderKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Key, long Stamp)> _releasedOrder = new();
+    private long _releasedStamp;
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UnsettledAttempt> _unsettled = new(StringComparer.Ordinal); // by request key
     private long _reservationSequence;
@@ -790,6 +790,7 @@ public sealed class ReplicaRequestHandler
                 var running = Running(provisionRequest.IdempotencyKey, answer.ReplicaIds);
                 if (running.Count == 0)
                 {
+                    Burn(provisionRequest.IdempotencyKey); // nothing runs under it: never send it again
                     await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
                     return Attempt.Of(
                         AttemptKind.Failed,
@@ -1039,7 +1040,7 @@ public sealed class ReplicaRequestHandler
         var kept = await ReleaseReplicasAsync(provisionRequest, replicaIds).ConfigureAwait(false);
         if (kept.Count > 0)
         {
-            return await KeepAsync(provisionRequest, reservationId, replicaIds.Count, kept).ConfigureAwait(false);
+            return await KeepAsync(provisionRequest, reservationId, provisionRequest.Replicas, kept).ConfigureAwait(false);
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
@@ -1123,14 +1124,20 @@ public sealed class ReplicaRequestHandler
             return;
         }
 
-        _releasedUnderKey.AddOrUpdate(provisioningKey, released, (_, earlier) => [.. earlier.Union(released, StringComparer.Ordinal)]);
-        _releasedOrder.Enqueue(provisioningKey);
-        Interlocked.Increment(ref _releasedCount);
+        // A key is updated only in its request's turn; eviction by another request's thread removes an entry only if it
+        // is still the one of that burn (the pair's value must match).
+        var stamp = Interlocked.Increment(ref _releasedStamp);
+        _releasedUnderKey.AddOrUpdate(
+            provisioningKey,
+            static (_, added) => added,
+            static (_, earlier, added) => new ReleasedReplicas([.. earlier.Ids.Union(added.Ids, StringComparer.Ordinal)], added.Stamp),
+            new ReleasedReplicas(released, stamp));
+        _releasedOrder.Enqueue((provisioningKey, stamp));
         while (_releasedOrder.Count > _burntKeyMemory && _releasedOrder.TryDequeue(out var oldest))
         {
-            if (!_releasedOrder.Contains(oldest))
+            if (_releasedUnderKey.TryGetValue(oldest.Key, out var entry) && entry.Stamp == oldest.Stamp)
             {
-                _releasedUnderKey.TryRemove(oldest, out _);
+                _releasedUnderKey.TryRemove(new KeyValuePair<string, ReleasedReplicas>(oldest.Key, entry));
             }
         }
     }
@@ -1138,12 +1145,12 @@ public sealed class ReplicaRequestHandler
     // The replicas of an answer to a key that still run: all of them unless this handler released some under the key.
     private IReadOnlyList<string> Running(string provisioningKey, IReadOnlyList<string> answered)
     {
-        if (Volatile.Read(ref _releasedCount) == 0 || !_releasedUnderKey.TryGetValue(provisioningKey, out var released))
+        if (Volatile.Read(ref _releasedStamp) == 0 || !_releasedUnderKey.TryGetValue(provisioningKey, out var released))
         {
             return answered;
         }
 
-        return [.. answered.Where(id => !released.Contains(id, StringComparer.Ordinal))];
+        return [.. answered.Where(id => !released.Ids.Contains(id, StringComparer.Ordinal))];
     }
 
     private static (string Base, int Generation) SplitGeneration(string provisioningKey)
@@ -1195,6 +1202,9 @@ public sealed class ReplicaRequestHandler
     private sealed record ScaledProfile(LoadProfile Source, int Replicas, LoadProfile Scaled);
 
     private readonly record struct BurntKey(int Generation, long Stamp);
+
+    // Reference equality of Ids is what eviction compares, with the stamp: an updated entry has a new array.
+    private sealed record ReleasedReplicas(string[] Ids, long Stamp);
 
     private sealed record CompletedRequest(string Region, int Replicas, ReplicaResult Result);
 

@@ -293,6 +293,30 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         f.AssertConsistent();
     }
 
+    // A left unsettled with eu-1 released and eu-2 stuck; its resubmission is cancelled after the replay took effect,
+    // and the rollback cannot release eu-2 either. The one replica kept is accounted for under a reservation of its
+    // own size, not under the original one for two.
+    [Fact]
+    public async Task HandleAsync_CancelledResubmissionKeepsTheReplicaLeftUnderAPartlyReleasedKey_AtItsOwnSize()
+    {
+        ScriptedProvisioner? p = null;
+        var f = new HandlerFixture(
+            wrap: inner => p = new ScriptedProvisioner(inner) { CannotRelease = id => id == "eu-2" },
+            wrapLedger: l => new ScriptedLedger(l)
+                .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
+                .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable));
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
+
+        using var cts = new CancellationTokenSource();
+        p!.CancelOnStep = cts;
+        p.Then(Step.CancelAfterEffect);
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(["eu-2"], again.ReplicaIds);
+        f.AssertConsistent();
+    }
+
     // The resubmission provisioned, on replicas that run in the region, and the books agree.
     private static void AssertProvisionedOnRunningReplicas(HandlerFixture f, ReplicaResult again)
     {
