@@ -232,9 +232,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         var stuck = true;
         var f = new HandlerFixture(
             wrap: inner => p = new ScriptedProvisioner(inner) { CannotRelease = id => stuck && id == "eu-2" },
-            wrapLedger: l => new ScriptedLedger(l)
-                .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
-                .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable));
+            wrapLedger: CommitAndReReserveUnanswered);
 
         var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         Assert.True(first.IsOutcomeUnknown, $"{first.Outcome}: {first.Message}");
@@ -254,9 +252,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         var stuck = true;
         var f = new HandlerFixture(
             wrap: inner => new ScriptedProvisioner(inner) { CannotRelease = id => stuck && id == "eu-2" },
-            wrapLedger: l => new ScriptedLedger(l)
-                .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
-                .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable));
+            wrapLedger: CommitAndReReserveUnanswered);
 
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
         stuck = false;
@@ -302,9 +298,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         ScriptedProvisioner? p = null;
         var f = new HandlerFixture(
             wrap: inner => p = new ScriptedProvisioner(inner) { CannotRelease = id => id == "eu-2" },
-            wrapLedger: l => new ScriptedLedger(l)
-                .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
-                .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable));
+            wrapLedger: CommitAndReReserveUnanswered);
         Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsOutcomeUnknown);
 
         using var cts = new CancellationTokenSource();
@@ -316,6 +310,13 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         Assert.Equal(["eu-2"], again.ReplicaIds);
         f.AssertConsistent();
     }
+
+    // The first commit goes unanswered, and so does the re-reserve that would account for the replicas, so the handler
+    // releases them (then the ledger answers again).
+    private static ScriptedLedger CommitAndReReserveUnanswered(Shaping.Core.Capacity.ICapacityLedger ledger) =>
+        new ScriptedLedger(ledger)
+            .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
+            .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable);
 
     // The resubmission provisioned, on replicas that run in the region, and the books agree.
     private static void AssertProvisionedOnRunningReplicas(HandlerFixture f, ReplicaResult again)
