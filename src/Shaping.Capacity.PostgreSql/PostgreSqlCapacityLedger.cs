@@ -301,26 +301,11 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
 
     private static PreparedReservation Prepare(ReservationRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Id.Value))
-        {
-            throw new ArgumentException("request.Id must not be empty.", nameof(request));
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Region))
-        {
-            throw new ArgumentException("request.Region must not be empty.", nameof(request));
-        }
-
-        if (request.ShapeName is null)
-        {
-            throw new ArgumentException("request.ShapeName must not be null.", nameof(request));
-        }
-
-        ThrowIfUnstorable(request.Id.Value, "request.Id", nameof(request));
-        ThrowIfUnstorable(request.Region, "request.Region", nameof(request));
-        ThrowIfUnstorable(request.ShapeName, "request.ShapeName", nameof(request));
-
-        CapacityLimits.ThrowIfRequestOutOfRange(request);
+        // What every ledger refuses, refused as every ledger does; then what this store cannot keep.
+        CapacityLimits.ThrowIfRequestInvalid(request);
+        ThrowIfUnstorable(request.Id.Value, "ReservationRequest.Id", nameof(request));
+        ThrowIfUnstorable(request.Region, "ReservationRequest.Region", nameof(request));
+        ThrowIfUnstorable(request.ShapeName, "ReservationRequest.ShapeName", nameof(request));
 
         // The limit applies to the request's amounts as given, before rounding to milli-units, as in every ledger. The
         // rounded total can pass it by at most one milli-unit per replica (under 2.2 × 10⁹ of them), still far inside a

@@ -48,7 +48,8 @@ public sealed class BadInputTests(PostgresSchemaFixture db) : IClassFixture<Post
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.TryReserveAsync(fresh with { Replicas = 0 }).AsTask());
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.TryReserveAsync(fresh with { TimeToLive = TimeSpan.Zero }).AsTask());
         await Assert.ThrowsAsync<ArgumentException>(() => ledger.TryReserveAsync(fresh with { Region = " " }).AsTask());
-        await Assert.ThrowsAsync<ArgumentException>(() => ledger.TryReserveAsync(fresh with { Id = default }).AsTask());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => ledger.TryReserveAsync(fresh with { Id = default }).AsTask()); // as in memory
+        await Assert.ThrowsAsync<ArgumentException>(() => ledger.TryReserveAsync(fresh with { ShapeName = " " }).AsTask());
         await Assert.ThrowsAsync<ArgumentException>(() => ledger.CommitAsync(default).AsTask());
         Assert.Equal(before, await db.SnapshotAsync());
     }

@@ -99,6 +99,33 @@ public sealed class CapacityLimitsTests(PostgresSchemaFixture db) : IClassFixtur
         Assert.Equal(expected.ActualValue, actual.ActualValue);
     }
 
+    public static TheoryData<string> Blank => ["null id", "blank id", "blank region", "null shape", "blank shape"];
+
+    /// <summary>Needs no server: both ledgers check their arguments before touching any state.</summary>
+    [Theory]
+    [MemberData(nameof(Blank))]
+    public async Task TryReserve_NullOrBlankName_BothLedgersThrowTheSameException(string which)
+    {
+        var valid = Request("eu", new ResourceVector(1, 1, 1, 1));
+        var request = which switch
+        {
+            "null id" => valid with { Id = default },
+            "blank id" => valid with { Id = new ReservationId(" ") },
+            "blank region" => valid with { Region = "" },
+            "null shape" => valid with { ShapeName = null! },
+            _ => valid with { ShapeName = "\t" },
+        };
+        var inMemory = new InMemoryCapacityLedger([new("eu", All)]);
+        await using var postgres = new PostgreSqlCapacityLedger(Unreachable(), TimeProvider.System);
+
+        var expected = await Assert.ThrowsAnyAsync<ArgumentException>(() => inMemory.TryReserveAsync(request).AsTask());
+        var actual = await Assert.ThrowsAnyAsync<ArgumentException>(() => postgres.TryReserveAsync(request).AsTask());
+
+        Assert.Equal(expected.GetType(), actual.GetType());
+        Assert.Equal("request", actual.ParamName);
+        Assert.Equal(expected.Message, actual.Message);
+    }
+
     [Fact]
     public async Task SetRegionCapacity_JustAboveTheLimit_BothLedgersThrowTheSameMessageForTheirParameter()
     {

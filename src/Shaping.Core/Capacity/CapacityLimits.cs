@@ -84,6 +84,38 @@ public static class CapacityLimits
         }
     }
 
+    /// <summary>
+    /// Throws unless a reservation request is one every ledger accepts: its id, region and shape name neither null nor
+    /// blank, and its amounts, replica count and time to live within the limits (<see
+    /// cref="ThrowIfRequestOutOfRange"/>). Both ledgers run this first, so a request one refuses the other refuses the
+    /// same way; what a store can keep of the strings beyond that (length, characters) is the ledger's own concern.
+    /// </summary>
+    /// <param name="request">The request to check.</param>
+    /// <param name="paramName">The name of the argument being checked, for the exception.</param>
+    /// <exception cref="ArgumentNullException">The id, region or shape name is null; the message names the member.</exception>
+    /// <exception cref="ArgumentException">The id, region or shape name is empty or white space; the message names the member.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A member of <paramref name="request"/> is out of range; the message names it.</exception>
+    public static void ThrowIfRequestInvalid(ReservationRequest request, [CallerArgumentExpression(nameof(request))] string? paramName = null)
+    {
+        ThrowIfBlank(request.Id.Value, "ReservationRequest.Id", paramName);
+        ThrowIfBlank(request.Region, "ReservationRequest.Region", paramName);
+        ThrowIfBlank(request.ShapeName, "ReservationRequest.ShapeName", paramName);
+        ThrowIfRequestOutOfRange(request, paramName);
+    }
+
+    private static void ThrowIfBlank(string? value, string member, string? paramName)
+    {
+        if (value is null)
+        {
+            throw new ArgumentNullException(paramName, $"{member} must not be null.");
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{member} must not be empty or white space; got '{value}'.", paramName);
+        }
+    }
+
     private static void CheckAmount(ResourceVector amount, string? paramName, string? what)
     {
         if (!amount.IsValidAmount)

@@ -27,8 +27,10 @@ namespace Shaping.Core.Capacity;
 /// (9 × 10⁹ units), <see cref="ReservationRequest.Replicas"/> is at least 1, and
 /// <see cref="ReservationRequest.TimeToLive"/> is positive and at most <see cref="CapacityLimits.MaxTimeToLive"/>
 /// (365 days). Outside them a ledger throws <see cref="ArgumentOutOfRangeException"/> naming the parameter, with a
-/// message naming the member, before it changes anything; so a host that develops against one ledger meets the same
-/// validation on another. A ledger may refuse more for what its store can't keep (a database's key length, say).
+/// message naming the member, before it changes anything; a null id, region or shape name throws
+/// <see cref="ArgumentNullException"/> and a blank one <see cref="ArgumentException"/>. So a host that develops against
+/// one ledger meets the same validation on another (<see cref="CapacityLimits.ThrowIfRequestInvalid"/> is the shared
+/// check). A ledger may refuse more for what its store can't keep (a database's key length, say).
 /// </para>
 /// <para>
 /// <b>Resolution.</b> Ledgers account amounts as integers so that sums never drift, and round a reservation up and a
@@ -54,7 +56,8 @@ public interface ICapacityLedger
     /// <see cref="CapacityLimits.MaxTimeToLive"/> (365 days); the parameter is <paramref name="request"/> and the message
     /// names the member (see <see cref="CapacityLimits.ThrowIfRequestOutOfRange(ReservationRequest, string?)"/>).
     /// </exception>
-    /// <exception cref="ArgumentException">The request's id or region is null, empty or white space.</exception>
+    /// <exception cref="ArgumentNullException">The request's id, region or shape name is null.</exception>
+    /// <exception cref="ArgumentException">The request's id, region or shape name is empty or white space.</exception>
     ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a held reservation as in use (the replicas were provisioned); it no longer expires.</summary>

@@ -298,26 +298,7 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
     }
 
     // Each message names the member that is wrong; the parameter name stays "request", the argument the caller passed.
-    private static void ValidateRequest(in ReservationRequest request)
-    {
-        ThrowIfBlank(request.Id.Value, "ReservationRequest.Id");
-        ThrowIfBlank(request.Region, "ReservationRequest.Region");
-        ThrowIfBlank(request.ShapeName, "ReservationRequest.ShapeName");
-        CapacityLimits.ThrowIfRequestOutOfRange(request);
-
-        static void ThrowIfBlank(string? value, string member)
-        {
-            if (value is null)
-            {
-                throw new ArgumentNullException(nameof(request), $"{member} must not be null.");
-            }
-
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                throw new ArgumentException($"{member} must not be empty or white space; got '{value}'.", nameof(request));
-            }
-        }
-    }
+    private static void ValidateRequest(in ReservationRequest request) => CapacityLimits.ThrowIfRequestInvalid(request, nameof(request));
 
     private static void ThrowIfEmpty(ReservationId id)
     {
