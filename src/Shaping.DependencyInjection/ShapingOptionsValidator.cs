@@ -65,11 +65,10 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
             }
             else
             {
-                const double Max = CapacityLimits.MaxAmount;
                 Check(
                     failures,
-                    capacity.CpuCores <= Max && capacity.MemoryGiB <= Max && capacity.StorageGiB <= Max && capacity.NetworkGbps <= Max,
-                    $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be at most {Max:0.###e0} in every dimension, every capacity ledger's limit (CapacityLimits.MaxAmount).");
+                    CapacityLimits.IsWithinMaxAmount(capacity),
+                    $"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be at most {CapacityLimits.MaxAmount:0.###e0} in every dimension, every capacity ledger's limit (CapacityLimits.MaxAmount).");
             }
         }
 

@@ -38,6 +38,12 @@ public static class CapacityLimits
     /// <summary>The longest time to live accepted for a reservation: 365 days.</summary>
     public static TimeSpan MaxTimeToLive { get; } = TimeSpan.FromDays(365);
 
+    /// <summary>Gets whether every dimension of an amount is at most <see cref="MaxAmount"/> (NaN is not).</summary>
+    /// <param name="amount">The amount, in each dimension's unit.</param>
+    /// <returns>Whether one reservation, or one region, can hold it.</returns>
+    public static bool IsWithinMaxAmount(ResourceVector amount) =>
+        amount.CpuCores <= MaxAmount && amount.MemoryGiB <= MaxAmount && amount.StorageGiB <= MaxAmount && amount.NetworkGbps <= MaxAmount;
+
     /// <summary>
     /// Throws unless every dimension of an amount (a region's capacity) is finite, non-negative and at most
     /// <see cref="MaxAmount"/>.
@@ -124,21 +130,22 @@ public static class CapacityLimits
                 paramName, amount, F($"{what} must be finite and non-negative in every dimension; got {amount}."));
         }
 
+        if (IsWithinMaxAmount(amount))
+        {
+            return;
+        }
+
         // The vector's text rounds to 0.001, so it would show an amount just above the limit as the limit itself: name
         // the first dimension over it with its exact value too.
         var (dimension, value) =
             amount.CpuCores > MaxAmount ? (nameof(amount.CpuCores), amount.CpuCores)
             : amount.MemoryGiB > MaxAmount ? (nameof(amount.MemoryGiB), amount.MemoryGiB)
             : amount.StorageGiB > MaxAmount ? (nameof(amount.StorageGiB), amount.StorageGiB)
-            : amount.NetworkGbps > MaxAmount ? (nameof(amount.NetworkGbps), amount.NetworkGbps)
-            : (null, 0d);
-        if (dimension is not null)
-        {
-            throw new ArgumentOutOfRangeException(
-                paramName,
-                amount,
-                F($"{what} must be at most {MaxAmount:0.###e0} units in every dimension (CapacityLimits.MaxAmount); got {amount} ({dimension} {value:R})."));
-        }
+            : (nameof(amount.NetworkGbps), amount.NetworkGbps);
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            amount,
+            F($"{what} must be at most {MaxAmount:0.###e0} units in every dimension (CapacityLimits.MaxAmount); got {amount} ({dimension} {value:R})."));
     }
 
     private static string F(FormattableString message) => message.ToString(CultureInfo.InvariantCulture);

@@ -127,19 +127,14 @@ public sealed class ReplicaRequestHandler
 
     // Provisioning keys all of whose replicas this handler released (a rollback, or capacity gone at commit). By the
     // port's contract a key answers its first replicas forever, released or not, so a burnt key is never sent again: the
-    // request's next attempt with that shape gets a new generation of the key. The newest _burntKeyMemory are kept.
-    // Kept per base key (without its generation suffix): the highest generation burnt, and when (a stamp), so that a
-    // request's keys are forgotten together, counted from its last burn.
-    private readonly ConcurrentDictionary<string, BurntKey> _burntKeys = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<(string Base, long Stamp)> _burntOrder = new();
-    private readonly int _burntKeyMemory;
-    private long _burntStamp;
+    // request's next attempt with that shape gets a new generation of the key. Kept per base key (without its
+    // generation suffix), the highest generation burnt, so that a request's keys are forgotten together, from its last
+    // burn.
+    private readonly RecentKeyMemory<int> _burntKeys;
 
-    // Per provisioning key that still names kept replicas, the ones this handler released under it, stamped like the
-    // burnt keys (the newest _burntKeyMemory): a replay of the key answers them too, and they do not run.
-    private readonly ConcurrentDictionary<string, ReleasedReplicas> _releasedUnderKey = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<(string Key, long Stamp)> _releasedOrder = new();
-    private long _releasedStamp;
+    // Per provisioning key that still names kept replicas, the ones this handler released under it: a replay of the key
+    // answers them too, and they do not run.
+    private readonly RecentKeyMemory<string[]> _releasedUnderKey;
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UnsettledAttempt> _unsettled = new(StringComparer.Ordinal); // by request key
     private long _reservationSequence;
@@ -196,7 +191,9 @@ public sealed class ReplicaRequestHandler
         _rankingDepth = options.RankingDepth;
         _defaultPolicy = options.DefaultPolicy;
         _completedMemory = options.CompletedRequestMemory;
-        _burntKeyMemory = Math.Max(MinBurntKeyMemory, options.CompletedRequestMemory);
+        var keyMemory = Math.Max(MinBurntKeyMemory, options.CompletedRequestMemory);
+        _burntKeys = new RecentKeyMemory<int>(keyMemory);
+        _releasedUnderKey = new RecentKeyMemory<string[]>(keyMemory);
     }
 
     /// <summary>
@@ -262,21 +259,14 @@ public sealed class ReplicaRequestHandler
         var turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         while (!_inFlight.TryAdd(idempotencyKey, turn.Task))
         {
-            if (_inFlight.TryGetValue(idempotencyKey, out var running))
+            if (!await WaitForTurnAsync(idempotencyKey, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return ReplicaResult.Failed(
-                        ReplicaOutcome.Cancelled,
-                        listed.Request.Region,
-                        0,
-                        "Cancelled while a request with the same idempotency key was running; this call settled nothing (that request may have settled it).",
-                        isOutcomeUnknown: true);
-                }
+                return ReplicaResult.Failed(
+                    ReplicaOutcome.Cancelled,
+                    listed.Request.Region,
+                    0,
+                    "Cancelled while a request with the same idempotency key was running; this call settled nothing (that request may have settled it).",
+                    isOutcomeUnknown: true);
             }
         }
 
@@ -312,8 +302,7 @@ public sealed class ReplicaRequestHandler
         }
         finally
         {
-            _inFlight.TryRemove(idempotencyKey, out _);
-            turn.TrySetResult();
+            EndTurn(idempotencyKey, turn);
         }
     }
 
@@ -475,17 +464,10 @@ public sealed class ReplicaRequestHandler
                 break;
             }
 
-            if (_inFlight.TryGetValue(key, out var running))
+            if (!await WaitForTurnAsync(key, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return ReplicaResult.Failed(
-                        ReplicaOutcome.Cancelled, request.Region, 0, "Cancelled by the caller while a request with the same idempotency key was running.");
-                }
+                return ReplicaResult.Failed(
+                    ReplicaOutcome.Cancelled, request.Region, 0, "Cancelled by the caller while a request with the same idempotency key was running.");
             }
         }
 
@@ -501,9 +483,33 @@ public sealed class ReplicaRequestHandler
         }
         finally
         {
-            _inFlight.TryRemove(key, out _);
-            turn.TrySetResult();
+            EndTurn(key, turn);
         }
+    }
+
+    // Waits until the request holding the key's turn (if any still does) ends; false when the caller cancelled first.
+    private async ValueTask<bool> WaitForTurnAsync(string key, CancellationToken cancellationToken)
+    {
+        if (!_inFlight.TryGetValue(key, out var running))
+        {
+            return true;
+        }
+
+        try
+        {
+            await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void EndTurn(string key, TaskCompletionSource turn)
+    {
+        _inFlight.TryRemove(key, out _);
+        turn.TrySetResult();
     }
 
     // Replays an unsettled attempt's provisioning key, on the reservation kept for it (in the key's turn). Returns the
@@ -853,7 +859,7 @@ public sealed class ReplicaRequestHandler
         // More than any ledger holds in one reservation (CapacityLimits.MaxAmount per dimension): a capacity answer,
         // found without asking the ledger, which would refuse the request as out of range.
         var total = shape.Capacity * replicas;
-        if (Math.Max(Math.Max(total.CpuCores, total.MemoryGiB), Math.Max(total.StorageGiB, total.NetworkGbps)) > CapacityLimits.MaxAmount)
+        if (!CapacityLimits.IsWithinMaxAmount(total))
         {
             return Attempt.Of(
                 AttemptKind.NoCapacity,
@@ -1090,9 +1096,7 @@ public sealed class ReplicaRequestHandler
     private string ProvisioningKey(string requestKey, string region, ResourceShape shape)
     {
         var key = string.Create(CultureInfo.InvariantCulture, $"{requestKey}/{region}/{shape.Name}@{shape.Revision}");
-        return Volatile.Read(ref _burntStamp) == 0 || !_burntKeys.TryGetValue(key, out var burnt)
-            ? key
-            : string.Create(CultureInfo.InvariantCulture, $"{key}~{burnt.Generation + 1}");
+        return !_burntKeys.TryGet(key, out var burnt) ? key : string.Create(CultureInfo.InvariantCulture, $"{key}~{burnt + 1}");
     }
 
     // Remembers that every replica under a key was released. A key is its base (ending in the shape's revision, an
@@ -1100,57 +1104,15 @@ public sealed class ReplicaRequestHandler
     private void Burn(string provisioningKey)
     {
         var (baseKey, generation) = SplitGeneration(provisioningKey);
-        var stamp = Interlocked.Increment(ref _burntStamp);
-        _burntKeys.AddOrUpdate(
-            baseKey,
-            static (_, added) => added,
-            static (_, old, added) => new BurntKey(Math.Max(old.Generation, added.Generation), added.Stamp),
-            new BurntKey(generation, stamp));
-        _burntOrder.Enqueue((baseKey, stamp));
-        while (_burntOrder.Count > _burntKeyMemory && _burntOrder.TryDequeue(out var oldest))
-        {
-            // Only the entry of that burn: a later burn of the same base re-stamped it and keeps it.
-            if (_burntKeys.TryGetValue(oldest.Base, out var entry) && entry.Stamp == oldest.Stamp)
-            {
-                _burntKeys.TryRemove(new KeyValuePair<string, BurntKey>(oldest.Base, entry));
-            }
-        }
-    }
-
-    private void RememberReleased(string provisioningKey, string[] released)
-    {
-        if (released.Length == 0)
-        {
-            return;
-        }
-
-        // A key is updated only in its request's turn; eviction by another request's thread removes an entry only if it
-        // is still the one of that burn (the pair's value must match).
-        var stamp = Interlocked.Increment(ref _releasedStamp);
-        _releasedUnderKey.AddOrUpdate(
-            provisioningKey,
-            static (_, added) => added,
-            static (_, earlier, added) => new ReleasedReplicas([.. earlier.Ids.Union(added.Ids, StringComparer.Ordinal)], added.Stamp),
-            new ReleasedReplicas(released, stamp));
-        _releasedOrder.Enqueue((provisioningKey, stamp));
-        while (_releasedOrder.Count > _burntKeyMemory && _releasedOrder.TryDequeue(out var oldest))
-        {
-            if (_releasedUnderKey.TryGetValue(oldest.Key, out var entry) && entry.Stamp == oldest.Stamp)
-            {
-                _releasedUnderKey.TryRemove(new KeyValuePair<string, ReleasedReplicas>(oldest.Key, entry));
-            }
-        }
+        _burntKeys.AddOrMerge(baseKey, generation, Math.Max);
     }
 
     // The replicas of an answer to a key that still run: all of them unless this handler released some under the key.
     private IReadOnlyList<string> Running(string provisioningKey, IReadOnlyList<string> answered)
     {
-        if (Volatile.Read(ref _releasedStamp) == 0 || !_releasedUnderKey.TryGetValue(provisioningKey, out var released))
-        {
-            return answered;
-        }
-
-        return [.. answered.Where(id => !released.Ids.Contains(id, StringComparer.Ordinal))];
+        return _releasedUnderKey.TryGet(provisioningKey, out var released)
+            ? [.. answered.Where(id => !released.Contains(id, StringComparer.Ordinal))]
+            : answered;
     }
 
     private static (string Base, int Generation) SplitGeneration(string provisioningKey)
@@ -1192,7 +1154,12 @@ public sealed class ReplicaRequestHandler
 
         // Some run on under the key, kept and accounted for: the key still names them, so it is not burnt, and a replay
         // of it is told apart from the released ones.
-        RememberReleased(provisioned.IdempotencyKey, [.. replicaIds.Where(id => !kept.Contains(id))]);
+        string[] gone = [.. replicaIds.Where(id => !kept.Contains(id))];
+        if (gone.Length > 0)
+        {
+            _releasedUnderKey.AddOrMerge(provisioned.IdempotencyKey, gone, static (earlier, added) => [.. earlier.Union(added, StringComparer.Ordinal)]);
+        }
+
         return kept;
     }
 
@@ -1200,11 +1167,6 @@ public sealed class ReplicaRequestHandler
         _ = await LedgerReplay.ReleaseAsync(_ledger, id, _maxProvisionRetries, _retryDelay, _timeProvider).ConfigureAwait(false);
 
     private sealed record ScaledProfile(LoadProfile Source, int Replicas, LoadProfile Scaled);
-
-    private readonly record struct BurntKey(int Generation, long Stamp);
-
-    // Reference equality of Ids is what eviction compares, with the stamp: an updated entry has a new array.
-    private sealed record ReleasedReplicas(string[] Ids, long Stamp);
 
     private sealed record CompletedRequest(string Region, int Replicas, ReplicaResult Result);
 

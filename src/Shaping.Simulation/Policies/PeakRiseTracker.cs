@@ -82,16 +82,7 @@ internal sealed class PeakRiseTracker
         var count = Math.Min(_count, _buffer.Length);
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
-            var valid = 0;
-            foreach (var rise in _rises[d].AsSpan(0, count))
-            {
-                if (!double.IsNaN(rise))
-                {
-                    _buffer[valid++] = rise;
-                }
-            }
-
-            _riseQuantile[d] = valid < _minimumSamples ? double.NaN : Quantiles.Upper(_buffer.AsSpan(0, valid), _quantile);
+            _riseQuantile[d] = Quantiles.UpperOfPresent(_rises[d].AsSpan(0, count), _buffer, _quantile, _minimumSamples);
         }
     }
 

@@ -507,22 +507,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 continue;
             }
 
-            var count = 0;
-            foreach (var rise in _rises[d].AsSpan(0, rises))
-            {
-                if (!double.IsNaN(rise))
-                {
-                    _riseBuffer[count++] = rise;
-                }
-            }
-
-            if (count < MinimumCalibrationSamples)
-            {
-                _riseQuantile[d] = double.NaN;
-                continue;
-            }
-
-            _riseQuantile[d] = Quantiles.Upper(_riseBuffer.AsSpan(0, count), _options.ForecastQuantile);
+            _riseQuantile[d] = Quantiles.UpperOfPresent(_rises[d].AsSpan(0, rises), _riseBuffer, _options.ForecastQuantile, MinimumCalibrationSamples);
         }
     }
 

@@ -4,6 +4,24 @@ namespace Shaping.Simulation.Policies;
 internal static class Quantiles
 {
     /// <summary>
+    /// <see cref="Upper"/> of the samples that are not NaN (NaN marks a missing sample), copied into
+    /// <paramref name="scratch"/>; NaN when fewer than <paramref name="minimum"/> are.
+    /// </summary>
+    public static double UpperOfPresent(ReadOnlySpan<double> samples, Span<double> scratch, double p, int minimum)
+    {
+        var count = 0;
+        foreach (var sample in samples)
+        {
+            if (!double.IsNaN(sample))
+            {
+                scratch[count++] = sample;
+            }
+        }
+
+        return count < minimum ? double.NaN : Upper(scratch[..count], p);
+    }
+
+    /// <summary>
     /// The empirical quantile taken from above: the smallest sample value with at least <paramref name="p"/> of the
     /// sample at or below it (1 gives the maximum). Sorts <paramref name="values"/> in place.
     /// </summary>
