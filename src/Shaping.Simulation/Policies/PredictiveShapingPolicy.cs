@@ -97,46 +97,22 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     // Which dimensions were active when _lastBase was decided: a ratio for a dimension that was not is no error sample.
     private readonly bool[] _lastBaseActive = new bool[ResourceVector.DimensionCount];
 
-    // Per dimension and step position, how many calibration ratios in the window are real (not NaN).
-    private int[][] _validRatios = [];
+    // Per dimension, whether _lastBase was low (below LevelSplit × the last day's peak): Mondrian calibration keeps the
+    // two levels apart, since relative errors at night-time lows are wider than at the peaks that cost money.
+    private readonly bool[] _lastBaseLow = new bool[ResourceVector.DimensionCount];
     private readonly AffineLink[] _links = new AffineLink[ResourceVector.DimensionCount];
     private int _leader = -1;
     private ServiceConfigurations? _configurations;
     private HysteresisScaler? _scaler;
     private ScalerState _state;
     private BucketPeakTrack[] _tracks = [];
-    private double[][] _phaseShare = [];
-    private double[] _shareBuffer = [];
-    // Calibration per dimension and position within the bucket: ratios demand ÷ forecast base, a ring of
-    // _ratioWindow per position, and the quantiles taken from them.
-    private double[][] _ratios = [];
 
-    // Per ratio, whether its forecast base was low (below LevelSplit × the last day's peak): Mondrian calibration keeps
-    // the two levels apart, since relative errors at night-time lows are wider than at the peaks that cost money.
-    private bool[][] _ratioLow = [];
-    private readonly bool[] _lastBaseLow = new bool[ResourceVector.DimensionCount];
-
-    // The quantiles per dimension and (position × 2 + level), level 0 for a base at or above the split, 1 below it.
-    private double[][] _lowerRatio = [];
-    private double[][] _upperRatio = [];
-    private int[] _ratioCount = [];
-    private double[] _sortBuffer = [];
-    private int _ratioWindow;
-
-    // The fewest samples a level needs to be calibrated on its own: enough that the ForecastQuantile of them is not
-    // simply their maximum (1 / (1 − q), 100 at q = 0.99), and at least MinimumCalibrationSamples.
-    private int _levelMinimum;
-
-    // Per dimension, the recent one-step rises of demand (max(0, d_t / d_t-1 − 1); NaN when d_t-1 is 0, a start from
-    // zero being no rise sample) in a ring, and their ForecastQuantile (NaN until the dimension has a dozen), which
-    // sets both the floor's margin and the warm-up's (see RiseMargin).
-    private double[][] _rises = [];
-    private double[] _riseBuffer = [];
-    private readonly double[] _riseQuantile = new double[ResourceVector.DimensionCount];
-    private int _riseCount;
-    // The cap's margin, learned from how far bucket peaks rose above the CapWindow before them.
-    private PeakRiseTracker? _peakRises;
-    private bool _calibrationDue;
+    // The per-run parts set by Initialise (which runs before any use): the shape of demand within a bucket, the
+    // calibration of the forecast, the one-step rises that set the floor's and warm-up's margins, and the cap's margin.
+    private StepProfile _profile = null!;
+    private ConformalRatios _calibration = null!;
+    private StepRiseTracker _stepRises = null!;
+    private PeakRiseTracker _peakRises = null!;
     private TimeSpan _step;
     private int _stepsPerBucket;
     private int _completedBuckets;
@@ -180,6 +156,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     /// <summary>Gets whether the last decision came from forecasts (<see langword="false"/> during warm-up).</summary>
     public bool LastDecisionForecast { get; private set; }
 
+    // The forecast's calibration in the current run, for tests.
+    internal ConformalRatios Calibration => _calibration;
+
     /// <inheritdoc/>
     public void Reset()
     {
@@ -187,9 +166,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _scaler = null;
         _state = default;
         _tracks = [];
-        _phaseShare = [];
-        _ratios = [];
-        _ratioCount = [];
         _completedBuckets = 0;
         _bucketPeaks.Clear();
         _seen = 0;
@@ -202,8 +178,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         Array.Clear(_activeSince);
         Array.Clear(_lastBaseActive);
         Array.Clear(_lastBaseLow);
-        _ratioLow = [];
-        _validRatios = [];
         Array.Clear(_links);
         _leader = -1;
     }
@@ -295,37 +269,21 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         var forecaster = _options.Forecaster ?? new DailyWeeklySelection(Math.Max(2, (int)Math.Round(TimeSpan.FromDays(7) / bucket)));
         var calibration = Math.Max(1, (int)Math.Round(_options.CalibrationWindow / bucket));
         _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
-        _phaseShare = new double[ResourceVector.DimensionCount][];
-        _ratios = new double[ResourceVector.DimensionCount][];
-        _ratioLow = new bool[ResourceVector.DimensionCount][];
-        _lowerRatio = new double[ResourceVector.DimensionCount][];
-        _upperRatio = new double[ResourceVector.DimensionCount][];
-        _ratioWindow = Math.Max(MinimumCalibrationSamples, calibration);
-        _levelMinimum = (int)Math.Min(
-            int.MaxValue, Math.Max(MinimumCalibrationSamples, Math.Ceiling((1 / (1 - _options.ForecastQuantile)) - 1e-9)));
-        _ratioCount = new int[_stepsPerBucket];
-        _validRatios = new int[ResourceVector.DimensionCount][];
         for (var d = 0; d < _tracks.Length; d++)
         {
-            _validRatios[d] = new int[_stepsPerBucket];
             _tracks[d] = new BucketPeakTrack(forecaster, _options.SeasonalPeriod, refit, fit);
-            _phaseShare[d] = new double[_stepsPerBucket];
-            Array.Fill(_phaseShare[d], 1.0);
-            _ratios[d] = new double[_stepsPerBucket * _ratioWindow];
-            _ratioLow[d] = new bool[_stepsPerBucket * _ratioWindow];
-            _lowerRatio[d] = new double[_stepsPerBucket * 2];
-            _upperRatio[d] = new double[_stepsPerBucket * 2];
         }
 
-        _sortBuffer = new double[_ratioWindow];
-        var riseWindow = Math.Max(MinimumCalibrationSamples, calibration * _stepsPerBucket);
-        _rises = new double[ResourceVector.DimensionCount][];
-        for (var d = 0; d < _rises.Length; d++)
-        {
-            _rises[d] = new double[riseWindow];
-        }
+        _profile = new StepProfile(_stepsPerBucket, calibration, _options.PhaseQuantile);
 
-        _riseBuffer = new double[riseWindow];
+        // A level is calibrated on its own once it has enough ratios that the ForecastQuantile of them is not simply
+        // their maximum (1 / (1 − q), 100 at q = 0.99), and at least MinimumCalibrationSamples.
+        var levelMinimum = (int)Math.Min(
+            int.MaxValue, Math.Max(MinimumCalibrationSamples, Math.Ceiling((1 / (1 - _options.ForecastQuantile)) - 1e-9)));
+        _calibration = new ConformalRatios(
+            _stepsPerBucket, Math.Max(MinimumCalibrationSamples, calibration), _options.ForecastQuantile, levelMinimum);
+        _stepRises = new StepRiseTracker(
+            Math.Max(MinimumCalibrationSamples, calibration * _stepsPerBucket), _options.ForecastQuantile, MinimumCalibrationSamples);
         _peakRises = new PeakRiseTracker(
             window: Math.Max(1, (int)Math.Round(_options.CapWindow / bucket)),
             ring: calibration,
@@ -333,12 +291,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             _options.ForecastQuantile,
             _options.CapMargin,
             MinimumCalibrationSamples);
-        _riseCount = 0;
-        Array.Fill(_riseQuantile, double.NaN);
-        _shareBuffer = new double[Math.Max(1, calibration)];
     }
-
-    private int CalibrationBuckets => Math.Max(1, (int)Math.Round(_options.CalibrationWindow / (_step * _stepsPerBucket)));
 
     private int WarmUpBuckets => Math.Max(_options.SeasonalPeriod + 2, (int)Math.Ceiling(_options.WarmUp / (_step * _stepsPerBucket)));
 
@@ -351,18 +304,9 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             _maxSeen = ResourceVector.Max(_maxSeen, value);
             if (i > 0)
             {
-                var before = history[i - 1];
-                var slot = _riseCount % _rises[0].Length;
-                for (var d = 0; d < ResourceVector.DimensionCount; d++)
-                {
-                    var previous = before[(Dimension)d];
-                    var current = value[(Dimension)d];
-                    // A step from zero (a dimension not active yet, or restarting) is no rise sample.
-                    _rises[d][slot] = previous > 0 ? Math.Max(0, (current / previous) - 1) : double.NaN;
-                }
-
-                _riseCount++;
+                _stepRises.Record(history[i - 1], value);
             }
+
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
                 if (value[(Dimension)d] > 0 && !_active[d])
@@ -388,20 +332,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             if (_hasLastBase && i == history.Length - 1)
             {
                 // The calibration sample: how far the demand landed from the forecast base it was decided on.
-                var phase = i % _stepsPerBucket;
-                var slot = (phase * _ratioWindow) + (_ratioCount[phase] % _ratioWindow);
-                for (var d = 0; d < ResourceVector.DimensionCount; d++)
-                {
-                    var forecastBase = _lastBase[(Dimension)d];
-                    var ratio = !_lastBaseActive[d] ? double.NaN : forecastBase > 0 ? value[(Dimension)d] / forecastBase : 1;
-                    var replaced = _ratioCount[phase] >= _ratioWindow ? _ratios[d][slot] : double.NaN;
-                    _validRatios[d][phase] += (double.IsNaN(ratio) ? 0 : 1) - (double.IsNaN(replaced) ? 0 : 1);
-                    _ratios[d][slot] = ratio;
-                    _ratioLow[d][slot] = _lastBaseLow[d];
-                }
-
-                _ratioCount[phase]++;
-                _calibrationDue = true;
+                _calibration.Record(i % _stepsPerBucket, value, _lastBase, _lastBaseActive, _lastBaseLow);
             }
         }
 
@@ -418,7 +349,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 peak = ResourceVector.Max(peak, v);
             }
 
-            _peakRises!.Record(_bucketPeaks, peak); // set by Initialise
+            _peakRises.Record(_bucketPeaks, peak);
             _bucketPeaks.Add(peak);
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
@@ -435,163 +366,17 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
 
         if (changed)
         {
-            UpdatePhaseShares(history);
+            _profile.Update(history, _completedBuckets, _active);
         }
 
         if (changed || _stepsPerBucket == 1)
         {
-            UpdateRiseQuantiles();
-        }
-
-        if (_calibrationDue && (changed || _stepsPerBucket == 1))
-        {
-            UpdateCalibration();
-            _calibrationDue = false;
-        }
-    }
-
-    private void UpdatePhaseShares(ReadOnlySpan<ResourceVector> history)
-    {
-        if (_stepsPerBucket == 1)
-        {
-            return;
-        }
-
-        var buckets = Math.Min(_completedBuckets, CalibrationBuckets);
-        var first = _completedBuckets - buckets;
-        Span<double> peaks = buckets <= 512 ? stackalloc double[buckets] : new double[buckets];
-        for (var d = 0; d < ResourceVector.DimensionCount; d++)
-        {
-            if (!_active[d])
+            _stepRises.Update(_active);
+            if (_calibration.HasNewRatios)
             {
-                continue;
-            }
-
-            var dimension = (Dimension)d;
-            for (var b = 0; b < buckets; b++)
-            {
-                var start = (first + b) * _stepsPerBucket;
-                var peak = 0.0;
-                for (var k = 0; k < _stepsPerBucket; k++)
-                {
-                    peak = Math.Max(peak, history[start + k][dimension]);
-                }
-
-                peaks[b] = peak;
-            }
-
-            for (var p = 0; p < _stepsPerBucket; p++)
-            {
-                var count = 0;
-                for (var b = 0; b < buckets; b++)
-                {
-                    if (peaks[b] > 0)
-                    {
-                        _shareBuffer[count++] = history[((first + b) * _stepsPerBucket) + p][dimension] / peaks[b];
-                    }
-                }
-
-                _phaseShare[d][p] = count == 0 ? 1 : Quantiles.Upper(_shareBuffer.AsSpan(0, count), _options.PhaseQuantile);
+                _calibration.Update(_active);
             }
         }
-    }
-
-    // The ForecastQuantile of each dimension's recent one-step rises, once the dimension has a dozen of its own.
-    private void UpdateRiseQuantiles()
-    {
-        var rises = Math.Min(_riseCount, _riseBuffer.Length);
-        for (var d = 0; d < ResourceVector.DimensionCount; d++)
-        {
-            if (!_active[d])
-            {
-                continue;
-            }
-
-            _riseQuantile[d] = Quantiles.UpperOfPresent(_rises[d].AsSpan(0, rises), _riseBuffer, _options.ForecastQuantile, MinimumCalibrationSamples);
-        }
-    }
-
-    // A margin of at most limit for dimension d: the recent rises' quantile, or the last step's own rise if larger;
-    // the limit itself until the dimension has a dozen rises.
-    private double RiseMargin(double limit, int d, double lastRise) =>
-        double.IsNaN(_riseQuantile[d]) ? limit : Math.Min(limit, Math.Max(_riseQuantile[d], lastRise));
-
-    private void UpdateCalibration()
-    {
-        for (var phase = 0; phase < _stepsPerBucket; phase++)
-        {
-            var count = Math.Min(_ratioCount[phase], _ratioWindow);
-            if (count == 0)
-            {
-                continue;
-            }
-
-            for (var d = 0; d < ResourceVector.DimensionCount; d++)
-            {
-                if (!_active[d])
-                {
-                    continue;
-                }
-
-                // Only the ratios recorded while the dimension had a forecast (NaN before it first had demand). Each
-                // level gets its own quantiles when it has enough samples, and the pooled ones otherwise.
-                var ratios = _ratios[d].AsSpan(phase * _ratioWindow, count);
-                var levels = _ratioLow[d].AsSpan(phase * _ratioWindow, count);
-                if (!Calibrate(ratios, levels, null, out var pooledUpper, out var pooledLower))
-                {
-                    continue;
-                }
-
-                for (var level = 0; level < 2; level++)
-                {
-                    var enough = Calibrate(ratios, levels, level == 1, out var upper, out var lower);
-                    _upperRatio[d][(phase * 2) + level] = enough ? upper : pooledUpper;
-                    _lowerRatio[d][(phase * 2) + level] = enough ? lower : pooledLower;
-                }
-            }
-        }
-    }
-
-    // The ForecastQuantile and 5 % quantile of the valid ratios at one position, of one level (null: both). False when
-    // there are none, or, for one level, fewer than _levelMinimum.
-    private bool Calibrate(ReadOnlySpan<double> ratios, ReadOnlySpan<bool> levels, bool? low, out double upper, out double lower)
-    {
-        var valid = 0;
-        for (var i = 0; i < ratios.Length; i++)
-        {
-            if (!double.IsNaN(ratios[i]) && (low is null || levels[i] == low.Value))
-            {
-                _sortBuffer[valid++] = ratios[i];
-            }
-        }
-
-        upper = lower = double.NaN;
-        if (valid == 0 || (low is not null && valid < _levelMinimum))
-        {
-            return false;
-        }
-
-        var buffer = _sortBuffer.AsSpan(0, valid);
-        buffer.Sort();
-        var index = (int)Math.Ceiling((_options.ForecastQuantile * valid) - 1e-9) - 1;
-        upper = buffer[Math.Clamp(index, 0, valid - 1)];
-        lower = buffer[(int)Math.Floor(0.05 * (valid - 1))];
-        return true;
-    }
-
-    // How much the step profile expects demand to grow into interval t from the one before it: the ratio of their
-    // positions' shares (at least 1; 1 before the profile exists or when a share is 0).
-    private double ExpectedStepRatio(int d, int t)
-    {
-        if (_stepsPerBucket == 1 || t < 1 || _phaseShare.Length == 0)
-        {
-            return 1;
-        }
-
-        var share = _phaseShare[d];
-        var from = share[(t - 1) % _stepsPerBucket];
-        var to = share[t % _stepsPerBucket];
-        return from > 0 && to > from ? to / from : 1;
     }
 
     private (ResourceVector Now, ResourceVector Lead, ForecastInterval? Forecast) Requirement(ReadOnlySpan<ResourceVector> history)
@@ -613,10 +398,10 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             var previous = before[(Dimension)d];
             var current = last[(Dimension)d];
             var rise = previous > 0 ? Math.Max(0, (current / previous) - 1) : current > 0 ? double.PositiveInfinity : 0;
-            floorValues[d] = current * (1 + RiseMargin(_options.FloorMargin, d, rise));
+            floorValues[d] = current * (1 + _stepRises.Margin(_options.FloorMargin, d, rise));
             // Only a jump the step profile did not expect (a spike that recurs at this position of every bucket is
             // the profile's own and falls where the profile says).
-            var expected = ExpectedStepRatio(d, history.Length - 1);
+            var expected = _profile.ExpectedRise(d, history.Length - 1);
             var surprise = ((1 + rise) / expected) - 1;
             if (surprise > _options.FloorMargin && double.IsFinite(rise))
             {
@@ -625,7 +410,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             }
 
             // The warm-up fallback's margin: WarmUpMargin, or less once the rises seen so far show smoother demand.
-            var warmUpMargin = RiseMargin(_options.WarmUpMargin, d, rise);
+            var warmUpMargin = _stepRises.Margin(_options.WarmUpMargin, d, rise);
             warmUpValues[d] = Math.Max(_maxSeen[(Dimension)d] * (1 + warmUpMargin), Math.Max(floorValues[d], repeatValues[d]));
         }
 
@@ -647,7 +432,6 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         var t = history.Length;
         _recentPeak = RecentPeak(history, _options.CapWindow);
         var phase = t % _stepsPerBucket;
-        var previousPhase = (phase + _stepsPerBucket - 1) % _stepsPerBucket;
         var leadSteps = Math.Max(1, (int)Math.Ceiling(_options.LeadTime / _step));
         Span<double> forecastBase = stackalloc double[ResourceVector.DimensionCount];
         Span<double> now = stackalloc double[ResourceVector.DimensionCount];
@@ -662,17 +446,15 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             }
 
             var track = _tracks[d];
-            var share = _phaseShare[d];
-            forecastBase[d] = track.PointCurrent * share[phase];
-            var cap = _recentPeak[(Dimension)d] * (1 + _peakRises!.Margin(d, _completedBuckets));
+            forecastBase[d] = track.PointCurrent * _profile.Share(d, phase);
+            var cap = _recentPeak[(Dimension)d] * (1 + _peakRises.Margin(d, _completedBuckets));
             var split = LevelSplit * _recentPeak[(Dimension)d];
-            _lastBaseLow[d] = forecastBase[d] < split;
-            var level = (phase * 2) + (_lastBaseLow[d] ? 1 : 0);
-            upper[d] = Math.Min(forecastBase[d] * _upperRatio[d][level], cap);
-            lower[d] = Math.Min(forecastBase[d] * _lowerRatio[d][level], upper[d]);
+            var low = _lastBaseLow[d] = forecastBase[d] < split;
+            upper[d] = Math.Min(forecastBase[d] * _calibration.Upper(d, phase, low), cap);
+            lower[d] = Math.Min(forecastBase[d] * _calibration.Lower(d, phase, low), upper[d]);
 
             // The reactive floor, eased only where the step profile says demand falls from the last position to this one.
-            var easing = share[previousPhase] > 0 ? Math.Min(1, share[phase] / share[previousPhase]) : 1;
+            var easing = _profile.ExpectedFall(d, phase);
             var required = Math.Max(upper[d], Math.Max(floor[(Dimension)d] * easing, repeatValues[d]));
             now[d] = required;
             var ahead = required;
@@ -681,8 +463,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 var p = phase + k;
                 var point = p < _stepsPerBucket ? track.PointCurrent : track.PointNext;
                 var position = p % _stepsPerBucket;
-                var pointBase = point * share[position];
-                var ratio = _upperRatio[d][(position * 2) + (pointBase < split ? 1 : 0)];
+                var pointBase = point * _profile.Share(d, position);
+                var ratio = _calibration.Upper(d, position, pointBase < split);
                 ahead = Math.Max(ahead, Math.Min(pointBase * ratio, cap));
             }
 
@@ -717,10 +499,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         {
             if (_active[d] && !IsFollower(d))
             {
-                foreach (var valid in _validRatios[d])
-                {
-                    calibrated &= valid >= MinimumCalibrationSamples;
-                }
+                calibrated = _calibration.IsCalibrated(d, MinimumCalibrationSamples);
             }
         }
 

@@ -44,7 +44,13 @@ internal static class Quantiles
         }
 
         values.Sort();
-        var index = (int)Math.Ceiling((p * values.Length) - 1e-9) - 1;
-        return values[Math.Clamp(index, 0, values.Length - 1)];
+        return UpperOfSorted(values, p);
+    }
+
+    /// <summary><see cref="Upper"/> of samples already sorted in ascending order (not empty).</summary>
+    public static double UpperOfSorted(ReadOnlySpan<double> sorted, double p)
+    {
+        var index = (int)Math.Ceiling((p * sorted.Length) - 1e-9) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
     }
 }

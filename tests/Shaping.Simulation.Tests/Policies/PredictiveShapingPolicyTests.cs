@@ -426,12 +426,11 @@ public sealed class PredictiveShapingPolicyTests
 
         new BacktestSimulator(TestCatalogs.TShirt()).Run(new DemandSeries("linked", Series.Start, HalfHour, values), policy);
 
-        var levels = (bool[][])typeof(PredictiveShapingPolicy)
-            .GetField("_ratioLow", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .GetValue(policy)!;
+        var cpu = policy.Calibration.Levels(0).ToArray();
+        var memory = policy.Calibration.Levels(1).ToArray();
         Assert.True(policy.LastDecisionForecast);
-        Assert.Contains(true, levels[0]);
-        Assert.Equal(levels[0], levels[1]);
+        Assert.Contains(true, cpu);
+        Assert.Equal(cpu, memory);
     }
 
     [Fact]
