@@ -95,7 +95,8 @@ public static class ShapingBuilderExtensions
     /// <remarks>
     /// The library is built from this catalog, so <paramref name="factory"/> must not resolve the
     /// <see cref="ShapeLibrary"/> (nor the <see cref="ShapeCatalog"/>, which it produces): that is a circular
-    /// dependency. A host that owns a library registers it with
+    /// dependency, which the container reports with an <see cref="InvalidOperationException"/> when either is first
+    /// resolved. A host that owns a library registers it with
     /// <see cref="UseShapeLibrary(IShapingBuilder, Func{IServiceProvider, ShapeLibrary})"/> instead. Replaces the
     /// catalog and library registered before; an empty catalog fails the host at start.
     /// </remarks>
@@ -138,7 +139,8 @@ public static class ShapingBuilderExtensions
     /// </summary>
     /// <remarks>
     /// As <see cref="UseShapeLibrary(IShapingBuilder, ShapeLibrary)"/>. The <see cref="ShapeCatalog"/> service is a
-    /// snapshot of this library, so <paramref name="factory"/> must not resolve it: that is a circular dependency.
+    /// snapshot of this library, so <paramref name="factory"/> must not resolve it: that is a circular dependency,
+    /// which the container reports with an <see cref="InvalidOperationException"/> when either is first resolved.
     /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="factory">Builds the library; called once.</param>

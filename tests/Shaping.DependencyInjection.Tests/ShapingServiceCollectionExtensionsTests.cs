@@ -167,6 +167,33 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void Builder_UseShapeLibraryFactoryReadingTheCatalog_FailsWithTheContainersCycleError()
+    {
+        // The catalog is the library's snapshot, so a library factory that reads it is a cycle: the container must
+        // report it as one (not overflow the stack), naming the library.
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().UseShapeLibrary(sp => new ShapeLibrary(sp.GetRequiredService<ShapeCatalog>().Shapes));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ShapeLibrary>());
+
+        Assert.Contains("circular dependency", error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(ShapeLibrary), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Builder_UseCatalogFactoryReadingTheLibrary_FailsWithTheContainersCycleError()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().UseCatalog(sp => sp.GetRequiredService<ShapeLibrary>().Current);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ShapeCatalog>());
+
+        Assert.Contains("circular dependency", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddPredictiveShaping_HostLibraryRegisteredBefore_IsTheSourceAndTheCatalogIsItsSnapshot()
     {
         var library = new ShapeLibrary([Shape("owned")]);
