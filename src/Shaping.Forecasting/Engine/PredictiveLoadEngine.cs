@@ -34,7 +34,10 @@ namespace Shaping.Forecasting.Engine;
 /// </para>
 /// <para>
 /// <b>Bad input.</b> <see cref="Observe"/> rejects NaN, infinite and negative demand with an exception naming the
-/// argument. A constant series forecasts its constant (zero-width distributions). Forecast paths are floored at 0.
+/// argument. Demand above <see cref="ForecastLimits.MaximumObservation"/> is recorded and passed to the fallback, but
+/// the models refuse it: when such a step closes, the region's models are dropped and it falls back (the refit says
+/// why) instead of <see cref="Observe"/> throwing. A constant series forecasts its constant (zero-width
+/// distributions). Forecast paths are floored at 0.
 /// </para>
 /// <para>
 /// <b>Clocks and gaps.</b> An observation stamped more than <see cref="PredictiveLoadEngineOptions.MaxClockSkew"/>
@@ -490,7 +493,31 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 
         public volatile PublishedProfiles? Published;
 
-        public void AbsorbOnline(int dimension, double value) => Models[dimension]?.Update(value);
+        // Called under Gate. A model that cannot absorb a closed step (a value above ForecastLimits.MaximumObservation,
+        // which Observe accepts as demand, or a custom model's failure) must not throw out of Observe half-way: the
+        // region's models are dropped and it falls back; the next refresh refits, and says why if that fails too.
+        public void AbsorbOnline(int dimension, double value)
+        {
+            var model = Models[dimension];
+            if (model is null)
+            {
+                return;
+            }
+
+            try
+            {
+                model.Update(value);
+            }
+#pragma warning disable CA1031 // Whatever the model throws, the observation is recorded and the region falls back.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Array.Clear(Models);
+                LastFit = null;
+                Published = null;
+                FallbackReason = $"{(Dimension)dimension} update failed: {exception.Message}";
+            }
+        }
     }
 
     private sealed record PublishedProfiles(LoadProfile[] Profiles, DateTimeOffset ComputedAt);

@@ -140,9 +140,9 @@ internal sealed class StepSeries
         }
 
         Append(_openSum / _openCount, _openCount);
-        onClosed(state, At(_length - 1));
-        _openCount = 0;
+        _openCount = 0; // reset before the callback, so a callback that throws cannot close the same step twice
         _openSum = 0;
+        onClosed(state, At(_length - 1));
     }
 
     private void Append(double value, int count)

@@ -111,6 +111,7 @@ public sealed class EnsembleForecaster : IForecaster
 
         var models = new List<IForecastModel>(_members.Length);
         var weights = new List<double>(_members.Length);
+        var fittedErrors = new List<double>(_members.Length);
         Exception? firstFailure = null;
         for (var i = 0; i < _members.Length; i++)
         {
@@ -123,7 +124,9 @@ public sealed class EnsembleForecaster : IForecaster
             try
             {
                 models.Add(_members[i].Fit(history, seasonalPeriod, cancellationToken));
-                weights.Add(errors is null ? 1 : Math.Pow(Math.Max(errors[i], ErrorFloor), -WeightExponent));
+                var error = errors is null ? 1 : Math.Max(errors[i], ErrorFloor);
+                weights.Add(errors is null ? 1 : Math.Pow(error, -WeightExponent));
+                fittedErrors.Add(error);
             }
             catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
             {
@@ -137,6 +140,19 @@ public sealed class EnsembleForecaster : IForecaster
         }
 
         var total = weights.Sum();
+        if (!(total > 0 && double.IsFinite(total)))
+        {
+            // A large exponent overflows error^-k to +inf (or underflows it to 0) and inf / inf would be NaN; the same
+            // weights relative to the largest one, (min error / error)^k, are at most 1 and the largest is exactly 1.
+            var best = fittedErrors.Min();
+            for (var i = 0; i < weights.Count; i++)
+            {
+                weights[i] = Math.Pow(best / fittedErrors[i], WeightExponent);
+            }
+
+            total = weights.Sum();
+        }
+
         return new EnsembleModel(
             Name, [.. models], [.. weights.Select(w => w / total)], Combination == EnsembleCombination.Median, seasonalPeriod, history.Length);
     }

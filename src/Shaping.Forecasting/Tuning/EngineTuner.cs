@@ -1,3 +1,5 @@
+using Shaping.Forecasting.Models;
+
 namespace Shaping.Forecasting.Tuning;
 
 /// <summary>
@@ -150,13 +152,30 @@ public sealed class EngineTuner
     /// <returns>The cost per unit of demand; +∞ when a fit fails.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="setting"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The range is empty or outside the series, or the setting's
-    /// family index is out of range.</exception>
+    /// family index is out of range or its safety quantile is not inside (0, 1).</exception>
+    /// <exception cref="ArgumentException">A series value before <paramref name="scoreEnd"/> is NaN, infinite, negative or
+    /// above <see cref="ForecastLimits.MaximumObservation"/>.</exception>
     public double Evaluate(ReadOnlySpan<double> series, int scoreStart, int scoreEnd, EngineTuning setting, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(setting);
         ArgumentOutOfRangeException.ThrowIfLessThan(scoreStart, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(scoreEnd, series.Length);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(scoreEnd, scoreStart);
+        if (!(setting.SafetyQuantile > 0 && setting.SafetyQuantile < 1))
+        {
+            // Checked here: inside the backtest the forecast's level check would count as a failed fit (+∞).
+            throw new ArgumentOutOfRangeException(
+                nameof(setting), setting, $"The safety quantile {setting.SafetyQuantile} must be inside (0, 1).");
+        }
+
+        for (var i = 0; i < scoreEnd; i++)
+        {
+            if (!BaselineMath.IsValidObservation(series[i]))
+            {
+                throw new ArgumentException($"Series value at index {i} is {series[i]}; {BaselineMath.ObservationRange}.", nameof(series));
+            }
+        }
+
         var forecaster = setting.CreateForecaster(_families);
         double[] level = [setting.SafetyQuantile];
         var cost = 0.0;
@@ -202,6 +221,8 @@ public sealed class EngineTuner
     /// <returns>The best setting found and its cost.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range, the warm start lies outside the space, or
     /// <see cref="MaximumQuantile"/> is not above <see cref="MinimumQuantile"/>.</exception>
+    /// <exception cref="ArgumentException">A series value before <paramref name="scoreEnd"/> is NaN, infinite, negative or
+    /// above <see cref="ForecastLimits.MaximumObservation"/>.</exception>
     /// <exception cref="InvalidOperationException">Every backtest failed.</exception>
     public (EngineTuning Best, double Cost) Tune(
         ReadOnlySpan<double> series, int scoreStart, int scoreEnd, int evaluations, EngineTuning? warmStart = null, int seed = 0,

@@ -300,6 +300,32 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task Observe_StepAboveTheModelsLimitAfterAForecast_LaterObservationsAreKeptAndTheRegionFallsBack()
+    {
+        // Observe accepts any finite non-negative demand, but the models reject values above
+        // ForecastLimits.MaximumObservation. When such a step closed after a fit, the model's Update threw out of
+        // Observe half-way (the step appended, the open step not reset), so every later, valid observation threw too
+        // and the fallback stopped receiving them.
+        var (engine, clock, fallback) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        engine.Observe("eu-west", clock.GetUtcNow(), new ResourceVector(1e200, 8, 0, 1));
+        clock.Advance(TimeSpan.FromHours(1));
+        var before = fallback.Observations;
+
+        Feed(engine, clock, 3);
+
+        Assert.Equal(before + 3, fallback.Observations);
+        Assert.Equal(24 * 7 + 3, engine.GetStatus("eu-west")!.Steps); // each step closed once
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("fit failed", profile.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RefreshAsync_OneRegionThrowsAnUnexpectedException_FallsBackWithTheReasonAndOthersRefresh()
     {
         var (engine, clock, _) = Create(forecaster: new FailingForecaster());

@@ -33,6 +33,26 @@ public sealed class EnsembleForecasterTests
         Assert.Contains("Constant(10)", model.Name, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(200.0)]  // 0.01^-200 = 1e400: the best member's weight overflowed to +inf, inf / inf = NaN
+    [InlineData(2000.0)] // 66.7^-2000 underflows to 0 too
+    public void Fit_InverseErrorWeightedWithALargeExponent_WeightsStayFinite(double exponent)
+    {
+        // A large exponent (documented as any finite non-negative value) turned the weights into NaN, and Forecast
+        // threw "Forecast means must be finite" from the ensemble's own output.
+        double[] x = [.. Enumerable.Repeat(10.0, 100)];
+        var ensemble = new EnsembleForecaster(
+            [new ConstantForecaster(10), new ConstantForecaster(20)], EnsembleCombination.InverseErrorWeighted, validationLength: 10)
+        {
+            WeightExponent = exponent,
+        };
+        var model = ensemble.Fit(x, 1);
+
+        var forecast = model.Forecast(3, [0.5]);
+        Assert.All(forecast.Mean.ToArray(), v => Assert.Equal(10, v, 9));
+        Assert.All(model.Summary.Parameters.Values, w => Assert.True(double.IsFinite(w), $"weight {w}"));
+    }
+
     [Fact]
     public void Fit_FailingMember_IsLeftOut()
     {

@@ -85,4 +85,30 @@ public sealed class EngineTunerTests
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() => tuner.Tune(Series, 24 * 30, 24 * 40, evaluations: 2));
         Assert.Equal("MaximumQuantile", exception.ParamName);
     }
+
+    [Theory]
+    [InlineData(95.0)]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void Evaluate_SafetyQuantileOutsideTheUnitInterval_ThrowsNamingTheSetting(double quantile)
+    {
+        // The forecast's level check threw inside the backtest, where it was caught as a failed fit: Evaluate returned
+        // +∞ as if the model had failed, and a percentage (95 for 0.95) went unnoticed.
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            CreateTuner().Evaluate(Series, 24 * 30, 24 * 40, new EngineTuning(1, 240, 24, quantile)));
+        Assert.Equal("setting", exception.ParamName);
+    }
+
+    [Fact]
+    public void EvaluateAndTune_SeriesWithNaN_ThrowNamingTheSeries()
+    {
+        // Every fit rejected the series, so Evaluate returned +∞ and Tune threw "Every backtest failed."
+        double[] series = [.. Series];
+        series[100] = double.NaN;
+        Assert.Equal("series", Assert.Throws<ArgumentException>(() =>
+            CreateTuner().Evaluate(series, 24 * 30, 24 * 40, new EngineTuning(1, 240, 24, 0.9))).ParamName);
+        Assert.Equal("series", Assert.Throws<ArgumentException>(() =>
+            CreateTuner().Tune(series, 24 * 30, 24 * 40, evaluations: 2)).ParamName);
+    }
 }
