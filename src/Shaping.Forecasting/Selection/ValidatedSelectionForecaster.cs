@@ -23,6 +23,12 @@ namespace Shaping.Forecasting.Selection;
 /// The returned model is the winner's own model, so its <see cref="IForecastModel.Name"/> says which candidate
 /// won. A fit costs one fit per candidate plus one refit.
 /// </para>
+/// <para>
+/// <b>Failing candidates:</b> a candidate whose fit or forecast on the training part throws an
+/// <see cref="ArgumentException"/>, <see cref="InvalidOperationException"/> or <see cref="ArithmeticException"/> (one
+/// that needs a longer history, say) is skipped, as <see cref="EnsembleForecaster"/> skips a failing member; when
+/// every candidate fails there, the first is used, and its refit on the whole history fails the fit if it fails too.
+/// </para>
 /// <para><b>Thread safety:</b> stateless and thread-safe when the candidates are.</para>
 /// </remarks>
 public sealed class ValidatedSelectionForecaster : IForecaster
@@ -108,11 +114,22 @@ public sealed class ValidatedSelectionForecaster : IForecaster
         for (var c = 0; c < _candidates.Length; c++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var model = _candidates[c].Fit(train, seasonalPeriod, cancellationToken);
-            model.ForecastMean(forecast);
-            var error = Metric == ValidationMetric.Smape
-                ? ForecastMetrics.Smape(actual, forecast)
-                : ForecastMetrics.MeanAbsoluteError(actual, forecast);
+            double error;
+            try
+            {
+                var model = _candidates[c].Fit(train, seasonalPeriod, cancellationToken);
+                model.ForecastMean(forecast);
+                error = Metric == ValidationMetric.Smape
+                    ? ForecastMetrics.Smape(actual, forecast)
+                    : ForecastMetrics.MeanAbsoluteError(actual, forecast);
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+            {
+                // A candidate that cannot fit or forecast the training part is not chosen (as the ensemble skips a
+                // member that fails), rather than failing the selection for the others.
+                continue;
+            }
+
             if (error < bestError)
             {
                 best = c;

@@ -24,6 +24,46 @@ public sealed class ValidatedSelectionForecasterTests
         }
     }
 
+    /// <summary>A candidate that needs at least <paramref name="minimum"/> values and forecasts a fixed value.</summary>
+    private sealed class NeedsHistoryForecaster(int minimum, double value) : IForecaster
+    {
+        public string Name => $"NeedsHistory({minimum})";
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default) =>
+            history.Length < minimum
+                ? throw new InvalidOperationException($"needs {minimum} values")
+                : new NaiveForecaster().Fit([value], seasonalPeriod, cancellationToken);
+    }
+
+    private static double FirstMean(IForecastModel model)
+    {
+        var mean = new double[1];
+        model.ForecastMean(mean);
+        return mean[0];
+    }
+
+    [Fact]
+    public void SelectCandidate_ACandidateThatFailsOnTheTrainingPart_IsSkipped()
+    {
+        double[] x = [.. Enumerable.Repeat(10.0, 100)];
+        var selector = new ValidatedSelectionForecaster([new NeedsHistoryForecaster(90, 10), new FixedForecaster("off", 12)]);
+
+        Assert.Equal(1, selector.SelectCandidate(x, 1));
+        Assert.Equal(12, FirstMean(selector.Fit(x, 1)));
+    }
+
+    [Fact]
+    public void SelectCandidate_EveryCandidateFailingOnTheTrainingPart_UsesTheFirst_WhoseRefitDecides()
+    {
+        double[] x = [.. Enumerable.Repeat(10.0, 100)];
+        var fitsAll = new ValidatedSelectionForecaster([new NeedsHistoryForecaster(90, 10), new NeedsHistoryForecaster(99, 11)]);
+        var fitsNone = new ValidatedSelectionForecaster([new NeedsHistoryForecaster(101, 10), new NeedsHistoryForecaster(101, 11)]);
+
+        Assert.Equal(0, fitsAll.SelectCandidate(x, 1));
+        Assert.Equal(10, FirstMean(fitsAll.Fit(x, 1)));
+        Assert.Throws<InvalidOperationException>(() => fitsNone.Fit(x, 1));
+    }
+
     [Fact]
     public void SelectCandidate_SeasonalSeries_ChoosesSeasonalNaive()
     {
