@@ -334,7 +334,14 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             return;
         }
 
-        var refit = state.LastFit is null || now - state.LastFit.Value >= _options.RefitInterval;
+        DateTimeOffset? lastFit;
+        lock (state.Gate)
+        {
+            // Observe clears it under the gate (a restart or a refused update), and a DateTimeOffset? is not read atomically.
+            lastFit = state.LastFit;
+        }
+
+        var refit = lastFit is null || now - lastFit.Value >= _options.RefitInterval;
         if (refit && !Refit(state, now, cancellationToken))
         {
             return;
