@@ -37,7 +37,7 @@ public sealed class RegressionForecaster : IForecaster
     /// <summary>Gets the method's short name, <c>Regression</c>.</summary>
     public string Name => "Regression";
 
-    /// <summary>Gets or initialises the seasonal periods, in steps; <see langword="null"/> for the default (m and 7m).</summary>
+    /// <summary>Gets or initialises the seasonal periods, in steps, each at least 2; <see langword="null"/> for the default (m and 7m).</summary>
     public IReadOnlyList<int>? SeasonalPeriods { get; init; }
 
     /// <summary>Gets or initialises the most Fourier harmonics per period.</summary>
@@ -93,6 +93,11 @@ public sealed class RegressionForecaster : IForecaster
         ArgumentOutOfRangeException.ThrowIfNegative(ChangePointPenalty);
         ArgumentOutOfRangeException.ThrowIfNegative(SeasonalPenalty);
         ArgumentOutOfRangeException.ThrowIfNegative(EventPenalty);
+        foreach (var period in SeasonalPeriods ?? [])
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(period, 2, nameof(SeasonalPeriods));
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         var n = history.Length;
         var useLog = LogTransform && Min(history) > 0;

@@ -110,6 +110,17 @@ public sealed class RegressionForecasterTests
         Assert.Equal(before[1], after[0], 6);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    [InlineData(-24)]
+    public void Fit_SeasonalPeriodBelowTwo_ThrowsNamingTheSetting(int period)
+    {
+        var forecaster = new RegressionForecaster { SeasonalPeriods = [24, period] };
+
+        Assert.Throws<ArgumentOutOfRangeException>(nameof(RegressionForecaster.SeasonalPeriods), () => forecaster.Fit(new double[100], 24));
+    }
+
     [Fact]
     public void EventTimeline_EventEndingBeforeStart_Throws() =>
         Assert.Throws<ArgumentException>("events", () => new EventTimeline(
