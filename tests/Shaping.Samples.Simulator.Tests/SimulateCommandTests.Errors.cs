@@ -24,6 +24,9 @@ public sealed partial class SimulateCommandTests
     [InlineData("--step", "300")] // a bare number used to be read as 300 days
     [InlineData("--count-period", "1.5")]
     [InlineData("--epoch", "1970-01-01")]
+    [InlineData("--format", "5")] // an enum's number used to be accepted and run as text
+    [InlineData("--format", "-1")]
+    [InlineData("--format", "yaml")]
     public void Main_InvalidOptionValue_ExitsNonZeroNamingTheOption(string option, string value)
     {
         var (code, _, stderr) = RunMain(option, value, "--out", _folder, "--no-plot");
@@ -48,6 +51,31 @@ public sealed partial class SimulateCommandTests
         Assert.Equal(0, code);
         Assert.Contains("a bare number is rejected", stdout, StringComparison.Ordinal);
         Assert.Contains("--epoch", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Main_Help_ShowsDefaultsSpelledAsTheOptionsAcceptThem()
+    {
+        var (code, stdout, _) = RunMain("--help");
+
+        Assert.Equal(0, code);
+        // --epoch used to show "[default: Year2000]", a value it rejects, and --format "[default: Text]".
+        Assert.DoesNotContain("Year2000", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("[default: Text]", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("json", true)]
+    [InlineData("JSON", true)]
+    [InlineData("text", false)]
+    public void Main_FormatOption_AcceptsItsNamesInAnyCase(string value, bool json)
+    {
+        var path = WriteTrace(CpuTrace(12, _ => "50"));
+
+        var (code, stdout, _) = RunMain("--trace", path, "--format", value, "--out", _folder, "--no-plot");
+
+        Assert.Equal(0, code);
+        Assert.Equal(json, stdout.TrimStart().StartsWith('{'));
     }
 
     [Fact]
