@@ -222,4 +222,21 @@ public sealed partial class SimulateCommandTests
         var predictive = document.RootElement.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "predictive");
         Assert.True(predictive.GetProperty("underProvisionedShare").GetDouble() < 0.01, predictive.ToString());
     }
+
+    [Fact]
+    public void Run_RequestsModel_DescribesThePerRequestCostUnrounded()
+    {
+        // The default per-request network cost is 0.0005 Gbps; the report and JSON used to say 0.001 (rounded to 3 decimals).
+        var path = WriteTrace(CpuTrace(12, _ => "600"));
+
+        var (code, stdout, _) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Metric = MetricKind.Requests, Out = new DirectoryInfo(_folder), Format = OutputFormat.Json, NoPlot = true,
+        });
+
+        Assert.Equal(0, code);
+        using var document = JsonDocument.Parse(stdout);
+        var model = document.RootElement.GetProperty("trace").GetProperty("demandModel").GetString();
+        Assert.Contains("0.01 cores, 0.02 GiB, 0 GiB disk, 0.0005 Gbps per request/s", model, StringComparison.Ordinal);
+    }
 }
