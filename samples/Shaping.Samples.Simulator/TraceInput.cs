@@ -262,10 +262,13 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             return value;
         }
 
-        return metrics.Count == 1
-            ? metrics[0]
-            : throw new TraceFormatException(path, 1, null,
-                $"the trace has several metric columns ({string.Join(", ", metrics)}); choose one with --column.");
+        return metrics.Count switch
+        {
+            1 => metrics[0],
+            0 => throw new TraceFormatException(path, 1, null, "the header has no metric column besides the timestamp."),
+            _ => throw new TraceFormatException(path, 1, null,
+                $"the trace has several metric columns ({string.Join(", ", metrics)}); choose one with --column."),
+        };
     }
 
     private static string ReadResource(string name)

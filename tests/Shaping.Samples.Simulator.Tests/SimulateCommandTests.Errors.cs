@@ -239,4 +239,22 @@ public sealed partial class SimulateCommandTests
         var model = document.RootElement.GetProperty("trace").GetProperty("demandModel").GetString();
         Assert.Contains("0.01 cores, 0.02 GiB, 0 GiB disk, 0.0005 Gbps per request/s", model, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("timestamp\n2024-01-01 00:00:00\n2024-01-01 00:05:00\n", null)]
+    [InlineData("value\n50\n60\n", "value")]
+    public void Run_TraceWithOnlyATimestampColumn_SaysThereIsNoMetricColumn(string csv, string? timestampColumn)
+    {
+        // It used to say "the trace has several metric columns (); choose one with --column".
+        var path = WriteTrace(csv);
+
+        var (code, _, stderr) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), TimestampColumn = timestampColumn, Step = TimeSpan.FromMinutes(5), Out = new DirectoryInfo(_folder), NoPlot = true,
+        });
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{path}:line 1: the header has no metric column besides the timestamp", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stderr);
+    }
 }
