@@ -86,7 +86,9 @@ var epoch = new Option<TimestampEpoch>("--epoch")
 {
     Description = "--trace only: what numeric timestamps count seconds from: 2000 (2000-01-01 UTC, the default, for seconds from the trace's start) or unix (1970-01-01 UTC, Unix time). Text timestamps are unaffected.",
     HelpName = "2000|unix",
-    DefaultValueFactory = _ => TimestampEpoch.Year2000,
+
+    // No DefaultValueFactory: help would print the enum's name (Year2000), which the option rejects. Absent, the
+    // option is default(TimestampEpoch), Year2000.
     CustomParser = result =>
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value.ToLowerInvariant() : "2000";
@@ -116,9 +118,25 @@ var output = new Option<DirectoryInfo>("--out")
 };
 var format = new Option<OutputFormat>("--format")
 {
-    Description = "text: a table; json: only the per-policy metrics as JSON on standard output.",
+    Description = "text (the default): a table; json: only the per-policy metrics as JSON on standard output.",
     HelpName = "text|json",
-    DefaultValueFactory = _ => OutputFormat.Text,
+
+    // A parser rather than the enum's: that one accepts any number ("--format 5" ran as text). Absent, the option is
+    // default(OutputFormat), Text.
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value.ToLowerInvariant() : "text";
+        switch (text)
+        {
+            case "text":
+                return OutputFormat.Text;
+            case "json":
+                return OutputFormat.Json;
+            default:
+                result.AddError($"--format: '{result.Tokens[^1].Value}' is not one of text, json.");
+                return default;
+        }
+    },
 };
 var noPlot = new Option<bool>("--no-plot") { Description = "Skip the PNG (quicker in scripts)." };
 var hpaShape = new Option<string?>("--hpa-shape")

@@ -15,7 +15,7 @@ internal enum MetricKind
     Raw,
 }
 
-/// <summary>What the console prints on standard output.</summary>
+/// <summary>What the console prints on standard output; the first value, <see cref="Text"/>, is the option's default.</summary>
 internal enum OutputFormat
 {
     /// <summary>A readable table and the paths written.</summary>
@@ -25,7 +25,7 @@ internal enum OutputFormat
     Json,
 }
 
-/// <summary>What a trace's numeric timestamps count seconds from (--epoch).</summary>
+/// <summary>What a trace's numeric timestamps count seconds from (--epoch); the first value, <see cref="Year2000"/>, is the option's default.</summary>
 internal enum TimestampEpoch
 {
     /// <summary>2000-01-01 UTC, <see cref="Shaping.Simulation.Traces.TraceReadOptions.Origin"/>'s default (seconds from the trace's start land in 2000).</summary>

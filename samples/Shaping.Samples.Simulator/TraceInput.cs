@@ -187,7 +187,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
                 var model = new UtilizationDemandModel(column, s.Machine, s.FullScale, s.MemoryColumn);
                 var memory = s.MemoryColumn is null ? "memory and network in the machine's proportion" : $"memory utilisation from '{s.MemoryColumn}'";
                 return (model, Columns(column, s.MemoryColumn), Invariant(
-                    $"'{column}' is utilisation (full scale {s.FullScale:0.###}) of a machine of {s.Machine}; demand = share × machine, {memory}"));
+                    $"'{column}' is utilisation (full scale {s.FullScale:0.###}) of a machine of {Describe(s.Machine)}; demand = share × machine, {memory}"));
             }
 
             case MetricKind.Requests:
@@ -195,14 +195,14 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
                 var period = s.CountPeriod ?? s.Step;
                 var model = new DeferredRequestModel(column, period, s.PerRequest, s.Baseline);
                 return (model, Columns(column), Invariant(
-                    $"'{column}' counts requests per {(period is { } p ? Describe(p) : "interval")}; demand = {s.Baseline} + {s.PerRequest} per request/s"));
+                    $"'{column}' counts requests per {(period is { } p ? Describe(p) : "interval")}; demand = {Describe(s.Baseline)} + {Describe(s.PerRequest)} per request/s"));
             }
 
             case MetricKind.Raw:
             {
                 var model = new ColumnDemandModel(column, s.MemoryColumn, s.StorageColumn, s.NetworkColumn, s.Scale);
                 return (model, Columns(column, s.MemoryColumn, s.StorageColumn, s.NetworkColumn), Invariant(
-                    $"raw demand columns (cpu '{column}', memory '{s.MemoryColumn ?? "-"}', storage '{s.StorageColumn ?? "-"}', network '{s.NetworkColumn ?? "-"}') scaled by {s.Scale}"));
+                    $"raw demand columns (cpu '{column}', memory '{s.MemoryColumn ?? "-"}', storage '{s.StorageColumn ?? "-"}', network '{s.NetworkColumn ?? "-"}') scaled by {Describe(s.Scale)}"));
             }
 
             default:
@@ -262,10 +262,13 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             return value;
         }
 
-        return metrics.Count == 1
-            ? metrics[0]
-            : throw new TraceFormatException(path, 1, null,
-                $"the trace has several metric columns ({string.Join(", ", metrics)}); choose one with --column.");
+        return metrics.Count switch
+        {
+            1 => metrics[0],
+            0 => throw new TraceFormatException(path, 1, null, "the header has no metric column besides the timestamp."),
+            _ => throw new TraceFormatException(path, 1, null,
+                $"the trace has several metric columns ({string.Join(", ", metrics)}); choose one with --column."),
+        };
     }
 
     private static string ReadResource(string name)
@@ -280,6 +283,13 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         period.TotalHours >= 1 && period.TotalHours % 1 == 0 ? Invariant($"{period.TotalHours:0} h")
         : period.TotalMinutes >= 1 && period.TotalMinutes % 1 == 0 ? Invariant($"{period.TotalMinutes:0} min")
         : Invariant($"{period.TotalSeconds:0.###} s");
+
+    /// <summary>
+    /// A vector the user gave, as <see cref="ResourceVector.ToString"/> writes it but with every significant digit:
+    /// that rounds to 3 decimals, and the default per-request cost of 0.0005 Gbps would read 0.001.
+    /// </summary>
+    private static string Describe(ResourceVector v) =>
+        Invariant($"{v.CpuCores:G} cores, {v.MemoryGiB:G} GiB, {v.StorageGiB:G} GiB disk, {v.NetworkGbps:G} Gbps");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

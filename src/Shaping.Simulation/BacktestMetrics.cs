@@ -4,7 +4,7 @@ namespace Shaping.Simulation;
 
 /// <summary>Summary metrics of one backtest run; see <see cref="BacktestResult"/> for the definitions.</summary>
 /// <param name="TotalCost">Σ replicas × price per hour × interval hours, in currency.</param>
-/// <param name="AverageSlack">Mean share of provisioned capacity left unused, in [0, 1].</param>
+/// <param name="AverageSlack">Mean share of provisioned capacity left unused, in [0, 1]; 1 when the series demands nothing.</param>
 /// <param name="UnderProvisionedShare">Share of intervals with demand above capacity in some dimension, in [0, 1].</param>
 /// <param name="WorstShortfall">Largest (demand − capacity) / demand over intervals and dimensions, in [0, 1].</param>
 /// <param name="ShapeSwitchesPerReplicaDay">Replica shape switches per replica-day run.</param>

@@ -7,7 +7,8 @@ namespace Shaping.Simulation;
 /// <para>
 /// <b>Slack</b> is averaged over intervals and over the dimensions the series ever demands (a dimension that is
 /// zero throughout, such as storage in a CPU trace, is left out): per dimension
-/// <c>(provisioned − min(demand, provisioned)) / provisioned</c>. <b>Under-provisioned</b> intervals have demand
+/// <c>(provisioned − min(demand, provisioned)) / provisioned</c>; it is 1 for a series that demands nothing at all (every
+/// unit provisioned is unused). <b>Under-provisioned</b> intervals have demand
 /// above capacity in at least one dimension. <b>Worst shortfall</b> is the largest
 /// <c>(demand − provisioned) / demand</c> over intervals and dimensions (0 when never short).
 /// <b>Shape switches per replica-day</b> counts, at every interval whose shape differs from the previous one, the

@@ -160,7 +160,7 @@ public sealed class BacktestSimulator(ShapeCatalog catalog)
         var replicaDays = replicaHours / 24;
         return new BacktestMetrics(
             cost,
-            slackTerms == 0 ? 0 : slackSum / slackTerms,
+            slackTerms == 0 ? 1 : slackSum / slackTerms, // a series that demands nothing leaves all capacity unused
             (double)under / steps.Length,
             worst,
             replicaDays > 0 ? switches / replicaDays : 0,

@@ -24,6 +24,9 @@ public sealed partial class SimulateCommandTests
     [InlineData("--step", "300")] // a bare number used to be read as 300 days
     [InlineData("--count-period", "1.5")]
     [InlineData("--epoch", "1970-01-01")]
+    [InlineData("--format", "5")] // an enum's number used to be accepted and run as text
+    [InlineData("--format", "-1")]
+    [InlineData("--format", "yaml")]
     public void Main_InvalidOptionValue_ExitsNonZeroNamingTheOption(string option, string value)
     {
         var (code, _, stderr) = RunMain(option, value, "--out", _folder, "--no-plot");
@@ -48,6 +51,31 @@ public sealed partial class SimulateCommandTests
         Assert.Equal(0, code);
         Assert.Contains("a bare number is rejected", stdout, StringComparison.Ordinal);
         Assert.Contains("--epoch", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Main_Help_ShowsDefaultsSpelledAsTheOptionsAcceptThem()
+    {
+        var (code, stdout, _) = RunMain("--help");
+
+        Assert.Equal(0, code);
+        // --epoch used to show "[default: Year2000]", a value it rejects, and --format "[default: Text]".
+        Assert.DoesNotContain("Year2000", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("[default: Text]", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("json", true)]
+    [InlineData("JSON", true)]
+    [InlineData("text", false)]
+    public void Main_FormatOption_AcceptsItsNamesInAnyCase(string value, bool json)
+    {
+        var path = WriteTrace(CpuTrace(12, _ => "50"));
+
+        var (code, stdout, _) = RunMain("--trace", path, "--format", value, "--out", _folder, "--no-plot");
+
+        Assert.Equal(0, code);
+        Assert.Equal(json, stdout.TrimStart().StartsWith('{'));
     }
 
     [Fact]
@@ -193,5 +221,40 @@ public sealed partial class SimulateCommandTests
         using var document = JsonDocument.Parse(stdout);
         var predictive = document.RootElement.GetProperty("policies").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "predictive");
         Assert.True(predictive.GetProperty("underProvisionedShare").GetDouble() < 0.01, predictive.ToString());
+    }
+
+    [Fact]
+    public void Run_RequestsModel_DescribesThePerRequestCostUnrounded()
+    {
+        // The default per-request network cost is 0.0005 Gbps; the report and JSON used to say 0.001 (rounded to 3 decimals).
+        var path = WriteTrace(CpuTrace(12, _ => "600"));
+
+        var (code, stdout, _) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Metric = MetricKind.Requests, Out = new DirectoryInfo(_folder), Format = OutputFormat.Json, NoPlot = true,
+        });
+
+        Assert.Equal(0, code);
+        using var document = JsonDocument.Parse(stdout);
+        var model = document.RootElement.GetProperty("trace").GetProperty("demandModel").GetString();
+        Assert.Contains("0.01 cores, 0.02 GiB, 0 GiB disk, 0.0005 Gbps per request/s", model, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("timestamp\n2024-01-01 00:00:00\n2024-01-01 00:05:00\n", null)]
+    [InlineData("value\n50\n60\n", "value")]
+    public void Run_TraceWithOnlyATimestampColumn_SaysThereIsNoMetricColumn(string csv, string? timestampColumn)
+    {
+        // It used to say "the trace has several metric columns (); choose one with --column".
+        var path = WriteTrace(csv);
+
+        var (code, _, stderr) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), TimestampColumn = timestampColumn, Step = TimeSpan.FromMinutes(5), Out = new DirectoryInfo(_folder), NoPlot = true,
+        });
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{path}:line 1: the header has no metric column besides the timestamp", stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(stderr);
     }
 }

@@ -57,6 +57,20 @@ public sealed class BacktestSimulatorTests
     }
 
     [Fact]
+    public void Run_NoDemandAtAll_ReportsAllCapacityAsSlack()
+    {
+        // An idle service: every core provisioned is unused. Average slack used to be 0 (an average over no dimension).
+        var catalog = TestCatalogs.Cpu();
+        var policy = new StaticPeakPolicy(new ResourceVector(2, 0, 0, 0), shapeName: "cpu-2");
+
+        var m = new BacktestSimulator(catalog).Run(Series.Cpu(Hour, 0, 0, 0), policy).Metrics;
+
+        Assert.Equal(1, m.AverageSlack, 12);
+        Assert.Equal(0, m.UnderProvisionedShare);
+        Assert.Equal(0, m.WorstShortfall);
+    }
+
+    [Fact]
     public void Run_AlternatingShapes_CountsSwitchesPerReplicaDay()
     {
         var catalog = TestCatalogs.Cpu();

@@ -16,7 +16,7 @@ namespace Shaping.Simulation.Catalogs;
 /// <c>networkGbps</c> and <c>pricePerHour</c> are required on every shape; <c>performanceFactor</c> (default 1.0),
 /// <c>sizeClass</c> (a <see cref="SizeClass"/> name; default <see cref="SizeClass.Unspecified"/>), a shape's
 /// <c>description</c> and a top-level <c>description</c> are optional; any other property is an error, so a misspelt
-/// field is not silently read as 0. Every problem (invalid JSON, a missing or unknown field, no shapes, a shape the core
+/// field is not silently read as 0, and so is a property given twice. Every problem (invalid JSON, a missing or unknown field, no shapes, a shape the core
 /// types reject, two shapes with one name) is an <see cref="InvalidDataException"/> whose one-line message starts with
 /// the source name.
 /// </remarks>
@@ -133,15 +133,49 @@ internal sealed record CatalogEntry(
     double NetworkGbps,
     double PricePerHour,
     double PerformanceFactor = 1.0,
-    SizeClass SizeClass = SizeClass.Unspecified,
+    [property: JsonConverter(typeof(SizeClassJsonConverter))] SizeClass SizeClass = SizeClass.Unspecified,
     string? Description = null);
 
+/// <summary>
+/// Reads a <see cref="SizeClass"/> by name (case-insensitive) or number (checked by the loader). The string-enum
+/// converter also reads comma-separated names as flags, so "Small, Large" loaded as Small | Large, which is Custom.
+/// </summary>
+internal sealed class SizeClassJsonConverter : JsonConverter<SizeClass>
+{
+    public override SizeClass Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number))
+        {
+            return (SizeClass)number;
+        }
+
+        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        foreach (var value in Enum.GetValues<SizeClass>())
+        {
+            if (string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        throw new JsonException(
+            $"sizeClass must be one of {string.Join(", ", Enum.GetNames<SizeClass>())}; got {(text is null ? reader.TokenType.ToString() : $"'{text}'")}.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, SizeClass value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value.ToString());
+    }
+}
+
 // The six numbers and the name have no defaults and must be present (a missing "memoryGiB" must not load as 0 GiB), and
-// an unknown property is an error (a misspelt "memory" must not be ignored).
+// an unknown or repeated property is an error (a misspelt "memory" must not be ignored, nor the first of two "cpuCores").
 [JsonSourceGenerationOptions(
     PropertyNameCaseInsensitive = true,
     UseStringEnumConverter = true,
     RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(CatalogDocument))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext;

@@ -97,7 +97,7 @@ public static class CsvTraceReader
             if (earlier >= 0)
             {
                 throw new TraceFormatException(
-                    sourceName, lineNumber, header[i], $"the header names this column twice (fields {earlier + 1} and {i + 1}); column names are case-insensitive.");
+                    sourceName, lineNumber, ColumnLabel(header, i), $"the header names this column twice (fields {earlier + 1} and {i + 1}); column names are case-insensitive.");
             }
         }
 
@@ -128,13 +128,13 @@ public static class CsvTraceReader
                 var seconds = ParseTime(fields[timeIndex].Trim(), ref firstAbsolute, options.Origin, out var timeError);
                 if (timeError is not null)
                 {
-                    throw new TraceFormatException(sourceName, lineNumber, header[timeIndex], timeError);
+                    throw new TraceFormatException(sourceName, lineNumber, ColumnLabel(header, timeIndex), timeError);
                 }
 
                 if (times.Count > 0 && seconds < times[^1])
                 {
                     throw new TraceFormatException(
-                        sourceName, lineNumber, header[timeIndex], "the timestamp is earlier than the previous row's; rows must be in time order.");
+                        sourceName, lineNumber, ColumnLabel(header, timeIndex), "the timestamp is earlier than the previous row's; rows must be in time order.");
                 }
 
                 times.Add(seconds);
@@ -146,7 +146,7 @@ public static class CsvTraceReader
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
                 {
                     throw new TraceFormatException(
-                        sourceName, lineNumber, header[metricIndexes[m]],
+                        sourceName, lineNumber, ColumnLabel(header, metricIndexes[m]),
                         text.Length == 0 ? "the value is empty." : $"'{text}' is not a finite number.");
                 }
 
@@ -202,7 +202,7 @@ public static class CsvTraceReader
         if (lastSlot + 1 > MaxSlots)
         {
             throw new TraceFormatException(
-                sourceName, lines[^1], header[timeIndex],
+                sourceName, lines[^1], ColumnLabel(header, timeIndex),
                 $"the trace spans {lastSlot + 1:0} steps of {step} from line {lines[0]} to this row; at most {MaxSlots:N0} are read (is this timestamp wrong, or the step too small?).");
         }
 
@@ -214,6 +214,7 @@ public static class CsvTraceReader
         }
 
         var counts = new int[slotCount];
+        var firstSample = new int[slotCount];
         var merged = 0;
         var maxJitter = 0.0;
         for (var i = 0; i < times.Count; i++)
@@ -224,7 +225,7 @@ public static class CsvTraceReader
             if (jitter > options.MaxJitterFraction + 1e-9)
             {
                 throw new TraceFormatException(
-                    sourceName, lines[i], header[timeIndex],
+                    sourceName, lines[i], ColumnLabel(header, timeIndex),
                     $"the sample is {jitter:0.###} of a step ({step}) away from the grid; at most {options.MaxJitterFraction} is allowed.");
             }
 
@@ -232,6 +233,10 @@ public static class CsvTraceReader
             if (counts[slot] > 0)
             {
                 merged++;
+            }
+            else
+            {
+                firstSample[slot] = i;
             }
 
             counts[slot]++;
@@ -250,7 +255,11 @@ public static class CsvTraceReader
             {
                 if (counts[s] > 0)
                 {
-                    column[s] /= counts[s];
+                    // A slot's samples are consecutive rows. Their sum overflows only for values near
+                    // double.MaxValue; those are averaged part by part instead.
+                    column[s] = double.IsFinite(column[s])
+                        ? column[s] / counts[s]
+                        : MeanByParts(values[m], firstSample[s], counts[s]);
                 }
                 else
                 {
@@ -267,6 +276,21 @@ public static class CsvTraceReader
             sourceName, origin.AddSeconds(first), step, columns, gaps,
             new TraceStats(times.Count, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3))));
     }
+
+    private static double MeanByParts(List<double> values, int first, int count)
+    {
+        var mean = 0.0;
+        for (var i = first; i < first + count; i++)
+        {
+            mean += values[i] / count;
+        }
+
+        return mean;
+    }
+
+    /// <summary>The column's name for an error, or its 1-based position when the header leaves it unnamed.</summary>
+    private static string ColumnLabel(string[] header, int index) =>
+        header[index].Length > 0 ? header[index] : (index + 1).ToString(CultureInfo.InvariantCulture);
 
     private static TimeSpan DetectStep(List<double> times, string sourceName)
     {

@@ -45,6 +45,9 @@ public sealed class ShapeCatalogJsonTests
     [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1,"sizeClass":99}]}""", "unknown sizeClass (99)")]
     [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "missing required properties including: 'MemoryGiB'")] // missing: not 0 GiB
     [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memory":16,"memoryGiB":16,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "memory")] // misspelt extra field
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1,"sizeClass":"Small, Large"}]}""", "sizeClass")] // was read as Small | Large = Custom
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":1,"memoryGiB":2,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1,"sizeClass":"Small,Micro"}]}""", "sizeClass")] // was read as Medium
+    [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2,"cpuCores":8}]}""", "Duplicate property 'CpuCores'")] // a field given twice: the last one used to win silently
     public void Load_InvalidCatalog_ThrowsOneLineNamingTheSource(string json, string problem)
     {
         var error = Assert.Throws<InvalidDataException>(() => Load(json));

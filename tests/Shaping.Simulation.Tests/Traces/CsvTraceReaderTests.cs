@@ -232,4 +232,26 @@ public sealed class CsvTraceReaderTests
         Assert.Equal(1, ex.Line);
         Assert.Equal("CPU", ex.Column);
     }
+
+    [Fact]
+    public void Read_TwoHugeSamplesInOneSlot_AveragesWithoutOverflow()
+    {
+        // Their sum overflows to infinity; the trace used to be rejected with an ArgumentException naming no file or line.
+        var trace = Read("timestamp,value\n2014-04-10 00:00:00,1e308\n2014-04-10 00:01:00,1.5e308\n2014-04-10 00:05:00,-1e308\n2014-04-10 00:06:00,-1.5e308\n",
+            new TraceReadOptions { Step = TimeSpan.FromMinutes(5) });
+
+        Assert.Equal([1.25e308, -1.25e308], trace.GetColumn("value").ToArray());
+        Assert.Equal(2, trace.Stats.MergedSamples);
+    }
+
+    [Fact]
+    public void Read_BadValueUnderAnUnnamedColumn_NamesTheColumnByPosition()
+    {
+        // As TraceFormatException.Column documents; the message used to say "column ''".
+        var ex = Assert.Throws<TraceFormatException>(() => Read("timestamp,,value\n2014-04-10 00:00:00,,1\n"));
+
+        Assert.Equal(2, ex.Line);
+        Assert.Equal("2", ex.Column);
+        Assert.Contains("column '2': the value is empty.", ex.Message, StringComparison.Ordinal);
+    }
 }
