@@ -39,7 +39,10 @@ public static class ShapeSynthesizer
     /// <see cref="ShapeSynthesisOptions.PriceModel"/> is not set); <see langword="null"/> for no comparison.</param>
     /// <returns>The proposed shapes, their expected cost and the saving against <paramref name="currentCatalog"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="demands"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="demands"/> is empty, or there is neither a price model nor a non-empty catalog to fit one to.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="demands"/> is empty or (with a granularity of 0 in every dimension) all zero, or there is neither a
+    /// price model nor a non-empty catalog to fit one to.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">
     /// A demand or an option is invalid, or (with no price model given) a shape of <paramref name="currentCatalog"/> is
     /// too large to fit one to (see <see cref="LinearPriceModel.Fit(IEnumerable{ResourceShape})"/>).
@@ -73,8 +76,18 @@ public static class ShapeSynthesizer
             required[i] = demand.Scale(1 + options.Headroom);
         }
 
-        var search = new Search(required, options.Granularity, model);
-        var assignment = KMeansPlusPlus(required, options.ShapeCount, new Random(options.Seed));
+        // A requirement that rounds to no capacity at all (an idle replica, with a granularity that leaves every
+        // dimension unrounded) fits any shape: it is priced on the cheapest proposed shape but sizes none.
+        var sized = Array.FindAll(required, r => !options.Granularity.RoundUp(r).IsZero);
+        if (sized.Length == 0)
+        {
+            throw new ArgumentException(
+                "Every demand is zero and ShapeSynthesisOptions.Granularity has no positive step, so there is nothing to size a shape by.",
+                nameof(demands));
+        }
+
+        var search = new Search(sized, required, options.Granularity, model);
+        var assignment = KMeansPlusPlus(sized, options.ShapeCount, new Random(options.Seed));
         search.Improve(assignment, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
 
         var (capacities, prices) = search.Shapes(assignment);
@@ -238,7 +251,11 @@ public static class ShapeSynthesizer
     }
 
     /// <summary>Evaluates and improves an assignment of requirements to clusters.</summary>
-    private sealed class Search(ResourceVector[] required, ShapeGranularity granularity, LinearPriceModel model)
+    /// <param name="required">The requirements that are clustered (each rounds to some capacity).</param>
+    /// <param name="all">Every requirement, including those that fit any shape: what the expected cost is taken over.</param>
+    /// <param name="granularity">The provider's granularity.</param>
+    /// <param name="model">The price model.</param>
+    private sealed class Search(ResourceVector[] required, ResourceVector[] all, ShapeGranularity granularity, LinearPriceModel model)
     {
         public static int[] Compact(int[] assignment)
         {
@@ -312,7 +329,7 @@ public static class ShapeSynthesizer
         private double Cost(int[] assignment)
         {
             var (capacities, prices) = Shapes(assignment);
-            return ExpectedCost(required, capacities, prices);
+            return ExpectedCost(all, capacities, prices);
         }
 
         private IEnumerable<int[]> Candidates(int[] assignment, int maxShapes, Random random)

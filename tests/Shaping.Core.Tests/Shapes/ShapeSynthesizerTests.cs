@@ -338,6 +338,38 @@ public sealed class ShapeSynthesizerTests
     }
 
     [Property(MaxTest = 100)]
+    public Property Synthesize_IdleDemandsAndUnroundedGranularity_CoversEveryDemand(int seed, PositiveInt count, PositiveInt idle, PositiveInt k)
+    {
+        // Idle replicas (zero demand) are real observations; with a granularity of 0 (capacities left unrounded) a
+        // cluster of them must not become a shape with no capacity.
+        var demands = RandomDemand(seed, 1 + (count.Get % 30));
+        demands.AddRange(Enumerable.Repeat(ResourceVector.Zero, 1 + (idle.Get % 10)));
+        var options = new ShapeSynthesisOptions
+        {
+            ShapeCount = 1 + (k.Get % 5), Seed = seed, MaxImprovements = 30, Granularity = new ShapeGranularity(ResourceVector.Zero),
+        };
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, TShirt());
+
+        return (demands.All(d => Covers(result, d, options.Headroom))
+                && result.Shapes.Length <= options.ShapeCount
+                && result.Shapes.All(s => !s.Capacity.IsZero && s.PricePerHour > 0)
+                && double.IsFinite(result.ExpectedCostPerHour))
+            .Label($"n={demands.Count} k={options.ShapeCount}");
+    }
+
+    [Fact]
+    public void Synthesize_OnlyIdleDemandsAndUnroundedGranularity_ThrowsNamingTheDemands()
+    {
+        var options = new ShapeSynthesisOptions { Granularity = new ShapeGranularity(ResourceVector.Zero) };
+
+        var error = Assert.Throws<ArgumentException>(() => ShapeSynthesizer.Synthesize([ResourceVector.Zero, ResourceVector.Zero], options, TShirt()));
+
+        Assert.Equal("demands", error.ParamName);
+        Assert.Contains("zero", error.Message, StringComparison.Ordinal);
+    }
+
+    [Property(MaxTest = 100)]
     public bool Synthesize_SameSeed_SameShapes(int seed, PositiveInt count)
     {
         var demands = RandomDemand(seed, 1 + (count.Get % 30));
