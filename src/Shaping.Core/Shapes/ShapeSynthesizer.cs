@@ -20,6 +20,10 @@ namespace Shaping.Core.Shapes;
 /// clusters; move a member that defines a cluster's envelope to another cluster; split a cluster in two (2-means)
 /// while fewer than k shapes are used. Every move keeps each demand inside its own cluster's shape, so coverage
 /// always holds.</description></item>
+/// <item><description>When a current catalog is given, the same local search also starts from the catalog's own grouping
+/// (each demand on its cheapest covering catalog shape, the cheapest merges first until at most k groups remain), and
+/// the cheaper of the two results is proposed. So the proposal never costs more than the catalog when the catalog uses
+/// at most k shapes, each on whole granularity steps and listed at or above the price model's price for it.</description></item>
 /// </list>
 /// <para>
 /// The expected cost of a set of shapes is the sum over demands of the price of the cheapest shape in the set that
@@ -89,6 +93,18 @@ public static class ShapeSynthesizer
         var search = new Search(sized, required, options.Granularity, model);
         var assignment = KMeansPlusPlus(sized, options.ShapeCount, new Random(options.Seed));
         search.Improve(assignment, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
+        if (currentCatalog is { IsEmpty: false })
+        {
+            // The catalog's own grouping is a second start: k-means' local optimum can cost more than the catalog it is
+            // meant to beat, while this start is never worse than the catalog when the catalog's shapes are on whole
+            // steps and listed at or above the model's price.
+            var fromCatalog = search.MergeDownTo(CatalogAssignment(sized, currentCatalog), options.ShapeCount);
+            search.Improve(fromCatalog, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
+            if (search.Cost(fromCatalog) < search.Cost(assignment))
+            {
+                assignment = fromCatalog;
+            }
+        }
 
         var (capacities, prices) = search.Shapes(assignment);
         var unique = capacities.Zip(prices).DistinctBy(s => s.First).OrderBy(s => s.Second).ThenBy(s => s.First.CpuCores).ToArray();
@@ -148,6 +164,29 @@ public static class ShapeSynthesizer
         }
 
         return (uncovered > 0 ? double.PositiveInfinity : cost, uncovered);
+    }
+
+    // Each requirement on its cheapest covering catalog shape (the catalog is in ascending price); those no shape covers
+    // share one more cluster.
+    private static int[] CatalogAssignment(ResourceVector[] required, ShapeCatalog catalog)
+    {
+        var assignment = new int[required.Length];
+        for (var i = 0; i < required.Length; i++)
+        {
+            var label = catalog.Count;
+            for (var s = 0; s < catalog.Count; s++)
+            {
+                if (required[i].FitsWithin(catalog[s].Capacity))
+                {
+                    label = s;
+                    break;
+                }
+            }
+
+            assignment[i] = label;
+        }
+
+        return Search.Compact(assignment);
     }
 
     private static int[] KMeansPlusPlus(ResourceVector[] required, int k, Random random)
@@ -326,7 +365,70 @@ public static class ShapeSynthesizer
             }
         }
 
-        private double Cost(int[] assignment)
+        /// <summary>
+        /// Merges, one pair at a time, the two clusters whose merge adds least to the cost of running every member on its
+        /// own cluster's shape, until at most <paramref name="maxShapes"/> remain. Works on cluster envelopes, so a catalog
+        /// of many shapes costs O(clusters³) prices, not a full evaluation per pair.
+        /// </summary>
+        public int[] MergeDownTo(int[] assignment, int maxShapes)
+        {
+            var count = assignment.Max() + 1;
+            if (count <= maxShapes)
+            {
+                return assignment;
+            }
+
+            var envelopes = new ResourceVector[count];
+            var sizes = new int[count];
+            for (var i = 0; i < assignment.Length; i++)
+            {
+                envelopes[assignment[i]] = ResourceVector.Max(envelopes[assignment[i]], required[i]);
+                sizes[assignment[i]]++;
+            }
+
+            var into = Enumerable.Range(0, count).ToArray();
+            for (var remaining = count; remaining > maxShapes; remaining--)
+            {
+                var (bestA, bestB, bestIncrease) = (-1, -1, double.PositiveInfinity);
+                for (var a = 0; a < count; a++)
+                {
+                    for (var b = a + 1; b < count && into[a] == a; b++)
+                    {
+                        if (into[b] != b)
+                        {
+                            continue;
+                        }
+
+                        var increase = ((sizes[a] + sizes[b]) * PriceOf(ResourceVector.Max(envelopes[a], envelopes[b])))
+                            - (sizes[a] * PriceOf(envelopes[a])) - (sizes[b] * PriceOf(envelopes[b]));
+                        if (bestA < 0 || increase < bestIncrease)
+                        {
+                            (bestA, bestB, bestIncrease) = (a, b, increase);
+                        }
+                    }
+                }
+
+                envelopes[bestA] = ResourceVector.Max(envelopes[bestA], envelopes[bestB]);
+                sizes[bestA] += sizes[bestB];
+                into[bestB] = bestA;
+            }
+
+            var merged = new int[assignment.Length];
+            for (var i = 0; i < merged.Length; i++)
+            {
+                var c = assignment[i];
+                while (into[c] != c)
+                {
+                    c = into[c];
+                }
+
+                merged[i] = c;
+            }
+
+            return Compact(merged);
+        }
+
+        public double Cost(int[] assignment)
         {
             var (capacities, prices) = Shapes(assignment);
             return ExpectedCost(all, capacities, prices);
@@ -341,16 +443,7 @@ public static class ShapeSynthesizer
             {
                 for (var b = a + 1; b < count; b++)
                 {
-                    var merged = (int[])assignment.Clone();
-                    for (var i = 0; i < merged.Length; i++)
-                    {
-                        if (merged[i] == b)
-                        {
-                            merged[i] = a;
-                        }
-                    }
-
-                    yield return Compact(merged);
+                    yield return Merge(assignment, a, b);
                 }
             }
 
@@ -390,6 +483,22 @@ public static class ShapeSynthesizer
                     }
                 }
             }
+        }
+
+        private double PriceOf(ResourceVector envelope) => model.PriceOf(granularity.RoundUp(envelope));
+
+        private static int[] Merge(int[] assignment, int a, int b)
+        {
+            var merged = (int[])assignment.Clone();
+            for (var i = 0; i < merged.Length; i++)
+            {
+                if (merged[i] == b)
+                {
+                    merged[i] = a;
+                }
+            }
+
+            return Compact(merged);
         }
 
         private SortedSet<int> EnvelopeDefiners(int[] assignment, int count)
