@@ -146,7 +146,9 @@ public sealed class LoadProfile
     /// <summary>Multiplies every distribution by <paramref name="factor"/>, for example 1/replicas to get one replica's share.</summary>
     /// <param name="factor">The factor; finite and non-negative.</param>
     /// <returns>The scaled profile.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is NaN, infinite or negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="factor"/> is NaN, infinite or negative, or so large that a distribution overflows.
+    /// </exception>
     public LoadProfile Scale(double factor)
     {
         Span<QuantileDistribution> mean = stackalloc QuantileDistribution[ResourceVector.DimensionCount];

@@ -284,7 +284,9 @@ public readonly struct QuantileDistribution : IEquatable<QuantileDistribution>
         if (probability >= levels[last])
         {
             var gap = q[last] - q[last - 1];
-            return q[last] + (gap * TailScalePerGap * Math.Log((1 - levels[last]) / (1 - probability)));
+
+            // Far out in a tail of huge quantiles the sum can pass double.MaxValue: stay finite, as documented.
+            return Math.Min(q[last] + (gap * TailScalePerGap * Math.Log((1 - levels[last]) / (1 - probability))), double.MaxValue);
         }
 
         var i = 0;
@@ -299,7 +301,9 @@ public readonly struct QuantileDistribution : IEquatable<QuantileDistribution>
     /// <summary>Multiplies the quantity by a non-negative factor (for example to split a region's load over replicas).</summary>
     /// <param name="factor">The factor; finite and non-negative.</param>
     /// <returns>The scaled distribution.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is NaN, infinite or negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="factor"/> is NaN, infinite or negative, or so large that the mean or a quantile overflows.
+    /// </exception>
     public QuantileDistribution Scale(double factor)
     {
         ThrowIfInvalidValue(factor, nameof(factor));
@@ -309,7 +313,15 @@ public readonly struct QuantileDistribution : IEquatable<QuantileDistribution>
             buffer[i] *= factor;
         }
 
-        return new QuantileDistribution(Mean * factor, buffer);
+        // Quantiles ascend, so the last one is the largest.
+        var mean = Mean * factor;
+        if (!double.IsFinite(mean) || !double.IsFinite(buffer[LevelCount - 1]))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(factor), factor, string.Create(CultureInfo.InvariantCulture, $"Scaling {this} by {factor} overflows double."));
+        }
+
+        return new QuantileDistribution(mean, buffer);
     }
 
     /// <inheritdoc/>

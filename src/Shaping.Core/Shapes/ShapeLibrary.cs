@@ -23,6 +23,12 @@ public sealed class ShapeLibrary
     private readonly Dictionary<string, List<ResourceShape>> _revisions = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ShapeCatalog> _catalogs = [];
     private readonly HashSet<string> _retired = new(StringComparer.Ordinal);
+
+    // Catalogs whose event is still to be raised, and whether this thread is raising one; both under _publishGate. A
+    // handler that changes the library re-enters Change on the same thread (the lock is reentrant): its catalog waits
+    // here until the handlers of the current event have returned.
+    private readonly Queue<ShapeCatalog> _pendingEvents = new();
+    private bool _raising;
     private volatile ShapeCatalog _current;
 
     /// <summary>Creates a library, optionally seeded with shapes as version 1.</summary>
@@ -166,6 +172,10 @@ public sealed class ShapeLibrary
     /// the publish lock through their event, so events arrive in version order, while readers take only the state lock
     /// and a slow handler never blocks them.
     /// </summary>
+    /// <remarks>
+    /// A change made by a handler is published at once, but its event is queued and raised after the current event's
+    /// handlers have all returned, so that every handler sees the versions in order.
+    /// </remarks>
     /// <param name="changeLocked">Validates and changes the revisions or the retired set; throws to change nothing.</param>
     private ShapeCatalog Change(Action changeLocked)
     {
@@ -178,7 +188,26 @@ public sealed class ShapeLibrary
                 catalog = PublishLocked();
             }
 
-            CatalogChanged?.Invoke(this, catalog);
+            _pendingEvents.Enqueue(catalog);
+            if (_raising)
+            {
+                return catalog; // called from a handler: the outer Change raises it next
+            }
+
+            _raising = true;
+            try
+            {
+                // A handler that throws leaves the rest queued; they are raised, still in order, before the next change's.
+                while (_pendingEvents.TryDequeue(out var next))
+                {
+                    CatalogChanged?.Invoke(this, next);
+                }
+            }
+            finally
+            {
+                _raising = false;
+            }
+
             return catalog;
         }
     }

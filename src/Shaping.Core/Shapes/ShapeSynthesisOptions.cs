@@ -30,7 +30,7 @@ public sealed class ShapeSynthesisOptions
     /// <value>The default value is <c>syn-</c>.</value>
     public string NamePrefix { get; set; } = "syn-";
 
-    /// <summary>Gets or sets the most improving moves local search makes before it stops.</summary>
+    /// <summary>Gets or sets the most improving moves local search makes from each starting point before it stops.</summary>
     /// <value>The default value is 200.</value>
     public int MaxImprovements { get; set; } = 200;
 

@@ -20,6 +20,10 @@ namespace Shaping.Core.Shapes;
 /// clusters; move a member that defines a cluster's envelope to another cluster; split a cluster in two (2-means)
 /// while fewer than k shapes are used. Every move keeps each demand inside its own cluster's shape, so coverage
 /// always holds.</description></item>
+/// <item><description>When a current catalog is given, the same local search also starts from the catalog's own grouping
+/// (each demand on its cheapest covering catalog shape, the cheapest merges first until at most k groups remain), and
+/// the cheaper of the two results is proposed. So the proposal never costs more than the catalog when the catalog uses
+/// at most k shapes, each on whole granularity steps and listed at or above the price model's price for it.</description></item>
 /// </list>
 /// <para>
 /// The expected cost of a set of shapes is the sum over demands of the price of the cheapest shape in the set that
@@ -39,7 +43,10 @@ public static class ShapeSynthesizer
     /// <see cref="ShapeSynthesisOptions.PriceModel"/> is not set); <see langword="null"/> for no comparison.</param>
     /// <returns>The proposed shapes, their expected cost and the saving against <paramref name="currentCatalog"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="demands"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="demands"/> is empty, or there is neither a price model nor a non-empty catalog to fit one to.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="demands"/> is empty or (with a granularity of 0 in every dimension) all zero, or there is neither a
+    /// price model nor a non-empty catalog to fit one to.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">
     /// A demand or an option is invalid, or (with no price model given) a shape of <paramref name="currentCatalog"/> is
     /// too large to fit one to (see <see cref="LinearPriceModel.Fit(IEnumerable{ResourceShape})"/>).
@@ -73,9 +80,31 @@ public static class ShapeSynthesizer
             required[i] = demand.Scale(1 + options.Headroom);
         }
 
-        var search = new Search(required, options.Granularity, model);
-        var assignment = KMeansPlusPlus(required, options.ShapeCount, new Random(options.Seed));
+        // A requirement that rounds to no capacity at all (an idle replica, with a granularity that leaves every
+        // dimension unrounded) fits any shape: it is priced on the cheapest proposed shape but sizes none.
+        var sized = Array.FindAll(required, r => !options.Granularity.RoundUp(r).IsZero);
+        if (sized.Length == 0)
+        {
+            throw new ArgumentException(
+                "Every demand is zero and ShapeSynthesisOptions.Granularity has no positive step, so there is nothing to size a shape by.",
+                nameof(demands));
+        }
+
+        var search = new Search(sized, required, options.Granularity, model);
+        var assignment = KMeansPlusPlus(sized, options.ShapeCount, new Random(options.Seed));
         search.Improve(assignment, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
+        if (currentCatalog is { IsEmpty: false })
+        {
+            // The catalog's own grouping is a second start: k-means' local optimum can cost more than the catalog it is
+            // meant to beat, while this start is never worse than the catalog when the catalog's shapes are on whole
+            // steps and listed at or above the model's price.
+            var fromCatalog = search.MergeDownTo(CatalogAssignment(sized, currentCatalog), options.ShapeCount);
+            search.Improve(fromCatalog, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
+            if (search.Cost(fromCatalog) < search.Cost(assignment))
+            {
+                assignment = fromCatalog;
+            }
+        }
 
         var (capacities, prices) = search.Shapes(assignment);
         var unique = capacities.Zip(prices).DistinctBy(s => s.First).OrderBy(s => s.Second).ThenBy(s => s.First.CpuCores).ToArray();
@@ -135,6 +164,29 @@ public static class ShapeSynthesizer
         }
 
         return (uncovered > 0 ? double.PositiveInfinity : cost, uncovered);
+    }
+
+    // Each requirement on its cheapest covering catalog shape (the catalog is in ascending price); those no shape covers
+    // share one more cluster.
+    private static int[] CatalogAssignment(ResourceVector[] required, ShapeCatalog catalog)
+    {
+        var assignment = new int[required.Length];
+        for (var i = 0; i < required.Length; i++)
+        {
+            var label = catalog.Count;
+            for (var s = 0; s < catalog.Count; s++)
+            {
+                if (required[i].FitsWithin(catalog[s].Capacity))
+                {
+                    label = s;
+                    break;
+                }
+            }
+
+            assignment[i] = label;
+        }
+
+        return Search.Compact(assignment);
     }
 
     private static int[] KMeansPlusPlus(ResourceVector[] required, int k, Random random)
@@ -238,7 +290,11 @@ public static class ShapeSynthesizer
     }
 
     /// <summary>Evaluates and improves an assignment of requirements to clusters.</summary>
-    private sealed class Search(ResourceVector[] required, ShapeGranularity granularity, LinearPriceModel model)
+    /// <param name="required">The requirements that are clustered (each rounds to some capacity).</param>
+    /// <param name="all">Every requirement, including those that fit any shape: what the expected cost is taken over.</param>
+    /// <param name="granularity">The provider's granularity.</param>
+    /// <param name="model">The price model.</param>
+    private sealed class Search(ResourceVector[] required, ResourceVector[] all, ShapeGranularity granularity, LinearPriceModel model)
     {
         public static int[] Compact(int[] assignment)
         {
@@ -309,10 +365,73 @@ public static class ShapeSynthesizer
             }
         }
 
-        private double Cost(int[] assignment)
+        /// <summary>
+        /// Merges, one pair at a time, the two clusters whose merge adds least to the cost of running every member on its
+        /// own cluster's shape, until at most <paramref name="maxShapes"/> remain. Works on cluster envelopes, so a catalog
+        /// of many shapes costs O(clusters³) prices, not a full evaluation per pair.
+        /// </summary>
+        public int[] MergeDownTo(int[] assignment, int maxShapes)
+        {
+            var count = assignment.Max() + 1;
+            if (count <= maxShapes)
+            {
+                return assignment;
+            }
+
+            var envelopes = new ResourceVector[count];
+            var sizes = new int[count];
+            for (var i = 0; i < assignment.Length; i++)
+            {
+                envelopes[assignment[i]] = ResourceVector.Max(envelopes[assignment[i]], required[i]);
+                sizes[assignment[i]]++;
+            }
+
+            var into = Enumerable.Range(0, count).ToArray();
+            for (var remaining = count; remaining > maxShapes; remaining--)
+            {
+                var (bestA, bestB, bestIncrease) = (-1, -1, double.PositiveInfinity);
+                for (var a = 0; a < count; a++)
+                {
+                    for (var b = a + 1; b < count && into[a] == a; b++)
+                    {
+                        if (into[b] != b)
+                        {
+                            continue;
+                        }
+
+                        var increase = ((sizes[a] + sizes[b]) * PriceOf(ResourceVector.Max(envelopes[a], envelopes[b])))
+                            - (sizes[a] * PriceOf(envelopes[a])) - (sizes[b] * PriceOf(envelopes[b]));
+                        if (bestA < 0 || increase < bestIncrease)
+                        {
+                            (bestA, bestB, bestIncrease) = (a, b, increase);
+                        }
+                    }
+                }
+
+                envelopes[bestA] = ResourceVector.Max(envelopes[bestA], envelopes[bestB]);
+                sizes[bestA] += sizes[bestB];
+                into[bestB] = bestA;
+            }
+
+            var merged = new int[assignment.Length];
+            for (var i = 0; i < merged.Length; i++)
+            {
+                var c = assignment[i];
+                while (into[c] != c)
+                {
+                    c = into[c];
+                }
+
+                merged[i] = c;
+            }
+
+            return Compact(merged);
+        }
+
+        public double Cost(int[] assignment)
         {
             var (capacities, prices) = Shapes(assignment);
-            return ExpectedCost(required, capacities, prices);
+            return ExpectedCost(all, capacities, prices);
         }
 
         private IEnumerable<int[]> Candidates(int[] assignment, int maxShapes, Random random)
@@ -324,16 +443,7 @@ public static class ShapeSynthesizer
             {
                 for (var b = a + 1; b < count; b++)
                 {
-                    var merged = (int[])assignment.Clone();
-                    for (var i = 0; i < merged.Length; i++)
-                    {
-                        if (merged[i] == b)
-                        {
-                            merged[i] = a;
-                        }
-                    }
-
-                    yield return Compact(merged);
+                    yield return Merge(assignment, a, b);
                 }
             }
 
@@ -373,6 +483,22 @@ public static class ShapeSynthesizer
                     }
                 }
             }
+        }
+
+        private double PriceOf(ResourceVector envelope) => model.PriceOf(granularity.RoundUp(envelope));
+
+        private static int[] Merge(int[] assignment, int a, int b)
+        {
+            var merged = (int[])assignment.Clone();
+            for (var i = 0; i < merged.Length; i++)
+            {
+                if (merged[i] == b)
+                {
+                    merged[i] = a;
+                }
+            }
+
+            return Compact(merged);
         }
 
         private SortedSet<int> EnvelopeDefiners(int[] assignment, int count)

@@ -46,6 +46,31 @@ public sealed class QuantileDistributionTests
         return back >= p - 1e-9 && double.IsFinite(x) && x >= 0;
     }
 
+    [Theory]
+    [InlineData(0.99)]
+    [InlineData(0.9999)]
+    [InlineData(0.9999999999999999)]
+    public void Quantile_FarTailOfAHugeDistribution_IsFinite(double p)
+    {
+        // Finite, valid quantiles: the exponential tail beyond P99 must not run past double.MaxValue.
+        var distribution = QuantileDistribution.FromQuantiles(1, [1, 1, 1, 1, 1, 1e307, 1e308]);
+
+        var x = distribution.Quantile(p);
+
+        Assert.True(double.IsFinite(x) && x >= 1e308, $"{x}");
+    }
+
+    [Fact]
+    public void Scale_ByAFactorThatOverflows_ThrowsNamingTheFactor()
+    {
+        // Leaving infinite quantiles behind would give a P99 − P95 gap of ∞ − ∞ = NaN and a NaN peak quantile.
+        var distribution = QuantileDistribution.FromQuantiles(1e300, [1e300, 1e300, 1e300, 1e300, 1e300, 1e300, 1e300]);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => distribution.Scale(1e10));
+
+        Assert.Equal("factor", error.ParamName);
+    }
+
     [Property]
     public bool Cdf_IsMonotoneAndInTheUnitInterval(QuantileDistribution distribution, double a, double b)
     {

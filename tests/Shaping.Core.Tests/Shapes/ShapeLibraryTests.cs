@@ -67,6 +67,33 @@ public sealed class ShapeLibraryTests
     }
 
     [Fact]
+    public void CatalogChanged_HandlerThatChangesTheLibrary_EveryHandlerSeesVersionOrder()
+    {
+        // The first handler reacts to version 1 by adding a shape (version 2). The documented contract: one change at
+        // a time, in version order, the next event once the handler returns.
+        var library = new ShapeLibrary();
+        var first = new List<long>();
+        var second = new List<long>();
+        library.CatalogChanged += (_, catalog) =>
+        {
+            first.Add(catalog.Version);
+            if (catalog.Version == 1)
+            {
+                library.Add(Shape("reaction", 0.2));
+                Assert.Equal([1L], first); // the event of the nested change has not been raised yet
+            }
+        };
+        library.CatalogChanged += (_, catalog) => second.Add(catalog.Version);
+
+        var returned = library.Add(Shape("a", 0.1));
+
+        Assert.Equal(1, returned.Version);
+        Assert.Equal(2, library.Current.Version);
+        Assert.Equal([1L, 2L], first);
+        Assert.Equal([1L, 2L], second);
+    }
+
+    [Fact]
     public async Task ConcurrentWriters_ProduceDenseVersionsAndKeepEveryShape()
     {
         var library = new ShapeLibrary();

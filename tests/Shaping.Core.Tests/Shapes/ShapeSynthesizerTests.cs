@@ -338,6 +338,66 @@ public sealed class ShapeSynthesizerTests
     }
 
     [Property(MaxTest = 100)]
+    public Property Synthesize_IdleDemandsAndUnroundedGranularity_CoversEveryDemand(int seed, PositiveInt count, PositiveInt idle, PositiveInt k)
+    {
+        // Idle replicas (zero demand) are real observations; with a granularity of 0 (capacities left unrounded) a
+        // cluster of them must not become a shape with no capacity.
+        var demands = RandomDemand(seed, 1 + (count.Get % 30));
+        demands.AddRange(Enumerable.Repeat(ResourceVector.Zero, 1 + (idle.Get % 10)));
+        var options = new ShapeSynthesisOptions
+        {
+            ShapeCount = 1 + (k.Get % 5), Seed = seed, MaxImprovements = 30, Granularity = new ShapeGranularity(ResourceVector.Zero),
+        };
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, TShirt());
+
+        return (demands.All(d => Covers(result, d, options.Headroom))
+                && result.Shapes.Length <= options.ShapeCount
+                && result.Shapes.All(s => !s.Capacity.IsZero && s.PricePerHour > 0)
+                && double.IsFinite(result.ExpectedCostPerHour))
+            .Label($"n={demands.Count} k={options.ShapeCount}");
+    }
+
+    [Fact]
+    public void Synthesize_OnlyIdleDemandsAndUnroundedGranularity_ThrowsNamingTheDemands()
+    {
+        var options = new ShapeSynthesisOptions { Granularity = new ShapeGranularity(ResourceVector.Zero) };
+
+        var error = Assert.Throws<ArgumentException>(() => ShapeSynthesizer.Synthesize([ResourceVector.Zero, ResourceVector.Zero], options, TShirt()));
+
+        Assert.Equal("demands", error.ParamName);
+        Assert.Contains("zero", error.Message, StringComparison.Ordinal);
+    }
+
+    [Property(MaxTest = 100)]
+    public Property Synthesize_CatalogPricedByTheModel_NeverCostsMoreThanTheCatalog(int seed, PositiveInt shapeCount)
+    {
+        // A catalog on whole granularity steps, listed at the price model's prices, with demand just inside its shapes:
+        // proposing the catalog's own shapes (k = its size) would cost exactly what it costs, so the proposal must not
+        // cost more.
+        var model = new LinearPriceModel(new ResourceVector(0.03, 0.004, 0.0001, 0.002), 0.01);
+        var random = new Random(seed);
+        var shapes = Enumerable.Range(0, 2 + (shapeCount.Get % 5)).Select(i =>
+        {
+            var capacity = new ResourceVector(
+                0.5 * (1 + random.Next(32)), 1 + random.Next(64), 10 * (1 + random.Next(50)), 0.5 * (1 + random.Next(20)));
+            return new ResourceShape($"s{i}", capacity, new ShapeProfile(model.PriceOf(capacity)));
+        }).ToArray();
+        var catalog = new ShapeCatalog(shapes);
+        var demands = Enumerable.Range(0, 50)
+            .Select(_ => shapes[random.Next(shapes.Length)].Capacity.Scale((0.8 + (0.2 * random.NextDouble())) / 1.2))
+            .ToList();
+        var options = new ShapeSynthesisOptions { ShapeCount = shapes.Length, PriceModel = model, Seed = seed, MaxImprovements = 50 };
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, catalog);
+
+        return (result.CatalogUncoveredDemands == 0
+                && result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour * (1 + 1e-12)
+                && demands.All(d => Covers(result, d, options.Headroom)))
+            .Label($"k={shapes.Length} proposed={result.ExpectedCostPerHour} catalog={result.CatalogExpectedCostPerHour}");
+    }
+
+    [Property(MaxTest = 100)]
     public bool Synthesize_SameSeed_SameShapes(int seed, PositiveInt count)
     {
         var demands = RandomDemand(seed, 1 + (count.Get % 30));
