@@ -247,7 +247,7 @@ internal static class BacktestCommand
         var perReplica = demand.Values.Where((_, i) => i % every == 0).Select(v => v.Scale(1.0 / replicas)).ToList();
         var synthesis = ShapeSynthesizer.Synthesize(perReplica, new ShapeSynthesisOptions { ShapeCount = 4, Headroom = 0.15 }, catalog);
         return string.Create(CultureInfo.InvariantCulture,
-            $"Synthesis (k = 4, headroom 15 %, {perReplica.Count} per-replica demands, price model fitted to the catalog): expected {synthesis.ExpectedCostPerHour:0.###}/h vs T-shirt catalog {synthesis.CatalogExpectedCostPerHour:0.###}/h ({synthesis.CatalogUncoveredDemands} uncovered), saving {synthesis.SavingFraction:P1}; shapes: {string.Join("; ", synthesis.Shapes.Select(s => $"{s.Capacity} at {s.PricePerHour:0.####}/h"))}.");
+            $"Synthesis (k = 4, headroom 15 %, {perReplica.Count} per-replica demands, price model fitted to the catalog): expected {synthesis.ExpectedCostPerHour:0.###}/h vs T-shirt catalog {synthesis.CatalogExpectedCostPerHour:0.###}/h ({synthesis.CatalogUncoveredDemands} uncovered), saving {synthesis.SavingFraction:P1}; shapes: {string.Join("; ", synthesis.Shapes.Select(s => $"{(synthesis.NewShapes.Contains(s) ? "" : $"{s.Name} (kept) ")}{s.Capacity} at {s.PricePerHour:0.####}/h"))}.");
     }
 
     private static int VpaReplicas(DemandSeries demand, ResourceVector largest)

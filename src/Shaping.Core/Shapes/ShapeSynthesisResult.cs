@@ -10,17 +10,33 @@ namespace Shaping.Core.Shapes;
 public sealed class ShapeSynthesisResult
 {
     internal ShapeSynthesisResult(
-        ImmutableArray<ResourceShape> shapes, LinearPriceModel priceModel, double expectedCost, double catalogExpectedCost, int catalogUncovered)
+        ImmutableArray<ResourceShape> shapes,
+        ImmutableArray<ResourceShape> newShapes,
+        LinearPriceModel priceModel,
+        double expectedCost,
+        double catalogExpectedCost,
+        int catalogUncovered)
     {
         Shapes = shapes;
+        NewShapes = newShapes;
         PriceModel = priceModel;
         ExpectedCostPerHour = expectedCost;
         CatalogExpectedCostPerHour = catalogExpectedCost;
         CatalogUncoveredDemands = catalogUncovered;
     }
 
-    /// <summary>Gets the proposed shapes, in ascending price, sized class <see cref="SizeClass.Custom"/>.</summary>
+    /// <summary>
+    /// Gets the proposed set of shapes, in ascending price: the <see cref="NewShapes"/> and any shape of the current
+    /// catalog kept because it covers its group of demands for less than a new shape would cost.
+    /// </summary>
     public ImmutableArray<ResourceShape> Shapes { get; }
+
+    /// <summary>
+    /// Gets the shapes to create, in ascending price: named <see cref="ShapeSynthesisOptions.NamePrefix"/> + a number,
+    /// sized class <see cref="SizeClass.Custom"/>, priced by <see cref="PriceModel"/>; empty when the current catalog's
+    /// own shapes are the cheapest set found.
+    /// </summary>
+    public ImmutableArray<ResourceShape> NewShapes { get; }
 
     /// <summary>Gets the price model the shapes were priced with.</summary>
     public LinearPriceModel PriceModel { get; }
@@ -50,8 +66,9 @@ public sealed class ShapeSynthesisResult
         : SavingPerHour / CatalogExpectedCostPerHour;
 
     /// <summary>
-    /// Adds the proposed shapes to a library as one new catalog version, retiring nothing. A proposed name that the
-    /// library already knows gets a numeric suffix (<c>syn-1-2</c>).
+    /// Adds the <see cref="NewShapes"/> to a library as one new catalog version, retiring nothing (the kept shapes are
+    /// the current catalog's, already there). A proposed name that the library already knows gets a numeric suffix
+    /// (<c>syn-1-2</c>). With no new shape, adds nothing and returns the library's current catalog.
     /// </summary>
     /// <param name="library">The library.</param>
     /// <returns>The new current catalog.</returns>
@@ -59,8 +76,13 @@ public sealed class ShapeSynthesisResult
     public ShapeCatalog AddTo(ShapeLibrary library)
     {
         ArgumentNullException.ThrowIfNull(library);
-        var renamed = new List<ResourceShape>(Shapes.Length);
-        foreach (var shape in Shapes)
+        if (NewShapes.IsEmpty)
+        {
+            return library.Current;
+        }
+
+        var renamed = new List<ResourceShape>(NewShapes.Length);
+        foreach (var shape in NewShapes)
         {
             var name = shape.Name;
             for (var suffix = 2; library.TryResolve(name, out _); suffix++)

@@ -22,8 +22,11 @@ namespace Shaping.Core.Shapes;
 /// always holds.</description></item>
 /// <item><description>When a current catalog is given, the same local search also starts from the catalog's own grouping
 /// (each demand on its cheapest covering catalog shape, the cheapest merges first until at most k groups remain), and
-/// the cheaper of the two results is proposed. So the proposal never costs more than the catalog when the catalog uses
-/// at most k shapes, each on whole granularity steps and listed at or above the price model's price for it.</description></item>
+/// the cheaper of the two results is proposed.</description></item>
+/// <item><description>A cluster keeps a shape of the current catalog, as it is, when one covers the cluster for less than
+/// the new shape would cost at the model's price: a catalog listed below the model's fitted price (a cheap smallest
+/// shape, say) is not replaced by a dearer proposal. So the proposal never costs more than the catalog when the
+/// catalog's grouping of the demands uses at most k shapes.</description></item>
 /// </list>
 /// <para>
 /// The expected cost of a set of shapes is the sum over demands of the price of the cheapest shape in the set that
@@ -90,7 +93,7 @@ public static class ShapeSynthesizer
                 nameof(demands));
         }
 
-        var search = new Search(sized, required, options.Granularity, model);
+        var search = new Search(sized, required, options.Granularity, model, currentCatalog is { IsEmpty: false } ? currentCatalog : null);
         var assignment = KMeansPlusPlus(sized, options.ShapeCount, new Random(options.Seed));
         search.Improve(assignment, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
         if (currentCatalog is { IsEmpty: false })
@@ -106,24 +109,37 @@ public static class ShapeSynthesizer
             }
         }
 
-        var (capacities, prices) = search.Shapes(assignment);
-        var unique = capacities.Zip(prices).DistinctBy(s => s.First).OrderBy(s => s.Second).ThenBy(s => s.First.CpuCores).ToArray();
+        var (capacities, prices, kept) = search.Shapes(assignment);
+        var unique = Enumerable.Range(0, capacities.Length)
+            .Select(c => (Capacity: capacities[c], Price: prices[c], Kept: kept[c]))
+            .DistinctBy(s => s.Capacity)
+            .OrderBy(s => s.Price)
+            .ThenBy(s => s.Capacity.CpuCores)
+            .ToArray();
         var shapes = ImmutableArray.CreateBuilder<ResourceShape>(unique.Length);
-        for (var s = 0; s < unique.Length; s++)
+        var created = ImmutableArray.CreateBuilder<ResourceShape>(unique.Length);
+        foreach (var (capacity, price, keptShape) in unique)
         {
-            if (!(unique[s].Second > 0))
+            if (keptShape is not null)
             {
-                throw new InvalidOperationException(
-                    $"The price model prices capacity {unique[s].First} at {unique[s].Second}; proposed shapes need a positive price.");
+                shapes.Add(keptShape);
+                continue;
             }
 
-            shapes.Add(new ResourceShape(
-                $"{options.NamePrefix}{s + 1}", unique[s].First, new ShapeProfile(unique[s].Second, 1.0, SizeClass.Custom)));
+            if (!(price > 0))
+            {
+                throw new InvalidOperationException(
+                    $"The price model prices capacity {capacity} at {price}; proposed shapes need a positive price.");
+            }
+
+            var shape = new ResourceShape($"{options.NamePrefix}{created.Count + 1}", capacity, new ShapeProfile(price, 1.0, SizeClass.Custom));
+            created.Add(shape);
+            shapes.Add(shape);
         }
 
-        var expected = Search.ExpectedCost(required, [.. unique.Select(u => u.First)], [.. unique.Select(u => u.Second)]);
+        var expected = Search.ExpectedCost(required, [.. unique.Select(u => u.Capacity)], [.. unique.Select(u => u.Price)]);
         var (catalogCost, uncovered) = currentCatalog is null ? (double.NaN, 0) : CatalogCost(required, currentCatalog);
-        return new ShapeSynthesisResult(shapes.MoveToImmutable(), model, expected, catalogCost, uncovered);
+        return new ShapeSynthesisResult(shapes.MoveToImmutable(), created.ToImmutable(), model, expected, catalogCost, uncovered);
     }
 
     // The price model fitted to the current catalog; a shape too large to fit is the catalog's fault, so say so.
@@ -294,7 +310,10 @@ public static class ShapeSynthesizer
     /// <param name="all">Every requirement, including those that fit any shape: what the expected cost is taken over.</param>
     /// <param name="granularity">The provider's granularity.</param>
     /// <param name="model">The price model.</param>
-    private sealed class Search(ResourceVector[] required, ResourceVector[] all, ShapeGranularity granularity, LinearPriceModel model)
+    /// <param name="catalog">The current catalog, whose shapes a cluster keeps when one covers it for less than a new
+    /// shape would cost; <see langword="null"/> for none.</param>
+    private sealed class Search(
+        ResourceVector[] required, ResourceVector[] all, ShapeGranularity granularity, LinearPriceModel model, ShapeCatalog? catalog)
     {
         public static int[] Compact(int[] assignment)
         {
@@ -336,7 +355,8 @@ public static class ShapeSynthesizer
             return cost;
         }
 
-        public (ResourceVector[] Capacities, double[] Prices) Shapes(int[] assignment)
+        /// <summary>Each cluster's shape: its capacity, its price and the catalog shape it keeps (null for a new one).</summary>
+        public (ResourceVector[] Capacities, double[] Prices, ResourceShape?[] Kept) Shapes(int[] assignment)
         {
             var count = assignment.Max() + 1;
             var envelopes = new ResourceVector[count];
@@ -345,8 +365,43 @@ public static class ShapeSynthesizer
                 envelopes[assignment[i]] = ResourceVector.Max(envelopes[assignment[i]], required[i]);
             }
 
-            var capacities = envelopes.Select(granularity.RoundUp).ToArray();
-            return (capacities, [.. capacities.Select(model.PriceOf)]);
+            var capacities = new ResourceVector[count];
+            var prices = new double[count];
+            var kept = new ResourceShape?[count];
+            for (var c = 0; c < count; c++)
+            {
+                (capacities[c], prices[c], kept[c]) = ShapeFor(envelopes[c]);
+            }
+
+            return (capacities, prices, kept);
+        }
+
+        // The cheapest shape for a cluster's envelope: a new one, the envelope rounded up to whole steps at the model's
+        // price, or the cheapest catalog shape that covers the envelope when its list price is lower (a proposal has no
+        // reason to replace a catalog shape with a dearer one of its own, as a catalog listed below the model's fitted
+        // price for its smallest shapes would otherwise make it do).
+        private (ResourceVector Capacity, double Price, ResourceShape? Kept) ShapeFor(ResourceVector envelope)
+        {
+            var capacity = granularity.RoundUp(envelope);
+            var price = model.PriceOf(capacity);
+            if (catalog is not null)
+            {
+                // Ascending price: the first shape that covers is the cheapest.
+                foreach (var shape in catalog.Shapes)
+                {
+                    if (envelope.FitsWithin(shape.Capacity))
+                    {
+                        if (shape.PricePerHour < price)
+                        {
+                            return (shape.Capacity, shape.PricePerHour, shape);
+                        }
+
+                        break;
+                    }
+                }
+            }
+
+            return (capacity, price, null);
         }
 
         public void Improve(int[] assignment, int maxShapes, int maxImprovements, Random random)
@@ -430,7 +485,7 @@ public static class ShapeSynthesizer
 
         public double Cost(int[] assignment)
         {
-            var (capacities, prices) = Shapes(assignment);
+            var (capacities, prices, _) = Shapes(assignment);
             return ExpectedCost(all, capacities, prices);
         }
 
@@ -485,7 +540,7 @@ public static class ShapeSynthesizer
             }
         }
 
-        private double PriceOf(ResourceVector envelope) => model.PriceOf(granularity.RoundUp(envelope));
+        private double PriceOf(ResourceVector envelope) => ShapeFor(envelope).Price;
 
         private static int[] Merge(int[] assignment, int a, int b)
         {

@@ -154,6 +154,46 @@ public sealed class ShapeSynthesizerTests
     }
 
     [Fact]
+    public void Synthesize_TinyDemandOnACatalogListedBelowTheModel_KeepsTheCatalogShape_AndAddToAddsNothing()
+    {
+        // The T-shirt catalog's g-micro (0.0104/h) is listed below the price the model fitted to the catalog gives its
+        // own capacity (about 0.015/h); demand that fits g-micro must not be moved to a dearer proposed shape.
+        var catalog = TShirt();
+        var random = new Random(4);
+        var demands = Enumerable.Range(0, 100).Select(_ => new ResourceVector(0, 0, 0, 0.001 + (0.006 * random.NextDouble()))).ToList();
+        var library = new ShapeLibrary(catalog.Shapes);
+
+        var result = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { ShapeCount = 4 }, catalog);
+
+        Assert.True(result.PriceModel.PriceOf(catalog[0].Capacity) > catalog[0].PricePerHour);
+        Assert.Empty(result.NewShapes);
+        Assert.Same(catalog[0], Assert.Single(result.Shapes));
+        Assert.Equal(result.CatalogExpectedCostPerHour, result.ExpectedCostPerHour, 12);
+        Assert.Same(library.Current, result.AddTo(library));
+        Assert.Equal(1, library.Current.Version);
+    }
+
+    [Fact]
+    public void Synthesize_SomeGroupsOnKeptShapes_AddToAddsOnlyTheNewOnes()
+    {
+        // Tiny demand (g-micro is cheapest) beside the three known clusters, which the T-shirt catalog fits loosely.
+        var catalog = TShirt();
+        var demands = ClusteredDemand(6);
+        demands.AddRange(Enumerable.Repeat(new ResourceVector(0.1, 0.2, 1, 0.05), 50));
+        var library = new ShapeLibrary(catalog.Shapes);
+
+        var result = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { ShapeCount = 4 }, catalog);
+        var after = result.AddTo(library);
+
+        Assert.Contains(catalog[0], result.Shapes);
+        Assert.NotEmpty(result.NewShapes);
+        Assert.All(result.NewShapes, s => Assert.StartsWith("syn-", s.Name, StringComparison.Ordinal));
+        Assert.Equal(result.Shapes.Length, result.NewShapes.Length + result.Shapes.Count(catalog.Shapes.Contains));
+        Assert.Equal(catalog.Count + result.NewShapes.Length, after.Count);
+        Assert.True(result.ExpectedCostPerHour < result.CatalogExpectedCostPerHour);
+    }
+
+    [Fact]
     public void AddTo_NameClash_AddsSuffix()
     {
         var library = new ShapeLibrary([Shape("syn-1", 1, 1, 1, 1, 1)]);
@@ -367,6 +407,34 @@ public sealed class ShapeSynthesizerTests
 
         Assert.Equal("demands", error.ParamName);
         Assert.Contains("zero", error.Message, StringComparison.Ordinal);
+    }
+
+    [Property(MaxTest = 100)]
+    public Property Synthesize_CatalogListedAnyPrice_WithKAtLeastItsSize_NeverCostsMoreThanTheCatalog(int seed, PositiveInt shapeCount)
+    {
+        // A catalog listed anywhere from half to twice the model's price (so the model fitted to it misprices some
+        // shapes both ways), on any capacities (not on whole steps), with demand inside its shapes: with k at least the
+        // catalog's size, keeping its shapes is always possible, so the proposal must not cost more than it.
+        var model = new LinearPriceModel(new ResourceVector(0.03, 0.004, 0.0001, 0.002), 0.01);
+        var random = new Random(seed);
+        var shapes = Enumerable.Range(0, 2 + (shapeCount.Get % 5)).Select(i =>
+        {
+            var capacity = new ResourceVector(
+                0.3 + (8 * random.NextDouble()), 0.7 + (32 * random.NextDouble()), 10 + (200 * random.NextDouble()), 0.3 + (8 * random.NextDouble()));
+            return new ResourceShape($"s{i}", capacity, new ShapeProfile(model.PriceOf(capacity) * (0.5 + (1.5 * random.NextDouble()))));
+        }).ToArray();
+        var catalog = new ShapeCatalog(shapes);
+        var demands = Enumerable.Range(0, 60)
+            .Select(_ => shapes[random.Next(shapes.Length)].Capacity.Scale(random.NextDouble() / 1.15))
+            .ToList();
+        var options = new ShapeSynthesisOptions { ShapeCount = shapes.Length, Headroom = 0.15, Seed = seed, MaxImprovements = 50 };
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, catalog);
+
+        return (result.CatalogUncoveredDemands == 0
+                && result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour * (1 + 1e-12)
+                && demands.All(d => Covers(result, d, options.Headroom)))
+            .Label($"k={shapes.Length} proposed={result.ExpectedCostPerHour} catalog={result.CatalogExpectedCostPerHour}");
     }
 
     [Property(MaxTest = 100)]
