@@ -52,6 +52,16 @@ public sealed class ShapeSynthesizerTests
     private static bool Covers(ShapeSynthesisResult result, ResourceVector demand, double headroom) =>
         result.Shapes.Any(s => demand.Scale(1 + headroom).FitsWithin(s.Capacity));
 
+    // The proposal for demand the catalog covers: every demand covered with the headroom, at no more than the catalog.
+    private static Property CoversAndCostsNoMoreThanTheCatalog(List<ResourceVector> demands, ShapeSynthesisOptions options, ShapeCatalog catalog)
+    {
+        var result = ShapeSynthesizer.Synthesize(demands, options, catalog);
+        return (result.CatalogUncoveredDemands == 0
+                && result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour * (1 + 1e-12)
+                && demands.All(d => Covers(result, d, options.Headroom)))
+            .Label($"k={options.ShapeCount} proposed={result.ExpectedCostPerHour} catalog={result.CatalogExpectedCostPerHour}");
+    }
+
     [Fact]
     public void Synthesize_KnownClusters_CoversEveryDemandWithHeadroom()
     {
@@ -430,12 +440,7 @@ public sealed class ShapeSynthesizerTests
             .ToList();
         var options = new ShapeSynthesisOptions { ShapeCount = shapes.Length, Headroom = 0.15, Seed = seed, MaxImprovements = 50 };
 
-        var result = ShapeSynthesizer.Synthesize(demands, options, catalog);
-
-        return (result.CatalogUncoveredDemands == 0
-                && result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour * (1 + 1e-12)
-                && demands.All(d => Covers(result, d, options.Headroom)))
-            .Label($"k={shapes.Length} proposed={result.ExpectedCostPerHour} catalog={result.CatalogExpectedCostPerHour}");
+        return CoversAndCostsNoMoreThanTheCatalog(demands, options, catalog);
     }
 
     [Property(MaxTest = 100)]
@@ -458,12 +463,7 @@ public sealed class ShapeSynthesizerTests
             .ToList();
         var options = new ShapeSynthesisOptions { ShapeCount = shapes.Length, PriceModel = model, Seed = seed, MaxImprovements = 50 };
 
-        var result = ShapeSynthesizer.Synthesize(demands, options, catalog);
-
-        return (result.CatalogUncoveredDemands == 0
-                && result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour * (1 + 1e-12)
-                && demands.All(d => Covers(result, d, options.Headroom)))
-            .Label($"k={shapes.Length} proposed={result.ExpectedCostPerHour} catalog={result.CatalogExpectedCostPerHour}");
+        return CoversAndCostsNoMoreThanTheCatalog(demands, options, catalog);
     }
 
     [Property(MaxTest = 100)]
