@@ -135,12 +135,16 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentOutOfRangeException.ThrowIfNegative(days);
-        var total = (demand.Step * demand.Length).TotalDays;
+        var span = demand.Step * demand.Length;
+        var total = span.TotalDays;
         // In doubles: a number of days beyond TimeSpan's range simply means "all of it".
         var keep = days == 0 ? demand.Length : Math.Ceiling(days * 86_400.0 / demand.Step.TotalSeconds);
         if (keep >= demand.Length)
         {
-            return (demand, Invariant($"all {total:0.#} days"));
+            // A trace shorter than a day is described in hours or minutes: "all 0 days" said nothing.
+            return (demand, total >= 1 ? Invariant($"all {total:0.#} days")
+                : span.TotalHours >= 1 ? Invariant($"all {span.TotalHours:0.#} h")
+                : Invariant($"all {span.TotalMinutes:0.#} min"));
         }
 
         var skip = demand.Length - (int)keep;
@@ -285,11 +289,17 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         : Invariant($"{period.TotalSeconds:0.###} s");
 
     /// <summary>
-    /// A vector the user gave, as <see cref="ResourceVector.ToString"/> writes it but with every significant digit:
-    /// that rounds to 3 decimals, and the default per-request cost of 0.0005 Gbps would read 0.001.
+    /// A vector as <see cref="ResourceVector.ToString"/> writes it but with significant digits rather than 3 decimals,
+    /// which would read the default per-request cost of 0.0005 Gbps as 0.001 and a peak of 0.0002 cores as 0:
+    /// every digit by default (for the vectors the user gave), or as <paramref name="format"/> says ("G6" for a
+    /// computed value such as the peak demand).
     /// </summary>
-    private static string Describe(ResourceVector v) =>
-        Invariant($"{v.CpuCores:G} cores, {v.MemoryGiB:G} GiB, {v.StorageGiB:G} GiB disk, {v.NetworkGbps:G} Gbps");
+    internal static string Describe(ResourceVector v, string format = "G")
+    {
+        return $"{Number(v.CpuCores)} cores, {Number(v.MemoryGiB)} GiB, {Number(v.StorageGiB)} GiB disk, {Number(v.NetworkGbps)} Gbps";
+
+        string Number(double value) => value.ToString(format, CultureInfo.InvariantCulture);
+    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

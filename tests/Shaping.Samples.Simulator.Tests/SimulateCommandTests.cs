@@ -115,6 +115,22 @@ public sealed partial class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_TinyDemand_PrintsThePeakWithSignificantDigits()
+    {
+        // 0.0002 cores used to print as "peak 0 cores" (ResourceVector.ToString rounds to 3 decimals).
+        var path = WriteTrace(CpuTrace(12, i => i == 5 ? "0.000234" : "0.0001"));
+
+        var (code, stdout, _) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Metric = MetricKind.Raw, Out = new DirectoryInfo(_folder), NoPlot = true,
+        });
+
+        Assert.Equal(0, code);
+        Assert.Contains("peak 0.000234 cores, 0 GiB, 0 GiB disk, 0 Gbps", stdout, StringComparison.Ordinal);
+        Assert.Contains("Peak demand: 0.000234 cores, 0 GiB, 0 GiB disk, 0 Gbps.", File.ReadAllText(Path.Combine(_folder, SimulateCommand.ReportFileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_EmbeddedDefault_PrintsTableAndAttribution()
     {
         var (code, stdout, _) = Capture(new SimulationSettings { Out = new DirectoryInfo(_folder), NoPlot = true });
