@@ -94,20 +94,33 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
 
     private static TraceInput LoadDefault(SimulationSettings settings)
     {
-        // Options that say how to read a CSV have nothing to act on without one; reject them rather than ignore them.
-        if (settings.Step is not null)
+        // Options that say how to read a CSV, or how its metric becomes demand, have nothing to act on without one (the
+        // embedded trace's step and demand model are fixed); reject them rather than ignore them. They are told from
+        // absent ones by their value, so one given with its default value passes.
+        const string FixedModel = "; the embedded trace's demand model is fixed.";
+        (bool Given, string Message)[] traceOnly =
+        [
+            (settings.Column is not null, "--column applies to --trace" + FixedModel),
+            (settings.Metric != MetricKind.Utilization, "--metric applies to --trace" + FixedModel),
+            (settings.Machine != SimulationSettings.DefaultMachine, "--machine applies to --trace" + FixedModel),
+            (settings.FullScale != SimulationSettings.DefaultFullScale, "--full-scale applies to --trace" + FixedModel),
+            (settings.MemoryColumn is not null, "--memory-column applies to --trace" + FixedModel),
+            (settings.StorageColumn is not null, "--storage-column applies to --trace" + FixedModel),
+            (settings.NetworkColumn is not null, "--network-column applies to --trace" + FixedModel),
+            (settings.CountPeriod is not null, "--count-period applies to --trace" + FixedModel),
+            (settings.PerRequest != SimulationSettings.DefaultPerRequest, "--per-request applies to --trace" + FixedModel),
+            (settings.Baseline != SimulationSettings.DefaultBaseline, "--baseline applies to --trace" + FixedModel),
+            (settings.Scale != SimulationSettings.DefaultScale, "--scale applies to --trace" + FixedModel),
+            (settings.Step is not null, "--step applies to --trace; the embedded trace's 30-min step is fixed."),
+            (settings.TimestampColumn is not null, "--timestamp-column applies to --trace."),
+            (settings.Epoch != TimestampEpoch.Year2000, "--epoch applies to --trace."),
+        ];
+        foreach (var (given, message) in traceOnly)
         {
-            throw new ArgumentException("--step applies to --trace; the embedded trace's 30-min step is fixed.");
-        }
-
-        if (settings.TimestampColumn is not null)
-        {
-            throw new ArgumentException("--timestamp-column applies to --trace.");
-        }
-
-        if (settings.Epoch != TimestampEpoch.Year2000)
-        {
-            throw new ArgumentException("--epoch applies to --trace.");
+            if (given)
+            {
+                throw new ArgumentException(message);
+            }
         }
 
         // The default trace counts taxi passengers per 30 minutes: a daily and weekly cycle with holidays and a

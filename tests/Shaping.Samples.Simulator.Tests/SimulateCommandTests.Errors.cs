@@ -89,6 +89,33 @@ public sealed partial class SimulateCommandTests
     }
 
     [Theory]
+    [InlineData("--column", "cpu")]
+    [InlineData("--metric", "raw")]
+    [InlineData("--machine", "8,32")]
+    [InlineData("--full-scale", "1")]
+    [InlineData("--memory-column", "mem")]
+    [InlineData("--storage-column", "disk")]
+    [InlineData("--network-column", "net")]
+    [InlineData("--count-period", "1m")]
+    [InlineData("--per-request", "0.005,0.01")]
+    [InlineData("--baseline", "1,2")]
+    [InlineData("--scale", "2")]
+    [InlineData("--step", "5m")]
+    [InlineData("--timestamp-column", "ts")]
+    [InlineData("--epoch", "unix")]
+    public void Main_TraceOnlyOptionWithoutTrace_IsRejectedNamingIt(string option, string value)
+    {
+        // The demand-model options used to be ignored silently: the embedded trace's demand model is fixed.
+        var (code, stdout, stderr) = RunMain(option, value, "--out", _folder, "--no-plot");
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.StartsWith($"error: {option} applies to --trace", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        AssertNoStackTrace(stderr);
+    }
+
+    [Theory]
     [InlineData("{ \"shapes\": [] }", "the catalog needs a non-empty \"shapes\" array")]
     [InlineData("not json", "not a valid catalog JSON document")]
     [InlineData("""{"shapes":[{"name":"a","cpuCores":4,"memoryGiB":16,"storageGiB":0,"networkGbps":1,"pricePerHour":0.1},{"name":"a","cpuCores":8,"memoryGiB":32,"storageGiB":0,"networkGbps":1,"pricePerHour":0.2}]}""", "'a' appears more than once")]
