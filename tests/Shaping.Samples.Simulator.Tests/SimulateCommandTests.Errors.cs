@@ -88,6 +88,19 @@ public sealed partial class SimulateCommandTests
         Assert.Contains("error: --step applies to --trace", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Main_ScaleOverflowsTheDemand_NamesTheColumnAndTheRowsTime()
+    {
+        var path = WriteTrace(CpuTrace(3, i => i == 1 ? "1e308" : "1"));
+
+        var (code, _, stderr) = RunMain("--trace", path, "--metric", "raw", "--scale", "10", "--out", _folder, "--no-plot");
+
+        Assert.Equal(1, code);
+        Assert.Contains("column 'value' holds 1E+308 at slot 1 (2024-01-01 00:05:00Z)", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        AssertNoStackTrace(stderr);
+    }
+
     [Theory]
     [InlineData("--column", "cpu")]
     [InlineData("--metric", "raw")]
