@@ -49,8 +49,8 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             throw new FileNotFoundException($"The trace file '{settings.Trace}' does not exist.", path);
         }
 
-        var header = ReadHeader(path);
-        var column = settings.Column ?? DefaultColumn(header, settings, path);
+        var (header, headerLine) = ReadHeader(path);
+        var column = settings.Column ?? DefaultColumn(header, headerLine, settings, path);
         var (model, columns, description) = BuildModel(settings, column);
         var options = new TraceReadOptions
         {
@@ -61,7 +61,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         };
         if (settings.Step is null && settings.TimestampColumn is null && !HasTimestamp(header))
         {
-            throw new TraceFormatException(path, 1, null,
+            throw new TraceFormatException(path, headerLine, null,
                 "the header has no timestamp column (timestamp, time or period); give the sampling interval with --step (e.g. --step 5m).");
         }
 
@@ -230,12 +230,15 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     private static string[] Columns(params string?[] names) =>
         [.. names.OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)];
 
-    private static string[] ReadHeader(string path)
+    /// <summary>The header's fields and its 1-based line (blank lines before it are skipped, as the reader does).</summary>
+    private static (string[] Header, int Line) ReadHeader(string path)
     {
         using var reader = new StreamReader(path);
         string? line;
+        var number = 0;
         while ((line = reader.ReadLine()) is not null && string.IsNullOrWhiteSpace(line))
         {
+            number++;
         }
 
         if (line is null)
@@ -243,7 +246,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             throw new TraceFormatException(path, 0, null, "the file is empty; a header row is required.");
         }
 
-        return [.. line.Split(',').Select(h => h.Trim())];
+        return ([.. line.Split(',').Select(h => h.Trim())], number + 1);
     }
 
     /// <summary>Whether the first data row's timestamp field is a plain number (read as seconds from the origin).</summary>
@@ -266,7 +269,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             || h.Equals("time", StringComparison.OrdinalIgnoreCase)
             || h.Equals("period", StringComparison.OrdinalIgnoreCase));
 
-    private static string DefaultColumn(string[] header, SimulationSettings settings, string path)
+    private static string DefaultColumn(string[] header, int headerLine, SimulationSettings settings, string path)
     {
         var metrics = header
             .Where(h => !h.Equals(settings.TimestampColumn ?? "timestamp", StringComparison.OrdinalIgnoreCase)
@@ -282,8 +285,8 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         return metrics.Count switch
         {
             1 => metrics[0],
-            0 => throw new TraceFormatException(path, 1, null, "the header has no metric column besides the timestamp."),
-            _ => throw new TraceFormatException(path, 1, null,
+            0 => throw new TraceFormatException(path, headerLine, null, "the header has no metric column besides the timestamp."),
+            _ => throw new TraceFormatException(path, headerLine, null,
                 $"the trace has several metric columns ({string.Join(", ", metrics)}); choose one with --column."),
         };
     }

@@ -87,6 +87,21 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.Contains("--step", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\n\nvalue\n1\n2\n", "--step")] // no timestamp column
+    [InlineData("\n\ntimestamp,cpu,mem\n0,1,2\n", "--column")] // several metric columns
+    public void Run_HeaderAfterBlankLines_ErrorNamesTheHeadersLine(string csv, string hint)
+    {
+        // Blank lines before the header are skipped; the header errors used to name line 1.
+        var path = WriteTrace(csv);
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Out = new DirectoryInfo(_folder), NoPlot = true });
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{path}:line 3", stderr, StringComparison.Ordinal);
+        Assert.Contains(hint, stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Run_JsonFormat_PrintsOnlyJsonWithEveryPolicyAndWritesTheFiles()
     {
