@@ -8,7 +8,7 @@ using Shaping.Samples.Simulator;
 // policies, print them side by side, write a PNG plot and a markdown report. `rank` keeps the selector demo.
 var trace = new Option<FileInfo?>("--trace")
 {
-    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose demand model is fixed (the demand-model options apply to --trace, and --step, --timestamp-column and --epoch are rejected without it).",
+    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose step and demand model are fixed: the demand-model options (--column to --scale), --step, --timestamp-column and --epoch apply to --trace and are rejected without it.",
     HelpName = "file.csv",
 };
 var column = new Option<string?>("--column")
@@ -27,13 +27,13 @@ var machine = VectorOption("--machine", SimulationSettings.DefaultMachine, "util
 var fullScale = new Option<double>("--full-scale")
 {
     Description = "utilization: the metric value meaning the whole machine (100 for percent, 1 for a fraction).",
-    DefaultValueFactory = _ => 100,
+    DefaultValueFactory = _ => SimulationSettings.DefaultFullScale,
     CustomParser = result =>
     {
         // A parser rather than a validator: a validator calling GetValueOrDefault throws when the text is not a number.
         if (result.Tokens.Count == 0)
         {
-            return 100;
+            return SimulationSettings.DefaultFullScale;
         }
 
         var text = result.Tokens[^1].Value;
@@ -43,7 +43,7 @@ var fullScale = new Option<double>("--full-scale")
         }
 
         result.AddError($"--full-scale: '{text}' is not a positive number (100 for percent, 1 for a fraction).");
-        return 100;
+        return SimulationSettings.DefaultFullScale;
     },
 };
 var memoryColumn = new Option<string?>("--memory-column")

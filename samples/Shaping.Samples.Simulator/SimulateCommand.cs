@@ -19,6 +19,12 @@ internal static class SimulateCommand
     /// <summary>The report's file name inside the output folder.</summary>
     public const string ReportFileName = "simulation-report.md";
 
+    /// <summary>
+    /// How the console and the report write the peak demand: 6 significant digits, so a tiny demand does not read as
+    /// 0 (<see cref="Shaping.Core.Resources.ResourceVector.ToString"/> rounds to 3 decimals) and a computed one is not 17 digits long.
+    /// </summary>
+    public const string PeakFormat = "G6";
+
     /// <summary>Runs the simulation; returns the process exit code (0 on success, 1 when the input is unusable).</summary>
     public static int Run(SimulationSettings settings)
     {
@@ -89,7 +95,7 @@ internal static class SimulateCommand
         if (!json)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Shaping backtest simulator: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:yyyy-MM-dd HH:mm}, peak {demand.Peak}"));
+                $"Shaping backtest simulator: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:yyyy-MM-dd HH:mm}, peak {TraceInput.Describe(demand.Peak, PeakFormat)}"));
             Console.WriteLine($"Demand model: {input.DemandModel}");
             Console.WriteLine($"Catalog: {catalogSource} ({catalog.Count} shapes); policies: {string.Join(", ", policies.Select(p => p.Name))}");
             if (input.Attribution is not null)

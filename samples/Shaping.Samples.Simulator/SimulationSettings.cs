@@ -50,6 +50,9 @@ internal sealed record SimulationSettings
     /// <summary>The default raw-column scale: the columns are used as they are.</summary>
     public static readonly ResourceVector DefaultScale = new(1, 1, 1, 1);
 
+    /// <summary>The default utilisation full scale: the metric is in percent.</summary>
+    public const double DefaultFullScale = 100;
+
     public FileInfo? Trace { get; init; }
 
     public string? Column { get; init; }
@@ -58,7 +61,7 @@ internal sealed record SimulationSettings
 
     public ResourceVector Machine { get; init; } = DefaultMachine;
 
-    public double FullScale { get; init; } = 100;
+    public double FullScale { get; init; } = DefaultFullScale;
 
     public string? MemoryColumn { get; init; }
 

@@ -49,8 +49,8 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             throw new FileNotFoundException($"The trace file '{settings.Trace}' does not exist.", path);
         }
 
-        var header = ReadHeader(path);
-        var column = settings.Column ?? DefaultColumn(header, settings, path);
+        var (header, headerLine) = ReadHeader(path);
+        var column = settings.Column ?? DefaultColumn(header, headerLine, settings, path);
         var (model, columns, description) = BuildModel(settings, column);
         var options = new TraceReadOptions
         {
@@ -61,7 +61,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         };
         if (settings.Step is null && settings.TimestampColumn is null && !HasTimestamp(header))
         {
-            throw new TraceFormatException(path, 1, null,
+            throw new TraceFormatException(path, headerLine, null,
                 "the header has no timestamp column (timestamp, time or period); give the sampling interval with --step (e.g. --step 5m).");
         }
 
@@ -94,20 +94,33 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
 
     private static TraceInput LoadDefault(SimulationSettings settings)
     {
-        // Options that say how to read a CSV have nothing to act on without one; reject them rather than ignore them.
-        if (settings.Step is not null)
+        // Options that say how to read a CSV, or how its metric becomes demand, have nothing to act on without one (the
+        // embedded trace's step and demand model are fixed); reject them rather than ignore them. They are told from
+        // absent ones by their value, so one given with its default value passes.
+        const string FixedModel = "; the embedded trace's demand model is fixed.";
+        (bool Given, string Message)[] traceOnly =
+        [
+            (settings.Column is not null, "--column applies to --trace" + FixedModel),
+            (settings.Metric != MetricKind.Utilization, "--metric applies to --trace" + FixedModel),
+            (settings.Machine != SimulationSettings.DefaultMachine, "--machine applies to --trace" + FixedModel),
+            (settings.FullScale != SimulationSettings.DefaultFullScale, "--full-scale applies to --trace" + FixedModel),
+            (settings.MemoryColumn is not null, "--memory-column applies to --trace" + FixedModel),
+            (settings.StorageColumn is not null, "--storage-column applies to --trace" + FixedModel),
+            (settings.NetworkColumn is not null, "--network-column applies to --trace" + FixedModel),
+            (settings.CountPeriod is not null, "--count-period applies to --trace" + FixedModel),
+            (settings.PerRequest != SimulationSettings.DefaultPerRequest, "--per-request applies to --trace" + FixedModel),
+            (settings.Baseline != SimulationSettings.DefaultBaseline, "--baseline applies to --trace" + FixedModel),
+            (settings.Scale != SimulationSettings.DefaultScale, "--scale applies to --trace" + FixedModel),
+            (settings.Step is not null, "--step applies to --trace; the embedded trace's 30-min step is fixed."),
+            (settings.TimestampColumn is not null, "--timestamp-column applies to --trace."),
+            (settings.Epoch != TimestampEpoch.Year2000, "--epoch applies to --trace."),
+        ];
+        foreach (var (given, message) in traceOnly)
         {
-            throw new ArgumentException("--step applies to --trace; the embedded trace's 30-min step is fixed.");
-        }
-
-        if (settings.TimestampColumn is not null)
-        {
-            throw new ArgumentException("--timestamp-column applies to --trace.");
-        }
-
-        if (settings.Epoch != TimestampEpoch.Year2000)
-        {
-            throw new ArgumentException("--epoch applies to --trace.");
+            if (given)
+            {
+                throw new ArgumentException(message);
+            }
         }
 
         // The default trace counts taxi passengers per 30 minutes: a daily and weekly cycle with holidays and a
@@ -135,12 +148,16 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentOutOfRangeException.ThrowIfNegative(days);
-        var total = (demand.Step * demand.Length).TotalDays;
+        var span = demand.Step * demand.Length;
+        var total = span.TotalDays;
         // In doubles: a number of days beyond TimeSpan's range simply means "all of it".
         var keep = days == 0 ? demand.Length : Math.Ceiling(days * 86_400.0 / demand.Step.TotalSeconds);
         if (keep >= demand.Length)
         {
-            return (demand, Invariant($"all {total:0.#} days"));
+            // A trace shorter than a day is described in hours or minutes: "all 0 days" said nothing.
+            return (demand, total >= 1 ? Invariant($"all {total:0.#} days")
+                : span.TotalHours >= 1 ? Invariant($"all {span.TotalHours:0.#} h")
+                : Invariant($"all {span.TotalMinutes:0.#} min"));
         }
 
         var skip = demand.Length - (int)keep;
@@ -213,12 +230,15 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     private static string[] Columns(params string?[] names) =>
         [.. names.OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)];
 
-    private static string[] ReadHeader(string path)
+    /// <summary>The header's fields and its 1-based line (blank lines before it are skipped, as the reader does).</summary>
+    private static (string[] Header, int Line) ReadHeader(string path)
     {
         using var reader = new StreamReader(path);
         string? line;
+        var number = 0;
         while ((line = reader.ReadLine()) is not null && string.IsNullOrWhiteSpace(line))
         {
+            number++;
         }
 
         if (line is null)
@@ -226,7 +246,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             throw new TraceFormatException(path, 0, null, "the file is empty; a header row is required.");
         }
 
-        return [.. line.Split(',').Select(h => h.Trim())];
+        return ([.. line.Split(',').Select(h => h.Trim())], number + 1);
     }
 
     /// <summary>Whether the first data row's timestamp field is a plain number (read as seconds from the origin).</summary>
@@ -249,7 +269,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             || h.Equals("time", StringComparison.OrdinalIgnoreCase)
             || h.Equals("period", StringComparison.OrdinalIgnoreCase));
 
-    private static string DefaultColumn(string[] header, SimulationSettings settings, string path)
+    private static string DefaultColumn(string[] header, int headerLine, SimulationSettings settings, string path)
     {
         var metrics = header
             .Where(h => !h.Equals(settings.TimestampColumn ?? "timestamp", StringComparison.OrdinalIgnoreCase)
@@ -265,8 +285,8 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         return metrics.Count switch
         {
             1 => metrics[0],
-            0 => throw new TraceFormatException(path, 1, null, "the header has no metric column besides the timestamp."),
-            _ => throw new TraceFormatException(path, 1, null,
+            0 => throw new TraceFormatException(path, headerLine, null, "the header has no metric column besides the timestamp."),
+            _ => throw new TraceFormatException(path, headerLine, null,
                 $"the trace has several metric columns ({string.Join(", ", metrics)}); choose one with --column."),
         };
     }
@@ -285,11 +305,17 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         : Invariant($"{period.TotalSeconds:0.###} s");
 
     /// <summary>
-    /// A vector the user gave, as <see cref="ResourceVector.ToString"/> writes it but with every significant digit:
-    /// that rounds to 3 decimals, and the default per-request cost of 0.0005 Gbps would read 0.001.
+    /// A vector as <see cref="ResourceVector.ToString"/> writes it but with significant digits rather than 3 decimals,
+    /// which would read the default per-request cost of 0.0005 Gbps as 0.001 and a peak of 0.0002 cores as 0:
+    /// every digit by default (for the vectors the user gave), or as <paramref name="format"/> says ("G6" for a
+    /// computed value such as the peak demand).
     /// </summary>
-    private static string Describe(ResourceVector v) =>
-        Invariant($"{v.CpuCores:G} cores, {v.MemoryGiB:G} GiB, {v.StorageGiB:G} GiB disk, {v.NetworkGbps:G} Gbps");
+    internal static string Describe(ResourceVector v, string format = "G")
+    {
+        return $"{Number(v.CpuCores)} cores, {Number(v.MemoryGiB)} GiB, {Number(v.StorageGiB)} GiB disk, {Number(v.NetworkGbps)} Gbps";
+
+        string Number(double value) => value.ToString(format, CultureInfo.InvariantCulture);
+    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -83,4 +83,20 @@ public sealed class TraceWindowTests
         Assert.Equal(240, demand.Length);
         Assert.Equal("all 10 days", window);
     }
+
+    [Theory]
+    [InlineData(15, "all 15 min")] // used to read "all 0 days"
+    [InlineData(60, "all 1 h")]
+    [InlineData(150, "all 2.5 h")]
+    [InlineData(36 * 60, "all 1.5 days")]
+    public void LastDays_ShortTrace_DescribesItsSpanInHoursOrMinutes(int minutes, string expected)
+    {
+        var demand = new DemandSeries("test", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(1),
+            Enumerable.Repeat(new ResourceVector(1, 0, 0, 0), minutes));
+
+        var (kept, window) = TraceInput.LastDays(demand, 0);
+
+        Assert.Equal(minutes, kept.Length);
+        Assert.Equal(expected, window);
+    }
 }

@@ -88,6 +88,46 @@ public sealed partial class SimulateCommandTests
         Assert.Contains("error: --step applies to --trace", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Main_ScaleOverflowsTheDemand_NamesTheColumnAndTheRowsTime()
+    {
+        var path = WriteTrace(CpuTrace(3, i => i == 1 ? "1e308" : "1"));
+
+        var (code, _, stderr) = RunMain("--trace", path, "--metric", "raw", "--scale", "10", "--out", _folder, "--no-plot");
+
+        Assert.Equal(1, code);
+        Assert.Contains("column 'value' holds 1E+308 at slot 1 (2024-01-01 00:05:00Z)", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        AssertNoStackTrace(stderr);
+    }
+
+    [Theory]
+    [InlineData("--column", "cpu")]
+    [InlineData("--metric", "raw")]
+    [InlineData("--machine", "8,32")]
+    [InlineData("--full-scale", "1")]
+    [InlineData("--memory-column", "mem")]
+    [InlineData("--storage-column", "disk")]
+    [InlineData("--network-column", "net")]
+    [InlineData("--count-period", "1m")]
+    [InlineData("--per-request", "0.005,0.01")]
+    [InlineData("--baseline", "1,2")]
+    [InlineData("--scale", "2")]
+    [InlineData("--step", "5m")]
+    [InlineData("--timestamp-column", "ts")]
+    [InlineData("--epoch", "unix")]
+    public void Main_TraceOnlyOptionWithoutTrace_IsRejectedNamingIt(string option, string value)
+    {
+        // The demand-model options used to be ignored silently: the embedded trace's demand model is fixed.
+        var (code, stdout, stderr) = RunMain(option, value, "--out", _folder, "--no-plot");
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.StartsWith($"error: {option} applies to --trace", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        AssertNoStackTrace(stderr);
+    }
+
     [Theory]
     [InlineData("{ \"shapes\": [] }", "the catalog needs a non-empty \"shapes\" array")]
     [InlineData("not json", "not a valid catalog JSON document")]

@@ -87,6 +87,21 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.Contains("--step", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\n\nvalue\n1\n2\n", "--step")] // no timestamp column
+    [InlineData("\n\ntimestamp,cpu,mem\n0,1,2\n", "--column")] // several metric columns
+    public void Run_HeaderAfterBlankLines_ErrorNamesTheHeadersLine(string csv, string hint)
+    {
+        // Blank lines before the header are skipped; the header errors used to name line 1.
+        var path = WriteTrace(csv);
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Out = new DirectoryInfo(_folder), NoPlot = true });
+
+        Assert.Equal(1, code);
+        Assert.Contains($"{path}:line 3", stderr, StringComparison.Ordinal);
+        Assert.Contains(hint, stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Run_JsonFormat_PrintsOnlyJsonWithEveryPolicyAndWritesTheFiles()
     {
@@ -112,6 +127,22 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.Equal(576, document.RootElement.GetProperty("trace").GetProperty("intervals").GetInt32());
         Assert.True(File.Exists(Path.Combine(outDir, SimulateCommand.PlotFileName)));
         Assert.Contains("| vpa-like |", File.ReadAllText(Path.Combine(outDir, SimulateCommand.ReportFileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_TinyDemand_PrintsThePeakWithSignificantDigits()
+    {
+        // 0.0002 cores used to print as "peak 0 cores" (ResourceVector.ToString rounds to 3 decimals).
+        var path = WriteTrace(CpuTrace(12, i => i == 5 ? "0.000234" : "0.0001"));
+
+        var (code, stdout, _) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Metric = MetricKind.Raw, Out = new DirectoryInfo(_folder), NoPlot = true,
+        });
+
+        Assert.Equal(0, code);
+        Assert.Contains("peak 0.000234 cores, 0 GiB, 0 GiB disk, 0 Gbps", stdout, StringComparison.Ordinal);
+        Assert.Contains("Peak demand: 0.000234 cores, 0 GiB, 0 GiB disk, 0 Gbps.", File.ReadAllText(Path.Combine(_folder, SimulateCommand.ReportFileName)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,6 +55,32 @@ public sealed class BacktestSimulatorProperties
             .Label($"count={count} step={step} cost={m.TotalCost} expected={expectedCost}");
     }
 
+    /// <summary>
+    /// Replica-hours and mean replicas come from the whole number of replica-intervals, multiplied once: a mean of
+    /// constant replicas is exactly that count, and replica-hours are the count times the step, rounded once (summed
+    /// interval by interval they drifted, so JSON showed meanReplicas 1.0000000000000067).
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public Property Run_AnyPolicy_ReplicaTotalsAreCountedNotSummed(int seed, PositiveInt length, PositiveInt stepSeconds)
+    {
+        var catalog = TestCatalogs.Cpu();
+        var random = new Random(seed);
+        var count = 1 + (length.Get % 500);
+        var step = TimeSpan.FromSeconds(1 + (stepSeconds.Get % 7200));
+        var demand = Series.Cpu(step, [.. Enumerable.Range(0, count).Select(_ => random.NextDouble() * 4)]);
+        var replicas = 1 + random.Next(6);
+        var constant = random.Next(2) == 0;
+        var probe = new ProbePolicy(_ => new ProvisioningDecision(catalog[0], constant ? replicas : 1 + random.Next(6)));
+
+        var m = new BacktestSimulator(catalog).Run(demand, probe).Metrics;
+
+        long replicaSteps = probe.Decisions.Sum(d => d.Replicas);
+        return (m.ReplicaHours == replicaSteps * step.TotalHours
+                && m.MeanReplicas == (double)replicaSteps / count
+                && (!constant || m.MeanReplicas == replicas))
+            .Label($"count={count} step={step} constant={constant} replicaHours={m.ReplicaHours:R} meanReplicas={m.MeanReplicas:R}");
+    }
+
     /// <summary>The oracle static policy is never under-provisioned, whatever the demand.</summary>
     [Property(MaxTest = 100)]
     public bool StaticOracle_AnyDemand_NeverUnderProvisioned(int seed, PositiveInt length)

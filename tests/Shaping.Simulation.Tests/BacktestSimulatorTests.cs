@@ -106,6 +106,19 @@ public sealed class BacktestSimulatorTests
     }
 
     [Fact]
+    public void Run_OneReplicaForADayOfFiveMinuteSteps_MeanIsExactlyOneAndReplicaHoursExactly24()
+    {
+        var catalog = TestCatalogs.Cpu();
+        var probe = new ProbePolicy(_ => new ProvisioningDecision(catalog[0], 1));
+
+        var m = new BacktestSimulator(catalog).Run(Series.Cpu(TimeSpan.FromMinutes(5), [.. Enumerable.Repeat(0.5, 288)]), probe).Metrics;
+
+        // Summed step by step in doubles these were 24.000000000000xx and 1.00000000000000xx.
+        Assert.Equal(1.0, m.MeanReplicas);
+        Assert.Equal(24.0, m.ReplicaHours);
+    }
+
+    [Fact]
     public void Report_Format_HasOneRowPerPolicyAndRelativeCost()
     {
         var simulator = new BacktestSimulator(TestCatalogs.Cpu());

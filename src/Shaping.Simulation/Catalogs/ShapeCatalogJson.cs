@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Shaping.Core.Resources;
@@ -18,7 +19,8 @@ namespace Shaping.Simulation.Catalogs;
 /// <c>description</c> and a top-level <c>description</c> are optional; any other property is an error, so a misspelt
 /// field is not silently read as 0, and so is a property given twice. Every problem (invalid JSON, a missing or unknown field, no shapes, a shape the core
 /// types reject, two shapes with one name) is an <see cref="InvalidDataException"/> whose one-line message starts with
-/// the source name.
+/// the source name; a problem in the JSON itself (including an unknown <c>sizeClass</c>) also names its JSON path, such
+/// as <c>$.shapes[1].sizeClass</c>.
 /// </remarks>
 public static class ShapeCatalogJson
 {
@@ -58,7 +60,7 @@ public static class ShapeCatalogJson
         }
         catch (JsonException exception)
         {
-            throw new InvalidDataException($"{sourceName}: not a valid catalog JSON document: {exception.Message.ReplaceLineEndings(" ")}", exception);
+            throw new InvalidDataException($"{sourceName}: not a valid catalog JSON document: {WithPath(exception)}", exception);
         }
 
         if (document is null)
@@ -105,6 +107,19 @@ public static class ShapeCatalogJson
         {
             throw new InvalidDataException($"{sourceName}: {OneLine(exception)}", exception);
         }
+    }
+
+    /// <summary>
+    /// A JSON exception's message on one line, with where it happened: System.Text.Json appends the path and position
+    /// to its own messages but not to a converter's (such as an unknown sizeClass), so those get them in the same form.
+    /// </summary>
+    private static string WithPath(JsonException exception)
+    {
+        var message = exception.Message.ReplaceLineEndings(" ");
+        return exception.Path is { } path && !message.Contains(path, StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{message} Path: {path} | LineNumber: {exception.LineNumber} | BytePositionInLine: {exception.BytePositionInLine}.")
+            : message;
     }
 
     /// <summary>An argument exception's message without .NET's "(Parameter 'x')" suffix and "Actual value was" line.</summary>

@@ -57,7 +57,9 @@ public sealed class ColumnDemandModel : IDemandModel
             var values = DemandColumns.ReadNonNegative(trace, _columns[d]!, nameof(ColumnDemandModel)); // not null: checked above
             for (var i = 0; i < demand.Length; i++)
             {
-                demand[i] = demand[i].With(dimension, values[i] * _scale[dimension]);
+                var amount = values[i] * _scale[dimension];
+                DemandColumns.ThrowIfOverflowed(double.IsFinite(amount), trace, _columns[d]!, i, values[i], nameof(ColumnDemandModel));
+                demand[i] = demand[i].With(dimension, amount);
             }
         }
 

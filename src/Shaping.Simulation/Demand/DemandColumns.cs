@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shaping.Simulation.Traces;
 
 namespace Shaping.Simulation.Demand;
@@ -26,6 +27,22 @@ internal static class DemandColumns
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// Throws when the demand computed from a column's value overflowed (a value near double.MaxValue times a factor
+    /// is infinite), naming the column, the slot and its time. A slot is a grid position after gaps and merged
+    /// samples, not a file line; the time finds the row.
+    /// </summary>
+    public static void ThrowIfOverflowed(bool finite, LoadTrace trace, string column, int slot, double value, string model)
+    {
+        if (!finite)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{model}: trace '{trace.Name}' column '{column}' holds {value:G} at slot {slot} ({trace.TimeOf(slot):u}), which gives a demand beyond double's range; scale the column down."),
+                nameof(trace));
+        }
     }
 
     public static void ThrowIfNotPositiveFinite(double value, string name)

@@ -31,6 +31,7 @@ public sealed class RequestRateDemandModel(
         for (var i = 0; i < demand.Length; i++)
         {
             demand[i] = baseline + perRequestPerSecond.Scale(counts[i] / seconds);
+            DemandColumns.ThrowIfOverflowed(demand[i].IsValidAmount, trace, _column, i, counts[i], nameof(RequestRateDemandModel));
         }
 
         return new DemandSeries(trace.Name, trace.Start, trace.Step, demand);

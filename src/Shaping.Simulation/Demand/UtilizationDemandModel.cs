@@ -38,8 +38,10 @@ public sealed class UtilizationDemandModel(
             if (memory is not null)
             {
                 vector = vector with { MemoryGiB = memory[i] / fullScale * machine.MemoryGiB };
+                DemandColumns.ThrowIfOverflowed(double.IsFinite(vector.MemoryGiB), trace, memoryColumn!, i, memory[i], Model); // not null: memory was read from it
             }
 
+            DemandColumns.ThrowIfOverflowed(vector.IsValidAmount, trace, _cpuColumn, i, cpu[i], Model);
             demand[i] = vector;
         }
 

@@ -90,6 +90,8 @@ public static class CsvTraceReader
             throw new TraceFormatException(sourceName, 0, null, "the file is empty; a header row is required.");
         }
 
+        var headerLineNumber = lineNumber; // blank lines before it are skipped
+
         var header = headerLine.Split(',').Select(h => h.Trim()).ToArray();
         for (var i = 1; i < header.Length; i++)
         {
@@ -165,7 +167,7 @@ public static class CsvTraceReader
         if (timeIndex < 0)
         {
             var fixedStep = options.Step ?? throw new TraceFormatException(
-                sourceName, 1, null, "the trace has no timestamp column, so TraceReadOptions.Step must be set.");
+                sourceName, headerLineNumber, null, "the trace has no timestamp column, so TraceReadOptions.Step must be set.");
             var columns = new Dictionary<string, double[]>(StringComparer.OrdinalIgnoreCase);
             for (var m = 0; m < metricIndexes.Length; m++)
             {

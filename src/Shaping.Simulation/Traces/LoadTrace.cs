@@ -25,10 +25,13 @@ public sealed class LoadTrace
     /// <param name="name">A name for reports, such as the file name.</param>
     /// <param name="start">The start of slot 0.</param>
     /// <param name="step">The slot length; positive.</param>
-    /// <param name="columns">The metric columns by name, all the same non-zero length; values finite.</param>
+    /// <param name="columns">The metric columns by name (case-insensitive, so no two names may differ only in case), all the same non-zero length; values finite.</param>
     /// <param name="gaps">Per-slot gap flags (same length), or <see langword="null"/> for none.</param>
     /// <param name="stats">Reading statistics, or <see langword="null"/> to derive them from the gap flags.</param>
-    /// <exception cref="ArgumentException">Columns are missing, empty, of different lengths or hold a non-finite value.</exception>
+    /// <exception cref="ArgumentException">
+    /// Columns are missing, empty, of different lengths, hold a non-finite value, or have names that differ only in case
+    /// (column names are case-insensitive).
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is not positive.</exception>
     public LoadTrace(
         string name,
@@ -47,9 +50,17 @@ public sealed class LoadTrace
         }
 
         var length = -1;
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (columnName, values) in columns)
         {
             ArgumentNullException.ThrowIfNull(values, nameof(columns));
+            if (!names.TryAdd(columnName, columnName))
+            {
+                throw new ArgumentException(
+                    $"Columns '{names[columnName]}' and '{columnName}' differ only in case; column names are case-insensitive.",
+                    nameof(columns));
+            }
+
             if (length < 0)
             {
                 length = values.Length;

@@ -58,6 +58,24 @@ public sealed class ShapeCatalogJsonTests
         Assert.DoesNotContain("(Parameter '", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"Huge\"", "'Huge'")]
+    [InlineData("\"Small, Large\"", "'Small, Large'")]
+    [InlineData("true", "True")]
+    public void Load_UnknownSizeClass_NamesTheJsonPathOnOneLine(string sizeClass, string shown)
+    {
+        // The converter's message named neither the shape nor where it was; the path says which shape.
+        var json = "{\"shapes\":[{\"name\":\"a\",\"cpuCores\":1,\"memoryGiB\":2,\"storageGiB\":0,\"networkGbps\":1,\"pricePerHour\":0.1},\n"
+            + "{\"name\":\"b\",\"cpuCores\":1,\"memoryGiB\":2,\"storageGiB\":0,\"networkGbps\":1,\"pricePerHour\":0.1,\"sizeClass\":" + sizeClass + "}]}";
+
+        var error = Assert.Throws<InvalidDataException>(() => Load(json));
+
+        Assert.StartsWith("catalog.json: not a valid catalog JSON document: sizeClass must be one of", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"got {shown}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("$.shapes[1].sizeClass", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     [Fact]
     public void Load_MissingFile_ThrowsFileNotFoundNamingIt()
     {

@@ -96,4 +96,29 @@ public sealed class DemandModelTests
     {
         Assert.Throws<ArgumentException>(() => new ColumnDemandModel(null));
     }
+
+    // A value near double.MaxValue times a factor overflows to infinity. The series used to reject it naming only the
+    // interval ("Demand at interval 1 must be finite..."); the model names the column, the slot and its time.
+    public static TheoryData<IDemandModel, string> OverflowingModels() => new()
+    {
+        { new ColumnDemandModel("cpu", "mem", scale: new ResourceVector(1, 10, 1, 1)), "mem" },
+        { new ColumnDemandModel("cpu", "mem", scale: new ResourceVector(10, 1, 1, 1)), "cpu" },
+        { new RequestRateDemandModel("cpu", TimeSpan.FromSeconds(1), new ResourceVector(2, 0, 0, 0)), "cpu" },
+        { new UtilizationDemandModel("cpu", new ResourceVector(4, 16, 0, 5), fullScale: 1), "cpu" },
+        { new UtilizationDemandModel("cpu", new ResourceVector(1, 16, 0, 5), fullScale: 1, memoryColumn: "mem"), "mem" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OverflowingModels))]
+    public void Map_DemandOverflows_ThrowsNamingTheColumnSlotAndTime(IDemandModel model, string column)
+    {
+        var trace = Trace(("cpu", [1, column == "cpu" ? 1e308 : 1]), ("mem", [1, column == "mem" ? 1e308 : 1]));
+
+        var ex = Assert.ThrowsAny<ArgumentException>(() => model.Map(trace));
+
+        Assert.Contains($"column '{column}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("slot 1 (2024-01-01 00:05:00Z)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("1E+308", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("trace", ex.ParamName);
+    }
 }

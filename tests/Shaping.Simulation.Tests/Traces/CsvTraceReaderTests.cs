@@ -234,6 +234,17 @@ public sealed class CsvTraceReaderTests
     }
 
     [Fact]
+    public void Read_NoTimestampAndNoStepAfterBlankLines_ReportsTheHeadersLine()
+    {
+        // Blank lines are skipped before the header; the error used to report line 1.
+        var ex = Assert.Throws<TraceFormatException>(() => Read("\n  \nvalue\n1\n2\n"));
+
+        Assert.Equal(3, ex.Line);
+        Assert.Contains("line 3", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("TraceReadOptions.Step", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_TwoHugeSamplesInOneSlot_AveragesWithoutOverflow()
     {
         // Their sum overflows to infinity; the trace used to be rejected with an ArgumentException naming no file or line.
