@@ -534,4 +534,33 @@ public sealed class ShapeSynthesizerTests
         Assert.True(demands[0].Scale(1.2).FitsWithin(result.Shapes[0].Capacity));
         Assert.True(double.IsFinite(result.ExpectedCostPerHour));
     }
+
+    [Theory]
+    [InlineData(1e-9, 1e300)]     // amount ÷ step overflows
+    [InlineData(0.5, 1.7e308)]    // amount ÷ step overflows
+    [InlineData(0.3, double.MaxValue)]
+    public void Granularity_RoundUp_StepCountOverflows_ThrowsNamingTheAmount(double step, double amount)
+    {
+        // Before: +∞ in the rounded dimension.
+        var granularity = new ShapeGranularity(ResourceVector.Of(Dimension.Cpu, step));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => granularity.RoundUp(ResourceVector.Of(Dimension.Cpu, amount)));
+        Assert.Equal("amount", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData(1e-320)]
+    [InlineData(1e-10)]
+    public void Granularity_PositiveStepBelowOneBillionth_IsRejected(double step)
+    {
+        // Before: accepted, and RoundUp gave +∞ for an amount of 1 with a step of 1e-320.
+        Assert.Throws<ArgumentOutOfRangeException>("steps", () => new ShapeGranularity(ResourceVector.Of(Dimension.Memory, step)));
+    }
+
+    [Fact]
+    public void Granularity_StepOfOneBillionthOrZero_IsAccepted()
+    {
+        var granularity = new ShapeGranularity(new ResourceVector(1e-9, 0, 0.5, 0));
+        Assert.Equal(new ResourceVector(2e-9, 0.25, 0.5, 0), granularity.RoundUp(new ResourceVector(1.5e-9, 0.25, 0.1, 0)));
+    }
 }
