@@ -336,6 +336,27 @@ public sealed class HysteresisScalerTests
         Assert.Equal(0, scaler.MaxUtilization(0, ResourceVector.Zero));
     }
 
+    [Theory]
+    [InlineData(4e-309)]
+    [InlineData(double.Epsilon)]
+    [InlineData(1e-300)]
+    public void Decide_TinyDemandInADimensionTheShapeLacks_IsAboveEveryBand(double networkGbps)
+    {
+        // Before: a subnormal demand times double.MaxValue (the missing dimension's reciprocal) stayed below 1, so a
+        // replica whose other dimensions sit between the bands was judged within them.
+        var noNetwork = new ResourceShape("no-net", new ResourceVector(2, 8, 50, 0), new ShapeProfile(0.1));
+        var withNetwork = new ResourceShape("net", new ResourceVector(2, 8, 50, 1), new ShapeProfile(0.2));
+        var scaler = new HysteresisScaler(new ShapeCatalog([noNetwork, withNetwork]), Policy);
+        var used = new ResourceVector(1.2, 4.8, 30, networkGbps); // 60 % of no-net's CPU, memory and storage
+
+        var first = scaler.Decide(ScalerState.Create(0), used, T0, out var state);
+        var second = scaler.Decide(state, used, T0 + TimeSpan.FromMinutes(1), out _);
+
+        Assert.Equal(ScalerDecision.Stay(0, ScalerReason.StabilizingUp), first);
+        Assert.Equal(new ScalerDecision(ScalerAction.MoveUp, 1, ScalerReason.SustainedAboveUpBand), second);
+        Assert.Equal(double.PositiveInfinity, scaler.MaxUtilization(0, used));
+    }
+
     private static ScalerState MovedUpOnce(HysteresisScaler scaler, out DateTimeOffset movedAt)
     {
         var used = ScalerTestData.CpuDemand(0, 0.95);
