@@ -103,7 +103,11 @@ public sealed class HysteresisScaler
         _inverseTauTicks = _noSmoothing ? 0 : 1.0 / Policy.SmoothingTimeConstant.Ticks;
         _upBand = Policy.UpBand;
         _downBand = Policy.DownBand;
-        _inverseTarget = 1 / Policy.TargetUtilization;
+        // Sizing rounds twice (demand × 1/target) and the utilisation on the new shape twice more (demand × 1/capacity),
+        // each by at most half an ulp: with a target within a few ulps of the up band, a move down to a shape exactly as
+        // large as the sizing asked for could put the demand a hair above the band. Aim at least 1e-15 (relative) below
+        // the band, more than the four roundings can add; any target further below it is used exactly as given.
+        _inverseTarget = 1 / Math.Min(Policy.TargetUtilization, Policy.UpBand * (1 - 1e-15));
         _upWindowTicks = Policy.UpStabilizationWindow.Ticks;
         _downWindowTicks = Policy.DownStabilizationWindow.Ticks;
         _cooldownTicks = Policy.Cooldown.Ticks;
