@@ -39,8 +39,9 @@ namespace Shaping.Core.Scaling;
 /// band timers restart at every move, so the very next decision after any move is never another move.
 /// </para>
 /// <para>
-/// Steady-state steps allocate nothing and touch only the state, four precomputed reciprocals of the current shape's
-/// capacity and whether the shape lacks a dimension; the catalog is scanned only when a move is due.
+/// Steady-state steps allocate nothing and touch only the state and four precomputed reciprocals of the current
+/// shape's capacity (and its capacity, in a catalog where some shape lacks a dimension); the catalog is scanned only
+/// when a move is due.
 /// </para>
 /// <para><b>Thread safety:</b> immutable after construction; one instance may serve any number of threads, each with its own states.</para>
 /// </remarks>
@@ -49,7 +50,7 @@ public sealed class HysteresisScaler
     private readonly double[] _capacity;
     private readonly double[] _inverseCapacity;
     private readonly double[] _price;
-    private readonly bool[] _lacksDimension;
+    private readonly bool _someShapeLacksADimension;
     private readonly int _shapeCount;
     private readonly double _inverseTauTicks;
     private readonly bool _noSmoothing;
@@ -81,7 +82,6 @@ public sealed class HysteresisScaler
         _capacity = new double[_shapeCount * ResourceVector.DimensionCount];
         _inverseCapacity = new double[_capacity.Length];
         _price = catalog.PricePerHour.ToArray();
-        _lacksDimension = new bool[_shapeCount];
         for (var i = 0; i < _shapeCount; i++)
         {
             var b = i * ResourceVector.DimensionCount;
@@ -93,9 +93,9 @@ public sealed class HysteresisScaler
             {
                 // A dimension the shape lacks: its reciprocal is double.MaxValue, not +∞, so that no demand there gives
                 // 0 rather than 0 × ∞ = NaN. A positive demand there gives a huge product, but a subnormal one (below
-                // about 1e-308) a small one: the shape is flagged, and MaxUtilization reports +∞ for any positive demand.
+                // about 1e-308) a small one: MaxUtilization tests such catalogs exactly and reports +∞ for any positive demand.
                 _inverseCapacity[b + d] = _capacity[b + d] > 0 ? 1 / _capacity[b + d] : double.MaxValue;
-                _lacksDimension[i] |= _capacity[b + d] == 0;
+                _someShapeLacksADimension |= _capacity[b + d] == 0;
             }
         }
 
@@ -320,21 +320,26 @@ public sealed class HysteresisScaler
     // The utilisation the decisions compare with the bands, and the public MaxUtilization reports: +∞ for any positive
     // demand in a dimension the shape lacks, whatever its size. Multiplying by the missing dimension's double.MaxValue
     // gives that (or a product above every band) for a demand above about 1e-308 only; a subnormal demand there would
-    // come out below the bands. Only shapes that lack a dimension pay for the exact test.
+    // come out below the bands. Only catalogs with such a shape pay for the exact test, out of line.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double MaxUtilization(int shapeIndex, double cpu, double memory, double storage, double network)
     {
-        var b = shapeIndex * ResourceVector.DimensionCount;
-        var inverse = _inverseCapacity.AsSpan(b, ResourceVector.DimensionCount);
+        var inverse = _inverseCapacity.AsSpan(shapeIndex * ResourceVector.DimensionCount, ResourceVector.DimensionCount);
         var utilization = Larger(
             Larger(cpu * inverse[0], memory * inverse[1]),
             Larger(storage * inverse[2], network * inverse[3]));
-        return _lacksDimension[shapeIndex] && HasDemandWhereLacking(b, cpu, memory, storage, network) ? double.PositiveInfinity : utilization;
+        return _someShapeLacksADimension ? InfiniteWhereLacking(shapeIndex, utilization, cpu, memory, storage, network) : utilization;
     }
 
-    private bool HasDemandWhereLacking(int b, double cpu, double memory, double storage, double network) =>
-        (cpu > 0 && _capacity[b] == 0) || (memory > 0 && _capacity[b + 1] == 0)
-        || (storage > 0 && _capacity[b + 2] == 0) || (network > 0 && _capacity[b + 3] == 0);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private double InfiniteWhereLacking(int shapeIndex, double utilization, double cpu, double memory, double storage, double network)
+    {
+        var b = shapeIndex * ResourceVector.DimensionCount;
+        return (cpu > 0 && _capacity[b] == 0) || (memory > 0 && _capacity[b + 1] == 0)
+            || (storage > 0 && _capacity[b + 2] == 0) || (network > 0 && _capacity[b + 3] == 0)
+            ? double.PositiveInfinity
+            : utilization;
+    }
 
     // The hardware maximum (branch-free, without Math.Max's NaN and signed-zero handling): every input here is
     // non-negative and never NaN (at most +∞, from a missing dimension), so the results agree.
