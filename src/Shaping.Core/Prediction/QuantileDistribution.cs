@@ -213,7 +213,21 @@ public readonly struct QuantileDistribution : IEquatable<QuantileDistribution>
             buffer[i] = Math.Max(buffer[i], buffer[i - 1]);
         }
 
-        return new QuantileDistribution(Math.Max(0, sum / samples.Length), buffer);
+        return new QuantileDistribution(Math.Max(0, double.IsFinite(sum) ? sum / samples.Length : ScaledMean(samples)), buffer);
+
+        // The sum of values near double.MaxValue overflows: average the values divided by the count instead (each term
+        // at most its value, so no partial sum overflows). Only then, so that every other mean is exactly sum / count.
+        // The mean is at most the largest value (samples are sorted by now); rounding must not take it above.
+        static double ScaledMean(ReadOnlySpan<double> sorted)
+        {
+            var mean = 0.0;
+            foreach (var value in sorted)
+            {
+                mean += value / sorted.Length;
+            }
+
+            return Math.Min(mean, sorted[^1]);
+        }
     }
 
     /// <summary>

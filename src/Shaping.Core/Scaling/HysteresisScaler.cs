@@ -39,8 +39,9 @@ namespace Shaping.Core.Scaling;
 /// band timers restart at every move, so the very next decision after any move is never another move.
 /// </para>
 /// <para>
-/// Steady-state steps allocate nothing and touch only the state and four precomputed reciprocals of the
-/// current shape's capacity; the catalog is scanned only when a move is due.
+/// Steady-state steps allocate nothing and touch only the state and four precomputed reciprocals of the current
+/// shape's capacity (and its capacity, in a catalog where some shape lacks a dimension); the catalog is scanned only
+/// when a move is due.
 /// </para>
 /// <para><b>Thread safety:</b> immutable after construction; one instance may serve any number of threads, each with its own states.</para>
 /// </remarks>
@@ -49,6 +50,7 @@ public sealed class HysteresisScaler
     private readonly double[] _capacity;
     private readonly double[] _inverseCapacity;
     private readonly double[] _price;
+    private readonly bool _someShapeLacksADimension;
     private readonly int _shapeCount;
     private readonly double _inverseTauTicks;
     private readonly bool _noSmoothing;
@@ -89,10 +91,11 @@ public sealed class HysteresisScaler
             _capacity[b + 3] = catalog.NetworkGbps[i];
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
-                // A dimension the shape lacks: any demand in it is a huge utilisation (demand × double.MaxValue, +∞
-                // once that overflows, for a demand above about 1), above every band either way; no demand is 0, where
-                // a reciprocal of +∞ would give 0 × ∞ = NaN. The public MaxUtilization reports +∞ for all of them.
+                // A dimension the shape lacks: its reciprocal is double.MaxValue, not +∞, so that no demand there gives
+                // 0 rather than 0 × ∞ = NaN. A positive demand there gives a huge product, but a subnormal one (below
+                // about 1e-308) a small one: MaxUtilization tests such catalogs exactly and reports +∞ for any positive demand.
                 _inverseCapacity[b + d] = _capacity[b + d] > 0 ? 1 / _capacity[b + d] : double.MaxValue;
+                _someShapeLacksADimension |= _capacity[b + d] == 0;
             }
         }
 
@@ -100,7 +103,11 @@ public sealed class HysteresisScaler
         _inverseTauTicks = _noSmoothing ? 0 : 1.0 / Policy.SmoothingTimeConstant.Ticks;
         _upBand = Policy.UpBand;
         _downBand = Policy.DownBand;
-        _inverseTarget = 1 / Policy.TargetUtilization;
+        // Sizing rounds twice (demand × 1/target) and the utilisation on the new shape twice more (demand × 1/capacity),
+        // each by at most half an ulp: with a target within a few ulps of the up band, a move down to a shape exactly as
+        // large as the sizing asked for could put the demand a hair above the band. Aim at least 1e-15 (relative) below
+        // the band, more than the four roundings can add; any target further below it is used exactly as given.
+        _inverseTarget = 1 / Math.Min(Policy.TargetUtilization, Policy.UpBand * (1 - 1e-15));
         _upWindowTicks = Policy.UpStabilizationWindow.Ticks;
         _downWindowTicks = Policy.DownStabilizationWindow.Ticks;
         _cooldownTicks = Policy.Cooldown.Ticks;
@@ -197,16 +204,6 @@ public sealed class HysteresisScaler
         if (!demand.IsValidAmount)
         {
             ThrowInvalidAmount(nameof(demand), demand);
-        }
-
-        // The step's arithmetic multiplies by double.MaxValue for a missing dimension (see the constructor), which is
-        // finite for a demand below about 1 and +∞ above: report +∞ for any positive demand there, so the answer does
-        // not depend on the demand's size. Off the decision path, so the steps pay nothing for it.
-        var b = shapeIndex * ResourceVector.DimensionCount;
-        if ((demand.CpuCores > 0 && _capacity[b] == 0) || (demand.MemoryGiB > 0 && _capacity[b + 1] == 0)
-            || (demand.StorageGiB > 0 && _capacity[b + 2] == 0) || (demand.NetworkGbps > 0 && _capacity[b + 3] == 0))
-        {
-            return double.PositiveInfinity;
         }
 
         return MaxUtilization(shapeIndex, demand.CpuCores, demand.MemoryGiB, demand.StorageGiB, demand.NetworkGbps);
@@ -320,13 +317,28 @@ public sealed class HysteresisScaler
         return ScalerDecision.Stay(current, ScalerReason.WithinBands);
     }
 
+    // The utilisation the decisions compare with the bands, and the public MaxUtilization reports: +∞ for any positive
+    // demand in a dimension the shape lacks, whatever its size. Multiplying by the missing dimension's double.MaxValue
+    // gives that (or a product above every band) for a demand above about 1e-308 only; a subnormal demand there would
+    // come out below the bands. Only catalogs with such a shape pay for the exact test, out of line.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double MaxUtilization(int shapeIndex, double cpu, double memory, double storage, double network)
     {
         var inverse = _inverseCapacity.AsSpan(shapeIndex * ResourceVector.DimensionCount, ResourceVector.DimensionCount);
-        return Larger(
+        var utilization = Larger(
             Larger(cpu * inverse[0], memory * inverse[1]),
             Larger(storage * inverse[2], network * inverse[3]));
+        return _someShapeLacksADimension ? InfiniteWhereLacking(shapeIndex, utilization, cpu, memory, storage, network) : utilization;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private double InfiniteWhereLacking(int shapeIndex, double utilization, double cpu, double memory, double storage, double network)
+    {
+        var b = shapeIndex * ResourceVector.DimensionCount;
+        return (cpu > 0 && _capacity[b] == 0) || (memory > 0 && _capacity[b + 1] == 0)
+            || (storage > 0 && _capacity[b + 2] == 0) || (network > 0 && _capacity[b + 3] == 0)
+            ? double.PositiveInfinity
+            : utilization;
     }
 
     // The hardware maximum (branch-free, without Math.Max's NaN and signed-zero handling): every input here is

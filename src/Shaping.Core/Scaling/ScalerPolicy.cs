@@ -132,6 +132,8 @@ public sealed class ScalerPolicy
     public double DownBand { get; }
 
     /// <summary>Gets the utilisation a move aims for: the new shape is the cheapest that keeps demand at or below it.</summary>
+    /// <remarks>A target within 10⁻¹⁵ (relative) of <see cref="UpBand"/> is accepted, and the scaler aims at
+    /// <c>UpBand × (1 − 10⁻¹⁵)</c> instead, so that rounding cannot land a move a hair above the up band.</remarks>
     /// <value>The default value is 0.6.</value>
     public double TargetUtilization { get; }
 

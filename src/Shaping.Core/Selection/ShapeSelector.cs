@@ -102,15 +102,21 @@ public sealed class ShapeSelector
     /// <param name="policy">The policy whose headroom applies.</param>
     /// <returns>A probability in [0, 1]; at least the policy's peak confidence for a feasible shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="shape"/> or <paramref name="profile"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="policy"/> is the invalid default, as for <see cref="Select"/>.</exception>
     public static double PeakCoverage(ResourceShape shape, LoadProfile profile, in ScoringPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(profile);
+        if (!policy.IsValid)
+        {
+            ThrowInvalidPolicy();
+        }
+
         var coverage = profile.PeakCoverage(shape.Capacity * (1 / (1 + policy.Headroom)));
 
         // The CDF does not give back exactly the level its quantile came from, and dividing by 1 + headroom rounds: a
         // feasible shape could report a hair less than the confidence it was chosen at.
-        var feasible = policy.IsValid && (profile.PeakQuantile(policy.PeakConfidence) * (1 + policy.Headroom)).FitsWithin(shape.Capacity);
+        var feasible = (profile.PeakQuantile(policy.PeakConfidence) * (1 + policy.Headroom)).FitsWithin(shape.Capacity);
         return feasible && coverage < policy.PeakConfidence ? policy.PeakConfidence : coverage;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shaping.Core.Resources;
 
 namespace Shaping.Core.Shapes;
@@ -8,16 +9,33 @@ namespace Shaping.Core.Shapes;
 /// </summary>
 /// <remarks>
 /// A step of 0 leaves that dimension unrounded. Rounding is always upwards and never returns less than one step,
-/// because a provider sells no shape with nothing of a dimension it meters.
+/// because a provider sells no shape with nothing of a dimension it meters. A positive step is at least 10⁻⁹ of its
+/// unit (a billionth, the finest amount any capacity ledger accounts in): a finer one would be a mistake, and a
+/// subnormal one made the number of steps in an ordinary amount overflow.
 /// </remarks>
 public readonly record struct ShapeGranularity
 {
+    // The finest positive step: a billionth of a unit, what the in-memory ledger accounts in (see CapacityLimits).
+    private const double MinimumStep = 1e-9;
+
     /// <summary>Creates a granularity.</summary>
-    /// <param name="steps">The step per dimension (cores, GiB, GiB, Gbps); finite and non-negative.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A step is NaN, infinite or negative.</exception>
+    /// <param name="steps">The step per dimension (cores, GiB, GiB, Gbps); finite, and 0 or at least 10⁻⁹.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A step is NaN, infinite, negative, or positive but below 10⁻⁹.</exception>
     public ShapeGranularity(ResourceVector steps)
     {
         ResourceVector.ThrowIfInvalidAmount(steps);
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var step = steps[(Dimension)d];
+            if (step > 0 && step < MinimumStep)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(steps),
+                    steps,
+                    string.Create(CultureInfo.InvariantCulture, $"The {(Dimension)d} step ({step}) must be 0 (unrounded) or at least {MinimumStep:0e0}."));
+            }
+        }
+
         Steps = steps;
     }
 
@@ -30,7 +48,10 @@ public readonly record struct ShapeGranularity
     /// <summary>Rounds an amount up to whole steps in every dimension (at least one step where the step is positive).</summary>
     /// <param name="amount">The amount; finite and non-negative.</param>
     /// <returns>The smallest whole-step amount at or above <paramref name="amount"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="amount"/> is NaN, infinite or negative in some dimension, or so large that its number of steps or
+    /// the rounded amount is not a finite <see cref="double"/> (above about 10²⁹⁹ for the finest step, 10³⁰⁸ for a step of 1).
+    /// </exception>
     public ResourceVector RoundUp(ResourceVector amount)
     {
         ResourceVector.ThrowIfInvalidAmount(amount);
@@ -50,6 +71,14 @@ public readonly record struct ShapeGranularity
             if (rounded < value)
             {
                 rounded = (count + 1) * step; // guard against division rounding down at the last bit
+            }
+
+            if (!double.IsFinite(rounded))
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(amount),
+                    amount,
+                    string.Create(CultureInfo.InvariantCulture, $"The {dimension} amount ({value}) is too large to round up to whole steps of {step}: the result is not a finite number."));
             }
 
             result = result.With(dimension, rounded);

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Globalization;
+using Shaping.Core.Capacity;
 using Shaping.Core.Resources;
 
 namespace Shaping.Core.Shapes;
@@ -40,19 +42,26 @@ public static class ShapeSynthesizer
     private const int LloydIterations = 100;
 
     /// <summary>Proposes shapes for the observed demands.</summary>
-    /// <param name="demands">Observed per-replica demand vectors; at least one, each finite and non-negative.</param>
+    /// <param name="demands">Observed per-replica demand vectors; at least one, each finite and non-negative, and with the
+    /// headroom at most <see cref="CapacityLimits.MaxAmount"/> in every dimension.</param>
     /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
     /// <param name="currentCatalog">The catalog to compare against (and to fit the price model to when
     /// <see cref="ShapeSynthesisOptions.PriceModel"/> is not set); <see langword="null"/> for no comparison.</param>
     /// <returns>The proposed shapes, their expected cost and the saving against <paramref name="currentCatalog"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="demands"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// <paramref name="demands"/> is empty or (with a granularity of 0 in every dimension) all zero, or there is neither a
-    /// price model nor a non-empty catalog to fit one to.
+    /// <paramref name="demands"/> is empty or (with a granularity of 0 in every dimension) all zero; or there is neither a
+    /// price model nor a non-empty catalog to fit one to; or the price model prices a proposed shape's capacity at 0 (a
+    /// model with no base price that charges only for dimensions the proposal has none of), with the parameter
+    /// <paramref name="options"/> for <see cref="ShapeSynthesisOptions.PriceModel"/> and <paramref name="currentCatalog"/>
+    /// for a model fitted to it.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// A demand or an option is invalid, or (with no price model given) a shape of <paramref name="currentCatalog"/> is
-    /// too large to fit one to (see <see cref="LinearPriceModel.Fit(IEnumerable{ResourceShape})"/>).
+    /// A demand is NaN, infinite or negative in some dimension, or above <see cref="CapacityLimits.MaxAmount"/> once
+    /// multiplied by <c>1 + </c><see cref="ShapeSynthesisOptions.Headroom"/> (no capacity ledger could reserve a shape
+    /// that large; the parameter is <paramref name="demands"/>); or an option is invalid; or (with no price model given)
+    /// a shape of <paramref name="currentCatalog"/> is too large to fit one to (see
+    /// <see cref="LinearPriceModel.Fit(IEnumerable{ResourceShape})"/>).
     /// </exception>
     public static ShapeSynthesisResult Synthesize(
         IReadOnlyList<ResourceVector> demands, ShapeSynthesisOptions? options = null, ShapeCatalog? currentCatalog = null)
@@ -80,7 +89,18 @@ public static class ShapeSynthesizer
                 throw new ArgumentOutOfRangeException(nameof(demands), demand, $"Demand {i} must be finite and non-negative.");
             }
 
+            // A shape larger than any ledger can reserve is of no use, and far larger amounts overflow the rounding and
+            // pricing below; the bound is the one every capacity ledger applies to a replica's amount.
             required[i] = demand.Scale(1 + options.Headroom);
+            if (!CapacityLimits.IsWithinMaxAmount(required[i]))
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(demands),
+                    demand,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"Demand {i} × (1 + ShapeSynthesisOptions.Headroom) is {required[i]}, above {CapacityLimits.MaxAmount:0e0} in some dimension (CapacityLimits.MaxAmount, the most any capacity ledger reserves per replica)."));
+            }
         }
 
         // A requirement that rounds to no capacity at all (an idle replica, with a granularity that leaves every
@@ -126,10 +146,16 @@ public static class ShapeSynthesizer
                 continue;
             }
 
-            if (!(price > 0))
+            if (!(price > 0 && double.IsFinite(price)))
             {
-                throw new InvalidOperationException(
-                    $"The price model prices capacity {capacity} at {price}; proposed shapes need a positive price.");
+                // The model is an argument: the caller's ShapeSynthesisOptions.PriceModel, or the one fitted to the catalog.
+                throw options.PriceModel is not null
+                    ? new ArgumentException(
+                        $"ShapeSynthesisOptions.PriceModel prices the proposed capacity {capacity} at {price}; a proposed shape needs a finite, positive price (charge a base price, or for a dimension every proposal has).",
+                        nameof(options))
+                    : new ArgumentException(
+                        $"The price model fitted to the current catalog prices the proposed capacity {capacity} at {price}; a proposed shape needs a finite, positive price (set ShapeSynthesisOptions.PriceModel).",
+                        nameof(currentCatalog));
             }
 
             var shape = new ResourceShape($"{options.NamePrefix}{created.Count + 1}", capacity, new ShapeProfile(price, 1.0, SizeClass.Custom));

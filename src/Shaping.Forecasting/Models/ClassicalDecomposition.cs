@@ -9,6 +9,14 @@ internal static class ClassicalDecomposition
     private const double CriticalValue = 1.645;
 
     /// <summary>
+    /// The smallest seasonal index kept: 1 / <see cref="ForecastLimits.MaximumObservation"/> (10⁻¹⁰⁰). Models divide each
+    /// new observation by its position's index; with an index of 2e-308 (a season of 1e-208 against a trend of 1e100,
+    /// both valid observations), an update of 1e100 overflowed the adjusted level to +∞. At or above this floor the
+    /// adjusted value is at most 10²⁰⁰, and forecasts (times an index of at most m) stay finite.
+    /// </summary>
+    internal const double MinimumIndex = 1 / ForecastLimits.MaximumObservation;
+
+    /// <summary>
     /// The sample autocorrelation at <paramref name="lag"/>: Σ_{t≥lag}(x_t − x̄)(x_{t−lag} − x̄) / Σ(x_t − x̄)²,
     /// as R's <c>acf</c> computes it. NaN for a constant series.
     /// </summary>
@@ -68,8 +76,8 @@ internal static class ClassicalDecomposition
     /// <param name="x">The series.</param>
     /// <param name="m">The seasonal period, at least 2; the series needs at least 2m values.</param>
     /// <param name="indices">Receives m indices; index k belongs to the times t with t mod m = k (t from 0).</param>
-    /// <returns><see langword="false"/> when the indices are not all finite and positive (for example a series of
-    /// zeros), in which case <paramref name="indices"/> is filled with 1.</returns>
+    /// <returns><see langword="false"/> when the indices are not all finite and at least <see cref="MinimumIndex"/> (for
+    /// example a series of zeros), in which case <paramref name="indices"/> is filled with 1.</returns>
     public static bool SeasonalIndices(ReadOnlySpan<double> x, int m, Span<double> indices)
     {
         var n = x.Length;
@@ -127,7 +135,7 @@ internal static class ClassicalDecomposition
         for (var k = 0; k < m; k++)
         {
             indices[k] = sums[k] / norm;
-            if (!(indices[k] > 0) || !double.IsFinite(indices[k]))
+            if (!(indices[k] >= MinimumIndex) || !double.IsFinite(indices[k]))
             {
                 indices.Fill(1);
                 return false;

@@ -11,7 +11,8 @@ public sealed class EventTimeline
     private readonly string[] _names;
 
     /// <summary>Creates a timeline.</summary>
-    /// <param name="start">The start of the step holding the history's first observation.</param>
+    /// <param name="start">The start of the step holding the history's first observation; any time (steps that would
+    /// start after <see cref="DateTimeOffset.MaxValue"/> overlap no event).</param>
     /// <param name="step">The length of one step; positive.</param>
     /// <param name="events">The known events; names must be non-empty and each event must end after it starts.</param>
     /// <exception cref="ArgumentNullException"><paramref name="events"/> is or holds <see langword="null"/>.</exception>
@@ -50,11 +51,23 @@ public sealed class EventTimeline
 
     /// <summary>Writes, for step <paramref name="index"/> (0 = the history's first), the share of the step each named
     /// event covers (0 to 1), in <see cref="EventNames"/> order.</summary>
+    /// <remarks>Steps are placed in UTC ticks without overflowing: a step that starts after
+    /// <see cref="DateTimeOffset.MaxValue"/> (a timeline starting near it, a long horizon) overlaps no event, and one
+    /// that straddles it is cut there, since no event ends later.</remarks>
     internal void Activity(long index, Span<double> destination)
     {
         destination.Clear();
-        var from = Start + (Step * index);
-        var to = from + Step;
+        var lastTicks = DateTimeOffset.MaxValue.UtcTicks;
+        var step = Step.Ticks;
+        var room = lastTicks - Start.UtcTicks;
+        if (index > room / step)
+        {
+            return;
+        }
+
+        var fromTicks = Start.UtcTicks + (step * index);
+        var from = new DateTimeOffset(fromTicks, TimeSpan.Zero);
+        var to = new DateTimeOffset(fromTicks + Math.Min(step, lastTicks - fromTicks), TimeSpan.Zero);
         foreach (var e in _events)
         {
             var overlapStart = e.Start > from ? e.Start : from;

@@ -16,8 +16,9 @@ namespace Shaping.Forecasting.Models;
 /// <para>
 /// Intervals: σ is the root mean square one-step difference of the seasonally adjusted series; the h-step
 /// quantile is index_h · max(0, level + z·σ√h). Sample paths are the adjusted random walk times the indices.
-/// If the decomposition gives an index that is not finite and positive (series with zeros), the indices are
-/// set to 1 (not seasonal). <see cref="FitSummary.Parameters"/> holds <c>sigma2</c> (adjusted scale) and
+/// If the decomposition gives an index that is not finite or below 10⁻¹⁰⁰ (series with zeros, or a season 10¹⁰⁰
+/// times smaller than the trend, whose index would turn an update at that position into an overflow), the indices
+/// are set to 1 (not seasonal). <see cref="FitSummary.Parameters"/> holds <c>sigma2</c> (adjusted scale) and
 /// <c>seasonal</c> (1 when the test passed); likelihood and information criteria are NaN.
 /// </para>
 /// <para><b>Thread safety:</b> the forecaster is stateless and thread-safe; the models it returns are not.</para>

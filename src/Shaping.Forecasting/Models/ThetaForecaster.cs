@@ -8,7 +8,8 @@ namespace Shaping.Forecasting.Models;
 /// <remarks>
 /// <para>
 /// <b>Season.</b> When the M4 90 % seasonality test passes (as for Naive2), the history is divided by the
-/// classical multiplicative decomposition's seasonal indices and the forecasts are multiplied back.
+/// classical multiplicative decomposition's seasonal indices and the forecasts are multiplied back (unless an index
+/// is not finite or below 10⁻¹⁰⁰, as for Naive2: then the series is treated as not seasonal).
 /// </para>
 /// <para>
 /// <b>Fit.</b> SES's α ∈ [1e-4, 0.9999] and initial level minimise the in-sample squared one-step error (Nelder–Mead);

@@ -9,7 +9,7 @@ namespace Shaping.Forecasting.Tuning;
 /// </summary>
 /// <remarks>
 /// k(x, x') = σ_f² (1 + √5 r + 5r²/3) exp(−√5 r), r² = Σ_j ((x_j − x'_j)/ℓ_j)². Targets are standardised before the
-/// fit. The likelihood −½ yᵀK⁻¹y − ½ log|K| − (n/2) log 2π is maximised over the log hyperparameters by Nelder–Mead
+/// fit (without overflow for targets around 1e155 and above, see <see cref="StandardiseLarge"/>). The likelihood −½ yᵀK⁻¹y − ½ log|K| − (n/2) log 2π is maximised over the log hyperparameters by Nelder–Mead
 /// from the previous optimum and from a default start; K is factorised by MathNet's Cholesky decomposition.
 /// </remarks>
 internal sealed class GaussianProcess
@@ -48,8 +48,16 @@ internal sealed class GaussianProcess
         var n = y.Length;
         _yMean = y.Average();
         var variance = y.Sum(v => (v - _yMean) * (v - _yMean)) / Math.Max(1, n - 1);
-        _yScale = variance > 0 ? Math.Sqrt(variance) : 1;
-        var z = y.Select(v => (v - _yMean) / _yScale).ToArray();
+        double[] z;
+        if (double.IsFinite(variance))
+        {
+            _yScale = variance > 0 ? Math.Sqrt(variance) : 1;
+            z = y.Select(v => (v - _yMean) / _yScale).ToArray();
+        }
+        else
+        {
+            z = StandardiseLarge(y);
+        }
 
         var best = Hyperparameters;
         var bestValue = double.PositiveInfinity;
@@ -69,6 +77,47 @@ internal sealed class GaussianProcess
         _inverseLengths = InverseLengths(best);
         LogMarginalLikelihood = -bestValue;
         Factorise(best, z);
+    }
+
+    /// <summary>
+    /// Standardises targets whose sum or sum of squared deviations overflows (values around 1e155 and above): the mean
+    /// is the sum of each value divided by n, and the deviations are divided by the largest of them before they are
+    /// squared. Only then, so that ordinary targets are standardised exactly as before. Values are halved first, so that
+    /// no deviation overflows however far apart they are; the scale can still be +∞ if their spread is beyond the
+    /// range of <see cref="double"/>.
+    /// </summary>
+    private double[] StandardiseLarge(double[] y)
+    {
+        var n = y.Length;
+        var halfMean = 0.0; // half the mean, at most half the largest |value|: no partial sum overflows
+        foreach (var v in y)
+        {
+            halfMean += v / 2 / n;
+        }
+
+        var largest = 0.0;
+        foreach (var v in y)
+        {
+            largest = Math.Max(largest, Math.Abs((v / 2) - halfMean));
+        }
+
+        _yMean = 2 * halfMean;
+        if (!(largest > 0))
+        {
+            _yScale = 1; // equal targets near double.MaxValue (only their sum overflowed): as for a variance of 0
+            return new double[n];
+        }
+
+        var sum = 0.0;
+        foreach (var v in y)
+        {
+            var d = ((v / 2) - halfMean) / largest;
+            sum += d * d;
+        }
+
+        var spread = Math.Sqrt(sum / Math.Max(1, n - 1)); // the standard deviation in units of 2 × largest; positive
+        _yScale = 2 * largest * spread;
+        return [.. y.Select(v => ((v / 2) - halfMean) / largest / spread)];
     }
 
     /// <summary>The posterior mean and standard deviation at <paramref name="point"/>, on the original target scale.</summary>

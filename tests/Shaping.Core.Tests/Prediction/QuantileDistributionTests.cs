@@ -97,6 +97,37 @@ public sealed class QuantileDistributionTests
         Assert.Equal(5.5, distribution.Mean, 12);
     }
 
+    [Theory]
+    [InlineData(1e308, 3)]
+    [InlineData(double.MaxValue, 2)]
+    [InlineData(1.2e308, 1000)]
+    public void FromSamples_ValuesNearTheLargestDouble_HaveAFiniteMean(double value, int count)
+    {
+        // Before: the sum overflowed and the mean was +∞.
+        var samples = Enumerable.Repeat(value, count).ToArray();
+        samples[0] = value / 2;
+
+        var distribution = QuantileDistribution.FromSamples(samples);
+
+        var expected = value - ((value / 2) / count);
+        Assert.True(double.IsFinite(distribution.Mean), $"mean {distribution.Mean}");
+        Assert.InRange(distribution.Mean, expected * (1 - 1e-12), value);
+    }
+
+    [Property(MaxTest = 200)]
+    public bool FromSamples_OrdinaryValues_MeanIsTheSumOverTheCount(NonEmptyArray<NormalFloat> values)
+    {
+        // The overflow-safe mean must not move ordinary results by a bit.
+        var samples = values.Get.Select(v => Math.Abs(v.Get) % 1e12).ToArray();
+        var sum = 0.0;
+        foreach (var v in samples)
+        {
+            sum += v;
+        }
+
+        return QuantileDistribution.FromSamples(samples).Mean == sum / samples.Length;
+    }
+
     [Fact]
     public void Degenerate_HasAllMassAtTheValue()
     {

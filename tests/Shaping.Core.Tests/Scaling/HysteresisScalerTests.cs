@@ -336,6 +336,78 @@ public sealed class HysteresisScalerTests
         Assert.Equal(0, scaler.MaxUtilization(0, ResourceVector.Zero));
     }
 
+    [Theory]
+    [InlineData(4e-309)]
+    [InlineData(double.Epsilon)]
+    [InlineData(1e-300)]
+    public void Decide_TinyDemandInADimensionTheShapeLacks_IsAboveEveryBand(double networkGbps)
+    {
+        // Before: a subnormal demand times double.MaxValue (the missing dimension's reciprocal) stayed below 1, so a
+        // replica whose other dimensions sit between the bands was judged within them.
+        var noNetwork = new ResourceShape("no-net", new ResourceVector(2, 8, 50, 0), new ShapeProfile(0.1));
+        var withNetwork = new ResourceShape("net", new ResourceVector(2, 8, 50, 1), new ShapeProfile(0.2));
+        var scaler = new HysteresisScaler(new ShapeCatalog([noNetwork, withNetwork]), Policy);
+        var used = new ResourceVector(1.2, 4.8, 30, networkGbps); // 60 % of no-net's CPU, memory and storage
+
+        var first = scaler.Decide(ScalerState.Create(0), used, T0, out var state);
+        var second = scaler.Decide(state, used, T0 + TimeSpan.FromMinutes(1), out _);
+
+        Assert.Equal(ScalerDecision.Stay(0, ScalerReason.StabilizingUp), first);
+        Assert.Equal(new ScalerDecision(ScalerAction.MoveUp, 1, ScalerReason.SustainedAboveUpBand), second);
+        Assert.Equal(double.PositiveInfinity, scaler.MaxUtilization(0, used));
+    }
+
+    [Fact]
+    public void Decide_TargetOneUlpBelowTheUpBand_MoveDownNeverLandsAboveTheUpBand()
+    {
+        // A target utilisation one ulp below the up band is valid. Sizing rounds twice (demand × 1/target) and the
+        // utilisation on the new shape rounds twice more (demand × 1/capacity), so a shape exactly as large as the
+        // sizing asked for could put the demand a hair above the up band: the move down was followed by pressure
+        // to move up (to the very same shape). Found with 0.8 and 763.774855201995 cores.
+        var upBand = 0.8;
+        var policy = new ScalerPolicy(
+            upBand: upBand,
+            downBand: 0.4,
+            targetUtilization: Math.BitDecrement(upBand),
+            smoothingTimeConstant: TimeSpan.Zero,
+            upStabilizationWindow: TimeSpan.FromMinutes(1),
+            downStabilizationWindow: TimeSpan.FromMinutes(1),
+            cooldown: TimeSpan.Zero);
+        var random = new Random(20261129);
+        var landedAbove = new List<double>();
+        var movesDown = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            var cores = i == 0 ? 763.774855201995 : 1 + (random.NextDouble() * 999);
+            // What the scaler sized the move for, and up to 20 ulps more: shapes just large enough.
+            var exact = cores * (1 / policy.TargetUtilization);
+            for (var ulps = i == 0 ? 0 : random.Next(21); ulps > 0; ulps--)
+            {
+                exact = Math.BitIncrement(exact);
+            }
+
+            var small = new ResourceShape("small", new ResourceVector(exact, 1000, 1000, 1000), new ShapeProfile(1));
+            var large = new ResourceShape("large", new ResourceVector(4 * exact, 4000, 4000, 4000), new ShapeProfile(4));
+            var scaler = new HysteresisScaler(new ShapeCatalog([small, large]), policy);
+            var used = new ResourceVector(cores, 1, 1, 1);
+
+            scaler.Decide(ScalerState.Create(1), used, T0, out var state);
+            var decision = scaler.Decide(state, used, T0 + TimeSpan.FromMinutes(1), out state);
+            if (decision.Action == ScalerAction.MoveDown)
+            {
+                movesDown++;
+                var after = scaler.Decide(state, used, T0 + TimeSpan.FromMinutes(2), out _);
+                if (scaler.MaxUtilization(decision.TargetShapeIndex, used) > upBand || after.Reason != ScalerReason.WithinBands)
+                {
+                    landedAbove.Add(cores);
+                }
+            }
+        }
+
+        Assert.Empty(landedAbove);
+        Assert.InRange(movesDown, 1000, 2000); // most shapes are still large enough to move down to
+    }
+
     private static ScalerState MovedUpOnce(HysteresisScaler scaler, out DateTimeOffset movedAt)
     {
         var used = ScalerTestData.CpuDemand(0, 0.95);

@@ -45,6 +45,17 @@ public sealed class ShapeSelectorTests
     }
 
     [Fact]
+    public void PeakCoverage_DefaultPolicy_ThrowsAsSelectDoes()
+    {
+        // Before: Select rejected the invalid default policy, but PeakCoverage returned a figure for it.
+        var profile = Load(1, 3);
+        ScoringPolicy invalid = default;
+
+        Assert.Throws<ArgumentException>("policy", () => Selector.Select(Catalog, profile, invalid, new ScoredShape[1]));
+        Assert.Throws<ArgumentException>("policy", () => ShapeSelector.PeakCoverage(Catalog[1], profile, invalid));
+    }
+
+    [Fact]
     public void Select_EqualScores_BreaksTiesByPriceThenName()
     {
         var catalog = new ShapeCatalog(

@@ -490,4 +490,77 @@ public sealed class ShapeSynthesizerTests
         var steps = rounded / step;
         return rounded >= amount && Math.Abs(steps - Math.Round(steps)) < 1e-6 && rounded - amount < step + 1e-9;
     }
+    [Fact]
+    public void Synthesize_PriceModelPricingAProposedShapeAtZero_ThrowsArgumentExceptionNamingTheOptions()
+    {
+        // The model charges only for network, and the granularity leaves network unrounded: demand without network
+        // gets a shape priced at 0. Before: InvalidOperationException, which the method does not document.
+        var options = new ShapeSynthesisOptions
+        {
+            PriceModel = new LinearPriceModel(new ResourceVector(0, 0, 0, 0.1)),
+            Granularity = new ShapeGranularity(new ResourceVector(0.5, 1, 10, 0)),
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => ShapeSynthesizer.Synthesize([new ResourceVector(1, 2, 10, 0)], options));
+
+        Assert.Equal("options", error.ParamName);
+        Assert.Contains("ShapeSynthesisOptions.PriceModel", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1e300)]
+    [InlineData(1.6e308)] // × (1 + headroom) overflows
+    [InlineData(8e9)]     // × 1.2 is above CapacityLimits.MaxAmount (9e9)
+    public void Synthesize_DemandAboveTheCapacityLimit_ThrowsNamingTheDemands(double cores)
+    {
+        // Before: 1e300 failed inside ShapeProfile naming 'pricePerHour', 1.6e308 inside ShapeGranularity naming
+        // 'amount', and 8e9 proposed a shape no capacity ledger can reserve.
+        var demands = new[] { new ResourceVector(1, 2, 10, 0.5), new ResourceVector(cores, 2, 10, 0.5) };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions(), TShirt()));
+
+        Assert.Equal("demands", error.ParamName);
+        Assert.Contains("Demand 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CapacityLimits.MaxAmount", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Synthesize_DemandAtTheCapacityLimitWithHeadroom_IsAccepted()
+    {
+        var demands = new[] { new ResourceVector(7.5e9, 2, 10, 0.5) };
+
+        var result = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { Headroom = 0.2 }, TShirt());
+
+        Assert.True(demands[0].Scale(1.2).FitsWithin(result.Shapes[0].Capacity));
+        Assert.True(double.IsFinite(result.ExpectedCostPerHour));
+    }
+
+    [Theory]
+    [InlineData(1e-9, 1e300)]     // amount ÷ step overflows
+    [InlineData(0.5, 1.7e308)]    // amount ÷ step overflows
+    [InlineData(0.3, double.MaxValue)]
+    public void Granularity_RoundUp_StepCountOverflows_ThrowsNamingTheAmount(double step, double amount)
+    {
+        // Before: +∞ in the rounded dimension.
+        var granularity = new ShapeGranularity(ResourceVector.Of(Dimension.Cpu, step));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => granularity.RoundUp(ResourceVector.Of(Dimension.Cpu, amount)));
+        Assert.Equal("amount", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData(1e-320)]
+    [InlineData(1e-10)]
+    public void Granularity_PositiveStepBelowOneBillionth_IsRejected(double step)
+    {
+        // Before: accepted, and RoundUp gave +∞ for an amount of 1 with a step of 1e-320.
+        Assert.Throws<ArgumentOutOfRangeException>("steps", () => new ShapeGranularity(ResourceVector.Of(Dimension.Memory, step)));
+    }
+
+    [Fact]
+    public void Granularity_StepOfOneBillionthOrZero_IsAccepted()
+    {
+        var granularity = new ShapeGranularity(new ResourceVector(1e-9, 0, 0.5, 0));
+        Assert.Equal(new ResourceVector(2e-9, 0.25, 0.5, 0), granularity.RoundUp(new ResourceVector(1.5e-9, 0.25, 0.1, 0)));
+    }
 }

@@ -78,6 +78,20 @@ public sealed class ForecastOutputRangeTests
         AssertFinite(model);
     }
 
+    [Theory]
+    [MemberData(nameof(Forecasters))]
+    public void Update_LargeValueWhereTheSeasonalIndexIsTiny_IsFinite(string name)
+    {
+        // Period 2, alternating 1e-208 and 1e100 (both within the limits): the decomposition's index for the small
+        // positions is about 2e-308, positive and finite. Updating such a position with 1e100 divided by it: the
+        // seasonally adjusted level overflowed to +∞ (Naive2, Theta) and every forecast after it with it.
+        double[] history = [.. Enumerable.Range(0, 40).Select(t => t % 2 == 0 ? 1e-208 : 1e100)];
+        var model = Create(name).Fit(history, 2);
+        AssertFinite(model);
+        model.Update(1e100);
+        AssertFinite(model);
+    }
+
     [Fact]
     public void Forecast_NonFiniteQuantile_Throws()
     {

@@ -122,6 +122,48 @@ public sealed class RegressionForecasterTests
     }
 
     [Fact]
+    public void FitWithEvents_TimelineEndingPastTheLastRepresentableTime_ForecastsAsAnywhereElse()
+    {
+        // The same history and events placed at an ordinary time and 50 hours before DateTimeOffset.MaxValue: the
+        // 48 history steps fit, the horizon runs past the end of time, where no event can be. Before: Fit threw
+        // ArgumentOutOfRangeException ("un-representable DateTime", parameter 't') from inside the timeline.
+        const int n = 48;
+        var random = new Random(5);
+        double[] x = [.. Enumerable.Range(0, n).Select(t => 100 + (t is >= 20 and < 24 ? 50 : 0) + random.NextDouble())];
+        var ordinaryStart = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+        var lateStart = DateTimeOffset.MaxValue - TimeSpan.FromHours(50);
+        EventTimeline At(DateTimeOffset start) =>
+            new(start, TimeSpan.FromHours(1), [new KnownEvent("promo", start.AddHours(20), start.AddHours(24))]);
+        var forecaster = new RegressionForecaster { SeasonalPeriods = [24], ChangePoints = 2 };
+
+        var ordinary = forecaster.FitWithEvents(x, 24, At(ordinaryStart));
+        var late = forecaster.FitWithEvents(x, 24, At(lateStart));
+        ordinary.Update(101);
+        late.Update(101);
+        var expected = ordinary.Forecast(24, [0.1, 0.9]);
+        var actual = late.Forecast(24, [0.1, 0.9]);
+
+        Assert.Equal(expected.Mean.ToArray(), actual.Mean.ToArray());
+        Assert.Equal(expected.Quantile(1).ToArray(), actual.Quantile(1).ToArray());
+        Assert.InRange(late.Summary.Parameters["event0"], 45, 55);
+    }
+
+    [Fact]
+    public void EventTimeline_Activity_PastTheLastRepresentableTime_IsZero()
+    {
+        var start = DateTimeOffset.MaxValue - TimeSpan.FromMinutes(90);
+        var timeline = new EventTimeline(start, TimeSpan.FromHours(1), [new KnownEvent("e", start, DateTimeOffset.MaxValue)]);
+        var activity = new double[1];
+
+        timeline.Activity(1, activity); // the step straddles the end of time: the event covers its representable half
+        Assert.Equal(0.5, activity[0], 6);
+        timeline.Activity(2, activity);
+        Assert.Equal(0, activity[0]);
+        timeline.Activity(long.MaxValue, activity);
+        Assert.Equal(0, activity[0]);
+    }
+
+    [Fact]
     public void EventTimeline_EventEndingBeforeStart_Throws() =>
         Assert.Throws<ArgumentException>("events", () => new EventTimeline(
             DateTimeOffset.UnixEpoch, TimeSpan.FromHours(1), [new KnownEvent("x", DateTimeOffset.UnixEpoch.AddHours(2), DateTimeOffset.UnixEpoch)]));

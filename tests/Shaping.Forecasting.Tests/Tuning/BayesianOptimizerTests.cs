@@ -57,6 +57,36 @@ public sealed class BayesianOptimizerTests
         Assert.Equal(3, optimizer.ObservationCount);
     }
 
+    [Theory]
+    [InlineData(1e200)]
+    [InlineData(1e300)]
+    [InlineData(1.7e308)]
+    public void Suggest_HugeObjectiveValues_StillFavoursTheBetterRegion(double scale)
+    {
+        // f = scale × (1 + (x − 0.2)² + (y − 0.7)²)/3. The Gaussian process standardises the targets, so scaling them
+        // should not change where it looks. Before: their variance overflowed, every prediction was NaN and Suggest
+        // returned its first random candidate.
+        double F(double x, double y) => scale * ((1 + ((x - 0.2) * (x - 0.2)) + ((y - 0.7) * (y - 0.7))) / 3);
+        BayesianOptimizer Told(double factor)
+        {
+            var optimizer = new BayesianOptimizer([SearchDimension.Continuous("x", 0, 1), SearchDimension.Continuous("y", 0, 1)], seed: 6);
+            var random = new Random(11);
+            for (var i = 0; i < 12; i++)
+            {
+                var (x, y) = (random.NextDouble(), random.NextDouble());
+                optimizer.Tell([x, y], F(x, y) * factor);
+            }
+
+            return optimizer;
+        }
+
+        var huge = Told(1).Suggest();
+        var ordinary = Told(1 / scale).Suggest();
+
+        Assert.InRange(Math.Abs(huge[0] - 0.2) + Math.Abs(huge[1] - 0.7), 0, 0.3);
+        Assert.InRange(Math.Abs(huge[0] - ordinary[0]) + Math.Abs(huge[1] - ordinary[1]), 0, 0.05);
+    }
+
     [Fact]
     public void Tell_ValueOutsideDimension_Throws()
     {
