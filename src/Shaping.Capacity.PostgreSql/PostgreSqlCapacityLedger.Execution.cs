@@ -78,7 +78,10 @@ public sealed partial class PostgreSqlCapacityLedger
         return delay > _options.RetryMaxDelay ? _options.RetryMaxDelay : delay;
     }
 
-    /// <summary>Whether a retry may succeed: connection trouble, serialization failure, deadlock, server shutting down.</summary>
+    /// <summary>
+    /// Whether a retry may succeed: connection trouble, serialization failure, deadlock, server shutting down, a lock
+    /// or statement timeout (the statement rolled back whole; a cancellation the caller asked for is not retried).
+    /// </summary>
     internal static bool IsTransient(Exception exception) => exception switch
     {
         PostgresException pg => pg.IsTransient || IsTransientState(pg.SqlState),
@@ -89,7 +92,7 @@ public sealed partial class PostgreSqlCapacityLedger
 
     internal static bool IsTransientState(string sqlState) =>
         sqlState.StartsWith("08", StringComparison.Ordinal)
-        || sqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" or "53300" or "55P03";
+        || sqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" or "53300" or "55P03" or "57014";
 
     private static bool IsConnectionLoss(Exception exception) => exception switch
     {

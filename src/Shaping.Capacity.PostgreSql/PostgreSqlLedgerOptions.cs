@@ -25,7 +25,7 @@ public sealed class PostgreSqlLedgerOptions
 
     /// <summary>
     /// Gets or sets how many times an operation is retried after a transient database error (lost connection,
-    /// serialization failure, deadlock, server shutdown) before it reports <c>Unavailable</c>. Applies to every
+    /// serialization failure, deadlock, server shutdown, lock or statement timeout) before it reports <c>Unavailable</c>. Applies to every
     /// ledger operation, not only reservations. From 0 to 20.
     /// </summary>
     /// <value>The default is 4 retries (5 attempts).</value>

@@ -124,6 +124,49 @@ public sealed class FaultTests(PostgresSchemaFixture db, ITestOutputHelper outpu
         Assert.Equal(capacity, await ledgers[0].GetFreeCapacityAsync(Region));
     }
 
+    [PostgresFact]
+    public async Task ReserveAndCommit_StatementTimeoutWhileRowLocked_UnavailableThenReplaySettles()
+    {
+        // A server-side statement_timeout (57014, common on production roles) is as transient as a lock_timeout: the
+        // statement rolled back whole, so the call must end as Unavailable for the caller to replay, not throw. A
+        // commit that threw after provisioning would leave the replicas to a hold that expires.
+        var ledger = db.CreateLedger(TimeProvider.System);
+        var timing = db.CreateLedger(TimeProvider.System, o =>
+        {
+            o.ConnectionString = new NpgsqlConnectionStringBuilder(o.ConnectionString) { Options = "-c statement_timeout=300" }.ConnectionString;
+            o.ReservationRetryCount = 1;
+        });
+        const string Region = "timed";
+        var capacity = new ResourceVector(8, 8, 8, 8);
+        Assert.Equal(RegionCapacityStatus.Succeeded, await ledger.SetRegionCapacityAsync(Region, capacity));
+        var held = ReservationId.Create("timed-held");
+        Assert.Equal(ReservationStatus.Succeeded, (await ledger.TryReserveAsync(new ReservationRequest(held, Region, "s", new ResourceVector(1, 1, 1, 1), 1, TimeSpan.FromHours(1)))).Status);
+        Assert.Equal(ReservationStatus.Succeeded, (await timing.GetReservationAsync(held)).Status); // schema checked, pool warm
+
+        var other = ReservationId.Create("timed-other");
+        var otherRequest = new ReservationRequest(other, Region, "s", new ResourceVector(2, 2, 2, 2), 1, TimeSpan.FromHours(1));
+        await using (var blocker = await db.Checker.OpenConnectionAsync())
+        await using (var transaction = await blocker.BeginTransactionAsync())
+        {
+            await using (var lockRows = new NpgsqlCommand($"SELECT 1 FROM \"{db.Schema}\".regions WHERE name = '{Region}' FOR UPDATE; SELECT 1 FROM \"{db.Schema}\".reservations WHERE id = '{held.Value}' FOR UPDATE", blocker, transaction))
+            {
+                await lockRows.ExecuteNonQueryAsync();
+            }
+
+            Assert.Equal(ReservationStatus.Unavailable, (await timing.TryReserveAsync(otherRequest)).Status);
+            Assert.Equal(ReservationStatus.Unavailable, (await timing.CommitAsync(held)).Status);
+            await transaction.RollbackAsync();
+        }
+
+        // Nothing happened while the rows were locked; the replays settle both.
+        Assert.Equal(ReservationState.Held, (await ledger.GetReservationAsync(held)).Reservation!.State);
+        Assert.Equal(ReservationStatus.NotFound, (await ledger.GetReservationAsync(other)).Status);
+        Assert.Equal(ReservationStatus.Succeeded, (await timing.TryReserveAsync(otherRequest)).Status);
+        Assert.Equal(ReservationStatus.Succeeded, (await timing.CommitAsync(held)).Status);
+        Assert.Equal(0, await db.ViolationsAsync());
+        Assert.Equal(new ResourceVector(5, 5, 5, 5), await ledger.GetFreeCapacityAsync(Region));
+    }
+
     private async Task<List<ReservationId>> LiveIdsAsync()
     {
         await using var command = db.Checker.CreateCommand($"SELECT id FROM \"{db.Schema}\".reservations WHERE state IN (0, 1)");

@@ -85,6 +85,8 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
     [InlineData("40P01", true)]
     [InlineData("57P01", true)]
     [InlineData("08006", true)]
+    [InlineData("55P03", true)]
+    [InlineData("57014", true)]
     [InlineData("23505", false)]
     [InlineData("42P01", false)]
     public void IsTransientState_KnownCodes_Classified(string sqlState, bool transient)
