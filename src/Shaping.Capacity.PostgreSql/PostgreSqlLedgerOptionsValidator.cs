@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -39,7 +40,16 @@ internal sealed partial class PostgreSqlLedgerOptionsValidator : IValidateOption
         {
             try
             {
-                _ = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+                var parsed = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+
+                // A string that parses may still be refused when the pool is built (no host, a maximum pool size under
+                // the minimum) or when the first connection opens (a port out of range): build a pool, which opens
+                // nothing, and check the port, so that the start fails here rather than the first operation throwing.
+                using var dataSource = new NpgsqlSlimDataSourceBuilder(options.ConnectionString).Build();
+                if (parsed.Port is < IPEndPoint.MinPort + 1 or > IPEndPoint.MaxPort)
+                {
+                    failures.Add(Prefix + nameof(options.ConnectionString) + $" has Port {parsed.Port}; it must be between 1 and {IPEndPoint.MaxPort}.");
+                }
             }
             catch (ArgumentException ex)
             {

@@ -41,6 +41,25 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
         Assert.Contains("PostgreSqlLedgerOptions." + setting, failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Username=u;Password=p;Database=d")] // no host
+    [InlineData("Host=127.0.0.1;Port=70000;Username=u")]
+    [InlineData("Host=127.0.0.1;Username=u;Minimum Pool Size=10;Maximum Pool Size=5")]
+    public void Validate_ConnectionStringThatParsesButNoPoolAccepts_FailsNamingItAndSoDoesTheConstructor(string connectionString)
+    {
+        // Such a string parses, but building the connection pool refuses it: that must fail the start naming the
+        // setting, not the first resolution of the ledger with an ArgumentException about a "Host" or "port" parameter.
+        var options = Valid();
+        options.ConnectionString = connectionString;
+
+        var result = new PostgreSqlLedgerOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("PostgreSqlLedgerOptions.ConnectionString", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        var error = Assert.Throws<OptionsValidationException>(() => new PostgreSqlCapacityLedger(options, TimeProvider.System));
+        Assert.Contains("PostgreSqlLedgerOptions.ConnectionString", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_InvalidOptions_ThrowsNamingTheSetting()
     {
