@@ -72,10 +72,12 @@ public sealed partial class PostgreSqlCapacityLedger
         }
     }
 
+    // Doubled in double-precision ticks and capped before it becomes a TimeSpan, so a long base delay saturates at
+    // RetryMaxDelay instead of overflowing.
     private TimeSpan Backoff(int failures)
     {
-        var delay = _options.RetryBaseDelay * Math.Pow(2, Math.Min(failures, 30));
-        return delay > _options.RetryMaxDelay ? _options.RetryMaxDelay : delay;
+        var ticks = _options.RetryBaseDelay.Ticks * Math.Pow(2, Math.Min(failures, 30));
+        return ticks >= _options.RetryMaxDelay.Ticks ? _options.RetryMaxDelay : TimeSpan.FromTicks((long)ticks);
     }
 
     /// <summary>

@@ -38,7 +38,10 @@ public sealed class PostgreSqlLedgerOptions
     /// <value>The default is 50 ms.</value>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Gets or sets the longest delay between two retries. At least <see cref="RetryBaseDelay"/>.</summary>
+    /// <summary>
+    /// Gets or sets the longest delay between two retries. At least <see cref="RetryBaseDelay"/> and at most about 49.7
+    /// days (2³² − 2 ms, the longest delay a timer takes).
+    /// </summary>
     /// <value>The default is 2 s.</value>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -11,6 +11,9 @@ internal sealed partial class PostgreSqlLedgerOptionsValidator : IValidateOption
     internal const int MaxRetryCount = 20;
     internal const int MaxExpiryBatchSize = 100_000;
 
+    /// <summary>The longest retry delay: the longest <see cref="Task.Delay(TimeSpan, TimeProvider)"/> takes (about 49.7 days).</summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public ValidateOptionsResult Validate(string? name, PostgreSqlLedgerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -75,6 +78,11 @@ internal sealed partial class PostgreSqlLedgerOptionsValidator : IValidateOption
         if (options.RetryMaxDelay < options.RetryBaseDelay)
         {
             failures.Add(Prefix + nameof(options.RetryMaxDelay) + $" ({options.RetryMaxDelay}) must be at least {nameof(options.RetryBaseDelay)} ({options.RetryBaseDelay}).");
+        }
+
+        if (options.RetryMaxDelay > MaxRetryDelay)
+        {
+            failures.Add(Prefix + nameof(options.RetryMaxDelay) + $" ({options.RetryMaxDelay}) must be at most {MaxRetryDelay} (about 49.7 days, the longest delay a timer takes).");
         }
 
         if (options.ExpiryBatchSize is < 1 or > MaxExpiryBatchSize)

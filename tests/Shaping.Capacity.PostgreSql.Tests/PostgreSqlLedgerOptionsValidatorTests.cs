@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Capacity;
 using Shaping.Core.Resources;
 
@@ -58,6 +59,42 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
         Assert.Contains("PostgreSqlLedgerOptions.ConnectionString", Assert.Single(result.Failures!), StringComparison.Ordinal);
         var error = Assert.Throws<OptionsValidationException>(() => new PostgreSqlCapacityLedger(options, TimeProvider.System));
         Assert.Contains("PostgreSqlLedgerOptions.ConnectionString", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RetryMaxDelayLongerThanATimerTakes_FailsNamingIt()
+    {
+        // Task.Delay takes at most about 49.7 days; a longer back-off validated, then threw ArgumentOutOfRangeException
+        // out of the first operation that had to retry, instead of ending as Unavailable.
+        var options = Valid();
+        options.RetryMaxDelay = TimeSpan.FromDays(50);
+
+        var result = new PostgreSqlLedgerOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("PostgreSqlLedgerOptions.RetryMaxDelay", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TryReserve_LongestBackoffAndMostRetries_UnavailableWithoutOverflow()
+    {
+        // The largest settings that validate: the doubling must saturate at RetryMaxDelay, not overflow TimeSpan.
+        var time = new FakeTimeProvider();
+        var options = Valid();
+        options.ReservationRetryCount = PostgreSqlLedgerOptionsValidator.MaxRetryCount;
+        options.RetryMaxDelay = PostgreSqlLedgerOptionsValidator.MaxRetryDelay;
+        options.RetryBaseDelay = options.RetryMaxDelay;
+        await using var ledger = new PostgreSqlCapacityLedger(options, time);
+        var request = new ReservationRequest(ReservationId.Create("x"), "r", "s", new ResourceVector(1, 0, 0, 0), 1, TimeSpan.FromMinutes(1));
+
+        var reserve = ledger.TryReserveAsync(request).AsTask();
+        for (var i = 0; i < 10_000 && !reserve.IsCompleted; i++)
+        {
+            time.Advance(options.RetryMaxDelay);
+            await Task.WhenAny(reserve, Task.Delay(5));
+        }
+
+        Assert.Equal(ReservationStatus.Unavailable, (await reserve).Status);
     }
 
     [Fact]
