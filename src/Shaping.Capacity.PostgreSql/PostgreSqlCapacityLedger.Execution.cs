@@ -127,11 +127,34 @@ public sealed partial class PostgreSqlCapacityLedger
             {
                 // Advisory locks are per database; the key names the schema, so ledgers in other schemas do not wait.
                 await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", cancellationToken, ("key", "Shaping.Capacity.PostgreSql:" + _options.Schema)).ConfigureAwait(false);
-                await ExecuteAsync(connection, $"""
-                    CREATE SCHEMA IF NOT EXISTS {_sql.Schema};
-                    CREATE TABLE IF NOT EXISTS {_sql.Schema}.schema_version (
-                        version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL)
-                    """, cancellationToken).ConfigureAwait(false);
+
+                // Only what is missing is created: the server checks the privilege to create before it looks whether
+                // the object exists, so CREATE SCHEMA IF NOT EXISTS fails for a role that may not create schemas in the
+                // database even when the schema is there (one a DBA created for it, or one already current).
+                bool schemaExists, versionTableExists;
+                await using (var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema), to_regclass(@table) IS NOT NULL", connection))
+                {
+                    command.Parameters.Add(new NpgsqlParameter<string>("schema", NpgsqlDbType.Text) { TypedValue = _options.Schema });
+                    command.Parameters.Add(new NpgsqlParameter<string>("table", NpgsqlDbType.Text) { TypedValue = _sql.Schema + ".schema_version" });
+                    await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    schemaExists = reader.GetBoolean(0);
+                    versionTableExists = reader.GetBoolean(1);
+                }
+
+                if (!schemaExists)
+                {
+                    await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {_sql.Schema}", cancellationToken).ConfigureAwait(false);
+                }
+
+                if (!versionTableExists)
+                {
+                    await ExecuteAsync(connection, $"""
+                        CREATE TABLE IF NOT EXISTS {_sql.Schema}.schema_version (
+                            version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL)
+                        """, cancellationToken).ConfigureAwait(false);
+                }
+
                 int current;
                 await using (var command = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {_sql.Schema}.schema_version", connection))
                 {

@@ -259,6 +259,36 @@ public sealed class PostgreSqlCapacityLedgerTests(PostgresSchemaFixture db) : IC
         }
     }
 
+    [PostgresTheory]
+    [InlineData(false)] // a schema a DBA created, empty
+    [InlineData(true)] // a schema already at the current version
+    public async Task FirstOperation_RoleMayNotCreateSchemasButTheSchemaExists_Works(bool migrated)
+    {
+        // Least privilege: the role may create tables in its schema but not schemas in the database. CreateSchema (the
+        // default) must then create what is missing without a CREATE SCHEMA the role is refused even when the schema exists.
+        var schema = "t_priv_" + Guid.NewGuid().ToString("N")[..10];
+        await db.ScalarAsync<object>($"CREATE SCHEMA \"{schema}\"; SELECT 1");
+        if (migrated)
+        {
+            await db.CreateLedger(configure: o => o.Schema = schema).InitializeAsync();
+        }
+
+        await db.ScalarAsync<object>("SELECT 1; REVOKE CREATE ON DATABASE \"" + await db.ScalarAsync<string>("SELECT current_database()") + "\" FROM CURRENT_USER");
+        try
+        {
+            var ledger = db.CreateLedger(configure: o => o.Schema = schema);
+
+            Assert.Equal(RegionCapacityStatus.Succeeded, await ledger.SetRegionCapacityAsync("r", Capacity));
+            Assert.Equal(ReservationStatus.Succeeded, (await ledger.TryReserveAsync(Request("r"))).Status);
+            Assert.Equal(PostgreSqlCapacityLedger.SchemaVersion, await db.ScalarAsync<int>($"SELECT max(version) FROM \"{schema}\".schema_version"));
+        }
+        finally
+        {
+            await db.ScalarAsync<object>("SELECT 1; GRANT CREATE ON DATABASE \"" + await db.ScalarAsync<string>("SELECT current_database()") + "\" TO CURRENT_USER");
+            await db.ScalarAsync<object>($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE; SELECT 1");
+        }
+    }
+
     [PostgresFact]
     public async Task InitializeAsync_SchemaNewerThanLibrary_Throws()
     {
