@@ -352,12 +352,20 @@ public sealed partial class PostgreSqlCapacityLedger
 
     private async Task<(bool, RegionCapacityStatus)> SetCapacityOnceAsync(string region, MilliVector capacity, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(_sql.SetCapacity, connection);
+        // Expired holds not swept yet still count in the used totals: give them back first, as a reserve does, or
+        // they would refuse a capacity that only they exceed.
+        var now = Now();
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(SweepRegionCommand(region, now));
+        var command = new NpgsqlBatchCommand(_sql.SetCapacity);
         command.Parameters.Add(new NpgsqlParameter<string>("region", NpgsqlDbType.Text) { TypedValue = region });
         AddVector(command.Parameters, "c", capacity);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = Now() });
-        var row = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return (true, row is null ? RegionCapacityStatus.BelowCurrentUse : RegionCapacityStatus.Succeeded);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
+        batch.BatchCommands.Add(command);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the sweep's count
+        var row = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (true, row ? RegionCapacityStatus.Succeeded : RegionCapacityStatus.BelowCurrentUse);
     }
 
     private static void AddVector(NpgsqlParameterCollection parameters, string prefix, MilliVector v)

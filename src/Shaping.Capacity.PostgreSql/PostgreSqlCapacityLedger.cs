@@ -40,8 +40,8 @@ namespace Shaping.Capacity.PostgreSql;
 /// far inside a <c>bigint</c>. A reservation's per-replica amount rounds up to the next milli-unit and a region's
 /// capacity down (an amount within a few ulps of a whole milli-unit, the noise of multiplying by 1,000, counts as it),
 /// so rounding never lets reservations exceed a region; the reservation read back carries the rounded amount. This
-/// resolution is coarser than the in-memory ledger's (see <see cref="ICapacityLedger"/>). Reserves and free-capacity reads also reclaim their
-/// region's expired holds, so <see cref="ReclaimExpiredAsync"/> counts only what those left.
+/// resolution is coarser than the in-memory ledger's (see <see cref="ICapacityLedger"/>). Reserves, free-capacity reads and capacity changes also reclaim
+/// their region's expired holds, so <see cref="ReclaimExpiredAsync"/> counts only what those left.
 /// </para>
 /// <para>
 /// The schema is created or upgraded before the first operation (see <see cref="PostgreSqlLedgerOptions.CreateSchema"/>),
@@ -189,7 +189,8 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
 
     /// <summary>
     /// Creates a region or replaces its capacity (an upsert). Capacity already reserved stays reserved; a capacity
-    /// below the current use of any dimension is refused.
+    /// below the current use of any dimension is refused. Expired holds of the region are reclaimed first, so they do
+    /// not count as use.
     /// </summary>
     /// <param name="region">The region name.</param>
     /// <param name="capacity">

@@ -7,7 +7,8 @@ public enum RegionCapacityStatus
     Succeeded = 0,
 
     /// <summary>
-    /// The new capacity is below what held and committed reservations already use in some dimension; nothing changed.
+    /// The new capacity is below what held and committed reservations already use in some dimension (expired holds
+    /// are reclaimed first and do not count); nothing changed.
     /// Release reservations first, or set a capacity at least the current use.
     /// </summary>
     BelowCurrentUse,

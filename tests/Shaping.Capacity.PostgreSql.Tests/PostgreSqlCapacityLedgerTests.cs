@@ -376,6 +376,19 @@ public sealed class PostgreSqlCapacityLedgerTests(PostgresSchemaFixture db) : IC
     }
 
     [PostgresFact]
+    public async Task SetRegionCapacity_BelowAnExpiredHoldNotYetSwept_Succeeds()
+    {
+        // An expired hold uses nothing (every other operation reclaims it first): it must not refuse a smaller capacity.
+        var (ledger, time, region) = await NewRegionAsync();
+        Assert.Equal(ReservationStatus.Succeeded, (await ledger.TryReserveAsync(Request(region, perReplica: new ResourceVector(10, 10, 10, 1), ttlMinutes: 1))).Status);
+        time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(RegionCapacityStatus.Succeeded, await ledger.SetRegionCapacityAsync(region, new ResourceVector(4, 4, 4, 0.5)));
+        Assert.Equal(new ResourceVector(4, 4, 4, 0.5), await ledger.GetFreeCapacityAsync(region));
+        Assert.Equal(0, await db.ViolationsAsync());
+    }
+
+    [PostgresFact]
     public async Task TryReserve_TimeToLiveBelowAMicrosecond_IsStillHeldNow()
     {
         var (ledger, _, region) = await NewRegionAsync();
