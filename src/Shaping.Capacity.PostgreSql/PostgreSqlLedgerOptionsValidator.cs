@@ -53,6 +53,12 @@ internal sealed partial class PostgreSqlLedgerOptionsValidator : IValidateOption
                 {
                     failures.Add(Prefix + nameof(options.ConnectionString) + $" has Port {parsed.Port}; it must be between 1 and {IPEndPoint.MaxPort}.");
                 }
+
+                // A pool of at most 0 connections builds, but every operation then waits out the pool's timeout.
+                if (parsed.MaxPoolSize < 1)
+                {
+                    failures.Add(Prefix + nameof(options.ConnectionString) + $" has Maximum Pool Size {parsed.MaxPoolSize}; it must be at least 1.");
+                }
             }
             catch (ArgumentException ex)
             {

@@ -46,6 +46,7 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
     [InlineData("Username=u;Password=p;Database=d")] // no host
     [InlineData("Host=127.0.0.1;Port=70000;Username=u")]
     [InlineData("Host=127.0.0.1;Username=u;Minimum Pool Size=10;Maximum Pool Size=5")]
+    [InlineData("Host=127.0.0.1;Username=u;Minimum Pool Size=0;Maximum Pool Size=0")] // no connection could ever open
     public void Validate_ConnectionStringThatParsesButNoPoolAccepts_FailsNamingItAndSoDoesTheConstructor(string connectionString)
     {
         // Such a string parses, but building the connection pool refuses it: that must fail the start naming the
