@@ -56,10 +56,12 @@ internal sealed class LedgerSql
             SELECT {Columns}, false FROM {s}.reservations WHERE id = @id AND NOT EXISTS (SELECT 1 FROM upd)
             """;
 
-        // A held or committed reservation becomes released and its capacity goes back, in one statement.
+        // A held or committed reservation becomes released and its capacity goes back, in one statement. A hold that
+        // has expired but was not swept yet becomes expired instead (its capacity goes back the same way), as the
+        // in-memory ledger records it: a replay of its reserve then answers Expired in both.
         Release = $"""
             WITH upd AS (
-                UPDATE {s}.reservations SET state = 2, updated_at = @now
+                UPDATE {s}.reservations SET state = CASE WHEN state = 0 AND expires_at <= @now THEN 3 ELSE 2 END, updated_at = @now
                 WHERE id = @id AND state IN (0, 1)
                 RETURNING {Columns}, tot_cpu, tot_mem, tot_sto, tot_net),
             give AS (

@@ -272,7 +272,8 @@ public sealed partial class PostgreSqlCapacityLedger
         return reservation.State switch
         {
             ReservationState.Expired => (true, new LedgerResult(ReservationStatus.Expired, reservation)),
-            ReservationState.Held when reservation.ExpiresAt <= now => (true, new LedgerResult(ReservationStatus.Expired, reservation)),
+            // Expired but not swept yet: the row still reads Held, the reservation is expired (as the in-memory ledger reports it).
+            ReservationState.Held when reservation.ExpiresAt <= now => (true, new LedgerResult(ReservationStatus.Expired, reservation with { State = ReservationState.Expired })),
             ReservationState.Released => (true, new LedgerResult(ReservationStatus.Conflict, reservation)),
             _ => (false, default), // Held and live, yet not updated: our snapshot predates another change. Re-read.
         };

@@ -167,6 +167,28 @@ public sealed class PostgreSqlCapacityLedgerTests(PostgresSchemaFixture db) : IC
     }
 
     [PostgresFact]
+    public async Task CommitAndRelease_ExpiredHoldNotSweptYet_ReportItExpiredAsTheInMemoryLedgerDoes()
+    {
+        var (ledger, time, region) = await NewRegionAsync();
+        var request = Request(region, ttlMinutes: 1);
+        await ledger.TryReserveAsync(request);
+        time.Advance(TimeSpan.FromMinutes(2)); // nothing swept
+
+        var commit = await ledger.CommitAsync(request.Id);
+        var release = await ledger.ReleaseAsync(request.Id);
+        var replay = await ledger.TryReserveAsync(request);
+
+        Assert.Equal(ReservationStatus.Expired, commit.Status);
+        Assert.Equal(ReservationState.Expired, commit.Reservation!.State);
+        Assert.Equal(ReservationStatus.Succeeded, release.Status);
+        Assert.Equal(ReservationState.Expired, release.Reservation!.State);
+        Assert.Equal(ReservationStatus.Expired, replay.Status);
+        Assert.Equal(Capacity, await ledger.GetFreeCapacityAsync(region));
+        Assert.Equal(0, await ledger.ReclaimExpiredAsync());
+        Assert.Equal(0, await db.ViolationsAsync());
+    }
+
+    [PostgresFact]
     public async Task Release_Expired_SucceedsAndChangesNothing()
     {
         var (ledger, time, region) = await NewRegionAsync();

@@ -102,6 +102,29 @@ public sealed class InMemoryCapacityLedgerTests
     }
 
     [Fact]
+    public async Task CommitAndRelease_ExpiredHoldNotReclaimedYet_ReportItExpired()
+    {
+        // The PostgreSQL ledger's CommitAndRelease_ExpiredHoldNotSweptYet_ReportItExpiredAsTheInMemoryLedgerDoes is the
+        // same sequence: both ledgers must answer it alike.
+        var ledger = NewLedger();
+        var request = Request("a");
+        await ledger.TryReserveAsync(request);
+        _time.Advance(Ttl * 2);
+
+        var commit = await ledger.CommitAsync(request.Id);
+        var release = await ledger.ReleaseAsync(request.Id);
+        var replay = await ledger.TryReserveAsync(request);
+
+        Assert.Equal(ReservationStatus.Expired, commit.Status);
+        Assert.Equal(ReservationState.Expired, commit.Reservation!.State);
+        Assert.Equal(ReservationStatus.Succeeded, release.Status);
+        Assert.Equal(ReservationState.Expired, release.Reservation!.State);
+        Assert.Equal(ReservationStatus.Expired, replay.Status);
+        Assert.Equal(RegionTotal, await ledger.GetFreeCapacityAsync("eu"));
+        Assert.Equal(0, await ledger.ReclaimExpiredAsync());
+    }
+
+    [Fact]
     public async Task Commit_Unknown_NotFound()
     {
         Assert.Equal(ReservationStatus.NotFound, (await NewLedger().CommitAsync(new ReservationId("nope"))).Status);
