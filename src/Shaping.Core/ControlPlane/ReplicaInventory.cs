@@ -41,7 +41,9 @@ public sealed class ReplicaInventory
     /// <param name="replicaIds">The replicas' ids.</param>
     /// <param name="shape">Their shape.</param>
     /// <param name="reservation">The committed reservation that accounts for all of them.</param>
-    /// <exception cref="ArgumentException">A replica id is already tracked.</exception>
+    /// <exception cref="ArgumentException">
+    /// A replica id is already tracked, or appears more than once in <paramref name="replicaIds"/>; nothing is recorded then.
+    /// </exception>
     public void AddProvisioned(string region, IReadOnlyList<string> replicaIds, ResourceShape shape, ReservationId reservation)
     {
         ArgumentNullException.ThrowIfNull(region);
@@ -57,9 +59,18 @@ public sealed class ReplicaInventory
                 }
             }
 
-            foreach (var id in replicaIds)
+            for (var i = 0; i < replicaIds.Count; i++)
             {
-                _replicas.Add(id, new ReplicaRecord(region, id, shape, reservation));
+                if (!_replicas.TryAdd(replicaIds[i], new ReplicaRecord(region, replicaIds[i], shape, reservation)))
+                {
+                    // The same id twice in the list: undo this call's additions, so a failed call tracks nothing.
+                    for (var j = 0; j < i; j++)
+                    {
+                        _replicas.Remove(replicaIds[j]);
+                    }
+
+                    throw new ArgumentException($"Replica '{replicaIds[i]}' appears more than once.", nameof(replicaIds));
+                }
             }
 
             _occupants[reservation] = _occupants.GetValueOrDefault(reservation) + replicaIds.Count;

@@ -57,7 +57,10 @@ namespace Shaping.Core.ControlPlane;
 /// so they are accounted for rather than orphaned: under a reservation of their own size when the region has room
 /// for it beside the original one (which is released only after that one is committed, so no concurrent request
 /// can take their capacity in between), or else under the original reservation, committed, which then
-/// over-reserves by the replicas that were released. Rollback calls are bounded by the retry budget.
+/// over-reserves by the replicas that were released. Rollback calls are bounded by the retry budget. Replicas the
+/// <see cref="ReplicaInventory"/> already tracks are never released this way, nor for want of capacity at commit: the
+/// region answered a resubmission of a completed request (one the handler no longer remembers) with that request's
+/// replicas, which its own reservation accounts for, and the result is that request's replicas.
 /// </para>
 /// <para>
 /// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than cancellation from a port
@@ -943,6 +946,12 @@ public sealed class ReplicaRequestHandler
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
         }
 
+        if (AllTracked(replicaIds))
+        {
+            // The replay of a completed request: its own reservation accounts for the replicas, which are not released.
+            return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
+        }
+
         if ((await ReleaseReplicasAsync(provisioned, replicaIds).ConfigureAwait(false)).Count == 0)
         {
             await ReleaseReservationAsync(reservationId).ConfigureAwait(false); // frees it if an unanswered commit took effect
@@ -1007,6 +1016,21 @@ public sealed class ReplicaRequestHandler
             string.Create(CultureInfo.InvariantCulture, $"{replicaIds.Count - untracked.Count} of the replicas were already tracked; the other {untracked.Count} are accounted by this request's reservation."));
     }
 
+    // Whether the inventory tracks every replica (and so a committed reservation accounts for them): the answer to a key
+    // of a request that completed. Read on the rare paths only; RecordAsync tells the cases apart on the common one.
+    private bool AllTracked(IReadOnlyList<string> replicaIds)
+    {
+        for (var i = 0; i < replicaIds.Count; i++)
+        {
+            if (!_inventory.TryGet(replicaIds[i], out _))
+            {
+                return false;
+            }
+        }
+
+        return replicaIds.Count > 0;
+    }
+
     private async ValueTask<Attempt> RollBackAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool settle, IReadOnlyList<string>? known)
     {
         var replicaIds = known;
@@ -1041,6 +1065,13 @@ public sealed class ReplicaRequestHandler
                 "Cancelled by the caller during provisioning; the region could not confirm whether replicas were created, so the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
                 provisionRequest,
                 reservationId);
+        }
+
+        if (AllTracked(replicaIds))
+        {
+            // A resubmission of a completed request the handler no longer remembers: the region answered the first
+            // request's replicas, which its own reservation accounts for. They are not this call's to undo.
+            return await RecordAsync(provisionRequest, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
         var kept = await ReleaseReplicasAsync(provisionRequest, replicaIds).ConfigureAwait(false);

@@ -63,7 +63,7 @@ namespace Shaping.Core.ControlPlane;
 /// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>, later cycles replay its key (a replay that throws again
 /// leaves it unknown), and the exception is kept in <see cref="LastError"/>; the other replicas of the cycle are still
 /// evaluated and the predictor still fed. A resize that is cancelled is replayed the same way on the next cycle (its
-/// reservation holds until it expires meanwhile). When the commit after a resize fails (the
+/// reservation holds meanwhile, until it expires); a replay that is still unanswered commits it, as above. When the commit after a resize fails (the
 /// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
 /// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
 /// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
@@ -462,7 +462,11 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 }
                 else
                 {
-                    continue; // still unknown: both shapes stay counted
+                    // Still unknown: both shapes stay counted. A move cancelled during its resize still holds its
+                    // reservation uncommitted; commit it now, as a lost answer within the move does, so it does not
+                    // expire while the replica may run on the new shape (a no-op when it is committed already).
+                    _ = await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+                    continue;
                 }
             }
 

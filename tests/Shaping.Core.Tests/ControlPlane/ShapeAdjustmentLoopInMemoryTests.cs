@@ -78,6 +78,38 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
         Assert.Equal(ReservationState.Released, original.State);
     }
 
+    // A cycle cancelled during a resize that took effect, then a region that answers the replays TransientFailure for
+    // longer than the hold lives: the loop counts more rather than less, so the new shape must stay counted (the
+    // replay that is still unknown commits it, as a lost answer within the cycle does), not expire while the replica
+    // runs on it.
+    [Fact]
+    public async Task RunOnceAsync_CancelledDuringAResizeThatActed_ThenStillUnknown_KeepsTheNewShapeCountedPastItsHold()
+    {
+        var region = new CancelDuringResize(_region);
+        using var loop = NewLoop(region);
+        using var cancel = new CancellationTokenSource();
+        region.Cancel = cancel;
+        var at = _time.GetUtcNow();
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
+        Assert.Empty((await loop.RunOnceAsync()).Moves);
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
+        Assert.Equal("l", _region.GetReplicas()[_replica].Name); // it did resize
+
+        region.Unanswered = true;
+        Assert.Empty((await loop.RunOnceAsync()).Moves); // the replay is still unanswered
+        _time.Advance(TimeSpan.FromMinutes(3)); // past the hold's 2 minutes
+
+        var capacity = Capacity();
+        Assert.Equal(2 + 8, (capacity.Committed + capacity.Held).CpuCores); // both shapes, as for a lost answer
+
+        region.Unanswered = false;
+        var settled = Assert.Single((await loop.RunOnceAsync()).Moves);
+        Assert.Equal(ShapeMoveOutcome.Applied, settled.Outcome);
+        Assert.Equal(8, Capacity().Committed.CpuCores);
+        Assert.Equal(0, _ledger.CountHeld());
+    }
+
     private ShapeAdjustmentLoop NewLoop(IProvisioner provisioner)
     {
         var policy = new ScalerPolicy(
@@ -101,6 +133,41 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
     {
         Assert.True(_ledger.TryGetRegionCapacity("eu", out var capacity));
         return capacity;
+    }
+
+    /// <summary>
+    /// The first resize calls through, then cancels <see cref="Cancel"/> and throws as a cancelled call does; while
+    /// <see cref="Unanswered"/>, resizes answer TransientFailure without calling through.
+    /// </summary>
+    private sealed class CancelDuringResize(IProvisioner inner) : IProvisioner
+    {
+        public CancellationTokenSource? Cancel { get; set; }
+
+        public bool Unanswered { get; set; }
+
+        public ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default) =>
+            inner.ProvisionAsync(request, cancellationToken);
+
+        public async ValueTask<ProvisionResult> ResizeAsync(ResizeRequest request, CancellationToken cancellationToken = default)
+        {
+            if (Unanswered)
+            {
+                return ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted: unanswered");
+            }
+
+            var result = await inner.ResizeAsync(request, cancellationToken);
+            if (Cancel is { } cancel)
+            {
+                Cancel = null;
+                await cancel.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return result;
+        }
+
+        public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
+            inner.ReleaseAsync(region, replicaId, cancellationToken);
     }
 
     /// <summary>Resizes through the inner provisioner, then lets <paramref name="take"/> pass on the fake clock.</summary>
