@@ -464,6 +464,14 @@ public sealed class ReplicaRequestHandler
             turn ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_inFlight.TryAdd(key, turn.Task))
             {
+                // The request that held the key may have been remembered and left its turn between the check above and
+                // this one taking the turn: look again, or it would be served twice.
+                if (_completed.TryGetValue(key, out var justCompleted))
+                {
+                    EndTurn(key, turn);
+                    return Replay(request, justCompleted);
+                }
+
                 break;
             }
 

@@ -23,9 +23,9 @@ namespace Shaping.Core.Provisioning;
 /// (cancellable). Then, in order: during an <see cref="IsOutage">outage</see> every call answers
 /// <see cref="ProvisionStatus.RegionUnavailable"/> without effect; with probability
 /// <see cref="TransientFailureRate"/> a call answers <see cref="ProvisionStatus.TransientFailure"/> without effect;
-/// otherwise the effect happens, and then with probability <see cref="LostResponseRate"/> the answer is lost: the
-/// caller sees <see cref="ProvisionStatus.TransientFailure"/> although the replicas exist, as when a response
-/// times out. Random draws come from a <see cref="Random"/> seeded at construction, so a run is reproducible for
+/// otherwise the effect happens, and then, for a provision or a resize, with probability <see cref="LostResponseRate"/>
+/// the answer is lost: the caller sees <see cref="ProvisionStatus.TransientFailure"/> although the replicas exist (or
+/// were resized), as when a response times out. A release's answer is never lost. Random draws come from a <see cref="Random"/> seeded at construction, so a run is reproducible for
 /// a given order of calls.
 /// </para>
 /// <para><b>Thread safety:</b> all members are safe to call concurrently.</para>
@@ -86,7 +86,7 @@ public sealed class InMemoryRegion : IProvisioner
         set => Volatile.Write(ref _transientFailureRate, CheckProbability(value));
     }
 
-    /// <summary>Gets or sets the probability that a call acts and its answer is then lost (reported as a transient failure).</summary>
+    /// <summary>Gets or sets the probability that a provision or resize call acts and its answer is then lost (reported as a transient failure).</summary>
     /// <value>The default value is 0.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside [0, 1].</exception>
     public double LostResponseRate
