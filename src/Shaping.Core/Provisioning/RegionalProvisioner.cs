@@ -7,7 +7,9 @@ namespace Shaping.Core.Provisioning;
 /// plane can serve several regions (and fail over between them) through one port.
 /// </summary>
 /// <remarks>
-/// A call naming a region with no provisioner is answered <see cref="ProvisionStatus.Rejected"/>. The routing table
+/// A call naming a region with no provisioner is answered <see cref="ProvisionStatus.RegionUnavailable"/>: this control
+/// plane cannot reach that region, so a caller fails over to another one at once rather than trying every shape there
+/// (as it would after <see cref="ProvisionStatus.Rejected"/>, which refuses one request). The routing table
 /// is fixed at construction. <b>Thread safety:</b> as thread-safe as the provisioners it routes to.
 /// </remarks>
 public sealed class RegionalProvisioner : IProvisioner
@@ -67,5 +69,5 @@ public sealed class RegionalProvisioner : IProvisioner
             : ValueTask.FromResult(Unknown(region));
 
     private static ProvisionResult Unknown(string? region) =>
-        ProvisionResult.Failure(ProvisionStatus.Rejected, $"No provisioner serves region '{region}'.");
+        ProvisionResult.Failure(ProvisionStatus.RegionUnavailable, $"No provisioner serves region '{region}'.");
 }

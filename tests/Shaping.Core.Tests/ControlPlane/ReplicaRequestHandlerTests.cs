@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Capacity;
 using Shaping.Core.ControlPlane;
 using Shaping.Core.Prediction;
+using Shaping.Core.Provisioning;
 using Shaping.Core.Resources;
 using Step = Shaping.Core.Tests.ScriptedProvisioner.Step;
 
@@ -112,6 +113,20 @@ public sealed class ReplicaRequestHandlerTests
         Assert.Equal(2, result.Attempts);
         Assert.Equal(HandlerFixture.RegionTotal, f.Capacity("eu").Free);
         f.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task HandleAsync_PrimaryRegionNoProvisionerServes_FailsOverAtOnce()
+    {
+        // The ledger knows "eu" but the routing provisioner serves only "us": that is a region this control plane cannot
+        // reach, so the request fails over after one attempt instead of trying every ranked shape in "eu".
+        var us = new InMemoryRegion("us");
+        var f = new HandlerFixture(wrap: _ => new RegionalProvisioner(us));
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(failover: "us"));
+        Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
+        Assert.Equal("us", result.Region);
+        Assert.Equal(2, result.Attempts);
+        Assert.Equal(HandlerFixture.RegionTotal, f.Capacity("eu").Free);
     }
 
     [Fact]

@@ -223,7 +223,7 @@ public sealed class InMemoryRegionTests
     }
 
     [Fact]
-    public async Task RegionalProvisioner_RoutesByRegionAndRejectsUnknown()
+    public async Task RegionalProvisioner_RoutesByRegionAndAnswersUnknownAsUnavailable()
     {
         var eu = new InMemoryRegion("eu");
         var us = new InMemoryRegion("us");
@@ -231,7 +231,7 @@ public sealed class InMemoryRegionTests
         Assert.True((await router.ProvisionAsync(Request("k", 1, "us"))).IsSuccess);
         Assert.Equal(1, us.ReplicaCount);
         Assert.Equal(0, eu.ReplicaCount);
-        Assert.Equal(ProvisionStatus.Rejected, (await router.ProvisionAsync(Request("k", 1, "ap"))).Status);
+        Assert.Equal(ProvisionStatus.RegionUnavailable, (await router.ProvisionAsync(Request("k", 1, "ap"))).Status);
         Assert.Throws<ArgumentException>(() => new RegionalProvisioner(eu, new InMemoryRegion("eu")));
     }
 }
