@@ -381,14 +381,23 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var move = new UnsettledResize(record, target, decision, key, ReservationId.Create(key), timestamp);
 
         // Unavailable is not a refusal: the reserve may have taken effect, so it is replayed by the same id, and given
-        // back if it stays unanswered rather than held for nothing until it expires.
-        var reservation = await LedgerReplay.ReserveAsync(
-            _ledger,
-            new ReservationRequest(move.Reservation, record.Region, target.Name, target.Capacity, 1, _options.ReservationTimeToLive),
-            _options.MaxResizeRetries,
-            TimeSpan.Zero,
-            _timeProvider,
-            cancellationToken).ConfigureAwait(false);
+        // back if it stays unanswered (or the cycle is cancelled meanwhile) rather than held for nothing until it expires.
+        LedgerResult reservation;
+        try
+        {
+            reservation = await LedgerReplay.ReserveAsync(
+                _ledger,
+                new ReservationRequest(move.Reservation, record.Region, target.Name, target.Capacity, 1, _options.ReservationTimeToLive),
+                _options.MaxResizeRetries,
+                TimeSpan.Zero,
+                _timeProvider,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseAsync(move.Reservation).ConfigureAwait(false); // in case a call took effect; NotFound otherwise
+            throw;
+        }
         if (!reservation.IsSuccess)
         {
             if (reservation.Status == ReservationStatus.Unavailable)

@@ -62,6 +62,9 @@ public sealed class FakeLedger : ICapacityLedger
     /// <summary>Calls of <see cref="TryReserveAsync"/>, replays included.</summary>
     public int ReserveCalls { get; private set; }
 
+    /// <summary>Runs after each reserve's effect, with the number of reserve calls so far.</summary>
+    public Action<int>? AfterReserve { get; set; }
+
     public void AddRegion(string region, ResourceVector capacity) => _total[region] = capacity;
 
     /// <summary>Records a reservation that already exists and is committed (replicas provisioned earlier).</summary>
@@ -69,6 +72,7 @@ public sealed class FakeLedger : ICapacityLedger
 
     public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ReserveCalls++;
         if (DenyReservations || !_total.ContainsKey(request.Region))
         {
@@ -82,6 +86,7 @@ public sealed class FakeLedger : ICapacityLedger
         }
 
         Reservations[request.Id] = (request, ReservationState.Held);
+        AfterReserve?.Invoke(ReserveCalls);
         return ValueTask.FromResult(LoseReserveAnswers
             ? new LedgerResult(ReservationStatus.Unavailable, null)
             : new LedgerResult(ReservationStatus.Succeeded, new Reservation(request, ReservationState.Held, DateTimeOffset.MaxValue)));

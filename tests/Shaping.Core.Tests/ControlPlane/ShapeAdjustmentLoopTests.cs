@@ -204,6 +204,26 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_CancelledWhileReplayingAnUnansweredReserve_GivesTheHoldBack()
+    {
+        // The reserve took effect but its answer was lost; the cycle is cancelled before the replay learns that. The
+        // hold must be given back (as the request handler does), not left to expire holding capacity for nothing.
+        Provision("req-1", "s", "r1");
+        Observe("r1", T0, 1.5);
+        Observe("r1", T0 + TimeSpan.FromMinutes(1), 1.5);
+        await _loop.RunOnceAsync();
+        using var cancel = new CancellationTokenSource();
+        _ledger.LoseReserveAnswers = true;
+        _ledger.AfterReserve = _ => cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _loop.RunOnceAsync(cancel.Token));
+
+        Assert.Equal(1, _ledger.ReserveCalls);
+        Assert.Empty(_ledger.InState(ReservationState.Held));
+        Assert.Empty(_provisioner.Resizes);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_ReserveAnswersLost_ReplaysTheReserveMaxResizeRetriesTimes()
     {
         using var loop = NewLoop(new ShapeAdjustmentOptions(maxResizeRetries: 4));
