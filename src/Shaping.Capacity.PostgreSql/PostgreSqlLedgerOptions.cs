@@ -56,7 +56,8 @@ public sealed class PostgreSqlLedgerOptions
     /// Gets or sets whether the ledger creates or upgrades its schema before its first operation.
     /// Only what is missing is created: a schema someone else created needs only the privilege to create tables in it,
     /// and a schema already at the current version no privilege to create anything.
-    /// Turn off when a migration job owns the schema; the ledger then only checks nothing and trusts the tables exist.
+    /// Turn off when a migration job owns the schema; the ledger then checks nothing and trusts that the tables exist
+    /// (<see cref="PostgreSqlCapacityLedger.InitializeAsync"/> still migrates when called).
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool CreateSchema { get; set; } = true;

@@ -14,6 +14,7 @@ public static class PostgreSqlShapingBuilderExtensions
     /// <param name="connectionString">The Npgsql connection string.</param>
     /// <returns>The same builder, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is null, empty or white space.</exception>
     public static IShapingBuilder UsePostgreSqlCapacityLedger(this IShapingBuilder builder, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -25,7 +26,7 @@ public static class PostgreSqlShapingBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the ledger's options.</param>
     /// <returns>The same builder, for chaining.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
     public static IShapingBuilder UsePostgreSqlCapacityLedger(this IShapingBuilder builder, Action<PostgreSqlLedgerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);

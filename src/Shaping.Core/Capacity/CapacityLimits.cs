@@ -13,7 +13,7 @@ namespace Shaping.Core.Capacity;
 /// The limits are part of the port's contract, not of one ledger: <see cref="InMemoryCapacityLedger"/> and the
 /// PostgreSQL ledger (Shaping.Capacity.PostgreSql) both check their arguments with
 /// <see cref="ThrowIfAmountOutOfRange(ResourceVector, string?)"/> and
-/// <see cref="ThrowIfRequestOutOfRange(ReservationRequest, string?)"/>, so a host that develops against one and deploys on the
+/// <see cref="ThrowIfRequestInvalid(ReservationRequest, string?)"/>, so a host that develops against one and deploys on the
 /// other meets the same validation, with the same exception and message. An adapter of another store should call them
 /// too.
 /// </para>

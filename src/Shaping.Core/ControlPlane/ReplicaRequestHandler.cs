@@ -24,7 +24,9 @@ namespace Shaping.Core.ControlPlane;
 /// (no allocation); then for each ranked shape, best first: (4) reserve shape × replicas atomically; (5) provision
 /// under the key <c>{request key}/{region}/{shape}@{revision}</c>, retrying transient failures with the same key;
 /// (6) commit the reservation and record the replicas in the <see cref="ReplicaInventory"/>, or release it and try
-/// the next shape. At most <see cref="ReplicaRequestHandlerOptions.MaxAttempts"/> (region, shape) attempts are made.
+/// the next shape. A region the ledger does not know, or whose provisioner answers
+/// <see cref="ProvisionStatus.RegionUnavailable"/>, is left at once for the next region. At most
+/// <see cref="ReplicaRequestHandlerOptions.MaxAttempts"/> (region, shape) attempts are made.
 /// </para>
 /// <para>
 /// <b>No leak, no double provisioning.</b> Every reservation the handler takes ends committed (with the replicas

@@ -11,7 +11,7 @@ public sealed class PredictiveLoadEngineOptions
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan Resolution { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets or sets the windows the engine precomputes profiles for.</summary>
+    /// <summary>Gets the windows the engine precomputes profiles for (a list to edit in place).</summary>
     /// <remarks>A request for another window is served from the smallest precomputed window at least as long
     /// (peaks over a longer window are higher, so that errs on the safe side), or from the fallback.</remarks>
     /// <value>The default value is 5 minutes, 1 hour and 1 day.</value>
