@@ -7,7 +7,7 @@ namespace Shaping.Accuracy;
 /// <summary>The forecasting methods the console can score, by the name <c>--methods</c> takes.</summary>
 internal static class MethodRegistry
 {
-    /// <summary>The name of the engine's default forecaster row.</summary>
+    /// <summary>The name of the console's validated-selection row (seasonal naive, Naive2, naive and AutoEts).</summary>
     public const string DefaultName = "default";
 
     /// <summary>
@@ -29,6 +29,9 @@ internal static class MethodRegistry
         var candidates = new List<IForecaster> { methods["snaive"] };
         candidates.AddRange(methods.Where(m => m.Key != "snaive").Select(m => m.Value));
         methods[DefaultName] = new ValidatedSelectionForecaster(candidates, validationLength: 48, ValidationMetric.Smape);
+
+        // What AddForecasting() registers for the Predictive Load Engine: the same selection over seasonal naive and AutoEts.
+        methods["engine"] = new ValidatedSelectionForecaster([methods["snaive"], methods["autoets"]]);
 
         // Forecasting II: AutoArima, Theta, regression and ensembles (not candidates of the default row, which stays as measured).
         methods["autoarima"] = new AutoArimaForecaster();
