@@ -18,9 +18,11 @@ var column = new Option<string?>("--column")
 };
 var metric = new Option<MetricKind>("--metric")
 {
-    Description = "How the column becomes demand: utilization (share of --machine), requests (count per --count-period, cost --per-request and --baseline) or raw (cores; see --memory-column, --network-column, --scale).",
+    Description = "How the column becomes demand: utilization (the default; share of --machine), requests (count per --count-period, cost --per-request and --baseline) or raw (cores; see --memory-column, --network-column, --scale).",
     HelpName = "utilization|requests|raw",
-    DefaultValueFactory = _ => MetricKind.Utilization,
+
+    // No DefaultValueFactory: help would print the enum's name (Utilization) rather than the spelling the option
+    // documents. Absent, the option is default(MetricKind), Utilization.
     CustomParser = ParseMetric,
 };
 var machine = VectorOption("--machine", SimulationSettings.DefaultMachine, "utilization: the machine the metric is measured against, as cores,GiB,storage GiB,Gbps.");

@@ -62,6 +62,7 @@ public sealed partial class SimulateCommandTests
         // --epoch used to show "[default: Year2000]", a value it rejects, and --format "[default: Text]".
         Assert.DoesNotContain("Year2000", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("[default: Text]", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("[default: Utilization]", stdout, StringComparison.Ordinal);
     }
 
     [Theory]
