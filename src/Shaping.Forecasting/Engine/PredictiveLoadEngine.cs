@@ -199,6 +199,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             {
                 // The models describe history that is gone; the region falls back until it has enough again.
                 Array.Clear(state.Models);
+                state.ModelsVersion++;
                 state.LastFit = null;
                 state.Published = null;
                 state.FallbackReason = "series restarted after a gap of at least MaximumHistory steps";
@@ -353,8 +354,11 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         var peakScratch = new double[_options.PathCount];
         var means = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         var peaks = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
+        long modelsVersion;
         lock (state.Gate)
         {
+            modelsVersion = state.ModelsVersion;
+
             // The models' origin is the open step; the windows start at now's step, which is later when the data lags.
             var nowStep = now.UtcTicks / _options.Resolution.Ticks;
             var lead = (int)Math.Clamp(nowStep - state.Series[0].OpenStep, 0, _maxLeadSteps);
@@ -404,7 +408,15 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             profiles[w] = new LoadProfile(meanRow, peakRow, _windows[w], ProfileSource.Forecast, state.ModelNote);
         }
 
-        state.Published = new PublishedProfiles(profiles, now);
+        lock (state.Gate)
+        {
+            // Observe may have dropped the models since they were simulated (a restart, a step they refused): it
+            // withdrew the profiles and said why, and profiles of models that are gone must not replace that.
+            if (state.ModelsVersion == modelsVersion)
+            {
+                state.Published = new PublishedProfiles(profiles, now);
+            }
+        }
     }
 
     private bool Refit(RegionState state, DateTimeOffset now, CancellationToken cancellationToken)
@@ -452,6 +464,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 return false;
             }
 
+            state.ModelsVersion++;
+
             // Steps closed while the fit ran are absorbed online, so the new models start from the present.
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
@@ -493,6 +507,10 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 
         public string FallbackReason { get; set; } = "no forecast yet";
 
+        // Changes, under Gate, whenever Models are installed or dropped, so a refresh publishes only profiles of the
+        // models it simulated if they are still the region's.
+        public long ModelsVersion { get; set; }
+
         public long FutureObservationsClamped { get; set; }
 
         // UtcTicks of the latest (clamped) observation; written under Gate, read lock-free by lookups.
@@ -520,6 +538,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 #pragma warning restore CA1031
             {
                 Array.Clear(Models);
+                ModelsVersion++;
                 LastFit = null;
                 Published = null;
                 FallbackReason = $"{(Dimension)dimension} update failed: {exception.Message}";

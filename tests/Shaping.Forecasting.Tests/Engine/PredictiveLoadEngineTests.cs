@@ -566,4 +566,41 @@ public sealed class PredictiveLoadEngineTests
         Assert.Equal(5, peak.P99);
         Assert.Equal(2, mean.Mean, 12);
     }
+
+    [Fact]
+    public async Task RefreshAsync_ModelsDroppedByAnObservationDuringTheRefresh_DoesNotPublishTheirProfiles()
+    {
+        // The refresh published its profiles after leaving the region's gate, without looking whether the models it
+        // simulated were still the region's: an observation that dropped them in between (a restart, or a step the
+        // models refuse) was overwritten, and lookups served a Forecast from models that were gone while GetStatus
+        // listed none. Here the observation is made from the last simulation, on the refreshing thread (the gate is
+        // reentrant): it stands for another thread's observation landing between the simulation and the publication.
+        var forecaster = new SimulationHookForecaster();
+        var (engine, clock, _) = Create(forecaster: forecaster);
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+
+        // A step the models refuse (above ForecastLimits.MaximumObservation); it closes when the next step starts.
+        engine.Observe("eu-west", clock.GetUtcNow(), new ResourceVector(1e200, 8, 0, 1));
+        clock.Advance(TimeSpan.FromHours(1));
+        var simulations = forecaster.Simulations;
+        forecaster.AfterSimulation = n =>
+        {
+            if (n == simulations + ResourceVector.DimensionCount)
+            {
+                engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(0));
+            }
+        };
+
+        await engine.RefreshAsync();
+
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Equal(["none", "none", "none", "none"], status.Models);
+        Assert.Contains("update failed", status.FallbackReason, StringComparison.Ordinal);
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("update failed", profile.Note, StringComparison.Ordinal);
+    }
 }
