@@ -53,6 +53,7 @@ namespace Shaping.Forecasting.Engine;
 public sealed class PredictiveLoadEngine : ILoadPredictor
 {
     private const string DataStaleReason = "data is stale: no observation for longer than StaleAfter";
+    private const string ForecastStaleReason = "forecast is stale";
 
     private readonly ConcurrentDictionary<string, RegionState> _regions = new(StringComparer.Ordinal);
     private readonly PredictiveLoadEngineOptions _options;
@@ -122,13 +123,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             {
                 reason = state.FallbackReason;
             }
-            else if (_timeProvider.GetUtcNow() is var now && now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks)
+            else if (StaleReason(state, published, _timeProvider.GetUtcNow()) is { } stale)
             {
-                reason = DataStaleReason;
-            }
-            else if (now - published.ComputedAt > _staleAfter)
-            {
-                reason = "forecast is stale";
+                reason = stale;
             }
             else
             {
@@ -295,13 +292,15 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 
         lock (state.Gate)
         {
+            // The same reasons as a lookup's, so the status does not say "no fallback" while lookups fall back.
+            var published = state.Published;
             return new EngineRegionStatus(
                 region,
                 state.Series[0].Length,
                 [.. state.Models.Select(m => m?.Name ?? "none")],
                 state.LastFit,
-                state.Published?.ComputedAt,
-                state.Published is null ? state.FallbackReason : null,
+                published?.ComputedAt,
+                published is null ? state.FallbackReason : StaleReason(state, published, _timeProvider.GetUtcNow()),
                 state.Series.Sum(s => s.GapsFilled),
                 state.Series.Sum(s => s.LateDropped))
             {
@@ -310,6 +309,13 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             };
         }
     }
+
+    // Why lookups of published profiles fall back at now (the region's data, or the profiles, are older than
+    // StaleAfter), or null when they are fresh.
+    private string? StaleReason(RegionState state, PublishedProfiles published, DateTimeOffset now) =>
+        now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks ? DataStaleReason
+        : now - published.ComputedAt > _staleAfter ? ForecastStaleReason
+        : null;
 
     private bool TryFallback(string region, TimeSpan window, string reason, [NotNullWhen(true)] out LoadProfile? profile)
     {

@@ -603,4 +603,33 @@ public sealed class PredictiveLoadEngineTests
         Assert.Equal(ProfileSource.Fallback, profile.Source);
         Assert.Contains("update failed", profile.Note, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GetStatus_LookupsFallBackForStaleDataOrAStaleForecast_SaysWhy()
+    {
+        // GetStatus reported a fallback reason only when no profiles were published, so while lookups fell back
+        // because the data or the forecast was stale it said null ("lookups do not fall back").
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        clock.Advance(TimeSpan.FromHours(3)); // the latest observation is 4 h old, the profiles 3 h (StaleAfter is 3 h)
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("data is stale", profile.Note, StringComparison.Ordinal);
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Contains("data is stale", status.FallbackReason, StringComparison.Ordinal);
+        Assert.Equal(Start + TimeSpan.FromDays(7), status.LastRefresh);
+
+        Feed(engine, clock, 1); // fresh data, but no refresh for 4 h
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("forecast is stale", profile.Note, StringComparison.Ordinal);
+        Assert.Contains("forecast is stale", engine.GetStatus("eu-west")!.FallbackReason, StringComparison.Ordinal);
+
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+        Assert.Null(engine.GetStatus("eu-west")!.FallbackReason);
+    }
 }
