@@ -158,10 +158,13 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// steps after the region's latest restarts the region's series (see the class remarks). At most
     /// <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> gap steps are filled per call.
     /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="region"/> is empty or white space (as the core fallback,
+    /// <see cref="DecayingHistogramPredictor"/>, rejects it: checked first, so nothing is recorded).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension.</exception>
     public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
     {
-        ArgumentNullException.ThrowIfNull(region);
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
         ResourceVector.ThrowIfInvalidAmount(demand);
         var state = _regions.GetOrAdd(region, static (_, engine) => new RegionState(engine._options, engine._seasonalPeriod), this);
         var now = _timeProvider.GetUtcNow();

@@ -632,4 +632,25 @@ public sealed class PredictiveLoadEngineTests
         Assert.Equal(ProfileSource.Forecast, profile.Source);
         Assert.Null(engine.GetStatus("eu-west")!.FallbackReason);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void Observe_BlankRegion_ThrowsNamingRegionAndRecordsNothing(string region)
+    {
+        // The engine took any non-null name, recorded the observation (a region with four history buffers, refreshed
+        // from then on) and only then passed it to its fallback, which refused it: with the DI package's default
+        // fallback, DecayingHistogramPredictor, Observe threw after the engine had kept a region no lookup could use.
+        var options = HourlyOptions();
+        options.Windows.Clear();
+        options.Windows.Add(TimeSpan.FromHours(1));
+        var clock = new FakeTimeProvider(Start);
+        var engine = new PredictiveLoadEngine(
+            new SeasonalNaiveForecaster(), new DecayingHistogramPredictor(timeProvider: clock), options, clock);
+
+        var exception = Assert.Throws<ArgumentException>(() => engine.Observe(region, clock.GetUtcNow(), DailyDemand(0)));
+        Assert.Equal("region", exception.ParamName);
+        Assert.Empty(engine.Regions);
+        Assert.Null(engine.GetStatus(region));
+    }
 }
