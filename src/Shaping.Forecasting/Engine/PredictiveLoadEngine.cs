@@ -154,9 +154,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// <remarks>
     /// A <paramref name="timestamp"/> more than <see cref="PredictiveLoadEngineOptions.MaxClockSkew"/> ahead of the
     /// engine's clock is taken as that far ahead (and counted in <see cref="FutureObservationsClamped"/>) rather than
-    /// rejected: the demand is real. A timestamp at least <see cref="PredictiveLoadEngineOptions.MaximumHistory"/>
-    /// steps after the region's latest restarts the region's series (see the class remarks). At most
-    /// <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> gap steps are filled per call.
+    /// rejected: the demand is real. A timestamp more than <see cref="PredictiveLoadEngineOptions.MaximumHistory"/>
+    /// steps after the region's latest (a gap of at least that many missing steps) restarts the region's series (see
+    /// the class remarks). Fewer than <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> gap steps are filled per call.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="region"/> is empty or white space (as the core fallback,

@@ -653,4 +653,28 @@ public sealed class PredictiveLoadEngineTests
         Assert.Empty(engine.Regions);
         Assert.Null(engine.GetStatus(region));
     }
+
+    [Fact]
+    public void Observe_GapBoundary_MaximumHistoryStepsAfterTheLatestFillsAndOneMoreRestarts()
+    {
+        // The class remarks say a gap of at least MaximumHistory missing steps restarts; Observe's remarks said a
+        // timestamp at least MaximumHistory steps after the latest, one step earlier than the code restarts.
+        var options = HourlyOptions();
+        options.MaximumHistory = 48;
+        var (engine, clock, _) = Create(options);
+        clock.Advance(TimeSpan.FromHours(49)); // no timestamp below is ahead of the clock
+        engine.Observe("filled", Start, DailyDemand(0));
+        engine.Observe("filled", Start.AddHours(48), DailyDemand(0));
+        engine.Observe("restarted", Start, DailyDemand(0));
+        engine.Observe("restarted", Start.AddHours(49), DailyDemand(0));
+
+        var filled = engine.GetStatus("filled")!;
+        Assert.Equal(0, filled.Restarts);
+        Assert.Equal(4 * 47, filled.GapsFilled);
+        Assert.Equal(48, filled.Steps);
+        var restarted = engine.GetStatus("restarted")!;
+        Assert.Equal(1, restarted.Restarts);
+        Assert.Equal(0, restarted.GapsFilled);
+        Assert.Equal(0, restarted.Steps);
+    }
 }
