@@ -53,6 +53,7 @@ namespace Shaping.Forecasting.Engine;
 public sealed class PredictiveLoadEngine : ILoadPredictor
 {
     private const string DataStaleReason = "data is stale: no observation for longer than StaleAfter";
+    private const string ForecastStaleReason = "forecast is stale";
 
     private readonly ConcurrentDictionary<string, RegionState> _regions = new(StringComparer.Ordinal);
     private readonly PredictiveLoadEngineOptions _options;
@@ -122,13 +123,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             {
                 reason = state.FallbackReason;
             }
-            else if (_timeProvider.GetUtcNow() is var now && now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks)
+            else if (StaleReason(state, published, _timeProvider.GetUtcNow()) is { } stale)
             {
-                reason = DataStaleReason;
-            }
-            else if (now - published.ComputedAt > _staleAfter)
-            {
-                reason = "forecast is stale";
+                reason = stale;
             }
             else
             {
@@ -157,14 +154,17 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// <remarks>
     /// A <paramref name="timestamp"/> more than <see cref="PredictiveLoadEngineOptions.MaxClockSkew"/> ahead of the
     /// engine's clock is taken as that far ahead (and counted in <see cref="FutureObservationsClamped"/>) rather than
-    /// rejected: the demand is real. A timestamp at least <see cref="PredictiveLoadEngineOptions.MaximumHistory"/>
-    /// steps after the region's latest restarts the region's series (see the class remarks). At most
-    /// <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> gap steps are filled per call.
+    /// rejected: the demand is real. A timestamp more than <see cref="PredictiveLoadEngineOptions.MaximumHistory"/>
+    /// steps after the region's latest (a gap of at least that many missing steps) restarts the region's series (see
+    /// the class remarks). Fewer than <see cref="PredictiveLoadEngineOptions.MaximumHistory"/> gap steps are filled per call.
     /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="region"/> is empty or white space (as the core fallback,
+    /// <see cref="DecayingHistogramPredictor"/>, rejects it: checked first, so nothing is recorded).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension.</exception>
     public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
     {
-        ArgumentNullException.ThrowIfNull(region);
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
         ResourceVector.ThrowIfInvalidAmount(demand);
         var state = _regions.GetOrAdd(region, static (_, engine) => new RegionState(engine._options, engine._seasonalPeriod), this);
         var now = _timeProvider.GetUtcNow();
@@ -199,6 +199,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             {
                 // The models describe history that is gone; the region falls back until it has enough again.
                 Array.Clear(state.Models);
+                state.ModelsVersion++;
                 state.LastFit = null;
                 state.Published = null;
                 state.FallbackReason = "series restarted after a gap of at least MaximumHistory steps";
@@ -294,13 +295,15 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 
         lock (state.Gate)
         {
+            // The same reasons as a lookup's, so the status does not say "no fallback" while lookups fall back.
+            var published = state.Published;
             return new EngineRegionStatus(
                 region,
                 state.Series[0].Length,
                 [.. state.Models.Select(m => m?.Name ?? "none")],
                 state.LastFit,
-                state.Published?.ComputedAt,
-                state.Published is null ? state.FallbackReason : null,
+                published?.ComputedAt,
+                published is null ? state.FallbackReason : StaleReason(state, published, _timeProvider.GetUtcNow()),
                 state.Series.Sum(s => s.GapsFilled),
                 state.Series.Sum(s => s.LateDropped))
             {
@@ -309,6 +312,13 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             };
         }
     }
+
+    // Why lookups of published profiles fall back at now (the region's data, or the profiles, are older than
+    // StaleAfter), or null when they are fresh.
+    private string? StaleReason(RegionState state, PublishedProfiles published, DateTimeOffset now) =>
+        now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks ? DataStaleReason
+        : now - published.ComputedAt > _staleAfter ? ForecastStaleReason
+        : null;
 
     private bool TryFallback(string region, TimeSpan window, string reason, [NotNullWhen(true)] out LoadProfile? profile)
     {
@@ -353,8 +363,11 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         var peakScratch = new double[_options.PathCount];
         var means = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         var peaks = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
+        long modelsVersion;
         lock (state.Gate)
         {
+            modelsVersion = state.ModelsVersion;
+
             // The models' origin is the open step; the windows start at now's step, which is later when the data lags.
             var nowStep = now.UtcTicks / _options.Resolution.Ticks;
             var lead = (int)Math.Clamp(nowStep - state.Series[0].OpenStep, 0, _maxLeadSteps);
@@ -404,7 +417,15 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             profiles[w] = new LoadProfile(meanRow, peakRow, _windows[w], ProfileSource.Forecast, state.ModelNote);
         }
 
-        state.Published = new PublishedProfiles(profiles, now);
+        lock (state.Gate)
+        {
+            // Observe may have dropped the models since they were simulated (a restart, a step they refused): it
+            // withdrew the profiles and said why, and profiles of models that are gone must not replace that.
+            if (state.ModelsVersion == modelsVersion)
+            {
+                state.Published = new PublishedProfiles(profiles, now);
+            }
+        }
     }
 
     private bool Refit(RegionState state, DateTimeOffset now, CancellationToken cancellationToken)
@@ -452,6 +473,8 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 return false;
             }
 
+            state.ModelsVersion++;
+
             // Steps closed while the fit ran are absorbed online, so the new models start from the present.
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
@@ -493,6 +516,10 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 
         public string FallbackReason { get; set; } = "no forecast yet";
 
+        // Changes, under Gate, whenever Models are installed or dropped, so a refresh publishes only profiles of the
+        // models it simulated if they are still the region's.
+        public long ModelsVersion { get; set; }
+
         public long FutureObservationsClamped { get; set; }
 
         // UtcTicks of the latest (clamped) observation; written under Gate, read lock-free by lookups.
@@ -520,6 +547,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
 #pragma warning restore CA1031
             {
                 Array.Clear(Models);
+                ModelsVersion++;
                 LastFit = null;
                 Published = null;
                 FallbackReason = $"{(Dimension)dimension} update failed: {exception.Message}";

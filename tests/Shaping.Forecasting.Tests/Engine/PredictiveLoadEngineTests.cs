@@ -566,4 +566,115 @@ public sealed class PredictiveLoadEngineTests
         Assert.Equal(5, peak.P99);
         Assert.Equal(2, mean.Mean, 12);
     }
+
+    [Fact]
+    public async Task RefreshAsync_ModelsDroppedByAnObservationDuringTheRefresh_DoesNotPublishTheirProfiles()
+    {
+        // The refresh published its profiles after leaving the region's gate, without looking whether the models it
+        // simulated were still the region's: an observation that dropped them in between (a restart, or a step the
+        // models refuse) was overwritten, and lookups served a Forecast from models that were gone while GetStatus
+        // listed none. Here the observation is made from the last simulation, on the refreshing thread (the gate is
+        // reentrant): it stands for another thread's observation landing between the simulation and the publication.
+        var forecaster = new SimulationHookForecaster();
+        var (engine, clock, _) = Create(forecaster: forecaster);
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+
+        // A step the models refuse (above ForecastLimits.MaximumObservation); it closes when the next step starts.
+        engine.Observe("eu-west", clock.GetUtcNow(), new ResourceVector(1e200, 8, 0, 1));
+        clock.Advance(TimeSpan.FromHours(1));
+        var simulations = forecaster.Simulations;
+        forecaster.AfterSimulation = n =>
+        {
+            if (n == simulations + ResourceVector.DimensionCount)
+            {
+                engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(0));
+            }
+        };
+
+        await engine.RefreshAsync();
+
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Equal(["none", "none", "none", "none"], status.Models);
+        Assert.Contains("update failed", status.FallbackReason, StringComparison.Ordinal);
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("update failed", profile.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetStatus_LookupsFallBackForStaleDataOrAStaleForecast_SaysWhy()
+    {
+        // GetStatus reported a fallback reason only when no profiles were published, so while lookups fell back
+        // because the data or the forecast was stale it said null ("lookups do not fall back").
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        clock.Advance(TimeSpan.FromHours(3)); // the latest observation is 4 h old, the profiles 3 h (StaleAfter is 3 h)
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("data is stale", profile.Note, StringComparison.Ordinal);
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Contains("data is stale", status.FallbackReason, StringComparison.Ordinal);
+        Assert.Equal(Start + TimeSpan.FromDays(7), status.LastRefresh);
+
+        Feed(engine, clock, 1); // fresh data, but no refresh for 4 h
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("forecast is stale", profile.Note, StringComparison.Ordinal);
+        Assert.Contains("forecast is stale", engine.GetStatus("eu-west")!.FallbackReason, StringComparison.Ordinal);
+
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+        Assert.Null(engine.GetStatus("eu-west")!.FallbackReason);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void Observe_BlankRegion_ThrowsNamingRegionAndRecordsNothing(string region)
+    {
+        // The engine took any non-null name, recorded the observation (a region with four history buffers, refreshed
+        // from then on) and only then passed it to its fallback, which refused it: with the DI package's default
+        // fallback, DecayingHistogramPredictor, Observe threw after the engine had kept a region no lookup could use.
+        var options = HourlyOptions();
+        options.Windows.Clear();
+        options.Windows.Add(TimeSpan.FromHours(1));
+        var clock = new FakeTimeProvider(Start);
+        var engine = new PredictiveLoadEngine(
+            new SeasonalNaiveForecaster(), new DecayingHistogramPredictor(timeProvider: clock), options, clock);
+
+        var exception = Assert.Throws<ArgumentException>(() => engine.Observe(region, clock.GetUtcNow(), DailyDemand(0)));
+        Assert.Equal("region", exception.ParamName);
+        Assert.Empty(engine.Regions);
+        Assert.Null(engine.GetStatus(region));
+    }
+
+    [Fact]
+    public void Observe_GapBoundary_MaximumHistoryStepsAfterTheLatestFillsAndOneMoreRestarts()
+    {
+        // The class remarks say a gap of at least MaximumHistory missing steps restarts; Observe's remarks said a
+        // timestamp at least MaximumHistory steps after the latest, one step earlier than the code restarts.
+        var options = HourlyOptions();
+        options.MaximumHistory = 48;
+        var (engine, clock, _) = Create(options);
+        clock.Advance(TimeSpan.FromHours(49)); // no timestamp below is ahead of the clock
+        engine.Observe("filled", Start, DailyDemand(0));
+        engine.Observe("filled", Start.AddHours(48), DailyDemand(0));
+        engine.Observe("restarted", Start, DailyDemand(0));
+        engine.Observe("restarted", Start.AddHours(49), DailyDemand(0));
+
+        var filled = engine.GetStatus("filled")!;
+        Assert.Equal(0, filled.Restarts);
+        Assert.Equal(4 * 47, filled.GapsFilled);
+        Assert.Equal(48, filled.Steps);
+        var restarted = engine.GetStatus("restarted")!;
+        Assert.Equal(1, restarted.Restarts);
+        Assert.Equal(0, restarted.GapsFilled);
+        Assert.Equal(0, restarted.Steps);
+    }
 }
