@@ -31,7 +31,9 @@ public sealed class PredictiveLoadEngineOptions
     /// <summary>Gets or sets how often the profiles are recomputed from the current models.</summary>
     /// <remarks>
     /// <see cref="PredictiveLoadEngine.RunAsync"/> waits this long between refreshes with
-    /// <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>, which takes at most 4,294,967,294 ms.
+    /// <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>, which takes at most 4,294,967,294 ms. The
+    /// wait starts when a refresh ends, so profiles are republished every interval plus the refresh's own time (fits
+    /// included): keep <see cref="StaleAfter"/> well above that, or lookups fall back for a while before each refresh.
     /// </remarks>
     /// <value>The default value is 5 minutes. Must be positive and at most 4,294,967,294 ms (about 49.7 days).</value>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
