@@ -27,11 +27,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         scripted!.Then(Step.CancelAfterEffect);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
 
-        Assert.Equal(first.ReplicaIds.Order(StringComparer.Ordinal), f.Eu.GetReplicas().Keys.Order(StringComparer.Ordinal));
-        Assert.True(again.IsProvisioned, $"{again.Outcome}: {again.Message}");
-        Assert.Equal(first.ReplicaIds, again.ReplicaIds);
-        Assert.Equal(1, f.Eu.TotalProvisionEffects);
-        f.AssertConsistent();
+        AssertTheFirstRequestsReplicasKept(f, first, again);
     }
 
     // Cancelled while the replay was in flight: the rollback settles the key (the region answers the first request's
@@ -49,11 +45,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         await cts.CancelAsync();
         var again = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
 
-        Assert.Equal(first.ReplicaIds.Order(StringComparer.Ordinal), f.Eu.GetReplicas().Keys.Order(StringComparer.Ordinal));
-        Assert.True(again.IsProvisioned, $"{again.Outcome}: {again.Message}");
-        Assert.Equal(first.ReplicaIds, again.ReplicaIds);
-        Assert.Equal(1, f.Eu.TotalProvisionEffects);
-        f.AssertConsistent();
+        AssertTheFirstRequestsReplicasKept(f, first, again);
     }
 
     // The commit after the replay goes unanswered and a new reservation can't be had: the replicas are the first
@@ -72,6 +64,12 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
             .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
 
+        AssertTheFirstRequestsReplicasKept(f, first, again);
+    }
+
+    // The resubmission answered with the first request's replicas, which still run, once, accounted for exactly.
+    private static void AssertTheFirstRequestsReplicasKept(HandlerFixture f, ReplicaResult first, ReplicaResult again)
+    {
         Assert.Equal(first.ReplicaIds.Order(StringComparer.Ordinal), f.Eu.GetReplicas().Keys.Order(StringComparer.Ordinal));
         Assert.True(again.IsProvisioned, $"{again.Outcome}: {again.Message}");
         Assert.Equal(first.ReplicaIds, again.ReplicaIds);
