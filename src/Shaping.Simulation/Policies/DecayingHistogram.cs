@@ -61,7 +61,9 @@ internal sealed class DecayingHistogram
         _reference = null;
     }
 
-    public void Add(double value, DateTimeOffset time)
+    public void Add(double value, DateTimeOffset time) => Add(value, time, 1);
+
+    public void Add(double value, DateTimeOffset time, double sampleWeight)
     {
         _reference ??= time;
         var exponent = (time - _reference.Value).TotalSeconds / _halfLifeSeconds;
@@ -80,10 +82,27 @@ internal sealed class DecayingHistogram
 
         _maxValue = Math.Max(_maxValue, value);
         var index = BucketOf(value);
-        var weight = Math.Pow(2, exponent);
+        var weight = sampleWeight * Math.Pow(2, exponent);
         _weights[index] += weight;
         _total += weight;
         _maxIndex = Math.Max(_maxIndex, index);
+    }
+
+    /// <summary>
+    /// Removes a sample added earlier with the same value and time (the VPA does this when a memory peak of the
+    /// current aggregation interval is replaced by a larger one). The weight removed is at most the bucket's.
+    /// </summary>
+    public void Subtract(double value, DateTimeOffset time)
+    {
+        if (_reference is null)
+        {
+            return;
+        }
+
+        var index = BucketOf(value);
+        var weight = Math.Min(Math.Pow(2, (time - _reference.Value).TotalSeconds / _halfLifeSeconds), _weights[index]);
+        _weights[index] -= weight;
+        _total = Math.Max(0, _total - weight);
     }
 
     public double Percentile(double p)

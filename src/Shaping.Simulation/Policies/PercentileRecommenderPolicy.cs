@@ -11,9 +11,9 @@ namespace Shaping.Simulation.Policies;
 /// <remarks>
 /// <para>
 /// Defaults follow the VPA: a 24 h half-life, the P90 as target, a 15 % margin, bucket sizes growing by 1.05. Each
-/// observed interval adds one sample per dimension (demand ÷ replica count) with weight 1; unlike the VPA, CPU
-/// samples are not weighted by the pod's request, because a trace has no request, and memory is sampled per
-/// interval rather than as a daily peak.
+/// observed interval adds one sample per dimension (demand ÷ replica count) with weight 1. By default, unlike the
+/// VPA, CPU samples are not weighted by the pod's request and memory is sampled per interval rather than as one peak
+/// per 24 h; <c>weightCpuByRequest</c> and <c>memoryPeakInterval</c> turn on the VPA's way for each.
 /// </para>
 /// <para>
 /// The replica count is fixed (the VPA resizes, it does not add replicas). The shape is the cheapest one in the
@@ -28,7 +28,11 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     private readonly double _percentile;
     private readonly double _margin;
     private readonly DecayingHistogram[] _histograms;
+    private readonly TimeSpan? _memoryPeakInterval;
+    private readonly bool _weightCpuByRequest;
     private int _seen;
+    private DateTimeOffset? _memoryWindowEnd;
+    private double _memoryPeak;
 
     /// <summary>Creates the recommender.</summary>
     /// <param name="replicas">The fixed number of replicas the service runs; at least 1.</param>
@@ -37,6 +41,16 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     /// <param name="halfLife">The histogram half-life; <see langword="null"/> for the VPA's 24 h.</param>
     /// <param name="bucketRatio">The growth ratio of bucket sizes, above 1; the VPA uses 1.05. The buckets reach 10^7 first-bucket sizes (100,000 cores at the default first bucket); a ratio needing more than a million buckets for that is refused.</param>
     /// <param name="firstBucketSize">The first bucket's size per dimension (cores, GiB, GiB, Gbps); <see langword="null"/> for (0.01, 0.01, 0.01, 0.001).</param>
+    /// <param name="memoryPeakInterval">
+    /// <see langword="null"/> (the default) adds every interval's memory as a sample; a length (the VPA uses 24 h)
+    /// adds one sample per such interval instead, its peak, timestamped at the interval's end and replaced while the
+    /// interval lasts whenever a larger value is seen, as the VPA's memory aggregation does.
+    /// </param>
+    /// <param name="weightCpuByRequest">
+    /// <see langword="false"/> (the default) gives every CPU sample weight 1; <see langword="true"/> weighs it by the
+    /// per-replica CPU of the shape in force when it was observed (at least 0.1 core), as the VPA weighs CPU samples
+    /// by the container's request.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public PercentileRecommenderPolicy(
         int replicas = 1,
@@ -44,7 +58,9 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
         double margin = 0.15,
         TimeSpan? halfLife = null,
         double bucketRatio = 1.05,
-        ResourceVector? firstBucketSize = null)
+        ResourceVector? firstBucketSize = null,
+        TimeSpan? memoryPeakInterval = null,
+        bool weightCpuByRequest = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
         if (!(percentile is > 0 and <= 1))
@@ -84,6 +100,13 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
             _histograms[d] = new DecayingHistogram(size, bucketRatio, life);
         }
 
+        if (memoryPeakInterval is { } interval)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(memoryPeakInterval));
+        }
+
+        _memoryPeakInterval = memoryPeakInterval;
+        _weightCpuByRequest = weightCpuByRequest;
         _replicas = replicas;
         _percentile = percentile;
         _margin = margin;
@@ -113,6 +136,8 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     public void Reset()
     {
         _seen = 0;
+        _memoryWindowEnd = null;
+        _memoryPeak = 0;
         foreach (var histogram in _histograms)
         {
             histogram.Clear();
@@ -140,7 +165,22 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
             var observedAt = context.Time - (context.Step * (history.Length - i));
             for (var d = 0; d < _histograms.Length; d++)
             {
-                _histograms[d].Add(observed[(Dimension)d], observedAt);
+                var dimension = (Dimension)d;
+                if (dimension == Dimension.Memory && _memoryPeakInterval is { } interval)
+                {
+                    AddMemoryPeak(observed[dimension], observedAt, interval);
+                }
+                else if (dimension == Dimension.Cpu && _weightCpuByRequest)
+                {
+                    // The request in force: the previous decision's shape (the simulator asks every interval in
+                    // order, so only the newest sample is new); the dearest shape before any decision.
+                    var request = context.Previous?.Shape.Capacity[Dimension.Cpu] ?? context.Catalog.Shapes[^1].Capacity[Dimension.Cpu];
+                    _histograms[d].Add(observed[dimension], observedAt, Math.Max(request, MinSampleWeight));
+                }
+                else
+                {
+                    _histograms[d].Add(observed[dimension], observedAt);
+                }
             }
         }
 
@@ -148,5 +188,33 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
 
         var shape = CapacityPlanner.CheapestSingle(context.Catalog, Recommendation);
         return new ProvisioningDecision(shape, _replicas);
+    }
+
+    // The VPA's minimum CPU sample weight (cores).
+    private const double MinSampleWeight = 0.1;
+
+    // One peak per aggregation interval, as the VPA's ContainerState.addMemorySample: the first sample opens an
+    // interval ending one interval later; a larger sample within it replaces the peak (subtract the old, add the
+    // new, both at the interval's end); a sample at or after the end opens the interval that holds it.
+    private void AddMemoryPeak(double value, DateTimeOffset time, TimeSpan interval)
+    {
+        var histogram = _histograms[(int)Dimension.Memory];
+        if (_memoryWindowEnd is { } end && time < end)
+        {
+            if (value > _memoryPeak)
+            {
+                histogram.Subtract(_memoryPeak, end);
+                histogram.Add(value, end);
+                _memoryPeak = value;
+            }
+
+            return;
+        }
+
+        var windowEnd = _memoryWindowEnd ?? time;
+        var shift = (time - windowEnd).Ticks / interval.Ticks * interval.Ticks + interval.Ticks;
+        _memoryWindowEnd = windowEnd.AddTicks(shift);
+        _memoryPeak = value;
+        histogram.Add(value, _memoryWindowEnd.Value);
     }
 }

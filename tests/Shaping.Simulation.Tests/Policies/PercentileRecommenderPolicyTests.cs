@@ -141,4 +141,73 @@ public sealed class PercentileRecommenderPolicyTests
 
         Assert.Equal("bucketRatio", error.ParamName);
     }
+
+    private static DemandSeries Memory(TimeSpan step, IEnumerable<double> gib) =>
+        new("test", Series.Start, step, gib.Select(m => new ResourceVector(0, m, 0, 0)));
+
+    [Fact]
+    public void Recommendation_MemoryDailyPeaks_TargetsThePeakNotTheInterval()
+    {
+        // Five days, hourly: 23 h at 1 GiB and one hour at 10 GiB. Per-interval samples put 1 GiB at the P90; one
+        // peak per 24 h, as the VPA aggregates memory, puts 10 GiB there.
+        var day = Enumerable.Repeat(1.0, 12).Append(10).Concat(Enumerable.Repeat(1.0, 11));
+        var values = Enumerable.Repeat(day, 5).SelectMany(d => d).Append(0).ToArray();
+        var perInterval = new PercentileRecommenderPolicy();
+        var dailyPeaks = new PercentileRecommenderPolicy(memoryPeakInterval: TimeSpan.FromHours(24));
+
+        new BacktestSimulator(TestCatalogs.TShirt()).Run(Memory(TimeSpan.FromHours(1), values), perInterval);
+        new BacktestSimulator(TestCatalogs.TShirt()).Run(Memory(TimeSpan.FromHours(1), values), dailyPeaks);
+
+        Assert.InRange(perInterval.Recommendation.MemoryGiB, 1.15, 1.15 * 1.07);
+        Assert.InRange(dailyPeaks.Recommendation.MemoryGiB, 10 * 1.15, 10 * 1.15 * 1.07);
+    }
+
+    [Fact]
+    public void Recommendation_MemoryPeakReplacedWithinItsInterval_KeepsOneSamplePerInterval()
+    {
+        // One interval's samples 2 then 5 GiB: the 2 is subtracted when the 5 replaces it, so even the P10 is 5.
+        var policy = new PercentileRecommenderPolicy(percentile: 0.1, memoryPeakInterval: TimeSpan.FromHours(24));
+
+        new BacktestSimulator(TestCatalogs.TShirt()).Run(Memory(TimeSpan.FromHours(1), [2, 5, 3, 0]), policy);
+
+        Assert.InRange(policy.Recommendation.MemoryGiB, 5 * 1.15, 5 * 1.15 * 1.07);
+    }
+
+    [Fact]
+    public void Recommendation_CpuWeightedByRequest_CountsSamplesUnderLargerShapesMore()
+    {
+        // 7 samples of 1 core under the 1-core shape (weight 1 each), then 3 of 3 cores under the 4-core shape
+        // (weight 4 each): the median is 1 core unweighted (7 of 10) and 3 cores weighted (12 of 19).
+        var catalog = TestCatalogs.Cpu();
+        var step = TimeSpan.FromMinutes(5);
+        double[] cores = [1, 1, 1, 1, 1, 1, 1, 3, 3, 3];
+        var weighted = new PercentileRecommenderPolicy(percentile: 0.5, weightCpuByRequest: true);
+        var plain = new PercentileRecommenderPolicy(percentile: 0.5);
+        foreach (var policy in new[] { weighted, plain })
+        {
+            var history = cores.Select(c => new ResourceVector(c, 0, 0, 0)).ToArray();
+            for (var t = 1; t <= history.Length; t++)
+            {
+                var shape = catalog.Shapes[t <= 7 ? 0 : 2];
+                policy.Decide(new ProvisioningContext(
+                    t, Series.Start + (step * t), step, catalog, history.AsMemory(0, t), new ProvisioningDecision(shape, 1)));
+            }
+        }
+
+        Assert.InRange(plain.Recommendation.CpuCores, 1 * 1.15, 1 * 1.15 * 1.07);
+        Assert.InRange(weighted.Recommendation.CpuCores, 3 * 1.15, 3 * 1.15 * 1.07);
+    }
+
+    [Fact]
+    public void DecayingHistogram_Subtract_RemovesTheSampleAddedAtThatTime()
+    {
+        var histogram = new DecayingHistogram(0.01, 1.05, TimeSpan.FromHours(24));
+        histogram.Add(1, Series.Start);
+        histogram.Add(8, Series.Start.AddHours(30));
+
+        histogram.Subtract(8, Series.Start.AddHours(30));
+
+        Assert.Equal(1, histogram.TotalWeight, 9);
+        Assert.InRange(histogram.Percentile(0.99), 1, 1.07);
+    }
 }
