@@ -95,7 +95,7 @@ internal static class SimulateCommand
         if (!json)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Shaping backtest simulator: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:yyyy-MM-dd HH:mm}, peak {TraceInput.Describe(demand.Peak, PeakFormat)}"));
+                $"Shaping backtest simulator: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:yyyy-MM-dd HH:mm}, peak {demand.Peak.ToString(PeakFormat, CultureInfo.InvariantCulture)}"));
             Console.WriteLine($"Demand model: {input.DemandModel}");
             Console.WriteLine($"Catalog: {catalogSource} ({catalog.Count} shapes); policies: {string.Join(", ", policies.Select(p => p.Name))}");
             if (input.Attribution is not null)

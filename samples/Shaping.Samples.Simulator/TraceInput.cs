@@ -204,7 +204,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
                 var model = new UtilizationDemandModel(column, s.Machine, s.FullScale, s.MemoryColumn);
                 var memory = s.MemoryColumn is null ? "memory and network in the machine's proportion" : $"memory utilisation from '{s.MemoryColumn}'";
                 return (model, Columns(column, s.MemoryColumn), Invariant(
-                    $"'{column}' is utilisation (full scale {s.FullScale:0.###}) of a machine of {Describe(s.Machine)}; demand = share × machine, {memory}"));
+                    $"'{column}' is utilisation (full scale {s.FullScale:0.###}) of a machine of {s.Machine:G}; demand = share × machine, {memory}"));
             }
 
             case MetricKind.Requests:
@@ -212,14 +212,14 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
                 var period = s.CountPeriod ?? s.Step;
                 var model = new DeferredRequestModel(column, period, s.PerRequest, s.Baseline);
                 return (model, Columns(column), Invariant(
-                    $"'{column}' counts requests per {(period is { } p ? Describe(p) : "interval")}; demand = {Describe(s.Baseline)} + {Describe(s.PerRequest)} per request/s"));
+                    $"'{column}' counts requests per {(period is { } p ? Describe(p) : "interval")}; demand = {s.Baseline:G} + {s.PerRequest:G} per request/s"));
             }
 
             case MetricKind.Raw:
             {
                 var model = new ColumnDemandModel(column, s.MemoryColumn, s.StorageColumn, s.NetworkColumn, s.Scale);
                 return (model, Columns(column, s.MemoryColumn, s.StorageColumn, s.NetworkColumn), Invariant(
-                    $"raw demand columns (cpu '{column}', memory '{s.MemoryColumn ?? "-"}', storage '{s.StorageColumn ?? "-"}', network '{s.NetworkColumn ?? "-"}') scaled by {Describe(s.Scale)}"));
+                    $"raw demand columns (cpu '{column}', memory '{s.MemoryColumn ?? "-"}', storage '{s.StorageColumn ?? "-"}', network '{s.NetworkColumn ?? "-"}') scaled by {s.Scale:G}"));
             }
 
             default:
@@ -303,19 +303,6 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         period.TotalHours >= 1 && period.TotalHours % 1 == 0 ? Invariant($"{period.TotalHours:0} h")
         : period.TotalMinutes >= 1 && period.TotalMinutes % 1 == 0 ? Invariant($"{period.TotalMinutes:0} min")
         : Invariant($"{period.TotalSeconds:0.###} s");
-
-    /// <summary>
-    /// A vector as <see cref="ResourceVector.ToString"/> writes it but with significant digits rather than 3 decimals,
-    /// which would read the default per-request cost of 0.0005 Gbps as 0.001 and a peak of 0.0002 cores as 0:
-    /// every digit by default (for the vectors the user gave), or as <paramref name="format"/> says ("G6" for a
-    /// computed value such as the peak demand).
-    /// </summary>
-    internal static string Describe(ResourceVector v, string format = "G")
-    {
-        return $"{Number(v.CpuCores)} cores, {Number(v.MemoryGiB)} GiB, {Number(v.StorageGiB)} GiB disk, {Number(v.NetworkGbps)} Gbps";
-
-        string Number(double value) => value.ToString(format, CultureInfo.InvariantCulture);
-    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

@@ -153,7 +153,7 @@ internal static class BacktestCommand
             }
 
             var title = string.Create(CultureInfo.InvariantCulture,
-                $"{setup.Path} ({(setup.DailyCycle ? "daily cycle" : "no daily cycle")}; {trace.Length} intervals of {trace.Step.TotalMinutes:0.#} min; peak {demand.Peak}; VPA-like replicas {replicas}; predictive ran in {times[predictive.Name].TotalSeconds:0.0} s)");
+                $"{setup.Path} ({(setup.DailyCycle ? "daily cycle" : "no daily cycle")}; {trace.Length} intervals of {trace.Step.TotalMinutes:0.#} min; peak {demand.Peak:G6}; VPA-like replicas {replicas}; predictive ran in {times[predictive.Name].TotalSeconds:0.0} s)");
             sections.Append(MarkdownReportWriter.Format(title, results, "vpa-like"));
             sections.AppendLine().AppendLine(CultureInfo.InvariantCulture,
                 $"Target (cost ≤ {TargetRatio:0.0} × VPA-like, time under-provisioned ≤ VPA-like's): predictive costs {ratio:0.###} × VPA-like ({pred.TotalCost:0.##} vs {vpa.TotalCost:0.##}), under-provisioned {pred.UnderProvisionedShare:P2} vs {vpa.UnderProvisionedShare:P2}: **{verdict}**.");

@@ -22,7 +22,7 @@ namespace Shaping.Core.Resources;
 /// <param name="MemoryGiB">Memory, in GiB.</param>
 /// <param name="StorageGiB">Storage, in GiB.</param>
 /// <param name="NetworkGbps">Network bandwidth, in Gbps.</param>
-public readonly record struct ResourceVector(double CpuCores, double MemoryGiB, double StorageGiB, double NetworkGbps)
+public readonly record struct ResourceVector(double CpuCores, double MemoryGiB, double StorageGiB, double NetworkGbps) : IFormattable
 {
     /// <summary>The number of dimensions (4).</summary>
     public const int DimensionCount = 4;
@@ -159,10 +159,28 @@ public readonly record struct ResourceVector(double CpuCores, double MemoryGiB, 
     }
 
     /// <summary>Formats the vector with its units, for example <c>4 cores, 16 GiB, 100 GiB disk, 10 Gbps</c>.</summary>
+    /// <remarks>Amounts are rounded to 3 decimals; <see cref="ToString(string?, IFormatProvider?)"/> with a format such
+    /// as <c>G6</c> keeps small amounts (0.0005 Gbps reads 0.001 here).</remarks>
     /// <returns>The text.</returns>
-    public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"{CpuCores:0.###} cores, {MemoryGiB:0.###} GiB, {StorageGiB:0.###} GiB disk, {NetworkGbps:0.###} Gbps");
+    public override string ToString() => ToString(null, null);
+
+    /// <summary>Formats the vector with its units, each amount in <paramref name="format"/>.</summary>
+    /// <param name="format">A numeric format applied to every amount, such as <c>G6</c> for six significant digits;
+    /// <see langword="null"/> or empty for <see cref="ToString()"/>'s 3 decimals (<c>0.###</c>).</param>
+    /// <param name="formatProvider">The culture; <see langword="null"/> for the invariant culture, as
+    /// <see cref="ToString()"/> uses (vectors appear in logs and reports that other tools read).</param>
+    /// <returns>The text, for example <c>0.0002 cores, 1 GiB, 0 GiB disk, 0.0005 Gbps</c> with <c>G6</c>.</returns>
+    /// <exception cref="FormatException"><paramref name="format"/> is not a valid numeric format.</exception>
+    public string ToString(string? format, IFormatProvider? formatProvider)
+    {
+        format = string.IsNullOrEmpty(format) ? "0.###" : format;
+        var provider = formatProvider ?? CultureInfo.InvariantCulture;
+        return string.Concat(
+            CpuCores.ToString(format, provider), " cores, ",
+            MemoryGiB.ToString(format, provider), " GiB, ",
+            StorageGiB.ToString(format, provider), " GiB disk, ",
+            NetworkGbps.ToString(format, provider), " Gbps");
+    }
 
     private static bool IsNonNegativeFinite(double value) => double.IsFinite(value) && value >= 0;
 }

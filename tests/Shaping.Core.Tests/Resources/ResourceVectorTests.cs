@@ -46,4 +46,15 @@ public sealed class ResourceVectorTests
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() => ResourceVector.ThrowIfInvalidAmount(capacity));
         Assert.Equal("capacity", exception.ParamName);
     }
+
+    [Fact]
+    public void ToString_RoundsToThreeDecimals_AndAFormatKeepsSmallAmounts()
+    {
+        var v = new ResourceVector(0.0002, 1, 0, 0.0005);
+
+        Assert.Equal("0 cores, 1 GiB, 0 GiB disk, 0.001 Gbps", v.ToString());
+        Assert.Equal(v.ToString(), v.ToString(null, null));
+        Assert.Equal("0.0002 cores, 1 GiB, 0 GiB disk, 0.0005 Gbps", v.ToString("G6", null));
+        Assert.Equal("peak 8.89889 cores, 17.7978 GiB, 0 GiB disk, 0.335956 Gbps", $"peak {new ResourceVector(8.898891, 17.79777, 0, 0.3359561):G6}");
+    }
 }
