@@ -24,6 +24,18 @@ public static class ShapingBuilderExtensions
     public static IShapingBuilder UseCapacityLedger<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TLedger>(this IShapingBuilder builder)
         where TLedger : class, ICapacityLedger => Replace<ICapacityLedger, TLedger>(builder);
 
+    /// <summary>
+    /// Uses the capacity ledger <paramref name="factory"/> returns (called once, as a singleton), for example one the
+    /// host registered itself under its own type: <c>UseCapacityLedger(sp => sp.GetRequiredService&lt;MyLedger&gt;())</c>
+    /// serves that same instance, where <see cref="UseCapacityLedger{TLedger}(IShapingBuilder)"/> would create another.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Returns the ledger.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseCapacityLedger(this IShapingBuilder builder, Func<IServiceProvider, ICapacityLedger> factory) =>
+        ReplaceWith(builder, factory);
+
     /// <summary>Uses <typeparamref name="TProvisioner"/> as the region control plane (a singleton), for example a Kubernetes adapter.</summary>
     /// <typeparam name="TProvisioner">The provisioner implementation.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -31,6 +43,18 @@ public static class ShapingBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     public static IShapingBuilder UseProvisioner<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProvisioner>(this IShapingBuilder builder)
         where TProvisioner : class, IProvisioner => Replace<IProvisioner, TProvisioner>(builder);
+
+    /// <summary>
+    /// Uses the region control plane <paramref name="factory"/> returns (called once, as a singleton), for example an
+    /// adapter the host also resolves under its own type: <c>UseProvisioner(sp => sp.GetRequiredService&lt;MyAdapter&gt;())</c>
+    /// serves that same instance, where <see cref="UseProvisioner{TProvisioner}(IShapingBuilder)"/> would create another.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Returns the provisioner.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseProvisioner(this IShapingBuilder builder, Func<IServiceProvider, IProvisioner> factory) =>
+        ReplaceWith(builder, factory);
 
     /// <summary>Uses <typeparamref name="TPredictor"/> as the load predictor (a singleton), for example the forecasting engine.</summary>
     /// <typeparam name="TPredictor">The predictor implementation.</typeparam>
@@ -40,6 +64,17 @@ public static class ShapingBuilderExtensions
     public static IShapingBuilder UseLoadPredictor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TPredictor>(this IShapingBuilder builder)
         where TPredictor : class, ILoadPredictor => Replace<ILoadPredictor, TPredictor>(builder);
 
+    /// <summary>
+    /// Uses the load predictor <paramref name="factory"/> returns (called once, as a singleton), for example one the host
+    /// also resolves under its own type, so that both are the same instance.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Returns the predictor.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseLoadPredictor(this IShapingBuilder builder, Func<IServiceProvider, ILoadPredictor> factory) =>
+        ReplaceWith(builder, factory);
+
     /// <summary>Uses <typeparamref name="TSource"/> as the source of replica utilisation (a singleton), for example a Prometheus reader.</summary>
     /// <typeparam name="TSource">The utilisation source implementation.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -47,6 +82,17 @@ public static class ShapingBuilderExtensions
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     public static IShapingBuilder UseUtilizationSource<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSource>(this IShapingBuilder builder)
         where TSource : class, IUtilizationSource => Replace<IUtilizationSource, TSource>(builder);
+
+    /// <summary>
+    /// Uses the utilisation source <paramref name="factory"/> returns (called once, as a singleton), for example a
+    /// metrics reader the host also resolves under its own type, so that both are the same instance.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Returns the source.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseUtilizationSource(this IShapingBuilder builder, Func<IServiceProvider, IUtilizationSource> factory) =>
+        ReplaceWith(builder, factory);
 
     /// <summary>
     /// Seeds the shape library with a fixed catalog instead of the embedded default one: the request handler and the
@@ -211,6 +257,15 @@ public static class ShapingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<TService, TImplementation>());
+        return builder;
+    }
+
+    private static IShapingBuilder ReplaceWith<TService>(IShapingBuilder builder, Func<IServiceProvider, TService> factory)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
         return builder;
     }
 

@@ -80,8 +80,58 @@ public sealed class ShapingOptions
     public int AdjustmentMaxResizeRetries { get; set; } = 2;
 
     /// <summary>
-    /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and regions serve
-    /// when the host plugs in no ledger or provisioner of its own; ignored otherwise. Each name is not empty; each
+    /// Gets or sets the most (region, shape) attempts one request may make over all regions
+    /// (<see cref="ReplicaRequestHandlerOptions.MaxAttempts"/>); from 1 to 64.
+    /// </summary>
+    /// <value>The default value is 8.</value>
+    public int RequestMaxAttempts { get; set; } = 8;
+
+    /// <summary>
+    /// Gets or sets how many times a request's transiently failed provisioning call, or a ledger call answered
+    /// unavailable, is retried with the same key (<see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/>); from 0 to 10.
+    /// </summary>
+    /// <value>The default value is 2.</value>
+    public int RequestMaxProvisionRetries { get; set; } = 2;
+
+    /// <summary>
+    /// Gets or sets the wait before each such retry (<see cref="ReplicaRequestHandlerOptions.RetryDelay"/>); from 0 to 1 minute.
+    /// </summary>
+    /// <value>The default value is 100 milliseconds.</value>
+    public TimeSpan RequestRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Gets or sets how many of the best-ranked shapes per region a request may fall back to
+    /// (<see cref="ReplicaRequestHandlerOptions.RankingDepth"/>); from 1 to <see cref="ReplicaRequestHandler.MaxRankingDepth"/>.
+    /// </summary>
+    /// <value>The default value is 4.</value>
+    public int RequestRankingDepth { get; set; } = 4;
+
+    /// <summary>
+    /// Gets or sets how many completed requests the handler remembers by idempotency key
+    /// (<see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>); from 0 to 10,000,000.
+    /// </summary>
+    /// <value>The default value is 10,000.</value>
+    public int CompletedRequestMemory { get; set; } = 10_000;
+
+    /// <summary>The request handler's settings these options give (each set above, the reservation time to live and the scoring policy).</summary>
+    /// <returns>New handler options.</returns>
+    public ReplicaRequestHandlerOptions ToRequestHandlerOptions() => new()
+    {
+        MaxAttempts = RequestMaxAttempts,
+        MaxProvisionRetries = RequestMaxProvisionRetries,
+        RetryDelay = RequestRetryDelay,
+        ReservationTimeToLive = ReservationTimeToLive,
+        RankingDepth = RequestRankingDepth,
+        CompletedRequestMemory = CompletedRequestMemory,
+        DefaultPolicy = ToScoringPolicy(),
+    };
+
+    /// <summary>
+    /// Gets the regions, and each one's total capacity, that the embedded in-memory capacity ledger and the embedded
+    /// in-memory regions serve: the ledger's regions unless the host plugs in a ledger of its own, and the provisioner's
+    /// unless it plugs in a provisioner of its own. So a host that brings its own provisioner but keeps the in-memory
+    /// ledger lists every region it provisions in here, or requests there answer <c>NoCapacity</c> (the region is
+    /// unknown to the ledger); a PostgreSQL ledger has its own regions (see its <c>SetRegionCapacityAsync</c>). Each name is not empty; each
     /// capacity is finite, non-negative, not zero and at most
     /// <see cref="Shaping.Core.Capacity.CapacityLimits.MaxAmount"/> (9 × 10⁹) in every dimension, the limit every capacity
     /// ledger accepts.

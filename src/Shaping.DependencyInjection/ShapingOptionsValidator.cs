@@ -56,6 +56,18 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
             options.AdjustmentMaxResizeRetries is >= 0 and <= ShapeAdjustmentOptions.MaxResizeRetryCap,
             $"ShapingOptions.AdjustmentMaxResizeRetries ({options.AdjustmentMaxResizeRetries}) must be between 0 and {ShapeAdjustmentOptions.MaxResizeRetryCap}.");
 
+        // The handler's own settings, checked by the handler's own rules and reported by their ShapingOptions names.
+        // Only when everything above is valid: an invalid policy or time to live is reported above, by its own name.
+        if (failures.Count == 0 && !options.ToRequestHandlerOptions().TryValidate(out var problem))
+        {
+            foreach (var (handlerName, optionsName) in RequestSettingNames)
+            {
+                problem = problem.Replace(handlerName + " ", optionsName + " ", StringComparison.Ordinal);
+            }
+
+            failures.Add(problem);
+        }
+
         foreach (var (region, capacity) in options.InMemoryRegions)
         {
             Check(failures, !string.IsNullOrWhiteSpace(region), $"ShapingOptions.InMemoryRegions has an empty region name.");
@@ -100,6 +112,16 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    // The handler settings ShapingOptions sets, by their names in each (ReplicaRequestHandlerOptions.TryValidate names the first).
+    private static readonly (string Handler, string Options)[] RequestSettingNames =
+    [
+        ("ReplicaRequestHandlerOptions.MaxAttempts", "ShapingOptions.RequestMaxAttempts"),
+        ("ReplicaRequestHandlerOptions.MaxProvisionRetries", "ShapingOptions.RequestMaxProvisionRetries"),
+        ("ReplicaRequestHandlerOptions.RetryDelay", "ShapingOptions.RequestRetryDelay"),
+        ("ReplicaRequestHandlerOptions.RankingDepth", "ShapingOptions.RequestRankingDepth"),
+        ("ReplicaRequestHandlerOptions.CompletedRequestMemory", "ShapingOptions.CompletedRequestMemory"),
+    ];
 
     // The longest ReplicaRequestHandlerOptions.ReservationTimeToLive the request handler accepts (it checks (0, 1 day]
     // in its constructor). ShapingOptions.ReservationTimeToLive feeds it and the adjustment loop's reservations alike.

@@ -129,7 +129,7 @@ public static class ShapingServiceCollectionExtensions
                 sp.GetRequiredService<ICapacityLedger>(),
                 sp.GetRequiredService<IProvisioner>(),
                 sp.GetRequiredService<ReplicaInventory>(),
-                new ReplicaRequestHandlerOptions { ReservationTimeToLive = options.ReservationTimeToLive, DefaultPolicy = options.ToScoringPolicy() },
+                options.ToRequestHandlerOptions(),
                 sp.GetRequiredService<ShapeSelector>(),
                 sp.GetRequiredService<ShapingTelemetry>(),
                 sp.GetRequiredService<TimeProvider>());

@@ -28,6 +28,29 @@ public sealed class ShapingOptionsValidatorTests
         Assert.StartsWith("ShapingOptions.ReservationTimeToLive (2.00:00:00) must be positive and at most 1.00:00:00", failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("RequestMaxAttempts", "ShapingOptions.RequestMaxAttempts (0) must be in [1, 64].")]
+    [InlineData("RequestMaxProvisionRetries", "ShapingOptions.RequestMaxProvisionRetries (11) must be in [0, 10].")]
+    [InlineData("RequestRetryDelay", "ShapingOptions.RequestRetryDelay (00:02:00) must be in [0, 1 minute].")]
+    [InlineData("RequestRankingDepth", "ShapingOptions.RequestRankingDepth (0) must be in [1, 16].")]
+    [InlineData("CompletedRequestMemory", "ShapingOptions.CompletedRequestMemory (-1) must be in [0, 10,000,000].")]
+    public async Task RequestHandlerSetting_OutOfTheHandlersRange_FailsAtStartNamingTheSetting(string setting, string message)
+    {
+        var failures = await StartFailuresAsync(o =>
+        {
+            switch (setting)
+            {
+                case "RequestMaxAttempts": o.RequestMaxAttempts = 0; break;
+                case "RequestMaxProvisionRetries": o.RequestMaxProvisionRetries = 11; break;
+                case "RequestRetryDelay": o.RequestRetryDelay = TimeSpan.FromMinutes(2); break;
+                case "RequestRankingDepth": o.RequestRankingDepth = 0; break;
+                default: o.CompletedRequestMemory = -1; break;
+            }
+        });
+
+        Assert.Equal(message, Assert.Single(failures));
+    }
+
     [Fact]
     public async Task ReservationTimeToLive_ExactlyOneDay_StartsAndTheHandlerResolves()
     {

@@ -100,6 +100,32 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void Builder_UseMethodsWithAFactory_ServeTheHostsOwnInstances()
+    {
+        // A host that also needs its adapters under their own types registers them once and hands the same instances
+        // to the ports (the generic Use* methods would create second instances).
+        var services = new ServiceCollection();
+        services.AddSingleton<RefusingLedger>();
+        services.AddSingleton<RejectingProvisioner>();
+        services.AddSingleton<SilentPredictor>();
+        services.AddSingleton<CountingUtilizationSource>();
+        services.AddPredictiveShaping()
+            .UseCapacityLedger(sp => sp.GetRequiredService<RefusingLedger>())
+            .UseProvisioner(sp => sp.GetRequiredService<RejectingProvisioner>())
+            .UseLoadPredictor(sp => sp.GetRequiredService<SilentPredictor>())
+            .UseUtilizationSource(sp => sp.GetRequiredService<CountingUtilizationSource>());
+        services.AddPredictiveShaping().UseProvisioner(sp => sp.GetRequiredService<RejectingProvisioner>());
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(provider.GetRequiredService<RefusingLedger>(), provider.GetRequiredService<ICapacityLedger>());
+        Assert.Same(provider.GetRequiredService<RejectingProvisioner>(), provider.GetRequiredService<IProvisioner>());
+        Assert.Same(provider.GetRequiredService<SilentPredictor>(), provider.GetRequiredService<ILoadPredictor>());
+        Assert.Same(provider.GetRequiredService<CountingUtilizationSource>(), provider.GetRequiredService<IUtilizationSource>());
+        Assert.Single(services, d => d.ServiceType == typeof(IProvisioner));
+        Assert.Throws<ArgumentNullException>(() => services.AddPredictiveShaping().UseProvisioner((Func<IServiceProvider, IProvisioner>)null!));
+    }
+
+    [Fact]
     public async Task Builder_UseCatalogFactory_SeedsTheLibraryFromTheContainer()
     {
         var services = new ServiceCollection();

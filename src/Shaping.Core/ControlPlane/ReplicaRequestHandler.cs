@@ -173,13 +173,10 @@ public sealed class ReplicaRequestHandler
         ArgumentNullException.ThrowIfNull(provisioner);
         ArgumentNullException.ThrowIfNull(inventory);
         options ??= new ReplicaRequestHandlerOptions();
-        Check(options.MaxAttempts is >= 1 and <= 64, options.MaxAttempts, "MaxAttempts", "must be in [1, 64]");
-        Check(options.MaxProvisionRetries is >= 0 and <= 10, options.MaxProvisionRetries, "MaxProvisionRetries", "must be in [0, 10]");
-        Check(options.RetryDelay >= TimeSpan.Zero && options.RetryDelay <= TimeSpan.FromMinutes(1), options.RetryDelay, "RetryDelay", "must be in [0, 1 minute]");
-        Check(options.ReservationTimeToLive > TimeSpan.Zero && options.ReservationTimeToLive <= TimeSpan.FromDays(1), options.ReservationTimeToLive, "ReservationTimeToLive", "must be in (0, 1 day]");
-        Check(options.RankingDepth is >= 1 and <= MaxRankingDepth, options.RankingDepth, "RankingDepth", $"must be in [1, {MaxRankingDepth}]");
-        Check(options.CompletedRequestMemory is >= 0 and <= 10_000_000, options.CompletedRequestMemory, "CompletedRequestMemory", "must be in [0, 10,000,000]");
-        Check(options.DefaultPolicy.IsValid, options.DefaultPolicy, "DefaultPolicy", "must be a valid policy, not the default struct value");
+        if (!options.TryValidate(out var problem))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), problem);
+        }
 
         _library = library;
         _predictor = predictor;
@@ -398,15 +395,6 @@ public sealed class ReplicaRequestHandler
         }
 
         return result;
-    }
-
-    private static void Check<T>(bool ok, T value, string setting, string rule, string options = "options")
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(
-                options, value, string.Create(CultureInfo.InvariantCulture, $"ReplicaRequestHandlerOptions.{setting} ({value}) {rule}."));
-        }
     }
 
     private static void Validate(ReplicaRequest request)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Shaping.Core.Selection;
 
 namespace Shaping.Core.ControlPlane;
@@ -59,4 +61,26 @@ public sealed class ReplicaRequestHandlerOptions
     /// </summary>
     /// <value>The default value is <see cref="ScoringPolicy.Default"/>. Must be valid (not the default struct value).</value>
     public ScoringPolicy DefaultPolicy { get; set; } = ScoringPolicy.Default;
+
+    /// <summary>
+    /// Checks every setting against its documented range, as the handler's constructor does, so that a host can fail
+    /// at start (the DI package's options validation uses it) rather than when the handler is first built.
+    /// </summary>
+    /// <param name="problem">The first setting out of range, named with its value and its rule; <see langword="null"/> when all are valid.</param>
+    /// <returns><see langword="true"/> when every setting is valid.</returns>
+    public bool TryValidate([NotNullWhen(false)] out string? problem)
+    {
+        problem =
+            Rule(MaxAttempts is >= 1 and <= 64, MaxAttempts, nameof(MaxAttempts), "must be in [1, 64]")
+            ?? Rule(MaxProvisionRetries is >= 0 and <= 10, MaxProvisionRetries, nameof(MaxProvisionRetries), "must be in [0, 10]")
+            ?? Rule(RetryDelay >= TimeSpan.Zero && RetryDelay <= TimeSpan.FromMinutes(1), RetryDelay, nameof(RetryDelay), "must be in [0, 1 minute]")
+            ?? Rule(ReservationTimeToLive > TimeSpan.Zero && ReservationTimeToLive <= TimeSpan.FromDays(1), ReservationTimeToLive, nameof(ReservationTimeToLive), "must be in (0, 1 day]")
+            ?? Rule(RankingDepth is >= 1 and <= ReplicaRequestHandler.MaxRankingDepth, RankingDepth, nameof(RankingDepth), $"must be in [1, {ReplicaRequestHandler.MaxRankingDepth}]")
+            ?? Rule(CompletedRequestMemory is >= 0 and <= 10_000_000, CompletedRequestMemory, nameof(CompletedRequestMemory), "must be in [0, 10,000,000]")
+            ?? Rule(DefaultPolicy.IsValid, DefaultPolicy, nameof(DefaultPolicy), "must be a valid policy, not the default struct value");
+        return problem is null;
+
+        static string? Rule<T>(bool ok, T value, string setting, string rule) =>
+            ok ? null : string.Create(CultureInfo.InvariantCulture, $"ReplicaRequestHandlerOptions.{setting} ({value}) {rule}.");
+    }
 }
