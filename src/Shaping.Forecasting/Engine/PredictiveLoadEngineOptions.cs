@@ -162,7 +162,13 @@ public sealed class PredictiveLoadEngineOptions
         Check(StaleAfter >= RefreshInterval, nameof(StaleAfter), StaleAfter, "must be at least RefreshInterval");
         Check(MaxClockSkew >= TimeSpan.Zero && MaxClockSkew <= StaleAfter, nameof(MaxClockSkew), MaxClockSkew, "must be non-negative and at most StaleAfter");
         Check(MinimumHistory >= 0, nameof(MinimumHistory), MinimumHistory, "must be 0 (two seasons) or positive");
-        Check(MaximumHistory >= EffectiveMinimumHistory, nameof(MaximumHistory), MaximumHistory, "must be at least the minimum history");
+        Check(
+            MaximumHistory >= EffectiveMinimumHistory,
+            nameof(MaximumHistory),
+            MaximumHistory,
+            MinimumHistory > 0
+                ? $"must be at least MinimumHistory ({MinimumHistory} steps)"
+                : $"must be at least the minimum history, two seasons of {EffectiveSeasonalPeriod} steps ({EffectiveMinimumHistory} steps{(SeasonalPeriod == 0 ? $": a day is {EffectiveSeasonalPeriod} steps of {Resolution}" : "")}); raise MaximumHistory, or set MinimumHistory or SeasonalPeriod");
         Check(MaximumHistory <= MaxHistorySteps, nameof(MaximumHistory), MaximumHistory, $"must be at most {MaxHistorySteps} steps");
         Check(PathCount >= 20, nameof(PathCount), PathCount, "must be at least 20");
 

@@ -186,6 +186,17 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public void Options_MaximumHistoryBelowTwoDailySeasons_SaysTheMinimumAndWhereItComesFrom()
+    {
+        // Only Resolution changed to 1 second: a day is then 86,400 steps, so two seasons need 172,800.
+        var options = new PredictiveLoadEngineOptions { Resolution = TimeSpan.FromSeconds(1) };
+
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+
+        Assert.Contains("MaximumHistory (4032) must be at least the minimum history, two seasons of 86400 steps (172800 steps: a day is 86400 steps of 00:00:01)", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Options_RefreshIntervalLongerThanATimerCanWait_ThrowsNamingIt()
     {
         // 60 days used to pass and fail only when RunAsync first waited ("… (Parameter 'delay')").
