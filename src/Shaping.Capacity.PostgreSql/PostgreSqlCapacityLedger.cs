@@ -44,6 +44,12 @@ namespace Shaping.Capacity.PostgreSql;
 /// their region's expired holds, so <see cref="ReclaimExpiredAsync"/> counts only what those left.
 /// </para>
 /// <para>
+/// <b>Regions.</b> A new schema holds none: a reservation in a region that was never set answers
+/// <see cref="ReservationStatus.UnknownRegion"/>. Create regions and change their capacity with
+/// <see cref="SetRegionCapacityAsync"/>, which is not part of <see cref="ICapacityLedger"/>, from a deployment step or
+/// a start-up job.
+/// </para>
+/// <para>
 /// The schema is created or upgraded before the first operation (see <see cref="PostgreSqlLedgerOptions.CreateSchema"/>),
 /// under an advisory lock so that instances starting together do not race.
 /// </para>

@@ -30,7 +30,9 @@ public static class PostgreSqlCapacityLedgerServiceCollectionExtensions
     /// Replaces any <see cref="ICapacityLedger"/> registered before (for example an in-memory default). The ledger is
     /// a singleton that owns its connection pool; the container disposes it. It uses the container's
     /// <see cref="TimeProvider"/>, adding <see cref="TimeProvider.System"/> if there is none. Calling this again adds
-    /// another configuration step and nothing else.
+    /// another configuration step and nothing else. The ledger starts with no regions: set them with
+    /// <see cref="PostgreSqlCapacityLedger.SetRegionCapacityAsync"/> before requests arrive (see
+    /// <see cref="PostgreSqlShapingBuilderExtensions.UsePostgreSqlCapacityLedger(Shaping.DependencyInjection.IShapingBuilder, string)"/>).
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets <see cref="PostgreSqlLedgerOptions"/>.</param>

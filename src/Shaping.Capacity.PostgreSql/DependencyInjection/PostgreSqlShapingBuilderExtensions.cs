@@ -10,6 +10,15 @@ public static class PostgreSqlShapingBuilderExtensions
     /// Uses a capacity ledger shared by every control-plane instance that points at the same database, instead of
     /// the in-memory default.
     /// </summary>
+    /// <remarks>
+    /// The ledger starts with no regions: until a region is given a capacity, every request there answers
+    /// <see cref="Shaping.Core.ControlPlane.ReplicaOutcome.NoCapacity"/> ("Region '…' is unknown to the capacity
+    /// ledger."), and <c>ShapingOptions.InMemoryRegions</c> seeds only the in-memory ledger. Set regions with
+    /// <see cref="PostgreSqlCapacityLedger.SetRegionCapacityAsync"/> (an upsert; not on
+    /// <see cref="Shaping.Core.Capacity.ICapacityLedger"/>) from a deployment step or a start-up job, once per
+    /// deployment and again when capacity changes. The rows are shared by every instance, so with several instances
+    /// set them from one place, or from each only with the same values: the last write wins.
+    /// </remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionString">The Npgsql connection string.</param>
     /// <returns>The same builder, for chaining.</returns>
@@ -23,6 +32,7 @@ public static class PostgreSqlShapingBuilderExtensions
     }
 
     /// <summary>Uses the PostgreSQL capacity ledger configured by <paramref name="configure"/>; options are validated at start.</summary>
+    /// <remarks>The ledger starts with no regions; see <see cref="UsePostgreSqlCapacityLedger(IShapingBuilder, string)"/>.</remarks>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets the ledger's options.</param>
     /// <returns>The same builder, for chaining.</returns>

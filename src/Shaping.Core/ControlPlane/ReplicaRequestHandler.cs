@@ -547,6 +547,14 @@ public sealed class ReplicaRequestHandler
         }
     }
 
+    // Text from a port (an adapter's error, a predictor's note) closed as a sentence, so that what the handler appends
+    // after it reads apart from it.
+    private static string AsSentence(string? text, string whenEmpty)
+    {
+        var trimmed = string.IsNullOrWhiteSpace(text) ? whenEmpty : text.Trim();
+        return trimmed[^1] is '.' or '!' or '?' ? trimmed : trimmed + ".";
+    }
+
     private static ReplicaOutcome NothingLeftOutcome(in Attempt resumed) =>
         resumed.Kind == AttemptKind.NoCapacity ? ReplicaOutcome.NoCapacity : ReplicaOutcome.ProvisioningFailed;
 
@@ -671,7 +679,7 @@ public sealed class ReplicaRequestHandler
                         return ReplicaResult.Provisioned(
                             region, shape, attempt.ReplicaIds!, scored, ShapeSelector.PeakCoverage(shape, profile, policy), // ids set when provisioned
                             profile, attempt.Reservation, attempts,
-                            profile.IsFallback ? $"Shape chosen on a fallback profile: {profile.Note} {attempt.Message}".TrimEnd() : attempt.Message);
+                            profile.IsFallback ? $"Shape chosen on a fallback profile: {AsSentence(profile.Note, "no reason given")} {attempt.Message}".TrimEnd() : attempt.Message);
                     case AttemptKind.Cancelled:
                         KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
                         return ReplicaResult.Failed(ReplicaOutcome.Cancelled, request.Region, attempts, attempt.Message, attempt.IsOutcomeUnknown);
@@ -836,7 +844,7 @@ public sealed class ReplicaRequestHandler
         }
 
         var message = string.Create(
-            CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {lastError}");
+            CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {AsSentence(lastError, "the provisioner gave no reason")}");
 
         // By the port's contract a key that took effect answers its replicas, so when a resubmission's replay is
         // rejected nothing exists under the key: that settles it.

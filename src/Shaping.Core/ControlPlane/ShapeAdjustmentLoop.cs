@@ -23,7 +23,10 @@ namespace Shaping.Core.ControlPlane;
 /// replays the key of every resize whose outcome is still unknown (see below) and reports each move the region now
 /// answers for;
 /// </description></item>
-/// <item><description>reads every observation from the <see cref="IUtilizationSource"/>;</description></item>
+/// <item><description>
+/// reads the <see cref="IUtilizationSource"/> once: one observation per running replica (see its remarks: the read
+/// is taken as the whole demand);
+/// </description></item>
 /// <item><description>
 /// for each replica the <see cref="ReplicaInventory"/> tracks, and whose shape is in the scaler's catalog, steps that
 /// replica's <see cref="ScalerState"/> (kept here, one per replica, dropped when the replica leaves the inventory);

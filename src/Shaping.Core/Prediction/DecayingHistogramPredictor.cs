@@ -340,11 +340,11 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
             string? note = null;
             if (count < minimumSamples)
             {
-                note = string.Create(CultureInfo.InvariantCulture, $"Only {count} observations (fewer than {minimumSamples}); the profile is a rough recent-demand estimate.");
+                note = string.Create(CultureInfo.InvariantCulture, $"only {count} observation(s) (fewer than {minimumSamples}); the profile is a rough recent-demand estimate.");
             }
             else if (stale)
             {
-                note = string.Create(CultureInfo.InvariantCulture, $"The latest observation is older than {staleAfter}; the profile may be stale.");
+                note = string.Create(CultureInfo.InvariantCulture, $"the latest observation is older than {staleAfter}; the profile may be stale.");
             }
 
             var profile = note is null

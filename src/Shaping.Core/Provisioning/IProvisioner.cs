@@ -1,3 +1,5 @@
+using Shaping.Core.ControlPlane;
+
 namespace Shaping.Core.Provisioning;
 
 /// <summary>
@@ -5,9 +7,52 @@ namespace Shaping.Core.Provisioning;
 /// replicas.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Every call carries an idempotency key or acts on a replica id, so the caller may retry a call whose answer it
 /// did not see without creating or resizing twice. Expected failures are results
 /// (<see cref="ProvisionStatus"/>); an exception means a bug or cancellation.
+/// </para>
+/// <para>
+/// <b>Keys.</b> Keys are opaque strings. <see cref="ReplicaRequestHandler"/> builds a provisioning key from the
+/// request's idempotency key, the region, the shape's name and revision and, from the second generation on, a
+/// generation (<c>order-42/eu-west/general-4x16@1~2</c>); <see cref="ShapeAdjustmentLoop"/> builds a resize key
+/// from the region, the replica id, the observation's time and a counter. Their length is not bounded (the
+/// caller's idempotency key is part of them): an adapter whose platform limits names (a Kubernetes object name, a
+/// cloud client token) should store a hash of the key, for example hex SHA-256, rather than truncate it.
+/// </para>
+/// <para>
+/// <b>Remember keys durably.</b> A key answers its first call's replicas for as long as the request may be
+/// resubmitted, including after they were released, across restarts of either side: keep key → replicas in the
+/// platform (a label or tag) or in a store, not in process memory. The handler's own memory of requests and of
+/// keys whose replicas it released is in-process, and partly bounded (see <see cref="ReplicaRequestHandler"/>), so
+/// after a restart a resubmission sends the same key again and only the adapter can say that replicas exist under it.
+/// The same key with a different request (another shape or replica count, another replica for a resize) answers
+/// <see cref="ProvisionStatus.Rejected"/>, as <see cref="InMemoryRegion"/> does.
+/// </para>
+/// <para>
+/// <b>Statuses.</b> The handler treats them so: <see cref="ProvisionStatus.TransientFailure"/> may hide an effect
+/// whose answer was lost, so the key is replayed (up to
+/// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> times), and if the retries run out the request ends
+/// with an unknown outcome and its reservation held. <see cref="ProvisionStatus.Rejected"/> must mean that the call
+/// created nothing and a retry would not: the reservation is released and the next-ranked shape in the same region is tried under
+/// its own key; a resubmission whose replay of an unsettled key is rejected takes the key as settled with nothing
+/// created. <see cref="ProvisionStatus.RegionUnavailable"/> releases the reservation and leaves the region at once
+/// for the next failover region, without trying its other shapes; so a region the adapter does not serve answers
+/// <see cref="ProvisionStatus.RegionUnavailable"/>, as <see cref="RegionalProvisioner"/> does. After a
+/// <see cref="ProvisionStatus.TransientFailure"/> under the same key, any failure ends the request with an unknown
+/// outcome. A release answered <see cref="ProvisionStatus.Rejected"/> is taken to mean that the replica does not
+/// run in the region. <see cref="ShapeAdjustmentLoop"/> replays a resize answered
+/// <see cref="ProvisionStatus.TransientFailure"/> the same way; any other failure leaves the replica on its shape.
+/// </para>
+/// <para>
+/// <b>Time-outs.</b> Every call must end on its own within a bounded time, whatever the token: when a caller
+/// cancels a request while provisioning is in flight, the handler rolls back without the caller's token (it
+/// replays the key, then releases each replica, each call up to
+/// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> + 1 times) and the cancelled caller waits for that.
+/// Answer a call that ran out of time with <see cref="ProvisionStatus.TransientFailure"/> rather than an exception:
+/// an exception other than the caller's cancellation propagates to the handler's caller, and the reservation is held
+/// until it expires.
+/// </para>
 /// </remarks>
 public interface IProvisioner
 {

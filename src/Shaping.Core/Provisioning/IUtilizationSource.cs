@@ -1,13 +1,42 @@
+using Shaping.Core.ControlPlane;
+using Shaping.Core.Scaling;
+
 namespace Shaping.Core.Provisioning;
 
 /// <summary>
 /// Port: reads what running replicas use, from a monitoring system (Prometheus, the .NET runtime's
 /// resource-monitoring instruments, a cloud metrics API).
 /// </summary>
+/// <remarks>
+/// <para>
+/// <b>Every running replica on every read.</b> <see cref="ShapeAdjustmentLoop"/> sums the observations of one read
+/// per region and hands that sum to the <see cref="Prediction.ILoadPredictor"/> as the region's demand, timestamped
+/// with the region's latest observation. A replica missing from a read is missing from that demand, with no error:
+/// a source that returns only the replicas with a new sample (scrapes that land in different cycles) makes the
+/// predictor learn a fraction of the real demand, and the handler then sizes replicas for it. So each read returns
+/// the latest observation of every replica that runs, whether the control plane provisioned it or not, even when
+/// the sample has not changed since the previous read: repeat it with its own timestamp. A repeat is harmless: the
+/// scaler gives an observation no newer than the replica's previous one no weight (its smoothing advances with
+/// elapsed time; an older one is ignored as <see cref="ScalerReason.StaleObservation"/>), and the predictor records
+/// the same region total again.
+/// </para>
+/// <para>
+/// One observation per replica: for a second one of the same replica in a read, the scaler steps again but the
+/// region's sum keeps the first. Leave out a replica once it has stopped, or its last sample would count as demand.
+/// An observation with a blank region or an invalid amount (NaN, infinite, negative) is skipped.
+/// </para>
+/// <para>
+/// An empty read means that no replica runs: that cycle moves nothing and feeds the predictor nothing (no zero is
+/// recorded). When the monitoring system can't be read, throw rather than return what was read: a partial list
+/// would be taken as the whole demand, while an exception fails the cycle before any replica is evaluated or the
+/// predictor fed (<see cref="ShapeAdjustmentLoop.RunAsync"/> counts it in <see cref="ShapeAdjustmentLoop.FailedCycles"/>
+/// and keeps it in <see cref="ShapeAdjustmentLoop.LastError"/>), and the next cycle reads again.
+/// </para>
+/// </remarks>
 public interface IUtilizationSource
 {
-    /// <summary>Reads the latest observation of every replica the source knows.</summary>
+    /// <summary>Reads the latest observation of every running replica the source knows, changed or not.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The observations; empty when there is nothing new.</returns>
+    /// <returns>One observation per running replica; empty only when no replica runs.</returns>
     ValueTask<IReadOnlyList<ReplicaUtilization>> ReadAsync(CancellationToken cancellationToken = default);
 }

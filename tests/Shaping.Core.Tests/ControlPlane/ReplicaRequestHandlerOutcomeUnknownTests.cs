@@ -39,6 +39,17 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
     }
 
     [Fact]
+    public async Task HandleAsync_AdapterErrorWithoutAFullStop_IsClosedBeforeTheHandlersOwnSentence()
+    {
+        var f = new HandlerFixture(wrap: p => new ScriptedProvisioner(p).Then(Step.Transient, Step.Transient, Step.Transient));
+
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(result.IsOutcomeUnknown);
+        Assert.Contains("failed (TransientFailure): scripted. The outcome of an earlier try is unknown", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HandleAsync_ResubmittedAfterTheHoldExpired_ReplaysTheKeyAndReservesAgain()
     {
         var f = new HandlerFixture();
