@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Shaping.Core.Capacity;
 using Shaping.Core.Prediction;
 using Shaping.Core.Provisioning;
@@ -547,6 +549,22 @@ public sealed class ReplicaRequestHandler
         }
     }
 
+    // The provisioning key as it goes into a reservation id: itself (readable in the ledger) while short, and its SHA-256
+    // when longer than a ledger stores (the PostgreSQL ledger takes ids of at most 1,024 UTF-8 bytes, and a client's
+    // idempotency key has no length limit). Reservation ids only need to be unique, which the suffix makes them.
+    private static string ReservationKeyPart(string key)
+    {
+        const int MaxKeyChars = 256;
+        if (key.Length <= MaxKeyChars)
+        {
+            return key;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+        return "sha256:" + Convert.ToHexStringLower(hash);
+    }
+
     // Text from a port (an adapter's error, a predictor's note) closed as a sentence, so that what the handler appends
     // after it reads apart from it.
     private static string AsSentence(string? text, string whenEmpty)
@@ -881,7 +899,7 @@ public sealed class ReplicaRequestHandler
         // Unique across handlers and processes by a random per-handler prefix, within one by a counter (cheaper
         // than a GUID per call, which reads the OS random source).
         var sequence = Interlocked.Increment(ref _reservationSequence);
-        var id = new ReservationId(string.Create(CultureInfo.InvariantCulture, $"{key}#{_instanceId}-{sequence}"));
+        var id = new ReservationId(string.Create(CultureInfo.InvariantCulture, $"{ReservationKeyPart(key)}#{_instanceId}-{sequence}"));
         LedgerResult reserved;
         try
         {

@@ -130,6 +130,45 @@ public sealed class ReplicaRequestHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_IdempotencyKeyLongerThanALedgerStores_ReservesUnderAShortIdAndProvisions()
+    {
+        // The PostgreSQL ledger refuses ids over 1,024 UTF-8 bytes (ArgumentException); a client's key has no limit, so
+        // the handler must keep its reservation ids short rather than throw out of HandleAsync.
+        var ids = new List<ReservationId>();
+        var f = new HandlerFixture(wrapLedger: l => new IdLengthLimitedLedger(l, 1024, ids));
+        var key = string.Concat(Enumerable.Repeat("order-é-", 400)); // 3,600 UTF-8 bytes
+
+        var result = await f.Handler.HandleAsync(HandlerFixture.Request(key));
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request(key));
+
+        Assert.True(result.IsProvisioned, result.Message);
+        Assert.Equal(result.ReplicaIds, again.ReplicaIds);
+        Assert.NotEmpty(ids);
+        Assert.All(ids, id => Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(id.Value), 1, 1024));
+        f.AssertConsistent();
+    }
+
+    private sealed class IdLengthLimitedLedger(ICapacityLedger inner, int maxBytes, List<ReservationId> seen) : ICapacityLedger
+    {
+        public ValueTask<LedgerResult> TryReserveAsync(ReservationRequest request, CancellationToken cancellationToken = default)
+        {
+            seen.Add(request.Id);
+            return System.Text.Encoding.UTF8.GetByteCount(request.Id.Value) > maxBytes
+                ? throw new ArgumentException($"The reservation id is longer than {maxBytes} UTF-8 bytes.", nameof(request))
+                : inner.TryReserveAsync(request, cancellationToken);
+        }
+
+        public ValueTask<LedgerResult> CommitAsync(ReservationId id, CancellationToken cancellationToken = default) => inner.CommitAsync(id, cancellationToken);
+
+        public ValueTask<LedgerResult> ReleaseAsync(ReservationId id, CancellationToken cancellationToken = default) => inner.ReleaseAsync(id, cancellationToken);
+
+        public ValueTask<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default) => inner.ReclaimExpiredAsync(cancellationToken);
+
+        public ValueTask<ResourceVector?> GetFreeCapacityAsync(string region, CancellationToken cancellationToken = default) =>
+            inner.GetFreeCapacityAsync(region, cancellationToken);
+    }
+
+    [Fact]
     public async Task HandleAsync_PrimaryDownNoFailover_ProvisioningFailed()
     {
         var f = new HandlerFixture();
