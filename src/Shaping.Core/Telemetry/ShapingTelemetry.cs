@@ -12,10 +12,12 @@ namespace Shaping.Core.Telemetry;
 /// <remarks>
 /// <para>Instruments (names and units follow OpenTelemetry conventions):</para>
 /// <list type="bullet">
-/// <item><c>shaping.requests</c> (counter, <c>{request}</c>): replica requests received, tagged by region.</item>
+/// <item><c>shaping.requests</c> (counter, <c>{request}</c>): replica requests received, tagged by the requested region.</item>
 /// <item><c>shaping.request.outcomes</c> (counter, <c>{request}</c>): finished requests tagged by
 /// <c>shaping.outcome</c> (provisioned, no_feasible_shape, no_capacity, provisioning_failed, no_prediction,
-/// cancelled) and region.</item>
+/// cancelled) and region: the region that provisioned (a failover region when one served the request), or the
+/// requested region when none did. So per region, outcomes and requests differ by the requests failed over; sum over
+/// regions to compare them.</item>
 /// <item><c>shaping.selection.duration</c> (histogram, <c>s</c>): time to rank the catalog for one region.</item>
 /// <item><c>shaping.reservations</c> (counter, <c>{reservation}</c>): reservation attempts tagged by
 /// <c>shaping.result</c> (the ledger's answer) and region.</item>
