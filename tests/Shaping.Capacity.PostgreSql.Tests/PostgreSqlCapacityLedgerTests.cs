@@ -423,10 +423,28 @@ public sealed class PostgreSqlCapacityLedgerTests(PostgresSchemaFixture db) : IC
     }
 
     [PostgresFact]
-    public void Dispose_Synchronously_ClosesTheOwnedPool()
+    public async Task Dispose_Synchronously_ClosesTheOwnedPool()
     {
-        var ledger = db.CreateLedger(new FakeTimeProvider());
+        var application = "shaping-dispose-" + Guid.NewGuid().ToString("N")[..8];
+        var ledger = db.CreateLedger(new FakeTimeProvider(), applicationName: application);
+        var region = "r-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(RegionCapacityStatus.Succeeded, await ledger.SetRegionCapacityAsync(region, Capacity));
+        Assert.True(await SessionsAsync(application) > 0, "the ledger's pool kept no connection open: nothing to close");
+
         ledger.Dispose(); // a container disposed with Dispose() needs this
         ledger.Dispose();
+
+        // The pool's idle connections are closed (the server ends their sessions) and the pool takes no more work.
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        while (await SessionsAsync(application) > 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, await SessionsAsync(application));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await ledger.GetFreeCapacityAsync(region));
     }
+
+    private Task<long> SessionsAsync(string application) =>
+        db.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{application}'");
 }
