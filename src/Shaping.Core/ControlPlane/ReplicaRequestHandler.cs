@@ -659,7 +659,7 @@ public sealed class ReplicaRequestHandler
             {
                 failure.Note(
                     ReplicaOutcome.NoPrediction,
-                    $"No load profile for region '{region}': no demand observed there yet; feed ILoadPredictor.Observe with the region's history, or use a utilisation source that reports the region's running replicas.");
+                    $"No load profile for region '{region}': no demand observed there yet (or the name is not one of your regions); feed ILoadPredictor.Observe with the region's history, or use a utilisation source that reports the region's running replicas.");
                 continue;
             }
 
