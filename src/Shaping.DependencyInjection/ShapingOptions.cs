@@ -39,7 +39,9 @@ public sealed class ShapingOptions
     /// adjustment loop's moves; positive and at most 1 day (the request handler's limit: a reservation that outlives
     /// its caller by longer only keeps capacity from others).
     /// </summary>
-    /// <value>The default value is 2 minutes.</value>
+    /// <value>The default value is 2 minutes (a handler built without the container defaults to
+    /// <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>'s 5 minutes): raise it when provisioning with its
+    /// retries can take longer, since it is also how long an unknown outcome's capacity stays held.</value>
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
