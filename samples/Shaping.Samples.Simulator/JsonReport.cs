@@ -29,6 +29,7 @@ internal sealed record JsonReport(
                 demand.Step.TotalSeconds,
                 demand.Length,
                 trace.Stats.GapSlots,
+                trace.Stats.MergedSamples,
                 input.DemandModel,
                 new JsonVector(demand.Peak.CpuCores, demand.Peak.MemoryGiB, demand.Peak.StorageGiB, demand.Peak.NetworkGbps),
                 input.Attribution),
@@ -70,6 +71,7 @@ internal sealed record JsonTrace(
     double StepSeconds,
     int Intervals,
     int GapIntervalsInFile,
+    int MergedSamplesInFile,
     string DemandModel,
     JsonVector PeakDemand,
     string? Attribution);

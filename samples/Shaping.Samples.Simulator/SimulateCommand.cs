@@ -25,6 +25,30 @@ internal static class SimulateCommand
     /// </summary>
     public const string PeakFormat = "G6";
 
+    /// <summary>
+    /// What reading the trace changed that a user should know before trusting the table: samples averaged into a
+    /// shared interval (two hosts' rows at one timestamp are averaged, not added) and gaps filled with the previous
+    /// value when they are more than 1 % of the intervals; <see langword="null"/> when neither.
+    /// </summary>
+    internal static string? ReadingWarning(Shaping.Simulation.Traces.LoadTrace trace)
+    {
+        var stats = trace.Stats;
+        var parts = new List<string>();
+        if (stats.MergedSamples > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{stats.MergedSamples} samples shared an interval with another and were averaged into it (rows of several hosts at one timestamp are averaged, not added: sum them first if they are parts of one load)"));
+        }
+
+        if (stats.GapSlots > trace.Length / 100.0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{stats.GapSlots} of {trace.Length} intervals ({(double)stats.GapSlots / trace.Length:P0}) had no sample and repeat the previous value (is the step or the date format right?)"));
+        }
+
+        return parts.Count == 0 ? null : string.Join("; ", parts) + ".";
+    }
+
     /// <summary>Runs the simulation; returns the process exit code (0 on success, 1 when the input is unusable).</summary>
     public static int Run(SimulationSettings settings)
     {
@@ -79,6 +103,11 @@ internal static class SimulateCommand
         if (PolicyLineup.ReplicaCapWarning(demand, catalog) is { } capWarning)
         {
             Console.Error.WriteLine($"warning: {capWarning}");
+        }
+
+        if (ReadingWarning(input.Trace) is { } readingWarning)
+        {
+            Console.Error.WriteLine($"warning: {input.Source}: {readingWarning}");
         }
 
         // Before the replay, so a folder that cannot be created fails at once rather than after minutes of work.

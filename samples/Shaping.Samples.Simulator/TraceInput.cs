@@ -61,8 +61,19 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         };
         if (settings.Step is null && settings.TimestampColumn is null && !HasTimestamp(header))
         {
-            throw new TraceFormatException(path, headerLine, null,
-                "the header has no timestamp column (timestamp, time or period); give the sampling interval with --step (e.g. --step 5m).");
+            throw new TraceFormatException(path, headerLine, null, string.Create(CultureInfo.InvariantCulture,
+                $"the header has no column named timestamp, time or period (it has {string.Join(", ", header.Select(h => $"'{h}'"))}); name yours with --timestamp-column NAME, or give the sampling interval with --step (e.g. --step 5m) to lay the rows out in file order."));
+        }
+
+        if (settings.Step is not null && settings.TimestampColumn is null && !HasTimestamp(header))
+        {
+            // --step lays the rows out in file order: a time column it leaves unread would not reorder or space them
+            // (a newest-first export would be replayed backwards), so say so.
+            foreach (var name in header.Where(h => LooksLikeTime(h) && !columns.Contains(h, StringComparer.OrdinalIgnoreCase)))
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"warning: {settings.Trace}: column '{name}' looks like a timestamp, but --step lays the rows out in file order and ignores it; pass --timestamp-column {name} to use it."));
+            }
         }
 
         LoadTrace trace;
@@ -263,6 +274,10 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         var row = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Skip(1).FirstOrDefault()?.Split(',');
         return row is not null && index < row.Length && ValueParsers.IsBareNumber(row[index].Trim());
     }
+
+    // A header name that suggests timestamps (Timestamps, Date, DateTime, time_utc, ...).
+    private static bool LooksLikeTime(string name) =>
+        name.Contains("time", StringComparison.OrdinalIgnoreCase) || name.Contains("date", StringComparison.OrdinalIgnoreCase);
 
     private static bool HasTimestamp(string[] header) =>
         header.Any(h => h.Equals("timestamp", StringComparison.OrdinalIgnoreCase)

@@ -10,8 +10,10 @@ namespace Shaping.Simulation.Traces;
 /// <b>Time.</b> The timestamp column may hold <c>YYYY-MM-DD HH:MM:SS</c> (read as UTC, as NAB and WorldCup98 write
 /// it), ISO 8601 with or without an offset (no offset means UTC), or plain numbers, read as seconds from
 /// <see cref="TraceReadOptions.Origin"/> (as the Azure aggregate writes it). The origin defaults to 2000-01-01, not
-/// the Unix epoch: set it to <see cref="DateTimeOffset.UnixEpoch"/> for Unix-time seconds. Without a timestamp column, row
-/// <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go backwards.
+/// the Unix epoch: set it to <see cref="DateTimeOffset.UnixEpoch"/> for Unix-time seconds. Dates with slashes
+/// (<c>01/02/2024</c>) are refused: they read as day/month and month/day alike. Without a timestamp column, row
+/// <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go backwards: a file written newest first (as some
+/// exporters do) is refused at its second row, saying so.
 /// </para>
 /// <para>
 /// <b>Grid and gaps.</b> The step is <see cref="TraceReadOptions.Step"/> or, when not set, the median spacing of
@@ -136,7 +138,12 @@ public static class CsvTraceReader
                 if (times.Count > 0 && seconds < times[^1])
                 {
                     throw new TraceFormatException(
-                        sourceName, lineNumber, ColumnLabel(header, timeIndex), "the timestamp is earlier than the previous row's; rows must be in time order.");
+                        sourceName,
+                        lineNumber,
+                        ColumnLabel(header, timeIndex),
+                        times.Count == 1
+                            ? "the timestamp is earlier than the first row's: the rows look newest first (as some exporters write them); sort them oldest first."
+                            : "the timestamp is earlier than the previous row's; rows must be in time order.");
                 }
 
                 times.Add(seconds);
@@ -334,8 +341,22 @@ public static class CsvTraceReader
         }
 
         const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
-        if (DateTimeOffset.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, Styles, out var stamp)
-            || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, Styles, out stamp))
+        if (DateTimeOffset.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, Styles, out var stamp))
+        {
+            firstAbsolute ??= stamp;
+            return (stamp - firstAbsolute.Value).TotalSeconds;
+        }
+
+        // Slashed dates read as month/day in the invariant culture, so 01/02/2024 (1 February in much of the world) would
+        // silently become 2 January, and a day-first trace would be laid out in the wrong order without an error until
+        // day 13: refuse them all.
+        if (text.Contains('/', StringComparison.Ordinal))
+        {
+            error = $"'{text}' is a date with slashes, which reads as day/month or month/day alike; write timestamps as YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start.";
+            return 0;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, Styles, out stamp))
         {
             firstAbsolute ??= stamp;
             return (stamp - firstAbsolute.Value).TotalSeconds;
