@@ -257,7 +257,13 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             throw new TraceFormatException(path, 0, null, "the file is empty; a header row is required.");
         }
 
-        return ([.. line.Split(',').Select(h => h.Trim())], number + 1);
+        var header = CsvTraceReader.SplitFields(line);
+        if (header.Length == 1 && CsvTraceReader.NotCommaSeparated(line) is { } separator)
+        {
+            throw new TraceFormatException(path, number + 1, null, separator);
+        }
+
+        return (header, number + 1);
     }
 
     /// <summary>Whether the first data row's timestamp field is a plain number (read as seconds from the origin).</summary>
@@ -271,8 +277,9 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             return false;
         }
 
-        var row = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Skip(1).FirstOrDefault()?.Split(',');
-        return row is not null && index < row.Length && ValueParsers.IsBareNumber(row[index].Trim());
+        var line = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Skip(1).FirstOrDefault();
+        var row = line is null ? null : CsvTraceReader.SplitFields(line);
+        return row is not null && index < row.Length && ValueParsers.IsBareNumber(row[index]);
     }
 
     // A header name that suggests timestamps (Timestamps, Date, DateTime, time_utc, ...).

@@ -102,4 +102,38 @@ public sealed partial class SimulateCommandTests
         Assert.Equal(0, code);
         Assert.Contains("had no sample and repeat the previous value", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Run_GrafanaExportWithEveryFieldQuoted_Runs()
+    {
+        var rows = ExportRows("Time").Select(r => string.Join(',', r.Split(',').Select(f => $"\"{f}\"")));
+        var path = WriteTrace(string.Join('\n', rows));
+
+        var (code, stdout, stderr) = Capture(Settings(path) with { Column = "Average" });
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("576 intervals of 5 min", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_SemicolonSeparatedExport_SaysSo()
+    {
+        var path = WriteTrace("timestamp;value\n2024-01-01 00:00:00;51,8\n2024-01-01 00:05:00;52,1\n");
+
+        var (code, _, stderr) = Capture(Settings(path));
+
+        Assert.Equal(1, code);
+        Assert.Contains(":line 1: the header is separated by semicolons, not commas", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_QuotedDecimalComma_SaysQuotedCommasAreNotSupported()
+    {
+        var path = WriteTrace("timestamp,value\n\"2024-01-01 00:00:00\",\"51,8\"\n");
+
+        var (code, _, stderr) = Capture(Settings(path));
+
+        Assert.Equal(1, code);
+        Assert.Contains("expected 2 fields as in the header, found 3 (a quoted field holding a comma", stderr, StringComparison.Ordinal);
+    }
 }

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Shaping.Simulation.Traces;
 
 /// <summary>
-/// Reads a CSV load trace (one header row, comma separated, no quoting) into a <see cref="LoadTrace"/> on a regular grid.
+/// Reads a CSV load trace (one header row, comma separated; a field may be wrapped in double quotes, but may not hold a
+/// comma) into a <see cref="LoadTrace"/> on a regular grid.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -94,7 +95,12 @@ public static class CsvTraceReader
 
         var headerLineNumber = lineNumber; // blank lines before it are skipped
 
-        var header = headerLine.Split(',').Select(h => h.Trim()).ToArray();
+        var header = SplitFields(headerLine);
+        if (header.Length == 1 && NotCommaSeparated(headerLine) is { } separator)
+        {
+            throw new TraceFormatException(sourceName, lineNumber, null, separator);
+        }
+
         for (var i = 1; i < header.Length; i++)
         {
             var earlier = Array.FindIndex(header, 0, i, h => string.Equals(h, header[i], StringComparison.OrdinalIgnoreCase));
@@ -120,16 +126,19 @@ public static class CsvTraceReader
                 continue;
             }
 
-            var fields = line.Split(',');
+            var fields = SplitFields(line);
             if (fields.Length != header.Length)
             {
                 throw new TraceFormatException(
-                    sourceName, lineNumber, null, $"expected {header.Length} fields as in the header, found {fields.Length}.");
+                    sourceName,
+                    lineNumber,
+                    null,
+                    $"expected {header.Length} fields as in the header, found {fields.Length}{(line.Contains('"', StringComparison.Ordinal) ? " (a quoted field holding a comma, such as a decimal comma, is not supported)" : "")}.");
             }
 
             if (timeIndex >= 0)
             {
-                var seconds = ParseTime(fields[timeIndex].Trim(), ref firstAbsolute, options.Origin, out var timeError);
+                var seconds = ParseTime(fields[timeIndex], ref firstAbsolute, options.Origin, out var timeError);
                 if (timeError is not null)
                 {
                     throw new TraceFormatException(sourceName, lineNumber, ColumnLabel(header, timeIndex), timeError);
@@ -151,7 +160,7 @@ public static class CsvTraceReader
 
             for (var m = 0; m < metricIndexes.Length; m++)
             {
-                var text = fields[metricIndexes[m]].Trim();
+                var text = fields[metricIndexes[m]];
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
                 {
                     throw new TraceFormatException(
@@ -284,6 +293,44 @@ public static class CsvTraceReader
         return new LoadTrace(
             sourceName, origin.AddSeconds(first), step, columns, gaps,
             new TraceStats(times.Count, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3))));
+    }
+
+    /// <summary>
+    /// Splits one line as the reader does: on commas, each field trimmed of white space and of one pair of surrounding
+    /// double quotes (many exporters quote every field). A comma inside quotes is not supported: it splits the field.
+    /// </summary>
+    /// <param name="line">A header or data line.</param>
+    /// <returns>The fields.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="line"/> is <see langword="null"/>.</exception>
+    public static string[] SplitFields(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var fields = line.Split(',');
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var field = fields[i].Trim();
+            fields[i] = field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Trim() : field;
+        }
+
+        return fields;
+    }
+
+    /// <summary>
+    /// Why a header line that holds no comma is probably not comma-separated (it holds semicolons or tabs, as European
+    /// spreadsheets and some exporters write), or <see langword="null"/> when it looks like a one-column header.
+    /// </summary>
+    /// <param name="headerLine">The header line.</param>
+    /// <returns>A one-sentence explanation, or <see langword="null"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="headerLine"/> is <see langword="null"/>.</exception>
+    public static string? NotCommaSeparated(string headerLine)
+    {
+        ArgumentNullException.ThrowIfNull(headerLine);
+        var separator = headerLine.Contains(';', StringComparison.Ordinal) ? "semicolons"
+            : headerLine.Contains('\t', StringComparison.Ordinal) ? "tabs"
+            : null;
+        return separator is null || headerLine.Contains(',', StringComparison.Ordinal)
+            ? null
+            : $"the header is separated by {separator}, not commas; the reader takes comma-separated files (convert the separator, and any decimal commas to points).";
     }
 
     private static double MeanByParts(List<double> values, int first, int count)
