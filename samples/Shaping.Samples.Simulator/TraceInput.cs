@@ -258,7 +258,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         }
 
         var header = CsvTraceReader.SplitFields(line);
-        if (header.Length == 1 && CsvTraceReader.NotCommaSeparated(line) is { } separator)
+        if (CsvTraceReader.NotCommaSeparated(line) is { } separator)
         {
             throw new TraceFormatException(path, number + 1, null, separator);
         }
@@ -270,7 +270,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     private static bool FirstTimestampIsNumeric(string path, string[] header, string? timestampColumn)
     {
         var index = Array.FindIndex(header, h => timestampColumn is null
-            ? h.Equals("timestamp", StringComparison.OrdinalIgnoreCase) || h.Equals("time", StringComparison.OrdinalIgnoreCase) || h.Equals("period", StringComparison.OrdinalIgnoreCase)
+            ? IsTimestampName(h)
             : h.Equals(timestampColumn, StringComparison.OrdinalIgnoreCase));
         if (index < 0)
         {
@@ -286,10 +286,13 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
     private static bool LooksLikeTime(string name) =>
         name.Contains("time", StringComparison.OrdinalIgnoreCase) || name.Contains("date", StringComparison.OrdinalIgnoreCase);
 
-    private static bool HasTimestamp(string[] header) =>
-        header.Any(h => h.Equals("timestamp", StringComparison.OrdinalIgnoreCase)
-            || h.Equals("time", StringComparison.OrdinalIgnoreCase)
-            || h.Equals("period", StringComparison.OrdinalIgnoreCase));
+    private static bool HasTimestamp(string[] header) => header.Any(IsTimestampName);
+
+    // The names the reader takes as the timestamp column without --timestamp-column.
+    private static bool IsTimestampName(string name) =>
+        name.Equals("timestamp", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("time", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("period", StringComparison.OrdinalIgnoreCase);
 
     private static string DefaultColumn(string[] header, int headerLine, SimulationSettings settings, string path)
     {

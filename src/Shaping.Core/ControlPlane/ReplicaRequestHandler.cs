@@ -997,17 +997,7 @@ public sealed class ReplicaRequestHandler
     private async ValueTask<Attempt> RecordAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
     {
         // Indexed loops and no list in the common case (every replica new): this runs on every request.
-        ReplicaRecord? tracked = null;
-        var trackedCount = 0;
-        for (var i = 0; i < replicaIds.Count; i++)
-        {
-            if (_inventory.TryGet(replicaIds[i], out var record))
-            {
-                tracked ??= record;
-                trackedCount++;
-            }
-        }
-
+        var trackedCount = CountTracked(replicaIds, out var tracked);
         if (tracked is null)
         {
             _inventory.AddProvisioned(provisioned.Region, replicaIds, provisioned.Shape, reservationId);
@@ -1042,17 +1032,24 @@ public sealed class ReplicaRequestHandler
 
     // Whether the inventory tracks every replica (and so a committed reservation accounts for them): the answer to a key
     // of a request that completed. Read on the rare paths only; RecordAsync tells the cases apart on the common one.
-    private bool AllTracked(IReadOnlyList<string> replicaIds)
+    private bool AllTracked(IReadOnlyList<string> replicaIds) =>
+        replicaIds.Count > 0 && CountTracked(replicaIds, out _) == replicaIds.Count;
+
+    // How many of the replicas the inventory tracks, and the first one's record (null when none is tracked).
+    private int CountTracked(IReadOnlyList<string> replicaIds, out ReplicaRecord? first)
     {
+        first = null;
+        var count = 0;
         for (var i = 0; i < replicaIds.Count; i++)
         {
-            if (!_inventory.TryGet(replicaIds[i], out _))
+            if (_inventory.TryGet(replicaIds[i], out var record))
             {
-                return false;
+                first ??= record;
+                count++;
             }
         }
 
-        return replicaIds.Count > 0;
+        return count;
     }
 
     private async ValueTask<Attempt> RollBackAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool settle, IReadOnlyList<string>? known)

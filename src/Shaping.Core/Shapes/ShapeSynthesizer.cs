@@ -188,24 +188,33 @@ public static class ShapeSynthesizer
         var uncovered = 0;
         foreach (var need in required)
         {
-            var found = false;
-            foreach (var shape in catalog.Shapes)
+            var index = CheapestCovering(catalog, need);
+            if (index >= 0)
             {
-                if (need.FitsWithin(shape.Capacity))
-                {
-                    cost += shape.PricePerHour; // ascending price: the first that fits is the cheapest
-                    found = true;
-                    break;
-                }
+                cost += catalog[index].PricePerHour;
             }
-
-            if (!found)
+            else
             {
                 uncovered++;
             }
         }
 
         return (uncovered > 0 ? double.PositiveInfinity : cost, uncovered);
+    }
+
+    // The index of the cheapest catalog shape that covers need (the catalog is in ascending price, so the first that
+    // does), or -1 when none does.
+    private static int CheapestCovering(ShapeCatalog catalog, ResourceVector need)
+    {
+        for (var s = 0; s < catalog.Count; s++)
+        {
+            if (need.FitsWithin(catalog[s].Capacity))
+            {
+                return s;
+            }
+        }
+
+        return -1;
     }
 
     // Each requirement on its cheapest covering catalog shape (the catalog is in ascending price); those no shape covers
@@ -215,17 +224,8 @@ public static class ShapeSynthesizer
         var assignment = new int[required.Length];
         for (var i = 0; i < required.Length; i++)
         {
-            var label = catalog.Count;
-            for (var s = 0; s < catalog.Count; s++)
-            {
-                if (required[i].FitsWithin(catalog[s].Capacity))
-                {
-                    label = s;
-                    break;
-                }
-            }
-
-            assignment[i] = label;
+            var index = CheapestCovering(catalog, required[i]);
+            assignment[i] = index >= 0 ? index : catalog.Count;
         }
 
         return Search.Compact(assignment);
@@ -410,21 +410,10 @@ public static class ShapeSynthesizer
         {
             var capacity = granularity.RoundUp(envelope);
             var price = model.PriceOf(capacity);
-            if (catalog is not null)
+            if (catalog is not null && CheapestCovering(catalog, envelope) is >= 0 and var index && catalog[index].PricePerHour < price)
             {
-                // Ascending price: the first shape that covers is the cheapest.
-                foreach (var shape in catalog.Shapes)
-                {
-                    if (envelope.FitsWithin(shape.Capacity))
-                    {
-                        if (shape.PricePerHour < price)
-                        {
-                            return (shape.Capacity, shape.PricePerHour, shape);
-                        }
-
-                        break;
-                    }
-                }
+                var shape = catalog[index];
+                return (shape.Capacity, shape.PricePerHour, shape);
             }
 
             return (capacity, price, null);

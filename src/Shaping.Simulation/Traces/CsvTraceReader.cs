@@ -96,7 +96,7 @@ public static class CsvTraceReader
         var headerLineNumber = lineNumber; // blank lines before it are skipped
 
         var header = SplitFields(headerLine);
-        if (header.Length == 1 && NotCommaSeparated(headerLine) is { } separator)
+        if (NotCommaSeparated(headerLine) is { } separator)
         {
             throw new TraceFormatException(sourceName, lineNumber, null, separator);
         }
