@@ -66,7 +66,8 @@ namespace Shaping.Core.ControlPlane;
 /// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>, later cycles replay its key (a replay that throws again
 /// leaves it unknown), and the exception is kept in <see cref="LastError"/>; the other replicas of the cycle are still
 /// evaluated and the predictor still fed. A resize that is cancelled is replayed the same way on the next cycle (its
-/// reservation holds meanwhile, until it expires); a replay that is still unanswered commits it, as above. When the commit after a resize fails (the
+/// reservation holds meanwhile, until it expires); a replay that is still unanswered commits it, as above, or, when
+/// it expired before that cycle, counts the new shape with a new reservation. When the commit after a resize fails (the
 /// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
 /// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
 /// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
@@ -476,8 +477,15 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 {
                     // Still unknown: both shapes stay counted. A move cancelled during its resize still holds its
                     // reservation uncommitted; commit it now, as a lost answer within the move does, so it does not
-                    // expire while the replica may run on the new shape (a no-op when it is committed already).
-                    _ = await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+                    // expire while the replica may run on the new shape (a no-op when it is committed already). If
+                    // the hold expired before this cycle, count the new shape with a reservation of its own instead.
+                    var commit = await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+                    if (commit.Status == ReservationStatus.Expired
+                        && await ReserveAndCommitAsync(move, move.Key + "/recount").ConfigureAwait(false) is { } recount)
+                    {
+                        _unsettled[move.Record.ReplicaId] = move with { Reservation = recount };
+                    }
+
                     continue;
                 }
             }
@@ -552,29 +560,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
             // effect). Account for the new shape with a new reservation, then release the first: a no-op when it
             // expired, and it frees the capacity when an unanswered commit took effect. Failing that, the replica
             // stays on its old reservation, which is kept: under-counted by the difference, never uncounted.
-            var again = ReservationId.Create(move.Key + "/again");
-            var reserved = await LedgerReplay.ReserveAsync(
-                _ledger,
-                new ReservationRequest(again, current.Region, move.Target.Name, move.Target.Capacity, 1, _options.ReservationTimeToLive),
-                _options.MaxResizeRetries,
-                TimeSpan.Zero,
-                _timeProvider,
-                CancellationToken.None).ConfigureAwait(false);
-            if (reserved.IsSuccess
-                && (await LedgerReplay.CommitAsync(_ledger, again, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
-            {
-                accounting = again;
-            }
-            else
-            {
-                if (reserved.IsSuccess || reserved.Status == ReservationStatus.Unavailable)
-                {
-                    await ReleaseAsync(again).ConfigureAwait(false);
-                }
-
-                accounting = current.Reservation;
-            }
-
+            accounting = await ReserveAndCommitAsync(move, move.Key + "/again").ConfigureAwait(false) ?? current.Reservation;
             await ReleaseAsync(move.Reservation).ConfigureAwait(false);
         }
 
@@ -781,6 +767,33 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// A move from the reserve on: the replica as it was, the target shape, the resize's idempotency key and the
     /// reservation for the target (its id is the key). Kept between cycles while the resize's outcome is unknown.
     /// </summary>
+    // Counts the move's target shape with a new reservation, reserved and committed under the given key (not
+    // cancellable: the replica may already run on the target). Null when that fails; a reserve that may have taken
+    // effect is then released.
+    private async Task<ReservationId?> ReserveAndCommitAsync(UnsettledResize move, string key)
+    {
+        var id = ReservationId.Create(key);
+        var reserved = await LedgerReplay.ReserveAsync(
+            _ledger,
+            new ReservationRequest(id, move.Record.Region, move.Target.Name, move.Target.Capacity, 1, _options.ReservationTimeToLive),
+            _options.MaxResizeRetries,
+            TimeSpan.Zero,
+            _timeProvider,
+            CancellationToken.None).ConfigureAwait(false);
+        if (reserved.IsSuccess
+            && (await LedgerReplay.CommitAsync(_ledger, id, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+        {
+            return id;
+        }
+
+        if (reserved.IsSuccess || reserved.Status == ReservationStatus.Unavailable)
+        {
+            await ReleaseAsync(id).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
     private sealed record UnsettledResize(
         ReplicaRecord Record, ResourceShape Target, ScalerDecision Decision, string Key, ReservationId Reservation, DateTimeOffset Timestamp)
     {

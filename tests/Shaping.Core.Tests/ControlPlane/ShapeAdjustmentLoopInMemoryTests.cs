@@ -110,6 +110,43 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
         Assert.Equal(0, _ledger.CountHeld());
     }
 
+    // The same, but the hold expires before the next cycle replays the key: the replay that is still unanswered can no
+    // longer commit it, so the loop must count the new shape with a new reservation rather than leave the replica,
+    // which may run on it, counted on its old shape alone.
+    [Fact]
+    public async Task RunOnceAsync_CancelledDuringAResizeThatActed_HoldExpiredBeforeTheReplay_CountsTheNewShapeAgain()
+    {
+        var region = new CancelDuringResize(_region);
+        using var loop = NewLoop(region);
+        using var cancel = new CancellationTokenSource();
+        region.Cancel = cancel;
+        var at = _time.GetUtcNow();
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
+        Assert.Empty((await loop.RunOnceAsync()).Moves);
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
+        Assert.Equal("l", _region.GetReplicas()[_replica].Name); // it did resize
+
+        _time.Advance(TimeSpan.FromMinutes(3)); // past the hold's 2 minutes, before the next cycle
+        region.Unanswered = true;
+        Assert.Empty((await loop.RunOnceAsync()).Moves); // the replay is still unanswered
+
+        var capacity = Capacity();
+        Assert.Equal(2 + 8, capacity.Committed.CpuCores); // both shapes, committed: nothing left to expire
+        _time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(2 + 8, Capacity().Committed.CpuCores);
+
+        region.Unanswered = false;
+        var settled = Assert.Single((await loop.RunOnceAsync()).Moves);
+        Assert.Equal(ShapeMoveOutcome.Applied, settled.Outcome);
+        Assert.Equal(8, Capacity().Committed.CpuCores);
+        Assert.Equal(0, _ledger.CountHeld());
+        Assert.True(_inventory.TryGet(_replica, out var record));
+        Assert.Equal("l", record.Shape.Name);
+        Assert.True(_ledger.TryGetReservation(record.Reservation, out var reservation));
+        Assert.Equal(ReservationState.Committed, reservation.State);
+    }
+
     private ShapeAdjustmentLoop NewLoop(IProvisioner provisioner)
     {
         var policy = new ScalerPolicy(
