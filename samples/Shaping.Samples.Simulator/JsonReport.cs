@@ -30,6 +30,7 @@ internal sealed record JsonReport(
                 demand.Length,
                 trace.Stats.GapSlots,
                 trace.Stats.MergedSamples,
+                trace.Stats.MissingSamples,
                 input.DemandModel,
                 new JsonVector(demand.Peak.CpuCores, demand.Peak.MemoryGiB, demand.Peak.StorageGiB, demand.Peak.NetworkGbps),
                 input.Attribution),
@@ -72,6 +73,7 @@ internal sealed record JsonTrace(
     int Intervals,
     int GapIntervalsInFile,
     int MergedSamplesInFile,
+    int MissingSamplesInFile,
     string DemandModel,
     JsonVector PeakDemand,
     string? Attribution);

@@ -18,7 +18,7 @@ internal static class MarkdownReport
         var text = new StringBuilder();
         text.AppendLine("# Shaping backtest simulator report").AppendLine();
         var demand = input.Demand;
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Trace: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:u}. The file has {trace.Length} intervals, {trace.Stats.GapSlots} of them gaps (filled with the previous value), and {trace.Stats.MergedSamples} samples merged into a shared interval.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Trace: {input.Source}, {input.Window}: {demand.Length} intervals of {demand.Step.TotalMinutes:0.##} min from {demand.Start:u}. The file has {trace.Length} intervals, {trace.Stats.GapSlots} of them gaps (filled with the previous value), and {trace.Stats.MergedSamples} samples merged into a shared interval{(trace.Stats.MissingSamples > 0 ? $"; {trace.Stats.MissingSamples} rows had a missing value and were read as gaps (--missing-cells gap)" : string.Empty)}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Demand model: {input.DemandModel}. Peak demand: {demand.Peak.ToString(SimulateCommand.PeakFormat, CultureInfo.InvariantCulture)}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Catalog: {catalogSource} ({catalogCount} shapes).");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Policies, in order: {string.Join(", ", policies.Select(p => p.Name))}. The VPA-like policy runs {vpaReplicas} replica(s), the fewest for which the trace's peak + 15 % fits the catalog's largest shape.");

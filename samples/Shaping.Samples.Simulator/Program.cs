@@ -3,12 +3,13 @@ using System.Globalization;
 using System.CommandLine.Parsing;
 using Shaping.Core.Resources;
 using Shaping.Samples.Simulator;
+using Shaping.Simulation.Traces;
 
 // The README's main command: replay a load trace (by default an embedded NAB trace) through the provisioning
 // policies, print them side by side, write a PNG plot and a markdown report. `rank` keeps the selector demo.
 var trace = new Option<FileInfo?>("--trace")
 {
-    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose step and demand model are fixed: the demand-model options (--column to --scale), --step, --timestamp-column and --epoch apply to --trace and are rejected without it.",
+    Description = "CSV trace to replay (a header row; a timestamp, time or period column, or --step; one column per metric). Default: the embedded NAB trace (taxi demand), whose step and demand model are fixed: the demand-model options (--column to --scale), --step, --timestamp-column, --epoch and --missing-cells apply to --trace and are rejected without it.",
     HelpName = "file.csv",
 };
 var column = new Option<string?>("--column")
@@ -106,6 +107,27 @@ var epoch = new Option<TimestampEpoch>("--epoch")
         }
     },
 };
+var missingCells = new Option<MissingCellHandling>("--missing-cells")
+{
+    Description = "--trace only: what a metric cell that is empty, NaN, null or - (a missed scrape in a monitoring export) does: error (the default) stops with the file, line and column; gap reads the row as a missing sample, so its interval repeats the previous one's values in every column (the gap rule for skipped timestamps), counted in the warnings and in --format json. Other non-numbers stay errors.",
+    HelpName = "error|gap",
+
+    // No DefaultValueFactory: help would print the enum's name (Error). Absent, the option is default(MissingCellHandling), Error.
+    CustomParser = result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value.ToLowerInvariant() : "error";
+        switch (text)
+        {
+            case "error":
+                return MissingCellHandling.Error;
+            case "gap" or "gaps":
+                return MissingCellHandling.Gap;
+            default:
+                result.AddError($"--missing-cells: '{result.Tokens[^1].Value}' is not one of error, gap.");
+                return default;
+        }
+    },
+};
 var catalog = new Option<FileInfo?>("--catalog")
 {
     Description = "Shape catalog JSON ({\"shapes\": [{\"name\", \"cpuCores\", \"memoryGiB\", \"storageGiB\", \"networkGbps\", \"pricePerHour\", ...}]}). Default: the embedded T-shirt catalog.",
@@ -140,6 +162,11 @@ var format = new Option<OutputFormat>("--format")
         }
     },
 };
+var jsonOut = new Option<FileInfo?>("--json-out")
+{
+    Description = "Also write the JSON document of --format json to this file, whatever --format says (written only when the run succeeds). Safer for scripts than a pipe when started with dotnet run, which prints any build warnings on standard output.",
+    HelpName = "file.json",
+};
 var noPlot = new Option<bool>("--no-plot") { Description = "Skip the PNG (quicker in scripts)." };
 var hpaShape = new Option<string?>("--hpa-shape")
 {
@@ -156,10 +183,12 @@ var root = new RootCommand(
     + "  dotnet run -c Release --project samples/Shaping.Samples.Simulator\n"
     + "  ... -- --trace cpu.csv --machine 8,32 --out results\n"
     + "  ... -- --trace requests.csv --metric requests --count-period 1m --per-request 0.005,0.01\n"
-    + "  ... -- --trace usage.csv --metric raw --column cores --memory-column mem_gib --step 5m --format json")
+    + "  ... -- --trace usage.csv --metric raw --column cores --memory-column mem_gib --step 5m --format json\n"
+    + "  ... -- --trace grafana.csv --column cpu --missing-cells gap --json-out results.json")
 {
     trace, column, metric, machine, fullScale, memoryColumn, storageColumn, networkColumn, countPeriod, perRequest,
-    baseline, scale, step, days, timestampColumn, epoch, catalog, output, format, noPlot, hpaShape, rank,
+    baseline, scale, step, days, timestampColumn, epoch, missingCells, catalog, output, format, jsonOut, noPlot, hpaShape,
+    rank,
 };
 root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
 {
@@ -179,9 +208,11 @@ root.SetAction(parse => SimulateCommand.Run(new SimulationSettings
     Days = parse.GetValue(days),
     TimestampColumn = parse.GetValue(timestampColumn),
     Epoch = parse.GetValue(epoch),
+    MissingCells = parse.GetValue(missingCells),
     Catalog = parse.GetValue(catalog),
     Out = parse.GetValue(output)!,
     Format = parse.GetValue(format),
+    JsonOut = parse.GetValue(jsonOut),
     NoPlot = parse.GetValue(noPlot),
     HpaShape = parse.GetValue(hpaShape),
 }));

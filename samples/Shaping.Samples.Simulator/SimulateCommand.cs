@@ -27,10 +27,11 @@ internal static class SimulateCommand
 
     /// <summary>
     /// What reading the trace changed that a user should know before trusting the table: samples averaged into a
-    /// shared interval (two hosts' rows at one timestamp are averaged, not added) and gaps filled with the previous
-    /// value when they are more than 1 % of the intervals; <see langword="null"/> when neither.
+    /// shared interval (two hosts' rows at one timestamp are averaged, not added), rows read as missing under
+    /// <c>--missing-cells gap</c>, and gaps filled with the previous value when they are more than 1 % of the
+    /// intervals; <see langword="null"/> when none.
     /// </summary>
-    internal static string? ReadingWarning(Shaping.Simulation.Traces.LoadTrace trace)
+    internal static string? ReadingWarning(LoadTrace trace)
     {
         var stats = trace.Stats;
         var parts = new List<string>();
@@ -40,10 +41,18 @@ internal static class SimulateCommand
                 $"{stats.MergedSamples} samples shared an interval with another and were averaged into it (rows of several hosts at one timestamp are averaged, not added: sum them first if they are parts of one load)"));
         }
 
-        if (stats.GapSlots > trace.Length / 100.0)
+        if (stats.MissingSamples > 0)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{stats.GapSlots} of {trace.Length} intervals ({(double)stats.GapSlots / trace.Length:P0}) had no sample and repeat the previous value (is the step or the date format right?)"));
+                $"{stats.MissingSamples} of {stats.Rows} rows had a missing value (empty, NaN, null or -) and were read as gaps (--missing-cells gap: each such interval repeats the previous one's values, in every column; such rows before the first or after the last complete row were dropped)"));
+        }
+
+        if (stats.GapSlots > trace.Length / 100.0)
+        {
+            // Gaps that missing cells explain need no hint about the step or the dates.
+            var hint = stats.GapSlots > stats.MissingSamples ? " (is the step or the date format right?)" : string.Empty;
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{stats.GapSlots} of {trace.Length} intervals ({(double)stats.GapSlots / trace.Length:P0}) had no sample and repeat the previous value{hint}"));
         }
 
         return parts.Count == 0 ? null : string.Join("; ", parts) + ".";
@@ -121,6 +130,8 @@ internal static class SimulateCommand
             throw new IOException($"--out: cannot create the folder '{settings.Out}': {exception.Message}", exception);
         }
 
+        var jsonOut = settings.JsonOut is null ? null : PrepareJsonOut(settings.JsonOut);
+
         if (!json)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -161,9 +172,17 @@ internal static class SimulateCommand
             File.WriteAllText(Path.Combine(outDir, "NAB-LICENSE.txt"), TraceInput.ReadNabLicense());
         }
 
+        var document = json || jsonOut is not null
+            ? JsonReport.Create(input, catalogSource, results, PolicyLineup.BaselinePolicy, plotPath, reportPath).ToJson()
+            : null;
+        if (jsonOut is not null)
+        {
+            File.WriteAllText(jsonOut, document + Environment.NewLine);
+        }
+
         if (json)
         {
-            Console.WriteLine(JsonReport.Create(input, catalogSource, results, PolicyLineup.BaselinePolicy, plotPath, reportPath).ToJson());
+            Console.WriteLine(document);
             return 0;
         }
 
@@ -175,8 +194,37 @@ internal static class SimulateCommand
         }
 
         Console.WriteLine($"Report: {reportPath}");
+        if (jsonOut is not null)
+        {
+            Console.WriteLine($"JSON:   {jsonOut}");
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Done in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."));
         return 0;
+    }
+
+    /// <summary>
+    /// Checks <c>--json-out</c> before the replay (not a folder; its folder created), so a bad path fails at once rather
+    /// than after minutes of work; returns the full path. The file itself is written only when the run succeeds.
+    /// </summary>
+    private static string PrepareJsonOut(FileInfo file)
+    {
+        var path = file.FullName;
+        if (Directory.Exists(path))
+        {
+            throw new IOException($"--json-out: '{file}' is a folder; give a file name, such as {Path.Combine(file.ToString(), "result.json")}.");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!); // a full path always has a folder
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"--json-out: cannot create the folder of '{file}': {exception.Message}", exception);
+        }
+
+        return path;
     }
 
     /// <summary>Loads a catalog for the rank command and the simulator alike.</summary>

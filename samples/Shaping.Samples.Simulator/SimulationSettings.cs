@@ -1,4 +1,5 @@
 using Shaping.Core.Resources;
+using Shaping.Simulation.Traces;
 
 namespace Shaping.Samples.Simulator;
 
@@ -87,11 +88,17 @@ internal sealed record SimulationSettings
     /// <summary>What numeric timestamps count seconds from.</summary>
     public TimestampEpoch Epoch { get; init; } = TimestampEpoch.Year2000;
 
+    /// <summary>What an empty, NaN, null or - metric cell does (--missing-cells): stop with an error, or make its sample a gap.</summary>
+    public MissingCellHandling MissingCells { get; init; } = MissingCellHandling.Error;
+
     public FileInfo? Catalog { get; init; }
 
     public DirectoryInfo Out { get; init; } = new("simulation-output");
 
     public OutputFormat Format { get; init; } = OutputFormat.Text;
+
+    /// <summary>A file to write the JSON document to as well (--json-out), whatever <see cref="Format"/> says; <see langword="null"/> for none.</summary>
+    public FileInfo? JsonOut { get; init; }
 
     public bool NoPlot { get; init; }
 

@@ -58,6 +58,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             Step = settings.Step,
             TimestampColumn = settings.TimestampColumn,
             Origin = settings.Epoch == TimestampEpoch.Unix ? DateTimeOffset.UnixEpoch : new TraceReadOptions().Origin,
+            MissingCells = settings.MissingCells,
         };
         if (settings.Step is null && settings.TimestampColumn is null && !HasTimestamp(header))
         {
@@ -81,12 +82,13 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         {
             trace = CsvTraceReader.ReadFile(settings.Trace.ToString(), options);
         }
-        catch (TraceFormatException exception) when (exception.Message.Contains("TraceReadOptions.Step", StringComparison.Ordinal))
+        catch (TraceFormatException exception) when (exception.Message.Contains("TraceReadOptions.", StringComparison.Ordinal))
         {
-            // The library names its own option; on the command line it is --step.
+            // The library names its own options; on the command line they are --step and --missing-cells.
             throw new TraceFormatException(
                 exception.Message.Replace("set TraceReadOptions.Step", "give the sampling interval with --step (e.g. --step 5m)", StringComparison.Ordinal)
-                    .Replace("TraceReadOptions.Step", "--step", StringComparison.Ordinal),
+                    .Replace("TraceReadOptions.Step", "--step", StringComparison.Ordinal)
+                    .Replace("set TraceReadOptions.MissingCells to Gap", "pass --missing-cells gap", StringComparison.Ordinal),
                 exception);
         }
 
@@ -125,6 +127,7 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
             (settings.Step is not null, "--step applies to --trace; the embedded trace's 30-min step is fixed."),
             (settings.TimestampColumn is not null, "--timestamp-column applies to --trace."),
             (settings.Epoch != TimestampEpoch.Year2000, "--epoch applies to --trace."),
+            (settings.MissingCells != MissingCellHandling.Error, "--missing-cells applies to --trace; the embedded trace has no missing cells."),
         ];
         foreach (var (given, message) in traceOnly)
         {

@@ -27,6 +27,7 @@ public sealed partial class SimulateCommandTests
     [InlineData("--format", "5")] // an enum's number used to be accepted and run as text
     [InlineData("--format", "-1")]
     [InlineData("--format", "yaml")]
+    [InlineData("--missing-cells", "skip")]
     public void Main_InvalidOptionValue_ExitsNonZeroNamingTheOption(string option, string value)
     {
         var (code, _, stderr) = RunMain(option, value, "--out", _folder, "--no-plot");
@@ -117,6 +118,7 @@ public sealed partial class SimulateCommandTests
     [InlineData("--step", "5m")]
     [InlineData("--timestamp-column", "ts")]
     [InlineData("--epoch", "unix")]
+    [InlineData("--missing-cells", "gap")]
     public void Main_TraceOnlyOptionWithoutTrace_IsRejectedNamingIt(string option, string value)
     {
         // The demand-model options used to be ignored silently: the embedded trace's demand model is fixed.

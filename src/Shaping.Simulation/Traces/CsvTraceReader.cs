@@ -25,8 +25,18 @@ namespace Shaping.Simulation.Traces;
 /// flagged (<see cref="LoadTrace.IsGap(int)"/>, counted in <see cref="TraceStats.GapSlots"/>).
 /// </para>
 /// <para>
+/// <b>Missing cells.</b> Monitoring exports write an empty cell, <c>NaN</c>, <c>null</c> or <c>-</c> where a scrape
+/// was missed. By default such a cell is an error like any other bad value. Under
+/// <see cref="TraceReadOptions.MissingCells"/> = <see cref="MissingCellHandling.Gap"/> the row is read as if it were
+/// absent, so its slot becomes a gap by the rule above (all columns carried forward, even when only one of them was
+/// missing) unless another sample shares it; its timestamp is still checked and counts towards the detected step.
+/// Such rows before the first or after the last complete row are dropped (there is no previous value to carry). They
+/// are counted in <see cref="TraceStats.MissingSamples"/>.
+/// </para>
+/// <para>
 /// <b>Errors.</b> Every problem is a <see cref="TraceFormatException"/> naming the file, the 1-based line and the
-/// column: a row with the wrong number of fields, an empty or non-numeric value, NaN or infinity, an unreadable or
+/// column: a row with the wrong number of fields, an empty or non-numeric value, NaN or infinity (empty and NaN, with
+/// <c>null</c> and <c>-</c>, only under the default <see cref="MissingCellHandling.Error"/>), an unreadable or
 /// decreasing timestamp, a numeric timestamp outside the calendar, a sample further than
 /// <see cref="TraceReadOptions.MaxJitterFraction"/> of a step from its slot, a trace spanning more than
 /// <see cref="MaxSlots"/> steps, a header naming a column twice, or a requested column that the header lacks. Blank
@@ -114,9 +124,16 @@ public static class CsvTraceReader
         var timeIndex = FindTimestampColumn(header, options, sourceName, lineNumber);
         var metricIndexes = SelectMetricColumns(header, timeIndex, options, sourceName, lineNumber);
 
+        // Every data row's time (seconds from the first) goes into allTimes, for the step and the order checks; only the
+        // rows with every metric cell present go into times, values and lines, the samples laid on the grid. Without a
+        // timestamp column a row's time is its position in the file, in steps.
+        var allTimes = new List<double>();
         var times = new List<double>();
         var values = metricIndexes.Select(_ => new List<double>()).ToArray();
         var lines = new List<int>();
+        var row = new double[metricIndexes.Length];
+        var missingAsGap = options.MissingCells == MissingCellHandling.Gap;
+        var missingRows = 0;
         DateTimeOffset? firstAbsolute = null;
         while (reader.ReadLine() is { } line)
         {
@@ -144,60 +161,103 @@ public static class CsvTraceReader
                     throw new TraceFormatException(sourceName, lineNumber, ColumnLabel(header, timeIndex), timeError);
                 }
 
-                if (times.Count > 0 && seconds < times[^1])
+                if (allTimes.Count > 0 && seconds < allTimes[^1])
                 {
                     throw new TraceFormatException(
                         sourceName,
                         lineNumber,
                         ColumnLabel(header, timeIndex),
-                        times.Count == 1
+                        allTimes.Count == 1
                             ? "the timestamp is earlier than the first row's: the rows look newest first (as some exporters write them); sort them oldest first."
                             : "the timestamp is earlier than the previous row's; rows must be in time order.");
                 }
 
-                times.Add(seconds);
+                allTimes.Add(seconds);
+            }
+            else
+            {
+                allTimes.Add(allTimes.Count); // in steps, scaled once the step is known
             }
 
+            var missing = false;
             for (var m = 0; m < metricIndexes.Length; m++)
             {
                 var text = fields[metricIndexes[m]];
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
                 {
-                    throw new TraceFormatException(
-                        sourceName, lineNumber, ColumnLabel(header, metricIndexes[m]),
-                        text.Length == 0 ? "the value is empty." : $"'{text}' is not a finite number.");
+                    row[m] = value;
+                    continue;
                 }
 
-                values[m].Add(value);
+                // Every cell of the row is checked, so garbage next to a missing cell is still reported.
+                var marker = IsMissingMarker(text);
+                if (!(marker && missingAsGap))
+                {
+                    var problem = text.Length == 0 ? "the value is empty." : $"'{text}' is not a finite number.";
+                    throw new TraceFormatException(
+                        sourceName, lineNumber, ColumnLabel(header, metricIndexes[m]), marker ? problem + MissingCellHint : problem);
+                }
+
+                missing = true;
+            }
+
+            if (missing)
+            {
+                missingRows++;
+                continue;
+            }
+
+            times.Add(allTimes[^1]);
+            for (var m = 0; m < metricIndexes.Length; m++)
+            {
+                values[m].Add(row[m]);
             }
 
             lines.Add(lineNumber);
         }
 
-        if (lines.Count == 0)
+        if (allTimes.Count == 0)
         {
             throw new TraceFormatException(sourceName, lineNumber, null, "the file has a header but no data rows.");
         }
 
-        var origin = firstAbsolute ?? options.Origin;
-        if (timeIndex < 0)
+        if (lines.Count == 0)
         {
-            var fixedStep = options.Step ?? throw new TraceFormatException(
-                sourceName, headerLineNumber, null, "the trace has no timestamp column, so TraceReadOptions.Step must be set.");
-            var columns = new Dictionary<string, double[]>(StringComparer.OrdinalIgnoreCase);
-            for (var m = 0; m < metricIndexes.Length; m++)
-            {
-                columns[header[metricIndexes[m]]] = [.. values[m]];
-            }
-
-            return new LoadTrace(
-                sourceName, origin, fixedStep, columns, null,
-                new TraceStats(lines.Count, lines.Count, 0, 0, TimeSpan.Zero));
+            throw new TraceFormatException(
+                sourceName, 0, null, $"all {allTimes.Count} data rows have a missing value (empty, NaN, null or -); there is no sample to replay.");
         }
 
-        var step = options.Step ?? DetectStep(times, sourceName);
-        return LayOnGrid(sourceName, origin, step, times, values, lines, header, metricIndexes, timeIndex, options);
+        var origin = firstAbsolute ?? options.Origin;
+        TimeSpan step;
+        if (timeIndex < 0)
+        {
+            step = options.Step ?? throw new TraceFormatException(
+                sourceName, headerLineNumber, null, "the trace has no timestamp column, so TraceReadOptions.Step must be set.");
+
+            // Row i is at Origin + i × Step: exact slots, so the grid below only fills the gaps left by missing rows.
+            for (var i = 0; i < times.Count; i++)
+            {
+                times[i] *= step.TotalSeconds;
+            }
+        }
+        else
+        {
+            step = options.Step ?? DetectStep(allTimes, sourceName);
+        }
+
+        return LayOnGrid(sourceName, origin, step, times, values, lines, header, metricIndexes, timeIndex, options, allTimes.Count, missingRows);
     }
+
+    /// <summary>Appended to the error for a missing-value marker under <see cref="MissingCellHandling.Error"/>.</summary>
+    private const string MissingCellHint =
+        " If it marks a missed sample, set TraceReadOptions.MissingCells to Gap to read such cells (empty, NaN, null or -) as gaps.";
+
+    /// <summary>Whether a trimmed, unquoted cell is one of the markers exports write for a missed sample.</summary>
+    private static bool IsMissingMarker(string text) =>
+        text.Length == 0
+        || text == "-"
+        || text.Equals("NaN", StringComparison.OrdinalIgnoreCase)
+        || text.Equals("null", StringComparison.OrdinalIgnoreCase);
 
     private static LoadTrace LayOnGrid(
         string sourceName,
@@ -209,15 +269,18 @@ public static class CsvTraceReader
         string[] header,
         int[] metricIndexes,
         int timeIndex,
-        TraceReadOptions options)
+        TraceReadOptions options,
+        int rows,
+        int missingRows)
     {
         var stepSeconds = step.TotalSeconds;
         var first = times[0];
 
         // The same rounding as each sample's slot below, so the last sample always has a slot (a sample exactly half a
         // step off the grid rounds away from zero in both places).
+        // Without a timestamp column there are no more slots than rows, and every row is on its slot.
         var lastSlot = Math.Round((times[^1] - first) / stepSeconds, MidpointRounding.AwayFromZero);
-        if (lastSlot + 1 > MaxSlots)
+        if (timeIndex >= 0 && lastSlot + 1 > MaxSlots)
         {
             throw new TraceFormatException(
                 sourceName, lines[^1], ColumnLabel(header, timeIndex),
@@ -240,7 +303,7 @@ public static class CsvTraceReader
             var exact = (times[i] - first) / stepSeconds;
             var slot = (int)Math.Round(exact, MidpointRounding.AwayFromZero);
             var jitter = Math.Abs(exact - slot);
-            if (jitter > options.MaxJitterFraction + 1e-9)
+            if (timeIndex >= 0 && jitter > options.MaxJitterFraction + 1e-9)
             {
                 throw new TraceFormatException(
                     sourceName, lines[i], ColumnLabel(header, timeIndex),
@@ -292,7 +355,7 @@ public static class CsvTraceReader
         var gapCount = gaps.Count(g => g);
         return new LoadTrace(
             sourceName, origin.AddSeconds(first), step, columns, gaps,
-            new TraceStats(times.Count, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3))));
+            new TraceStats(rows, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3))) { MissingSamples = missingRows });
     }
 
     /// <summary>

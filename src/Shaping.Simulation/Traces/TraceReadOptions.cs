@@ -55,4 +55,17 @@ public sealed class TraceReadOptions
     /// </summary>
     /// <value>The default value is 0.5 (snap anything to its nearest slot).</value>
     public double MaxJitterFraction { get; set; } = 0.5;
+
+    /// <summary>
+    /// Gets or sets what a metric cell that holds no measurement (empty, <c>NaN</c>, <c>null</c> or <c>-</c>, as
+    /// monitoring exports write a missed scrape) does: stop the read with an error naming the line and column, or make
+    /// that row's sample a gap (<see cref="MissingCellHandling.Gap"/>).
+    /// </summary>
+    /// <remarks>
+    /// A gap is a slot whose values are carried forward from the previous slot, the same rule as for a timestamp the
+    /// file skips; a row missing one of several metric columns is a gap for all of them, since a slot is a gap or not
+    /// as a whole. Non-numeric values other than these markers stay errors either way.
+    /// </remarks>
+    /// <value>The default value is <see cref="MissingCellHandling.Error"/>.</value>
+    public MissingCellHandling MissingCells { get; set; } = MissingCellHandling.Error;
 }
