@@ -61,7 +61,8 @@ public sealed class PredictiveLoadEngineOptions
     /// </summary>
     /// <remarks>
     /// Measured both from the last refresh (the refresh loop stopped) and from the region's latest observation (its
-    /// data stopped: refreshing would only re-stamp a forecast for a window that has passed).
+    /// data stopped: refreshing would only re-stamp a forecast for a window that has passed), at each lookup: data
+    /// that resumes counts as fresh at once, not from the next refresh.
     /// </remarks>
     /// <value>The default value is 30 minutes.</value>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(30);
