@@ -271,7 +271,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// </summary>
     /// <remarks>
     /// The fallback predictor keeps its own state for the region (<see cref="ILoadPredictor"/> has no removal). An
-    /// observation that races with the removal may be lost.
+    /// observation that races with the removal may be lost. A <see cref="Core.ControlPlane.ShapeAdjustmentLoop"/> that
+    /// fed the region keeps observing zero demand there while no replica runs in it, which brings the region back:
+    /// call its <see cref="Core.ControlPlane.ShapeAdjustmentLoop.ForgetRegion"/> too.
     /// </remarks>
     /// <param name="region">The region.</param>
     /// <returns><see langword="true"/> when the region was known and is now removed.</returns>
