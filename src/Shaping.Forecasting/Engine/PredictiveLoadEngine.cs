@@ -215,10 +215,17 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// <param name="cancellationToken">Cancels between regions and dimensions.</param>
     /// <returns>A task that completes when every region is refreshed.</returns>
     /// <remarks>
+    /// <para>
+    /// The work (fits due, then path simulations) runs on the caller's thread, and the returned task is already
+    /// complete: call it from a background thread, or use <see cref="RunAsync"/>, which moves each refresh to the
+    /// thread pool.
+    /// </para>
+    /// <para>
     /// Regions are isolated: when refreshing one fails (a fit, a simulation that diverges to NaN or infinity, a
     /// distribution that cannot be built), that region's profiles are withdrawn, its lookups fall back with the
     /// failure as the reason (also in <see cref="GetStatus"/>), and the other regions are still refreshed. Only
     /// cancellation escapes.
+    /// </para>
     /// </remarks>
     public Task RefreshAsync(CancellationToken cancellationToken = default)
     {
@@ -246,7 +253,12 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     }
 
     /// <summary>Refreshes every <see cref="PredictiveLoadEngineOptions.RefreshInterval"/> until cancelled.</summary>
-    /// <remarks>A region whose refresh fails falls back with the reason (see <see cref="RefreshAsync"/>); the loop goes on.</remarks>
+    /// <remarks>
+    /// Each refresh runs on the thread pool (<see cref="Task.Run(Func{Task}, CancellationToken)"/>), so neither the
+    /// caller (a hosted service starting, a scheduler) nor the clock's timer thread is held for the fits: the call
+    /// returns at its first refresh. A region whose refresh fails falls back with the reason (see
+    /// <see cref="RefreshAsync"/>); the loop goes on.
+    /// </remarks>
     /// <param name="cancellationToken">Stops the loop.</param>
     /// <returns>A task that completes when the loop stops (it does not fault on cancellation).</returns>
     public async Task RunAsync(CancellationToken cancellationToken)

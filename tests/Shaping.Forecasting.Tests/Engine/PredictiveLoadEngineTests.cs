@@ -376,6 +376,28 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task RunAsync_AFitThatTakesLong_RunsOffTheCallersThread()
+    {
+        // The hosted service's ExecuteAsync returns RunAsync's task: a fit on the calling thread would hold up whatever
+        // started the loop (host start-up on older hosts, or a caller's own scheduler) for the whole fit.
+        using var forecaster = new BlockingForecaster(TimeSpan.FromSeconds(2));
+        var (engine, clock, _) = Create(forecaster: forecaster);
+        Feed(engine, clock, 24 * 7);
+        using var cancel = new CancellationTokenSource();
+
+        var run = engine.RunAsync(cancel.Token);
+        var completedWhenReturned = forecaster.Completed;
+
+        Assert.Equal(0, completedWhenReturned);
+        Assert.True(forecaster.Started.Wait(TimeSpan.FromSeconds(30)), "the refresh did not start a fit");
+        forecaster.Release();
+        await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh is not null || run.IsCompleted);
+        Assert.NotNull(engine.GetStatus("eu-west")!.LastRefresh);
+        await cancel.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public void WindowSummary_ValuesNearDoubleMax_DoNotOverflowTheMean()
     {
         double[] paths = [1e308, 1e308, 1e308, 1e308];
