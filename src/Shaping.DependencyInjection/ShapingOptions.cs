@@ -138,11 +138,17 @@ public sealed class ShapingOptions
     /// <see cref="Shaping.Core.Capacity.CapacityLimits.MaxAmount"/> (9 × 10⁹) in every dimension, the limit every capacity
     /// ledger accepts.
     /// </summary>
+    /// <remarks>
+    /// The default region stands until the first region is written: writing any entry (the indexer or <c>Add</c>, in
+    /// code, or regions given in configuration and bound with <c>services.Configure&lt;ShapingOptions&gt;(section)</c>)
+    /// replaces it, so the regions you name are the only ones, not added beside <c>local</c>. Write <c>local</c> too to
+    /// keep it. <c>Remove</c> or <c>Clear</c> first works on the default entry, and later writes add. In configuration
+    /// give each region in full: <c>"InMemoryRegions": { "eu-west": { "CpuCores": 512, "MemoryGiB": 2048,
+    /// "StorageGiB": 20000, "NetworkGbps": 200 } }</c>.
+    /// </remarks>
     /// <value>The default is one region, <c>local</c>, of 256 cores, 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps.</value>
-    public IDictionary<string, ResourceVector> InMemoryRegions { get; } = new Dictionary<string, ResourceVector>(StringComparer.Ordinal)
-    {
-        ["local"] = new ResourceVector(256, 1024, 10_000, 100),
-    };
+    public IDictionary<string, ResourceVector> InMemoryRegions { get; } = new ReplaceableDefaultsDictionary<string, ResourceVector>(
+        [new("local", new ResourceVector(256, 1024, 10_000, 100))], StringComparer.Ordinal);
 
     /// <summary>
     /// Gets the synthetic load of each region, from which the embedded default <see cref="IUtilizationSource"/> (a

@@ -100,6 +100,21 @@ public sealed class ReplicaInventory
         }
     }
 
+    /// <summary>Gets the regions in which at least one replica is tracked.</summary>
+    internal HashSet<string> TrackedRegions()
+    {
+        lock (_gate)
+        {
+            var regions = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var record in _replicas.Values)
+            {
+                regions.Add(record.Region);
+            }
+
+            return regions;
+        }
+    }
+
     /// <summary>
     /// Records that a replica now runs on <paramref name="newShape"/>, accounted by <paramref name="newReservation"/>
     /// (committed, for this replica alone).

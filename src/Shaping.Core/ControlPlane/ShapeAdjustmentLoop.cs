@@ -50,6 +50,10 @@ namespace Shaping.Core.ControlPlane;
 /// from replicas the service ran before this control plane started, and a host's first requests in a region can be
 /// answered. A host with no replicas and no history in a region gets <see cref="ReplicaOutcome.NoPrediction"/> there
 /// until it feeds history (<see cref="ILoadPredictor.Observe"/>) or its source reports the service's existing replicas.
+/// A region fed in an earlier cycle that the read leaves out, and where the inventory tracks no replica, is handed zero
+/// demand, timestamped with the loop's clock: every replica there stopped, and the predictor must learn that rather
+/// than keep the last demand (see <see cref="IUtilizationSource"/> for when a missing region is no data instead, and
+/// <see cref="ForgetRegion"/>).
 /// </description></item>
 /// </list>
 /// <para>
@@ -109,6 +113,8 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly Lock _recentGate = new();
     private readonly Queue<ShapeMove> _recentMoves = new();
     private readonly Dictionary<string, UnsettledResize> _unsettled = new(StringComparer.Ordinal); // by replica; touched only by a cycle
+    private readonly Lock _regionsGate = new();
+    private readonly HashSet<string> _fedRegions = new(StringComparer.Ordinal); // regions whose demand was fed; under _regionsGate
     private long _moveSequence;
     private long _completedCycles;
     private long _failedCycles;
@@ -365,15 +371,76 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
 
         PruneStates();
+        var regionsObserved = 0;
         if (_predictor is not null)
         {
             foreach (var (region, (sum, latest, _)) in regionDemand)
             {
                 _predictor.Observe(region, latest, sum);
             }
+
+            // A region the loop fed before, where no replica runs any more, has no demand: saying nothing would leave
+            // the predictor on the last demand it saw there, and requests sized for load that is gone.
+            var idle = IdleRegions(regionDemand);
+            if (idle.Count > 0)
+            {
+                var now = _timeProvider.GetUtcNow();
+                foreach (var region in idle)
+                {
+                    _predictor.Observe(region, now, ResourceVector.Zero);
+                }
+            }
+
+            regionsObserved = regionDemand.Count + idle.Count;
         }
 
-        return new AdjustmentCycleResult(observations.Count, evaluated, moves, _predictor is null ? 0 : regionDemand.Count);
+        return new AdjustmentCycleResult(observations.Count, evaluated, moves, regionsObserved);
+    }
+
+    /// <summary>
+    /// Forgets a region the loop has fed to the predictor, so that it no longer observes zero demand there while no
+    /// replica runs in it. Use it when a region is decommissioned (with <c>PredictiveLoadEngine.RemoveRegion</c>, which
+    /// the zeros would otherwise bring back); the region is learnt again if the source reports a replica there.
+    /// </summary>
+    /// <param name="region">The region.</param>
+    /// <returns><see langword="true"/> when the loop had fed the region and now forgot it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
+    public bool ForgetRegion(string region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        lock (_regionsGate)
+        {
+            return _fedRegions.Remove(region);
+        }
+    }
+
+    // The regions fed in an earlier cycle that this read left out and where the inventory tracks no replica: by the
+    // source's contract no replica runs there, so their demand is zero. A region left out while the inventory tracks a
+    // replica in it is no data instead (the source or the inventory is behind), and so is every region when the read
+    // has nothing usable at all while the inventory tracks replicas: a read that empty contradicts the inventory, and
+    // a monitoring query that silently returned nothing must not teach the predictor zeros everywhere.
+    private List<string> IdleRegions(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
+    {
+        lock (_regionsGate)
+        {
+            _fedRegions.UnionWith(regionDemand.Keys);
+            if (_fedRegions.Count == regionDemand.Count || (regionDemand.Count == 0 && _inventory.Count > 0))
+            {
+                return [];
+            }
+
+            var tracked = _inventory.TrackedRegions();
+            var idle = new List<string>();
+            foreach (var region in _fedRegions)
+            {
+                if (!regionDemand.ContainsKey(region) && !tracked.Contains(region))
+                {
+                    idle.Add(region);
+                }
+            }
+
+            return idle;
+        }
     }
 
     private async Task<ShapeMove> ApplyMoveAsync(

@@ -26,8 +26,16 @@ namespace Shaping.Core.Provisioning;
 /// An observation with a blank region or an invalid amount (NaN, infinite, negative) is skipped.
 /// </para>
 /// <para>
-/// An empty read means that no replica runs: that cycle moves nothing and feeds the predictor nothing (no zero is
-/// recorded). When the monitoring system can't be read, throw rather than return what was read: a partial list
+/// <b>A region with no replica.</b> A region the loop has fed before (read since it started) that a read leaves out,
+/// and where the <see cref="ReplicaInventory"/> tracks no replica, has no replica running: the loop hands the predictor
+/// zero demand there for that cycle (at the loop's clock), so forecasts learn that the load is gone rather than keep
+/// the last demand seen. A region left out while the inventory tracks a replica in it gets nothing (no data: the
+/// source or the inventory is behind), and so does every region when a read holds no usable observation at all while
+/// the inventory tracks replicas. An empty read with no tracked replica means that no replica runs: that cycle moves
+/// nothing and feeds zero demand to each region fed before (see
+/// <see cref="ShapeAdjustmentLoop.ForgetRegion"/> for a region that is decommissioned). So never leave a running
+/// replica out of a read, or its region may be taken as idle. When the monitoring system can't be read, throw rather
+/// than return what was read: a partial list
 /// would be taken as the whole demand, while an exception fails the cycle before any replica is evaluated or the
 /// predictor fed (<see cref="ShapeAdjustmentLoop.RunAsync"/> counts it in <see cref="ShapeAdjustmentLoop.FailedCycles"/>
 /// and keeps it in <see cref="ShapeAdjustmentLoop.LastError"/>), and the next cycle reads again.

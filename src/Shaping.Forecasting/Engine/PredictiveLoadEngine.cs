@@ -30,7 +30,10 @@ namespace Shaping.Forecasting.Engine;
 /// a forecast made from it would describe a window that has passed), lookups are answered by the fallback predictor
 /// (the core percentile recommender by default in the DI package), relabelled
 /// <see cref="ProfileSource.Fallback"/> with a note saying why. Every observation is also passed to the fallback,
-/// so it is ready when needed.
+/// so it is ready when needed. Both ages are judged at lookup time: a refresh that finds a region's data stale
+/// simulates nothing and leaves its last profiles as they were, so when the data resumes lookups serve them again at
+/// once if they are younger than <see cref="PredictiveLoadEngineOptions.StaleAfter"/>, or else fall back saying the
+/// forecast is stale, until the next refresh.
 /// </para>
 /// <para>
 /// <b>Bad input.</b> <see cref="Observe"/> rejects NaN, infinite and negative demand with an exception naming the
@@ -118,14 +121,10 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         string reason;
         if (_regions.TryGetValue(region, out var state))
         {
-            var published = state.Published;
-            if (published is null)
+            var published = state.Published; // read once: Observe may withdraw it meanwhile
+            if (FallsBack(state, published, _timeProvider.GetUtcNow(), out var fallbackReason))
             {
-                reason = state.FallbackReason;
-            }
-            else if (StaleReason(state, published, _timeProvider.GetUtcNow()) is { } stale)
-            {
-                reason = stale;
+                reason = fallbackReason;
             }
             else
             {
@@ -216,10 +215,17 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// <param name="cancellationToken">Cancels between regions and dimensions.</param>
     /// <returns>A task that completes when every region is refreshed.</returns>
     /// <remarks>
+    /// <para>
+    /// The work (fits due, then path simulations) runs on the caller's thread, and the returned task is already
+    /// complete: call it from a background thread, or use <see cref="RunAsync"/>, which moves each refresh to the
+    /// thread pool.
+    /// </para>
+    /// <para>
     /// Regions are isolated: when refreshing one fails (a fit, a simulation that diverges to NaN or infinity, a
     /// distribution that cannot be built), that region's profiles are withdrawn, its lookups fall back with the
     /// failure as the reason (also in <see cref="GetStatus"/>), and the other regions are still refreshed. Only
     /// cancellation escapes.
+    /// </para>
     /// </remarks>
     public Task RefreshAsync(CancellationToken cancellationToken = default)
     {
@@ -247,7 +253,12 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     }
 
     /// <summary>Refreshes every <see cref="PredictiveLoadEngineOptions.RefreshInterval"/> until cancelled.</summary>
-    /// <remarks>A region whose refresh fails falls back with the reason (see <see cref="RefreshAsync"/>); the loop goes on.</remarks>
+    /// <remarks>
+    /// Each refresh runs on the thread pool (<see cref="Task.Run(Func{Task}, CancellationToken)"/>), so neither the
+    /// caller (a hosted service starting, a scheduler) nor the clock's timer thread is held for the fits: the call
+    /// returns at its first refresh. A region whose refresh fails falls back with the reason (see
+    /// <see cref="RefreshAsync"/>); the loop goes on.
+    /// </remarks>
     /// <param name="cancellationToken">Stops the loop.</param>
     /// <returns>A task that completes when the loop stops (it does not fault on cancellation).</returns>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -272,7 +283,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// </summary>
     /// <remarks>
     /// The fallback predictor keeps its own state for the region (<see cref="ILoadPredictor"/> has no removal). An
-    /// observation that races with the removal may be lost.
+    /// observation that races with the removal may be lost. A <see cref="Core.ControlPlane.ShapeAdjustmentLoop"/> that
+    /// fed the region keeps observing zero demand there while no replica runs in it, which brings the region back:
+    /// call its <see cref="Core.ControlPlane.ShapeAdjustmentLoop.ForgetRegion"/> too.
     /// </remarks>
     /// <param name="region">The region.</param>
     /// <returns><see langword="true"/> when the region was known and is now removed.</returns>
@@ -303,7 +316,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 [.. state.Models.Select(m => m?.Name ?? "none")],
                 state.LastFit,
                 published?.ComputedAt,
-                published is null ? state.FallbackReason : StaleReason(state, published, _timeProvider.GetUtcNow()),
+                FallsBack(state, published, _timeProvider.GetUtcNow(), out var reason) ? reason : null,
                 state.Series.Sum(s => s.GapsFilled),
                 state.Series.Sum(s => s.LateDropped))
             {
@@ -313,12 +326,18 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         }
     }
 
-    // Why lookups of published profiles fall back at now (the region's data, or the profiles, are older than
-    // StaleAfter), or null when they are fresh.
-    private string? StaleReason(RegionState state, PublishedProfiles published, DateTimeOffset now) =>
-        now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks ? DataStaleReason
-        : now - published.ComputedAt > _staleAfter ? ForecastStaleReason
-        : null;
+    // Whether lookups fall back at now, and why; false when the published profiles serve them. Both ages are judged here, at
+    // lookup time, from the region's latest observation and the profiles' refresh: so data that resumes is fresh at
+    // once, not only after the next refresh (which leaves the profiles in place while the data is stale).
+    private bool FallsBack(
+        RegionState state, [NotNullWhen(false)] PublishedProfiles? published, DateTimeOffset now, [NotNullWhen(true)] out string? reason)
+    {
+        reason = now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks ? DataStaleReason
+            : published is null ? state.FallbackReason
+            : now - published.ComputedAt > _staleAfter ? ForecastStaleReason
+            : null;
+        return reason is not null;
+    }
 
     private bool TryFallback(string region, TimeSpan window, string reason, [NotNullWhen(true)] out LoadProfile? profile)
     {
@@ -338,9 +357,10 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         var now = _timeProvider.GetUtcNow();
         if (now.UtcTicks - Volatile.Read(ref state.LastObservedTicks) > _staleAfter.Ticks)
         {
-            // No simulation: a forecast from data this old would be for a window that has passed.
-            state.FallbackReason = DataStaleReason;
-            state.Published = null;
+            // No simulation: a forecast from data this old would be for a window that has passed. The profiles last
+            // published stay, stamped with their own refresh, and lookups judge both ages when they read them: they
+            // fall back while the data is stale, and once it resumes they serve those profiles if still younger than
+            // StaleAfter (as between any two refreshes), or say the forecast is stale until the next refresh.
             return;
         }
 

@@ -12,10 +12,23 @@ public sealed class PredictiveLoadEngineOptions
     public TimeSpan Resolution { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets the windows the engine precomputes profiles for (a list to edit in place).</summary>
-    /// <remarks>A request for another window is served from the smallest precomputed window at least as long
-    /// (peaks over a longer window are higher, so that errs on the safe side), or from the fallback.</remarks>
-    /// <value>The default value is 5 minutes, 1 hour and 1 day.</value>
-    public IList<TimeSpan> Windows { get; } = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)];
+    /// <remarks>
+    /// <para>A request for another window is served from the smallest precomputed window at least as long
+    /// (peaks over a longer window are higher, so that errs on the safe side), or from the fallback.</para>
+    /// <para>
+    /// The list starts with <see cref="DefaultWindows"/>, and the first window added replaces them: windows given in
+    /// configuration (<c>"Windows": ["00:15:00", "02:00:00"]</c> bound with <c>services.Configure&lt;PredictiveLoadEngineOptions&gt;(section)</c>)
+    /// are the engine's windows, not added to the defaults, and so is <c>options.Windows.Add(…)</c> in code. Any other
+    /// edit first (<c>Clear</c>, <c>Remove</c>, <c>Insert</c>, setting an item) works on the defaults, and every add
+    /// after an edit appends. To keep the defaults and add one, write
+    /// <c>options.Windows.Clear()</c>, then add <see cref="DefaultWindows"/> and yours.
+    /// </para>
+    /// </remarks>
+    /// <value>The default value is 5 minutes, 1 hour and 1 day (<see cref="DefaultWindows"/>).</value>
+    public IList<TimeSpan> Windows { get; } = new ReplaceableDefaultsList<TimeSpan>(DefaultWindows);
+
+    /// <summary>Gets the windows <see cref="Windows"/> holds until a window is added: 5 minutes, 1 hour and 1 day.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultWindows { get; } = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)];
 
     /// <summary>Gets or sets the seasonal period in steps; 0 derives it as one day divided by <see cref="Resolution"/>.</summary>
     /// <value>The default value is 0 (daily). The period, set or derived, must be at most 524,288 steps (half the
@@ -48,7 +61,8 @@ public sealed class PredictiveLoadEngineOptions
     /// </summary>
     /// <remarks>
     /// Measured both from the last refresh (the refresh loop stopped) and from the region's latest observation (its
-    /// data stopped: refreshing would only re-stamp a forecast for a window that has passed).
+    /// data stopped: refreshing would only re-stamp a forecast for a window that has passed), at each lookup: data
+    /// that resumes counts as fresh at once, not from the next refresh.
     /// </remarks>
     /// <value>The default value is 30 minutes.</value>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(30);

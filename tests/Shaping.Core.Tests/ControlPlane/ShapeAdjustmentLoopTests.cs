@@ -405,6 +405,121 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_EveryReplicaOfARegionStopped_ObservesZeroDemandThereEachCycle()
+    {
+        // The read then has nothing for the region, and the loop used to feed nothing: the predictor kept the last
+        // demand it had seen there, and the request handler sized replicas for load that was gone.
+        Provision("req-1", "s", "r1");
+        var demand = new ResourceVector(1, 2, 3, 0.5);
+        _source.Enqueue(new ReplicaUtilization(Region, "r1", "s", T0, demand));
+        await _loop.RunOnceAsync();
+        _inventory.Remove("r1"); // the host released it; the source leaves it out from now on
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var stopped = await _loop.RunOnceAsync();
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var later = await _loop.RunOnceAsync();
+
+        Assert.Equal(
+            [(Region, T0, demand), (Region, T0 + TimeSpan.FromSeconds(30), ResourceVector.Zero), (Region, T0 + TimeSpan.FromMinutes(1), ResourceVector.Zero)],
+            _predictor.Observed);
+        Assert.Equal((0, 1), (stopped.Observations, stopped.RegionsObserved));
+        Assert.Equal(1, later.RegionsObserved);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_UntrackedReplicasOfARegionStopped_ObservesZeroThereWhileOtherRegionsAreRead()
+    {
+        const string Other = "us-east";
+        _source.Enqueue(
+            new ReplicaUtilization(Region, "existing", "s", T0, new ResourceVector(1, 1, 1, 1)),
+            new ReplicaUtilization(Other, "o1", "s", T0, new ResourceVector(2, 2, 2, 2)));
+        _source.Enqueue(new ReplicaUtilization(Other, "o1", "s", T0 + TimeSpan.FromSeconds(30), new ResourceVector(2, 2, 2, 2)));
+        await _loop.RunOnceAsync();
+        _predictor.Observed.Clear();
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal(2, result.RegionsObserved);
+        Assert.Contains((Region, T0 + TimeSpan.FromSeconds(30), ResourceVector.Zero), _predictor.Observed);
+        Assert.Contains((Other, T0 + TimeSpan.FromSeconds(30), new ResourceVector(2, 2, 2, 2)), _predictor.Observed);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RegionLeftOutWhileTheInventoryTracksAReplicaThere_ObservesNothingThere()
+    {
+        // The source or the inventory is behind: no data, not zero demand.
+        const string Other = "us-east";
+        Provision("req-1", "s", "r1");
+        _source.Enqueue(
+            new ReplicaUtilization(Region, "r1", "s", T0, new ResourceVector(1, 1, 1, 1)),
+            new ReplicaUtilization(Other, "o1", "s", T0, new ResourceVector(2, 2, 2, 2)));
+        _source.Enqueue(new ReplicaUtilization(Other, "o1", "s", T0 + TimeSpan.FromSeconds(30), new ResourceVector(2, 2, 2, 2)));
+        await _loop.RunOnceAsync();
+        _predictor.Observed.Clear();
+
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal(1, result.RegionsObserved);
+        Assert.Equal(Other, Assert.Single(_predictor.Observed).Region);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_EmptyReadWhileTheInventoryTracksReplicas_ObservesNothingAnywhere()
+    {
+        // us-east's replicas are untracked and its region has no tracked replica, but a read with nothing at all while
+        // the control plane tracks running replicas is taken as a failed read, not as zero demand everywhere.
+        Provision("req-1", "s", "r1");
+        _source.Enqueue(
+            new ReplicaUtilization(Region, "r1", "s", T0, new ResourceVector(1, 1, 1, 1)),
+            new ReplicaUtilization("us-east", "o1", "s", T0, new ResourceVector(2, 2, 2, 2)));
+        await _loop.RunOnceAsync();
+        _predictor.Observed.Clear();
+
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal((0, 0), (result.Observations, result.RegionsObserved));
+        Assert.Empty(_predictor.Observed);
+    }
+
+    [Fact]
+    public async Task ForgetRegion_StopsTheZeroObservationsUntilTheRegionIsReadAgain()
+    {
+        _source.Enqueue(new ReplicaUtilization(Region, "existing", "s", T0, new ResourceVector(1, 1, 1, 1)));
+        await _loop.RunOnceAsync();
+        await _loop.RunOnceAsync();
+        Assert.Equal(ResourceVector.Zero, _predictor.Observed[^1].Demand);
+
+        Assert.True(_loop.ForgetRegion(Region));
+        Assert.False(_loop.ForgetRegion(Region));
+        _predictor.Observed.Clear();
+        var forgotten = await _loop.RunOnceAsync();
+
+        Assert.Equal(0, forgotten.RegionsObserved);
+        Assert.Empty(_predictor.Observed);
+
+        _source.Enqueue(new ReplicaUtilization(Region, "existing", "s", T0 + TimeSpan.FromMinutes(1), new ResourceVector(1, 1, 1, 1)));
+        await _loop.RunOnceAsync();
+        var again = await _loop.RunOnceAsync();
+
+        Assert.Equal(1, again.RegionsObserved);
+        Assert.Equal(ResourceVector.Zero, _predictor.Observed[^1].Demand);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RegionNeverRead_ObservesNothingThere()
+    {
+        Provision("req-1", "s", "r1"); // tracked, but the source has not reported it yet
+        _inventory.Remove("r1");
+
+        var result = await _loop.RunOnceAsync();
+
+        Assert.Equal(0, result.RegionsObserved);
+        Assert.Empty(_predictor.Observed);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_ReplicaOnShapeOutsideCatalog_IsSkippedButStillFedBack()
     {
         var retired = new ResourceShape("retired", new ResourceVector(2, 8, 20, 1), new ShapeProfile(0.3));

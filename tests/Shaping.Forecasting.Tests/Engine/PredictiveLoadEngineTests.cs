@@ -376,6 +376,28 @@ public sealed class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task RunAsync_AFitThatTakesLong_RunsOffTheCallersThread()
+    {
+        // The hosted service's ExecuteAsync returns RunAsync's task: a fit on the calling thread would hold up whatever
+        // started the loop (host start-up on older hosts, or a caller's own scheduler) for the whole fit.
+        using var forecaster = new BlockingForecaster(TimeSpan.FromSeconds(2));
+        var (engine, clock, _) = Create(forecaster: forecaster);
+        Feed(engine, clock, 24 * 7);
+        using var cancel = new CancellationTokenSource();
+
+        var run = engine.RunAsync(cancel.Token);
+        var completedWhenReturned = forecaster.Completed;
+
+        Assert.Equal(0, completedWhenReturned);
+        Assert.True(forecaster.Started.Wait(TimeSpan.FromSeconds(30)), "the refresh did not start a fit");
+        forecaster.Release();
+        await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh is not null || run.IsCompleted);
+        Assert.NotNull(engine.GetStatus("eu-west")!.LastRefresh);
+        await cancel.CancelAsync();
+        await run;
+    }
+
+    [Fact]
     public void WindowSummary_ValuesNearDoubleMax_DoNotOverflowTheMean()
     {
         double[] paths = [1e308, 1e308, 1e308, 1e308];
@@ -424,6 +446,56 @@ public sealed class PredictiveLoadEngineTests
 
         // Fresh data makes it a forecast again (the silent day is filled: it is shorter than MaximumHistory).
         Feed(engine, clock, 1);
+        await engine.RefreshAsync();
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+    }
+
+    [Fact]
+    public async Task TryGetProfile_DataResumesSoonAfterARefreshFoundItStale_ServesTheLastForecastAtOnce()
+    {
+        // A refresh that found the data stale withdrew the profiles and set "data is stale" as the region's reason, so
+        // lookups kept saying so after the data resumed, until the next refresh.
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7); // the latest observation is at day 7 - 1 h
+        for (var h = 0; h < 3; h++) // refreshes at + 0, 1 and 2 h publish (the data is at most 3 h old)
+        {
+            await engine.RefreshAsync();
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        await engine.RefreshAsync(); // at + 3 h the data is 4 h old: nothing is simulated
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Contains("data is stale", profile.Note, StringComparison.Ordinal);
+
+        engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(3)); // the data resumes; no refresh yet
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source); // published at + 2 h: 1 h old
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Null(status.FallbackReason);
+        Assert.Equal(Start + TimeSpan.FromDays(7) + TimeSpan.FromHours(2), status.LastRefresh);
+    }
+
+    [Fact]
+    public async Task TryGetProfile_DataResumesLongAfterItStopped_SaysTheForecastIsStaleNotTheData()
+    {
+        var (engine, clock, _) = Create();
+        Feed(engine, clock, 24 * 7);
+        for (var h = 0; h < 24; h++) // a day of refreshes without data (StaleAfter is 3 h)
+        {
+            await engine.RefreshAsync();
+            clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(0)); // the data resumes; no refresh yet
+
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.DoesNotContain("data is stale", profile.Note, StringComparison.Ordinal);
+        Assert.Contains("forecast is stale", profile.Note, StringComparison.Ordinal);
+        Assert.Equal("forecast is stale", engine.GetStatus("eu-west")!.FallbackReason);
+
         await engine.RefreshAsync();
         Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
         Assert.Equal(ProfileSource.Forecast, profile.Source);

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Shaping.Core.Capacity;
+using Shaping.Core.Resources;
+using Shaping.Forecasting.Engine;
+
+namespace Shaping.DependencyInjection.Tests;
+
+/// <summary>
+/// Options bound from <see cref="IConfiguration"/> (appsettings.json, environment variables): a collection given in
+/// configuration replaces the collection's defaults rather than being appended to them, as the configuration binder
+/// does with a collection that already holds items.
+/// </summary>
+public sealed class ConfigurationBindingTests
+{
+    private static readonly TimeSpan[] DefaultWindows = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)];
+
+    [Fact]
+    public void EngineWindows_GivenInConfiguration_ReplaceTheDefaults()
+    {
+        var configuration = Configuration(new()
+        {
+            ["Shaping:Engine:Windows:0"] = "00:15:00",
+            ["Shaping:Engine:Windows:1"] = "02:00:00",
+        });
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddForecasting();
+        services.Configure<PredictiveLoadEngineOptions>(configuration.GetSection("Shaping:Engine"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PredictiveLoadEngineOptions>>().Value;
+
+        Assert.Equal([TimeSpan.FromMinutes(15), TimeSpan.FromHours(2)], options.Windows);
+        Assert.NotNull(provider.GetRequiredService<PredictiveLoadEngine>());
+    }
+
+    [Fact]
+    public void EngineWindows_NotInConfiguration_KeepTheDefaults()
+    {
+        var configuration = Configuration(new() { ["Shaping:Engine:PathCount"] = "100" });
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddForecasting();
+        services.Configure<PredictiveLoadEngineOptions>(configuration.GetSection("Shaping:Engine"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PredictiveLoadEngineOptions>>().Value;
+
+        Assert.Equal(100, options.PathCount);
+        Assert.Equal(DefaultWindows, options.Windows);
+    }
+
+    [Fact]
+    public void EngineWindows_BoundTwiceIntoOneInstance_HoldBothSources()
+    {
+        // Two sources given by the host (a code delegate, then configuration) add up: only the defaults give way.
+        var configuration = Configuration(new() { ["Windows:0"] = "02:00:00" });
+        var options = new PredictiveLoadEngineOptions();
+        options.Windows.Add(TimeSpan.FromMinutes(15));
+        configuration.Bind(options);
+
+        Assert.Equal([TimeSpan.FromMinutes(15), TimeSpan.FromHours(2)], options.Windows);
+    }
+
+    [Fact]
+    public async Task InMemoryRegions_GivenInConfiguration_ReplaceTheDefaultRegion()
+    {
+        var configuration = Configuration(new()
+        {
+            ["Shaping:InMemoryRegions:eu-west:CpuCores"] = "512",
+            ["Shaping:InMemoryRegions:eu-west:MemoryGiB"] = "2048",
+            ["Shaping:InMemoryRegions:eu-west:StorageGiB"] = "20000",
+            ["Shaping:InMemoryRegions:eu-west:NetworkGbps"] = "200",
+        });
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping();
+        services.Configure<ShapingOptions>(configuration.GetSection("Shaping"));
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ShapingOptions>>().Value;
+
+        var region = Assert.Single(options.InMemoryRegions);
+        Assert.Equal("eu-west", region.Key);
+        Assert.Equal(new ResourceVector(512, 2048, 20_000, 200), region.Value);
+        var ledger = provider.GetRequiredService<ICapacityLedger>();
+        var local = await ledger.TryReserveAsync(
+            new ReservationRequest(ReservationId.Create("probe"), "local", "s", new ResourceVector(1, 1, 1, 1), 1, TimeSpan.FromMinutes(1)));
+        Assert.False(local.IsSuccess);
+    }
+
+    [Fact]
+    public void InMemoryRegions_NotInConfiguration_KeepTheDefaultRegion()
+    {
+        var configuration = Configuration(new() { ["Shaping:Tradeoff"] = "0.3" });
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping();
+        services.Configure<ShapingOptions>(configuration.GetSection("Shaping"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ShapingOptions>>().Value;
+
+        Assert.Equal(0.3, options.Tradeoff);
+        Assert.Equal("local", Assert.Single(options.InMemoryRegions).Key);
+    }
+
+    [Fact]
+    public void InMemoryRegions_DefaultRegionEditedInConfiguration_KeepsItsOtherDimensions()
+    {
+        var configuration = Configuration(new() { ["InMemoryRegions:local:CpuCores"] = "64" });
+        var options = new ShapingOptions();
+
+        configuration.Bind(options);
+
+        Assert.Equal(new ResourceVector(64, 1024, 10_000, 100), Assert.Single(options.InMemoryRegions).Value);
+    }
+
+    [Fact]
+    public void InMemoryRegions_InCode_TheFirstWriteReplacesTheDefaultAndRemoveEditsIt()
+    {
+        var written = new ShapingOptions();
+        written.InMemoryRegions["eu"] = new ResourceVector(8, 8, 8, 8);
+        written.InMemoryRegions["us"] = new ResourceVector(4, 4, 4, 4);
+        var edited = new ShapingOptions();
+        edited.InMemoryRegions["local"] = new ResourceVector(1, 1, 1, 1);
+        var removed = new ShapingOptions();
+        Assert.True(removed.InMemoryRegions.Remove("local"));
+        removed.InMemoryRegions.Add("eu", new ResourceVector(2, 2, 2, 2));
+        var cleared = new ShapingOptions();
+        cleared.InMemoryRegions.Clear();
+
+        Assert.Equal(["eu", "us"], written.InMemoryRegions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new ResourceVector(1, 1, 1, 1), Assert.Single(edited.InMemoryRegions).Value);
+        Assert.Equal("eu", Assert.Single(removed.InMemoryRegions).Key);
+        Assert.Empty(cleared.InMemoryRegions);
+        Assert.Equal(new ResourceVector(256, 1024, 10_000, 100), new ShapingOptions().InMemoryRegions["local"]);
+    }
+
+    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+}
