@@ -15,11 +15,13 @@ internal static class EtsFitting
         strictlyPositive = true;
         constant = true;
         var first = history[0];
-        foreach (var value in history)
+        for (var i = 0; i < history.Length; i++)
         {
+            var value = history[i];
             if (!BaselineMath.IsValidObservation(value))
             {
-                throw new ArgumentException($"The history holds {value}; {BaselineMath.ObservationRange}.", nameof(history));
+                // Worded as the other forecasters word it, with the index: in a long series the value alone is hard to find.
+                throw new ArgumentException($"History value at index {i} is {value}; {BaselineMath.ObservationRange}.", nameof(history));
             }
 
             strictlyPositive &= value > 0;

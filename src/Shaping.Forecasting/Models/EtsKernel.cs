@@ -9,6 +9,9 @@ namespace Shaping.Forecasting.Models;
 /// </summary>
 internal static class EtsKernel
 {
+    /// <summary>The bound beyond which the running product of forecasts is folded into the log sum early.</summary>
+    private const double ProductFlush = 1e200;
+
     /// <summary>The objective value returned for an inadmissible point (non-positive forecast of a multiplicative model).</summary>
     internal const double Penalty = 1e15;
 
@@ -131,6 +134,16 @@ internal static class EtsKernel
             if (multiplicativeError)
             {
                 e = (yt - f) / f;
+                if (!(product <= ProductFlush && product >= 1 / ProductFlush))
+                {
+                    // Sixteen forecasts above about 1e19 multiply past double.MaxValue (and below about 1e-19 to 0), which
+                    // turned the log sum infinite and made every multiplicative-error fit on such data inadmissible.
+                    // Folding the product into the log sum before it leaves [1e-200, 1e200] keeps it finite for any
+                    // forecast within ForecastLimits.MaximumObservation, and never triggers on data of ordinary size.
+                    logSum += Math.Log(product);
+                    product = 1.0;
+                }
+
                 product *= f;
                 if ((t & 15) == 15)
                 {

@@ -8,10 +8,19 @@ internal sealed class RegressionDesign
     private readonly double[] _frequencies;
     private readonly EventTimeline? _timeline;
     private readonly int _eventCount;
+    private readonly bool _trend;
 
-    public RegressionDesign(int historyLength, int changePoints, IReadOnlyList<int> periods, int harmonics, EventTimeline? timeline)
+    /// <param name="historyLength">The number of fitted steps, n.</param>
+    /// <param name="changePoints">The number of hinges.</param>
+    /// <param name="periods">The seasonal periods, in steps.</param>
+    /// <param name="harmonics">The most harmonics per period.</param>
+    /// <param name="timeline">The events, if any.</param>
+    /// <param name="trend">Whether the slope column is used; when not, it stays in the layout (so coefficients keep
+    /// their indices) but is all zero, and its coefficient is 0.</param>
+    public RegressionDesign(int historyLength, int changePoints, IReadOnlyList<int> periods, int harmonics, EventTimeline? timeline, bool trend = true)
     {
         _scale = 1.0 / historyLength;
+        _trend = trend;
         _knots = new double[changePoints];
         for (var k = 0; k < changePoints; k++)
         {
@@ -37,9 +46,13 @@ internal sealed class RegressionDesign
         _timeline = timeline;
         _eventCount = timeline?.EventNames.Count ?? 0;
         ColumnCount = 2 + _knots.Length + (2 * _frequencies.Length) + _eventCount;
+        ParameterCount = ColumnCount - (trend ? 0 : 1);
     }
 
     public int ColumnCount { get; }
+
+    /// <summary>The number of coefficients the fit estimates: the columns, less the slope when it is not used.</summary>
+    public int ParameterCount { get; }
 
     public int EventCount => _eventCount;
 
@@ -75,7 +88,7 @@ internal sealed class RegressionDesign
     {
         var time = t * _scale;
         row[0] = 1;
-        row[1] = time;
+        row[1] = _trend ? time : 0;
         var c = 2;
         foreach (var knot in _knots)
         {

@@ -23,6 +23,11 @@ namespace Shaping.Forecasting.Models;
 /// <see cref="EventPenalty"/> for the events.
 /// </para>
 /// <para>
+/// <b>Short histories.</b> The fit uses at most max(1, n/2) coefficients, so that it cannot interpolate the history:
+/// when the regressors above are more, change points are dropped first, then the highest harmonics (of every period),
+/// then the slope (a history of fewer than four points is fitted as its mean). Event regressors are always kept.
+/// </para>
+/// <para>
 /// <b>Residuals.</b> r_t = z_t − x_tβ follows r_t = φr_{t−1} + e_t with φ the lag-1 autocorrelation (clamped to
 /// [0, 0.99]) and e ~ N(0, σ²). The h-step forecast is x_{n+h}β + φʰr_n, with variance σ²(1 − φ^{2h})/(1 − φ²);
 /// on the log scale the forecast is the median exp(·) and quantiles are exact under the model. Paths simulate the
@@ -108,8 +113,7 @@ public sealed class RegressionForecaster : IForecaster
         }
 
         var periods = SeasonalPeriods ?? DefaultPeriods(seasonalPeriod, n);
-        var changePoints = Math.Min(ChangePoints, Math.Max(0, (n / 4) - 1));
-        var design = new RegressionDesign(n, changePoints, periods, Harmonics, timeline);
+        var design = FitDesign(n, periods, timeline);
         var p = design.ColumnCount;
         var penalty = design.Penalties(ChangePointPenalty, SeasonalPenalty, EventPenalty);
 
@@ -160,6 +164,30 @@ public sealed class RegressionForecaster : IForecaster
 
         var (phi, sigma2) = FitAr1(residuals);
         return new RegressionModel(design, beta, useLog, phi, sigma2, residuals[^1], seasonalPeriod, n);
+    }
+
+    /// <summary>
+    /// The design for a history of <paramref name="n"/> steps, trimmed to at most max(1, n/2) coefficients: change
+    /// points go first, then the highest harmonics, then the slope. A design with as many coefficients as observations
+    /// interpolates the history, leaving residuals of zero and so zero-width intervals around an arbitrary extrapolation.
+    /// </summary>
+    private RegressionDesign FitDesign(int n, IReadOnlyList<int> periods, EventTimeline? timeline)
+    {
+        var budget = Math.Max(1, n / 2);
+        var changePoints = Math.Min(ChangePoints, Math.Max(0, (n / 4) - 1));
+        var harmonics = Harmonics;
+        var design = new RegressionDesign(n, changePoints, periods, harmonics, timeline);
+        while (design.ParameterCount > budget && changePoints > 0)
+        {
+            design = new RegressionDesign(n, --changePoints, periods, harmonics, timeline);
+        }
+
+        while (design.ParameterCount > budget && harmonics > 0)
+        {
+            design = new RegressionDesign(n, changePoints, periods, --harmonics, timeline);
+        }
+
+        return design.ParameterCount > budget ? new RegressionDesign(n, changePoints, periods, harmonics, timeline, trend: false) : design;
     }
 
     private static IReadOnlyList<int> DefaultPeriods(int m, int n) =>

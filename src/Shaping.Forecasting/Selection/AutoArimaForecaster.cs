@@ -18,8 +18,8 @@ namespace Shaping.Forecasting.Selection;
 /// </para>
 /// <para>
 /// Fallbacks, never a NaN forecast: a constant history gives a model forecasting that constant with zero-width
-/// intervals; a history no model can be fitted to gives the random walk ARIMA(0,1,0) (or, for one point, the
-/// constant). The returned model's <see cref="IForecastModel.Name"/> says which.
+/// intervals; a history of two or three points, or one no model can be fitted to, gives the random walk ARIMA(0,1,0)
+/// (the last value, σ² the mean squared change; for one point, the constant). The returned model's <see cref="IForecastModel.Name"/> says which.
 /// </para>
 /// <para><b>Non-negative output.</b> Demand is non-negative, so the model's means, quantiles and sample paths are
 /// floored at 0, as the baselines floor theirs (an unconstrained model on a falling or intermittent series forecasts
@@ -99,6 +99,13 @@ public sealed class AutoArimaForecaster : IForecaster
 
         var started = TimeProvider.GetTimestamp();
         var n = y.Length;
+        if (n <= 3)
+        {
+            // Too short for any model with a mean (the estimator needs k + 3 points for k coefficients): the search
+            // would keep the zero-mean white noise, which forecasts 0 whatever the level. The random walk instead.
+            return ArimaFitting.Fallback(y, seasonalPeriod);
+        }
+
         var m = seasonalPeriod;
         var maxP = Math.Min(MaxAr, n / 3);
         var maxQ = Math.Min(MaxMa, n / 3);

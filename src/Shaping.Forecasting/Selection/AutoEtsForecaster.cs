@@ -22,6 +22,14 @@ namespace Shaping.Forecasting.Selection;
 /// <para><b>Non-negative output.</b> Demand is non-negative, so the model's means, quantiles and sample paths are
 /// floored at 0, as the baselines floor theirs (an unconstrained model on a falling or intermittent series forecasts
 /// negative load). Only negative values change; the fit and positive forecasts are as the unconstrained model gives them.</para>
+/// <para><b>Multiplicative models: point forecast and intervals.</b> The point forecast is the state-space projection
+/// (as R's <c>forecast.ets</c> gives it); the intervals of a model with a multiplicative error or season are simulated.
+/// A multiplicative error assumes 1 + ε &gt; 0; a simulated step at or below zero is held at zero and the states follow
+/// it, so a path that hits zero stays near it when α is close to 1. On a model with a large relative error (σ about
+/// 0.4 or more, √<see cref="FitSummary.Sigma2"/>) and α near 1, as fitted across a spike or a shift of orders of
+/// magnitude, a growing share of the paths collapses over the horizon: the lower quantiles are 0 and the point
+/// forecast can lie above even the 90 % quantile (a 100-fold level shift: mean 1,004, 80 % interval [0, 162] 48 steps
+/// ahead). Compare with an additive model, or calibrate the intervals, for such series.</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class AutoEtsForecaster : IForecaster

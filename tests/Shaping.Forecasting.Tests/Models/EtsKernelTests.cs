@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Shaping.Forecasting.Models;
 
 namespace Shaping.Forecasting.Tests.Models;
@@ -54,6 +57,39 @@ public sealed class EtsKernelTests
         Assert.Equal(expectedLog, sumLog, 12);
         Assert.Equal((3 * Math.Log(expectedSse)) + (2 * expectedLog), lik, 10);
     }
+
+    /// <summary>
+    /// A multiplicative-error criterion is n·log Σε² + 2Σ log ŷ, so scaling the data and the states by c changes it by
+    /// exactly 2n·log c. Before, the running product of 16 forecasts overflowed for forecasts above about 1e19 (and
+    /// underflowed below about 1e-19), the log sum became infinite and the kernel returned its penalty: no
+    /// multiplicative-error model could be fitted to such data, and AutoEts silently kept additive ones.
+    /// </summary>
+    [Property(MaxTest = 100)]
+    public Property Likelihood_MultiplicativeErrorOnScaledData_ShiftsByTwiceNLogScale() =>
+        Prop.ForAll(
+            (from length in Gen.Choose(20, 80)
+             from exponent in Gen.Choose(-9, 95)
+             from seed in Gen.Choose(0, int.MaxValue)
+             select (length, exponent, seed)).ToArbitrary(),
+            c =>
+            {
+                var random = new Random(c.seed);
+                double[] y = [.. Enumerable.Range(0, c.length).Select(t => (1 + (0.3 * Math.Sin(2 * Math.PI * t / 4))) * (1 + (0.2 * random.NextDouble())))];
+                var scale = Math.Pow(10, c.exponent);
+                var spec = new EtsSpecification(EtsErrorType.Multiplicative, EtsTrendType.Additive, EtsSeasonType.Multiplicative);
+                var parameters = new EtsParameterSet(0.3, 0.05, 0.1, 1);
+                double Criterion(double factor)
+                {
+                    var level = factor;
+                    var slope = 0.001 * factor;
+                    double[] season = [1.3, 1, 0.7, 1];
+                    double[] data = [.. y.Select(v => v * factor)];
+                    return EtsKernel.Likelihood(data, spec, parameters, ref level, ref slope, season, 0, out _, out _);
+                }
+
+                var expected = Criterion(1) + (2 * c.length * Math.Log(scale));
+                return Math.Abs(Criterion(scale) - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected));
+            });
 
     [Fact]
     public void RootsInUnitCircle_KnownPolynomials_Classified()

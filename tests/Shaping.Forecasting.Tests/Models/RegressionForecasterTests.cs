@@ -1,9 +1,14 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Shaping.Forecasting.Models;
 
 namespace Shaping.Forecasting.Tests.Models;
 
 public sealed class RegressionForecasterTests
 {
+    private static readonly double[] ShortHistory = [40, 70, 46];
+
     [Fact]
     public void Fit_TrendPlusTwoHarmonics_RecoversCoefficients()
     {
@@ -95,6 +100,52 @@ public sealed class RegressionForecasterTests
                 Assert.True(forecast.Quantile(0)[h] <= forecast.Quantile(2)[h]);
             }
         }
+    }
+
+    /// <summary>
+    /// Noise around a level, 2 to 60 points, hourly (m = 24): the 95 % interval of the next step must be at least half
+    /// the history's own standard deviation wide. Before, the default design (intercept, slope, up to 10 change points
+    /// and 20 Fourier terms) had more coefficients than a short history has points, so the fit interpolated it: zero
+    /// residuals, a width of about 1e-8, around an arbitrary extrapolation (a 23-point history near 100 was forecast
+    /// as 0 with the interval [0, 0] two days out).
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public Property Fit_ShortNoisyHistory_IntervalAsWideAsTheNoise() =>
+        Prop.ForAll(
+            (from length in Gen.Choose(2, 60)
+             from seed in Gen.Choose(0, int.MaxValue)
+             select (length, seed)).ToArbitrary(),
+            c =>
+            {
+                var random = new Random(c.seed);
+                double[] x = [.. Enumerable.Range(0, c.length).Select(_ => 100 + (20 * random.NextDouble()))];
+                var mean = x.Average();
+                var sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
+                foreach (var forecaster in new[] { new RegressionForecaster(), new RegressionForecaster { LogTransform = true } })
+                {
+                    var forecast = forecaster.Fit(x, 24).Forecast(48, [0.025, 0.975]);
+                    if (!(forecast.Quantile(1)[0] - forecast.Quantile(0)[0] >= 0.5 * sd))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            });
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Fit_FewerThanFourPoints_ForecastsTheMean(int length)
+    {
+        double[] x = [.. ShortHistory.Take(length)];
+
+        var model = new RegressionForecaster().Fit(x, 24);
+        var mean = new double[30];
+        model.ForecastMean(mean);
+
+        Assert.All(mean, v => Assert.Equal(x.Average(), v, 6));
     }
 
     [Fact]

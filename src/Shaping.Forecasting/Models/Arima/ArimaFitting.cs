@@ -14,11 +14,13 @@ internal static class ArimaFitting
 
         constant = true;
         var first = history[0];
-        foreach (var value in history)
+        for (var i = 0; i < history.Length; i++)
         {
+            var value = history[i];
             if (!BaselineMath.IsValidObservation(value))
             {
-                throw new ArgumentException($"The history holds {value}; {BaselineMath.ObservationRange}.", nameof(history));
+                // Worded as the other forecasters word it, with the index: in a long series the value alone is hard to find.
+                throw new ArgumentException($"History value at index {i} is {value}; {BaselineMath.ObservationRange}.", nameof(history));
             }
 
             constant &= value == first;
@@ -47,7 +49,27 @@ internal static class ArimaFitting
         }
 
         var spec = new ArimaSpecification(0, 1, 0, 0, 0, 0, IncludeConstant: false);
-        var model = FitExact(y, m, spec, 100, out _);
-        return model ?? ArimaEstimator.Constant(y[^1], m, y.Length);
+        return FitExact(y, m, spec, 100, out _) ?? RandomWalk(y, m, spec);
+    }
+
+    /// <summary>
+    /// The random walk built directly, for a history too short for the estimator (two or three points): the last value
+    /// forecast with σ² the mean squared change. The constant model stood in before, and its zero-width intervals
+    /// claimed certainty about a series that had just changed.
+    /// </summary>
+    private static ArimaModel RandomWalk(double[] y, int m, ArimaSpecification spec)
+    {
+        var sumSquares = 0.0;
+        for (var t = 1; t < y.Length; t++)
+        {
+            var change = y[t] - y[t - 1];
+            sumSquares += change * change;
+        }
+
+        var sigma2 = sumSquares / (y.Length - 1);
+        var parameters = new Dictionary<string, double>(StringComparer.Ordinal) { ["sigma2"] = sigma2 };
+        var summary = new FitSummary(parameters, double.NaN, double.NaN, double.NaN, double.NaN, sigma2, y.Length - 1);
+        var delta = ArimaMath.DifferencingPolynomial(1, 0, m);
+        return new ArimaModel(spec.ToString(m), m, spec, [], [], 0, sigma2, delta, y, [0.0], [1.0], summary);
     }
 }

@@ -11,8 +11,8 @@ namespace Shaping.Forecasting.Models.Arima;
 /// <para>
 /// Fallbacks, never a NaN forecast: a constant history gives a model forecasting that constant with zero-width
 /// intervals; a history too short for the specification (no more than p + mP + k + 1 points after differencing, k
-/// the coefficient count) or one where the likelihood cannot be evaluated gives ARIMA(0,1,0), the random walk, or
-/// for a single point the constant model. The returned model's <see cref="IForecastModel.Name"/> says which.
+/// the coefficient count) or one where the likelihood cannot be evaluated gives ARIMA(0,1,0), the random walk (the
+/// last value, σ² the mean squared change), or for a single point the constant model. The returned model's <see cref="IForecastModel.Name"/> says which.
 /// </para>
 /// <para><b>Non-negative output.</b> Demand is non-negative, so the model's means, quantiles and sample paths are
 /// floored at 0, as the baselines floor theirs (an unconstrained model on a falling or intermittent series forecasts

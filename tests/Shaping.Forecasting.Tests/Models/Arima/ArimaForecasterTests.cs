@@ -1,4 +1,9 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using MathNet.Numerics.Distributions;
 using Shaping.Forecasting.Models.Arima;
+using Shaping.Forecasting.Selection;
 using Shaping.Forecasting.Tests.Fixtures;
 
 namespace Shaping.Forecasting.Tests.Models.Arima;
@@ -147,6 +152,47 @@ public sealed class ArimaForecasterTests
         Assert.StartsWith("ARIMA(0,1,0)", model.Name, StringComparison.Ordinal);
         Assert.All(forecast.Mean.ToArray(), v => Assert.True(double.IsFinite(v)));
     }
+
+    /// <summary>
+    /// Two or three points that are not all equal: the fixed specification (too short for it) and AutoArima both give the
+    /// documented random walk, the last value with σ² the mean squared change. Before, the estimator could not fit the
+    /// random walk on so few points either, and the fallback's fallback was the constant model: the last value with
+    /// zero-width intervals (certainty about a series that had just moved); AutoArima on three points kept the
+    /// zero-mean white noise and forecast 0 for a series near 100.
+    /// </summary>
+    [Property(MaxTest = 100)]
+    public Property Fit_TwoOrThreePoints_RandomWalkWithTheMeanSquaredChange() =>
+        Prop.ForAll(
+            (from length in Gen.Choose(2, 3)
+             from values in Gen.ArrayOf(Gen.Choose(0, 100_000).Select(v => v / 100.0), length)
+             where values.Distinct().Count() > 1
+             select values).ToArbitrary(),
+            history =>
+            {
+                var meanSquaredChange = 0.0;
+                for (var t = 1; t < history.Length; t++)
+                {
+                    meanSquaredChange += (history[t] - history[t - 1]) * (history[t] - history[t - 1]) / (history.Length - 1);
+                }
+
+                var z = Normal.InvCDF(0, 1, 0.975);
+                foreach (var forecaster in new IForecaster[] { new ArimaForecaster(Airline), new AutoArimaForecaster() })
+                {
+                    var model = forecaster.Fit(history, 12);
+                    var forecast = model.Forecast(2, [0.025, 0.975]);
+                    var upper = history[^1] + (z * Math.Sqrt(meanSquaredChange));
+                    var upperTwoSteps = history[^1] + (z * Math.Sqrt(2 * meanSquaredChange));
+                    if (model.Name != "ARIMA(0,1,0)" || forecast.Mean[0] != history[^1] || forecast.Mean[1] != history[^1]
+                        || Math.Abs(forecast.Quantile(1)[0] - upper) > 1e-9 * upper
+                        || Math.Abs(forecast.Quantile(1)[1] - upperTwoSteps) > 1e-9 * upperTwoSteps
+                        || Math.Abs(model.Summary.Sigma2 - meanSquaredChange) > 1e-9 * meanSquaredChange)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            });
 
     [Fact]
     public void Fit_NegativeValue_Throws()
