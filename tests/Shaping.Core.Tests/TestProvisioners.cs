@@ -34,6 +34,9 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
     /// <summary>Replicas the region cannot release: their releases answer TransientFailure without calling through.</summary>
     public Func<string, bool>? CannotRelease { get; set; }
 
+    /// <summary>Answers as an adapter that does not say which replicas of a key were released (an empty <see cref="ProvisionResult.ReleasedReplicaIds"/>).</summary>
+    public bool HidesReleased { get; set; }
+
     public int ProvisionCalls { get; private set; }
 
     public ScriptedProvisioner Then(params Step[] steps)
@@ -47,6 +50,12 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
     }
 
     public async ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
+    {
+        var answer = await PlayAsync(request, cancellationToken);
+        return HidesReleased ? answer with { ReleasedReplicaIds = [] } : answer;
+    }
+
+    private async ValueTask<ProvisionResult> PlayAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
         ProvisionCalls++;
         if (!_script.TryDequeue(out var step))

@@ -24,7 +24,8 @@ namespace Shaping.Core.ControlPlane;
 /// 1 / replicas, because the region's predicted load is spread evenly over the replicas and the selector sizes
 /// one replica; (3) rank the catalog with <see cref="ShapeSelector"/> into a fixed-size buffer on the stack frame
 /// (no allocation); then for each ranked shape, best first: (4) reserve shape × replicas atomically; (5) provision
-/// under the key <c>{request key}/{region}/{shape}@{revision}</c>, retrying transient failures with the same key;
+/// under the key <c>{request key}/{region}/{shape}@{revision}</c> (or a later generation of it, below), retrying
+/// transient failures with the same key;
 /// (6) commit the reservation and record the replicas in the <see cref="ReplicaInventory"/>, or release it and try
 /// the next shape. A region the ledger does not know, or whose provisioner answers
 /// <see cref="ProvisionStatus.RegionUnavailable"/>, is left at once for the next region. At most
@@ -84,12 +85,20 @@ namespace Shaping.Core.ControlPlane;
 /// losing answers never provisions a request twice, whatever the capacity or the forecast did meanwhile. Reusing a
 /// key for a request with another region or replica count is a caller bug and throws. Other failed requests are
 /// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
-/// without a bound: a host that never resubmits them keeps them for the handler's lifetime. A provisioning key all of
-/// whose replicas the handler released (a rollback, or capacity gone at commit) is never sent again, since the region
-/// would answer it with the released replicas: the request's next attempt with that shape in that region uses a new
-/// generation of the key; when only some of a key's replicas could be released (the others are kept and accounted
-/// for), a replay of that key counts only the ones that still run. These keys are remembered in memory (the last
-/// max(1,024, <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>)) and are lost with the process.
+/// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
+/// </para>
+/// <para>
+/// <b>Released replicas.</b> A region answers a key with its first replicas, released or not. So a provisioning key
+/// all of whose replicas were released (by this handler: a rollback, or capacity gone at commit) is never sent again:
+/// the request's next attempt with that shape in that region uses the key's next generation (<c>~2</c>, <c>~3</c>, …);
+/// when only some of a key's replicas were released (the others are kept and accounted for), a replay of that key
+/// counts only the ones that still run. The handler remembers such keys in memory (the last max(1,024,
+/// <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>)), which a restart loses; it also drops every
+/// replica the region's answer lists in <see cref="ProvisionResult.ReleasedReplicaIds"/>, and that is what keeps a
+/// resubmission after a restart off released replicas. An answer that lists every replica as released spends the key
+/// as above: the attempt provisions the same shape under the next generation, on the same reservation, walking past
+/// at most 32 spent generations before it gives the shape up. An adapter that does not list released replicas is
+/// served correctly only within the process that released them (see <see cref="IProvisioner"/>).
 /// </para>
 /// <para>
 /// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
@@ -110,6 +119,10 @@ public sealed class ReplicaRequestHandler
 
     private const int ScaledProfileSlots = 16;
     private const int MinBurntKeyMemory = 1024;
+
+    // How many spent generations of a key one attempt walks past (each the region answered with replicas that no longer
+    // run) before it gives the shape up: a bound for an adapter that answers every key so.
+    private const int MaxSpentGenerations = 32;
 
     private readonly ShapeLibrary _library;
     private readonly ILoadPredictor _predictor;
@@ -792,6 +805,7 @@ public sealed class ReplicaRequestHandler
     private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken, bool keepOnCancel = false)
     {
         var ambiguous = resuming;
+        var spentGenerations = 0;
         string? lastError = null;
         ProvisionStatus lastStatus = ProvisionStatus.TransientFailure;
         for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
@@ -819,15 +833,30 @@ public sealed class ReplicaRequestHandler
 
             if (answer.IsSuccess)
             {
-                // The region answers a key with its first replicas, including any this handler has since released.
-                var running = Running(provisionRequest.IdempotencyKey, answer.ReplicaIds);
+                // The region answers a key with its first replicas, including any released since (by this handler, or
+                // by one before a restart: the region says which).
+                var running = Running(provisionRequest.IdempotencyKey, answer);
                 if (running.Count == 0)
                 {
                     Burn(provisionRequest.IdempotencyKey); // nothing runs under it: never send it again
+                    if (!resuming && !cancellationToken.IsCancellationRequested && spentGenerations < MaxSpentGenerations)
+                    {
+                        // A fresh attempt for this shape, whose key an earlier attempt spent (one this handler no
+                        // longer remembers): the same shape under the key's next generation, on the same reservation,
+                        // with a fresh retry budget.
+                        spentGenerations++;
+                        provisionRequest = provisionRequest with { IdempotencyKey = NextGeneration(provisionRequest.IdempotencyKey) };
+                        ambiguous = false;
+                        attempt = -1;
+                        continue;
+                    }
+
                     await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-                    return Attempt.Of(
-                        AttemptKind.Failed,
-                        $"Every replica under the provisioning key '{provisionRequest.IdempotencyKey}' had been released; nothing runs under it.");
+                    return cancellationToken.IsCancellationRequested && !keepOnCancel
+                        ? Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; nothing ran under the provisioning key, and the reservation was released.")
+                        : Attempt.Of(
+                            AttemptKind.Failed,
+                            $"Every replica under the provisioning key '{provisionRequest.IdempotencyKey}' had been released; nothing runs under it.");
                 }
 
                 if (cancellationToken.IsCancellationRequested && !keepOnCancel)
@@ -1064,7 +1093,7 @@ public sealed class ReplicaRequestHandler
                 var answer = await _provisioner.ProvisionAsync(provisionRequest, CancellationToken.None).ConfigureAwait(false);
                 if (answer.IsSuccess)
                 {
-                    replicaIds = Running(provisionRequest.IdempotencyKey, answer.ReplicaIds);
+                    replicaIds = Running(provisionRequest.IdempotencyKey, answer);
                     unknown = false;
                     break;
                 }
@@ -1159,12 +1188,27 @@ public sealed class ReplicaRequestHandler
         _burntKeys.AddOrMerge(baseKey, generation, Math.Max);
     }
 
-    // The replicas of an answer to a key that still run: all of them unless this handler released some under the key.
-    private IReadOnlyList<string> Running(string provisioningKey, IReadOnlyList<string> answered)
+    // The replicas of an answer to a key that still run: all of them unless the region lists some as released since the
+    // key's first call, or this handler released some under the key (an adapter may not list them).
+    private IReadOnlyList<string> Running(string provisioningKey, ProvisionResult answer)
     {
-        return _releasedUnderKey.TryGet(provisioningKey, out var released)
-            ? [.. answered.Where(id => !released.Contains(id, StringComparer.Ordinal))]
-            : answered;
+        var answered = answer.ReplicaIds;
+        var reported = answer.ReleasedReplicaIds;
+        var remembered = _releasedUnderKey.TryGet(provisioningKey, out var released);
+        if (reported.Count == 0 && !remembered)
+        {
+            return answered; // the common case: no allocation
+        }
+
+        return [.. answered.Where(id =>
+            !reported.Contains(id, StringComparer.Ordinal) && !(remembered && released.Contains(id, StringComparer.Ordinal)))];
+    }
+
+    // The key's next generation: "~2" after the base, then "~3" and so on.
+    private static string NextGeneration(string provisioningKey)
+    {
+        var (baseKey, generation) = SplitGeneration(provisioningKey);
+        return string.Create(CultureInfo.InvariantCulture, $"{baseKey}~{generation + 1}");
     }
 
     private static (string Base, int Generation) SplitGeneration(string provisioningKey)
