@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Shaping.Core.Capacity;
@@ -39,7 +41,8 @@ namespace Shaping.Core.ControlPlane;
 /// </para>
 /// <para>
 /// <b>Unknown outcomes.</b> When an answer is ambiguous (a transient failure may hide an effect whose answer was
-/// lost) and the retries run out, or a cancelled call can't be settled, replicas may exist under the key. The handler
+/// lost) and the retries run out, or a cancelled call can't be settled, replicas may exist under the key (so too when
+/// a port throws, below). The handler
 /// then stops with <see cref="ReplicaResult.IsOutcomeUnknown"/> (<see cref="ReplicaOutcome.ProvisioningFailed"/>, or
 /// <see cref="ReplicaOutcome.Cancelled"/>) instead of trying another shape or region, and it does not release the
 /// reservation: the replicas' capacity stays held, so no other request can take it, until the reservation expires
@@ -68,9 +71,16 @@ namespace Shaping.Core.ControlPlane;
 /// replicas, which its own reservation accounts for, and the result is that request's replicas.
 /// </para>
 /// <para>
-/// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than cancellation from a port
-/// (a bug in an adapter) propagates to the caller; a reservation held at that moment is not committed and expires
-/// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>. The request is still counted with the outcomes
+/// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than the caller's cancellation
+/// from a port (a bug in an adapter, or a time-out of its own) propagates to the caller. Once a provisioning call was
+/// made, replicas may exist, so the handler first remembers the request as unsettled, as for an unknown outcome: the
+/// provisioning key (the one in flight, or whose replicas the commit, the inventory or a rollback was handling) and
+/// the reservation are kept, <see cref="GetUnsettledRequests"/> lists the request, and a resubmission or
+/// <see cref="ReconcileAsync"/> replays the key and accounts for what runs under it. This holds for an exception from
+/// the provisioning call itself, as <see cref="ShapeAdjustmentLoop"/> does for a resize, since the call may have
+/// reached the region before it threw. An exception before any provisioning call, or after an answer that settled the
+/// key with nothing under it, leaves nothing unsettled; a reservation held then is not committed and expires after
+/// <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>. Either way the request is counted with the outcomes
 /// (as <see cref="Telemetry.ShapingTelemetry.ExceptionOutcome"/>, with the exception's type) and its activity ends in error.
 /// </para>
 /// <para>
@@ -214,8 +224,9 @@ public sealed class ReplicaRequestHandler
     }
 
     /// <summary>
-    /// Gets how many requests ended with an unknown outcome (<see cref="ReplicaResult.IsOutcomeUnknown"/>) and are not
-    /// settled yet: the requests <see cref="GetUnsettledRequests"/> lists. Zero in a healthy steady state.
+    /// Gets how many requests ended with an unknown outcome (<see cref="ReplicaResult.IsOutcomeUnknown"/>, or a port's
+    /// exception after a provisioning call) and are not settled yet: the requests <see cref="GetUnsettledRequests"/>
+    /// lists. Zero in a healthy steady state.
     /// </summary>
     /// <remarks>
     /// A moment's count, for health checks and metrics; reading it briefly locks the handler's record of unsettled
@@ -226,6 +237,7 @@ public sealed class ReplicaRequestHandler
     /// <summary>
     /// Gets the requests whose outcome is unknown and not settled yet, as submitted: replicas may exist for them, and
     /// their reservations are held until they expire. Resubmitting a request, or <see cref="ReconcileAsync"/>, settles it.
+    /// A request whose port threw after a provisioning call is listed too (see the remarks on the class).
     /// </summary>
     /// <remarks>
     /// A host whose callers may not resubmit runs a reconciliation job over this list that passes each request's key to
@@ -553,6 +565,9 @@ public sealed class ReplicaRequestHandler
                     Attempts,
                     resumed.Message,
                     isOutcomeUnknown: true), resumed);
+            case AttemptKind.Threw:
+                _unsettled[key] = unsettled with { Reservation = resumed.Reservation }; // still unsettled: the replay threw
+                throw Rethrow(resumed);
             case AttemptKind.Cancelled:
                 _unsettled.TryRemove(key, out _);
                 return (ReplicaResult.Failed(ReplicaOutcome.Cancelled, region, Attempts, resumed.Message), resumed);
@@ -717,6 +732,10 @@ public sealed class ReplicaRequestHandler
                     case AttemptKind.OutcomeUnknown:
                         KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
                         return ReplicaResult.Failed(ReplicaOutcome.ProvisioningFailed, request.Region, attempts, attempt.Message, isOutcomeUnknown: true);
+                    case AttemptKind.Threw:
+                        // Remembered first, so a resubmission or ReconcileAsync replays the key; then the caller sees the exception.
+                        KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
+                        throw Rethrow(attempt);
                     case AttemptKind.NoCapacity:
                         failure.Note(ReplicaOutcome.NoCapacity, attempt.Message);
                         break;
@@ -801,113 +820,136 @@ public sealed class ReplicaRequestHandler
     }
 
     // Provisions under the key on a held reservation, retrying transient failures with the same key, then commits.
-    // When resuming an unsettled attempt, earlier answers were lost, so the outcome is ambiguous from the start.
+    // When resuming an unsettled attempt, earlier answers were lost, so the outcome is ambiguous from the start. A port
+    // that throws once replicas may exist under the key ends the attempt as Threw, for the caller to remember the
+    // request as unsettled before it rethrows.
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "Not swallowed: captured with the key and the reservation, and rethrown by the caller once it has remembered the request as unsettled.")]
     private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken, bool keepOnCancel = false)
     {
         var ambiguous = resuming;
         var spentGenerations = 0;
         string? lastError = null;
         ProvisionStatus lastStatus = ProvisionStatus.TransientFailure;
-        for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
+
+        // Whether replicas may exist under the current key: from the first provisioning call on, until an answer shows
+        // that none runs under it (every replica released, or a rejection that settles it).
+        var mayExist = false;
+        try
         {
-            ProvisionResult answer;
-            try
+            for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
             {
-                if (attempt > 0 && _retryDelay > TimeSpan.Zero)
+                ProvisionResult answer;
+                try
                 {
-                    await Task.Delay(_retryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
-                }
-
-                answer = await _provisioner.ProvisionAsync(provisionRequest, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                if (keepOnCancel)
-                {
-                    return Attempt.Unknown(AttemptKind.Cancelled, "Reconciliation cancelled during the replay; the request stays unsettled and its reservation is held.", provisionRequest, reservationId);
-                }
-
-                // A call may have been in flight: learn what exists under the key, then undo it.
-                return await RollBackAsync(provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
-            }
-
-            if (answer.IsSuccess)
-            {
-                // The region answers a key with its first replicas, including any released since (by this handler, or
-                // by one before a restart: the region says which).
-                var running = Running(provisionRequest.IdempotencyKey, answer);
-                if (running.Count == 0)
-                {
-                    Burn(provisionRequest.IdempotencyKey); // nothing runs under it: never send it again
-                    if (!resuming && !cancellationToken.IsCancellationRequested && spentGenerations < MaxSpentGenerations)
+                    if (attempt > 0 && _retryDelay > TimeSpan.Zero)
                     {
-                        // A fresh attempt for this shape, whose key an earlier attempt spent (one this handler no
-                        // longer remembers): the same shape under the key's next generation, on the same reservation,
-                        // with a fresh retry budget.
-                        spentGenerations++;
-                        provisionRequest = provisionRequest with { IdempotencyKey = NextGeneration(provisionRequest.IdempotencyKey) };
-                        ambiguous = false;
-                        attempt = -1;
-                        continue;
+                        await Task.Delay(_retryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
                     }
 
-                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-                    return cancellationToken.IsCancellationRequested && !keepOnCancel
-                        ? Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; nothing ran under the provisioning key, and the reservation was released.")
-                        : Attempt.Of(
-                            AttemptKind.Failed,
-                            $"Every replica under the provisioning key '{provisionRequest.IdempotencyKey}' had been released; nothing runs under it.");
+                    mayExist = true;
+                    answer = await _provisioner.ProvisionAsync(provisionRequest, cancellationToken).ConfigureAwait(false);
                 }
-
-                if (cancellationToken.IsCancellationRequested && !keepOnCancel)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    return await RollBackAsync(provisionRequest, reservationId, settle: false, known: running).ConfigureAwait(false);
+                    if (keepOnCancel)
+                    {
+                        return Attempt.Unknown(AttemptKind.Cancelled, "Reconciliation cancelled during the replay; the request stays unsettled and its reservation is held.", provisionRequest, reservationId);
+                    }
+
+                    // A call may have been in flight: learn what exists under the key, then undo it.
+                    return await RollBackAsync(provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
                 }
 
-                if (running.Count < answer.ReplicaIds.Count)
+                if (answer.IsSuccess)
                 {
-                    return await AccountForAsync(
-                        provisionRequest,
-                        reservationId,
-                        provisionRequest.Replicas,
-                        running,
-                        string.Create(
-                            CultureInfo.InvariantCulture,
-                            $"{answer.ReplicaIds.Count - running.Count} replica(s) under the key had been released; the {running.Count} still running are accounted for.")).ConfigureAwait(false);
+                    // The region answers a key with its first replicas, including any released since (by this handler, or
+                    // by one before a restart: the region says which).
+                    var running = Running(provisionRequest.IdempotencyKey, answer);
+                    if (running.Count == 0)
+                    {
+                        mayExist = false;
+                        Burn(provisionRequest.IdempotencyKey); // nothing runs under it: never send it again
+                        if (!resuming && !cancellationToken.IsCancellationRequested && spentGenerations < MaxSpentGenerations)
+                        {
+                            // A fresh attempt for this shape, whose key an earlier attempt spent (one this handler no
+                            // longer remembers): the same shape under the key's next generation, on the same reservation,
+                            // with a fresh retry budget.
+                            spentGenerations++;
+                            provisionRequest = provisionRequest with { IdempotencyKey = NextGeneration(provisionRequest.IdempotencyKey) };
+                            ambiguous = false;
+                            attempt = -1;
+                            continue;
+                        }
+
+                        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                        return cancellationToken.IsCancellationRequested && !keepOnCancel
+                            ? Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; nothing ran under the provisioning key, and the reservation was released.")
+                            : Attempt.Of(
+                                AttemptKind.Failed,
+                                $"Every replica under the provisioning key '{provisionRequest.IdempotencyKey}' had been released; nothing runs under it.");
+                    }
+
+                    if (cancellationToken.IsCancellationRequested && !keepOnCancel)
+                    {
+                        return await RollBackAsync(provisionRequest, reservationId, settle: false, known: running).ConfigureAwait(false);
+                    }
+
+                    if (running.Count < answer.ReplicaIds.Count)
+                    {
+                        return await AccountForAsync(
+                            provisionRequest,
+                            reservationId,
+                            provisionRequest.Replicas,
+                            running,
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"{answer.ReplicaIds.Count - running.Count} replica(s) under the key had been released; the {running.Count} still running are accounted for.")).ConfigureAwait(false);
+                    }
+
+                    return await CommitAsync(provisionRequest, reservationId, running).ConfigureAwait(false);
                 }
 
-                return await CommitAsync(provisionRequest, reservationId, running).ConfigureAwait(false);
+                lastStatus = answer.Status;
+                lastError = answer.Error;
+                if (answer.Status == ProvisionStatus.TransientFailure)
+                {
+                    ambiguous = true; // the call may have taken effect and lost its answer
+                    continue;
+                }
+
+                break; // RegionUnavailable or Rejected: retrying with this shape won't help
             }
 
-            lastStatus = answer.Status;
-            lastError = answer.Error;
-            if (answer.Status == ProvisionStatus.TransientFailure)
+            var message = string.Create(
+                CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {AsSentence(lastError, "the provisioner gave no reason")}");
+
+            // By the port's contract a key that took effect answers its replicas, so when a resubmission's replay is
+            // rejected nothing exists under the key: that settles it.
+            if (ambiguous && !(resuming && lastStatus == ProvisionStatus.Rejected))
             {
-                ambiguous = true; // the call may have taken effect and lost its answer
-                continue;
+                // Replicas may exist: keep the reservation (it expires after ReservationTimeToLive) rather than let
+                // another request take their capacity, and let a resubmission replay the key.
+                return Attempt.Unknown(
+                    AttemptKind.OutcomeUnknown,
+                    message + " The outcome of an earlier try is unknown, so replicas may exist: the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
+                    provisionRequest,
+                    reservationId);
             }
 
-            break; // RegionUnavailable or Rejected: retrying with this shape won't help
+            mayExist = false; // the answers settled the key with nothing created
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+            return Attempt.Of(lastStatus == ProvisionStatus.RegionUnavailable ? AttemptKind.RegionDown : AttemptKind.Failed, message);
         }
-
-        var message = string.Create(
-            CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {AsSentence(lastError, "the provisioner gave no reason")}");
-
-        // By the port's contract a key that took effect answers its replicas, so when a resubmission's replay is
-        // rejected nothing exists under the key: that settles it.
-        if (ambiguous && !(resuming && lastStatus == ProvisionStatus.Rejected))
+        catch (Exception ex) when (mayExist)
         {
-            // Replicas may exist: keep the reservation (it expires after ReservationTimeToLive) rather than let another
-            // request take their capacity, and let a resubmission replay the key.
-            return Attempt.Unknown(
-                AttemptKind.OutcomeUnknown,
-                message + " The outcome of an earlier try is unknown, so replicas may exist: the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
-                provisionRequest,
-                reservationId);
+            // A port threw (an adapter bug, or a time-out of its own; the caller's cancellation is handled above) after
+            // a provisioning call that may have created replicas: keep the reservation for them, as for an unknown
+            // outcome, rather than let the exception orphan them.
+            return Attempt.Threw(ExceptionDispatchInfo.Capture(ex), provisionRequest, reservationId);
         }
-
-        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Of(lastStatus == ProvisionStatus.RegionUnavailable ? AttemptKind.RegionDown : AttemptKind.Failed, message);
     }
 
     private async ValueTask<Attempt> ReserveAsync(string key, string region, ResourceShape shape, int replicas, CancellationToken cancellationToken)
@@ -1227,36 +1269,45 @@ public sealed class ReplicaRequestHandler
     {
         var region = provisioned.Region;
         List<string>? kept = null;
-        foreach (var replicaId in replicaIds)
+        List<string>? gone = null;
+        try
         {
-            var released = false;
-            for (var attempt = 0; attempt <= _maxProvisionRetries && !released; attempt++)
+            foreach (var replicaId in replicaIds)
             {
-                var answer = await _provisioner.ReleaseAsync(region, replicaId, CancellationToken.None).ConfigureAwait(false);
-                released = answer.IsSuccess || answer.Status == ProvisionStatus.Rejected; // Rejected: it does not run there
-            }
+                var released = false;
+                for (var attempt = 0; attempt <= _maxProvisionRetries && !released; attempt++)
+                {
+                    var answer = await _provisioner.ReleaseAsync(region, replicaId, CancellationToken.None).ConfigureAwait(false);
+                    released = answer.IsSuccess || answer.Status == ProvisionStatus.Rejected; // Rejected: it does not run there
+                }
 
-            if (!released)
+                if (released)
+                {
+                    (gone ??= []).Add(replicaId);
+                }
+                else
+                {
+                    (kept ??= []).Add(replicaId);
+                }
+            }
+        }
+        finally
+        {
+            // Also when a release threw: the replicas released before it are gone, and a replay of the key (the request
+            // is then unsettled) must not count them, even from an adapter that does not list released replicas.
+            if (kept is null && (gone?.Count ?? 0) == replicaIds.Count)
             {
-                (kept ??= []).Add(replicaId);
+                Burn(provisioned.IdempotencyKey);
+            }
+            else if (gone is not null)
+            {
+                // Some run on under the key (kept and accounted for, or not reached): the key still names them, so it
+                // is not burnt, and a replay of it is told apart from the released ones.
+                _releasedUnderKey.AddOrMerge(provisioned.IdempotencyKey, [.. gone], static (earlier, added) => [.. earlier.Union(added, StringComparer.Ordinal)]);
             }
         }
 
-        if (kept is null)
-        {
-            Burn(provisioned.IdempotencyKey);
-            return [];
-        }
-
-        // Some run on under the key, kept and accounted for: the key still names them, so it is not burnt, and a replay
-        // of it is told apart from the released ones.
-        string[] gone = [.. replicaIds.Where(id => !kept.Contains(id))];
-        if (gone.Length > 0)
-        {
-            _releasedUnderKey.AddOrMerge(provisioned.IdempotencyKey, gone, static (earlier, added) => [.. earlier.Union(added, StringComparer.Ordinal)]);
-        }
-
-        return kept;
+        return kept ?? [];
     }
 
     private async ValueTask ReleaseReservationAsync(ReservationId id) =>
@@ -1283,10 +1334,17 @@ public sealed class ReplicaRequestHandler
         RegionUnknown,
         OutcomeUnknown,
         Cancelled,
+        Threw,
     }
 
     private readonly record struct Attempt(
-        AttemptKind Kind, string Message, ReservationId Reservation, IReadOnlyList<string>? ReplicaIds, bool IsOutcomeUnknown, ProvisionRequest? Unsettled = null)
+        AttemptKind Kind,
+        string Message,
+        ReservationId Reservation,
+        IReadOnlyList<string>? ReplicaIds,
+        bool IsOutcomeUnknown,
+        ProvisionRequest? Unsettled = null,
+        ExceptionDispatchInfo? Thrown = null)
     {
         public static Attempt Of(AttemptKind kind, string message) => new(kind, message, default, null, false);
 
@@ -1298,6 +1356,18 @@ public sealed class ReplicaRequestHandler
         /// <summary>Replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them, not released.</summary>
         public static Attempt Unknown(AttemptKind kind, string message, ProvisionRequest provision, ReservationId kept) =>
             new(kind, message, kept, null, true, provision);
+
+        /// <summary>A port threw once replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them.</summary>
+        public static Attempt Threw(ExceptionDispatchInfo thrown, ProvisionRequest provision, ReservationId kept) =>
+            new(AttemptKind.Threw, thrown.SourceException.Message, kept, null, true, provision, thrown);
+    }
+
+    // Rethrows a Threw attempt's exception with its original stack trace; the return only satisfies "throw".
+    private static Exception Rethrow(in Attempt attempt)
+    {
+        var thrown = attempt.Thrown!; // set on every Threw attempt, the only kind this is called with
+        thrown.Throw();
+        return thrown.SourceException;
     }
 
     /// <summary>Keeps the most telling failure: the one that got furthest through the steps.</summary>

@@ -61,8 +61,9 @@ namespace Shaping.Core.Provisioning;
 /// replays the key, then releases each replica, each call up to
 /// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> + 1 times) and the cancelled caller waits for that.
 /// Answer a call that ran out of time with <see cref="ProvisionStatus.TransientFailure"/> rather than an exception:
-/// an exception other than the caller's cancellation propagates to the handler's caller, and the reservation is held
-/// until it expires.
+/// an exception other than the caller's cancellation propagates to the handler's caller. Since a provisioning call that
+/// threw may have created replicas, the handler first leaves the request unsettled with its reservation held, as for an
+/// unknown outcome, so that a resubmission or <see cref="ReplicaRequestHandler.ReconcileAsync"/> replays the key.
 /// </para>
 /// </remarks>
 public interface IProvisioner
