@@ -68,7 +68,9 @@ namespace Shaping.Core.ControlPlane;
 /// over-reserves by the replicas that were released. Rollback calls are bounded by the retry budget. Replicas the
 /// <see cref="ReplicaInventory"/> already tracks are never released this way, nor for want of capacity at commit: the
 /// region answered a resubmission of a completed request (one the handler no longer remembers) with that request's
-/// replicas, which its own reservation accounts for, and the result is that request's replicas.
+/// replicas, which its own reservation accounts for. When it tracks all of them, the result is that request's
+/// replicas; when it tracks only some (the host stopped tracking the others), only the untracked ones are released,
+/// the tracked ones run on under their reservation, and the result is the cancellation (or the lack of capacity).
 /// </para>
 /// <para>
 /// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than the caller's cancellation
@@ -1041,16 +1043,20 @@ public sealed class ReplicaRequestHandler
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
         }
 
-        if (AllTracked(replicaIds))
+        var trackedCount = CountTracked(replicaIds, out _);
+        if (trackedCount > 0 && trackedCount == replicaIds.Count)
         {
             // The replay of a completed request: its own reservation accounts for the replicas, which are not released.
             return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        if ((await ReleaseReplicasAsync(provisioned, replicaIds).ConfigureAwait(false)).Count == 0)
+        // Only the replicas nothing accounts for are released; those the inventory tracks have their own reservation.
+        if ((await ReleaseReplicasAsync(provisioned, Untracked(replicaIds, trackedCount), othersRunUnderKey: trackedCount > 0).ConfigureAwait(false)).Count == 0)
         {
             await ReleaseReservationAsync(reservationId).ConfigureAwait(false); // frees it if an unanswered commit took effect
-            return Attempt.Of(AttemptKind.NoCapacity, $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released.");
+            return Attempt.Of(
+                AttemptKind.NoCapacity,
+                $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released{TrackedLeftRunning(trackedCount)}.");
         }
 
         // Replicas exist that no confirmed reservation counts: keep the first one (committed, if an unanswered commit
@@ -1085,7 +1091,23 @@ public sealed class ReplicaRequestHandler
 
         // Some of the replicas are accounted for already, the others by nothing (the host stopped tracking them):
         // this reservation accounts for those, over-reserving by the tracked ones until they leave it.
-        var untracked = new List<string>(replicaIds.Count - trackedCount);
+        var untracked = Untracked(replicaIds, trackedCount);
+        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
+        return Attempt.Done(
+            reservationId,
+            replicaIds,
+            string.Create(CultureInfo.InvariantCulture, $"{replicaIds.Count - untracked.Count} of the replicas were already tracked; the other {untracked.Count} are accounted by this request's reservation."));
+    }
+
+    // The replicas the inventory does not track, given how many it does: the list itself when none.
+    private IReadOnlyList<string> Untracked(IReadOnlyList<string> replicaIds, int trackedCount)
+    {
+        if (trackedCount == 0)
+        {
+            return replicaIds;
+        }
+
+        var untracked = new List<string>(Math.Max(0, replicaIds.Count - trackedCount));
         for (var i = 0; i < replicaIds.Count; i++)
         {
             if (!_inventory.TryGet(replicaIds[i], out _))
@@ -1094,17 +1116,16 @@ public sealed class ReplicaRequestHandler
             }
         }
 
-        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
-        return Attempt.Done(
-            reservationId,
-            replicaIds,
-            string.Create(CultureInfo.InvariantCulture, $"{replicaIds.Count - untracked.Count} of the replicas were already tracked; the other {untracked.Count} are accounted by this request's reservation."));
+        return untracked;
     }
 
-    // Whether the inventory tracks every replica (and so a committed reservation accounts for them): the answer to a key
-    // of a request that completed. Read on the rare paths only; RecordAsync tells the cases apart on the common one.
-    private bool AllTracked(IReadOnlyList<string> replicaIds) =>
-        replicaIds.Count > 0 && CountTracked(replicaIds, out _) == replicaIds.Count;
+    // The end of a message about released replicas when some under the key were left to the reservation that tracks them.
+    private static string TrackedLeftRunning(int trackedCount) =>
+        trackedCount == 0
+            ? string.Empty
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $", except {trackedCount} the inventory already tracks, which run on under the reservation that accounts for them");
 
     // How many of the replicas the inventory tracks, and the first one's record (null when none is tracked).
     private int CountTracked(IReadOnlyList<string> replicaIds, out ReplicaRecord? first)
@@ -1159,21 +1180,26 @@ public sealed class ReplicaRequestHandler
                 reservationId);
         }
 
-        if (AllTracked(replicaIds))
+        var trackedCount = CountTracked(replicaIds, out _);
+        if (trackedCount > 0 && trackedCount == replicaIds.Count)
         {
             // A resubmission of a completed request the handler no longer remembers: the region answered the first
             // request's replicas, which its own reservation accounts for. They are not this call's to undo.
             return await RecordAsync(provisionRequest, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        var kept = await ReleaseReplicasAsync(provisionRequest, replicaIds).ConfigureAwait(false);
+        // Replicas the inventory tracks are accounted for by their own reservation and are not this call's to undo,
+        // even when the answer mixes them with untracked ones: only those are released.
+        var kept = await ReleaseReplicasAsync(provisionRequest, Untracked(replicaIds, trackedCount), othersRunUnderKey: trackedCount > 0).ConfigureAwait(false);
         if (kept.Count > 0)
         {
             return await KeepAsync(provisionRequest, reservationId, provisionRequest.Replicas, kept).ConfigureAwait(false);
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; the replicas and the reservation were released.");
+        return Attempt.Of(
+            AttemptKind.Cancelled,
+            $"Cancelled by the caller during provisioning; the replicas and the reservation were released{TrackedLeftRunning(trackedCount)}.");
     }
 
     // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
@@ -1263,9 +1289,10 @@ public sealed class ReplicaRequestHandler
             : (provisioningKey, 1);
     }
 
-    // Releases replicas provisioned under a key; releasing them all burns the key (see _burntKeys).
+    // Releases replicas provisioned under a key; releasing them all burns the key (see _burntKeys), unless
+    // othersRunUnderKey: the key names replicas besides these (tracked ones, left running), so it stays usable.
     /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
-    private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds)
+    private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds, bool othersRunUnderKey = false)
     {
         var region = provisioned.Region;
         List<string>? kept = null;
@@ -1295,7 +1322,7 @@ public sealed class ReplicaRequestHandler
         {
             // Also when a release threw: the replicas released before it are gone, and a replay of the key (the request
             // is then unsettled) must not count them, even from an adapter that does not list released replicas.
-            if (kept is null && (gone?.Count ?? 0) == replicaIds.Count)
+            if (kept is null && !othersRunUnderKey && (gone?.Count ?? 0) == replicaIds.Count)
             {
                 Burn(provisioned.IdempotencyKey);
             }
