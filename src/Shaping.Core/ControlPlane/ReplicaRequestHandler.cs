@@ -1258,18 +1258,25 @@ public sealed class ReplicaRequestHandler
 
     // The replicas of an answer to a key that still run: all of them unless the region lists some as released since the
     // key's first call, or this handler released some under the key (an adapter may not list them).
+    // No lambda here: its captured locals would be allocated on every call, the common one included.
     private IReadOnlyList<string> Running(string provisioningKey, ProvisionResult answer)
     {
-        var answered = answer.ReplicaIds;
-        var reported = answer.ReleasedReplicaIds;
         var remembered = _releasedUnderKey.TryGet(provisioningKey, out var released);
-        if (reported.Count == 0 && !remembered)
+        if (answer.ReleasedReplicaIds.Count == 0 && !remembered)
         {
-            return answered; // the common case: no allocation
+            return answer.ReplicaIds; // the common case: no allocation
         }
 
-        return [.. answered.Where(id =>
-            !reported.Contains(id, StringComparer.Ordinal) && !(remembered && released.Contains(id, StringComparer.Ordinal)))];
+        var running = new List<string>(answer.ReplicaIds.Count);
+        foreach (var id in answer.ReplicaIds)
+        {
+            if (!answer.ReleasedReplicaIds.Contains(id, StringComparer.Ordinal) && !(remembered && released.Contains(id, StringComparer.Ordinal)))
+            {
+                running.Add(id);
+            }
+        }
+
+        return running;
     }
 
     // The key's next generation: "~2" after the base, then "~3" and so on.
