@@ -25,6 +25,12 @@ internal sealed class ScriptedLedger(ICapacityLedger inner) : ICapacityLedger
 
         /// <summary>Call through, then answer Unavailable (the answer was lost).</summary>
         LostAnswer,
+
+        /// <summary>Throw (a ledger adapter bug) without calling through.</summary>
+        Throw,
+
+        /// <summary>Call through, then throw (a ledger adapter bug after the ledger acted).</summary>
+        ThrowAfterEffect,
     }
 
     /// <summary>Runs after every release that called through, with the released id (a competing request, say).</summary>
@@ -60,13 +66,23 @@ internal sealed class ScriptedLedger(ICapacityLedger inner) : ICapacityLedger
             return new LedgerResult(ReservationStatus.Unavailable, null);
         }
 
+        if (step == Step.Throw)
+        {
+            throw new InvalidOperationException("scripted ledger bug");
+        }
+
         var result = await inner.ReleaseAsync(id, cancellationToken);
         if (AfterRelease is { } after)
         {
             await after(id);
         }
 
-        return step == Step.LostAnswer ? new LedgerResult(ReservationStatus.Unavailable, null) : result;
+        return step switch
+        {
+            Step.LostAnswer => new LedgerResult(ReservationStatus.Unavailable, null),
+            Step.ThrowAfterEffect => throw new InvalidOperationException("scripted ledger bug after the effect"),
+            _ => result,
+        };
     }
 
     public ValueTask<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default) => inner.ReclaimExpiredAsync(cancellationToken);
@@ -82,8 +98,18 @@ internal sealed class ScriptedLedger(ICapacityLedger inner) : ICapacityLedger
             return new LedgerResult(ReservationStatus.Unavailable, null);
         }
 
+        if (step == Step.Throw)
+        {
+            throw new InvalidOperationException("scripted ledger bug");
+        }
+
         var result = await call();
-        return step == Step.LostAnswer ? new LedgerResult(ReservationStatus.Unavailable, null) : result;
+        return step switch
+        {
+            Step.LostAnswer => new LedgerResult(ReservationStatus.Unavailable, null),
+            Step.ThrowAfterEffect => throw new InvalidOperationException("scripted ledger bug after the effect"),
+            _ => result,
+        };
     }
 
     private ScriptedLedger Enqueue(Queue<Step> script, Step[] steps)

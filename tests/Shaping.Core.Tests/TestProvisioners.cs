@@ -27,12 +27,27 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
 
         /// <summary>Call through, then cancel <see cref="CancelOnStep"/> and return the real answer.</summary>
         CancelAfterEffect,
+
+        /// <summary>Throw (an adapter bug) without calling through.</summary>
+        Throw,
+
+        /// <summary>Call through, then throw (an adapter bug after the region acted).</summary>
+        ThrowAfterEffect,
+
+        /// <summary>Call through, then answer the first replica id in every place (an adapter bug).</summary>
+        DuplicateIds,
     }
 
     public CancellationTokenSource? CancelOnStep { get; set; }
 
     /// <summary>Replicas the region cannot release: their releases answer TransientFailure without calling through.</summary>
     public Func<string, bool>? CannotRelease { get; set; }
+
+    /// <summary>Replicas whose release throws (an adapter bug) without calling through.</summary>
+    public Func<string, bool>? ThrowOnRelease { get; set; }
+
+    /// <summary>Answers as an adapter that does not say which replicas of a key were released (an empty <see cref="ProvisionResult.ReleasedReplicaIds"/>).</summary>
+    public bool HidesReleased { get; set; }
 
     public int ProvisionCalls { get; private set; }
 
@@ -47,6 +62,12 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
     }
 
     public async ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
+    {
+        var answer = await PlayAsync(request, cancellationToken);
+        return HidesReleased ? answer with { ReleasedReplicaIds = [] } : answer;
+    }
+
+    private async ValueTask<ProvisionResult> PlayAsync(ProvisionRequest request, CancellationToken cancellationToken)
     {
         ProvisionCalls++;
         if (!_script.TryDequeue(out var step))
@@ -65,6 +86,14 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
             case Step.LostAnswer:
                 _ = await inner.ProvisionAsync(request, cancellationToken);
                 return ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted lost answer");
+            case Step.Throw:
+                throw new InvalidOperationException("scripted adapter bug");
+            case Step.ThrowAfterEffect:
+                _ = await inner.ProvisionAsync(request, cancellationToken);
+                throw new InvalidOperationException("scripted adapter bug after the effect");
+            case Step.DuplicateIds:
+                var answer = await inner.ProvisionAsync(request, cancellationToken);
+                return answer with { ReplicaIds = [.. answer.ReplicaIds.Select(_ => answer.ReplicaIds[0])] };
             default:
                 var result = await inner.ProvisionAsync(request, cancellationToken);
                 await CancelOnStep!.CancelAsync();
@@ -76,9 +105,11 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
         inner.ResizeAsync(request, cancellationToken);
 
     public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
-        CannotRelease is { } stuck && stuck(replicaId)
-            ? ValueTask.FromResult(ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted: cannot release"))
-            : inner.ReleaseAsync(region, replicaId, cancellationToken);
+        ThrowOnRelease is { } throws && throws(replicaId)
+            ? throw new InvalidOperationException($"scripted adapter bug releasing {replicaId}")
+            : CannotRelease is { } stuck && stuck(replicaId)
+                ? ValueTask.FromResult(ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted: cannot release"))
+                : inner.ReleaseAsync(region, replicaId, cancellationToken);
 }
 
 internal static class FakeTimeExtensions

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Shaping.Core.Capacity;
@@ -24,7 +26,8 @@ namespace Shaping.Core.ControlPlane;
 /// 1 / replicas, because the region's predicted load is spread evenly over the replicas and the selector sizes
 /// one replica; (3) rank the catalog with <see cref="ShapeSelector"/> into a fixed-size buffer on the stack frame
 /// (no allocation); then for each ranked shape, best first: (4) reserve shape × replicas atomically; (5) provision
-/// under the key <c>{request key}/{region}/{shape}@{revision}</c>, retrying transient failures with the same key;
+/// under the key <c>{request key}/{region}/{shape}@{revision}</c> (or a later generation of it, below), retrying
+/// transient failures with the same key;
 /// (6) commit the reservation and record the replicas in the <see cref="ReplicaInventory"/>, or release it and try
 /// the next shape. A region the ledger does not know, or whose provisioner answers
 /// <see cref="ProvisionStatus.RegionUnavailable"/>, is left at once for the next region. At most
@@ -38,7 +41,8 @@ namespace Shaping.Core.ControlPlane;
 /// </para>
 /// <para>
 /// <b>Unknown outcomes.</b> When an answer is ambiguous (a transient failure may hide an effect whose answer was
-/// lost) and the retries run out, or a cancelled call can't be settled, replicas may exist under the key. The handler
+/// lost) and the retries run out, or a cancelled call can't be settled, replicas may exist under the key (so too when
+/// a port throws, below). The handler
 /// then stops with <see cref="ReplicaResult.IsOutcomeUnknown"/> (<see cref="ReplicaOutcome.ProvisioningFailed"/>, or
 /// <see cref="ReplicaOutcome.Cancelled"/>) instead of trying another shape or region, and it does not release the
 /// reservation: the replicas' capacity stays held, so no other request can take it, until the reservation expires
@@ -64,12 +68,21 @@ namespace Shaping.Core.ControlPlane;
 /// over-reserves by the replicas that were released. Rollback calls are bounded by the retry budget. Replicas the
 /// <see cref="ReplicaInventory"/> already tracks are never released this way, nor for want of capacity at commit: the
 /// region answered a resubmission of a completed request (one the handler no longer remembers) with that request's
-/// replicas, which its own reservation accounts for, and the result is that request's replicas.
+/// replicas, which its own reservation accounts for. When it tracks all of them, the result is that request's
+/// replicas; when it tracks only some (the host stopped tracking the others), only the untracked ones are released,
+/// the tracked ones run on under their reservation, and the result is the cancellation (or the lack of capacity).
 /// </para>
 /// <para>
-/// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than cancellation from a port
-/// (a bug in an adapter) propagates to the caller; a reservation held at that moment is not committed and expires
-/// after <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>. The request is still counted with the outcomes
+/// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than the caller's cancellation
+/// from a port (a bug in an adapter, or a time-out of its own) propagates to the caller. Once a provisioning call was
+/// made, replicas may exist, so the handler first remembers the request as unsettled, as for an unknown outcome: the
+/// provisioning key (the one in flight, or whose replicas the commit, the inventory or a rollback was handling) and
+/// the reservation are kept, <see cref="GetUnsettledRequests"/> lists the request, and a resubmission or
+/// <see cref="ReconcileAsync"/> replays the key and accounts for what runs under it. This holds for an exception from
+/// the provisioning call itself, as <see cref="ShapeAdjustmentLoop"/> does for a resize, since the call may have
+/// reached the region before it threw. An exception before any provisioning call, or after an answer that settled the
+/// key with nothing under it, leaves nothing unsettled; a reservation held then is not committed and expires after
+/// <see cref="ReplicaRequestHandlerOptions.ReservationTimeToLive"/>. Either way the request is counted with the outcomes
 /// (as <see cref="Telemetry.ShapingTelemetry.ExceptionOutcome"/>, with the exception's type) and its activity ends in error.
 /// </para>
 /// <para>
@@ -84,12 +97,20 @@ namespace Shaping.Core.ControlPlane;
 /// losing answers never provisions a request twice, whatever the capacity or the forecast did meanwhile. Reusing a
 /// key for a request with another region or replica count is a caller bug and throws. Other failed requests are
 /// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
-/// without a bound: a host that never resubmits them keeps them for the handler's lifetime. A provisioning key all of
-/// whose replicas the handler released (a rollback, or capacity gone at commit) is never sent again, since the region
-/// would answer it with the released replicas: the request's next attempt with that shape in that region uses a new
-/// generation of the key; when only some of a key's replicas could be released (the others are kept and accounted
-/// for), a replay of that key counts only the ones that still run. These keys are remembered in memory (the last
-/// max(1,024, <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>)) and are lost with the process.
+/// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
+/// </para>
+/// <para>
+/// <b>Released replicas.</b> A region answers a key with its first replicas, released or not. So a provisioning key
+/// all of whose replicas were released (by this handler: a rollback, or capacity gone at commit) is never sent again:
+/// the request's next attempt with that shape in that region uses the key's next generation (<c>~2</c>, <c>~3</c>, …);
+/// when only some of a key's replicas were released (the others are kept and accounted for), a replay of that key
+/// counts only the ones that still run. The handler remembers such keys in memory (the last max(1,024,
+/// <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/>)), which a restart loses; it also drops every
+/// replica the region's answer lists in <see cref="ProvisionResult.ReleasedReplicaIds"/>, and that is what keeps a
+/// resubmission after a restart off released replicas. An answer that lists every replica as released spends the key
+/// as above: the attempt provisions the same shape under the next generation, on the same reservation, walking past
+/// at most 32 spent generations before it gives the shape up. An adapter that does not list released replicas is
+/// served correctly only within the process that released them (see <see cref="IProvisioner"/>).
 /// </para>
 /// <para>
 /// <b>Reconciliation.</b> A caller that got <see cref="ReplicaResult.IsOutcomeUnknown"/> should resubmit, but may have
@@ -110,6 +131,10 @@ public sealed class ReplicaRequestHandler
 
     private const int ScaledProfileSlots = 16;
     private const int MinBurntKeyMemory = 1024;
+
+    // How many spent generations of a key one attempt walks past (each the region answered with replicas that no longer
+    // run) before it gives the shape up: a bound for an adapter that answers every key so.
+    private const int MaxSpentGenerations = 32;
 
     private readonly ShapeLibrary _library;
     private readonly ILoadPredictor _predictor;
@@ -201,8 +226,9 @@ public sealed class ReplicaRequestHandler
     }
 
     /// <summary>
-    /// Gets how many requests ended with an unknown outcome (<see cref="ReplicaResult.IsOutcomeUnknown"/>) and are not
-    /// settled yet: the requests <see cref="GetUnsettledRequests"/> lists. Zero in a healthy steady state.
+    /// Gets how many requests ended with an unknown outcome (<see cref="ReplicaResult.IsOutcomeUnknown"/>, or a port's
+    /// exception after a provisioning call) and are not settled yet: the requests <see cref="GetUnsettledRequests"/>
+    /// lists. Zero in a healthy steady state.
     /// </summary>
     /// <remarks>
     /// A moment's count, for health checks and metrics; reading it briefly locks the handler's record of unsettled
@@ -213,6 +239,7 @@ public sealed class ReplicaRequestHandler
     /// <summary>
     /// Gets the requests whose outcome is unknown and not settled yet, as submitted: replicas may exist for them, and
     /// their reservations are held until they expire. Resubmitting a request, or <see cref="ReconcileAsync"/>, settles it.
+    /// A request whose port threw after a provisioning call is listed too (see the remarks on the class).
     /// </summary>
     /// <remarks>
     /// A host whose callers may not resubmit runs a reconciliation job over this list that passes each request's key to
@@ -540,6 +567,9 @@ public sealed class ReplicaRequestHandler
                     Attempts,
                     resumed.Message,
                     isOutcomeUnknown: true), resumed);
+            case AttemptKind.Threw:
+                _unsettled[key] = unsettled with { Reservation = resumed.Reservation }; // still unsettled: the replay threw
+                throw Rethrow(resumed);
             case AttemptKind.Cancelled:
                 _unsettled.TryRemove(key, out _);
                 return (ReplicaResult.Failed(ReplicaOutcome.Cancelled, region, Attempts, resumed.Message), resumed);
@@ -704,6 +734,10 @@ public sealed class ReplicaRequestHandler
                     case AttemptKind.OutcomeUnknown:
                         KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
                         return ReplicaResult.Failed(ReplicaOutcome.ProvisioningFailed, request.Region, attempts, attempt.Message, isOutcomeUnknown: true);
+                    case AttemptKind.Threw:
+                        // Remembered first, so a resubmission or ReconcileAsync replays the key; then the caller sees the exception.
+                        KeepUnsettled(request, attempt, scored, ShapeSelector.PeakCoverage(shape, profile, policy), profile);
+                        throw Rethrow(attempt);
                     case AttemptKind.NoCapacity:
                         failure.Note(ReplicaOutcome.NoCapacity, attempt.Message);
                         break;
@@ -788,97 +822,136 @@ public sealed class ReplicaRequestHandler
     }
 
     // Provisions under the key on a held reservation, retrying transient failures with the same key, then commits.
-    // When resuming an unsettled attempt, earlier answers were lost, so the outcome is ambiguous from the start.
+    // When resuming an unsettled attempt, earlier answers were lost, so the outcome is ambiguous from the start. A port
+    // that throws once replicas may exist under the key ends the attempt as Threw, for the caller to remember the
+    // request as unsettled before it rethrows.
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "Not swallowed: captured with the key and the reservation, and rethrown by the caller once it has remembered the request as unsettled.")]
     private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken, bool keepOnCancel = false)
     {
         var ambiguous = resuming;
+        var spentGenerations = 0;
         string? lastError = null;
         ProvisionStatus lastStatus = ProvisionStatus.TransientFailure;
-        for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
+
+        // Whether replicas may exist under the current key: from the first provisioning call on, until an answer shows
+        // that none runs under it (every replica released, or a rejection that settles it).
+        var mayExist = false;
+        try
         {
-            ProvisionResult answer;
-            try
+            for (var attempt = 0; attempt <= _maxProvisionRetries; attempt++)
             {
-                if (attempt > 0 && _retryDelay > TimeSpan.Zero)
+                ProvisionResult answer;
+                try
                 {
-                    await Task.Delay(_retryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                    if (attempt > 0 && _retryDelay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(_retryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    mayExist = true;
+                    answer = await _provisioner.ProvisionAsync(provisionRequest, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    if (keepOnCancel)
+                    {
+                        return Attempt.Unknown(AttemptKind.Cancelled, "Reconciliation cancelled during the replay; the request stays unsettled and its reservation is held.", provisionRequest, reservationId);
+                    }
+
+                    // A call may have been in flight: learn what exists under the key, then undo it.
+                    return await RollBackAsync(provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
                 }
 
-                answer = await _provisioner.ProvisionAsync(provisionRequest, cancellationToken).ConfigureAwait(false);
+                if (answer.IsSuccess)
+                {
+                    // The region answers a key with its first replicas, including any released since (by this handler, or
+                    // by one before a restart: the region says which).
+                    var running = Running(provisionRequest.IdempotencyKey, answer);
+                    if (running.Count == 0)
+                    {
+                        mayExist = false;
+                        Burn(provisionRequest.IdempotencyKey); // nothing runs under it: never send it again
+                        if (!resuming && !cancellationToken.IsCancellationRequested && spentGenerations < MaxSpentGenerations)
+                        {
+                            // A fresh attempt for this shape, whose key an earlier attempt spent (one this handler no
+                            // longer remembers): the same shape under the key's next generation, on the same reservation,
+                            // with a fresh retry budget.
+                            spentGenerations++;
+                            provisionRequest = provisionRequest with { IdempotencyKey = NextGeneration(provisionRequest.IdempotencyKey) };
+                            ambiguous = false;
+                            attempt = -1;
+                            continue;
+                        }
+
+                        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                        return cancellationToken.IsCancellationRequested && !keepOnCancel
+                            ? Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; nothing ran under the provisioning key, and the reservation was released.")
+                            : Attempt.Of(
+                                AttemptKind.Failed,
+                                $"Every replica under the provisioning key '{provisionRequest.IdempotencyKey}' had been released; nothing runs under it.");
+                    }
+
+                    if (cancellationToken.IsCancellationRequested && !keepOnCancel)
+                    {
+                        return await RollBackAsync(provisionRequest, reservationId, settle: false, known: running).ConfigureAwait(false);
+                    }
+
+                    if (running.Count < answer.ReplicaIds.Count)
+                    {
+                        return await AccountForAsync(
+                            provisionRequest,
+                            reservationId,
+                            provisionRequest.Replicas,
+                            running,
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"{answer.ReplicaIds.Count - running.Count} replica(s) under the key had been released; the {running.Count} still running are accounted for.")).ConfigureAwait(false);
+                    }
+
+                    return await CommitAsync(provisionRequest, reservationId, running).ConfigureAwait(false);
+                }
+
+                lastStatus = answer.Status;
+                lastError = answer.Error;
+                if (answer.Status == ProvisionStatus.TransientFailure)
+                {
+                    ambiguous = true; // the call may have taken effect and lost its answer
+                    continue;
+                }
+
+                break; // RegionUnavailable or Rejected: retrying with this shape won't help
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+            var message = string.Create(
+                CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {AsSentence(lastError, "the provisioner gave no reason")}");
+
+            // By the port's contract a key that took effect answers its replicas, so when a resubmission's replay is
+            // rejected nothing exists under the key: that settles it.
+            if (ambiguous && !(resuming && lastStatus == ProvisionStatus.Rejected))
             {
-                if (keepOnCancel)
-                {
-                    return Attempt.Unknown(AttemptKind.Cancelled, "Reconciliation cancelled during the replay; the request stays unsettled and its reservation is held.", provisionRequest, reservationId);
-                }
-
-                // A call may have been in flight: learn what exists under the key, then undo it.
-                return await RollBackAsync(provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
+                // Replicas may exist: keep the reservation (it expires after ReservationTimeToLive) rather than let
+                // another request take their capacity, and let a resubmission replay the key.
+                return Attempt.Unknown(
+                    AttemptKind.OutcomeUnknown,
+                    message + " The outcome of an earlier try is unknown, so replicas may exist: the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
+                    provisionRequest,
+                    reservationId);
             }
 
-            if (answer.IsSuccess)
-            {
-                // The region answers a key with its first replicas, including any this handler has since released.
-                var running = Running(provisionRequest.IdempotencyKey, answer.ReplicaIds);
-                if (running.Count == 0)
-                {
-                    Burn(provisionRequest.IdempotencyKey); // nothing runs under it: never send it again
-                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-                    return Attempt.Of(
-                        AttemptKind.Failed,
-                        $"Every replica under the provisioning key '{provisionRequest.IdempotencyKey}' had been released; nothing runs under it.");
-                }
-
-                if (cancellationToken.IsCancellationRequested && !keepOnCancel)
-                {
-                    return await RollBackAsync(provisionRequest, reservationId, settle: false, known: running).ConfigureAwait(false);
-                }
-
-                if (running.Count < answer.ReplicaIds.Count)
-                {
-                    return await AccountForAsync(
-                        provisionRequest,
-                        reservationId,
-                        provisionRequest.Replicas,
-                        running,
-                        string.Create(
-                            CultureInfo.InvariantCulture,
-                            $"{answer.ReplicaIds.Count - running.Count} replica(s) under the key had been released; the {running.Count} still running are accounted for.")).ConfigureAwait(false);
-                }
-
-                return await CommitAsync(provisionRequest, reservationId, running).ConfigureAwait(false);
-            }
-
-            lastStatus = answer.Status;
-            lastError = answer.Error;
-            if (answer.Status == ProvisionStatus.TransientFailure)
-            {
-                ambiguous = true; // the call may have taken effect and lost its answer
-                continue;
-            }
-
-            break; // RegionUnavailable or Rejected: retrying with this shape won't help
+            mayExist = false; // the answers settled the key with nothing created
+            await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+            return Attempt.Of(lastStatus == ProvisionStatus.RegionUnavailable ? AttemptKind.RegionDown : AttemptKind.Failed, message);
         }
-
-        var message = string.Create(
-            CultureInfo.InvariantCulture, $"Provisioning {provisionRequest.Shape.Name} in '{provisionRequest.Region}' failed ({lastStatus}): {AsSentence(lastError, "the provisioner gave no reason")}");
-
-        // By the port's contract a key that took effect answers its replicas, so when a resubmission's replay is
-        // rejected nothing exists under the key: that settles it.
-        if (ambiguous && !(resuming && lastStatus == ProvisionStatus.Rejected))
+        catch (Exception ex) when (mayExist)
         {
-            // Replicas may exist: keep the reservation (it expires after ReservationTimeToLive) rather than let another
-            // request take their capacity, and let a resubmission replay the key.
-            return Attempt.Unknown(
-                AttemptKind.OutcomeUnknown,
-                message + " The outcome of an earlier try is unknown, so replicas may exist: the reservation is held until it expires; resubmit with the same idempotency key to settle it.",
-                provisionRequest,
-                reservationId);
+            // A port threw (an adapter bug, or a time-out of its own; the caller's cancellation is handled above) after
+            // a provisioning call that may have created replicas: keep the reservation for them, as for an unknown
+            // outcome, rather than let the exception orphan them.
+            return Attempt.Threw(ExceptionDispatchInfo.Capture(ex), provisionRequest, reservationId);
         }
-
-        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Of(lastStatus == ProvisionStatus.RegionUnavailable ? AttemptKind.RegionDown : AttemptKind.Failed, message);
     }
 
     private async ValueTask<Attempt> ReserveAsync(string key, string region, ResourceShape shape, int replicas, CancellationToken cancellationToken)
@@ -970,16 +1043,20 @@ public sealed class ReplicaRequestHandler
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
         }
 
-        if (AllTracked(replicaIds))
+        var trackedCount = CountTracked(replicaIds, out _);
+        if (trackedCount > 0 && trackedCount == replicaIds.Count)
         {
             // The replay of a completed request: its own reservation accounts for the replicas, which are not released.
             return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        if ((await ReleaseReplicasAsync(provisioned, replicaIds).ConfigureAwait(false)).Count == 0)
+        // Only the replicas nothing accounts for are released; those the inventory tracks have their own reservation.
+        if ((await ReleaseReplicasAsync(provisioned, Untracked(replicaIds, trackedCount), othersRunUnderKey: trackedCount > 0).ConfigureAwait(false)).Count == 0)
         {
             await ReleaseReservationAsync(reservationId).ConfigureAwait(false); // frees it if an unanswered commit took effect
-            return Attempt.Of(AttemptKind.NoCapacity, $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released.");
+            return Attempt.Of(
+                AttemptKind.NoCapacity,
+                $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released{TrackedLeftRunning(trackedCount)}.");
         }
 
         // Replicas exist that no confirmed reservation counts: keep the first one (committed, if an unanswered commit
@@ -1014,7 +1091,23 @@ public sealed class ReplicaRequestHandler
 
         // Some of the replicas are accounted for already, the others by nothing (the host stopped tracking them):
         // this reservation accounts for those, over-reserving by the tracked ones until they leave it.
-        var untracked = new List<string>(replicaIds.Count - trackedCount);
+        var untracked = Untracked(replicaIds, trackedCount);
+        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
+        return Attempt.Done(
+            reservationId,
+            replicaIds,
+            string.Create(CultureInfo.InvariantCulture, $"{replicaIds.Count - untracked.Count} of the replicas were already tracked; the other {untracked.Count} are accounted by this request's reservation."));
+    }
+
+    // The replicas the inventory does not track, given how many it does: the list itself when none.
+    private IReadOnlyList<string> Untracked(IReadOnlyList<string> replicaIds, int trackedCount)
+    {
+        if (trackedCount == 0)
+        {
+            return replicaIds;
+        }
+
+        var untracked = new List<string>(Math.Max(0, replicaIds.Count - trackedCount));
         for (var i = 0; i < replicaIds.Count; i++)
         {
             if (!_inventory.TryGet(replicaIds[i], out _))
@@ -1023,17 +1116,16 @@ public sealed class ReplicaRequestHandler
             }
         }
 
-        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
-        return Attempt.Done(
-            reservationId,
-            replicaIds,
-            string.Create(CultureInfo.InvariantCulture, $"{replicaIds.Count - untracked.Count} of the replicas were already tracked; the other {untracked.Count} are accounted by this request's reservation."));
+        return untracked;
     }
 
-    // Whether the inventory tracks every replica (and so a committed reservation accounts for them): the answer to a key
-    // of a request that completed. Read on the rare paths only; RecordAsync tells the cases apart on the common one.
-    private bool AllTracked(IReadOnlyList<string> replicaIds) =>
-        replicaIds.Count > 0 && CountTracked(replicaIds, out _) == replicaIds.Count;
+    // The end of a message about released replicas when some under the key were left to the reservation that tracks them.
+    private static string TrackedLeftRunning(int trackedCount) =>
+        trackedCount == 0
+            ? string.Empty
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $", except {trackedCount} the inventory already tracks, which run on under the reservation that accounts for them");
 
     // How many of the replicas the inventory tracks, and the first one's record (null when none is tracked).
     private int CountTracked(IReadOnlyList<string> replicaIds, out ReplicaRecord? first)
@@ -1064,7 +1156,7 @@ public sealed class ReplicaRequestHandler
                 var answer = await _provisioner.ProvisionAsync(provisionRequest, CancellationToken.None).ConfigureAwait(false);
                 if (answer.IsSuccess)
                 {
-                    replicaIds = Running(provisionRequest.IdempotencyKey, answer.ReplicaIds);
+                    replicaIds = Running(provisionRequest.IdempotencyKey, answer);
                     unknown = false;
                     break;
                 }
@@ -1088,21 +1180,26 @@ public sealed class ReplicaRequestHandler
                 reservationId);
         }
 
-        if (AllTracked(replicaIds))
+        var trackedCount = CountTracked(replicaIds, out _);
+        if (trackedCount > 0 && trackedCount == replicaIds.Count)
         {
             // A resubmission of a completed request the handler no longer remembers: the region answered the first
             // request's replicas, which its own reservation accounts for. They are not this call's to undo.
             return await RecordAsync(provisionRequest, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        var kept = await ReleaseReplicasAsync(provisionRequest, replicaIds).ConfigureAwait(false);
+        // Replicas the inventory tracks are accounted for by their own reservation and are not this call's to undo,
+        // even when the answer mixes them with untracked ones: only those are released.
+        var kept = await ReleaseReplicasAsync(provisionRequest, Untracked(replicaIds, trackedCount), othersRunUnderKey: trackedCount > 0).ConfigureAwait(false);
         if (kept.Count > 0)
         {
             return await KeepAsync(provisionRequest, reservationId, provisionRequest.Replicas, kept).ConfigureAwait(false);
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-        return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller during provisioning; the replicas and the reservation were released.");
+        return Attempt.Of(
+            AttemptKind.Cancelled,
+            $"Cancelled by the caller during provisioning; the replicas and the reservation were released{TrackedLeftRunning(trackedCount)}.");
     }
 
     // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
@@ -1159,12 +1256,34 @@ public sealed class ReplicaRequestHandler
         _burntKeys.AddOrMerge(baseKey, generation, Math.Max);
     }
 
-    // The replicas of an answer to a key that still run: all of them unless this handler released some under the key.
-    private IReadOnlyList<string> Running(string provisioningKey, IReadOnlyList<string> answered)
+    // The replicas of an answer to a key that still run: all of them unless the region lists some as released since the
+    // key's first call, or this handler released some under the key (an adapter may not list them).
+    // No lambda here: its captured locals would be allocated on every call, the common one included.
+    private IReadOnlyList<string> Running(string provisioningKey, ProvisionResult answer)
     {
-        return _releasedUnderKey.TryGet(provisioningKey, out var released)
-            ? [.. answered.Where(id => !released.Contains(id, StringComparer.Ordinal))]
-            : answered;
+        var remembered = _releasedUnderKey.TryGet(provisioningKey, out var released);
+        if (answer.ReleasedReplicaIds.Count == 0 && !remembered)
+        {
+            return answer.ReplicaIds; // the common case: no allocation
+        }
+
+        var running = new List<string>(answer.ReplicaIds.Count);
+        foreach (var id in answer.ReplicaIds)
+        {
+            if (!answer.ReleasedReplicaIds.Contains(id, StringComparer.Ordinal) && !(remembered && released.Contains(id, StringComparer.Ordinal)))
+            {
+                running.Add(id);
+            }
+        }
+
+        return running;
+    }
+
+    // The key's next generation: "~2" after the base, then "~3" and so on.
+    private static string NextGeneration(string provisioningKey)
+    {
+        var (baseKey, generation) = SplitGeneration(provisioningKey);
+        return string.Create(CultureInfo.InvariantCulture, $"{baseKey}~{generation + 1}");
     }
 
     private static (string Base, int Generation) SplitGeneration(string provisioningKey)
@@ -1177,42 +1296,52 @@ public sealed class ReplicaRequestHandler
             : (provisioningKey, 1);
     }
 
-    // Releases replicas provisioned under a key; releasing them all burns the key (see _burntKeys).
+    // Releases replicas provisioned under a key; releasing them all burns the key (see _burntKeys), unless
+    // othersRunUnderKey: the key names replicas besides these (tracked ones, left running), so it stays usable.
     /// <returns>The replicas that could not be released within the retry budget; empty when all were.</returns>
-    private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds)
+    private async ValueTask<IReadOnlyList<string>> ReleaseReplicasAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds, bool othersRunUnderKey = false)
     {
         var region = provisioned.Region;
         List<string>? kept = null;
-        foreach (var replicaId in replicaIds)
+        List<string>? gone = null;
+        try
         {
-            var released = false;
-            for (var attempt = 0; attempt <= _maxProvisionRetries && !released; attempt++)
+            foreach (var replicaId in replicaIds)
             {
-                var answer = await _provisioner.ReleaseAsync(region, replicaId, CancellationToken.None).ConfigureAwait(false);
-                released = answer.IsSuccess || answer.Status == ProvisionStatus.Rejected; // Rejected: it does not run there
-            }
+                var released = false;
+                for (var attempt = 0; attempt <= _maxProvisionRetries && !released; attempt++)
+                {
+                    var answer = await _provisioner.ReleaseAsync(region, replicaId, CancellationToken.None).ConfigureAwait(false);
+                    released = answer.IsSuccess || answer.Status == ProvisionStatus.Rejected; // Rejected: it does not run there
+                }
 
-            if (!released)
+                if (released)
+                {
+                    (gone ??= []).Add(replicaId);
+                }
+                else
+                {
+                    (kept ??= []).Add(replicaId);
+                }
+            }
+        }
+        finally
+        {
+            // Also when a release threw: the replicas released before it are gone, and a replay of the key (the request
+            // is then unsettled) must not count them, even from an adapter that does not list released replicas.
+            if (kept is null && !othersRunUnderKey && (gone?.Count ?? 0) == replicaIds.Count)
             {
-                (kept ??= []).Add(replicaId);
+                Burn(provisioned.IdempotencyKey);
+            }
+            else if (gone is not null)
+            {
+                // Some run on under the key (kept and accounted for, or not reached): the key still names them, so it
+                // is not burnt, and a replay of it is told apart from the released ones.
+                _releasedUnderKey.AddOrMerge(provisioned.IdempotencyKey, [.. gone], static (earlier, added) => [.. earlier.Union(added, StringComparer.Ordinal)]);
             }
         }
 
-        if (kept is null)
-        {
-            Burn(provisioned.IdempotencyKey);
-            return [];
-        }
-
-        // Some run on under the key, kept and accounted for: the key still names them, so it is not burnt, and a replay
-        // of it is told apart from the released ones.
-        string[] gone = [.. replicaIds.Where(id => !kept.Contains(id))];
-        if (gone.Length > 0)
-        {
-            _releasedUnderKey.AddOrMerge(provisioned.IdempotencyKey, gone, static (earlier, added) => [.. earlier.Union(added, StringComparer.Ordinal)]);
-        }
-
-        return kept;
+        return kept ?? [];
     }
 
     private async ValueTask ReleaseReservationAsync(ReservationId id) =>
@@ -1239,10 +1368,17 @@ public sealed class ReplicaRequestHandler
         RegionUnknown,
         OutcomeUnknown,
         Cancelled,
+        Threw,
     }
 
     private readonly record struct Attempt(
-        AttemptKind Kind, string Message, ReservationId Reservation, IReadOnlyList<string>? ReplicaIds, bool IsOutcomeUnknown, ProvisionRequest? Unsettled = null)
+        AttemptKind Kind,
+        string Message,
+        ReservationId Reservation,
+        IReadOnlyList<string>? ReplicaIds,
+        bool IsOutcomeUnknown,
+        ProvisionRequest? Unsettled = null,
+        ExceptionDispatchInfo? Thrown = null)
     {
         public static Attempt Of(AttemptKind kind, string message) => new(kind, message, default, null, false);
 
@@ -1254,6 +1390,18 @@ public sealed class ReplicaRequestHandler
         /// <summary>Replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them, not released.</summary>
         public static Attempt Unknown(AttemptKind kind, string message, ProvisionRequest provision, ReservationId kept) =>
             new(kind, message, kept, null, true, provision);
+
+        /// <summary>A port threw once replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them.</summary>
+        public static Attempt Threw(ExceptionDispatchInfo thrown, ProvisionRequest provision, ReservationId kept) =>
+            new(AttemptKind.Threw, thrown.SourceException.Message, kept, null, true, provision, thrown);
+    }
+
+    // Rethrows a Threw attempt's exception with its original stack trace; the return only satisfies "throw".
+    private static Exception Rethrow(in Attempt attempt)
+    {
+        var thrown = attempt.Thrown!; // set on every Threw attempt, the only kind this is called with
+        thrown.Throw();
+        return thrown.SourceException;
     }
 
     /// <summary>Keeps the most telling failure: the one that got furthest through the steps.</summary>

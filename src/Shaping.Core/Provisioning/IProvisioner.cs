@@ -30,6 +30,17 @@ namespace Shaping.Core.Provisioning;
 /// <see cref="ProvisionStatus.Rejected"/>, as <see cref="InMemoryRegion"/> does.
 /// </para>
 /// <para>
+/// <b>Say which replicas were released.</b> When some of a key's replicas no longer run (released by the handler, by
+/// the host or by the platform), a replay still answers all of them in <see cref="ProvisionResult.ReplicaIds"/>
+/// (the same count as the request, so a request with another count is still told apart) and lists the released ones
+/// in <see cref="ProvisionResult.ReleasedReplicaIds"/>, as <see cref="InMemoryRegion"/> does
+/// (<see cref="ProvisionResult.Success(IReadOnlyList{string}, IReadOnlyList{string})"/>). The handler counts only the
+/// others, and when none runs it provisions the same shape under the key's next generation. Both come from what the
+/// adapter keeps per key and what runs in the platform, so they hold across restarts. An adapter that leaves the list
+/// empty still works within one handler process, which remembers what it released; but a handler restarted since the
+/// release answers a resubmission with replicas that no longer run.
+/// </para>
+/// <para>
 /// <b>Statuses.</b> The handler treats them so: <see cref="ProvisionStatus.TransientFailure"/> may hide an effect
 /// whose answer was lost, so the key is replayed (up to
 /// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> times), and if the retries run out the request ends
@@ -50,8 +61,9 @@ namespace Shaping.Core.Provisioning;
 /// replays the key, then releases each replica, each call up to
 /// <see cref="ReplicaRequestHandlerOptions.MaxProvisionRetries"/> + 1 times) and the cancelled caller waits for that.
 /// Answer a call that ran out of time with <see cref="ProvisionStatus.TransientFailure"/> rather than an exception:
-/// an exception other than the caller's cancellation propagates to the handler's caller, and the reservation is held
-/// until it expires.
+/// an exception other than the caller's cancellation propagates to the handler's caller. Since a provisioning call that
+/// threw may have created replicas, the handler first leaves the request unsettled with its reservation held, as for an
+/// unknown outcome, so that a resubmission or <see cref="ReplicaRequestHandler.ReconcileAsync"/> replays the key.
 /// </para>
 /// </remarks>
 public interface IProvisioner

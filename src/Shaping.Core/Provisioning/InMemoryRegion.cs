@@ -14,8 +14,8 @@ namespace Shaping.Core.Provisioning;
 /// </para>
 /// <para>
 /// <b>Idempotency.</b> The first successful effect under an idempotency key creates the replicas; every later
-/// call with the same key and content returns the same replica ids without creating anything, and the same key
-/// with different content is rejected. <see cref="GetProvisionEffects(string)"/> counts effects per key, so a
+/// call with the same key and content returns the same replica ids without creating anything, listing those released
+/// since in <see cref="ProvisionResult.ReleasedReplicaIds"/>, and the same key with different content is rejected. <see cref="GetProvisionEffects(string)"/> counts effects per key, so a
 /// test can check that nothing was ever provisioned twice.
 /// </para>
 /// <para>
@@ -199,7 +199,7 @@ public sealed class InMemoryRegion : IProvisioner
                     return ProvisionResult.Failure(ProvisionStatus.Rejected, $"The idempotency key '{request.IdempotencyKey}' was used for a different request.");
                 }
 
-                return Answer(ProvisionResult.Success(record.ReplicaIds), ProvisionStatus.TransientFailure);
+                return Answer(Replay(record), ProvisionStatus.TransientFailure);
             }
 
             if (Draw(TransientFailureRate))
@@ -351,6 +351,21 @@ public sealed class InMemoryRegion : IProvisioner
         }
 
         return value;
+    }
+
+    // The answer to a key's replay: its first replicas, with those released since listed as such. Call under the gate.
+    private ProvisionResult Replay(KeyRecord record)
+    {
+        List<string>? released = null;
+        foreach (var id in record.ReplicaIds)
+        {
+            if (!_replicas.ContainsKey(id))
+            {
+                (released ??= []).Add(id);
+            }
+        }
+
+        return released is null ? ProvisionResult.Success(record.ReplicaIds) : ProvisionResult.Success(record.ReplicaIds, released);
     }
 
     private bool AllReleased(KeyRecord record)

@@ -13,6 +13,9 @@ internal sealed class HandlerFixture
 {
     public static readonly ResourceVector RegionTotal = new(64, 256, 2048, 32);
 
+    private readonly ReplicaRequestHandlerOptions _options;
+    private readonly ILoadPredictor _predictor;
+
     public HandlerFixture(
         ReplicaRequestHandlerOptions? options = null,
         Func<IProvisioner, IProvisioner>? wrap = null,
@@ -34,7 +37,9 @@ internal sealed class HandlerFixture
         options ??= new ReplicaRequestHandlerOptions();
         options.RetryDelay = TimeSpan.Zero;
         HandlerLedger = wrapLedger is null ? Ledger : wrapLedger(Ledger);
-        Handler = new ReplicaRequestHandler(Library, predictor ?? Predictor, HandlerLedger, Provisioner, Inventory, options, timeProvider: Time);
+        _options = options;
+        _predictor = predictor ?? Predictor;
+        Handler = NewHandler();
     }
 
     /// <summary>The fixture clock's start; tests that build their own clocked parts start them here.</summary>
@@ -60,10 +65,19 @@ internal sealed class HandlerFixture
 
     public ReplicaInventory Inventory { get; }
 
-    public ReplicaRequestHandler Handler { get; }
+    public ReplicaRequestHandler Handler { get; private set; }
+
+    /// <summary>
+    /// A process restart of the control plane: <see cref="Handler"/> becomes a new handler, with none of the old one's
+    /// memory, over the same regions, ledger and inventory (which a host keeps or rebuilds across restarts).
+    /// </summary>
+    public void Restart() => Handler = NewHandler();
 
     public static ReplicaRequest Request(string key = "req-1", int replicas = 2, double? tradeoff = 0, params string[] failover) =>
         new("eu", replicas, TimeSpan.FromHours(1), key) { Tradeoff = tradeoff, FailoverRegions = failover.Length == 0 ? null : failover };
+
+    private ReplicaRequestHandler NewHandler() =>
+        new(Library, _predictor, HandlerLedger, Provisioner, Inventory, _options, timeProvider: Time);
 
     public RegionCapacity Capacity(string region)
     {

@@ -152,6 +152,33 @@ public sealed class InMemoryRegionTests
     }
 
     [Fact]
+    public async Task Provision_ReplayAfterSomeReleased_ListsThemAsReleased()
+    {
+        var region = new InMemoryRegion("eu");
+        var ids = (await region.ProvisionAsync(Request("k", 3))).ReplicaIds;
+        Assert.Empty((await region.ProvisionAsync(Request("k", 3))).ReleasedReplicaIds); // all run
+        await region.ReleaseAsync("eu", ids[1]);
+
+        var replay = await region.ProvisionAsync(Request("k", 3));
+        Assert.True(replay.IsSuccess);
+        Assert.Equal(ids, replay.ReplicaIds); // the key's first replicas, as the contract says
+        Assert.Equal([ids[1]], replay.ReleasedReplicaIds);
+
+        await region.ReleaseAsync("eu", ids[0]);
+        await region.ReleaseAsync("eu", ids[2]);
+        Assert.Equal(ids, (await region.ProvisionAsync(Request("k", 3))).ReleasedReplicaIds);
+        Assert.Equal(1, region.GetProvisionEffects("k"));
+    }
+
+    [Fact]
+    public void ProvisionResult_ReleasedReplicaIds_DefaultsToEmptyAndRefusesNull()
+    {
+        Assert.Empty(ProvisionResult.Success(["a"]).ReleasedReplicaIds);
+        Assert.Equal(["a"], ProvisionResult.Success(["a", "b"], ["a"]).ReleasedReplicaIds);
+        Assert.Throws<ArgumentNullException>(() => ProvisionResult.Success(["a"], null!));
+    }
+
+    [Fact]
     public async Task Resize_SameKey_ResizesOnce()
     {
         var region = new InMemoryRegion("eu");
