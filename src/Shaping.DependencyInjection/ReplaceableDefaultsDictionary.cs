@@ -11,8 +11,9 @@ namespace Shaping.DependencyInjection;
 /// The configuration binder (<c>IConfiguration.Bind</c>, <c>services.Configure&lt;T&gt;(section)</c>) fills a
 /// dictionary that already holds entries by setting each configured key through the indexer, so with a plain
 /// dictionary the defaults would stay beside what appsettings.json gives. Here the first write (<see cref="Add(TKey, TValue)"/>
-/// or the indexer) clears them first, so the configured entries are exactly those. Reads do not count, so the binder
-/// still starts a configured default key from its default value. <see cref="Remove(TKey)"/> and <see cref="Clear"/>
+/// or the indexer) clears them first, so the configured entries are exactly those. Reads do not count, but the binder
+/// writes keys in order, so a default key it edits starts from its default value only when no other key was written
+/// before it: configured entries should be given in full. <see cref="Remove(TKey)"/> and <see cref="Clear"/>
 /// work on the defaults as entries, and after any edit the dictionary is an ordinary dictionary. Not thread-safe, like
 /// <see cref="Dictionary{TKey, TValue}"/>: options are configured on one thread.
 /// </remarks>

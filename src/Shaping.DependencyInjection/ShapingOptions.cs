@@ -134,7 +134,7 @@ public sealed class ShapingOptions
     /// unless it plugs in a provisioner of its own. So a host that brings its own provisioner but keeps the in-memory
     /// ledger lists every region it provisions in here, or requests there answer <c>NoCapacity</c> (the region is
     /// unknown to the ledger); a PostgreSQL ledger has its own regions (see its <c>SetRegionCapacityAsync</c>). Each name is not empty; each
-    /// capacity is finite, non-negative, not zero and at most
+    /// capacity is finite and above zero in every dimension and at most
     /// <see cref="Shaping.Core.Capacity.CapacityLimits.MaxAmount"/> (9 × 10⁹) in every dimension, the limit every capacity
     /// ledger accepts.
     /// </summary>
@@ -143,7 +143,8 @@ public sealed class ShapingOptions
     /// code, or regions given in configuration and bound with <c>services.Configure&lt;ShapingOptions&gt;(section)</c>)
     /// replaces it, so the regions you name are the only ones, not added beside <c>local</c>. Write <c>local</c> too to
     /// keep it. <c>Remove</c> or <c>Clear</c> first works on the default entry, and later writes add. In configuration
-    /// give each region in full: <c>"InMemoryRegions": { "eu-west": { "CpuCores": 512, "MemoryGiB": 2048,
+    /// give each region in full, <c>local</c> included (a dimension left out binds as 0, which fails validation at
+    /// start): <c>"InMemoryRegions": { "eu-west": { "CpuCores": 512, "MemoryGiB": 2048,
     /// "StorageGiB": 20000, "NetworkGbps": 200 } }</c>.
     /// </remarks>
     /// <value>The default is one region, <c>local</c>, of 256 cores, 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps.</value>

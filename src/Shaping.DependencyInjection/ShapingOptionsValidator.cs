@@ -75,6 +75,12 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
             {
                 failures.Add(F($"ShapingOptions.InMemoryRegions[{region}] ({capacity}) must be finite, non-negative and not zero."));
             }
+            else if (capacity.CpuCores == 0 || capacity.MemoryGiB == 0 || capacity.StorageGiB == 0 || capacity.NetworkGbps == 0)
+            {
+                // Most often a region given in configuration without all four dimensions: each one left out binds as 0,
+                // and the region could then take no shape that needs it.
+                failures.Add(F($"ShapingOptions.InMemoryRegions[{region}] ({capacity}) has no capacity in some dimension; give every region all four dimensions (CpuCores, MemoryGiB, StorageGiB, NetworkGbps), in configuration too, where a dimension left out binds as 0."));
+            }
             else
             {
                 Check(

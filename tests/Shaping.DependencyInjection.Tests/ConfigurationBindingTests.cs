@@ -114,6 +114,30 @@ public sealed class ConfigurationBindingTests
         Assert.Equal(new ResourceVector(64, 1024, 10_000, 100), Assert.Single(options.InMemoryRegions).Value);
     }
 
+    // The binder writes keys in order: a region sorting before "local" clears the defaults first, so a partial "local"
+    // binds its other dimensions as 0. Validation must refuse that rather than start a region that takes no shape.
+    [Fact]
+    public void InMemoryRegions_DefaultRegionEditedBesideARegionSortingFirst_FailsValidationNamingTheRegion()
+    {
+        var configuration = Configuration(new()
+        {
+            ["InMemoryRegions:eu:CpuCores"] = "8",
+            ["InMemoryRegions:eu:MemoryGiB"] = "8",
+            ["InMemoryRegions:eu:StorageGiB"] = "8",
+            ["InMemoryRegions:eu:NetworkGbps"] = "8",
+            ["InMemoryRegions:local:CpuCores"] = "64",
+        });
+        var options = new ShapingOptions();
+        configuration.Bind(options);
+
+        var result = new ShapingOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains("InMemoryRegions[local]", failure, StringComparison.Ordinal);
+        Assert.Contains("all four dimensions", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void InMemoryRegions_InCode_TheFirstWriteReplacesTheDefaultAndRemoveEditsIt()
     {

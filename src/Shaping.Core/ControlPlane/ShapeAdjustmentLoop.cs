@@ -419,14 +419,18 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     // replica in it is no data instead (the source or the inventory is behind), and so is every region when the read
     // has nothing usable at all while the inventory tracks replicas: a read that empty contradicts the inventory, and
     // a monitoring query that silently returned nothing must not teach the predictor zeros everywhere.
-    private List<string> IdleRegions(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
+    private IReadOnlyList<string> IdleRegions(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
     {
         lock (_regionsGate)
         {
-            _fedRegions.UnionWith(regionDemand.Keys);
+            foreach (var region in regionDemand.Keys)
+            {
+                _fedRegions.Add(region);
+            }
+
             if (_fedRegions.Count == regionDemand.Count || (regionDemand.Count == 0 && _inventory.Count > 0))
             {
-                return [];
+                return Array.Empty<string>(); // the common case: every region fed was read
             }
 
             var tracked = _inventory.TrackedRegions();
@@ -545,10 +549,12 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                     // Still unknown: both shapes stay counted. A move cancelled during its resize still holds its
                     // reservation uncommitted; commit it now, as a lost answer within the move does, so it does not
                     // expire while the replica may run on the new shape (a no-op when it is committed already). If
-                    // the hold expired before this cycle, count the new shape with a reservation of its own instead.
+                    // the hold expired before this cycle (or the ledger has forgotten it since: NotFound), count the new
+                    // shape with a reservation of its own instead, under an id of its own each try (a failed try's id
+                    // is released, and a released id cannot be reserved again).
                     var commit = await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
-                    if (commit.Status == ReservationStatus.Expired
-                        && await ReserveAndCommitAsync(move, move.Key + "/recount").ConfigureAwait(false) is { } recount)
+                    if (commit.Status is ReservationStatus.Expired or ReservationStatus.NotFound
+                        && await ReserveAndCommitAsync(move, RecountKey(move)).ConfigureAwait(false) is { } recount)
                     {
                         _unsettled[move.Record.ReplicaId] = move with { Reservation = recount };
                     }
@@ -830,10 +836,11 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// <summary>Consecutive failed moves of one replica and the observation time before which it is not moved again.</summary>
     private readonly record struct RetryWait(int Failures, DateTimeOffset NotBefore);
 
-    /// <summary>
-    /// A move from the reserve on: the replica as it was, the target shape, the resize's idempotency key and the
-    /// reservation for the target (its id is the key). Kept between cycles while the resize's outcome is unknown.
-    /// </summary>
+    // The id of a recount: the resize key and a number no other recount of this loop has, since a failed recount's id
+    // is released and the ledger answers a released id Conflict until it forgets it.
+    private string RecountKey(UnsettledResize move) =>
+        string.Create(CultureInfo.InvariantCulture, $"{move.Key}/recount-{Interlocked.Increment(ref _moveSequence)}");
+
     // Counts the move's target shape with a new reservation, reserved and committed under the given key (not
     // cancellable: the replica may already run on the target). Null when that fails; a reserve that may have taken
     // effect is then released.
@@ -861,6 +868,10 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// A move from the reserve on: the replica as it was, the target shape, the resize's idempotency key and the
+    /// reservation for the target (its id is the key). Kept between cycles while the resize's outcome is unknown.
+    /// </summary>
     private sealed record UnsettledResize(
         ReplicaRecord Record, ResourceShape Target, ScalerDecision Decision, string Key, ReservationId Reservation, DateTimeOffset Timestamp)
     {

@@ -147,6 +147,35 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
         Assert.Equal(ReservationState.Committed, reservation.State);
     }
 
+    // The same after the ledger has forgotten the expired hold (NotFound: the in-memory ledger keeps finished
+    // reservations for an hour by default): the new shape must still be counted.
+    [Fact]
+    public async Task RunOnceAsync_CancelledDuringAResizeThatActed_HoldExpiredAndForgotten_CountsTheNewShapeAgain()
+    {
+        var region = new CancelDuringResize(_region);
+        using var loop = NewLoop(region);
+        using var cancel = new CancellationTokenSource();
+        region.Cancel = cancel;
+        var at = _time.GetUtcNow();
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
+        Assert.Empty((await loop.RunOnceAsync()).Moves);
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
+
+        _time.Advance(TimeSpan.FromMinutes(3));
+        await _ledger.ReclaimExpiredAsync();
+        _time.Advance(TimeSpan.FromHours(2));
+        await _ledger.ReclaimExpiredAsync(); // past the finished reservations' retention: forgotten
+        region.Unanswered = true;
+        Assert.Empty((await loop.RunOnceAsync()).Moves);
+
+        Assert.Equal(2 + 8, Capacity().Committed.CpuCores);
+        region.Unanswered = false;
+        Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single((await loop.RunOnceAsync()).Moves).Outcome);
+        Assert.Equal(8, Capacity().Committed.CpuCores);
+        Assert.Equal(0, _ledger.CountHeld());
+    }
+
     private ShapeAdjustmentLoop NewLoop(IProvisioner provisioner)
     {
         var policy = new ScalerPolicy(

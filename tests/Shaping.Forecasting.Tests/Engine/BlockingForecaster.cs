@@ -20,10 +20,21 @@ internal sealed class BlockingForecaster(TimeSpan timeout) : IForecaster, IDispo
     /// <summary>Gets how many fits have returned.</summary>
     public int Completed => Volatile.Read(ref _completed);
 
+    /// <summary>Gets the managed thread id of the first fit.</summary>
+    public int FitThreadId { get; private set; }
+
     public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
     {
+        if (!Started.IsSet)
+        {
+            FitThreadId = Environment.CurrentManagedThreadId;
+        }
+
         Started.Set();
-        _release.Wait(timeout, CancellationToken.None);
+        if (!_release.Wait(timeout, CancellationToken.None))
+        {
+            _release.Set(); // timed out once (a fit on the caller's thread): the later fits need not wait too
+        }
         var model = _inner.Fit(history, seasonalPeriod, cancellationToken);
         Interlocked.Increment(ref _completed);
         return model;

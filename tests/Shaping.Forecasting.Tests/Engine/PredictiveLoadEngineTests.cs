@@ -380,16 +380,20 @@ public sealed class PredictiveLoadEngineTests
     {
         // The hosted service's ExecuteAsync returns RunAsync's task: a fit on the calling thread would hold up whatever
         // started the loop (host start-up on older hosts, or a caller's own scheduler) for the whole fit.
-        using var forecaster = new BlockingForecaster(TimeSpan.FromSeconds(2));
+        // The timeout only ends a fit made inline, so that such a test fails (after it) instead of hanging; it is long
+        // enough that a loaded machine cannot pass it between RunAsync returning and the check below.
+        using var forecaster = new BlockingForecaster(TimeSpan.FromSeconds(30));
         var (engine, clock, _) = Create(forecaster: forecaster);
         Feed(engine, clock, 24 * 7);
         using var cancel = new CancellationTokenSource();
+        var caller = Environment.CurrentManagedThreadId;
 
         var run = engine.RunAsync(cancel.Token);
         var completedWhenReturned = forecaster.Completed;
 
         Assert.Equal(0, completedWhenReturned);
         Assert.True(forecaster.Started.Wait(TimeSpan.FromSeconds(30)), "the refresh did not start a fit");
+        Assert.NotEqual(caller, forecaster.FitThreadId);
         forecaster.Release();
         await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh is not null || run.IsCompleted);
         Assert.NotNull(engine.GetStatus("eu-west")!.LastRefresh);
