@@ -949,8 +949,11 @@ public sealed class ReplicaRequestHandler
         {
             // A port threw (an adapter bug, or a time-out of its own; the caller's cancellation is handled above) after
             // a provisioning call that may have created replicas: keep the reservation for them, as for an unknown
-            // outcome, rather than let the exception orphan them.
-            return Attempt.Threw(ExceptionDispatchInfo.Capture(ex), provisionRequest, reservationId);
+            // outcome, rather than let the exception orphan them. When a later reservation had already taken over
+            // their accounting (committed), that one is kept instead, so the settlement does not count them twice.
+            return ex is AccountingMovedException moved
+                ? Attempt.Threw(moved.Thrown, provisionRequest, moved.Reservation)
+                : Attempt.Threw(ExceptionDispatchInfo.Capture(ex), provisionRequest, reservationId);
         }
     }
 
@@ -1030,14 +1033,21 @@ public sealed class ReplicaRequestHandler
         {
             if ((await CommitReservationAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
             {
-                await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-                return await RecordAsync(
-                    provisioned,
-                    again.Reservation,
-                    replicaIds,
-                    committed.Status == ReservationStatus.Unavailable
-                        ? "The ledger did not answer the commit; the replicas are accounted by a new reservation and the first was released."
-                        : "The first reservation expired during provisioning; the replicas are accounted by a new one.").ConfigureAwait(false);
+                try
+                {
+                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                    return await RecordAsync(
+                        provisioned,
+                        again.Reservation,
+                        replicaIds,
+                        committed.Status == ReservationStatus.Unavailable
+                            ? "The ledger did not answer the commit; the replicas are accounted by a new reservation and the first was released."
+                            : "The first reservation expired during provisioning; the replicas are accounted by a new one.").ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not AccountingMovedException)
+                {
+                    throw new AccountingMovedException(again.Reservation, ex);
+                }
             }
 
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
@@ -1225,9 +1235,16 @@ public sealed class ReplicaRequestHandler
             {
                 if ((await CommitReservationAsync(exact.Reservation).ConfigureAwait(false)).IsSuccess)
                 {
-                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-                    var recorded = await RecordAsync(provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
-                    return Attempt.Done(recorded.Reservation, kept, message);
+                    try
+                    {
+                        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
+                        var recorded = await RecordAsync(provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
+                        return Attempt.Done(recorded.Reservation, kept, message);
+                    }
+                    catch (Exception ex) when (ex is not AccountingMovedException)
+                    {
+                        throw new AccountingMovedException(exact.Reservation, ex);
+                    }
                 }
 
                 await ReleaseReservationAsync(exact.Reservation).ConfigureAwait(false);
@@ -1394,6 +1411,17 @@ public sealed class ReplicaRequestHandler
         /// <summary>A port threw once replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them.</summary>
         public static Attempt Threw(ExceptionDispatchInfo thrown, ProvisionRequest provision, ReservationId kept) =>
             new(AttemptKind.Threw, thrown.SourceException.Message, kept, null, true, provision, thrown);
+    }
+
+    // A port threw after a new reservation had been committed for the replicas in place of the attempt's: carries the
+    // exception (with its stack trace) to ProvisionReservedAsync, which keeps that reservation for the settlement
+    // instead of the attempt's. Never reaches the caller: the exception it carries does.
+    private sealed class AccountingMovedException(ReservationId reservation, Exception thrown)
+        : Exception(thrown.Message, thrown)
+    {
+        public ReservationId Reservation { get; } = reservation;
+
+        public ExceptionDispatchInfo Thrown { get; } = ExceptionDispatchInfo.Capture(thrown);
     }
 
     // Rethrows a Threw attempt's exception with its original stack trace; the return only satisfies "throw".

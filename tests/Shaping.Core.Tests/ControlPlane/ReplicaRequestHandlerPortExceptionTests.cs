@@ -54,6 +54,51 @@ public sealed class ReplicaRequestHandlerPortExceptionTests
         AssertSettledOnTheFirstReplicas(f, settled!);
     }
 
+    // The commit goes unanswered, so a second reservation accounts for the replicas and is committed; then releasing the
+    // first throws. The request must be left unsettled on the second reservation, or it stays committed forever while
+    // the settlement commits the first (or a third) for the same replicas.
+    [Fact]
+    public async Task HandleAsync_CommitReplacedThenReleaseThrows_SettlesOnTheReplacementWithoutCountingTwice()
+    {
+        var f = new HandlerFixture(wrapLedger: l => new ScriptedLedger(l)
+            .Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
+            .Releases(LedgerStep.Throw));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => f.Handler.HandleAsync(HandlerFixture.Request("A")).AsTask());
+        AssertUnsettled(f, "A");
+
+        var settled = await f.Handler.ReconcileAsync("A");
+        Assert.True(settled!.IsProvisioned, settled.Message);
+        Assert.Equal(0, f.Handler.UnsettledRequestCount);
+        await ExpireTheHoldWhoseReleaseThrewAsync(f);
+        f.AssertConsistent();
+    }
+
+    // Cancelled after the effect with one replica that cannot be released: the kept one gets a reservation of its own
+    // size, committed; then releasing the original throws. The settlement must not count the kept replica twice.
+    [Fact]
+    public async Task HandleAsync_KeptReplicaReservedExactlyThenReleaseThrows_SettlesWithoutCountingTwice()
+    {
+        using var cts = new CancellationTokenSource();
+        var f = new HandlerFixture(
+            wrap: inner => new ScriptedProvisioner(inner) { CancelOnStep = cts, CannotRelease = id => id == "eu-2" }.Then(Step.CancelAfterEffect),
+            wrapLedger: l => new ScriptedLedger(l).Releases(LedgerStep.Throw));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask());
+
+        var settled = await f.Handler.ReconcileAsync("A");
+        Assert.True(settled!.IsProvisioned, settled.Message);
+        await ExpireTheHoldWhoseReleaseThrewAsync(f);
+        f.AssertConsistent();
+    }
+
+    // The first reservation, whose release threw, is still held (never committed): it goes back when it expires.
+    private static async Task ExpireTheHoldWhoseReleaseThrewAsync(HandlerFixture f)
+    {
+        f.Time.Advance(TimeSpan.FromHours(1));
+        await f.Ledger.ReclaimExpiredAsync();
+    }
+
     // The adapter answers one id twice, so the inventory refuses the replicas after the commit.
     [Fact]
     public async Task HandleAsync_InventoryThrowsAfterTheCommit_LeavesTheRequestUnsettled_AndTheResubmissionSettlesIt()

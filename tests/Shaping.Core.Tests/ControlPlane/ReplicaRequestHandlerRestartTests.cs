@@ -134,13 +134,13 @@ public sealed class ReplicaRequestHandlerRestartTests
     public async Task HandleAsync_AdapterListsEveryKeyAsReleased_WalksABoundedNumberOfGenerationsAndFails()
     {
         var spent = new SpentKeysProvisioner();
-        var f = new HandlerFixture(wrap: _ => spent);
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { MaxAttempts = 1 }, wrap: _ => spent);
 
         var result = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
 
         Assert.False(result.IsProvisioned);
         Assert.Equal(ReplicaOutcome.ProvisioningFailed, result.Outcome);
-        Assert.InRange(spent.Calls, 2, 8 * 40); // at most MaxAttempts (8) attempts, each a bounded walk
+        Assert.Equal(1 + 32, spent.Calls); // one attempt: the first key and 32 spent generations after it
         Assert.Empty(f.Inventory.Snapshot());
         Assert.Equal(0, f.Ledger.CountHeld());
     }
@@ -171,7 +171,7 @@ public sealed class ReplicaRequestHandlerRestartTests
         public ValueTask<Shaping.Core.Provisioning.ProvisionResult> ProvisionAsync(Shaping.Core.Provisioning.ProvisionRequest request, CancellationToken cancellationToken = default)
         {
             Calls++;
-            string[] ids = [$"gone-{Calls}"];
+            var ids = Enumerable.Range(1, request.Replicas).Select(i => $"gone-{Calls}-{i}").ToArray(); // as many as asked
             return ValueTask.FromResult(Shaping.Core.Provisioning.ProvisionResult.Success(ids, ids));
         }
 
