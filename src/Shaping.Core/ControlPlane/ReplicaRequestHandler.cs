@@ -1053,20 +1053,19 @@ public sealed class ReplicaRequestHandler
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
         }
 
-        var trackedCount = CountTracked(replicaIds, out _);
-        if (trackedCount > 0 && trackedCount == replicaIds.Count)
+        var undo = await UndoUntrackedAsync(provisioned, replicaIds).ConfigureAwait(false);
+        if (undo.AllTracked)
         {
             // The replay of a completed request: its own reservation accounts for the replicas, which are not released.
             return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        // Only the replicas nothing accounts for are released; those the inventory tracks have their own reservation.
-        if ((await ReleaseReplicasAsync(provisioned, Untracked(replicaIds, trackedCount), othersRunUnderKey: trackedCount > 0).ConfigureAwait(false)).Count == 0)
+        if (undo.Kept.Count == 0)
         {
             await ReleaseReservationAsync(reservationId).ConfigureAwait(false); // frees it if an unanswered commit took effect
             return Attempt.Of(
                 AttemptKind.NoCapacity,
-                $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released{TrackedLeftRunning(trackedCount)}.");
+                $"The reservation was not committed ({committed.Status}) and capacity was gone; the replicas were released{TrackedLeftRunning(undo.TrackedCount)}.");
         }
 
         // Replicas exist that no confirmed reservation counts: keep the first one (committed, if an unanswered commit
@@ -1190,26 +1189,38 @@ public sealed class ReplicaRequestHandler
                 reservationId);
         }
 
-        var trackedCount = CountTracked(replicaIds, out _);
-        if (trackedCount > 0 && trackedCount == replicaIds.Count)
+        var undo = await UndoUntrackedAsync(provisionRequest, replicaIds).ConfigureAwait(false);
+        if (undo.AllTracked)
         {
             // A resubmission of a completed request the handler no longer remembers: the region answered the first
             // request's replicas, which its own reservation accounts for. They are not this call's to undo.
             return await RecordAsync(provisionRequest, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
-        // Replicas the inventory tracks are accounted for by their own reservation and are not this call's to undo,
-        // even when the answer mixes them with untracked ones: only those are released.
-        var kept = await ReleaseReplicasAsync(provisionRequest, Untracked(replicaIds, trackedCount), othersRunUnderKey: trackedCount > 0).ConfigureAwait(false);
-        if (kept.Count > 0)
+        if (undo.Kept.Count > 0)
         {
-            return await KeepAsync(provisionRequest, reservationId, provisionRequest.Replicas, kept).ConfigureAwait(false);
+            return await KeepAsync(provisionRequest, reservationId, provisionRequest.Replicas, undo.Kept).ConfigureAwait(false);
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
         return Attempt.Of(
             AttemptKind.Cancelled,
-            $"Cancelled by the caller during provisioning; the replicas and the reservation were released{TrackedLeftRunning(trackedCount)}.");
+            $"Cancelled by the caller during provisioning; the replicas and the reservation were released{TrackedLeftRunning(undo.TrackedCount)}.");
+    }
+
+    // Releases the replicas of an answer that nothing accounts for, for a rollback or for want of capacity at commit.
+    // Replicas the inventory tracks run on under their own reservation and are not released, even when the answer mixes
+    // them with untracked ones; when it tracks all of them (a completed request's replay), nothing is released.
+    private async ValueTask<(bool AllTracked, int TrackedCount, IReadOnlyList<string> Kept)> UndoUntrackedAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds)
+    {
+        var trackedCount = CountTracked(replicaIds, out _);
+        if (trackedCount > 0 && trackedCount == replicaIds.Count)
+        {
+            return (true, trackedCount, []);
+        }
+
+        var kept = await ReleaseReplicasAsync(provisioned, Untracked(replicaIds, trackedCount), othersRunUnderKey: trackedCount > 0).ConfigureAwait(false);
+        return (false, trackedCount, kept);
     }
 
     // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
