@@ -103,7 +103,7 @@ public sealed class ReplicaInventory
         ArgumentNullException.ThrowIfNull(shape);
         lock (_gate)
         {
-            for (var i = 0; i < replicaIds.Count; i++) // indexed: a foreach over the interface would allocate its enumerator
+            for (var i = 0; i < replicaIds.Count; i++) // indexed: a foreach over the interface can allocate an enumerator (32 B)
             {
                 if (_replicas.ContainsKey(replicaIds[i]))
                 {
