@@ -95,6 +95,48 @@ public static class ShapingBuilderExtensions
         ReplaceWith(builder, factory);
 
     /// <summary>
+    /// Uses a <see cref="ReplicaInventory"/> the host built, typically restored from the records it persisted before a
+    /// restart (<c>new ReplicaInventory(records)</c>), as the inventory the request handler, the adjustment loop and
+    /// the synthetic utilisation source share.
+    /// </summary>
+    /// <remarks>
+    /// The inventory lives in process memory, so without a restore a restarted host forgets the replicas it provisioned:
+    /// its loop cannot move them and a resubmitted request counts them twice in the ledger (see
+    /// <see cref="ReplicaInventory"/>). Replaces the inventory registered before, the default included, in any order;
+    /// registering a <see cref="ReplicaInventory"/> before <c>AddPredictiveShaping()</c> works as well. The host
+    /// persists <see cref="ReplicaInventory.Snapshot"/> whenever <see cref="ReplicaInventory.Version"/> has changed.
+    /// </remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="inventory">The inventory.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="inventory"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseReplicaInventory(this IShapingBuilder builder, ReplicaInventory inventory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(inventory);
+        builder.Services.Replace(ServiceDescriptor.Singleton(inventory));
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses the <see cref="ReplicaInventory"/> <paramref name="factory"/> returns (called once, as a singleton), for
+    /// example one restored from a store the host registers: <c>UseReplicaInventory(sp =&gt; new
+    /// ReplicaInventory(sp.GetRequiredService&lt;MyReplicaStore&gt;().Load()))</c>.
+    /// </summary>
+    /// <remarks>
+    /// As <see cref="UseReplicaInventory(IShapingBuilder, ReplicaInventory)"/>. The factory runs when the request handler,
+    /// the adjustment loop or the utilisation source is first resolved, before either serves or runs, so the records are
+    /// in place before they are used; a store that can only be read asynchronously is better read before the host is
+    /// built, and its records passed to the other overload.
+    /// </remarks>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Builds the inventory; called once.</param>
+    /// <returns>The same builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="factory"/> is <see langword="null"/>.</exception>
+    public static IShapingBuilder UseReplicaInventory(this IShapingBuilder builder, Func<IServiceProvider, ReplicaInventory> factory) =>
+        ReplaceWith(builder, factory);
+
+    /// <summary>
     /// Seeds the shape library with a fixed catalog instead of the embedded default one: the request handler and the
     /// adjustment loop start from these shapes, and follow what is later added to or retired from the
     /// <see cref="ShapeLibrary"/>.

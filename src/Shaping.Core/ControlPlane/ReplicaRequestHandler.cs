@@ -89,7 +89,10 @@ namespace Shaping.Core.ControlPlane;
 /// <b>Resubmissions.</b> Requests that share an idempotency key run one at a time, and a provisioned request is
 /// remembered (the last <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/> keys): resubmitting it
 /// returns the first result with <see cref="ReplicaResult.Attempts"/> 0, without reserving or provisioning again,
-/// even if the forecast has changed and another shape would now rank first. Resubmitting a request whose outcome
+/// even if the forecast has changed and another shape would now rank first. That memory is the process's: after a
+/// restart a resubmission is served afresh, and when it reaches the same provisioning key (the same shape ranks first)
+/// the region answers the first replicas, which only a restored <see cref="ReplicaInventory"/> keeps the handler from
+/// counting twice (see <see cref="ReplicaInventory.Restore"/>). Resubmitting a request whose outcome
 /// was unknown first replays exactly the remembered provisioning key in the remembered region, on the reservation
 /// kept for it, before ranking or reserving anything else: if replicas exist it commits that reservation (or, if it
 /// expired, a new one) and returns them; if the replay is rejected, or the replicas had to be released for want of

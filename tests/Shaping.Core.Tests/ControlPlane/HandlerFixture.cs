@@ -63,7 +63,7 @@ internal sealed class HandlerFixture
 
     public IProvisioner Provisioner { get; }
 
-    public ReplicaInventory Inventory { get; }
+    public ReplicaInventory Inventory { get; private set; }
 
     public ReplicaRequestHandler Handler { get; private set; }
 
@@ -72,6 +72,16 @@ internal sealed class HandlerFixture
     /// memory, over the same regions, ledger and inventory (which a host keeps or rebuilds across restarts).
     /// </summary>
     public void Restart() => Handler = NewHandler();
+
+    /// <summary>
+    /// A process restart in which the inventory is rebuilt too: <see cref="Inventory"/> becomes
+    /// <paramref name="inventory"/> (restored from a snapshot, or a fresh one) and <see cref="Handler"/> a new handler over it.
+    /// </summary>
+    public void Restart(ReplicaInventory inventory)
+    {
+        Inventory = inventory;
+        Handler = NewHandler();
+    }
 
     public static ReplicaRequest Request(string key = "req-1", int replicas = 2, double? tradeoff = 0, params string[] failover) =>
         new("eu", replicas, TimeSpan.FromHours(1), key) { Tradeoff = tradeoff, FailoverRegions = failover.Length == 0 ? null : failover };
