@@ -18,7 +18,7 @@ var output = new Option<FileInfo?>("--out")
 };
 var forecasts = new Option<DirectoryInfo?>("--forecasts")
 {
-    Description = "Also write each method's point forecasts to DIR/<method>.csv in the M4 submission format (id,F1,...,Fh).",
+    Description = "Also write each method's point forecasts to DIR/<method>.csv in the M4 submission format (id,F1,...,Fh), and its 95 % interval bounds to DIR/<method>-lo95.csv and DIR/<method>-hi95.csv.",
 };
 var seriesLimit = new Option<int?>("--series") { Description = "Run only the first N series (after --every)." };
 var every = new Option<int>("--every")
