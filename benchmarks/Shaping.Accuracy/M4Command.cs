@@ -128,12 +128,12 @@ internal static class M4Command
     {
         var inv = CultureInfo.InvariantCulture;
         var table = new StringBuilder();
-        table.AppendLine("| Method | Forecaster | sMAPE | MASE | OWA | Total wall (s) | Fit median (ms) | Fit mean (ms) | Fit max (ms) | Series |");
-        table.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        table.AppendLine("| Method | Forecaster | sMAPE | MASE | OWA | MSIS | 95 % coverage | above 97.5 % | 80 % coverage | Total wall (s) | Fit median (ms) | Fit mean (ms) | Fit max (ms) | Series |");
+        table.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results)
         {
             table.AppendLine(string.Create(inv,
-                $"| {r.Key} | {r.Name} | {r.Smape:F3} | {r.Mase:F3} | {r.Owa:F3} | {r.TotalSeconds:F2} | {r.FitMedianMs:F3} | {r.FitMeanMs:F3} | {r.FitMaxMs:F3} | {r.SeriesCount} |"));
+                $"| {r.Key} | {r.Name} | {r.Smape:F3} | {r.Mase:F3} | {r.Owa:F3} | {r.Msis:F3} | {100 * r.Coverage95:F1} % | {100 * r.Above95:F1} % | {100 * r.Coverage80:F1} % | {r.TotalSeconds:F2} | {r.FitMedianMs:F3} | {r.FitMeanMs:F3} | {r.FitMaxMs:F3} | {r.SeriesCount} |"));
         }
 
         var notes = new List<string>();
@@ -163,7 +163,7 @@ internal static class M4Command
         markdown.AppendLine("```");
         markdown.AppendLine();
         markdown.AppendLine(string.Create(inv,
-            $"Data: {subset}, horizon {selected[0].Test.Length}, seasonal period m = {m}. sMAPE (percent) and MASE (scaled by the in-sample seasonal naive error, lag m) are the M4 definitions, averaged over the series; OWA = ½(sMAPE / {ForecastMetrics.M4HourlyNaive2Smape} + MASE / {ForecastMetrics.M4HourlyNaive2Mase}), against the published M4 hourly Naive2 figures. Fit time is fit + {selected[0].Test.Length}-step point forecast of one series; total wall time is for all series of one method, run in parallel."));
+            $"Data: {subset}, horizon {selected[0].Test.Length}, seasonal period m = {m}. sMAPE (percent) and MASE (scaled by the in-sample seasonal naive error, lag m) are the M4 definitions, averaged over the series; OWA = ½(sMAPE / {ForecastMetrics.M4HourlyNaive2Smape} + MASE / {ForecastMetrics.M4HourlyNaive2Mase}), against the published M4 hourly Naive2 figures. Intervals: each method's 0.025, 0.1, 0.9 and 0.975 quantiles from `Forecast(h, levels)` of the fitted model; MSIS is M4's mean scaled interval score of the 95 % interval (α = 0.05, the same scale as MASE), averaged over the series; coverage is the share of all {selected.Sum(s => s.Test.Length)} outcomes inside the 95 % (nominal 95 %) and 80 % (nominal 80 %) intervals, and \"above 97.5 %\" the share above the 95 % interval's upper bound (nominal 2.5 %: the misses that would under-provision). Fit time is fit + {selected[0].Test.Length}-step point forecast of one series; total wall time is for all series of one method, run in parallel."));
         markdown.AppendLine();
         markdown.Append(table);
         markdown.AppendLine();

@@ -18,7 +18,7 @@ var output = new Option<FileInfo?>("--out")
 };
 var forecasts = new Option<DirectoryInfo?>("--forecasts")
 {
-    Description = "Also write each method's point forecasts to DIR/<method>.csv in the M4 submission format (id,F1,...,Fh).",
+    Description = "Also write each method's point forecasts to DIR/<method>.csv in the M4 submission format (id,F1,...,Fh), and its 95 % interval bounds to DIR/<method>-lo95.csv and DIR/<method>-hi95.csv.",
 };
 var seriesLimit = new Option<int?>("--series") { Description = "Run only the first N series (after --every)." };
 var every = new Option<int>("--every")
@@ -41,7 +41,7 @@ PositiveInt(every);
 PositiveInt(period);
 PositiveInt(parallelism);
 
-var m4 = new Command("m4", "Score forecasters on an M4-format data set: sMAPE, MASE, OWA and fit time per series.")
+var m4 = new Command("m4", "Score forecasters on an M4-format data set: sMAPE, MASE, OWA, the 95 % interval's MSIS and coverage, 80 % coverage and fit time per series.")
 {
     data, methods, output, forecasts, seriesLimit, every, period, parallelism,
 };

@@ -94,21 +94,103 @@ public sealed class ForecastMetricsTests
     }
 
     [Fact]
+    public void IntervalScore_HandComputedSeries_AddsWidthAndScaledMisses()
+    {
+        // α = 0.05, penalty 2/α = 40. Step 1: inside, width 4. Step 2: 2 above U, 4 + 40·2 = 84.
+        // Step 3: 1 below L, 1 + 40·1 = 41. Mean (4 + 84 + 41)/3 = 43.
+        var score = ForecastMetrics.IntervalScore([5, 12, 1], [4, 6, 2], [8, 10, 3], 0.05);
+        Assert.Equal(43, score, 12);
+    }
+
+    [Fact]
+    public void IntervalScore_OtherAlpha_UsesTwoOverAlpha()
+    {
+        // α = 0.2 (an 80 % interval), penalty 10: width 1 + 10·1 = 11.
+        Assert.Equal(11, ForecastMetrics.IntervalScore([0], [1], [2], 0.2), 12);
+    }
+
+    [Fact]
+    public void IntervalScore_OutcomesOnTheBounds_CostOnlyTheWidth()
+    {
+        Assert.Equal(4, ForecastMetrics.IntervalScore([4, 8], [4, 4], [8, 8], 0.05), 12);
+        Assert.Equal(1, ForecastMetrics.Coverage([4, 8], [4, 4], [8, 8]), 12);
+    }
+
+    [Fact]
+    public void Msis_HandComputedSeries_IsIntervalScoreOverMaseScale()
+    {
+        // Interval score 43 (above); in-sample scale at m = 2 is 2 (see MaseScale_SeasonalLag...) → 21.5.
+        var msis = ForecastMetrics.Msis([1, 2, 3, 4, 6, 5], [5, 12, 1], [4, 6, 2], [8, 10, 3], 2, 0.05);
+        Assert.Equal(21.5, msis, 12);
+    }
+
+    [Fact]
+    public void Msis_ZeroScale_ZeroForZeroScoreInfiniteOtherwise()
+    {
+        double[] periodic = [1, 2, 1, 2, 1, 2];
+        Assert.Equal(0, ForecastMetrics.Msis(periodic, [1, 2], [1, 2], [1, 2], 2, 0.05));
+        Assert.Equal(double.PositiveInfinity, ForecastMetrics.Msis(periodic, [1, 2], [1, 2], [1, 3], 2, 0.05));
+    }
+
+    [Fact]
+    public void Coverage_HandComputedSeries_IsShareInside()
+    {
+        Assert.Equal(1.0 / 3, ForecastMetrics.Coverage([5, 12, 1], [4, 6, 2], [8, 10, 3]), 12);
+        Assert.Equal(0.5, ForecastMetrics.Coverage([3, 3, 9, 10], [2, 4, 8, 0], [4, 5, 10, 9]), 12);
+    }
+
+    [Fact]
+    public void IntervalMetrics_CrossedOrNonFiniteBounds_ThrowNamingLower()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ForecastMetrics.Coverage([1, 2], [1, 3], [2, 2]));
+        Assert.Equal("lower", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => ForecastMetrics.IntervalScore([1], [double.NaN], [2], 0.05));
+        Assert.Equal("lower", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => ForecastMetrics.IntervalScore([1], [0], [double.PositiveInfinity], 0.05));
+        Assert.Equal("lower", e.ParamName);
+    }
+
+    [Fact]
+    public void IntervalMetrics_LengthMismatch_ThrowsNamingTheShortSpan()
+    {
+        Assert.Equal("lower", Assert.Throws<ArgumentException>(() => ForecastMetrics.Coverage([1, 2], [1], [2, 3])).ParamName);
+        Assert.Equal("upper", Assert.Throws<ArgumentException>(() => ForecastMetrics.Coverage([1, 2], [1, 1], [2])).ParamName);
+        Assert.Equal("actual", Assert.Throws<ArgumentException>(() => ForecastMetrics.Coverage([], [], [])).ParamName);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-0.05)]
+    [InlineData(double.NaN)]
+    public void IntervalScore_AlphaOutsideUnitInterval_Throws(double alpha)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ForecastMetrics.IntervalScore([1], [0], [2], alpha));
+        Assert.Equal("alpha", e.ParamName);
+    }
+
+    [Fact]
     public void Metrics_OverSpans_AllocateNothing()
     {
         double[] insample = [.. Enumerable.Range(0, 200).Select(i => 10.0 + (i % 24))];
         double[] actual = [.. Enumerable.Range(0, 48).Select(i => 11.0 + (i % 24))];
         double[] forecast = [.. Enumerable.Range(0, 48).Select(i => 10.0 + (i % 24))];
-        var sink = ForecastMetrics.Smape(actual, forecast) + ForecastMetrics.Mase(insample, actual, forecast, 24);
+        double[] lower = [.. forecast.Select(f => f - 1.5)];
+        double[] upper = [.. forecast.Select(f => f + 0.5)];
+        var sink = Score(insample, actual, forecast, lower, upper);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)
         {
-            sink += ForecastMetrics.Smape(actual, forecast) + ForecastMetrics.Mase(insample, actual, forecast, 24);
+            sink += Score(insample, actual, forecast, lower, upper);
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         Assert.True(sink > 0);
     }
+
+    private static double Score(double[] insample, double[] actual, double[] forecast, double[] lower, double[] upper) =>
+        ForecastMetrics.Smape(actual, forecast) + ForecastMetrics.Mase(insample, actual, forecast, 24)
+        + ForecastMetrics.Msis(insample, actual, lower, upper, 24, 0.05) + ForecastMetrics.Coverage(actual, lower, upper);
 }
