@@ -101,8 +101,8 @@ public static class ShapingBuilderExtensions
     /// </summary>
     /// <remarks>
     /// The inventory lives in process memory, so without a restore a restarted host forgets the replicas it provisioned:
-    /// its loop cannot move them and a resubmitted request counts them twice in the ledger (see
-    /// <see cref="ReplicaInventory"/>). Replaces the inventory registered before, the default included, in any order;
+    /// its loop cannot move them, and a resubmitted request is served afresh instead of being answered with its replicas,
+    /// so it may provision others or count them twice in the ledger (see <see cref="ReplicaInventory"/>). Replaces the inventory registered before, the default included, in any order;
     /// registering a <see cref="ReplicaInventory"/> before <c>AddPredictiveShaping()</c> works as well. The host
     /// persists <see cref="ReplicaInventory.Snapshot"/> whenever <see cref="ReplicaInventory.Version"/> has changed.
     /// </remarks>

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Shaping.Core.Capacity;
 using Shaping.Core.Shapes;
 
@@ -18,20 +20,32 @@ namespace Shaping.Core.ControlPlane;
 /// over-reserved for a while, never oversubscribed).
 /// </para>
 /// <para>
+/// <b>Requests.</b> Each replica may name the request it was provisioned for (<see cref="ReplicaRecord.RequestKey"/>),
+/// and the inventory indexes the replicas by it (<see cref="TryGetRequestReplicas"/>), so that
+/// <see cref="ReplicaRequestHandler"/> answers a resubmission of a request that completed before a restart (or that it
+/// no longer remembers) with that request's replicas instead of serving it afresh.
+/// </para>
+/// <para>
 /// <b>Restarts.</b> The inventory lives in process memory, while the capacity ledger it mirrors may be durable. A host
 /// whose control plane restarts persists <see cref="Snapshot"/> (whenever <see cref="Version"/> has changed) and builds
 /// the next process's inventory from it (<see cref="ReplicaInventory(IEnumerable{ReplicaRecord})"/> or
 /// <see cref="Restore"/>) before the request handler or the adjustment loop uses it. Without that, the adjustment loop
-/// cannot move a replica provisioned before the restart, and a resubmitted request that completed before it commits a
-/// second reservation for replicas the ledger already counts.
+/// cannot move a replica provisioned before the restart, and a resubmitted request that completed before it is served
+/// afresh: it may provision a second set of replicas under another shape, answer
+/// <see cref="ReplicaOutcome.NoCapacity"/> although its replicas run, or commit a second reservation for replicas the
+/// ledger already counts.
 /// </para>
 /// <para><b>Thread safety:</b> all members are safe to call concurrently.</para>
 /// </remarks>
 public sealed class ReplicaInventory
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, ReplicaRecord> _replicas = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Slot> _replicas = new(StringComparer.Ordinal);
     private readonly Dictionary<ReservationId, int> _occupants = [];
+
+    // Per request key, its replicas as a list linked through their slots, in the order they were added. Links instead of
+    // a list object per request keep AddProvisioned, which runs on every request, free of allocations of its own.
+    private readonly Dictionary<string, Chain> _requests = new(StringComparer.Ordinal);
     private long _version; // written under _gate, read without it
 
     /// <summary>Creates an empty inventory.</summary>
@@ -46,12 +60,12 @@ public sealed class ReplicaInventory
     /// <param name="records">The replicas to track.</param>
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// A record is <see langword="null"/> or has a missing member, or two records share a replica id.
+    /// A record is <see langword="null"/> or has a missing member or an empty request key, or two records share a replica id.
     /// </exception>
     public ReplicaInventory(IEnumerable<ReplicaRecord> records)
     {
-        var (replicas, occupants) = Build(records);
-        Load(replicas, occupants);
+        var (validated, occupants) = Build(records);
+        Load(validated, occupants);
     }
 
     /// <summary>
@@ -93,14 +107,25 @@ public sealed class ReplicaInventory
     /// <param name="replicaIds">The replicas' ids.</param>
     /// <param name="shape">Their shape.</param>
     /// <param name="reservation">The committed reservation that accounts for all of them.</param>
+    /// <param name="requestKey">
+    /// The idempotency key of the request they were provisioned for (<see cref="ReplicaRecord.RequestKey"/>), so that
+    /// <see cref="TryGetRequestReplicas"/> finds them; <see langword="null"/> when they serve no request. Replicas added
+    /// by several calls with the same key are that request's together, in the order added.
+    /// </param>
     /// <exception cref="ArgumentException">
-    /// A replica id is already tracked, or appears more than once in <paramref name="replicaIds"/>; nothing is recorded then.
+    /// A replica id is already tracked, or appears more than once in <paramref name="replicaIds"/>; or
+    /// <paramref name="requestKey"/> is empty or white space. Nothing is recorded then.
     /// </exception>
-    public void AddProvisioned(string region, IReadOnlyList<string> replicaIds, ResourceShape shape, ReservationId reservation)
+    public void AddProvisioned(string region, IReadOnlyList<string> replicaIds, ResourceShape shape, ReservationId reservation, string? requestKey = null)
     {
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(replicaIds);
         ArgumentNullException.ThrowIfNull(shape);
+        if (requestKey is not null && string.IsNullOrWhiteSpace(requestKey))
+        {
+            throw new ArgumentException($"The request key must not be empty; got '{requestKey}'. Pass null for replicas that serve no request.", nameof(requestKey));
+        }
+
         lock (_gate)
         {
             for (var i = 0; i < replicaIds.Count; i++) // indexed: a foreach over the interface can allocate an enumerator (32 B)
@@ -113,7 +138,7 @@ public sealed class ReplicaInventory
 
             for (var i = 0; i < replicaIds.Count; i++)
             {
-                if (!_replicas.TryAdd(replicaIds[i], new ReplicaRecord(region, replicaIds[i], shape, reservation)))
+                if (!_replicas.TryAdd(replicaIds[i], new Slot(new ReplicaRecord(region, replicaIds[i], shape, reservation) { RequestKey = requestKey })))
                 {
                     // The same id twice in the list: undo this call's additions, so a failed call tracks nothing.
                     for (var j = 0; j < i; j++)
@@ -127,6 +152,14 @@ public sealed class ReplicaInventory
 
             if (replicaIds.Count > 0)
             {
+                if (requestKey is not null)
+                {
+                    for (var i = 0; i < replicaIds.Count; i++)
+                    {
+                        AppendLocked(requestKey, replicaIds[i]);
+                    }
+                }
+
                 _occupants[reservation] = _occupants.GetValueOrDefault(reservation) + replicaIds.Count;
                 Interlocked.Increment(ref _version);
             }
@@ -142,21 +175,96 @@ public sealed class ReplicaInventory
         ArgumentNullException.ThrowIfNull(replicaId);
         lock (_gate)
         {
-            return _replicas.TryGetValue(replicaId, out record);
+            if (_replicas.TryGetValue(replicaId, out var slot))
+            {
+                record = slot.Record;
+                return true;
+            }
+
+            record = null;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Gets the tracked replicas of one request: those recorded with <paramref name="requestKey"/> as their
+    /// <see cref="ReplicaRecord.RequestKey"/>.
+    /// </summary>
+    /// <remarks>
+    /// What <see cref="ReplicaRequestHandler"/> asks before serving a request it does not remember as completed, to tell
+    /// a resubmission of a request whose replicas run (after a restart, once the inventory was restored) from a new one.
+    /// The lookup takes constant time, and a key with no tracked replica (a new request, or one whose replicas were all
+    /// removed) allocates nothing.
+    /// </remarks>
+    /// <param name="requestKey">The request's idempotency key.</param>
+    /// <param name="replicas">
+    /// The request's replicas in the order they were added (kept through <see cref="Snapshot"/> and
+    /// <see cref="Restore"/>), as they are now (a moved replica with its new shape and reservation); a copy. Not empty
+    /// when found.
+    /// </param>
+    /// <returns><see langword="true"/> when at least one replica of the request is tracked.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="requestKey"/> is <see langword="null"/>.</exception>
+    public bool TryGetRequestReplicas(string requestKey, [NotNullWhen(true)] out IReadOnlyList<ReplicaRecord>? replicas)
+    {
+        ArgumentNullException.ThrowIfNull(requestKey);
+        lock (_gate)
+        {
+            if (!_requests.TryGetValue(requestKey, out var chain))
+            {
+                replicas = null;
+                return false;
+            }
+
+            var records = new ReplicaRecord[chain.Count];
+            string? id = chain.First;
+            for (var i = 0; i < records.Length; i++)
+            {
+                var slot = _replicas[id!]; // a chain of Count links, each naming a tracked replica
+                records[i] = slot.Record;
+                id = slot.Next;
+            }
+
+            replicas = records;
+            return true;
         }
     }
 
     /// <summary>Gets a snapshot of every tracked replica: what a host persists to restore the inventory after a restart.</summary>
     /// <remarks>
     /// The records are all the inventory keeps: which replicas share a reservation follows from their
-    /// <see cref="ReplicaRecord.Reservation"/>, so <see cref="Restore"/> rebuilds the same state from them.
+    /// <see cref="ReplicaRecord.Reservation"/>, and which serve one request from their
+    /// <see cref="ReplicaRecord.RequestKey"/>, so <see cref="Restore"/> rebuilds the same state from them.
     /// </remarks>
-    /// <returns>The replicas, in no particular order.</returns>
+    /// <returns>
+    /// The replicas, in no particular order, except that one request's replicas come together in the order
+    /// <see cref="TryGetRequestReplicas"/> answers them, so that a restored inventory answers them in the same order.
+    /// </returns>
     public IReadOnlyList<ReplicaRecord> Snapshot()
     {
         lock (_gate)
         {
-            return [.. _replicas.Values];
+            var records = new ReplicaRecord[_replicas.Count];
+            var n = 0;
+            foreach (var slot in _replicas.Values)
+            {
+                if (slot.Record.RequestKey is null)
+                {
+                    records[n++] = slot.Record;
+                }
+                else if (slot.Previous is null)
+                {
+                    // The first of its request's replicas: the whole request, in order.
+                    var current = slot;
+                    records[n++] = current.Record;
+                    while (current.Next is { } next)
+                    {
+                        current = _replicas[next];
+                        records[n++] = current.Record;
+                    }
+                }
+            }
+
+            return records;
         }
     }
 
@@ -167,10 +275,11 @@ public sealed class ReplicaInventory
     /// <remarks>
     /// <para>
     /// It round-trips: after <c>Restore(other.Snapshot())</c> this inventory tracks the same records as
-    /// <c>other</c>, and answers every later <see cref="AddProvisioned"/>, <see cref="Move"/> and
-    /// <see cref="Remove"/> as <c>other</c> would; in particular a reservation is returned for release exactly when
-    /// the last replica recorded under it leaves it, since the replicas sharing a reservation are counted from the
-    /// records.
+    /// <c>other</c>, answers <see cref="TryGetRequestReplicas"/> with the same replicas in the same order, and answers
+    /// every later <see cref="AddProvisioned"/>, <see cref="Move"/> and <see cref="Remove"/> as <c>other</c> would; in
+    /// particular a reservation is returned for release exactly when the last replica recorded under it leaves it, since
+    /// the replicas sharing a reservation are counted from the records. A request's replicas are indexed in the order
+    /// of <paramref name="records"/>.
     /// </para>
     /// <para>
     /// Restore before the inventory is used, before the host serves requests or runs the adjustment loop: it is
@@ -188,13 +297,14 @@ public sealed class ReplicaInventory
     /// <param name="records">The replicas to track.</param>
     /// <exception cref="ArgumentNullException"><paramref name="records"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// A record is <see langword="null"/>, its region, replica id or reservation id is null, empty or white space, or
-    /// its shape is <see langword="null"/>; or two records share a replica id. Nothing is restored then.
+    /// A record is <see langword="null"/>, its region, replica id or reservation id is null, empty or white space, its
+    /// shape is <see langword="null"/>, or its request key is empty or white space (<see langword="null"/> is allowed);
+    /// or two records share a replica id. Nothing is restored then.
     /// </exception>
     /// <exception cref="InvalidOperationException">The inventory already tracks a replica; nothing is restored.</exception>
     public void Restore(IEnumerable<ReplicaRecord> records)
     {
-        var (replicas, occupants) = Build(records);
+        var (validated, occupants) = Build(records);
         lock (_gate)
         {
             if (_replicas.Count > 0)
@@ -205,7 +315,7 @@ public sealed class ReplicaInventory
                         $"The inventory already tracks {_replicas.Count} replica(s); restore it before it is used, or build a new one from the records."));
             }
 
-            Load(replicas, occupants);
+            Load(validated, occupants);
             Interlocked.Increment(ref _version);
         }
     }
@@ -216,9 +326,9 @@ public sealed class ReplicaInventory
         lock (_gate)
         {
             var regions = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var record in _replicas.Values)
+            foreach (var slot in _replicas.Values)
             {
-                regions.Add(record.Region);
+                regions.Add(slot.Record.Region);
             }
 
             return regions;
@@ -255,13 +365,15 @@ public sealed class ReplicaInventory
     {
         lock (_gate)
         {
-            if (!_replicas.TryGetValue(replicaId, out var record))
+            ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_replicas, replicaId);
+            if (Unsafe.IsNullRef(ref slot))
             {
                 vacated = null;
                 return false;
             }
 
-            _replicas[replicaId] = record with { Shape = newShape, Reservation = newReservation };
+            var record = slot.Record;
+            slot.Record = record with { Shape = newShape, Reservation = newReservation }; // keeps its request key and place
             _occupants[newReservation] = _occupants.GetValueOrDefault(newReservation) + 1;
             vacated = VacateLocked(record.Reservation);
             Interlocked.Increment(ref _version);
@@ -280,21 +392,23 @@ public sealed class ReplicaInventory
         ArgumentNullException.ThrowIfNull(replicaId);
         lock (_gate)
         {
-            if (!_replicas.Remove(replicaId, out var record))
+            if (!_replicas.Remove(replicaId, out var slot))
             {
                 return null;
             }
 
+            UnlinkLocked(slot);
             Interlocked.Increment(ref _version);
-            return VacateLocked(record.Reservation);
+            return VacateLocked(slot.Record.Reservation);
         }
     }
 
     // Validates records and counts each reservation's occupants, without touching the inventory (all or nothing).
-    private static (Dictionary<string, ReplicaRecord> Replicas, Dictionary<ReservationId, int> Occupants) Build(IEnumerable<ReplicaRecord> records)
+    private static (List<ReplicaRecord> Records, Dictionary<ReservationId, int> Occupants) Build(IEnumerable<ReplicaRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var replicas = new Dictionary<string, ReplicaRecord>(StringComparer.Ordinal);
+        var validated = new List<ReplicaRecord>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         var occupants = new Dictionary<ReservationId, int>();
         var index = 0;
         foreach (var record in records)
@@ -313,17 +427,23 @@ public sealed class ReplicaInventory
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Record {index} (replica '{record.ReplicaId}') has no Shape."), nameof(records));
             }
 
-            if (!replicas.TryAdd(record.ReplicaId, record))
+            if (record.RequestKey is not null)
+            {
+                RequireText(record.RequestKey, "RequestKey", record, index, nameof(records));
+            }
+
+            if (!ids.Add(record.ReplicaId))
             {
                 throw new ArgumentException(
                     string.Create(CultureInfo.InvariantCulture, $"Replica '{record.ReplicaId}' appears more than once (record {index})."), nameof(records));
             }
 
+            validated.Add(record);
             occupants[record.Reservation] = occupants.GetValueOrDefault(record.Reservation) + 1;
             index++;
         }
 
-        return (replicas, occupants);
+        return (validated, occupants);
     }
 
     private static void RequireText(string? value, string member, ReplicaRecord record, int index, string paramName)
@@ -339,19 +459,76 @@ public sealed class ReplicaInventory
     }
 
     // Takes over validated state; the caller holds _gate or is the constructor.
-    private void Load(Dictionary<string, ReplicaRecord> replicas, Dictionary<ReservationId, int> occupants)
+    private void Load(List<ReplicaRecord> records, Dictionary<ReservationId, int> occupants)
     {
         _occupants.Clear(); // empty already while no replica is tracked; cleared so the counts are exactly the records'
+        _requests.Clear(); // likewise
 
-        foreach (var (id, record) in replicas)
+        foreach (var record in records)
         {
-            _replicas.Add(id, record);
+            _replicas.Add(record.ReplicaId, new Slot(record));
+            if (record.RequestKey is not null)
+            {
+                AppendLocked(record.RequestKey, record.ReplicaId);
+            }
         }
 
         foreach (var (reservation, count) in occupants)
         {
             _occupants.Add(reservation, count);
         }
+    }
+
+    // Adds a tracked replica at the end of its request's chain.
+    private void AppendLocked(string requestKey, string replicaId)
+    {
+        ref var chain = ref CollectionsMarshal.GetValueRefOrAddDefault(_requests, requestKey, out var exists);
+        if (!exists)
+        {
+            chain = new Chain { First = replicaId, Last = replicaId, Count = 1 };
+            return;
+        }
+
+        CollectionsMarshal.GetValueRefOrNullRef(_replicas, chain.Last).Next = replicaId; // Last is tracked
+        CollectionsMarshal.GetValueRefOrNullRef(_replicas, replicaId).Previous = chain.Last; // added just before
+        chain.Last = replicaId;
+        chain.Count++;
+    }
+
+    // Takes a replica just removed from _replicas out of its request's chain.
+    private void UnlinkLocked(in Slot removed)
+    {
+        if (removed.Record.RequestKey is not { } requestKey)
+        {
+            return;
+        }
+
+        ref var chain = ref CollectionsMarshal.GetValueRefOrNullRef(_requests, requestKey); // every keyed replica is in its chain
+        if (chain.Count == 1)
+        {
+            _requests.Remove(requestKey);
+            return;
+        }
+
+        if (removed.Previous is null)
+        {
+            chain.First = removed.Next!; // not the only one, and the first: a next exists
+        }
+        else
+        {
+            CollectionsMarshal.GetValueRefOrNullRef(_replicas, removed.Previous).Next = removed.Next;
+        }
+
+        if (removed.Next is null)
+        {
+            chain.Last = removed.Previous!; // not the only one, and the last: a previous exists
+        }
+        else
+        {
+            CollectionsMarshal.GetValueRefOrNullRef(_replicas, removed.Next).Previous = removed.Previous;
+        }
+
+        chain.Count--;
     }
 
     private ReservationId? VacateLocked(ReservationId reservation)
@@ -365,5 +542,22 @@ public sealed class ReplicaInventory
 
         _occupants.Remove(reservation);
         return reservation;
+    }
+
+    // A tracked replica and its neighbours among its request's replicas (null at either end, and for a replica of no
+    // request).
+    private struct Slot(ReplicaRecord record)
+    {
+        public ReplicaRecord Record = record;
+        public string? Previous;
+        public string? Next;
+    }
+
+    // One request's replicas: the first and the last of its chain, and how many it links.
+    private struct Chain
+    {
+        public string First;
+        public string Last;
+        public int Count;
     }
 }

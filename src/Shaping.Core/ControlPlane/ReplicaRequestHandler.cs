@@ -28,10 +28,10 @@ namespace Shaping.Core.ControlPlane;
 /// (no allocation); then for each ranked shape, best first: (4) reserve shape × replicas atomically; (5) provision
 /// under the key <c>{request key}/{region}/{shape}@{revision}</c> (or a later generation of it, below), retrying
 /// transient failures with the same key;
-/// (6) commit the reservation and record the replicas in the <see cref="ReplicaInventory"/>, or release it and try
-/// the next shape. A region the ledger does not know, or whose provisioner answers
-/// <see cref="ProvisionStatus.RegionUnavailable"/>, is left at once for the next region. At most
-/// <see cref="ReplicaRequestHandlerOptions.MaxAttempts"/> (region, shape) attempts are made.
+/// (6) commit the reservation and record the replicas in the <see cref="ReplicaInventory"/> under the request's
+/// idempotency key (<see cref="ReplicaRecord.RequestKey"/>), or release it and try the next shape. A region the ledger
+/// does not know, or whose provisioner answers <see cref="ProvisionStatus.RegionUnavailable"/>, is left at once for
+/// the next region. At most <see cref="ReplicaRequestHandlerOptions.MaxAttempts"/> (region, shape) attempts are made.
 /// </para>
 /// <para>
 /// <b>No leak, no double provisioning.</b> Every reservation the handler takes ends committed (with the replicas
@@ -67,7 +67,8 @@ namespace Shaping.Core.ControlPlane;
 /// can take their capacity in between), or else under the original reservation, committed, which then
 /// over-reserves by the replicas that were released. Rollback calls are bounded by the retry budget. Replicas the
 /// <see cref="ReplicaInventory"/> already tracks are never released this way, nor for want of capacity at commit: the
-/// region answered a resubmission of a completed request (one the handler no longer remembers) with that request's
+/// region answered a resubmission of a completed request (one the handler no longer remembers, whose replicas the
+/// inventory tracks without their request key, so it did not find them by it first; see below) with that request's
 /// replicas, which its own reservation accounts for. When it tracks all of them, the result is that request's
 /// replicas; when it tracks only some (the host stopped tracking the others), only the untracked ones are released,
 /// the tracked ones run on under their reservation, and the result is the cancellation (or the lack of capacity).
@@ -89,10 +90,20 @@ namespace Shaping.Core.ControlPlane;
 /// <b>Resubmissions.</b> Requests that share an idempotency key run one at a time, and a provisioned request is
 /// remembered (the last <see cref="ReplicaRequestHandlerOptions.CompletedRequestMemory"/> keys): resubmitting it
 /// returns the first result with <see cref="ReplicaResult.Attempts"/> 0, without reserving or provisioning again,
-/// even if the forecast has changed and another shape would now rank first. That memory is the process's: after a
-/// restart a resubmission is served afresh, and when it reaches the same provisioning key (the same shape ranks first)
-/// the region answers the first replicas, which only a restored <see cref="ReplicaInventory"/> keeps the handler from
-/// counting twice (see <see cref="ReplicaInventory.Restore"/>). Resubmitting a request whose outcome
+/// even if the forecast has changed and another shape would now rank first. That memory is the process's, and bounded;
+/// what outlives it is the <see cref="ReplicaInventory"/>, which a host persists and restores across restarts (see
+/// <see cref="ReplicaInventory.Restore"/>). So before serving a request it does not remember (and that is not
+/// unsettled, below), the handler looks its key up there (<see cref="ReplicaInventory.TryGetRequestReplicas"/>; a
+/// miss allocates nothing): when replicas of the request are tracked, it answers them as the replay of a completed
+/// request, with <see cref="ReplicaResult.Attempts"/> 0 and without ranking, reserving or provisioning, as they are
+/// now (the shape and reservation of the first, should they have moved apart since; no score, coverage or profile,
+/// which the inventory does not keep). Fewer than the request asks for are answered as they are (the others were
+/// released since, or were never kept); replicas tracked in a region that is neither the request's nor one of its
+/// failover regions, or more than it asks for, mean the key was used for another request, and that throws. A request
+/// none of whose replicas is tracked any more (the host released them all) is served afresh. So are replicas
+/// recorded without their request key (restored from records persisted before they carried it): when the
+/// resubmission reaches the same provisioning key (the same shape ranks first), the region answers the first
+/// replicas, which the inventory then keeps the handler from counting twice. Resubmitting a request whose outcome
 /// was unknown first replays exactly the remembered provisioning key in the remembered region, on the reservation
 /// kept for it, before ranking or reserving anything else: if replicas exist it commits that reservation (or, if it
 /// expired, a new one) and returns them; if the replay is rejected, or the replicas had to be released for want of
@@ -377,7 +388,9 @@ public sealed class ReplicaRequestHandler
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The expected duration is not positive or the trade-off is outside [0, 1].</exception>
     /// <exception cref="ArgumentException">
-    /// The idempotency key belongs to a remembered request with another region or replica count.
+    /// The idempotency key belongs to a remembered request with another region or replica count, or names replicas the
+    /// <see cref="ReplicaInventory"/> tracks in a region that is neither the request's nor one of its failover regions,
+    /// or more replicas than the request asks for.
     /// </exception>
     public async ValueTask<ReplicaResult> HandleAsync(ReplicaRequest request, CancellationToken cancellationToken = default)
     {
@@ -553,7 +566,7 @@ public sealed class ReplicaRequestHandler
     {
         const int Attempts = 1;
         var region = unsettled.Request.Region;
-        var resumed = await ProvisionReservedAsync(unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken, keepOnCancel).ConfigureAwait(false);
+        var resumed = await ProvisionReservedAsync(key, unsettled.Provision, unsettled.Reservation, resuming: true, cancellationToken, keepOnCancel).ConfigureAwait(false);
         switch (resumed.Kind)
         {
             case AttemptKind.Provisioned:
@@ -613,6 +626,70 @@ public sealed class ReplicaRequestHandler
     {
         ThrowIfOtherRequest(request, prior.Region, prior.Replicas);
         return prior.Result.AsReplay("A resubmission of a request that already completed: its replicas were provisioned then; nothing was reserved or provisioned again.");
+    }
+
+    // The answer to a resubmission whose replicas the inventory tracks under its key: them, as they are now, as the replay
+    // of a completed request. The inventory keeps neither the score nor the profile that chose the shape.
+    private static ReplicaResult AnswerTracked(ReplicaRequest request, IReadOnlyList<ReplicaRecord> tracked)
+    {
+        var first = tracked[0]; // found: not empty
+        var region = first.Region;
+        var oneRegion = true;
+        var oneShape = true;
+        var ids = new string[tracked.Count];
+        for (var i = 0; i < tracked.Count; i++)
+        {
+            oneRegion &= string.Equals(tracked[i].Region, region, StringComparison.Ordinal);
+            oneShape &= tracked[i].Shape == first.Shape && tracked[i].Reservation == first.Reservation;
+            ids[i] = tracked[i].ReplicaId;
+        }
+
+        // A request provisions in one of its regions, at most the replicas it asks for; anything else means the key was
+        // used for another request, the caller bug ThrowIfOtherRequest reports. Fewer is the same request: some of its
+        // replicas were released since, or it was provisioned with fewer (the others could not be kept).
+        if (!oneRegion || !IsOneOfTheRegions(request, region) || tracked.Count > request.Replicas)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The idempotency key '{request.IdempotencyKey}' names {tracked.Count} replica(s) the inventory tracks in '{(oneRegion ? region : "several regions")}', which a request for {request.Replicas} in '{request.Region}'{(request.FailoverRegions is { Count: > 0 } ? " or its failover regions" : string.Empty)} cannot have provisioned; use a new key for a new request."),
+                nameof(request));
+        }
+
+        var message = "A resubmission of a request that already completed, which this handler no longer remembered (as after a restart): the inventory tracks its replicas; nothing was reserved or provisioned again.";
+        if (tracked.Count < request.Replicas)
+        {
+            message += string.Create(
+                CultureInfo.InvariantCulture,
+                $" {tracked.Count} of the {request.Replicas} replica(s) requested are tracked; the others were released, or never kept.");
+        }
+
+        if (!oneShape)
+        {
+            message += " The replicas have moved to other shapes or reservations since; Shape and Reservation are the first replica's.";
+        }
+
+        return ReplicaResult.Replayed(region, first.Shape, ids, first.Reservation, message);
+    }
+
+    private static bool IsOneOfTheRegions(ReplicaRequest request, string region)
+    {
+        if (string.Equals(region, request.Region, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (request.FailoverRegions is { } failover)
+        {
+            foreach (var other in failover)
+            {
+                if (string.Equals(region, other, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static void ThrowIfOtherRequest(ReplicaRequest request, string region, int replicas)
@@ -675,6 +752,13 @@ public sealed class ReplicaRequestHandler
             // the request afresh, without that key, whose replicas the region may still answer.
             failure.Note(NothingLeftOutcome(resumed), resumed.Message);
             settledKey = unsettled.Provision.IdempotencyKey;
+        }
+        else if (_inventory.TryGetRequestReplicas(request.IdempotencyKey, out var tracked))
+        {
+            // A request that completed, which this handler does not remember (it restarted, or the request left
+            // CompletedRequestMemory): its replicas run and are accounted for. Serving it afresh could provision others
+            // under another shape, or find no room for a second reservation. A miss allocates nothing.
+            return AnswerTracked(request, tracked);
         }
 
         var policy = new ScoringPolicy(
@@ -821,7 +905,7 @@ public sealed class ReplicaRequestHandler
             return Attempt.Of(AttemptKind.Cancelled, "Cancelled by the caller before provisioning; the reservation was released.");
         }
 
-        return await ProvisionReservedAsync(new ProvisionRequest(key, region, shape, request.Replicas), reservationId, resuming: false, cancellationToken).ConfigureAwait(false);
+        return await ProvisionReservedAsync(request.IdempotencyKey, new ProvisionRequest(key, region, shape, request.Replicas), reservationId, resuming: false, cancellationToken).ConfigureAwait(false);
     }
 
     // Provisions under the key on a held reservation, retrying transient failures with the same key, then commits.
@@ -832,7 +916,7 @@ public sealed class ReplicaRequestHandler
         "Design",
         "CA1031:Do not catch general exception types",
         Justification = "Not swallowed: captured with the key and the reservation, and rethrown by the caller once it has remembered the request as unsettled.")]
-    private async ValueTask<Attempt> ProvisionReservedAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken, bool keepOnCancel = false)
+    private async ValueTask<Attempt> ProvisionReservedAsync(string requestKey, ProvisionRequest provisionRequest, ReservationId reservationId, bool resuming, CancellationToken cancellationToken, bool keepOnCancel = false)
     {
         var ambiguous = resuming;
         var spentGenerations = 0;
@@ -865,7 +949,7 @@ public sealed class ReplicaRequestHandler
                     }
 
                     // A call may have been in flight: learn what exists under the key, then undo it.
-                    return await RollBackAsync(provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
+                    return await RollBackAsync(requestKey, provisionRequest, reservationId, settle: true, known: null).ConfigureAwait(false);
                 }
 
                 if (answer.IsSuccess)
@@ -899,12 +983,13 @@ public sealed class ReplicaRequestHandler
 
                     if (cancellationToken.IsCancellationRequested && !keepOnCancel)
                     {
-                        return await RollBackAsync(provisionRequest, reservationId, settle: false, known: running).ConfigureAwait(false);
+                        return await RollBackAsync(requestKey, provisionRequest, reservationId, settle: false, known: running).ConfigureAwait(false);
                     }
 
                     if (running.Count < answer.ReplicaIds.Count)
                     {
                         return await AccountForAsync(
+                            requestKey,
                             provisionRequest,
                             reservationId,
                             provisionRequest.Replicas,
@@ -914,7 +999,7 @@ public sealed class ReplicaRequestHandler
                                 $"{answer.ReplicaIds.Count - running.Count} replica(s) under the key had been released; the {running.Count} still running are accounted for.")).ConfigureAwait(false);
                     }
 
-                    return await CommitAsync(provisionRequest, reservationId, running).ConfigureAwait(false);
+                    return await CommitAsync(requestKey, provisionRequest, reservationId, running).ConfigureAwait(false);
                 }
 
                 lastStatus = answer.Status;
@@ -1018,12 +1103,12 @@ public sealed class ReplicaRequestHandler
         }
     }
 
-    private async ValueTask<Attempt> CommitAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds)
+    private async ValueTask<Attempt> CommitAsync(string requestKey, ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds)
     {
         var committed = await CommitReservationAsync(reservationId).ConfigureAwait(false);
         if (committed.IsSuccess)
         {
-            return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
+            return await RecordAsync(requestKey, provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
         // The hold expired while provisioning took long, or the ledger stayed unavailable (the commit may or may not
@@ -1040,6 +1125,7 @@ public sealed class ReplicaRequestHandler
                 {
                     await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
                     return await RecordAsync(
+                        requestKey,
                         provisioned,
                         again.Reservation,
                         replicaIds,
@@ -1060,7 +1146,7 @@ public sealed class ReplicaRequestHandler
         if (undo.AllTracked)
         {
             // The replay of a completed request: its own reservation accounts for the replicas, which are not released.
-            return await RecordAsync(provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
+            return await RecordAsync(requestKey, provisioned, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
         if (undo.Kept.Count == 0)
@@ -1083,13 +1169,13 @@ public sealed class ReplicaRequestHandler
     private ValueTask<LedgerResult> CommitReservationAsync(ReservationId id) =>
         LedgerReplay.CommitAsync(_ledger, id, _maxProvisionRetries, _retryDelay, _timeProvider);
 
-    private async ValueTask<Attempt> RecordAsync(ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
+    private async ValueTask<Attempt> RecordAsync(string requestKey, ProvisionRequest provisioned, ReservationId reservationId, IReadOnlyList<string> replicaIds, string message)
     {
         // Indexed loops and no list in the common case (every replica new): this runs on every request.
         var trackedCount = CountTracked(replicaIds, out var tracked);
         if (tracked is null)
         {
-            _inventory.AddProvisioned(provisioned.Region, replicaIds, provisioned.Shape, reservationId);
+            _inventory.AddProvisioned(provisioned.Region, replicaIds, provisioned.Shape, reservationId, requestKey);
             return Attempt.Done(reservationId, replicaIds, message);
         }
 
@@ -1104,7 +1190,7 @@ public sealed class ReplicaRequestHandler
         // Some of the replicas are accounted for already, the others by nothing (the host stopped tracking them):
         // this reservation accounts for those, over-reserving by the tracked ones until they leave it.
         var untracked = Untracked(replicaIds, trackedCount);
-        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
+        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId, requestKey);
         return Attempt.Done(
             reservationId,
             replicaIds,
@@ -1156,7 +1242,7 @@ public sealed class ReplicaRequestHandler
         return count;
     }
 
-    private async ValueTask<Attempt> RollBackAsync(ProvisionRequest provisionRequest, ReservationId reservationId, bool settle, IReadOnlyList<string>? known)
+    private async ValueTask<Attempt> RollBackAsync(string requestKey, ProvisionRequest provisionRequest, ReservationId reservationId, bool settle, IReadOnlyList<string>? known)
     {
         var replicaIds = known;
         var unknown = false;
@@ -1197,12 +1283,12 @@ public sealed class ReplicaRequestHandler
         {
             // A resubmission of a completed request the handler no longer remembers: the region answered the first
             // request's replicas, which its own reservation accounts for. They are not this call's to undo.
-            return await RecordAsync(provisionRequest, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
+            return await RecordAsync(requestKey, provisionRequest, reservationId, replicaIds, string.Empty).ConfigureAwait(false);
         }
 
         if (undo.Kept.Count > 0)
         {
-            return await KeepAsync(provisionRequest, reservationId, provisionRequest.Replicas, undo.Kept).ConfigureAwait(false);
+            return await KeepAsync(requestKey, provisionRequest, reservationId, provisionRequest.Replicas, undo.Kept).ConfigureAwait(false);
         }
 
         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
@@ -1228,8 +1314,9 @@ public sealed class ReplicaRequestHandler
 
     // Replicas a rollback can't remove stay accounted for rather than orphaned. The original reservation is let go
     // only once another one holds their capacity, so a concurrent request can't take it in between.
-    private ValueTask<Attempt> KeepAsync(ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept) =>
+    private ValueTask<Attempt> KeepAsync(string requestKey, ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept) =>
         AccountForAsync(
+            requestKey,
             provisionRequest,
             reservationId,
             provisioned,
@@ -1238,7 +1325,7 @@ public sealed class ReplicaRequestHandler
 
     // Commits fewer replicas than the reservation was made for: under a reservation of exactly their size when the
     // region has room for it beside the original one, else under the original one.
-    private async ValueTask<Attempt> AccountForAsync(ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept, string message)
+    private async ValueTask<Attempt> AccountForAsync(string requestKey, ProvisionRequest provisionRequest, ReservationId reservationId, int provisioned, IReadOnlyList<string> kept, string message)
     {
         if (kept.Count < provisioned)
         {
@@ -1252,7 +1339,7 @@ public sealed class ReplicaRequestHandler
                     try
                     {
                         await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
-                        var recorded = await RecordAsync(provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
+                        var recorded = await RecordAsync(requestKey, provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
                         return Attempt.Done(recorded.Reservation, kept, message);
                     }
                     catch (Exception ex) when (ex is not AccountingMovedException)
@@ -1267,7 +1354,7 @@ public sealed class ReplicaRequestHandler
 
         // Otherwise the original reservation accounts for them, over-reserving by the replicas that were released
         // until the kept ones leave it.
-        var committed = await CommitAsync(provisionRequest, reservationId, kept).ConfigureAwait(false);
+        var committed = await CommitAsync(requestKey, provisionRequest, reservationId, kept).ConfigureAwait(false);
         return committed.Kind == AttemptKind.Provisioned ? Attempt.Done(committed.Reservation, kept, message) : committed;
     }
 

@@ -44,9 +44,10 @@ public sealed class ReplicaRequestHandlerOptions
     /// another shape first, which has another provisioning key).
     /// </summary>
     /// <remarks>
-    /// The oldest keys are forgotten first. Beyond this window a resubmission is served again; the provisioner's
-    /// idempotency by key still prevents a second provisioning as long as the same shape ranks first. Requests
-    /// with the same key that run at the same time are always serialised, whatever this value.
+    /// The oldest keys are forgotten first. Beyond this window (and after a restart) a resubmission whose replicas the
+    /// <see cref="ReplicaInventory"/> still tracks under its key is answered with them, as they are now, without the
+    /// score and profile that chose their shape; one whose replicas are all gone is served again. Requests with the
+    /// same key that run at the same time are always serialised, whatever this value.
     /// </remarks>
     /// <value>The default value is 10,000. Must be in [0, 10,000,000]; 0 remembers none.</value>
     public int CompletedRequestMemory { get; set; } = 10_000;

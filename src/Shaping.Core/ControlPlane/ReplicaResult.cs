@@ -61,16 +61,26 @@ public sealed class ReplicaResult
     /// <summary>Gets how many replicas were provisioned.</summary>
     public int Replicas => ReplicaIds.Count;
 
-    /// <summary>Gets the score that chose the shape (index into the catalog of the time, score, performance and cost terms, cost for the duration of one replica).</summary>
+    /// <summary>
+    /// Gets the score that chose the shape (index into the catalog of the time, score, performance and cost terms, cost
+    /// for the duration of one replica); <see langword="default"/> unless provisioned, and for a resubmission answered
+    /// from the <see cref="ReplicaInventory"/> (see <see cref="Profile"/>).
+    /// </summary>
     public ScoredShape Score { get; }
 
     /// <summary>
     /// Gets the probability that one replica of the shape absorbs the window's predicted per-replica peak (after
-    /// the policy's headroom); 0 unless provisioned.
+    /// the policy's headroom); 0 unless provisioned, and for a resubmission answered from the
+    /// <see cref="ReplicaInventory"/> (see <see cref="Profile"/>).
     /// </summary>
     public double PeakCoverage { get; }
 
-    /// <summary>Gets the per-replica load profile the shape was chosen for; <see langword="null"/> unless provisioned.</summary>
+    /// <summary>
+    /// Gets the per-replica load profile the shape was chosen for; <see langword="null"/> unless provisioned, and also
+    /// when provisioned for a resubmission of a completed request that the handler answered from the
+    /// <see cref="ReplicaInventory"/> (after a restart, or once it no longer remembers the request): the inventory keeps
+    /// the replicas, not what chose their shape. Such a result has <see cref="Attempts"/> 0.
+    /// </summary>
     public LoadProfile? Profile { get; }
 
     /// <summary>Gets the committed reservation that accounts for the replicas; <see langword="null"/> unless provisioned.</summary>
@@ -146,6 +156,13 @@ public sealed class ReplicaResult
 
         return new ReplicaResult(outcome, region, attempts, message, isOutcomeUnknown: isOutcomeUnknown);
     }
+
+    /// <summary>
+    /// The answer to a resubmission of a request whose replicas the <see cref="ReplicaInventory"/> tracks, which the
+    /// handler no longer remembers: no attempt made; no score, coverage or profile, which the inventory does not keep.
+    /// </summary>
+    internal static ReplicaResult Replayed(string region, ResourceShape shape, IReadOnlyList<string> replicaIds, ReservationId reservation, string message) =>
+        new(ReplicaOutcome.Provisioned, region, 0, message, shape, replicaIds, reservation: reservation);
 
     /// <summary>Copies this result as the answer to a resubmission of the same request: no attempt made, a new note.</summary>
     internal ReplicaResult AsReplay(string message) =>

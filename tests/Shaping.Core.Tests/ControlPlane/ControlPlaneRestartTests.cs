@@ -13,9 +13,8 @@ namespace Shaping.Core.Tests.ControlPlane;
 /// </summary>
 public sealed class ControlPlaneRestartTests
 {
-    // The handler forgets completed requests with its process, so a resubmission after the restart reserves,
-    // replays the key (the region answers the same replicas) and commits. Only the restored inventory tells it that
-    // those replicas are accounted for already, so that it gives the new reservation back.
+    // The handler forgets completed requests with its process. The restored inventory still knows which replicas the
+    // request's key was provisioned for, so the resubmission after the restart is answered with them.
     [Fact]
     public async Task Restart_InventoryRestored_ResubmittingACompletedRequestDoesNotCountItsReplicasTwice()
     {
@@ -29,8 +28,95 @@ public sealed class ControlPlaneRestartTests
 
         Assert.True(again.IsProvisioned, again.Message);
         Assert.Equal(first.ReplicaIds, again.ReplicaIds);
+        Assert.Equal(0, again.Attempts);
         Assert.Equal(2, f.Eu.ReplicaCount); // nothing provisioned again
         Assert.Equal(committed, f.Capacity("eu").Committed); // nor counted again
+        f.AssertConsistent();
+    }
+
+    // Inventories restored from records without their request key (persisted before records carried it): the
+    // resubmission reaches the region under the same provisioning key, and the inventory tells the handler that the
+    // replicas the region answers are accounted for already, so that it gives the new reservation back.
+    [Fact]
+    public async Task Restart_InventoryRestoredWithoutRequestKeys_ResubmissionOnTheSameShapeGivesItsReservationBack()
+    {
+        var f = new HandlerFixture();
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        var committed = f.Capacity("eu").Committed;
+
+        f.RestartWithoutRequestKeys();
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(first.ReplicaIds, again.ReplicaIds);
+        Assert.Equal(1, again.Attempts);
+        Assert.Equal(committed, f.Capacity("eu").Committed);
+        f.AssertConsistent();
+    }
+
+    // The forecast rose across the restart, so a larger shape ranks first now: served afresh, the resubmission would
+    // provision two more replicas under that shape's key (eu-3 and eu-4 beside eu-1 and eu-2).
+    [Fact]
+    public async Task Restart_InventoryRestoredAndAnotherShapeRanksFirstNow_ResubmissionGetsTheOriginalReplicas()
+    {
+        var f = new HandlerFixture();
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(first.IsProvisioned, first.Message);
+        var committed = f.Capacity("eu").Committed;
+
+        f.Predictor.Set("eu", TestShapes.RegionProfile(7, replicas: 2)); // 7 cores per replica: beyond the first shape
+        var control = await new HandlerFixture(predictor: f.Predictor).Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.NotEqual(first.Shape!.Name, control.Shape!.Name); // a fresh request now gets another shape
+        f.Restart(new ReplicaInventory(f.Inventory.Snapshot()));
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        AssertTheOriginalReplicas(f, first, again, committed);
+    }
+
+    // The region has no room for a second reservation of the request's size: served afresh, the resubmission would
+    // answer NoCapacity although its replicas run.
+    [Fact]
+    public async Task Restart_InventoryRestoredAndNoRoomForASecondReservation_ResubmissionGetsTheOriginalReplicas()
+    {
+        var f = new HandlerFixture();
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(first.IsProvisioned, first.Message);
+        var committed = f.Capacity("eu").Committed;
+        f.Ledger.SetRegionCapacity("eu", HandlerFixture.RegionTotal with { CpuCores = committed.CpuCores * 1.5 });
+
+        f.Restart(new ReplicaInventory(f.Inventory.Snapshot()));
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        AssertTheOriginalReplicas(f, first, again, committed);
+    }
+
+    // Released (the host released the replicas and removed them from the inventory): the request is not found by its
+    // key, and a resubmission is served afresh, on new replicas.
+    [Fact]
+    public async Task Restart_InventoryRestoredAfterTheRequestsReplicasWereReleased_ResubmissionIsServedAfresh()
+    {
+        var f = new HandlerFixture();
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        var other = await f.Handler.HandleAsync(HandlerFixture.Request("B"));
+        Assert.True(first.IsProvisioned && other.IsProvisioned);
+        foreach (var id in first.ReplicaIds)
+        {
+            Assert.True((await f.Eu.ReleaseAsync("eu", id)).IsSuccess);
+            if (f.Inventory.Remove(id) is { } vacated)
+            {
+                Assert.True((await f.Ledger.ReleaseAsync(vacated)).IsSuccess);
+            }
+        }
+
+        Assert.False(f.Inventory.TryGetRequestReplicas("A", out _));
+        f.Restart(new ReplicaInventory(f.Inventory.Snapshot()));
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(1, again.Attempts);
+        Assert.NotNull(again.Profile); // ranked afresh
+        Assert.Empty(again.ReplicaIds.Intersect(first.ReplicaIds));
+        Assert.Equal(3, f.Eu.TotalProvisionEffects); // A, B, then A again (under its key's next generation)
         f.AssertConsistent();
     }
 
@@ -113,6 +199,20 @@ public sealed class ControlPlaneRestartTests
 
         var euZeros = predictor.Observed.Count(o => o.Region == "eu" && o.Demand == ResourceVector.Zero);
         Assert.Equal(zeroExpected ? 1 : 0, euZeros);
+    }
+
+    // The resubmission got the request's replicas, as the inventory tracks them, without an attempt: the region runs
+    // only them, and the ledger counts them once.
+    private static void AssertTheOriginalReplicas(HandlerFixture f, ReplicaResult first, ReplicaResult again, ResourceVector committed)
+    {
+        Assert.True(again.IsProvisioned, $"{again.Outcome}: {again.Message}");
+        Assert.Equal(first.ReplicaIds, again.ReplicaIds);
+        Assert.Equal(first.Shape, again.Shape);
+        Assert.Equal(first.Reservation, again.Reservation);
+        Assert.Equal(0, again.Attempts);
+        Assert.Equal(first.ReplicaIds.Order(StringComparer.Ordinal), f.Eu.GetReplicas().Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(committed, f.Capacity("eu").Committed);
+        f.AssertConsistent();
     }
 
     private static ShapeAdjustmentLoop NewLoop(HandlerFixture f, FakeUtilizationSource source, ILoadPredictor? predictor)

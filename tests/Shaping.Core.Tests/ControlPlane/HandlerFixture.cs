@@ -83,6 +83,14 @@ internal sealed class HandlerFixture
         Handler = NewHandler();
     }
 
+    /// <summary>
+    /// A restart in which the inventory is restored from records without their request keys, as from a snapshot
+    /// persisted before records carried them: the new handler cannot find a request's replicas by its key, so a
+    /// resubmission reaches the region, which answers the key with the replicas the inventory tracks.
+    /// </summary>
+    public void RestartWithoutRequestKeys() =>
+        Restart(new ReplicaInventory(Inventory.Snapshot().Select(record => record with { RequestKey = null })));
+
     public static ReplicaRequest Request(string key = "req-1", int replicas = 2, double? tradeoff = 0, params string[] failover) =>
         new("eu", replicas, TimeSpan.FromHours(1), key) { Tradeoff = tradeoff, FailoverRegions = failover.Length == 0 ? null : failover };
 

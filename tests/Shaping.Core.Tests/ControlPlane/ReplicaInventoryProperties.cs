@@ -14,7 +14,8 @@ namespace Shaping.Core.Tests.ControlPlane;
 /// <param name="Shape">The shape, an index into four shapes.</param>
 /// <param name="Reservation">The reservation, an index into a pool of 5 ids, so reservations are shared and reused.</param>
 /// <param name="Region">The region of AddProvisioned, an index into two.</param>
-public sealed record InventoryOp(int Kind, int Replica, int Count, int Shape, int Reservation, int Region);
+/// <param name="Request">The request key of AddProvisioned: 0 for none, else an index into two keys, so requests gain replicas over several calls.</param>
+public sealed record InventoryOp(int Kind, int Replica, int Count, int Shape, int Reservation, int Region, int Request);
 
 /// <summary>Calls on one inventory; after the first <see cref="Split"/> the inventory is persisted and restored.</summary>
 /// <param name="Ops">The calls.</param>
@@ -37,7 +38,8 @@ public static class InventoryArbitraries
         from shape in Gen.Choose(0, 3)
         from reservation in Gen.Choose(0, 4)
         from region in Gen.Choose(0, 1)
-        select new InventoryOp(kind, replica, count, shape, reservation, region);
+        from request in Gen.Choose(0, 2)
+        select new InventoryOp(kind, replica, count, shape, reservation, region, request);
 }
 
 [Properties(Arbitrary = [typeof(InventoryArbitraries)], MaxTest = 500)]
@@ -45,9 +47,11 @@ public sealed class ReplicaInventoryProperties
 {
     private static readonly ResourceShape[] Shapes = [TestShapes.Small, TestShapes.Medium, TestShapes.Large, TestShapes.XLarge];
     private static readonly string[] Regions = ["eu", "us"];
+    private static readonly string?[] RequestKeys = [null, "A", "B"];
 
-    // Snapshot → persist → restore loses nothing: the restored inventory tracks the same records and answers every
-    // later call as the original does (the same reservation returned for release, or none, or the same refusal).
+    // Snapshot → persist → restore loses nothing: the restored inventory tracks the same records (request keys
+    // included), finds the same replicas by request key in the same order, and answers every later call as the
+    // original does (the same reservation returned for release, or none, or the same refusal).
     [Property]
     public bool SnapshotThenRestore_TracksTheSameRecordsAndAnswersEveryLaterCallTheSame(InventoryScenario scenario)
     {
@@ -91,6 +95,7 @@ public sealed class ReplicaInventoryProperties
         Assert.Contains(sample, s => s.Ops.Take(s.Split).Count(o => o.Kind == 0 && o.Count > 1) > 1);
         Assert.Contains(sample, s => s.ByConstructor);
         Assert.Contains(sample, s => !s.ByConstructor);
+        Assert.Contains(sample, s => s.Ops.Take(s.Split).Count(o => o.Kind == 0 && o.Count > 0 && o.Request == 1) > 1);
     }
 
     // The model: a Move or a Remove returns the replica's old reservation exactly when no tracked replica uses it after
@@ -115,7 +120,7 @@ public sealed class ReplicaInventoryProperties
             {
                 case 0:
                     var ids = Enumerable.Range(op.Replica, op.Count).Select(i => Id(i % 8)).ToArray();
-                    inventory.AddProvisioned(Regions[op.Region], ids, Shapes[op.Shape], Reservation(op.Reservation));
+                    inventory.AddProvisioned(Regions[op.Region], ids, Shapes[op.Shape], Reservation(op.Reservation), RequestKeys[op.Request]);
                     return new Answer(false, null);
                 case 1:
                     return new Answer(false, inventory.Move(Id(op.Replica), Shapes[op.Shape], Reservation(op.Reservation)));
@@ -135,6 +140,16 @@ public sealed class ReplicaInventoryProperties
         Assert.Equal(
             expected.Snapshot().OrderBy(r => r.ReplicaId, StringComparer.Ordinal),
             actual.Snapshot().OrderBy(r => r.ReplicaId, StringComparer.Ordinal));
+        foreach (var key in RequestKeys.OfType<string>())
+        {
+            var found = expected.TryGetRequestReplicas(key, out var records);
+            Assert.Equal(found, actual.TryGetRequestReplicas(key, out var restored));
+            Assert.Equal(records, restored); // the same records in the same order
+
+            // The index is exactly the records carrying the key.
+            var model = expected.Snapshot().Where(r => r.RequestKey == key).OrderBy(r => r.ReplicaId, StringComparer.Ordinal);
+            Assert.Equal(model, (records ?? []).OrderBy(r => r.ReplicaId, StringComparer.Ordinal));
+        }
     }
 
     private static string Id(int index) => $"r{index}";

@@ -75,6 +75,7 @@ public sealed class ReplicaInventoryTests
         { "Reservation", new ReplicaRecord("eu", "x", TestShapes.Small, default) },
         { "Reservation", new ReplicaRecord("eu", "x", TestShapes.Small, new ReservationId("")) },
         { "more than once", new ReplicaRecord("eu", "a", TestShapes.Small, new ReservationId("r")) }, // "a" is also the first record
+        { "RequestKey", new ReplicaRecord("eu", "x", TestShapes.Small, new ReservationId("r")) { RequestKey = " " } },
     };
 
     // Records read back from a store can break the annotations; a bad one anywhere restores nothing at all, so the
@@ -153,4 +154,104 @@ public sealed class ReplicaInventoryTests
         inventory.Restore([new ReplicaRecord("eu", "c", TestShapes.Small, new ReservationId("q"))]);
         Assert.Equal(5, inventory.Version);
     }
+
+    // A request's replicas, added by one call or several, are found by its key in the order added; a moved one keeps
+    // its key and place; one removed leaves, and the last removed takes the key with it.
+    [Fact]
+    public void TryGetRequestReplicas_FollowsAddMoveAndRemove()
+    {
+        var inventory = new ReplicaInventory();
+        inventory.AddProvisioned("eu", ["a", "b"], TestShapes.Small, new ReservationId("r"), requestKey: "A");
+        inventory.AddProvisioned("eu", ["x"], TestShapes.Small, new ReservationId("s"), requestKey: "B");
+        inventory.AddProvisioned("eu", ["c"], TestShapes.Medium, new ReservationId("q"), requestKey: "A");
+        inventory.AddProvisioned("eu", ["n"], TestShapes.Small, new ReservationId("t"));
+
+        Assert.Equal(["a", "b", "c"], Ids(inventory, "A"));
+        Assert.Equal(["x"], Ids(inventory, "B"));
+        Assert.Empty(Ids(inventory, "n")); // a replica id is no request key
+
+        inventory.Move("b", TestShapes.Large, new ReservationId("m"));
+        Assert.True(inventory.TryGetRequestReplicas("A", out var moved));
+        Assert.Equal(new ReplicaRecord("eu", "b", TestShapes.Large, new ReservationId("m")) { RequestKey = "A" }, moved[1]);
+
+        inventory.Remove("b"); // the middle one
+        Assert.Equal(["a", "c"], Ids(inventory, "A"));
+        inventory.AddProvisioned("eu", ["d"], TestShapes.Small, new ReservationId("u"), requestKey: "A");
+        inventory.Remove("a"); // the first
+        Assert.Equal(["c", "d"], Ids(inventory, "A"));
+        inventory.Remove("d"); // the last
+        Assert.Equal(["c"], Ids(inventory, "A"));
+        inventory.Remove("c");
+        Assert.Empty(Ids(inventory, "A"));
+        Assert.Equal(["x"], Ids(inventory, "B"));
+    }
+
+    // A snapshot keeps each request's replicas in order, so a restored inventory answers them in the same order.
+    [Fact]
+    public void Restore_KeepsEachRequestsReplicasInOrder()
+    {
+        var original = new ReplicaInventory();
+        original.AddProvisioned("eu", ["k"], TestShapes.Small, new ReservationId("s"));
+        original.AddProvisioned("eu", ["z", "y"], TestShapes.Small, new ReservationId("r"), requestKey: "A");
+        original.AddProvisioned("eu", ["w", "v"], TestShapes.Small, new ReservationId("q"), requestKey: "B");
+        original.Remove("k"); // a hole before A's replicas, which the next one added may fill in the dictionary's storage
+        original.AddProvisioned("eu", ["a"], TestShapes.Small, new ReservationId("p"), requestKey: "A");
+
+        var restored = new ReplicaInventory(original.Snapshot());
+
+        Assert.Equal(["z", "y", "a"], Ids(restored, "A"));
+        Assert.Equal(["w", "v"], Ids(restored, "B"));
+        Assert.True(restored.TryGet("a", out var a));
+        Assert.Equal("A", a.RequestKey);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void AddProvisioned_EmptyRequestKey_ThrowsAndTracksNothing(string requestKey)
+    {
+        var inventory = new ReplicaInventory();
+
+        var error = Assert.Throws<ArgumentException>(() => inventory.AddProvisioned("eu", ["a"], TestShapes.Small, new ReservationId("r"), requestKey));
+
+        Assert.Equal("requestKey", error.ParamName);
+        Assert.Equal(0, inventory.Count);
+        Assert.Equal(0, inventory.Version);
+    }
+
+    // A replica id already tracked refuses the whole call, and the request's earlier replicas stay its only ones.
+    [Fact]
+    public void AddProvisioned_RefusedCall_LeavesTheRequestsReplicasAsTheyWere()
+    {
+        var inventory = new ReplicaInventory();
+        inventory.AddProvisioned("eu", ["a"], TestShapes.Small, new ReservationId("r"), requestKey: "A");
+
+        Assert.Throws<ArgumentException>(() => inventory.AddProvisioned("eu", ["b", "a"], TestShapes.Small, new ReservationId("q"), requestKey: "A"));
+        Assert.Throws<ArgumentException>(() => inventory.AddProvisioned("eu", ["c", "c"], TestShapes.Small, new ReservationId("q"), requestKey: "A"));
+
+        Assert.Equal(["a"], Ids(inventory, "A"));
+        Assert.Equal(new ReservationId("r"), inventory.Remove("a"));
+        Assert.Empty(Ids(inventory, "A"));
+    }
+
+    // The handler asks for every request it does not remember, most of them new: a miss must not allocate.
+    [Fact]
+    public void TryGetRequestReplicas_Miss_AllocatesNothing()
+    {
+        var inventory = new ReplicaInventory();
+        inventory.AddProvisioned("eu", ["a", "b"], TestShapes.Small, new ReservationId("r"), requestKey: "A");
+        Assert.False(inventory.TryGetRequestReplicas("B", out _)); // warm up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            _ = inventory.TryGetRequestReplicas("B", out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    // The request's replica ids; empty when it is not found (found, it has at least one).
+    private static string[] Ids(ReplicaInventory inventory, string requestKey) =>
+        inventory.TryGetRequestReplicas(requestKey, out var records) ? [.. records.Select(r => r.ReplicaId)] : [];
 }

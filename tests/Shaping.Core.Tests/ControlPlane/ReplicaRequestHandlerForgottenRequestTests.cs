@@ -6,12 +6,96 @@ using Step = Shaping.Core.Tests.ScriptedProvisioner.Step;
 namespace Shaping.Core.Tests.ControlPlane;
 
 /// <summary>
-/// A resubmission of a completed request that the handler no longer remembers is served again, and the provisioner
-/// answers its key with the first request's replicas, which the inventory tracks: whatever happens to the
-/// resubmission, those replicas are the first request's and keep running.
+/// A resubmission of a completed request that the handler no longer remembers. When the inventory tracks the request's
+/// replicas under its key, it answers them without reserving or provisioning. When it tracks them without the key
+/// (restored from records persisted before they carried it: <see cref="HandlerFixture.RestartWithoutRequestKeys"/>),
+/// the request is served again, and the provisioner answers its key with the first request's replicas: whatever
+/// happens to the resubmission, those replicas are the first request's and keep running.
 /// </summary>
 public sealed class ReplicaRequestHandlerForgottenRequestTests
 {
+    [Fact]
+    public async Task HandleAsync_ForgottenRequestTrackedUnderItsKey_AnswersItsReplicasWithoutReservingOrProvisioning()
+    {
+        ScriptedLedger? ledger = null;
+        ScriptedProvisioner? provisioner = null;
+        var f = new HandlerFixture(
+            new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 },
+            wrap: p => provisioner = new ScriptedProvisioner(p),
+            wrapLedger: l => ledger = new ScriptedLedger(l));
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(first.IsProvisioned, first.Message);
+        var (reserves, provisions) = (ledger!.ReserveCalls, provisioner!.ProvisionCalls);
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(first.ReplicaIds, again.ReplicaIds);
+        Assert.Equal(first.Shape, again.Shape);
+        Assert.Equal(first.Reservation, again.Reservation);
+        Assert.Equal("eu", again.Region);
+        Assert.Equal(0, again.Attempts);
+        Assert.Null(again.Profile); // the inventory does not keep what chose the shape
+        Assert.StartsWith("A resubmission of a request that already completed", again.Message, StringComparison.Ordinal);
+        Assert.Equal(reserves, ledger.ReserveCalls); // nothing reserved
+        Assert.Equal(provisions, provisioner.ProvisionCalls); // nor asked of the region
+        Assert.Equal(1, f.Eu.TotalProvisionEffects);
+        f.AssertConsistent();
+    }
+
+    // Provisioned in the failover region: the resubmission names it among its regions, so it is the same request.
+    [Fact]
+    public async Task HandleAsync_ForgottenRequestTrackedInItsFailoverRegion_AnswersItsReplicas()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 });
+        f.Ledger.SetRegionCapacity("eu", HandlerFixture.RegionTotal with { CpuCores = 1 }); // no shape fits in eu
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A", failover: "us"));
+        Assert.Equal("us", first.Region);
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A", failover: "us"));
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal("us", again.Region);
+        Assert.Equal(first.ReplicaIds, again.ReplicaIds);
+        Assert.Equal(0, again.Attempts);
+        Assert.Equal(1, f.Us.TotalProvisionEffects);
+    }
+
+    // The host released one of the request's two replicas: the resubmission gets the one that runs, and says so.
+    [Fact]
+    public async Task HandleAsync_ForgottenRequestWithOneReplicaReleased_AnswersTheReplicaStillTracked()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 });
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        await f.Eu.ReleaseAsync("eu", first.ReplicaIds[1]);
+        Assert.Null(f.Inventory.Remove(first.ReplicaIds[1]));
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal([first.ReplicaIds[0]], again.ReplicaIds);
+        Assert.Contains("1 of the 2 replica(s) requested are tracked", again.Message, StringComparison.Ordinal);
+        Assert.Equal(1, f.Eu.TotalProvisionEffects);
+    }
+
+    // The key names tracked replicas that the request can't have provisioned: another request reuses it, a caller bug.
+    [Theory]
+    [InlineData("us", 2)] // another region
+    [InlineData("eu", 1)] // fewer replicas than are tracked
+    public async Task HandleAsync_KeyOfTrackedReplicasReusedForAnotherRequest_ThrowsAndProvisionsNothing(string region, int replicas)
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 });
+        Assert.True((await f.Handler.HandleAsync(HandlerFixture.Request("A"))).IsProvisioned);
+
+        var other = HandlerFixture.Request("A", replicas: replicas) with { Region = region };
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => f.Handler.HandleAsync(other).AsTask());
+
+        Assert.Equal("request", error.ParamName);
+        Assert.Contains("'A'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, f.Eu.TotalProvisionEffects + f.Us.TotalProvisionEffects);
+        Assert.Equal(2, f.Inventory.Count);
+    }
+
     // Cancelled after the replay answered: the rollback must not release replicas another request's reservation
     // accounts for (they ran on, tracked, with nothing running under their committed reservation).
     [Fact]
@@ -24,6 +108,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
             wrap: p => scripted = new ScriptedProvisioner(p) { CancelOnStep = cts });
         var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         Assert.True(first.IsProvisioned);
+        f.RestartWithoutRequestKeys();
 
         scripted!.Then(Step.CancelAfterEffect);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
@@ -39,6 +124,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         var f = new HandlerFixture(new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 });
         var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         Assert.True(first.IsProvisioned);
+        f.RestartWithoutRequestKeys();
 
         f.Eu.Latency = TimeSpan.FromSeconds(1);
         using var cts = new CancellationTokenSource();
@@ -60,6 +146,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
             wrapLedger: l => ledger = new ScriptedLedger(l));
         var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         Assert.True(first.IsProvisioned);
+        f.RestartWithoutRequestKeys();
 
         ledger!.Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
             .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable);
@@ -82,6 +169,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         var (tracked, untracked) = (first.ReplicaIds[0], first.ReplicaIds[1]);
         Assert.Null(f.Inventory.Remove(untracked)); // the tracked one still occupies the reservation
+        f.RestartWithoutRequestKeys();
 
         scripted!.Then(Step.CancelAfterEffect);
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
@@ -108,6 +196,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
         var (tracked, untracked) = (first.ReplicaIds[0], first.ReplicaIds[1]);
         Assert.Null(f.Inventory.Remove(untracked));
+        f.RestartWithoutRequestKeys();
 
         ledger!.Commits(LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable)
             .Reserves(LedgerStep.Through, LedgerStep.Unavailable, LedgerStep.Unavailable, LedgerStep.Unavailable);

@@ -76,7 +76,8 @@ public sealed class ReplicaRequestHandlerRestartTests
     }
 
     // A rollback released eu-1 and kept eu-2 (it could not be released): A was provisioned with eu-2 alone. After a
-    // restart the key's replay answers both; only eu-2 runs, and only eu-2 is the request's.
+    // restart whose inventory can't find eu-2 by A's key (its record lacks it), the key's replay answers both; only eu-2
+    // runs, and only eu-2 is the request's.
     [Fact]
     public async Task HandleAsync_PartlyRolledBackThenResubmittedAfterARestart_CountsOnlyTheRunningReplica()
     {
@@ -87,7 +88,7 @@ public sealed class ReplicaRequestHandlerRestartTests
         Assert.True(first.IsProvisioned, first.Message);
         Assert.Equal(["eu-2"], first.ReplicaIds);
 
-        f.Restart();
+        f.RestartWithoutRequestKeys(); // the resubmission reaches the region, which answers eu-1 and eu-2 for the key
         var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
 
         AssertProvisionedOnRunningReplicas(f, again);

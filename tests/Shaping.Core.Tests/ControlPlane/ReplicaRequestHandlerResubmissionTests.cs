@@ -78,10 +78,13 @@ public sealed class ReplicaRequestHandlerResubmissionTests
         await f.Handler.HandleAsync(HandlerFixture.Request(key: "a", replicas: 1));
         await f.Handler.HandleAsync(HandlerFixture.Request(key: "b", replicas: 1));
         var b = await f.Handler.HandleAsync(HandlerFixture.Request(key: "b", replicas: 1)); // remembered
-        var a = await f.Handler.HandleAsync(HandlerFixture.Request(key: "a", replicas: 1)); // forgotten: served again
-        Assert.True(a.Attempts > 0);
+        var a = await f.Handler.HandleAsync(HandlerFixture.Request(key: "a", replicas: 1)); // forgotten: found in the inventory
+        Assert.Equal(0, a.Attempts);
         Assert.Equal(0, b.Attempts);
-        Assert.Equal(2, f.Eu.TotalProvisionEffects); // a's replay hit the provisioner's key: no new replicas
+        Assert.NotNull(b.Profile); // the first result, from memory
+        Assert.Null(a.Profile); // the inventory's replicas, which keep no profile
+        Assert.Contains("no longer remembered", a.Message, StringComparison.Ordinal);
+        Assert.Equal(2, f.Eu.TotalProvisionEffects); // no new replicas
         f.AssertConsistent();
     }
 

@@ -62,6 +62,7 @@ public sealed class ReplicaRequestHandlerRollbackTests
         var first = await f.Handler.HandleAsync(HandlerFixture.Request(key: "k"));
         var dropped = first.ReplicaIds[1];
         Assert.Null(f.Inventory.Remove(dropped)); // the host stops tracking it (it still runs); the other replica keeps the reservation
+        f.RestartWithoutRequestKeys(); // so that the tracked replica is not found by the request's key
 
         var again = await f.Handler.HandleAsync(HandlerFixture.Request(key: "k")); // forgotten: served again, same key, same replicas
 
