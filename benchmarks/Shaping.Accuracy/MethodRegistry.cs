@@ -1,4 +1,5 @@
 using Shaping.Forecasting;
+using Shaping.Forecasting.Calibration;
 using Shaping.Forecasting.Models;
 using Shaping.Forecasting.Selection;
 
@@ -50,6 +51,11 @@ internal static class MethodRegistry
         methods["ens-fast-w2"] = new EnsembleForecaster(fast, EnsembleCombination.InverseErrorWeighted, name: "EnsembleFastW2") { WeightExponent = 2 };
         methods["ens-fast-w4"] = new EnsembleForecaster(fast, EnsembleCombination.InverseErrorWeighted, name: "EnsembleFastW4") { WeightExponent = 4 };
         methods["ens-fast-w8"] = new EnsembleForecaster(fast, EnsembleCombination.InverseErrorWeighted, name: "EnsembleFastW8") { WeightExponent = 8 };
+
+        // Split-conformal widening (holdout 48 = the horizon): the regression, whose intervals are too narrow, and
+        // AutoEts, whose intervals are near nominal (docs/accuracy.md, "Prediction intervals").
+        methods["regression-cal"] = new SplitConformalForecaster(methods["regression"]);
+        methods["autoets-cal"] = new SplitConformalForecaster(methods["autoets"]);
         return methods;
     }
 }

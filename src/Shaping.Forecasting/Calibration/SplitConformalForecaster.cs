@@ -1,0 +1,143 @@
+using Shaping.Forecasting.Models;
+
+namespace Shaping.Forecasting.Calibration;
+
+/// <summary>
+/// Wraps any forecaster so that its prediction intervals are widened to the coverage they reach out of sample:
+/// a one-shot split-conformal calibration on the last <see cref="Holdout"/> steps of each history, widening only.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Why.</b> A model's stated intervals are sized from its own assumptions, usually the spread of its in-sample
+/// residuals. A flexible model (the ridge regression's ~50 coefficients, say) fits its history too well, so its
+/// intervals are too narrow: on the 414 M4 hourly series <see cref="RegressionForecaster"/>'s 95 % intervals cover
+/// 80.2 % of the outcomes and its 80 % intervals 63.1 % (docs/accuracy.md, "Prediction intervals"). Measuring the
+/// errors on data the fit has not seen fixes the width whatever the model assumed.
+/// </para>
+/// <para>
+/// <b>How.</b> <see cref="Fit"/> fits the inner forecaster on the history without its last <see cref="Holdout"/>
+/// steps, asks that model for its central interval at <see cref="Coverage"/> over those steps, and feeds the
+/// stated intervals and the outcomes to a <see cref="ConformalIntervalCalibrator"/> (window and minimum scores
+/// <see cref="Holdout"/>, learning rate 0: plain split-conformal). It then refits the inner forecaster on the whole
+/// history. When the calibrator's adjustment q (in stated half-widths) is positive, the returned model widens every
+/// central interval [Q(τ), Q(1 − τ)] it states to [Q(τ) − q·w, Q(1 − τ) + q·w], with w that interval's own
+/// half-width (the calibrator's <see cref="ConformalIntervalCalibrator.Calibrate"/>, applied at every level: the
+/// errors are assumed to be off by one common scale). When q ≤ 0 the inner model is returned as it is: the
+/// intervals are never narrowed, because one holdout of 48 outcomes is too few to estimate a 95 % quantile well
+/// enough to narrow safely (allowing it dropped well-calibrated methods to 90–91 % coverage).
+/// </para>
+/// <para>
+/// <b>Measured</b> (all 414 M4 hourly series, horizon 48, holdout 48; docs/accuracy.md, "Measured:
+/// SplitConformalForecaster"): the regression's MSIS (M4's scaled interval score, unitless) fell from 16.78 to 10.03,
+/// its 95 % coverage rose from 80.2 % to 93.9 % and its 80 % coverage from 63.1 % to 80.0 %; AutoEts, already near
+/// nominal, went from 96.0 % to 97.5 % with MSIS 14.57 → 13.64 (the same calibration of other near-nominal methods in
+/// a scratch run kept them at 96.6–97.8 % with a slightly lower MSIS). Point scores are unchanged.
+/// </para>
+/// <para>
+/// <b>What is calibrated.</b> <see cref="IForecastModel.Forecast"/>'s quantiles (each level via its central
+/// interval; the median is unchanged) and <see cref="IForecastModel.SimulatePaths"/> (each path's deviation from
+/// the mean forecast scaled by 1 + q, which widens the paths' quantiles exactly as the stated ones are widened when
+/// the model's distribution is symmetric about its mean, and approximately otherwise). Point forecasts
+/// (<see cref="IForecastModel.ForecastMean"/> and the forecast's mean) are the inner model's. Values whose inner
+/// value is non-negative stay floored at 0, since demand is non-negative. <see cref="IForecastModel.Update"/> goes
+/// to the inner model and keeps q: the calibration is fixed until the next fit (for an adjustment that follows
+/// a live series, feed a <see cref="ConformalIntervalCalibrator"/> online instead).
+/// </para>
+/// <para>
+/// <b>Short histories.</b> When the history is shorter than <see cref="Holdout"/> plus max(2 × seasonal period,
+/// <see cref="Holdout"/>), or when the inner forecaster cannot fit or forecast the shortened history (an
+/// <see cref="ArgumentException"/>, <see cref="InvalidOperationException"/> or <see cref="ArithmeticException"/>), or
+/// when any held-out step's stated interval has zero width (a constant series), the inner forecaster's model for
+/// the whole history is returned unchanged.
+/// </para>
+/// <para>
+/// <b>Cost.</b> One extra fit of the inner forecaster on the shortened history and one forecast of
+/// <see cref="Holdout"/> steps per <see cref="Fit"/>.
+/// </para>
+/// <para><b>Thread safety:</b> stateless and thread-safe when the inner forecaster is; the models it returns are
+/// not thread-safe, as every model.</para>
+/// </remarks>
+public sealed class SplitConformalForecaster : IForecaster
+{
+    private readonly IForecaster _inner;
+
+    /// <summary>Creates the forecaster.</summary>
+    /// <param name="inner">The forecaster whose intervals are calibrated.</param>
+    /// <param name="holdout">The held-out steps at the end of each history the errors are measured on; at least 10.
+    /// Set it to the horizon the model will be asked for, since the calibration scores steps 1 to
+    /// <paramref name="holdout"/> ahead. The default 48 is M4 hourly's horizon (two days of hourly steps, two
+    /// daily seasons), on which the numbers above were measured.</param>
+    /// <param name="coverage">The coverage of the central interval that is calibrated, in (0, 1); the adjustment
+    /// found at this level is applied to every level. The default 0.95 is the interval M4 scored.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="inner"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="holdout"/> is below 10, or
+    /// <paramref name="coverage"/> is outside (0, 1).</exception>
+    public SplitConformalForecaster(IForecaster inner, int holdout = 48, double coverage = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(holdout, 10);
+        if (!(coverage > 0 && coverage < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(coverage), coverage, "Coverage must be inside (0, 1).");
+        }
+
+        _inner = inner;
+        Holdout = holdout;
+        Coverage = coverage;
+    }
+
+    /// <summary>Gets the inner forecaster's name followed by <c>+Conformal</c>, for example <c>Regression+Conformal</c>.</summary>
+    public string Name => _inner.Name + "+Conformal";
+
+    /// <summary>Gets the forecaster whose intervals are calibrated.</summary>
+    public IForecaster Inner => _inner;
+
+    /// <summary>Gets the number of held-out steps the errors are measured on.</summary>
+    /// <value>The default value is 48.</value>
+    public int Holdout { get; }
+
+    /// <summary>Gets the coverage of the calibrated central interval, in (0, 1).</summary>
+    /// <value>The default value is 0.95.</value>
+    public double Coverage { get; }
+
+    /// <inheritdoc />
+    public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
+    {
+        BaselineMath.ValidateHistory(history, seasonalPeriod, nameof(history), nameof(seasonalPeriod));
+        var calibrator = TryCalibrate(history, seasonalPeriod, cancellationToken);
+        var model = _inner.Fit(history, seasonalPeriod, cancellationToken);
+        return calibrator is not null && calibrator.Adjustment > 0 ? new SplitConformalModel(model, calibrator) : model;
+    }
+
+    // Scores the held-out steps against the model fitted without them; null when the history is too short or the
+    // inner forecaster cannot fit or forecast the shortened history.
+    private ConformalIntervalCalibrator? TryCalibrate(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken)
+    {
+        var minimumTrain = Math.Max(2 * seasonalPeriod, Holdout);
+        if (history.Length - Holdout < minimumTrain)
+        {
+            return null;
+        }
+
+        var actual = history[^Holdout..];
+        var calibrator = new ConformalIntervalCalibrator(Coverage, window: Holdout, learningRate: 0, minimumScores: Holdout);
+        try
+        {
+            var validation = _inner.Fit(history[..^Holdout], seasonalPeriod, cancellationToken);
+            var stated = validation.Forecast(Holdout, [(1 - Coverage) / 2, (1 + Coverage) / 2]);
+            var lower = stated.Quantile(0);
+            var upper = stated.Quantile(1);
+            for (var i = 0; i < Holdout; i++)
+            {
+                calibrator.Observe(new IntervalBounds(Math.Min(lower[i], upper[i]), Math.Max(lower[i], upper[i])), actual[i]);
+            }
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+        {
+            // As ValidatedSelectionForecaster skips a candidate that cannot fit the training part: no calibration.
+            return null;
+        }
+
+        return calibrator;
+    }
+}
