@@ -113,14 +113,26 @@ public sealed class ReplicaInventory
     /// by several calls with the same key are that request's together, in the order added.
     /// </param>
     /// <exception cref="ArgumentException">
-    /// A replica id is already tracked, or appears more than once in <paramref name="replicaIds"/>; or
-    /// <paramref name="requestKey"/> is empty or white space. Nothing is recorded then.
+    /// <paramref name="region"/>, a replica id or <paramref name="reservation"/>'s id is empty or white space (what
+    /// <see cref="Restore"/> refuses); a replica id is already tracked, or appears more than once in
+    /// <paramref name="replicaIds"/>; or <paramref name="requestKey"/> is empty or white space. Nothing is recorded then.
     /// </exception>
     public void AddProvisioned(string region, IReadOnlyList<string> replicaIds, ResourceShape shape, ReservationId reservation, string? requestKey = null)
     {
-        ArgumentNullException.ThrowIfNull(region);
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
         ArgumentNullException.ThrowIfNull(replicaIds);
         ArgumentNullException.ThrowIfNull(shape);
+        ThrowIfBlank(reservation);
+
+        // The checks Restore makes, so that every state the inventory holds round-trips through Snapshot and Restore.
+        for (var i = 0; i < replicaIds.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(replicaIds[i]))
+            {
+                throw new ArgumentException($"Replica id {i} is null, empty or white space.", nameof(replicaIds));
+            }
+        }
+
         if (requestKey is not null && string.IsNullOrWhiteSpace(requestKey))
         {
             throw new ArgumentException($"The request key must not be empty; got '{requestKey}'. Pass null for replicas that serve no request.", nameof(requestKey));
@@ -346,7 +358,7 @@ public sealed class ReplicaInventory
     /// The old reservation when no replica occupies it any more and the caller must release it in the ledger;
     /// otherwise <see langword="null"/>.
     /// </returns>
-    /// <exception cref="ArgumentException">The replica is not tracked.</exception>
+    /// <exception cref="ArgumentException">The replica is not tracked, or <paramref name="newReservation"/>'s id is empty.</exception>
     public ReservationId? Move(string replicaId, ResourceShape newShape, ReservationId newReservation)
     {
         ArgumentNullException.ThrowIfNull(replicaId);
@@ -363,6 +375,7 @@ public sealed class ReplicaInventory
     /// </summary>
     internal bool TryMove(string replicaId, ResourceShape newShape, ReservationId newReservation, out ReservationId? vacated)
     {
+        ThrowIfBlank(newReservation);
         lock (_gate)
         {
             ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_replicas, replicaId);
@@ -444,6 +457,14 @@ public sealed class ReplicaInventory
         }
 
         return (validated, occupants);
+    }
+
+    private static void ThrowIfBlank(ReservationId reservation, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(reservation))] string? paramName = null)
+    {
+        if (string.IsNullOrWhiteSpace(reservation.Value))
+        {
+            throw new ArgumentException("The reservation id is empty (a default ReservationId).", paramName);
+        }
     }
 
     private static void RequireText(string? value, string member, ReplicaRecord record, int index, string paramName)

@@ -109,7 +109,10 @@ namespace Shaping.Core.ControlPlane;
 /// expired, a new one) and returns them; if the replay is rejected, or the replicas had to be released for want of
 /// capacity, the request is served afresh without that key; if the outcome is still unknown it says so again. So
 /// losing answers never provisions a request twice, whatever the capacity or the forecast did meanwhile. Reusing a
-/// key for a request with another region or replica count is a caller bug and throws. Other failed requests are
+/// key for a request with another region or replica count is a caller bug and throws while the handler remembers the
+/// key; once only the inventory knows it, a request asking for more replicas than are tracked, or whose failover
+/// regions include the tracked one, cannot be told from the same request with replicas released since, and is
+/// answered with the tracked replicas (an answer the handler does not remember). Other failed requests are
 /// not remembered, so resubmitting one runs it again. Unknown attempts are remembered until settled, one per key,
 /// without a bound: a host that never resubmits them keeps them for the handler's lifetime.
 /// </para>
@@ -520,8 +523,11 @@ public sealed class ReplicaRequestHandler
         try
         {
             var result = await HandleCoreAsync(request, cancellationToken).ConfigureAwait(false);
-            if (result.IsProvisioned)
+            if (result.IsProvisioned && result.Attempts > 0)
             {
+                // An answer from the inventory (no attempt) is not remembered: the request it describes is the one the
+                // replicas were provisioned for, whose region and count this request need not repeat exactly (see
+                // AnswerTracked), and the inventory answers the next resubmission as cheaply.
                 Remember(key, new CompletedRequest(request.Region, request.Replicas, result));
             }
 
@@ -1121,9 +1127,9 @@ public sealed class ReplicaRequestHandler
         {
             if ((await CommitReservationAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
             {
+                await HandOverAsync(reservationId, again.Reservation).ConfigureAwait(false);
                 try
                 {
-                    await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
                     return await RecordAsync(
                         requestKey,
                         provisioned,
@@ -1336,9 +1342,9 @@ public sealed class ReplicaRequestHandler
             {
                 if ((await CommitReservationAsync(exact.Reservation).ConfigureAwait(false)).IsSuccess)
                 {
+                    await HandOverAsync(reservationId, exact.Reservation).ConfigureAwait(false);
                     try
                     {
-                        await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
                         var recorded = await RecordAsync(requestKey, provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
                         return Attempt.Done(recorded.Reservation, kept, message);
                     }
@@ -1512,6 +1518,36 @@ public sealed class ReplicaRequestHandler
         /// <summary>A port threw once replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them.</summary>
         public static Attempt Threw(ExceptionDispatchInfo thrown, ProvisionRequest provision, ReservationId kept) =>
             new(AttemptKind.Threw, thrown.SourceException.Message, kept, null, true, provision, thrown);
+    }
+
+    // Hands the replicas' accounting from the attempt's reservation to its committed replacement by releasing the first.
+    // If that release throws, the first may still count (a commit whose answer was lost took effect), so the replacement
+    // is given back instead and the exception goes on with the first kept for the settlement, which commits it again or
+    // replaces it: the two are never both kept. Only if giving the replacement back throws too does the settlement keep
+    // the replacement (the one known committed). Once this returns, the replacement alone accounts for the replicas.
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "Not swallowed: the first exception always goes on; the second only decides which reservation the settlement keeps.")]
+    private async ValueTask HandOverAsync(ReservationId first, ReservationId replacement)
+    {
+        try
+        {
+            await ReleaseReservationAsync(first).ConfigureAwait(false);
+        }
+        catch (Exception releaseFailure)
+        {
+            try
+            {
+                await ReleaseReservationAsync(replacement).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                throw new AccountingMovedException(replacement, releaseFailure);
+            }
+
+            throw;
+        }
     }
 
     // A port threw after a new reservation had been committed for the replicas in place of the attempt's: carries the

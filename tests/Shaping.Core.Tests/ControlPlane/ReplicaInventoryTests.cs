@@ -254,4 +254,20 @@ public sealed class ReplicaInventoryTests
     // The request's replica ids; empty when it is not found (found, it has at least one).
     private static string[] Ids(ReplicaInventory inventory, string requestKey) =>
         inventory.TryGetRequestReplicas(requestKey, out var records) ? [.. records.Select(r => r.ReplicaId)] : [];
+
+    // What AddProvisioned accepts, Restore must accept too, or a snapshot of it cannot be restored after a restart.
+    [Theory]
+    [InlineData(" ", "r1", "res")]
+    [InlineData("eu", "", "res")]
+    [InlineData("eu", "r1", null)]
+    public void AddProvisioned_AMemberRestoreWouldRefuse_IsRefusedUpFront(string region, string replicaId, string? reservation)
+    {
+        var inventory = new ReplicaInventory();
+        var shape = new Shaping.Core.Shapes.ResourceShape("s", new Shaping.Core.Resources.ResourceVector(1, 1, 1, 1), new Shaping.Core.Shapes.ShapeProfile(0.1));
+
+        Assert.ThrowsAny<ArgumentException>(() => inventory.AddProvisioned(region, [replicaId], shape, reservation is null ? default : ReservationId.Create(reservation)));
+
+        Assert.Equal(0, inventory.Count);
+        new ReplicaInventory().Restore(inventory.Snapshot());
+    }
 }

@@ -225,4 +225,22 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         Assert.Equal(1, f.Eu.TotalProvisionEffects);
         f.AssertConsistent();
     }
+
+    // A key reused for more replicas once only the inventory knows it is answered with the tracked ones; that answer must
+    // not be remembered as the reusing request's, or the original request's own resubmission would then throw.
+    [Fact]
+    public async Task HandleAsync_KeyReusedOnceOnlyTheInventoryKnowsIt_TheOriginalResubmissionStillGetsItsReplicas()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { CompletedRequestMemory = 1 });
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A", replicas: 2));
+        await f.Handler.HandleAsync(HandlerFixture.Request("B", replicas: 1)); // A leaves the completed-request memory
+
+        var reused = await f.Handler.HandleAsync(HandlerFixture.Request("A", replicas: 3));
+        var original = await f.Handler.HandleAsync(HandlerFixture.Request("A", replicas: 2));
+
+        Assert.Equal(first.ReplicaIds, reused.ReplicaIds);
+        Assert.True(original.IsProvisioned, original.Message);
+        Assert.Equal(first.ReplicaIds, original.ReplicaIds);
+        f.AssertConsistent();
+    }
 }

@@ -74,6 +74,24 @@ public sealed class ReplicaRequestHandlerPortExceptionTests
         f.AssertConsistent();
     }
 
+    // The same, but the first commit took effect and only its answers were lost: the first reservation is committed, so
+    // keeping the replacement for the settlement would leave the first committed with nothing to release it.
+    [Fact]
+    public async Task HandleAsync_CommitTookEffectUnansweredThenReleaseThrows_SettlesWithoutCountingTwice()
+    {
+        var f = new HandlerFixture(wrapLedger: l => new ScriptedLedger(l)
+            .Commits(LedgerStep.LostAnswer, LedgerStep.LostAnswer, LedgerStep.LostAnswer)
+            .Releases(LedgerStep.Throw));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => f.Handler.HandleAsync(HandlerFixture.Request("A")).AsTask());
+        AssertUnsettled(f, "A");
+
+        var settled = await f.Handler.ReconcileAsync("A");
+        Assert.True(settled!.IsProvisioned, settled.Message);
+        await ExpireTheHoldWhoseReleaseThrewAsync(f);
+        f.AssertConsistent();
+    }
+
     // Cancelled after the effect with one replica that cannot be released: the kept one gets a reservation of its own
     // size, committed; then releasing the original throws. The settlement must not count the kept replica twice.
     [Fact]
