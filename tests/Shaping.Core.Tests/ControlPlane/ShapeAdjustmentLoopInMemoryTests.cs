@@ -87,13 +87,7 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
     {
         var region = new CancelDuringResize(_region);
         using var loop = NewLoop(region);
-        using var cancel = new CancellationTokenSource();
-        region.Cancel = cancel;
-        var at = _time.GetUtcNow();
-        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
-        Assert.Empty((await loop.RunOnceAsync()).Moves);
-        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
+        await CancelDuringAResizeThatActsAsync(loop, region);
         Assert.Equal("l", _region.GetReplicas()[_replica].Name); // it did resize
 
         region.Unanswered = true;
@@ -118,13 +112,7 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
     {
         var region = new CancelDuringResize(_region);
         using var loop = NewLoop(region);
-        using var cancel = new CancellationTokenSource();
-        region.Cancel = cancel;
-        var at = _time.GetUtcNow();
-        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
-        Assert.Empty((await loop.RunOnceAsync()).Moves);
-        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
+        await CancelDuringAResizeThatActsAsync(loop, region);
         Assert.Equal("l", _region.GetReplicas()[_replica].Name); // it did resize
 
         _time.Advance(TimeSpan.FromMinutes(3)); // past the hold's 2 minutes, before the next cycle
@@ -154,13 +142,7 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
     {
         var region = new CancelDuringResize(_region);
         using var loop = NewLoop(region);
-        using var cancel = new CancellationTokenSource();
-        region.Cancel = cancel;
-        var at = _time.GetUtcNow();
-        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
-        Assert.Empty((await loop.RunOnceAsync()).Moves);
-        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
+        await CancelDuringAResizeThatActsAsync(loop, region);
 
         _time.Advance(TimeSpan.FromMinutes(3));
         await _ledger.ReclaimExpiredAsync();
@@ -174,6 +156,18 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
         Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single((await loop.RunOnceAsync()).Moves).Outcome);
         Assert.Equal(8, Capacity().Committed.CpuCores);
         Assert.Equal(0, _ledger.CountHeld());
+    }
+
+    /// <summary>Presses the replica until the loop moves it up, and cancels the cycle during the resize, which acts.</summary>
+    private async Task CancelDuringAResizeThatActsAsync(ShapeAdjustmentLoop loop, CancelDuringResize region)
+    {
+        using var cancel = new CancellationTokenSource();
+        region.Cancel = cancel;
+        var at = _time.GetUtcNow();
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at, new ResourceVector(1.9, 1, 1, 0.1)));
+        Assert.Empty((await loop.RunOnceAsync()).Moves);
+        _source.Enqueue(new ReplicaUtilization("eu", _replica, "s", at.AddSeconds(5), new ResourceVector(1.9, 1, 1, 0.1)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
     }
 
     private ShapeAdjustmentLoop NewLoop(IProvisioner provisioner)
