@@ -46,7 +46,9 @@ internal static class M4Command
         }
 
         var all = M4CsvReader.ReadFiles(train.FullName, test.FullName);
-        var selected = all.Where((_, i) => i % settings.Every == 0).Take(settings.SeriesLimit ?? int.MaxValue).ToList();
+        var selected = all.Where((_, i) => i % settings.Every == 0).Take(settings.SeriesLimit ?? int.MaxValue)
+            .Select(s => settings.Scale == 1 ? s : s with { Train = Scaled(s.Train, settings.Scale), Test = Scaled(s.Test, settings.Scale) })
+            .ToList();
         if (selected.Count == 0)
         {
             Console.Error.WriteLine("error: no series selected.");
@@ -81,7 +83,7 @@ internal static class M4Command
         }
 
         var command = "dotnet run -c Release --project benchmarks/Shaping.Accuracy -- " + string.Join(' ', settings.Arguments);
-        var report = Report(results, selected, all.Count, settings.SeasonalPeriod, command);
+        var report = Report(results, selected, all.Count, settings.SeasonalPeriod, settings.Scale, command);
         Console.WriteLine();
         Console.WriteLine(report.Table);
         foreach (var note in report.Notes)
@@ -100,6 +102,8 @@ internal static class M4Command
 
         return 0;
     }
+
+    private static double[] Scaled(double[] values, double factor) => [.. values.Select(v => v * factor)];
 
     private static FileInfo? FindOne(DirectoryInfo folder, string pattern)
     {
@@ -124,7 +128,7 @@ internal static class M4Command
     }
 
     private static (string Table, List<string> Notes, string Markdown) Report(
-        List<MethodResult> results, List<M4Series> selected, int totalSeries, int m, string command)
+        List<MethodResult> results, List<M4Series> selected, int totalSeries, int m, double scale, string command)
     {
         var inv = CultureInfo.InvariantCulture;
         var table = new StringBuilder();
@@ -152,6 +156,10 @@ internal static class M4Command
         var subset = selected.Count == totalSeries
             ? $"all {totalSeries} series"
             : $"{selected.Count} of {totalSeries} series ({selected[0].Id}, {(selected.Count > 1 ? selected[1].Id + ", …, " : "")}{selected[^1].Id})";
+        if (scale != 1)
+        {
+            subset += string.Create(inv, $", every value multiplied by {scale:R}");
+        }
         var machine = MachineLine();
         var markdown = new StringBuilder();
         markdown.AppendLine("# Forecast accuracy on M4 data");

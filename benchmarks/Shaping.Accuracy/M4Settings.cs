@@ -10,4 +10,5 @@ internal sealed record M4Settings(
     int Every,
     int SeasonalPeriod,
     int Parallelism,
+    double Scale,
     IReadOnlyList<string> Arguments);

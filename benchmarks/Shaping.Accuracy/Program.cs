@@ -36,6 +36,27 @@ var parallelism = new Option<int>("--parallel")
     Description = "Series fitted in parallel.",
     DefaultValueFactory = _ => 2,
 };
+var scale = new Option<double>("--scale")
+{
+    Description = "Multiply every training and test value by this factor first (sMAPE, MASE and OWA are unit-free, so a method that does not depend on the series' units scores the same at any factor).",
+    DefaultValueFactory = _ => 1,
+};
+scale.CustomParser = result =>
+{
+    if (result.Tokens.Count == 0)
+    {
+        return 1;
+    }
+
+    var text = result.Tokens[^1].Value;
+    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value))
+    {
+        return value;
+    }
+
+    result.AddError($"{scale.Name}: '{text}' is not a positive finite number (for example 0.001 or 1e6).");
+    return 1;
+};
 PositiveInt(seriesLimit);
 PositiveInt(every);
 PositiveInt(period);
@@ -43,7 +64,7 @@ PositiveInt(parallelism);
 
 var m4 = new Command("m4", "Score forecasters on an M4-format data set: sMAPE, MASE, OWA, the 95 % interval's MSIS and coverage, 80 % coverage and fit time per series.")
 {
-    data, methods, output, forecasts, seriesLimit, every, period, parallelism,
+    data, methods, output, forecasts, seriesLimit, every, period, parallelism, scale,
 };
 m4.SetAction((parse, cancellationToken) => Task.FromResult(M4Command.Run(
     new M4Settings(
@@ -55,6 +76,7 @@ m4.SetAction((parse, cancellationToken) => Task.FromResult(M4Command.Run(
         parse.GetValue(every),
         parse.GetValue(period),
         parse.GetValue(parallelism),
+        parse.GetValue(scale),
         Environment.GetCommandLineArgs().Length > 1 ? args : []),
     cancellationToken)));
 

@@ -7,6 +7,12 @@ namespace Shaping.Forecasting.Models;
 /// states from a classical decomposition of the first three seasons, then the smoothing parameters and the
 /// initial states optimised together by Nelder-Mead on the concentrated likelihood.
 /// </summary>
+/// <remarks>
+/// The fit runs on the series rescaled to mean 1,000 (<see cref="EtsFitting.Normalise"/>), so it does not depend on the
+/// series' units: R's simplex start (every edge 0.1 × the largest |parameter|), the relative convergence test and the
+/// absolute floors would otherwise treat the same series differently at 0.001 and at 1,000. The model and its summary
+/// are reported back in the series' units.
+/// </remarks>
 internal static class EtsEstimator
 {
     /// <summary>The lower bound of alpha, beta and gamma (R's default).</summary>
@@ -72,14 +78,16 @@ internal static class EtsEstimator
     }
 
     /// <summary>Fits one specification; <see langword="null"/> when the optimiser found no admissible point.</summary>
-    /// <param name="y">The observations.</param>
+    /// <param name="y">The observations divided by <paramref name="scale"/> (<see cref="EtsFitting.Normalise"/>).</param>
+    /// <param name="scale">The scale <paramref name="y"/> was divided by, in the series' units; the model maps its states
+    /// and outputs back with it.</param>
     /// <param name="m">The seasonal period.</param>
     /// <param name="spec">The specification.</param>
     /// <param name="maxEvaluations">The Nelder-Mead evaluation budget.</param>
     /// <param name="cancellationToken">Cancels the fit.</param>
     /// <param name="hint">Smoothing parameters of a related fit (the same model without its season): an
     /// alternative starting point, used instead of R's default one when its likelihood is better.</param>
-    internal static EtsModel? Fit(double[] y, int m, EtsSpecification spec, int maxEvaluations, CancellationToken cancellationToken, EtsParameterSet? hint = null)
+    internal static EtsModel? Fit(double[] y, double scale, int m, EtsSpecification spec, int maxEvaluations, CancellationToken cancellationToken, EtsParameterSet? hint = null)
     {
         var seasonal = spec.Season != EtsSeasonType.None;
         var period = seasonal ? m : 1;
@@ -111,7 +119,7 @@ internal static class EtsEstimator
             return null;
         }
 
-        return objective.Build(best, m);
+        return objective.Build(best, m, scale);
     }
 
     /// <summary>Minimises with the allocation-free Nelder-Mead simplex, keeping the best point seen.</summary>
@@ -259,7 +267,9 @@ internal static class EtsEstimator
             return EtsKernel.Likelihood(_y, _spec, parameters, ref level, ref slope, _season, _sseFloor, out _, out _);
         }
 
-        public EtsModel Build(double[] theta, int reportedPeriod)
+        /// <summary>Builds the model at <paramref name="theta"/>: its states in the fit's unit, its summary in the series'
+        /// units (<paramref name="scale"/> times the fit's).</summary>
+        public EtsModel Build(double[] theta, int reportedPeriod, double scale)
         {
             var parameters = Decode(theta, out var level0, out var slope0, out _);
             FillSeason(theta);
@@ -271,21 +281,24 @@ internal static class EtsEstimator
             var np = ParameterCount(_spec, _m);
             // The optimiser minimised the floored sum of squares; the criteria use the same floor, so an exact fit gets a
             // large finite likelihood (and wins the selection) instead of log(0) = −∞, which AutoEts would discard.
-            var logLikelihood = (-0.5 * n * (Math.Log(2 * Math.PI * Math.Max(sse, _sseFloor) / n) + 1)) - sumLog;
+            // In the series' units: the density of y = scale × z is that of z divided by scale per observation (for either
+            // error type: an additive error's sum of squares grows by scale², a multiplicative one's Σ log ŷ by n log scale).
+            var logLikelihood = (-0.5 * n * (Math.Log(2 * Math.PI * Math.Max(sse, _sseFloor) / n) + 1)) - sumLog - (n * Math.Log(scale));
             var aic = (-2 * logLikelihood) + (2 * np);
             var aicc = n - np - 1 > 0 ? aic + (2.0 * np * (np + 1) / (n - np - 1)) : double.PositiveInfinity;
             var bic = (-2 * logLikelihood) + (Math.Log(n) * np);
             var sigma2 = sse / Math.Max(1, n - np);
+            var additiveError = _spec.Error == EtsErrorType.Additive;
             var named = new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["alpha"] = parameters.Alpha,
-                ["l0"] = level0,
-                ["sigma2"] = sigma2,
+                ["l0"] = level0 * scale,
+                ["sigma2"] = additiveError ? sigma2 * scale * scale : sigma2,
             };
             if (_spec.Trend != EtsTrendType.None)
             {
                 named["beta"] = parameters.Beta;
-                named["b0"] = slope0;
+                named["b0"] = slope0 * scale;
             }
 
             if (_spec.Trend == EtsTrendType.AdditiveDamped)
@@ -298,12 +311,13 @@ internal static class EtsEstimator
                 named["gamma"] = parameters.Gamma;
                 for (var j = 0; j < _m; j++)
                 {
-                    named[string.Create(CultureInfo.InvariantCulture, $"s{j}")] = initialSeason[j];
+                    named[string.Create(CultureInfo.InvariantCulture, $"s{j}")] =
+                        _spec.Season == EtsSeasonType.Additive ? initialSeason[j] * scale : initialSeason[j];
                 }
             }
 
-            var summary = new FitSummary(named, logLikelihood, aic, aicc, bic, sigma2, n);
-            return new EtsModel(_spec, reportedPeriod, parameters, level, slope, _season, n % _m, sigma2, summary);
+            var summary = new FitSummary(named, logLikelihood, aic, aicc, bic, named["sigma2"], n);
+            return new EtsModel(_spec, reportedPeriod, parameters, level, slope, _season, n % _m, sigma2, scale, summary);
         }
 
         private EtsParameterSet Decode(double[] theta, out double level, out double slope, out bool admissible)

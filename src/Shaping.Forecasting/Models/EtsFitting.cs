@@ -31,6 +31,48 @@ internal static class EtsFitting
         return history.ToArray();
     }
 
+    /// <summary>The mean every ETS fit rescales its history to (see <see cref="Normalise"/>).</summary>
+    internal const double FitMean = 1000;
+
+    /// <summary>
+    /// Rescales the history to mean <see cref="FitMean"/>, the unit every ETS fit runs in.
+    /// </summary>
+    /// <remarks>
+    /// <para>Why: the estimator mixes quantities in the series' units with unit-free ones. R's Nelder-Mead start gives every
+    /// simplex edge 0.1 × the largest |parameter|, so the same series got edges of 0.1 on its smoothing parameters at one
+    /// scale and of 100 at another; the convergence test is relative to a likelihood that shifts with the units; and the
+    /// floors (1e-10) that keep a multiplicative model's level and forecasts positive are absolute. Fitting y / s instead
+    /// makes the fit of c·y that of y (up to rounding) for every c &gt; 0, and <see cref="EtsModel"/> maps its outputs
+    /// back by s.</para>
+    /// <para>Why 1,000: the fit still starts R's simplex, whose path depends on the magnitude it sees, so one magnitude
+    /// has to be chosen. On the 414 M4 hourly series (docs/accuracy.md) fitting at mean 1 scored OWA 0.894, at 10 0.850,
+    /// at 100 0.843, at 1,000 0.829 and at 10,000 0.824, against 0.845 for R's rule at each series' own magnitude (means
+    /// from 14 to 525,000). At mean 1 the simplex starts with edges of about 0.1 on every coordinate and ends in worse
+    /// optima (higher AICc than at 10 to 1,000,000 on 52 sampled series). 1,000 is the magnitude of typical competition
+    /// data (M3, M4) and lies in the range that forecast best, without being the single best score of the sweep.</para>
+    /// </remarks>
+    /// <param name="y">A validated, non-constant history (so it has a positive value).</param>
+    /// <param name="scale">The series' mean divided by <see cref="FitMean"/>, in the series' units (at least
+    /// <see cref="double.Epsilon"/>, should the mean of subnormal values underflow).</param>
+    /// <returns>A new array: <paramref name="y"/> divided by <paramref name="scale"/>, with mean <see cref="FitMean"/>.</returns>
+    internal static double[] Normalise(double[] y, out double scale)
+    {
+        var sum = 0.0;
+        foreach (var value in y)
+        {
+            sum += value;
+        }
+
+        scale = Math.Max(sum / y.Length / FitMean, double.Epsilon);
+        var z = new double[y.Length];
+        for (var t = 0; t < y.Length; t++)
+        {
+            z[t] = y[t] / scale;
+        }
+
+        return z;
+    }
+
     /// <summary>
     /// The model for a constant history: ETS(A,N,N) at that constant with zero variance, so it forecasts the
     /// constant with zero-width intervals (until <see cref="IForecastModel.Update"/> brings other values).
@@ -41,7 +83,7 @@ internal static class EtsFitting
         var spec = new EtsSpecification(EtsErrorType.Additive, EtsTrendType.None, EtsSeasonType.None);
         var parameters = new Dictionary<string, double>(StringComparer.Ordinal) { ["alpha"] = 0.5, ["l0"] = value, ["sigma2"] = 0 };
         var summary = new FitSummary(parameters, double.NaN, double.NaN, double.NaN, double.NaN, 0, y.Length);
-        return new EtsModel(spec, seasonalPeriod, new EtsParameterSet(0.5, 0, 0, 1), value, 0, [0.0], 0, 0, summary, " constant");
+        return new EtsModel(spec, seasonalPeriod, new EtsParameterSet(0.5, 0, 0, 1), value, 0, [0.0], 0, 0, scale: 1, summary, " constant");
     }
 
     /// <summary>
@@ -62,7 +104,7 @@ internal static class EtsFitting
         var spec = new EtsSpecification(EtsErrorType.Additive, EtsTrendType.None, EtsSeasonType.None);
         var parameters = new Dictionary<string, double>(StringComparer.Ordinal) { ["alpha"] = 1, ["l0"] = y[0], ["sigma2"] = sigma2 };
         var summary = new FitSummary(parameters, double.NaN, double.NaN, double.NaN, double.NaN, sigma2, n);
-        return new EtsModel(spec, seasonalPeriod, new EtsParameterSet(UpperAlpha, 0, 0, 1), y[^1], 0, [0.0], 0, sigma2, summary, " level-only fallback");
+        return new EtsModel(spec, seasonalPeriod, new EtsParameterSet(UpperAlpha, 0, 0, 1), y[^1], 0, [0.0], 0, sigma2, scale: 1, summary, " level-only fallback");
     }
 
     private const double UpperAlpha = 1.0;

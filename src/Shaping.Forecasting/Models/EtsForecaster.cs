@@ -25,6 +25,11 @@ namespace Shaping.Forecasting.Models;
 /// magnitude, a growing share of the paths collapses over the horizon: the lower quantiles are 0 and the point
 /// forecast can lie above even the 90 % quantile (a 100-fold level shift: mean 1,004, 80 % interval [0, 162] 48 steps
 /// ahead). Compare with an additive model, or calibrate the intervals, for such series.</para>
+/// <para><b>Units.</b> The fit runs on the history rescaled to mean 1,000, so it does not depend on the series' units:
+/// fitting c·y for any c &gt; 0 gives the same model, c × the forecasts, quantiles and sample paths, and after
+/// <see cref="IForecastModel.Update"/> with c × the observations still c × the outputs (up to rounding). The summary's
+/// initial states and additive-error variance are in the series' units; its likelihood and criteria are those of the
+/// data as given (they shift by −n log c and +2n log c).</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class EtsForecaster : IForecaster
@@ -72,7 +77,8 @@ public sealed class EtsForecaster : IForecaster
 
         if (EtsEstimator.CanFit(spec, y.Length, seasonalPeriod, positive))
         {
-            var model = EtsEstimator.Fit(y, seasonalPeriod, spec, MaxEvaluations, cancellationToken);
+            var z = EtsFitting.Normalise(y, out var scale);
+            var model = EtsEstimator.Fit(z, scale, seasonalPeriod, spec, MaxEvaluations, cancellationToken);
             if (model is not null)
             {
                 return model;

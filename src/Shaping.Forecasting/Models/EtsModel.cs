@@ -18,6 +18,12 @@ namespace Shaping.Forecasting.Models;
 /// floor theirs: an additive model on a falling or intermittent series would otherwise forecast negative load. The
 /// floor is applied to the outputs only (a quantile of the floored distribution is the floored quantile), so the
 /// state dynamics, the fit and every positive forecast are unchanged.
+/// <para>The states live in the unit of the fit: the series divided by a positive scale (its mean / 1,000; see
+/// <see cref="EtsFitting.Normalise"/>). Observations are divided by the scale on the way in (<see cref="Update"/>) and
+/// means, quantiles and paths multiplied by it on the way out, so the small floors that keep a multiplicative model's
+/// level and forecasts positive are relative to the data, and a model fitted on c·y is the model fitted on y with every
+/// output multiplied by c. <see cref="Level"/>, <see cref="Slope"/>, <see cref="Sigma2"/> and <see cref="Summary"/> are
+/// reported in the series' units.</para>
 /// </remarks>
 internal sealed class EtsModel : IForecastModel
 {
@@ -35,6 +41,8 @@ internal sealed class EtsModel : IForecastModel
     private readonly double _gamma;
     private readonly double _phi;
     private readonly double _sigma;
+    private readonly double _scale;
+    private readonly double _limit;
     private readonly double[] _season;
     private double _level;
     private double _slope;
@@ -49,6 +57,7 @@ internal sealed class EtsModel : IForecastModel
         double[] season,
         int position,
         double sigma2,
+        double scale,
         FitSummary summary,
         string? nameSuffix = null)
     {
@@ -67,8 +76,14 @@ internal sealed class EtsModel : IForecastModel
         _slope = specification.Trend == EtsTrendType.None ? 0 : slope;
         _season = specification.Season == EtsSeasonType.None ? [0.0] : season;
         _position = _season.Length == 1 ? 0 : position % _season.Length;
-        Sigma2 = Math.Max(0, sigma2);
-        _sigma = Math.Sqrt(Sigma2);
+        var variance = Math.Max(0, sigma2);
+        _sigma = Math.Sqrt(variance);
+        _scale = scale;
+
+        // A draw is held within ForecastLimits.MaximumObservation in the series' units (and within 1e200 in the fit's,
+        // so that a tiny scale cannot make the bound infinite).
+        _limit = Math.Min(ForecastLimits.MaximumObservation / scale, 1e200);
+        Sigma2 = specification.Error == EtsErrorType.Additive ? variance * scale * scale : variance;
         Summary = summary;
         Name = specification.ToString() + (nameSuffix ?? string.Empty);
     }
@@ -88,20 +103,21 @@ internal sealed class EtsModel : IForecastModel
     /// <summary>Gets the smoothing parameters.</summary>
     public EtsParameterSet Parameters => new(_alpha, _beta, _gamma, _spec.Trend == EtsTrendType.AdditiveDamped ? _phi : 1);
 
-    /// <summary>Gets the one-step error variance (relative for a multiplicative error).</summary>
+    /// <summary>Gets the one-step error variance: in the series' units squared for an additive error, relative (unit-free)
+    /// for a multiplicative one.</summary>
     public double Sigma2 { get; }
 
-    /// <summary>Gets the current level state.</summary>
-    public double Level => _level;
+    /// <summary>Gets the current level state, in the series' units.</summary>
+    public double Level => _level * _scale;
 
-    /// <summary>Gets the current slope state (0 without a trend).</summary>
-    public double Slope => _slope;
+    /// <summary>Gets the current slope state, in the series' units per step (0 without a trend).</summary>
+    public double Slope => _slope * _scale;
 
     /// <inheritdoc/>
     public void ForecastMean(Span<double> destination)
     {
         ProjectMean(destination);
-        FloorAtZero(destination);
+        ScaleAndFloor(destination);
     }
 
     /// <summary>Replaces every negative value (demand is non-negative) with 0.</summary>
@@ -116,7 +132,17 @@ internal sealed class EtsModel : IForecastModel
         }
     }
 
-    // The unfloored state-space forecast means, the centre of the analytic intervals.
+    // From the fit's unit to the series' units, then floored at 0.
+    private void ScaleAndFloor(Span<double> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = values[i] * _scale;
+            values[i] = value < 0 ? 0 : value;
+        }
+    }
+
+    // The unfloored state-space forecast means in the fit's unit, the centre of the analytic intervals.
     private void ProjectMean(Span<double> destination)
     {
         var damp = 0.0;
@@ -164,6 +190,9 @@ internal sealed class EtsModel : IForecastModel
             quantiles[k] = new double[horizon];
         }
 
+        // The mean and the analytic quantiles are computed in the fit's unit and scaled here; the simulated ones come from
+        // paths already in the series' units, so that they are exactly the quantiles of SimulatePaths' paths.
+        var simulated = _sigma != 0 && !_spec.IsLinear;
         if (_sigma == 0)
         {
             for (var k = 0; k < quantiles.Length; k++)
@@ -177,13 +206,20 @@ internal sealed class EtsModel : IForecastModel
         }
         else
         {
-            FillSimulatedQuantiles(mean, levelArray, quantiles);
+            FillSimulatedQuantiles(mean.Length, levelArray, quantiles);
         }
 
-        FloorAtZero(mean);
+        ScaleAndFloor(mean);
         foreach (var quantile in quantiles)
         {
-            FloorAtZero(quantile);
+            if (simulated)
+            {
+                FloorAtZero(quantile);
+            }
+            else
+            {
+                ScaleAndFloor(quantile);
+            }
         }
 
         return new Forecast(mean, levelArray, quantiles);
@@ -193,7 +229,24 @@ internal sealed class EtsModel : IForecastModel
     public void SimulatePaths(Span<double> paths, int horizon, Random random)
     {
         BaselineMath.ValidatePaths(paths, horizon, random);
+        SimulateInSeriesUnits(paths, horizon, random);
+    }
 
+    private void SimulateInSeriesUnits(Span<double> paths, int horizon, Random random)
+    {
+        SimulateInFitUnits(paths, horizon, random);
+        if (_scale != 1)
+        {
+            foreach (ref var value in paths)
+            {
+                value *= _scale;
+            }
+        }
+    }
+
+    // The paths in the fit's unit, floored at 0: the same draws, in the same order, as SimulatePaths scales.
+    private void SimulateInFitUnits(Span<double> paths, int horizon, Random random)
+    {
         var m = _season.Length;
         var pathCount = paths.Length / horizon;
         double[]? rented = null;
@@ -227,7 +280,7 @@ internal sealed class EtsModel : IForecastModel
                 // A model fitted across a spike can have a relative variance so large that compounding multiplicative
                 // draws overflow within a few dozen steps. Each draw is held within the largest observation the package
                 // accepts (and a NaN from ∞ × 0 is taken as 0), so paths and the quantiles drawn from them stay finite.
-                y = double.IsNaN(y) ? 0 : Math.Clamp(y, -ForecastLimits.MaximumObservation, ForecastLimits.MaximumObservation);
+                y = double.IsNaN(y) ? 0 : Math.Clamp(y, -_limit, _limit);
                 row[i] = Math.Max(0, y); // the output is floored; the state follows the unfloored draw
                 Step(ref level, ref slope, ref season[j], q, y);
                 if (++j == m)
@@ -249,7 +302,7 @@ internal sealed class EtsModel : IForecastModel
         }
 
         var q = _level + (_phi * _slope);
-        Step(ref _level, ref _slope, ref _season[_position], q, observation);
+        Step(ref _level, ref _slope, ref _season[_position], q, observation / _scale);
         if (++_position == _season.Length)
         {
             _position = 0;
@@ -332,18 +385,17 @@ internal sealed class EtsModel : IForecastModel
         }
     }
 
-    private void FillSimulatedQuantiles(double[] mean, double[] levels, double[][] quantiles)
+    private void FillSimulatedQuantiles(int horizon, double[] levels, double[][] quantiles)
     {
         // The paths are drawn one after another from a single seeded stream, so a step's quantiles need every path's
         // value at that step: all SimulationPathCount × horizon values are held at once. They are scratch, so they are
         // rented rather than allocated: a forecast allocates the arrays it returns but not the paths.
-        var horizon = mean.Length;
         var length = checked(SimulationPathCount * horizon);
         var paths = ArrayPool<double>.Shared.Rent(length);
         var column = ArrayPool<double>.Shared.Rent(SimulationPathCount);
         try
         {
-            SimulatePaths(paths.AsSpan(0, length), horizon, new Random(SimulationSeed));
+            SimulateInSeriesUnits(paths.AsSpan(0, length), horizon, new Random(SimulationSeed));
             FillQuantilesFromPaths(paths.AsSpan(0, length), horizon, levels, quantiles, column.AsSpan(0, SimulationPathCount));
         }
         finally

@@ -30,6 +30,11 @@ namespace Shaping.Forecasting.Selection;
 /// magnitude, a growing share of the paths collapses over the horizon: the lower quantiles are 0 and the point
 /// forecast can lie above even the 90 % quantile (a 100-fold level shift: mean 1,004, 80 % interval [0, 162] 48 steps
 /// ahead). Compare with an additive model, or calibrate the intervals, for such series.</para>
+/// <para><b>Units.</b> The fit runs on the history rescaled to mean 1,000, so it does not depend on the series' units:
+/// fitting c·y for any c &gt; 0 gives the same model, c × the forecasts, quantiles and sample paths, and after
+/// <see cref="IForecastModel.Update"/> with c × the observations still c × the outputs (up to rounding). The summary's
+/// initial states and additive-error variance are in the series' units; its likelihood and criteria are those of the
+/// data as given (they shift by −n log c and +2n log c).</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class AutoEtsForecaster : IForecaster
@@ -97,9 +102,10 @@ public sealed class AutoEtsForecaster : IForecaster
         // Non-seasonal candidates first: a seasonal model may start from its non-seasonal sibling's smoothing
         // parameters when they fit better than R's default start.
         var candidates = Candidates(y.Length, seasonalPeriod, positive);
+        var z = EtsFitting.Normalise(y, out var scale);
         var models = new EtsModel?[candidates.Count];
         var hints = new EtsParameterSet?[candidates.Count];
-        FitAll(candidates, models, hints, y, seasonalPeriod, seasonal: false, cancellationToken);
+        FitAll(candidates, models, hints, z, scale, seasonalPeriod, seasonal: false, cancellationToken);
         for (var i = 0; i < candidates.Count; i++)
         {
             var spec = candidates[i];
@@ -117,7 +123,7 @@ public sealed class AutoEtsForecaster : IForecaster
             }
         }
 
-        FitAll(candidates, models, hints, y, seasonalPeriod, seasonal: true, cancellationToken);
+        FitAll(candidates, models, hints, z, scale, seasonalPeriod, seasonal: true, cancellationToken);
         EtsModel? best = null;
         foreach (var model in models)
         {
@@ -134,7 +140,8 @@ public sealed class AutoEtsForecaster : IForecaster
         IReadOnlyList<EtsSpecification> candidates,
         EtsModel?[] models,
         EtsParameterSet?[] hints,
-        double[] y,
+        double[] z,
+        double scale,
         int seasonalPeriod,
         bool seasonal,
         CancellationToken cancellationToken)
@@ -143,7 +150,7 @@ public sealed class AutoEtsForecaster : IForecaster
         {
             if ((candidates[i].Season != EtsSeasonType.None) == seasonal)
             {
-                models[i] = EtsEstimator.Fit(y, seasonalPeriod, candidates[i], MaxEvaluationsPerModel, cancellationToken, hints[i]);
+                models[i] = EtsEstimator.Fit(z, scale, seasonalPeriod, candidates[i], MaxEvaluationsPerModel, cancellationToken, hints[i]);
             }
         }
 

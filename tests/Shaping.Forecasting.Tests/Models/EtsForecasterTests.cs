@@ -63,13 +63,17 @@ public sealed class EtsForecasterTests
         Assert.True(forecast.Quantile(1)[2] > forecast.Quantile(0)[2]);
     }
 
-    /// <summary>Demand in bytes can be large: a multiplicative model is fitted at 1e30 as at 100 (before, every
-    /// multiplicative-error fit above about 1e19 was inadmissible and the forecaster fell back to the level-only model).</summary>
+    /// <summary>Demand in bytes can be large and demand in fractions of a unit small: a multiplicative model is fitted at
+    /// 1e30 and at 1e-15 as at 100 (before, every multiplicative-error fit above about 1e19 was inadmissible, and below
+    /// about 1e-10 the absolute floor on its forecasts rejected every point, so the forecaster fell back to the
+    /// level-only model).</summary>
     [Theory]
+    [InlineData(1e-40)]
+    [InlineData(1e-15)]
     [InlineData(1e2)]
     [InlineData(1e30)]
     [InlineData(1e90)]
-    public void Fit_MultiplicativeSpecificationOnLargeValues_FitsIt(double scale)
+    public void Fit_MultiplicativeSpecificationOnTinyOrLargeValues_FitsIt(double scale)
     {
         double[] y = [.. ClassicalDecompositionTests.DailyCycle(24 * 10, noise: 5, seed: 4).Select(v => v / 100 * scale)];
         var model = new EtsForecaster(new EtsSpecification(EtsErrorType.Multiplicative, EtsTrendType.None, EtsSeasonType.Multiplicative)).Fit(y, 24);
