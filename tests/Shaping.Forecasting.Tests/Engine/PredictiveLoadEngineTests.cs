@@ -422,8 +422,9 @@ public sealed class PredictiveLoadEngineTests
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        // Polls the real scheduler (not the engine's clock) until a background step is visible; bounded.
-        for (var i = 0; i < 1000 && !condition(); i++)
+        // Polls the real scheduler (not the engine's clock) until a background step is visible; bounded at about a minute,
+        // so that a loaded machine (a fit on the thread pool can wait seconds for a core) does not fail a correct engine.
+        for (var i = 0; i < 6000 && !condition(); i++)
         {
             await Task.Delay(10);
         }
