@@ -42,6 +42,7 @@ internal sealed class EtsModel : IForecastModel
     private readonly double _phi;
     private readonly double _sigma;
     private readonly double _scale;
+    private readonly double _inverseScale;
     private readonly double _limit;
     private readonly double[] _season;
     private double _level;
@@ -79,6 +80,7 @@ internal sealed class EtsModel : IForecastModel
         var variance = Math.Max(0, sigma2);
         _sigma = Math.Sqrt(variance);
         _scale = scale;
+        _inverseScale = 1 / scale;
 
         // A draw is held within ForecastLimits.MaximumObservation in the series' units (and within 1e200 in the fit's,
         // so that a tiny scale cannot make the bound infinite).
@@ -302,7 +304,7 @@ internal sealed class EtsModel : IForecastModel
         }
 
         var q = _level + (_phi * _slope);
-        Step(ref _level, ref _slope, ref _season[_position], q, observation / _scale);
+        Step(ref _level, ref _slope, ref _season[_position], q, observation * _inverseScale);
         if (++_position == _season.Length)
         {
             _position = 0;
