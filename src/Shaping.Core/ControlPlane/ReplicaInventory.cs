@@ -64,8 +64,7 @@ public sealed class ReplicaInventory
     /// </exception>
     public ReplicaInventory(IEnumerable<ReplicaRecord> records)
     {
-        var (validated, occupants) = Build(records);
-        Load(validated, occupants);
+        Load(Validate(records));
     }
 
     /// <summary>
@@ -316,7 +315,7 @@ public sealed class ReplicaInventory
     /// <exception cref="InvalidOperationException">The inventory already tracks a replica; nothing is restored.</exception>
     public void Restore(IEnumerable<ReplicaRecord> records)
     {
-        var (validated, occupants) = Build(records);
+        var validated = Validate(records);
         lock (_gate)
         {
             if (_replicas.Count > 0)
@@ -327,7 +326,7 @@ public sealed class ReplicaInventory
                         $"The inventory already tracks {_replicas.Count} replica(s); restore it before it is used, or build a new one from the records."));
             }
 
-            Load(validated, occupants);
+            Load(validated);
             Interlocked.Increment(ref _version);
         }
     }
@@ -417,12 +416,11 @@ public sealed class ReplicaInventory
     }
 
     // Validates records and counts each reservation's occupants, without touching the inventory (all or nothing).
-    private static (List<ReplicaRecord> Records, Dictionary<ReservationId, int> Occupants) Build(IEnumerable<ReplicaRecord> records)
+    private static List<ReplicaRecord> Validate(IEnumerable<ReplicaRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
         var validated = new List<ReplicaRecord>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        var occupants = new Dictionary<ReservationId, int>();
         var index = 0;
         foreach (var record in records)
         {
@@ -452,11 +450,10 @@ public sealed class ReplicaInventory
             }
 
             validated.Add(record);
-            occupants[record.Reservation] = occupants.GetValueOrDefault(record.Reservation) + 1;
             index++;
         }
 
-        return (validated, occupants);
+        return validated;
     }
 
     private static void ThrowIfBlank(ReservationId reservation, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(reservation))] string? paramName = null)
@@ -479,8 +476,9 @@ public sealed class ReplicaInventory
         }
     }
 
-    // Takes over validated state; the caller holds _gate or is the constructor.
-    private void Load(List<ReplicaRecord> records, Dictionary<ReservationId, int> occupants)
+    // Takes over validated records, counting each reservation's occupants from them; the caller holds _gate or is the
+    // constructor.
+    private void Load(List<ReplicaRecord> records)
     {
         _occupants.Clear(); // empty already while no replica is tracked; cleared so the counts are exactly the records'
         _requests.Clear(); // likewise
@@ -488,15 +486,11 @@ public sealed class ReplicaInventory
         foreach (var record in records)
         {
             _replicas.Add(record.ReplicaId, new Slot(record));
+            _occupants[record.Reservation] = _occupants.GetValueOrDefault(record.Reservation) + 1;
             if (record.RequestKey is not null)
             {
                 AppendLocked(record.RequestKey, record.ReplicaId);
             }
-        }
-
-        foreach (var (reservation, count) in occupants)
-        {
-            _occupants.Add(reservation, count);
         }
     }
 

@@ -1127,22 +1127,15 @@ public sealed class ReplicaRequestHandler
         {
             if ((await CommitReservationAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
             {
-                await HandOverAsync(reservationId, again.Reservation).ConfigureAwait(false);
-                try
-                {
-                    return await RecordAsync(
-                        requestKey,
-                        provisioned,
-                        again.Reservation,
-                        replicaIds,
-                        committed.Status == ReservationStatus.Unavailable
-                            ? "The ledger did not answer the commit; the replicas are accounted by a new reservation and the first was released."
-                            : "The first reservation expired during provisioning; the replicas are accounted by a new one.").ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not AccountingMovedException)
-                {
-                    throw new AccountingMovedException(again.Reservation, ex);
-                }
+                return await RecordOnReplacementAsync(
+                    requestKey,
+                    provisioned,
+                    reservationId,
+                    again.Reservation,
+                    replicaIds,
+                    committed.Status == ReservationStatus.Unavailable
+                        ? "The ledger did not answer the commit; the replicas are accounted by a new reservation and the first was released."
+                        : "The first reservation expired during provisioning; the replicas are accounted by a new one.").ConfigureAwait(false);
             }
 
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
@@ -1342,16 +1335,8 @@ public sealed class ReplicaRequestHandler
             {
                 if ((await CommitReservationAsync(exact.Reservation).ConfigureAwait(false)).IsSuccess)
                 {
-                    await HandOverAsync(reservationId, exact.Reservation).ConfigureAwait(false);
-                    try
-                    {
-                        var recorded = await RecordAsync(requestKey, provisionRequest, exact.Reservation, kept, message).ConfigureAwait(false);
-                        return Attempt.Done(recorded.Reservation, kept, message);
-                    }
-                    catch (Exception ex) when (ex is not AccountingMovedException)
-                    {
-                        throw new AccountingMovedException(exact.Reservation, ex);
-                    }
+                    var recorded = await RecordOnReplacementAsync(requestKey, provisionRequest, reservationId, exact.Reservation, kept, message).ConfigureAwait(false);
+                    return Attempt.Done(recorded.Reservation, kept, message);
                 }
 
                 await ReleaseReservationAsync(exact.Reservation).ConfigureAwait(false);
@@ -1520,16 +1505,18 @@ public sealed class ReplicaRequestHandler
             new(AttemptKind.Threw, thrown.SourceException.Message, kept, null, true, provision, thrown);
     }
 
-    // Hands the replicas' accounting from the attempt's reservation to its committed replacement by releasing the first.
-    // If that release throws, the first may still count (a commit whose answer was lost took effect), so the replacement
-    // is given back instead and the exception goes on with the first kept for the settlement, which commits it again or
-    // replaces it: the two are never both kept. Only if giving the replacement back throws too does the settlement keep
-    // the replacement (the one known committed). Once this returns, the replacement alone accounts for the replicas.
+    // Records the replicas under the committed replacement of the attempt's reservation, after handing their accounting
+    // over by releasing the first. If that release throws, the first may still count (a commit whose answer was lost
+    // took effect), so the replacement is given back instead and the exception goes on with the first kept for the
+    // settlement, which commits it again or replaces it: the two are never both kept. Only if giving the replacement
+    // back throws too, or recording throws once the first is released, does the settlement keep the replacement (the
+    // one known committed).
     [SuppressMessage(
         "Design",
         "CA1031:Do not catch general exception types",
         Justification = "Not swallowed: the first exception always goes on; the second only decides which reservation the settlement keeps.")]
-    private async ValueTask HandOverAsync(ReservationId first, ReservationId replacement)
+    private async ValueTask<Attempt> RecordOnReplacementAsync(
+        string requestKey, ProvisionRequest provisioned, ReservationId first, ReservationId replacement, IReadOnlyList<string> replicaIds, string message)
     {
         try
         {
@@ -1547,6 +1534,15 @@ public sealed class ReplicaRequestHandler
             }
 
             throw;
+        }
+
+        try
+        {
+            return await RecordAsync(requestKey, provisioned, replacement, replicaIds, message).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not AccountingMovedException)
+        {
+            throw new AccountingMovedException(replacement, ex);
         }
     }
 
