@@ -73,8 +73,9 @@ public sealed class ReplicaInventory
     /// </summary>
     /// <remarks>
     /// <para>
-    /// It starts at 0 and goes up by one with every change: replicas added, a replica moved or removed, a
-    /// <see cref="Restore"/>. Read it before <see cref="Snapshot"/>: the snapshot is then at least as new as the value
+    /// It starts at 0 and goes up by one with every change: replicas added, a replica moved or removed, a request key
+    /// given to replicas recorded without one (see <see cref="ReplicaRequestHandler"/>), a <see cref="Restore"/>. Read
+    /// it before <see cref="Snapshot"/>: the snapshot is then at least as new as the value
     /// read, so a host that persists the snapshot and keeps that value misses no change (at worst it persists once
     /// more).
     /// </para>
@@ -328,6 +329,47 @@ public sealed class ReplicaInventory
 
             Load(validated);
             Interlocked.Increment(ref _version);
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="requestKey"/> to those of <paramref name="replicaIds"/> that are tracked without a request
+    /// key (restored from records persisted before records carried it), appending them to the request's replicas in the
+    /// order given. What <see cref="ReplicaRequestHandler"/> calls when a region answered a request's provisioning key
+    /// with replicas the inventory tracks: they are that request's, and once they carry its key a later resubmission
+    /// is answered from the inventory (<see cref="TryGetRequestReplicas"/>) instead of being served afresh.
+    /// </summary>
+    /// <remarks>
+    /// A replica tracked under another request's key keeps it, and an untracked id is skipped. Adds one to
+    /// <see cref="Version"/> when a key was given (the snapshot changed), and nothing otherwise.
+    /// </remarks>
+    /// <returns>How many replicas were given the key.</returns>
+    internal int AdoptRequestKey(IReadOnlyList<string> replicaIds, string requestKey)
+    {
+        ArgumentNullException.ThrowIfNull(replicaIds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestKey);
+        lock (_gate)
+        {
+            var adopted = 0;
+            for (var i = 0; i < replicaIds.Count; i++)
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_replicas, replicaIds[i]);
+                if (Unsafe.IsNullRef(ref slot) || slot.Record.RequestKey is not null)
+                {
+                    continue;
+                }
+
+                slot.Record = slot.Record with { RequestKey = requestKey }; // a keyless replica is in no chain
+                AppendLocked(requestKey, replicaIds[i]);
+                adopted++;
+            }
+
+            if (adopted > 0)
+            {
+                Interlocked.Increment(ref _version);
+            }
+
+            return adopted;
         }
     }
 

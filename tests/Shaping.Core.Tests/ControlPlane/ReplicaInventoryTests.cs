@@ -186,6 +186,26 @@ public sealed class ReplicaInventoryTests
         Assert.Equal(["x"], Ids(inventory, "B"));
     }
 
+    // A replica tracked under another request's key keeps it: the inventory does not move replicas between requests.
+    [Fact]
+    public void AdoptRequestKey_GivesTheKeyOnlyToTrackedReplicasWithoutOne()
+    {
+        var inventory = new ReplicaInventory();
+        inventory.AddProvisioned("eu", ["a", "b"], TestShapes.Small, new ReservationId("r"));
+        inventory.AddProvisioned("eu", ["c"], TestShapes.Small, new ReservationId("s"), requestKey: "B");
+        var version = inventory.Version;
+
+        Assert.Equal(2, inventory.AdoptRequestKey(["b", "c", "nobody", "a"], "A"));
+
+        Assert.True(inventory.TryGetRequestReplicas("A", out var a));
+        Assert.Equal(["b", "a"], a.Select(r => r.ReplicaId));
+        Assert.True(inventory.TryGetRequestReplicas("B", out var b));
+        Assert.Equal(["c"], b.Select(r => r.ReplicaId));
+        Assert.Equal(version + 1, inventory.Version);
+        Assert.Equal(0, inventory.AdoptRequestKey(["a", "b"], "A")); // nothing left to give: no change
+        Assert.Equal(version + 1, inventory.Version);
+    }
+
     // A snapshot keeps each request's replicas in order, so a restored inventory answers them in the same order.
     [Fact]
     public void Restore_KeepsEachRequestsReplicasInOrder()
