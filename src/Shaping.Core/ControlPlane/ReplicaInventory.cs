@@ -74,8 +74,8 @@ public sealed class ReplicaInventory
     /// <remarks>
     /// <para>
     /// It starts at 0 and goes up by one with every change: replicas added, a replica moved or removed, a request key
-    /// given to replicas recorded without one (see <see cref="ReplicaRequestHandler"/>), a <see cref="Restore"/>. Read
-    /// it before <see cref="Snapshot"/>: the snapshot is then at least as new as the value
+    /// given to replicas recorded without one (see <see cref="ReplicaRequestHandler"/>), a <see cref="Restore"/> of at
+    /// least one record. Read it before <see cref="Snapshot"/>: the snapshot is then at least as new as the value
     /// read, so a host that persists the snapshot and keeps that value misses no change (at worst it persists once
     /// more).
     /// </para>
@@ -294,10 +294,14 @@ public sealed class ReplicaInventory
     /// of <paramref name="records"/>.
     /// </para>
     /// <para>
-    /// Restore before the inventory is used, before the host serves requests or runs the adjustment loop: it is
-    /// refused once the inventory tracks a replica, so that a late call cannot drop replicas provisioned meanwhile. It
-    /// is all or nothing: a record that fails validation leaves the inventory as it was. It adds one to
-    /// <see cref="Version"/>. Restore each instance of the control plane from its own snapshot: replicas tracked by two
+    /// Restore before the inventory is used, before the host serves requests or runs the adjustment loop. It is refused
+    /// once the inventory has changed at all (it tracks a replica, or <see cref="Version"/> is no longer 0), also when
+    /// the replicas it tracked have all been removed since: a late call would drop replicas provisioned meanwhile, or
+    /// bring back replicas released meanwhile, whose reservations the ledger no longer counts. It does not replace what
+    /// the inventory holds; to start over, build a new inventory from the records. It is all or nothing: a record that
+    /// fails validation leaves the inventory as it was. Restoring records adds one to <see cref="Version"/>; restoring
+    /// none (an empty snapshot) changes nothing, leaves <see cref="Version"/> at 0, and so may be followed by another
+    /// <see cref="Restore"/>. Restore each instance of the control plane from its own snapshot: replicas tracked by two
     /// inventories are moved by two loops.
     /// </para>
     /// <para>
@@ -313,18 +317,25 @@ public sealed class ReplicaInventory
     /// shape is <see langword="null"/>, or its request key is empty or white space (<see langword="null"/> is allowed);
     /// or two records share a replica id. Nothing is restored then.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The inventory already tracks a replica; nothing is restored.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The inventory has been used: it tracks a replica, or <see cref="Version"/> is not 0. Nothing is restored.
+    /// </exception>
     public void Restore(IEnumerable<ReplicaRecord> records)
     {
         var validated = Validate(records);
         lock (_gate)
         {
-            if (_replicas.Count > 0)
+            if (_replicas.Count > 0 || _version != 0)
             {
                 throw new InvalidOperationException(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"The inventory already tracks {_replicas.Count} replica(s); restore it before it is used, or build a new one from the records."));
+                        $"The inventory has been used (it tracks {_replicas.Count} replica(s), Version {_version}); restore it before it is used, or build a new one from the records."));
+            }
+
+            if (validated.Count == 0)
+            {
+                return; // nothing to restore: the inventory is as it was, and Version stays 0
             }
 
             Load(validated);
