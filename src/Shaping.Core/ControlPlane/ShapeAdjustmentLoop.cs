@@ -71,7 +71,9 @@ namespace Shaping.Core.ControlPlane;
 /// leaves it unknown), and the exception is kept in <see cref="LastError"/>; the other replicas of the cycle are still
 /// evaluated and the predictor still fed. A resize that is cancelled is replayed the same way on the next cycle (its
 /// reservation holds meanwhile, until it expires); a replay that is still unanswered commits it, as above, or, when
-/// it expired before that cycle, counts the new shape with a new reservation. When the commit after a resize fails (the
+/// it expired before that cycle, counts the new shape with a new reservation, committed, and releases the one it
+/// replaces (so that a ledger that forgot a committed reservation, answering NotFound, never has the new shape counted
+/// twice). When the commit after a resize fails (the
 /// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
 /// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
 /// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
@@ -556,7 +558,14 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                     if (commit.Status is ReservationStatus.Expired or ReservationStatus.NotFound
                         && await ReserveAndCommitAsync(move, RecountKey(move)).ConfigureAwait(false) is { } recount)
                     {
+                        // The recount takes over, and the reservation it replaces (the move's hold, or an earlier
+                        // recount) is released. By the ledger's contract that frees nothing: a committed reservation
+                        // answers a commit with success, so only an expired hold or an unknown id gets here. But a
+                        // ledger that answers NotFound for a reservation it still counts (one restored from a backup
+                        // that lost the row, say) would otherwise count the new shape twice, and nothing would ever
+                        // release the replaced one.
                         _unsettled[move.Record.ReplicaId] = move with { Reservation = recount };
+                        await ReleaseAsync(move.Reservation).ConfigureAwait(false);
                     }
 
                     continue;
