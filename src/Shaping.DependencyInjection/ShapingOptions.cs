@@ -12,9 +12,9 @@ namespace Shaping.DependencyInjection;
 /// <remarks>
 /// The package binds nothing from configuration itself (it depends on the options abstractions only). A host that
 /// keeps these settings in configuration binds them with the configuration extensions of Microsoft.Extensions.Options,
-/// for example <c>services.AddOptions&lt;ShapingOptions&gt;().BindConfiguration("Shaping")</c>. Binding adds to
-/// <see cref="InMemoryRegions"/> and <see cref="SyntheticLoads"/> rather than replacing them, so the default
-/// <c>local</c> region stays unless the configure delegate removes it.
+/// for example <c>services.AddOptions&lt;ShapingOptions&gt;().BindConfiguration("Shaping")</c>. Regions bound into
+/// <see cref="InMemoryRegions"/> replace its default <c>local</c> region (<see cref="DefaultInMemoryRegions"/>) rather
+/// than join it; entries bound into <see cref="SyntheticLoads"/>, empty by default, are added.
 /// </remarks>
 public sealed class ShapingOptions
 {
@@ -145,11 +145,24 @@ public sealed class ShapingOptions
     /// keep it. <c>Remove</c> or <c>Clear</c> first works on the default entry, and later writes add. In configuration
     /// give each region in full, <c>local</c> included (a dimension left out binds as 0, which fails validation at
     /// start): <c>"InMemoryRegions": { "eu-west": { "CpuCores": 512, "MemoryGiB": 2048,
-    /// "StorageGiB": 20000, "NetworkGbps": 200 } }</c>.
+    /// "StorageGiB": 20000, "NetworkGbps": 200 } }</c>. To keep the defaults and add a region in code, write the
+    /// entries of <see cref="DefaultInMemoryRegions"/> and yours.
     /// </remarks>
-    /// <value>The default is one region, <c>local</c>, of 256 cores, 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps.</value>
-    public IDictionary<string, ResourceVector> InMemoryRegions { get; } = new ReplaceableDefaultsDictionary<string, ResourceVector>(
-        [new("local", new ResourceVector(256, 1024, 10_000, 100))], StringComparer.Ordinal);
+    /// <value>
+    /// The default is <see cref="DefaultInMemoryRegions"/>: one region, <c>local</c>, of 256 cores, 1,024 GiB of memory,
+    /// 10,000 GiB of storage and 100 Gbps.
+    /// </value>
+    public IDictionary<string, ResourceVector> InMemoryRegions { get; } =
+        new ReplaceableDefaultsDictionary<string, ResourceVector>(DefaultInMemoryRegions, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets the regions <see cref="InMemoryRegions"/> holds until a region is written: one, <c>local</c>, of 256 cores,
+    /// 1,024 GiB of memory, 10,000 GiB of storage and 100 Gbps, enough for a host to run and serve requests with no
+    /// infrastructure and no settings.
+    /// </summary>
+    /// <value>A read-only dictionary, ordinal by name.</value>
+    public static IReadOnlyDictionary<string, ResourceVector> DefaultInMemoryRegions { get; } =
+        new Dictionary<string, ResourceVector>(StringComparer.Ordinal) { ["local"] = new ResourceVector(256, 1024, 10_000, 100) }.AsReadOnly();
 
     /// <summary>
     /// Gets the synthetic load of each region, from which the embedded default <see cref="IUtilizationSource"/> (a

@@ -10,6 +10,7 @@ using Shaping.Core.Scaling;
 using Shaping.Core.Selection;
 using Shaping.Core.Shapes;
 using Shaping.DependencyInjection;
+using Shaping.Forecasting.Engine;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -18,7 +19,8 @@ public static class ShapingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers predictive shaping: <see cref="ShapingOptions"/> validated when the host starts, the shape selector,
-    /// a shape library, the replica inventory, the hysteresis scaler and a <see cref="TimeProvider"/>, with embedded
+    /// a shape library, the replica inventory, the hysteresis scaler, the <see cref="RegionDecommissioner"/> and a
+    /// <see cref="TimeProvider"/>, with embedded
     /// defaults so a host runs with no infrastructure: an in-memory capacity ledger and regions
     /// (<see cref="ShapingOptions.InMemoryRegions"/>), the decaying-histogram load predictor, and a synthetic
     /// utilisation source (<see cref="SyntheticUtilizationSource"/> over the replica inventory, driven by
@@ -120,6 +122,9 @@ public static class ShapingServiceCollectionExtensions
             seed: 0,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(typeof(ILoadPredictor), DefaultPredictorFactory);
+        services.TryAddSingleton(sp => new RegionDecommissioner(
+            sp.GetService<ShapeAdjustmentLoop>(),
+            sp.GetService<PredictiveLoadEngine>() ?? sp.GetService<ILoadPredictor>() as PredictiveLoadEngine));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ShapingOptions>>().Value;

@@ -31,6 +31,12 @@ internal sealed class ScriptedLedger(ICapacityLedger inner) : ICapacityLedger
 
         /// <summary>Call through, then throw (a ledger adapter bug after the ledger acted).</summary>
         ThrowAfterEffect,
+
+        /// <summary>
+        /// Answer NotFound without calling through, as a ledger that lost the reservation would (against the contract
+        /// when it is committed: the inner ledger still counts it).
+        /// </summary>
+        NotFound,
     }
 
     /// <summary>Runs after every release that called through, with the released id (a competing request, say).</summary>
@@ -101,6 +107,11 @@ internal sealed class ScriptedLedger(ICapacityLedger inner) : ICapacityLedger
         if (step == Step.Throw)
         {
             throw new InvalidOperationException("scripted ledger bug");
+        }
+
+        if (step == Step.NotFound)
+        {
+            return new LedgerResult(ReservationStatus.NotFound, null);
         }
 
         var result = await call();

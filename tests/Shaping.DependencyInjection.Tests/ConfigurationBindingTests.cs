@@ -103,6 +103,26 @@ public sealed class ConfigurationBindingTests
         Assert.Equal("local", Assert.Single(options.InMemoryRegions).Key);
     }
 
+    // The defaults are published, as PredictiveLoadEngineOptions.DefaultWindows are, so that a host can see them and
+    // keep them beside its own regions.
+    [Fact]
+    public void DefaultInMemoryRegions_AreWhatANewOptionsHoldsAndCanBeKeptBesideARegionOfTheHosts()
+    {
+        Assert.Equal(ShapingOptions.DefaultInMemoryRegions.OrderBy(e => e.Key), new ShapingOptions().InMemoryRegions.OrderBy(e => e.Key));
+        Assert.Equal(new ResourceVector(256, 1024, 10_000, 100), ShapingOptions.DefaultInMemoryRegions["local"]);
+
+        var options = new ShapingOptions();
+        options.InMemoryRegions["eu-west"] = new ResourceVector(512, 2048, 20_000, 200);
+        foreach (var (name, capacity) in ShapingOptions.DefaultInMemoryRegions)
+        {
+            options.InMemoryRegions[name] = capacity;
+        }
+
+        Assert.Equal(["eu-west", "local"], options.InMemoryRegions.Keys.Order(StringComparer.Ordinal));
+        Assert.Throws<NotSupportedException>(() => ((IDictionary<string, ResourceVector>)ShapingOptions.DefaultInMemoryRegions).Add("x", default));
+        Assert.Equal("local", Assert.Single(new ShapingOptions().InMemoryRegions).Key); // a host's edit changed no default
+    }
+
     [Fact]
     public void InMemoryRegions_DefaultRegionEditedInConfiguration_KeepsItsOtherDimensions()
     {

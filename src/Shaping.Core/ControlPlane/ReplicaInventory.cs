@@ -73,8 +73,9 @@ public sealed class ReplicaInventory
     /// </summary>
     /// <remarks>
     /// <para>
-    /// It starts at 0 and goes up by one with every change: replicas added, a replica moved or removed, a
-    /// <see cref="Restore"/>. Read it before <see cref="Snapshot"/>: the snapshot is then at least as new as the value
+    /// It starts at 0 and goes up by one with every change: replicas added, a replica moved or removed, a request key
+    /// given to replicas recorded without one (see <see cref="ReplicaRequestHandler"/>), a <see cref="Restore"/> of at
+    /// least one record. Read it before <see cref="Snapshot"/>: the snapshot is then at least as new as the value
     /// read, so a host that persists the snapshot and keeps that value misses no change (at worst it persists once
     /// more).
     /// </para>
@@ -293,10 +294,14 @@ public sealed class ReplicaInventory
     /// of <paramref name="records"/>.
     /// </para>
     /// <para>
-    /// Restore before the inventory is used, before the host serves requests or runs the adjustment loop: it is
-    /// refused once the inventory tracks a replica, so that a late call cannot drop replicas provisioned meanwhile. It
-    /// is all or nothing: a record that fails validation leaves the inventory as it was. It adds one to
-    /// <see cref="Version"/>. Restore each instance of the control plane from its own snapshot: replicas tracked by two
+    /// Restore before the inventory is used, before the host serves requests or runs the adjustment loop. It is refused
+    /// once the inventory has changed at all (it tracks a replica, or <see cref="Version"/> is no longer 0), also when
+    /// the replicas it tracked have all been removed since: a late call would drop replicas provisioned meanwhile, or
+    /// bring back replicas released meanwhile, whose reservations the ledger no longer counts. It does not replace what
+    /// the inventory holds; to start over, build a new inventory from the records. It is all or nothing: a record that
+    /// fails validation leaves the inventory as it was. Restoring records adds one to <see cref="Version"/>; restoring
+    /// none (an empty snapshot) changes nothing, leaves <see cref="Version"/> at 0, and so may be followed by another
+    /// <see cref="Restore"/>. Restore each instance of the control plane from its own snapshot: replicas tracked by two
     /// inventories are moved by two loops.
     /// </para>
     /// <para>
@@ -312,22 +317,70 @@ public sealed class ReplicaInventory
     /// shape is <see langword="null"/>, or its request key is empty or white space (<see langword="null"/> is allowed);
     /// or two records share a replica id. Nothing is restored then.
     /// </exception>
-    /// <exception cref="InvalidOperationException">The inventory already tracks a replica; nothing is restored.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The inventory has been used: it tracks a replica, or <see cref="Version"/> is not 0. Nothing is restored.
+    /// </exception>
     public void Restore(IEnumerable<ReplicaRecord> records)
     {
         var validated = Validate(records);
         lock (_gate)
         {
-            if (_replicas.Count > 0)
+            if (_replicas.Count > 0 || _version != 0)
             {
                 throw new InvalidOperationException(
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"The inventory already tracks {_replicas.Count} replica(s); restore it before it is used, or build a new one from the records."));
+                        $"The inventory has been used (it tracks {_replicas.Count} replica(s), Version {_version}); restore it before it is used, or build a new one from the records."));
+            }
+
+            if (validated.Count == 0)
+            {
+                return; // nothing to restore: the inventory is as it was, and Version stays 0
             }
 
             Load(validated);
             Interlocked.Increment(ref _version);
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="requestKey"/> to those of <paramref name="replicaIds"/> that are tracked without a request
+    /// key (restored from records persisted before records carried it), appending them to the request's replicas in the
+    /// order given. What <see cref="ReplicaRequestHandler"/> calls when a region answered a request's provisioning key
+    /// with replicas the inventory tracks: they are that request's, and once they carry its key a later resubmission
+    /// is answered from the inventory (<see cref="TryGetRequestReplicas"/>) instead of being served afresh.
+    /// </summary>
+    /// <remarks>
+    /// A replica tracked under another request's key keeps it, and an untracked id is skipped. Adds one to
+    /// <see cref="Version"/> when a key was given (the snapshot changed), and nothing otherwise.
+    /// </remarks>
+    /// <returns>How many replicas were given the key.</returns>
+    internal int AdoptRequestKey(IReadOnlyList<string> replicaIds, string requestKey)
+    {
+        ArgumentNullException.ThrowIfNull(replicaIds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestKey);
+        lock (_gate)
+        {
+            var adopted = 0;
+            for (var i = 0; i < replicaIds.Count; i++)
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_replicas, replicaIds[i]);
+                if (Unsafe.IsNullRef(ref slot) || slot.Record.RequestKey is not null)
+                {
+                    continue;
+                }
+
+                slot.Record = slot.Record with { RequestKey = requestKey }; // a keyless replica is in no chain
+                AppendLocked(requestKey, replicaIds[i]);
+                adopted++;
+            }
+
+            if (adopted > 0)
+            {
+                Interlocked.Increment(ref _version);
+            }
+
+            return adopted;
         }
     }
 

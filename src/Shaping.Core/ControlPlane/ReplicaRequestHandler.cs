@@ -103,7 +103,9 @@ namespace Shaping.Core.ControlPlane;
 /// none of whose replicas is tracked any more (the host released them all) is served afresh. So are replicas
 /// recorded without their request key (restored from records persisted before they carried it): when the
 /// resubmission reaches the same provisioning key (the same shape ranks first), the region answers the first
-/// replicas, which the inventory then keeps the handler from counting twice. Resubmitting a request whose outcome
+/// replicas, which the inventory then keeps the handler from counting twice, and they are given the request's key
+/// there (which changes <see cref="ReplicaInventory.Version"/>, so a host persists it): from then on a resubmission is
+/// answered from the inventory, whatever ranks first. Resubmitting a request whose outcome
 /// was unknown first replays exactly the remembered provisioning key in the remembered region, on the reservation
 /// kept for it, before ranking or reserving anything else: if replicas exist it commits that reservation (or, if it
 /// expired, a new one) and returns them; if the replay is rejected, or the replicas had to be released for want of
@@ -1141,7 +1143,7 @@ public sealed class ReplicaRequestHandler
             await ReleaseReservationAsync(again.Reservation).ConfigureAwait(false);
         }
 
-        var undo = await UndoUntrackedAsync(provisioned, replicaIds).ConfigureAwait(false);
+        var undo = await UndoUntrackedAsync(requestKey, provisioned, replicaIds).ConfigureAwait(false);
         if (undo.AllTracked)
         {
             // The replay of a completed request: its own reservation accounts for the replicas, which are not released.
@@ -1181,15 +1183,21 @@ public sealed class ReplicaRequestHandler
         if (trackedCount == replicaIds.Count)
         {
             // A replay of a request that already completed (same key, same replicas): the first reservation accounts
-            // for them, so this one goes back.
+            // for them, so this one goes back. The region answered them for this request's key: any recorded without
+            // it (restored from records persisted before they carried it) get it, so the next resubmission is
+            // answered from the inventory.
+            _inventory.AdoptRequestKey(replicaIds, requestKey);
             await ReleaseReservationAsync(reservationId).ConfigureAwait(false);
             return Attempt.Done(tracked.Reservation, replicaIds, "A replay of a completed request: the replicas were already provisioned.");
         }
 
         // Some of the replicas are accounted for already, the others by nothing (the host stopped tracking them):
-        // this reservation accounts for those, over-reserving by the tracked ones until they leave it.
+        // this reservation accounts for those, over-reserving by the tracked ones until they leave it. All are the
+        // request's: added without the key, then given it together with the tracked ones that lack it, in the order
+        // the region answered them.
         var untracked = Untracked(replicaIds, trackedCount);
-        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId, requestKey);
+        _inventory.AddProvisioned(provisioned.Region, untracked, provisioned.Shape, reservationId);
+        _inventory.AdoptRequestKey(replicaIds, requestKey);
         return Attempt.Done(
             reservationId,
             replicaIds,
@@ -1277,7 +1285,7 @@ public sealed class ReplicaRequestHandler
                 reservationId);
         }
 
-        var undo = await UndoUntrackedAsync(provisionRequest, replicaIds).ConfigureAwait(false);
+        var undo = await UndoUntrackedAsync(requestKey, provisionRequest, replicaIds).ConfigureAwait(false);
         if (undo.AllTracked)
         {
             // A resubmission of a completed request the handler no longer remembers: the region answered the first
@@ -1299,9 +1307,17 @@ public sealed class ReplicaRequestHandler
     // Releases the replicas of an answer that nothing accounts for, for a rollback or for want of capacity at commit.
     // Replicas the inventory tracks run on under their own reservation and are not released, even when the answer mixes
     // them with untracked ones; when it tracks all of them (a completed request's replay), nothing is released.
-    private async ValueTask<(bool AllTracked, int TrackedCount, IReadOnlyList<string> Kept)> UndoUntrackedAsync(ProvisionRequest provisioned, IReadOnlyList<string> replicaIds)
+    // Tracked replicas the region answered for the request's key are the request's: those recorded without the key get
+    // it (see RecordAsync).
+    private async ValueTask<(bool AllTracked, int TrackedCount, IReadOnlyList<string> Kept)> UndoUntrackedAsync(
+        string requestKey, ProvisionRequest provisioned, IReadOnlyList<string> replicaIds)
     {
         var trackedCount = CountTracked(replicaIds, out _);
+        if (trackedCount > 0)
+        {
+            _inventory.AdoptRequestKey(replicaIds, requestKey);
+        }
+
         if (trackedCount > 0 && trackedCount == replicaIds.Count)
         {
             return (true, trackedCount, []);

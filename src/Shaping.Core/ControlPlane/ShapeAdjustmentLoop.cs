@@ -71,7 +71,9 @@ namespace Shaping.Core.ControlPlane;
 /// leaves it unknown), and the exception is kept in <see cref="LastError"/>; the other replicas of the cycle are still
 /// evaluated and the predictor still fed. A resize that is cancelled is replayed the same way on the next cycle (its
 /// reservation holds meanwhile, until it expires); a replay that is still unanswered commits it, as above, or, when
-/// it expired before that cycle, counts the new shape with a new reservation. When the commit after a resize fails (the
+/// it expired before that cycle, counts the new shape with a new reservation, committed, and releases the one it
+/// replaces (so that a ledger that forgot a committed reservation, answering NotFound, never has the new shape counted
+/// twice). When the commit after a resize fails (the
 /// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
 /// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
 /// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
@@ -381,17 +383,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
             // A region the loop fed before, where no replica runs any more, has no demand: saying nothing would leave
             // the predictor on the last demand it saw there, and requests sized for load that is gone.
-            var idle = IdleRegions(regionDemand);
-            if (idle.Count > 0)
-            {
-                var now = _timeProvider.GetUtcNow();
-                foreach (var region in idle)
-                {
-                    _predictor.Observe(region, now, ResourceVector.Zero);
-                }
-            }
-
-            regionsObserved = regionDemand.Count + idle.Count;
+            regionsObserved = regionDemand.Count + FeedIdleRegions(regionDemand);
         }
 
         return new AdjustmentCycleResult(observations.Count, evaluated, moves, regionsObserved);
@@ -399,9 +391,15 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
     /// <summary>
     /// Forgets a region the loop has fed to the predictor, so that it no longer observes zero demand there while no
-    /// replica runs in it. Use it when a region is decommissioned (with <c>PredictiveLoadEngine.RemoveRegion</c>, which
-    /// the zeros would otherwise bring back); the region is learnt again if the source reports a replica there.
+    /// replica runs in it. Use it when a region is decommissioned, before removing the region from the predictor
+    /// (<c>PredictiveLoadEngine.RemoveRegion</c>, which the zeros would otherwise undo); a host built with
+    /// <c>AddPredictiveShaping()</c> does both in that order with one call, <c>RegionDecommissioner.Decommission</c>. The
+    /// region is learnt again if the source reports a replica there.
     /// </summary>
+    /// <remarks>
+    /// Safe while a cycle runs: a cycle feeds its zeros under the lock this takes, so once this returns no zero reaches
+    /// the predictor for the region (a removal from the predictor after it lasts).
+    /// </remarks>
     /// <param name="region">The region.</param>
     /// <returns><see langword="true"/> when the loop had fed the region and now forgot it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
@@ -414,12 +412,13 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
-    // The regions fed in an earlier cycle that this read left out and where the inventory tracks no replica: by the
-    // source's contract no replica runs there, so their demand is zero. A region left out while the inventory tracks a
-    // replica in it is no data instead (the source or the inventory is behind), and so is every region when the read
-    // has nothing usable at all while the inventory tracks replicas: a read that empty contradicts the inventory, and
-    // a monitoring query that silently returned nothing must not teach the predictor zeros everywhere.
-    private IReadOnlyList<string> IdleRegions(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
+    // Feeds zero demand to the regions fed in an earlier cycle that this read left out and where the inventory tracks
+    // no replica: by the source's contract no replica runs there, so their demand is zero. A region left out while the
+    // inventory tracks a replica in it is no data instead (the source or the inventory is behind), and so is every
+    // region when the read has nothing usable at all while the inventory tracks replicas: a read that empty
+    // contradicts the inventory, and a monitoring query that silently returned nothing must not teach the predictor
+    // zeros everywhere. Returns how many regions it fed.
+    private int FeedIdleRegions(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
     {
         lock (_regionsGate)
         {
@@ -430,7 +429,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
             if (_fedRegions.Count == regionDemand.Count || (regionDemand.Count == 0 && _inventory.Count > 0))
             {
-                return Array.Empty<string>(); // the common case: every region fed was read
+                return 0; // the common case: every region fed was read
             }
 
             var tracked = _inventory.TrackedRegions();
@@ -443,7 +442,23 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 }
             }
 
-            return idle;
+            // Fed under the lock that ForgetRegion takes, each region only while it is still remembered: a region
+            // forgotten (and then removed from the predictor) while this cycle runs is fed either before it is
+            // forgotten, and so before the predictor removes it, or not at all; never a zero afterwards, which would
+            // bring it back. (The lock lets the thread holding it in again, so a predictor that forgets a region from
+            // its Observe is covered by the check too.)
+            var now = _timeProvider.GetUtcNow();
+            var fed = 0;
+            foreach (var region in idle)
+            {
+                if (_fedRegions.Contains(region))
+                {
+                    _predictor!.Observe(region, now, ResourceVector.Zero); // called only with a predictor
+                    fed++;
+                }
+            }
+
+            return fed;
         }
     }
 
@@ -556,7 +571,14 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                     if (commit.Status is ReservationStatus.Expired or ReservationStatus.NotFound
                         && await ReserveAndCommitAsync(move, RecountKey(move)).ConfigureAwait(false) is { } recount)
                     {
+                        // The recount takes over, and the reservation it replaces (the move's hold, or an earlier
+                        // recount) is released. By the ledger's contract that frees nothing: a committed reservation
+                        // answers a commit with success, so only an expired hold or an unknown id gets here. But a
+                        // ledger that answers NotFound for a reservation it still counts (one restored from a backup
+                        // that lost the row, say) would otherwise count the new shape twice, and nothing would ever
+                        // release the replaced one.
                         _unsettled[move.Record.ReplicaId] = move with { Reservation = recount };
+                        await ReleaseAsync(move.Reservation).ConfigureAwait(false);
                     }
 
                     continue;

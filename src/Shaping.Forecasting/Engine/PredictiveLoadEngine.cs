@@ -285,7 +285,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// The fallback predictor keeps its own state for the region (<see cref="ILoadPredictor"/> has no removal). An
     /// observation that races with the removal may be lost. A <see cref="Core.ControlPlane.ShapeAdjustmentLoop"/> that
     /// fed the region keeps observing zero demand there while no replica runs in it, which brings the region back:
-    /// call its <see cref="Core.ControlPlane.ShapeAdjustmentLoop.ForgetRegion"/> too.
+    /// call its <see cref="Core.ControlPlane.ShapeAdjustmentLoop.ForgetRegion"/> first. A host built with
+    /// <c>AddPredictiveShaping()</c> does both, in that order, with <c>RegionDecommissioner.Decommission</c>
+    /// (Shaping.DependencyInjection).
     /// </remarks>
     /// <param name="region">The region.</param>
     /// <returns><see langword="true"/> when the region was known and is now removed.</returns>

@@ -173,5 +173,12 @@ public sealed class RecordingPredictor : ILoadPredictor
         return profile is not null;
     }
 
-    public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand) => Observed.Add((region, timestamp, demand));
+    /// <summary>Runs after each observation is recorded, on the thread that fed it.</summary>
+    public Action<string, ResourceVector>? OnObserve { get; set; }
+
+    public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
+    {
+        Observed.Add((region, timestamp, demand));
+        OnObserve?.Invoke(region, demand);
+    }
 }

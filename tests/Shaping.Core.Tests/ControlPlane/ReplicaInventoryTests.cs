@@ -114,17 +114,38 @@ public sealed class ReplicaInventoryTests
         Assert.Equal(1, inventory.Version);
     }
 
-    // Emptied by removals, the inventory may be restored again: nothing it tracks would be lost.
+    // Emptied by removals, the inventory has still been used: a snapshot restored now would bring back replicas released
+    // since (their reservations released in the ledger), so Restore is refused as for an inventory that tracks replicas.
     [Fact]
-    public void Restore_AfterEverythingWasRemoved_Succeeds()
+    public void Restore_AfterEverythingWasRemoved_ThrowsAndRestoresNothing()
     {
         var inventory = new ReplicaInventory();
         inventory.AddProvisioned("eu", ["a"], TestShapes.Small, new ReservationId("r"));
         inventory.Remove("a");
 
-        inventory.Restore([new ReplicaRecord("eu", "b", TestShapes.Small, new ReservationId("r"))]);
+        var error = Assert.Throws<InvalidOperationException>(() => inventory.Restore([new ReplicaRecord("eu", "a", TestShapes.Small, new ReservationId("r"))]));
 
-        Assert.Equal(new ReservationId("r"), inventory.Remove("b"));
+        Assert.Contains("Version 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, inventory.Count);
+        Assert.Equal(2, inventory.Version);
+    }
+
+    // An empty snapshot changes nothing: Version stays 0 (no persist is due), and the inventory is still unused, so a
+    // later Restore (the host's real snapshot) is accepted.
+    [Fact]
+    public void Restore_NoRecords_ChangesNothingAndLeavesTheInventoryRestorable()
+    {
+        var inventory = new ReplicaInventory();
+
+        inventory.Restore([]);
+        Assert.Equal(0, inventory.Version);
+        Assert.Equal(0, inventory.Count);
+        new ReplicaInventory([]).Restore([]); // built from no records: unused as well
+
+        inventory.Restore([new ReplicaRecord("eu", "a", TestShapes.Small, new ReservationId("r"))]);
+        Assert.Equal(1, inventory.Version);
+        Assert.Throws<InvalidOperationException>(() => inventory.Restore([]));
+        Assert.Equal(1, inventory.Version);
     }
 
     // A host persists when Version moved: every change moves it, and what changes nothing leaves it.
@@ -151,8 +172,12 @@ public sealed class ReplicaInventoryTests
         Assert.Equal(3, inventory.Version);
         inventory.Remove("a");
         Assert.Equal(4, inventory.Version);
-        inventory.Restore([new ReplicaRecord("eu", "c", TestShapes.Small, new ReservationId("q"))]);
-        Assert.Equal(5, inventory.Version);
+
+        var restored = new ReplicaInventory();
+        restored.Restore([]);
+        Assert.Equal(0, restored.Version);
+        restored.Restore([new ReplicaRecord("eu", "c", TestShapes.Small, new ReservationId("q"))]);
+        Assert.Equal(1, restored.Version);
     }
 
     // A request's replicas, added by one call or several, are found by its key in the order added; a moved one keeps
@@ -184,6 +209,26 @@ public sealed class ReplicaInventoryTests
         inventory.Remove("c");
         Assert.Empty(Ids(inventory, "A"));
         Assert.Equal(["x"], Ids(inventory, "B"));
+    }
+
+    // A replica tracked under another request's key keeps it: the inventory does not move replicas between requests.
+    [Fact]
+    public void AdoptRequestKey_GivesTheKeyOnlyToTrackedReplicasWithoutOne()
+    {
+        var inventory = new ReplicaInventory();
+        inventory.AddProvisioned("eu", ["a", "b"], TestShapes.Small, new ReservationId("r"));
+        inventory.AddProvisioned("eu", ["c"], TestShapes.Small, new ReservationId("s"), requestKey: "B");
+        var version = inventory.Version;
+
+        Assert.Equal(2, inventory.AdoptRequestKey(["b", "c", "nobody", "a"], "A"));
+
+        Assert.True(inventory.TryGetRequestReplicas("A", out var a));
+        Assert.Equal(["b", "a"], a.Select(r => r.ReplicaId));
+        Assert.True(inventory.TryGetRequestReplicas("B", out var b));
+        Assert.Equal(["c"], b.Select(r => r.ReplicaId));
+        Assert.Equal(version + 1, inventory.Version);
+        Assert.Equal(0, inventory.AdoptRequestKey(["a", "b"], "A")); // nothing left to give: no change
+        Assert.Equal(version + 1, inventory.Version);
     }
 
     // A snapshot keeps each request's replicas in order, so a restored inventory answers them in the same order.

@@ -226,6 +226,81 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         f.AssertConsistent();
     }
 
+    // Tracked without their request key, the replicas are found only when a resubmission reaches the region under the
+    // same provisioning key. That resubmission must give them the key, or every later one is served afresh again, and
+    // after the forecast moves (another shape ranks first) it would provision a second set of replicas.
+    [Fact]
+    public async Task HandleAsync_ForgottenRequestTrackedWithoutItsKey_TheResubmissionGivesTheKeySoTheNextIsAnsweredFromTheInventory()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 });
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.True(first.IsProvisioned, first.Message);
+        f.RestartWithoutRequestKeys();
+        Assert.False(f.Inventory.TryGetRequestReplicas("A", out _));
+        var version = f.Inventory.Version;
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(1, again.Attempts); // served through the region, which answered the first replicas
+        Assert.True(f.Inventory.TryGetRequestReplicas("A", out var tagged));
+        Assert.Equal(first.ReplicaIds, tagged.Select(r => r.ReplicaId));
+        Assert.True(f.Inventory.Version > version); // so the host persists the keys
+        Assert.All(f.Inventory.Snapshot(), r => Assert.Equal("A", r.RequestKey));
+
+        // The next restart restores the snapshot that now carries the key; meanwhile another shape ranks first.
+        f.Predictor.Set("eu", TestShapes.RegionProfile(7, replicas: 2));
+        f.Restart(new ReplicaInventory(f.Inventory.Snapshot()));
+        var later = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(later.IsProvisioned, later.Message);
+        Assert.Equal(0, later.Attempts);
+        Assert.Equal(first.ReplicaIds, later.ReplicaIds);
+        Assert.Equal(1, f.Eu.TotalProvisionEffects);
+        f.AssertConsistent();
+    }
+
+    // Partly tracked without the key (the host stopped tracking one replica, which runs on): the resubmission accounts
+    // for the untracked one with its own reservation, and both are the request's afterwards, in the region's order.
+    [Fact]
+    public async Task HandleAsync_ForgottenRequestPartlyTrackedWithoutItsKey_BothReplicasGetTheKeyInTheRegionsOrder()
+    {
+        var f = new HandlerFixture(new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 });
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.Null(f.Inventory.Remove(first.ReplicaIds[1])); // the first replica still occupies the reservation
+        f.RestartWithoutRequestKeys();
+
+        var again = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+
+        Assert.True(again.IsProvisioned, again.Message);
+        Assert.Equal(first.ReplicaIds, again.ReplicaIds);
+        Assert.True(f.Inventory.TryGetRequestReplicas("A", out var tagged));
+        Assert.Equal(first.ReplicaIds, tagged.Select(r => r.ReplicaId));
+        var later = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        Assert.Equal(0, later.Attempts);
+        Assert.Equal(first.ReplicaIds, later.ReplicaIds);
+        Assert.Equal(1, f.Eu.TotalProvisionEffects);
+    }
+
+    // Cancelled after the region answered: the rollback keeps the first request's replicas, and they are the request's.
+    [Fact]
+    public async Task HandleAsync_ForgottenRequestTrackedWithoutItsKeyResubmittedAndCancelled_TheReplicasGetTheKey()
+    {
+        using var cts = new CancellationTokenSource();
+        ScriptedProvisioner? scripted = null;
+        var f = new HandlerFixture(
+            new ReplicaRequestHandlerOptions { CompletedRequestMemory = 0 },
+            wrap: p => scripted = new ScriptedProvisioner(p) { CancelOnStep = cts });
+        var first = await f.Handler.HandleAsync(HandlerFixture.Request("A"));
+        f.RestartWithoutRequestKeys();
+
+        scripted!.Then(Step.CancelAfterEffect);
+        _ = await f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token);
+
+        Assert.True(f.Inventory.TryGetRequestReplicas("A", out var tagged));
+        Assert.Equal(first.ReplicaIds, tagged.Select(r => r.ReplicaId));
+    }
+
     // A key reused for more replicas once only the inventory knows it is answered with the tracked ones; that answer must
     // not be remembered as the reusing request's, or the original request's own resubmission would then throw.
     [Fact]

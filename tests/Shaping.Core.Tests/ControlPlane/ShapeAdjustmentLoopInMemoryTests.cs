@@ -158,6 +158,37 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
         Assert.Equal(0, _ledger.CountHeld());
     }
 
+    // The hold expired before the replay, so the new shape is counted by a recount, committed. If the ledger then
+    // answers NotFound for that recount (a ledger that lost it, against the contract: it still counts it), the loop
+    // recounts again; the first recount must be released, or the new shape is counted twice and the first recount
+    // stays committed after the move settles, released by nothing.
+    [Fact]
+    public async Task RunOnceAsync_RecountCommittedThenAnsweredNotFound_CountsTheNewShapeOnceAndLeaksNoReservation()
+    {
+        var ledger = new ScriptedLedger(_ledger);
+        var region = new CancelDuringResize(_region);
+        using var loop = NewLoop(region, ledger);
+        await CancelDuringAResizeThatActsAsync(loop, region);
+        _time.Advance(TimeSpan.FromMinutes(3)); // past the hold's 2 minutes
+        region.Unanswered = true;
+
+        Assert.Empty((await loop.RunOnceAsync()).Moves); // the hold's commit answers Expired: recounted
+        Assert.Equal(2 + 8, Capacity().Committed.CpuCores);
+
+        ledger.Commits(ScriptedLedger.Step.NotFound); // the recount's commit on the next replay
+        Assert.Empty((await loop.RunOnceAsync()).Moves);
+        Assert.Equal(2 + 8, Capacity().Committed.CpuCores); // the new shape once, by the second recount
+
+        region.Unanswered = false;
+        Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single((await loop.RunOnceAsync()).Moves).Outcome);
+        Assert.Equal(8, Capacity().Committed.CpuCores); // only what the replica runs on
+        Assert.Equal(0, _ledger.CountHeld());
+        Assert.True(_inventory.TryGet(_replica, out var record));
+        Assert.Equal("l", record.Shape.Name);
+        Assert.True(_ledger.TryGetReservation(record.Reservation, out var reservation));
+        Assert.Equal(ReservationState.Committed, reservation.State);
+    }
+
     /// <summary>Presses the replica until the loop moves it up, and cancels the cycle during the resize, which acts.</summary>
     private async Task CancelDuringAResizeThatActsAsync(ShapeAdjustmentLoop loop, CancelDuringResize region)
     {
@@ -170,12 +201,12 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.RunOnceAsync(cancel.Token));
     }
 
-    private ShapeAdjustmentLoop NewLoop(IProvisioner provisioner)
+    private ShapeAdjustmentLoop NewLoop(IProvisioner provisioner, ICapacityLedger? ledger = null)
     {
         var policy = new ScalerPolicy(
             upStabilizationWindow: TimeSpan.FromSeconds(1), downStabilizationWindow: TimeSpan.FromSeconds(1), cooldown: TimeSpan.Zero, smoothingTimeConstant: TimeSpan.Zero);
         return new ShapeAdjustmentLoop(
-            _source, _ledger, provisioner, _inventory, new HysteresisScaler(new ShapeCatalog([Small, Large]), policy),
+            _source, ledger ?? _ledger, provisioner, _inventory, new HysteresisScaler(new ShapeCatalog([Small, Large]), policy),
             options: new ShapeAdjustmentOptions(retryBackoff: TimeSpan.Zero), timeProvider: _time);
     }
 

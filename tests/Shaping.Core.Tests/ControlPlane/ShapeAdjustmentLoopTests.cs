@@ -507,6 +507,36 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
         Assert.Equal(ResourceVector.Zero, _predictor.Observed[^1].Demand);
     }
 
+    // A region decommissioned while a cycle feeds zeros: once ForgetRegion has returned, no zero may reach the predictor
+    // for it, or the host's removal of the region from the predictor (which follows) is undone. The only point a test
+    // can reach inside that window is the predictor's Observe of another idle region's zero; from there the other
+    // region is forgotten, and the cycle must not feed it afterwards.
+    [Fact]
+    public async Task ForgetRegion_WhileTheCycleFeedsZeros_NoZeroReachesThePredictorForItAfterwards()
+    {
+        string[] regions = [Region, "us-east"];
+        _source.Enqueue(
+            new ReplicaUtilization(regions[0], "a1", "s", T0, new ResourceVector(1, 1, 1, 1)),
+            new ReplicaUtilization(regions[1], "b1", "s", T0, new ResourceVector(1, 1, 1, 1)));
+        await _loop.RunOnceAsync();
+        string? forgotten = null;
+        var forgottenAt = -1;
+        _predictor.OnObserve = (region, demand) =>
+        {
+            if (forgotten is null && demand == ResourceVector.Zero)
+            {
+                forgotten = region == regions[0] ? regions[1] : regions[0];
+                Assert.True(_loop.ForgetRegion(forgotten));
+                forgottenAt = _predictor.Observed.Count;
+            }
+        };
+
+        await _loop.RunOnceAsync(); // both regions idle: their replicas stopped
+
+        Assert.NotNull(forgotten);
+        Assert.DoesNotContain(_predictor.Observed.Skip(forgottenAt), o => o.Region == forgotten);
+    }
+
     [Fact]
     public async Task RunOnceAsync_RegionNeverRead_ObservesNothingThere()
     {
