@@ -12,17 +12,15 @@ internal sealed class SplitConformalModel : IForecastModel
     // Levels closer than this are one level: 1 - 0.975 is 0.025000000000000022, not 0.025.
     private const double LevelTolerance = 1e-9;
     private readonly IForecastModel _inner;
-    private readonly ConformalIntervalCalibrator _calibrator;
+    private readonly double _adjustment;
     private readonly double _scale;
 
     /// <param name="inner">The model fitted on the whole history.</param>
-    /// <param name="calibrator">A calibrator with a positive <see cref="ConformalIntervalCalibrator.Adjustment"/> that
-    /// is no longer observed (so its <see cref="ConformalIntervalCalibrator.Calibrate"/> does not change).</param>
-    public SplitConformalModel(IForecastModel inner, ConformalIntervalCalibrator calibrator)
+    /// <param name="adjustment">The widening q (positive), in half-widths of each central interval the inner model states.</param>
+    public SplitConformalModel(IForecastModel inner, double adjustment)
     {
         _inner = inner;
-        _calibrator = calibrator;
-        var adjustment = calibrator.Adjustment;
+        _adjustment = adjustment;
         _scale = 1 + adjustment;
         Name = inner.Name + "+Conformal";
         var parameters = new Dictionary<string, double>(inner.Summary.Parameters, StringComparer.Ordinal)
@@ -131,8 +129,7 @@ internal sealed class SplitConformalModel : IForecastModel
 
         var lower = Math.Min(own, partner);
         var upper = Math.Max(own, partner);
-        var calibrated = _calibrator.Calibrate(new IntervalBounds(lower, upper));
-        var shift = calibrated.Upper - upper; // q * half-width, >= 0 because q > 0
+        var shift = _adjustment * ((0.5 * upper) - (0.5 * lower)); // q * half-width, >= 0 because q > 0
         var widened = side < 0 ? own - shift : own + shift;
         return own >= 0 ? Math.Max(0, widened) : widened;
     }

@@ -185,6 +185,40 @@ public sealed class SplitConformalForecasterTests
         Assert.Equal("Regression+Conformal", new SplitConformalForecaster(working).Fit(x, 24).Name); // the control widens
     }
 
+    /// <summary>
+    /// The shortened fit may be another model with far narrower intervals than the whole-history one (AutoEts did this
+    /// on an M4 series). The widening is what the held-out outcomes needed in the series' unit, not that many of the
+    /// narrow model's half-widths applied to the wide one (which widened one M4 interval a thousandfold).
+    /// </summary>
+    [Fact]
+    public void Fit_ShortenedFitFarNarrower_WidensByTheMissesInTheSeriesUnit()
+    {
+        var x = RandomWalkPlusSeason(24 * 10, 11);
+        var inner = new SeasonalNaiveForecaster();
+        var narrowWhenShortened = new NarrowOnShortenedForecaster(inner, x.Length, spread: 0.001);
+        var raw = inner.Fit(x, 24).Forecast(48, [0.025, 0.975]);
+
+        var calibrated = new SplitConformalForecaster(narrowWhenShortened).Fit(x, 24).Forecast(48, [0.025, 0.975]);
+
+        // The largest distance of a held-out outcome from the shortened model's (near-zero-width) interval.
+        var shortened = narrowWhenShortened.Fit(x.AsSpan(0, x.Length - 48), 24).Forecast(48, [0.025, 0.975]);
+        var largestMiss = 0.0;
+        for (var i = 0; i < 48; i++)
+        {
+            var y = x[x.Length - 48 + i];
+            largestMiss = Math.Max(largestMiss, Math.Max(shortened.Quantile(0)[i] - y, y - shortened.Quantile(1)[i]));
+        }
+
+        var meanWidening = 0.0;
+        for (var h = 0; h < 48; h++)
+        {
+            meanWidening += (calibrated.Quantile(1)[h] - raw.Quantile(1)[h]) / 48;
+        }
+
+        Assert.True(largestMiss > 0);
+        Assert.InRange(meanWidening, 0, largestMiss);
+    }
+
     [Fact]
     public void SimulatePaths_SameSeed_DeviationsFromTheMeanScaledByOnePlusQ()
     {
@@ -237,6 +271,50 @@ public sealed class SplitConformalForecasterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SplitConformalForecaster(new NaiveForecaster(), holdout: 9));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SplitConformalForecaster(new NaiveForecaster(), coverage: 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SplitConformalForecaster(new NaiveForecaster(), coverage: double.NaN));
+    }
+
+    /// <summary>Fits the inner forecaster, but shrinks the intervals about the mean by <paramref name="spread"/> on any
+    /// history shorter than <paramref name="fullLength"/>, as a selection that picks a narrower model there would.</summary>
+    private sealed class NarrowOnShortenedForecaster(IForecaster inner, int fullLength, double spread) : IForecaster
+    {
+        public string Name => inner.Name;
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
+        {
+            var model = inner.Fit(history, seasonalPeriod, cancellationToken);
+            return history.Length < fullLength ? new ShrunkModel(model, spread) : model;
+        }
+
+        private sealed class ShrunkModel(IForecastModel model, double spread) : IForecastModel
+        {
+            public string Name => model.Name;
+
+            public int SeasonalPeriod => model.SeasonalPeriod;
+
+            public FitSummary Summary => model.Summary;
+
+            public void ForecastMean(Span<double> destination) => model.ForecastMean(destination);
+
+            public Forecast Forecast(int horizon, ReadOnlySpan<double> levels)
+            {
+                var stated = model.Forecast(horizon, levels);
+                var quantiles = new double[levels.Length][];
+                for (var l = 0; l < levels.Length; l++)
+                {
+                    quantiles[l] = new double[horizon];
+                    for (var h = 0; h < horizon; h++)
+                    {
+                        quantiles[l][h] = stated.Mean[h] + (spread * (stated.Quantile(l)[h] - stated.Mean[h]));
+                    }
+                }
+
+                return new Forecast(stated.Mean.ToArray(), levels.ToArray(), quantiles);
+            }
+
+            public void SimulatePaths(Span<double> paths, int horizon, Random random) => model.SimulatePaths(paths, horizon, random);
+
+            public void Update(double observation) => model.Update(observation);
+        }
     }
 
     /// <summary>Fails a fit on a history shorter than a minimum, as a method that needs more data would.</summary>
