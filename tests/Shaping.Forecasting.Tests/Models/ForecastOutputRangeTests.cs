@@ -68,7 +68,10 @@ public sealed class ForecastOutputRangeTests
         history[37] = -3;
         var exception = Assert.ThrowsAny<ArgumentException>(() => Create(name).Fit(history, 24));
         Assert.Equal("history", exception.ParamName);
-        Assert.Contains("index 37 is -3", exception.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "History value at index 37 is -3; observations must be finite, non-negative and at most 1e100 (ForecastLimits.MaximumObservation).",
+            exception.Message,
+            StringComparison.Ordinal);
     }
 
     [Theory]
