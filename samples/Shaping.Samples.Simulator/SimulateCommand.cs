@@ -49,8 +49,9 @@ internal static class SimulateCommand
 
         if (stats.GapSlots > trace.Length / 100.0)
         {
-            // Gaps that missing cells explain need no hint about the step or the dates.
-            var hint = stats.GapSlots > stats.MissingSamples ? " (is the step or the date format right?)" : string.Empty;
+            // Gaps that missing cells explain need no hint about the step or the dates. Count only the gaps they explain:
+            // missing rows dropped at the edges of the trace explain none (comparing with every missing row hid the hint).
+            var hint = stats.GapSlots > stats.GapSlotsFromMissingSamples ? " (is the step or the date format right?)" : string.Empty;
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{stats.GapSlots} of {trace.Length} intervals ({(double)stats.GapSlots / trace.Length:P0}) had no sample and repeat the previous value{hint}"));
         }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Provisioning;
 
 namespace Shaping.Core.Tests;
@@ -110,22 +109,4 @@ internal sealed class ScriptedProvisioner(IProvisioner inner) : IProvisioner
             : CannotRelease is { } stuck && stuck(replicaId)
                 ? ValueTask.FromResult(ProvisionResult.Failure(ProvisionStatus.TransientFailure, "scripted: cannot release"))
                 : inner.ReleaseAsync(region, replicaId, cancellationToken);
-}
-
-internal static class FakeTimeExtensions
-{
-    /// <summary>Advances the fake clock in steps until <paramref name="task"/> completes (bounded), then awaits it.</summary>
-    public static async Task<T> RunUntilDone<T>(this FakeTimeProvider time, Task<T> task, TimeSpan step)
-    {
-        // Continuations of fake-clock timers may run on the thread pool: give them a moment (not a clock
-        // assertion) before advancing again.
-        for (var i = 0; i < 2_000 && !task.IsCompleted; i++)
-        {
-            time.Advance(step);
-            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(5)));
-        }
-
-        Assert.True(task.IsCompleted, "The operation did not complete while the fake clock advanced.");
-        return await task;
-    }
 }

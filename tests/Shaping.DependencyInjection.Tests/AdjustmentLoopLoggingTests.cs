@@ -13,7 +13,7 @@ public sealed class AdjustmentLoopLoggingTests
     [Fact]
     public async Task HostedLoop_CycleFails_LogsAWarningWithTheExceptionAndKeepsRunning()
     {
-        var sink = new ConcurrentQueue<(LogLevel Level, string Message, Exception? Error)>();
+        var sink = new LogSink();
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(new FakeTimeProvider());
         services.AddSingleton(sink);
@@ -24,18 +24,10 @@ public sealed class AdjustmentLoopLoggingTests
         var loop = provider.GetRequiredService<ShapeAdjustmentLoop>();
 
         await hosted.StartAsync(CancellationToken.None);
-        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            // The first cycle runs at once and fails; wait for its log entry (not a timing assertion).
-            while (sink.IsEmpty)
-            {
-                await Task.Delay(10, wait.Token);
-            }
-        }
-
+        await sink.FirstEntry.WaitAsync(TimeSpan.FromMinutes(1)); // the first cycle runs at once and fails (a hang guard)
         await hosted.StopAsync(CancellationToken.None);
 
-        var (level, message, error) = Assert.Single(sink);
+        var (level, message, error) = Assert.Single(sink.Entries);
         Assert.Equal(LogLevel.Warning, level);
         Assert.Contains("source is down", message, StringComparison.Ordinal);
         Assert.IsType<InvalidOperationException>(error);
@@ -49,7 +41,23 @@ public sealed class AdjustmentLoopLoggingTests
             throw new InvalidOperationException("source is down");
     }
 
-    private sealed class CapturingLogger<T>(ConcurrentQueue<(LogLevel, string, Exception?)> sink) : ILogger<T>
+    /// <summary>What the loggers wrote, with a signal for the first entry (instead of polling for it).</summary>
+    private sealed class LogSink
+    {
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentQueue<(LogLevel Level, string Message, Exception? Error)> Entries { get; } = new();
+
+        public Task FirstEntry => _first.Task;
+
+        public void Add(LogLevel level, string message, Exception? error)
+        {
+            Entries.Enqueue((level, message, error));
+            _first.TrySetResult();
+        }
+    }
+
+    private sealed class CapturingLogger<T>(LogSink sink) : ILogger<T>
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -57,6 +65,6 @@ public sealed class AdjustmentLoopLoggingTests
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Enqueue((logLevel, formatter(state, exception), exception));
+            sink.Add(logLevel, formatter(state, exception), exception);
     }
 }

@@ -89,6 +89,35 @@ public sealed partial class SimulateCommandTests
     }
 
     [Fact]
+    public void Main_MissingCellsDroppedAtTheEdgesAndRowsAbsentInside_AsksAboutTheStep()
+    {
+        // The first 50 rows are missed scrapes, dropped (no previous value to repeat): they leave no gap. Rows 200 to 219
+        // are absent from the file: 20 gaps that no missing cell explains. The hint compared the gaps with every missing
+        // row, dropped ones included (20 < 50), and kept quiet.
+        var lines = CpuTrace(576, i => i < 50 ? "NaN" : "50").Split('\n');
+        var path = WriteTrace(string.Join('\n', lines.Where((_, line) => line is < 201 or > 220)));
+
+        var (code, _, stderr) = RunMain("--trace", path, "--missing-cells", "gap", "--out", _folder, "--no-plot");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("50 of 556 rows had a missing value", stderr, StringComparison.Ordinal);
+        Assert.Contains("20 of 526 intervals (4 %) had no sample and repeat the previous value (is the step or the date format right?)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Main_MissingCellsInsideAndAtTheEdges_DoesNotQuestionTheStep()
+    {
+        // 10 missed scrapes at each edge are dropped; the 10 inside are the only gaps, and they explain themselves.
+        var path = WriteTrace(CpuTrace(576, i => i is < 10 or (>= 100 and < 110) or >= 566 ? "NaN" : "50"));
+
+        var (code, _, stderr) = RunMain("--trace", path, "--missing-cells", "gap", "--out", _folder, "--no-plot");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("10 of 556 intervals (2 %) had no sample and repeat the previous value.", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("is the step or the date format right", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Main_JsonOut_WritesTheDocumentBesideTheTextTable()
     {
         var path = WriteTrace(CpuTrace(288, _ => "50"));

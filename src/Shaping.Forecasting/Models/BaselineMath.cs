@@ -21,13 +21,27 @@ internal static class BaselineMath
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(seasonalPeriod, 1, periodName);
-        for (var i = 0; i < history.Length; i++)
+        ValidateValues(history, "History", historyName);
+    }
+
+    /// <summary>
+    /// Rejects a series holding a NaN, infinite, negative or too large value, naming the first one's index (in a series
+    /// of thousands of points the value alone is hard to find). Every forecaster's history check and the tuner's series
+    /// check word the message here, so they stay alike.
+    /// </summary>
+    /// <param name="values">The series.</param>
+    /// <param name="label">What the series is, capitalised, to begin the message: "History", "Series".</param>
+    /// <param name="paramName">The argument that holds the series.</param>
+    /// <exception cref="ArgumentException">A value is out of range; the message reads
+    /// "<paramref name="label"/> value at index i is v; observations must be …".</exception>
+    public static void ValidateValues(ReadOnlySpan<double> values, string label, string paramName)
+    {
+        for (var i = 0; i < values.Length; i++)
         {
-            var value = history[i];
+            var value = values[i];
             if (!IsValidObservation(value))
             {
-                throw new ArgumentException(
-                    $"History value at index {i} is {value}; {ObservationRange}.", historyName);
+                throw new ArgumentException($"{label} value at index {i} is {value}; {ObservationRange}.", paramName);
             }
         }
     }

@@ -12,18 +12,12 @@ internal static class EtsFitting
             throw new ArgumentException("The history is empty.", nameof(history));
         }
 
+        BaselineMath.ValidateValues(history, "History", nameof(history));
         strictlyPositive = true;
         constant = true;
         var first = history[0];
-        for (var i = 0; i < history.Length; i++)
+        foreach (var value in history)
         {
-            var value = history[i];
-            if (!BaselineMath.IsValidObservation(value))
-            {
-                // Worded as the other forecasters word it, with the index: in a long series the value alone is hard to find.
-                throw new ArgumentException($"History value at index {i} is {value}; {BaselineMath.ObservationRange}.", nameof(history));
-            }
-
             strictlyPositive &= value > 0;
             constant &= value == first;
         }

@@ -298,10 +298,7 @@ internal sealed class EtsModel : IForecastModel
     /// <inheritdoc/>
     public void Update(double observation)
     {
-        if (!BaselineMath.IsValidObservation(observation))
-        {
-            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
-        }
+        BaselineMath.ValidateObservation(observation, nameof(observation));
 
         var q = _level + (_phi * _slope);
         Step(ref _level, ref _slope, ref _season[_position], q, observation * _inverseScale);

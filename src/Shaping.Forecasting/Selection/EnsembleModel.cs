@@ -118,10 +118,7 @@ internal sealed class EnsembleModel : IForecastModel
 
     public void Update(double observation)
     {
-        if (!BaselineMath.IsValidObservation(observation))
-        {
-            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
-        }
+        BaselineMath.ValidateObservation(observation, nameof(observation));
 
         foreach (var model in _models)
         {

@@ -168,13 +168,7 @@ public sealed class EngineTuner
                 nameof(setting), setting, $"The safety quantile {setting.SafetyQuantile} must be inside (0, 1).");
         }
 
-        for (var i = 0; i < scoreEnd; i++)
-        {
-            if (!BaselineMath.IsValidObservation(series[i]))
-            {
-                throw new ArgumentException($"Series value at index {i} is {series[i]}; {BaselineMath.ObservationRange}.", nameof(series));
-            }
-        }
+        BaselineMath.ValidateValues(series[..scoreEnd], "Series", nameof(series));
 
         var forecaster = setting.CreateForecaster(_families);
         double[] level = [setting.SafetyQuantile];

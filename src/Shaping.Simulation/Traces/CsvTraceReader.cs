@@ -31,7 +31,8 @@ namespace Shaping.Simulation.Traces;
 /// absent, so its slot becomes a gap by the rule above (all columns carried forward, even when only one of them was
 /// missing) unless another sample shares it; its timestamp is still checked and counts towards the detected step.
 /// Such rows before the first or after the last complete row are dropped (there is no previous value to carry). They
-/// are counted in <see cref="TraceStats.MissingSamples"/>.
+/// are counted in <see cref="TraceStats.MissingSamples"/>, and the gaps they leave in
+/// <see cref="TraceStats.GapSlotsFromMissingSamples"/>.
 /// </para>
 /// <para>
 /// <b>Errors.</b> Every problem is a <see cref="TraceFormatException"/> naming the file, the 1-based line and the
@@ -133,7 +134,7 @@ public static class CsvTraceReader
         var lines = new List<int>();
         var row = new double[metricIndexes.Length];
         var missingAsGap = options.MissingCells == MissingCellHandling.Gap;
-        var missingRows = 0;
+        var missingTimes = new List<double>(); // the times of the rows read as missing, to tell which gaps they explain
         DateTimeOffset? firstAbsolute = null;
         while (reader.ReadLine() is { } line)
         {
@@ -203,7 +204,7 @@ public static class CsvTraceReader
 
             if (missing)
             {
-                missingRows++;
+                missingTimes.Add(allTimes[^1]);
                 continue;
             }
 
@@ -239,13 +240,18 @@ public static class CsvTraceReader
             {
                 times[i] *= step.TotalSeconds;
             }
+
+            for (var i = 0; i < missingTimes.Count; i++)
+            {
+                missingTimes[i] *= step.TotalSeconds;
+            }
         }
         else
         {
             step = options.Step ?? DetectStep(allTimes, sourceName);
         }
 
-        return LayOnGrid(sourceName, origin, step, times, values, lines, header, metricIndexes, timeIndex, options, allTimes.Count, missingRows);
+        return LayOnGrid(sourceName, origin, step, times, values, lines, header, metricIndexes, timeIndex, options, allTimes.Count, missingTimes);
     }
 
     /// <summary>Appended to the error for a missing-value marker under <see cref="MissingCellHandling.Error"/>.</summary>
@@ -271,7 +277,7 @@ public static class CsvTraceReader
         int timeIndex,
         TraceReadOptions options,
         int rows,
-        int missingRows)
+        List<double> missingTimes)
     {
         var stepSeconds = step.TotalSeconds;
         var first = times[0];
@@ -353,9 +359,25 @@ public static class CsvTraceReader
         }
 
         var gapCount = gaps.Count(g => g);
-        return new LoadTrace(
-            sourceName, origin.AddSeconds(first), step, columns, gaps,
-            new TraceStats(rows, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3))) { MissingSamples = missingRows });
+
+        // A missing row explains the gap at its slot; one before the first or after the last sample was dropped, and
+        // one sharing a slot with a sample left no gap. Several missing rows on one slot explain one gap.
+        var explained = new bool[slotCount];
+        foreach (var time in missingTimes)
+        {
+            var slot = Math.Round((time - first) / stepSeconds, MidpointRounding.AwayFromZero);
+            if (slot >= 0 && slot < slotCount && gaps[(int)slot])
+            {
+                explained[(int)slot] = true;
+            }
+        }
+
+        var stats = new TraceStats(rows, slotCount, gapCount, merged, TimeSpan.FromSeconds(Math.Round(maxJitter, 3)))
+        {
+            MissingSamples = missingTimes.Count,
+            GapSlotsFromMissingSamples = explained.Count(e => e),
+        };
+        return new LoadTrace(sourceName, origin.AddSeconds(first), step, columns, gaps, stats);
     }
 
     /// <summary>

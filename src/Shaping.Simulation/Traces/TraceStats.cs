@@ -16,4 +16,13 @@ public readonly record struct TraceStats(int Rows, int Slots, int GapSlots, int 
     /// </summary>
     /// <value>The default value is 0; always 0 under <see cref="MissingCellHandling.Error"/>.</value>
     public int MissingSamples { get; init; }
+
+    /// <summary>
+    /// Gets how many of the <see cref="GapSlots"/> hold a row read as missing (<see cref="MissingSamples"/>): gaps the
+    /// file itself marks as missed samples. The others are slots on which no row of the file falls; many of those suggest
+    /// a wrong step or misread dates. Missing rows dropped before the first or after the last complete row, and those
+    /// sharing a slot with a sample, explain no gap and are not counted.
+    /// </summary>
+    /// <value>The default value is 0; always 0 under <see cref="MissingCellHandling.Error"/>.</value>
+    public int GapSlotsFromMissingSamples { get; init; }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Capacity;
 using Shaping.Core.ControlPlane;
 using Shaping.Core.Prediction;
@@ -23,7 +22,7 @@ internal sealed class HandlerFixture
         ILoadPredictor? predictor = null,
         Func<ICapacityLedger, ICapacityLedger>? wrapLedger = null)
     {
-        Time = new FakeTimeProvider(Epoch);
+        Time = new TimerTrackingClock(Epoch);
         Library = TestShapes.Library();
         Predictor = new FixedPredictor()
             .Set("eu", TestShapes.RegionProfile(3, replicas: 2))
@@ -45,7 +44,7 @@ internal sealed class HandlerFixture
     /// <summary>The fixture clock's start; tests that build their own clocked parts start them here.</summary>
     public static DateTimeOffset Epoch { get; } = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
 
-    public FakeTimeProvider Time { get; }
+    public TimerTrackingClock Time { get; }
 
     public ShapeLibrary Library { get; }
 

@@ -130,7 +130,7 @@ public sealed class ReplicaRequestHandlerForgottenRequestTests
         using var cts = new CancellationTokenSource();
         var pending = f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask();
         await cts.CancelAsync();
-        var again = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+        var again = await f.Time.RunUntilDone(pending);
 
         AssertTheFirstRequestsReplicasKept(f, first, again);
     }

@@ -119,7 +119,7 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
         Assert.Equal(TestShapes.Medium.Capacity * 2, f.Capacity("eu").Held);
 
         f.Eu.LostResponseRate = 0;
-        var again = await f.Time.RunUntilDone(f.Handler.HandleAsync(HandlerFixture.Request("A")).AsTask(), TimeSpan.FromSeconds(1));
+        var again = await f.Time.RunUntilDone(f.Handler.HandleAsync(HandlerFixture.Request("A")).AsTask());
 
         Assert.True(again.IsProvisioned);
         Assert.Equal(1, f.Eu.TotalProvisionEffects);
@@ -236,6 +236,6 @@ public sealed class ReplicaRequestHandlerOutcomeUnknownTests
         using var cts = new CancellationTokenSource();
         var pending = f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask();
         await cts.CancelAsync();
-        return await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+        return await f.Time.RunUntilDone(pending);
     }
 }

@@ -122,11 +122,11 @@ public sealed class ReplicaRequestHandlerReconcileTests
         var job = f.Handler.ReconcileAsync("A").AsTask();
 
         await cts.CancelAsync();
-        var callers = await f.Time.RunUntilDone(caller, TimeSpan.FromSeconds(1));
+        var callers = await f.Time.RunUntilDone(caller);
         Assert.Equal(ReplicaOutcome.Cancelled, callers.Outcome);
         Assert.False(callers.IsOutcomeUnknown); // settled: rolled back, and the caller was told nothing runs
 
-        var jobs = await f.Time.RunUntilDone(job, TimeSpan.FromSeconds(1));
+        var jobs = await f.Time.RunUntilDone(job);
 
         Assert.Null(jobs);
         Assert.Equal(0, f.Eu.ReplicaCount);

@@ -30,7 +30,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         using var cts = new CancellationTokenSource();
         var job = f.Handler.ReconcileAsync("A", cts.Token).AsTask();
         await cts.CancelAsync(); // e.g. the host shuts the job down
-        var result = await f.Time.RunUntilDone(job, TimeSpan.FromSeconds(1));
+        var result = await f.Time.RunUntilDone(job);
 
         Assert.Contains(f.Handler.GetUnsettledRequests(), r => r.IdempotencyKey == "A");
         Assert.True(result!.IsOutcomeUnknown, $"{result.Outcome}: {result.Message}");
@@ -109,7 +109,7 @@ public sealed class ReplicaRequestHandlerReleasedKeyTests
         thrower.Armed = true;
         await Assert.ThrowsAsync<InvalidOperationException>(() => f.Handler.ReconcileAsync("A").AsTask());
         Assert.Contains(f.Handler.GetUnsettledRequests(), r => r.IdempotencyKey == "A");
-        var settled = await f.Handler.ReconcileAsync("A").AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        var settled = await f.Handler.ReconcileAsync("A").AsTask().WaitAsync(TimeSpan.FromMinutes(1)); // a hang guard if the turn was kept
         Assert.True(settled!.IsProvisioned);
         f.AssertConsistent();
     }

@@ -254,7 +254,7 @@ public sealed class ReplicaRequestHandlerTests
         var pending = f.Handler.HandleAsync(HandlerFixture.Request(), cts.Token).AsTask();
         Assert.False(pending.IsCompleted);
         await cts.CancelAsync();
-        var result = await f.Time.RunUntilDone(pending, TimeSpan.FromSeconds(1));
+        var result = await f.Time.RunUntilDone(pending);
 
         Assert.Equal(ReplicaOutcome.Cancelled, result.Outcome);
         Assert.False(result.IsOutcomeUnknown);
@@ -269,7 +269,7 @@ public sealed class ReplicaRequestHandlerTests
     {
         var f = new HandlerFixture(new ReplicaRequestHandlerOptions { ReservationTimeToLive = TimeSpan.FromMinutes(1) });
         f.Eu.Latency = TimeSpan.FromMinutes(2);
-        var result = await f.Time.RunUntilDone(f.Handler.HandleAsync(HandlerFixture.Request()).AsTask(), TimeSpan.FromSeconds(30));
+        var result = await f.Time.RunUntilDone(f.Handler.HandleAsync(HandlerFixture.Request()).AsTask());
         Assert.Equal(ReplicaOutcome.Provisioned, result.Outcome);
         Assert.Contains("expired", result.Message, StringComparison.Ordinal);
         f.AssertConsistent();

@@ -21,13 +21,13 @@ public sealed class PredictiveLoadEngineTests
         PathCount = 200,
     };
 
-    private static (PredictiveLoadEngine Engine, FakeTimeProvider Clock, RecordingPredictor Fallback) Create(PredictiveLoadEngineOptions? options = null, IForecaster? forecaster = null)
+    private static (PredictiveLoadEngine Engine, WaitSignallingClock Clock, RecordingPredictor Fallback) Create(PredictiveLoadEngineOptions? options = null, IForecaster? forecaster = null)
     {
         options ??= HourlyOptions();
         options.Windows.Clear();
         options.Windows.Add(TimeSpan.FromHours(1));
         options.Windows.Add(TimeSpan.FromHours(6));
-        var clock = new FakeTimeProvider(Start);
+        var clock = new WaitSignallingClock(Start);
         var fallback = new RecordingPredictor();
         return (new PredictiveLoadEngine(forecaster ?? new SeasonalNaiveForecaster(), fallback, options, clock), clock, fallback);
     }
@@ -217,11 +217,11 @@ public sealed class PredictiveLoadEngineTests
         using var cancel = new CancellationTokenSource();
         var run = engine.RunAsync(cancel.Token);
         var first = clock.GetUtcNow();
-        await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh == first || run.IsCompleted);
+        await clock.WaitForTimerAsync(run); // the first refresh is published and the loop waits its interval
         Assert.Equal(first, engine.GetStatus("eu-west")!.LastRefresh);
 
         clock.Advance(longest);
-        await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh == first + longest || run.IsCompleted);
+        await clock.WaitForTimerAsync(run); // the second refresh is published and the loop waits again
         Assert.Equal(first + longest, engine.GetStatus("eu-west")!.LastRefresh);
         Assert.False(run.IsCompleted);
         await cancel.CancelAsync();
@@ -369,7 +369,8 @@ public sealed class PredictiveLoadEngineTests
 
         using var cancel = new CancellationTokenSource();
         var run = engine.RunAsync(cancel.Token);
-        await WaitUntil(() => engine.GetStatus("a-broken")!.FallbackReason?.Contains("simulation broke", StringComparison.Ordinal) == true || run.IsCompleted);
+        await clock.WaitForTimerAsync(run); // the first refresh is over and the loop waits for the next
+        Assert.Contains("simulation broke", engine.GetStatus("a-broken")!.FallbackReason, StringComparison.Ordinal);
         Assert.False(run.IsCompleted);
         await cancel.CancelAsync();
         await run; // completes without faulting
@@ -380,22 +381,22 @@ public sealed class PredictiveLoadEngineTests
     {
         // The hosted service's ExecuteAsync returns RunAsync's task: a fit on the calling thread would hold up whatever
         // started the loop (host start-up on older hosts, or a caller's own scheduler) for the whole fit.
-        // The timeout only ends a fit made inline, so that such a test fails (after it) instead of hanging; it is long
-        // enough that a loaded machine cannot pass it between RunAsync returning and the check below.
-        using var forecaster = new BlockingForecaster(TimeSpan.FromSeconds(30));
+        // A fit made inline (on this thread) does not wait, so such an engine fails the first check instead of hanging;
+        // a fit on the thread pool waits for Release (a hang guard of minutes aside), so no timeout decides that check.
+        var caller = Environment.CurrentManagedThreadId;
+        using var forecaster = new BlockingForecaster(caller);
         var (engine, clock, _) = Create(forecaster: forecaster);
         Feed(engine, clock, 24 * 7);
         using var cancel = new CancellationTokenSource();
-        var caller = Environment.CurrentManagedThreadId;
 
         var run = engine.RunAsync(cancel.Token);
         var completedWhenReturned = forecaster.Completed;
 
         Assert.Equal(0, completedWhenReturned);
-        Assert.True(forecaster.Started.Wait(TimeSpan.FromSeconds(30)), "the refresh did not start a fit");
+        Assert.True(forecaster.Started.Wait(TimeSpan.FromMinutes(2)), "the refresh did not start a fit"); // a hang guard
         Assert.NotEqual(caller, forecaster.FitThreadId);
         forecaster.Release();
-        await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh is not null || run.IsCompleted);
+        await clock.WaitForTimerAsync(run); // the refresh is over and the loop waits for the next
         Assert.NotNull(engine.GetStatus("eu-west")!.LastRefresh);
         await cancel.CancelAsync();
         await run;
@@ -418,16 +419,6 @@ public sealed class PredictiveLoadEngineTests
         double[] paths = [1, value, 1, 1];
         Assert.Throws<ArithmeticException>(
             () => WindowDistribution.Summarize(paths, horizon: 2, leadSteps: 0, windowSteps: 2, new double[2], new double[2]));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        // Polls the real scheduler (not the engine's clock) until a background step is visible; bounded at about a minute,
-        // so that a loaded machine (a fit on the thread pool can wait seconds for a core) does not fail a correct engine.
-        for (var i = 0; i < 6000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class AutoArimaForecasterTests
     public void Fit_LogAirPassengers_ChoosesTheAirlineModelAsR()
     {
         // R: auto.arima(log(AirPassengers)) chooses ARIMA(0,1,1)(0,1,1)[12] with AICc = -483.21.
-        var model = new AutoArimaForecaster().Fit(AirPassengers.Log(), 12);
+        var model = new AutoArimaForecaster { TimeProvider = StoppedClock.Instance }.Fit(AirPassengers.Log(), 12);
 
         Assert.Equal("ARIMA(0,1,1)(0,1,1)[12]", model.Name);
         Assert.Equal(-483.21, model.Summary.Aicc, 0.1);
@@ -27,7 +27,7 @@ public sealed class AutoArimaForecasterTests
         return Prop.ForAll(cases.ToArbitrary(), c =>
         {
             var y = ArimaSimulation.Arma11(200, c.Item1, c.Item2, mean: 20, seed: c.Item3);
-            var model = (ArimaModel)new AutoArimaForecaster().Fit(y, 1);
+            var model = (ArimaModel)new AutoArimaForecaster { TimeProvider = StoppedClock.Instance }.Fit(y, 1);
             var p = model.Summary.Parameters;
             var ar = Enumerable.Range(1, model.Specification.Ar).Select(i => p["ar" + i]).ToArray();
             var ma = Enumerable.Range(1, model.Specification.Ma).Select(i => p["ma" + i]).ToArray();
@@ -47,7 +47,7 @@ public sealed class AutoArimaForecasterTests
             y[t] = 500 + (0.05 * t) + (200 * Math.Sin(2 * Math.PI * t / 24)) + (10 * (random.NextDouble() - 0.5));
         }
 
-        var model = (ArimaModel)new AutoArimaForecaster().Fit(y, 24);
+        var model = (ArimaModel)new AutoArimaForecaster { TimeProvider = StoppedClock.Instance }.Fit(y, 24);
         var forecast = model.Forecast(48, [0.05, 0.95]);
 
         Assert.Equal(1, model.Specification.SeasonalDifferences);
@@ -57,7 +57,7 @@ public sealed class AutoArimaForecasterTests
     [Fact]
     public void Fit_ConstantHistory_ReturnsTheConstantModel()
     {
-        var model = new AutoArimaForecaster().Fit(Enumerable.Repeat(3.0, 40).ToArray(), 24);
+        var model = new AutoArimaForecaster { TimeProvider = StoppedClock.Instance }.Fit(Enumerable.Repeat(3.0, 40).ToArray(), 24);
         var mean = new double[4];
         model.ForecastMean(mean);
 
@@ -69,7 +69,7 @@ public sealed class AutoArimaForecasterTests
     {
         var y = ArimaSimulation.Arma11(300, 0.5, 0.3, mean: 10, seed: 4);
 
-        var model = new AutoArimaForecaster { MaxModels = 1 }.Fit(y, 1);
+        var model = new AutoArimaForecaster { MaxModels = 1, TimeProvider = StoppedClock.Instance }.Fit(y, 1);
 
         Assert.StartsWith("ARIMA(", model.Name, StringComparison.Ordinal);
     }

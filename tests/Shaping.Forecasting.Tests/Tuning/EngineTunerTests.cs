@@ -106,8 +106,10 @@ public sealed class EngineTunerTests
         // Every fit rejected the series, so Evaluate returned +∞ and Tune threw "Every backtest failed."
         double[] series = [.. Series];
         series[100] = double.NaN;
-        Assert.Equal("series", Assert.Throws<ArgumentException>(() =>
-            CreateTuner().Evaluate(series, 24 * 30, 24 * 40, new EngineTuning(1, 240, 24, 0.9))).ParamName);
+        var exception = Assert.Throws<ArgumentException>(() =>
+            CreateTuner().Evaluate(series, 24 * 30, 24 * 40, new EngineTuning(1, 240, 24, 0.9)));
+        Assert.Equal("series", exception.ParamName);
+        Assert.StartsWith("Series value at index 100 is NaN; observations must be finite", exception.Message, StringComparison.Ordinal);
         Assert.Equal("series", Assert.Throws<ArgumentException>(() =>
             CreateTuner().Tune(series, 24 * 30, 24 * 40, evaluations: 2)).ParamName);
     }

@@ -58,7 +58,7 @@ public sealed class CsvTraceReaderMissingCellTests
         Assert.Equal(9, trace.Length);
         Assert.Equal([1, 1, 1, 1, 1, 1, 1, 1, 9], trace.GetColumn("value").ToArray());
         Assert.Equal([false, true, true, true, true, true, true, true, false], Gaps(trace));
-        Assert.Equal(new TraceStats(9, 9, 7, 0, TimeSpan.Zero) { MissingSamples = 7 }, trace.Stats);
+        Assert.Equal(new TraceStats(9, 9, 7, 0, TimeSpan.Zero) { MissingSamples = 7, GapSlotsFromMissingSamples = 7 }, trace.Stats);
     }
 
     [Fact]
@@ -125,7 +125,21 @@ public sealed class CsvTraceReaderMissingCellTests
         Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 10, 0, TimeSpan.Zero), trace.Start);
         Assert.Equal([3, 4, 4, 5], trace.GetColumn("value").ToArray());
         Assert.Equal([false, false, true, false], Gaps(trace));
-        Assert.Equal(new TraceStats(7, 4, 1, 0, TimeSpan.Zero) { MissingSamples = 4 }, trace.Stats);
+        Assert.Equal(new TraceStats(7, 4, 1, 0, TimeSpan.Zero) { MissingSamples = 4, GapSlotsFromMissingSamples = 1 }, trace.Stats);
+    }
+
+    [Fact]
+    public void Read_GapsOfMissingRowsAndOfAbsentRows_CountsOnlyTheFormerAsFromMissingSamples()
+    {
+        // Two missing rows dropped at the ends, one missing inside (a gap it explains), and 00:20 absent from the file (a
+        // gap no row explains: what a wrong step or misread dates leave).
+        var trace = Read(
+            "timestamp,value\n2024-01-01 00:00:00,NaN\n2024-01-01 00:05:00,1\n2024-01-01 00:10:00,\n2024-01-01 00:15:00,3\n"
+            + "2024-01-01 00:25:00,5\n2024-01-01 00:30:00,-\n",
+            AsGaps);
+
+        Assert.Equal([false, true, false, true, false], Gaps(trace));
+        Assert.Equal(new TraceStats(6, 5, 2, 0, TimeSpan.Zero) { MissingSamples = 3, GapSlotsFromMissingSamples = 1 }, trace.Stats);
     }
 
     [Fact]
@@ -137,6 +151,7 @@ public sealed class CsvTraceReaderMissingCellTests
         Assert.Equal(TimeSpan.FromMinutes(5), trace.Step);
         Assert.Equal([1, 1, 3, 3, 5, 5, 7], trace.GetColumn("value").ToArray());
         Assert.Equal(3, trace.Stats.GapSlots);
+        Assert.Equal(3, trace.Stats.GapSlotsFromMissingSamples);
     }
 
     [Fact]
@@ -149,6 +164,7 @@ public sealed class CsvTraceReaderMissingCellTests
         Assert.Equal(0, trace.Stats.GapSlots);
         Assert.Equal(0, trace.Stats.MergedSamples);
         Assert.Equal(1, trace.Stats.MissingSamples);
+        Assert.Equal(0, trace.Stats.GapSlotsFromMissingSamples);
     }
 
     [Fact]
@@ -162,7 +178,7 @@ public sealed class CsvTraceReaderMissingCellTests
         Assert.Equal(origin.AddMinutes(1), trace.Start);
         Assert.Equal([1, 1, 3], trace.GetColumn("cpu").ToArray());
         Assert.Equal([false, true, false], Gaps(trace));
-        Assert.Equal(new TraceStats(4, 3, 1, 0, TimeSpan.Zero) { MissingSamples = 2 }, trace.Stats);
+        Assert.Equal(new TraceStats(4, 3, 1, 0, TimeSpan.Zero) { MissingSamples = 2, GapSlotsFromMissingSamples = 1 }, trace.Stats);
     }
 
     [Fact]
@@ -227,11 +243,15 @@ public sealed class CsvTraceReaderMissingCellTests
 
         var a = Read(marked, new TraceReadOptions { Step = step.Step, MissingCells = MissingCellHandling.Gap });
         var b = Read(deleted, step);
+        var slotsOfMissingRows = Enumerable.Range(0, count).Where(i => missing[i])
+            .Select(i => (int)Math.Round((new DateTimeOffset(stamps[i]) - a.Start) / a.Step, MidpointRounding.AwayFromZero))
+            .ToHashSet();
 
         return (a.GetColumn("value").ToArray().SequenceEqual(b.GetColumn("value").ToArray())
                 && Gaps(a).SequenceEqual(Gaps(b))
                 && a.Start == b.Start
-                && a.Stats with { Rows = 0, MissingSamples = 0 } == b.Stats with { Rows = 0 }
+                && a.Stats with { Rows = 0, MissingSamples = 0, GapSlotsFromMissingSamples = 0 } == b.Stats with { Rows = 0 }
+                && a.Stats.GapSlotsFromMissingSamples == slotsOfMissingRows.Count(a.IsGap)
                 && a.Stats.MissingSamples == missing.Count(m => m)
                 && a.Stats.Rows == count)
             .Label($"count={count} missing={missing.Count(m => m)}");

@@ -230,10 +230,7 @@ internal sealed class ArimaModel : IForecastModel
     /// <inheritdoc/>
     public void Update(double observation)
     {
-        if (!BaselineMath.IsValidObservation(observation))
-        {
-            throw new ArgumentException($"Observation {observation} is out of range; {BaselineMath.ObservationRange}.", nameof(observation));
-        }
+        BaselineMath.ValidateObservation(observation, nameof(observation));
 
         var l = _delta.Length;
         var w = observation;

@@ -203,12 +203,14 @@ public sealed class ArimaForecasterTests
     [Fact]
     public void Fit_CancelledDuringTheOptimisation_StopsWithOperationCanceled()
     {
-        // The token was checked once before the fit; the optimiser never saw it, so a cancelled fit ran to the end.
+        // The token was checked once before the fit; the optimiser never saw it, so a cancelled fit ran to the end and
+        // returned a model. Uncancelled, the fit takes seconds (4 s to 22 s measured on the 2-core dev machine, the more
+        // the busier it was); the token is cancelled after 100 ms, so the outcome does not depend on the load. That the optimiser stops
+        // within one evaluation of the cancellation is checked without a clock in ArimaEstimatorTests (this test used
+        // to assert under 10 s of wall time instead).
         var history = ClassicalDecompositionTests.DailyCycle(24 * 60, noise: 8, seed: 5);
         var forecaster = new ArimaForecaster(new ArimaSpecification(3, 0, 3, 2, 1, 2, IncludeConstant: true)) { MaxEvaluations = 200_000 };
         using var source = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.ThrowsAny<OperationCanceledException>(() => forecaster.Fit(history, 24, source.Token));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 }
