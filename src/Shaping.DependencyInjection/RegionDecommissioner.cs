@@ -13,45 +13,47 @@ namespace Shaping.DependencyInjection;
 /// <para>
 /// Two parts keep a region once it was observed: the <see cref="ShapeAdjustmentLoop"/> (when
 /// <c>AddAdjustmentLoop()</c> registered it) remembers that it fed the region's demand to the predictor, and goes on
-/// feeding zero demand there while no replica runs in it; and the <see cref="PredictiveLoadEngine"/> (when
-/// <c>AddForecasting()</c> registered it, or the host's <see cref="ILoadPredictor"/> is one) keeps the region's series,
-/// models and profiles and refreshes them. Removing the region from the engine alone does not last: the loop's next
-/// zero brings it back. <see cref="Decommission"/> makes the loop forget the region first (see
-/// <see cref="ShapeAdjustmentLoop.ForgetRegion"/>), then removes it from the engine
-/// (<see cref="PredictiveLoadEngine.RemoveRegion"/>); a cycle running meanwhile feeds its zero either before the loop
-/// forgets the region, and so before the engine removes it, or not at all. Parts the container does not have are
-/// skipped, so the same call serves a host without the loop or without the engine.
+/// feeding zero demand there while no replica runs in it; and the host's <see cref="ILoadPredictor"/> keeps what it
+/// learnt: the <see cref="PredictiveLoadEngine"/> (with <c>AddForecasting()</c>) the region's series, models and
+/// profiles, and its fallback's histograms; the embedded default <see cref="DecayingHistogramPredictor"/> (without
+/// <c>AddForecasting()</c>) its histograms. Removing the region from the predictor alone does not last: the loop's
+/// next zero brings it back. <see cref="Decommission"/> makes the loop forget the region first (see
+/// <see cref="ShapeAdjustmentLoop.ForgetRegion"/>), then removes it from the predictor
+/// (<see cref="PredictiveLoadEngine.RemoveRegion"/>, <see cref="DecayingHistogramPredictor.RemoveRegion"/>); a cycle
+/// running meanwhile feeds its zero either before the loop forgets the region, and so before the predictor removes
+/// it, or not at all. Afterwards a request naming the region finds no profile. Parts the container does not have are
+/// skipped, and a predictor of another type (the host's own) is left as it is, so the same call serves any host.
 /// </para>
 /// <para>
 /// What this does not do: the region's capacity in the ledger, its provisioner and the replicas the inventory tracks
 /// there are the host's to retire (release the replicas first: while the utilisation source reports a replica in the
-/// region, the loop feeds its demand and the engine learns the region again). The core
-/// <see cref="DecayingHistogramPredictor"/> (the embedded default without <c>AddForecasting()</c>, and the engine's
-/// fallback) has no removal: it keeps its histograms of the region, unused once no request names the region.
+/// region, the loop feeds its demand and the predictor learns the region again).
 /// </para>
-/// <para><b>Thread safety:</b> safe to call concurrently, and while the loop and the engine run.</para>
+/// <para><b>Thread safety:</b> safe to call concurrently, and while the loop and the predictor run.</para>
 /// </remarks>
 public sealed class RegionDecommissioner
 {
     private readonly ShapeAdjustmentLoop? _loop;
-    private readonly PredictiveLoadEngine? _engine;
+    private readonly ILoadPredictor? _predictor;
 
     /// <summary>Creates a decommissioner over the parts a host has; either may be missing.</summary>
     /// <param name="loop">The adjustment loop, or <see langword="null"/> when the host runs none.</param>
-    /// <param name="engine">The forecasting engine, or <see langword="null"/> when the host uses another predictor.</param>
-    public RegionDecommissioner(ShapeAdjustmentLoop? loop, PredictiveLoadEngine? engine)
+    /// <param name="predictor">The host's load predictor (the one the loop feeds and requests are sized from), or
+    /// <see langword="null"/>. A <see cref="PredictiveLoadEngine"/> or a <see cref="DecayingHistogramPredictor"/> has the
+    /// region removed; a predictor of another type is left as it is.</param>
+    public RegionDecommissioner(ShapeAdjustmentLoop? loop, ILoadPredictor? predictor)
     {
         _loop = loop;
-        _engine = engine;
+        _predictor = predictor;
     }
 
     /// <summary>
-    /// Drops a region from the adjustment loop's fed regions and then from the forecasting engine, so that neither
+    /// Drops a region from the adjustment loop's fed regions and then from the load predictor, so that neither
     /// observes nor forecasts it any more (see the remarks on the class for what it leaves to the host).
     /// </summary>
     /// <param name="region">The region.</param>
     /// <returns>
-    /// <see langword="true"/> when the loop or the engine knew the region and forgot it; <see langword="false"/> when
+    /// <see langword="true"/> when the loop or the predictor knew the region and forgot it; <see langword="false"/> when
     /// neither did (calling it again, say).
     /// </returns>
     /// <exception cref="ArgumentException"><paramref name="region"/> is null, empty or white space.</exception>
@@ -59,9 +61,14 @@ public sealed class RegionDecommissioner
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
 
-        // The loop first: once it has forgotten the region it feeds it nothing more, so the engine's removal lasts.
+        // The loop first: once it has forgotten the region it feeds it nothing more, so the predictor's removal lasts.
         var forgotten = _loop?.ForgetRegion(region) ?? false;
-        var removed = _engine?.RemoveRegion(region) ?? false;
+        var removed = _predictor switch
+        {
+            PredictiveLoadEngine engine => engine.RemoveRegion(region),
+            DecayingHistogramPredictor histograms => histograms.RemoveRegion(region),
+            _ => false,
+        };
         return forgotten || removed;
     }
 }

@@ -10,7 +10,6 @@ using Shaping.Core.Scaling;
 using Shaping.Core.Selection;
 using Shaping.Core.Shapes;
 using Shaping.DependencyInjection;
-using Shaping.Forecasting.Engine;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -123,8 +122,7 @@ public static class ShapingServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(typeof(ILoadPredictor), DefaultPredictorFactory);
         services.TryAddSingleton(sp => new RegionDecommissioner(
-            sp.GetService<ShapeAdjustmentLoop>(),
-            sp.GetService<PredictiveLoadEngine>() ?? sp.GetService<ILoadPredictor>() as PredictiveLoadEngine));
+            sp.GetService<ShapeAdjustmentLoop>(), sp.GetService<ILoadPredictor>()));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ShapingOptions>>().Value;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Shaping.Core.ControlPlane;
+using Shaping.Core.Prediction;
 using Shaping.Core.Provisioning;
 using Shaping.Core.Resources;
 using Shaping.Forecasting.Engine;
@@ -31,6 +32,7 @@ public sealed class RegionDecommissionerTests
         await loop.RunOnceAsync();
         Assert.Null(engine.GetStatus(Gone)); // the loop fed it no zero
         Assert.NotNull(engine.GetStatus(Kept));
+        Assert.False(engine.TryGetProfile(Gone, TimeSpan.FromHours(1), out _)); // nor does the engine's fallback know it
         Assert.False(provider.GetRequiredService<RegionDecommissioner>().Decommission(Gone)); // nothing left to forget
     }
 
@@ -65,9 +67,9 @@ public sealed class RegionDecommissionerTests
         Assert.Null(provider.GetService<ShapeAdjustmentLoop>());
     }
 
-    // Without AddForecasting the predictor is the decaying histogram, which has no removal: the loop still forgets.
+    // Without AddForecasting the predictor is the decaying histogram: the loop forgets the region and the histograms go.
     [Fact]
-    public async Task Decommission_WithoutTheEngine_ForgetsTheRegionInTheLoop()
+    public async Task Decommission_WithoutTheEngine_ForgetsTheRegionInTheLoopAndTheHistograms()
     {
         var source = new QueuedSource();
         var services = new ServiceCollection();
@@ -80,6 +82,10 @@ public sealed class RegionDecommissionerTests
 
         Assert.False(loop.ForgetRegion(Gone)); // already forgotten
         Assert.Null(provider.GetService<PredictiveLoadEngine>());
+        var predictor = provider.GetRequiredService<ILoadPredictor>();
+        Assert.IsType<DecayingHistogramPredictor>(predictor);
+        Assert.False(predictor.TryGetProfile(Gone, TimeSpan.FromMinutes(5), out _)); // its histograms went too
+        Assert.True(predictor.TryGetProfile(Kept, TimeSpan.FromMinutes(5), out _));
     }
 
     [Theory]

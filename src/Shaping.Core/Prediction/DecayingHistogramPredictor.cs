@@ -158,6 +158,21 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
         histograms.Add(timestamp, demand, _peakInterval);
     }
 
+    /// <summary>
+    /// Forgets a region: its histograms are released and <see cref="TryGetProfile"/> knows nothing about it (returns
+    /// <see langword="false"/>) until it is observed again, when it starts afresh. Use it for a region that is
+    /// decommissioned, so that a request naming it is not sized from the demand it had when it ran.
+    /// </summary>
+    /// <remarks>An observation that races with the removal may be kept or lost.</remarks>
+    /// <param name="region">The region.</param>
+    /// <returns><see langword="true"/> when the region was known and is now removed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
+    public bool RemoveRegion(string region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return _regions.TryRemove(region, out _);
+    }
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="region"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>

@@ -282,19 +282,23 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// region that is decommissioned; a region observed again later starts afresh.
     /// </summary>
     /// <remarks>
-    /// The fallback predictor keeps its own state for the region (<see cref="ILoadPredictor"/> has no removal). An
-    /// observation that races with the removal may be lost. A <see cref="Core.ControlPlane.ShapeAdjustmentLoop"/> that
+    /// When the fallback predictor is a <see cref="DecayingHistogramPredictor"/> (the DI package's default), the region
+    /// is removed from it too, so a lookup for the region returns <see langword="false"/> instead of a fallback profile
+    /// sized from the demand it had when it ran; another fallback keeps its own state for the region
+    /// (<see cref="ILoadPredictor"/> has no removal). An observation that races with the removal may be lost. A <see cref="Core.ControlPlane.ShapeAdjustmentLoop"/> that
     /// fed the region keeps observing zero demand there while no replica runs in it, which brings the region back:
     /// call its <see cref="Core.ControlPlane.ShapeAdjustmentLoop.ForgetRegion"/> first. A host built with
     /// <c>AddPredictiveShaping()</c> does both, in that order, with <c>RegionDecommissioner.Decommission</c>
     /// (Shaping.DependencyInjection).
     /// </remarks>
     /// <param name="region">The region.</param>
-    /// <returns><see langword="true"/> when the region was known and is now removed.</returns>
+    /// <returns><see langword="true"/> when the region was known (to the engine or its fallback) and is now removed.</returns>
     public bool RemoveRegion(string region)
     {
         ArgumentNullException.ThrowIfNull(region);
-        return _regions.TryRemove(region, out _);
+        var removed = _regions.TryRemove(region, out _);
+        var removedFromFallback = _fallback is DecayingHistogramPredictor histograms && histograms.RemoveRegion(region);
+        return removed || removedFromFallback;
     }
 
     /// <summary>Gets what the engine knows about a region's models, for diagnostics and dashboards.</summary>

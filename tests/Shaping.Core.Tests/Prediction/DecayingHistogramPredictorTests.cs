@@ -18,6 +18,24 @@ public sealed class DecayingHistogramPredictorTests
     }
 
     [Fact]
+    public void RemoveRegion_ForgetsOnlyThatRegion_AndItStartsAfreshIfObservedAgain()
+    {
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        Feed(predictor, "eu", TimeSpan.FromHours(48), TimeSpan.FromMinutes(5), _ => new ResourceVector(8, 32, 0, 1));
+        Feed(predictor, "us", TimeSpan.FromHours(48), TimeSpan.FromMinutes(5), _ => new ResourceVector(2, 8, 0, 1));
+
+        Assert.True(predictor.RemoveRegion("eu"));
+        Assert.False(predictor.RemoveRegion("eu"));
+
+        Assert.False(predictor.TryGetProfile("eu", Window, out _));
+        Assert.True(predictor.TryGetProfile("us", Window, out _));
+        predictor.Observe("eu", _time.GetUtcNow(), new ResourceVector(1, 4, 0, 1));
+        Assert.True(predictor.TryGetProfile("eu", Window, out var fresh));
+        Assert.True(fresh.Peak(Dimension.Cpu).P99 <= 1.05); // only the new sample: none of the 8 cores it had before
+        Assert.Throws<ArgumentNullException>(() => predictor.RemoveRegion(null!));
+    }
+
+    [Fact]
     public void TryGetProfile_ConstantLoad_QuantilesWithinOneBucketAndCappedAtMax()
     {
         var predictor = new DecayingHistogramPredictor(timeProvider: _time);

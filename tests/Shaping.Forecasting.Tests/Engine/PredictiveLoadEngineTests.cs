@@ -600,6 +600,29 @@ public sealed class PredictiveLoadEngineTests
         Assert.Equal(1, engine.GetStatus("eu-west")!.Steps);
     }
 
+    // With the DI package's default fallback, the decaying histogram, the region leaves the fallback too: a request
+    // naming a decommissioned region finds no profile instead of one sized from the demand it had when it ran.
+    [Fact]
+    public async Task RemoveRegion_HistogramFallback_TheFallbackForgetsTheRegionToo()
+    {
+        var options = HourlyOptions();
+        options.Windows.Clear();
+        options.Windows.Add(TimeSpan.FromHours(1));
+        var clock = new WaitSignallingClock(Start);
+        var fallback = new DecayingHistogramPredictor(timeProvider: clock);
+        var engine = new PredictiveLoadEngine(new SeasonalNaiveForecaster(), fallback, options, clock);
+        Feed(engine, clock, 24 * 7);
+        Feed(engine, clock, 24 * 7, region: "us-east");
+        await engine.RefreshAsync();
+
+        Assert.True(engine.RemoveRegion("eu-west"));
+
+        Assert.False(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out _));
+        Assert.False(fallback.TryGetProfile("eu-west", TimeSpan.FromHours(1), out _));
+        Assert.True(fallback.TryGetProfile("us-east", TimeSpan.FromHours(1), out _)); // only that region
+        Assert.False(engine.RemoveRegion("eu-west"));
+    }
+
     [Fact]
     public async Task RefreshAsync_SeriesRestartsWhileAFitRuns_DoesNotInstallTheStaleModels()
     {
