@@ -117,6 +117,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly Dictionary<string, UnsettledResize> _unsettled = new(StringComparer.Ordinal); // by replica; touched only by a cycle
     private readonly Lock _regionsGate = new();
     private readonly HashSet<string> _fedRegions = new(StringComparer.Ordinal); // regions whose demand was fed; under _regionsGate
+    private readonly HashSet<string> _forgottenSinceRead = new(StringComparer.Ordinal); // forgotten since this cycle's read began; under _regionsGate
     private long _moveSequence;
     private long _completedCycles;
     private long _failedCycles;
@@ -288,6 +289,11 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var scaler = FollowLibrary();
         var moves = new List<ShapeMove>();
         await SettleResizesAsync(moves, cancellationToken).ConfigureAwait(false);
+        lock (_regionsGate)
+        {
+            _forgottenSinceRead.Clear(); // a region forgotten from here on may still be in this read: it is not fed
+        }
+
         var observations = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
         var regionDemand = new Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)>(StringComparer.Ordinal);
         var summed = new HashSet<(string Region, string ReplicaId)>();
@@ -376,9 +382,17 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var regionsObserved = 0;
         if (_predictor is not null)
         {
-            foreach (var (region, (sum, latest, _)) in regionDemand)
+            lock (_regionsGate)
             {
-                _predictor.Observe(region, latest, sum);
+                foreach (var region in _forgottenSinceRead)
+                {
+                    regionDemand.Remove(region); // read before it was forgotten: neither fed nor remembered
+                }
+
+                foreach (var (region, (sum, latest, _)) in regionDemand)
+                {
+                    _predictor.Observe(region, latest, sum);
+                }
             }
 
             // A region the loop fed before, where no replica runs any more, has no demand: saying nothing would leave
@@ -397,8 +411,10 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// region is learnt again if the source reports a replica there.
     /// </summary>
     /// <remarks>
-    /// Safe while a cycle runs: a cycle feeds its zeros under the lock this takes, so once this returns no zero reaches
-    /// the predictor for the region (a removal from the predictor after it lasts).
+    /// Safe while a cycle runs: a cycle feeds the predictor under the lock this takes, and a cycle whose read began
+    /// before this call neither feeds nor remembers the region (its read may predate the replicas' release), so once
+    /// this returns nothing reaches the predictor for the region until a later read reports a replica there (a removal
+    /// from the predictor after it lasts).
     /// </remarks>
     /// <param name="region">The region.</param>
     /// <returns><see langword="true"/> when the loop had fed the region and now forgot it.</returns>
@@ -408,6 +424,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         ArgumentNullException.ThrowIfNull(region);
         lock (_regionsGate)
         {
+            _forgottenSinceRead.Add(region);
             return _fedRegions.Remove(region);
         }
     }
@@ -422,6 +439,11 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     {
         lock (_regionsGate)
         {
+            foreach (var region in _forgottenSinceRead)
+            {
+                regionDemand.Remove(region); // forgotten while its demand was fed: it stays forgotten
+            }
+
             foreach (var region in regionDemand.Keys)
             {
                 _fedRegions.Add(region);

@@ -137,7 +137,8 @@ public sealed class SplitConformalForecaster : IForecaster
     // The split-conformal widening, in the series' unit, that the held-out steps needed: the ⌈(n + 1) × Coverage⌉-th
     // smallest of max(L − y, y − U) over the n held-out outcomes y and the intervals [L, U] stated for them by the model
     // fitted without them. NaN when the history is too short, when the inner forecaster cannot fit or forecast the
-    // shortened history, or when a stated interval has zero width (a constant series: nothing to scale).
+    // shortened history, or when it states no interval (NaN). A zero-width interval is scored like any other: the score
+    // is in the series' unit (a constant series scores 0 and is not widened).
     private double TryMeasureWidening(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken)
     {
         var minimumTrain = Math.Max(2 * seasonalPeriod, Holdout);
@@ -158,9 +159,9 @@ public sealed class SplitConformalForecaster : IForecaster
             {
                 var low = Math.Min(lower[i], upper[i]);
                 var high = Math.Max(lower[i], upper[i]);
-                if (!(high > low))
+                if (double.IsNaN(low) || double.IsNaN(high))
                 {
-                    return double.NaN;
+                    return double.NaN; // no interval stated: nothing to score
                 }
 
                 scores[i] = Math.Max(low - actual[i], actual[i] - high);

@@ -219,6 +219,23 @@ public sealed class SplitConformalForecasterTests
         Assert.InRange(meanWidening, 0, largestMiss);
     }
 
+    /// <summary>
+    /// Review: scored in the series' unit, a held-out interval of zero width is as measurable as a narrow one, so a
+    /// shortened fit whose intervals collapse to its mean must widen at least as a near-zero-width one does (spread 0.001
+    /// widens; 0 used to skip the calibration altogether).
+    /// </summary>
+    [Fact]
+    public void Fit_ShortenedFitZeroWidth_StillWidensByTheMisses()
+    {
+        var x = RandomWalkPlusSeason(24 * 10, 11);
+        var inner = new SeasonalNaiveForecaster();
+        Assert.EndsWith("+Conformal", new SplitConformalForecaster(new NarrowOnShortenedForecaster(inner, x.Length, spread: 0.001)).Fit(x, 24).Name, StringComparison.Ordinal);
+
+        var model = new SplitConformalForecaster(new NarrowOnShortenedForecaster(inner, x.Length, spread: 0)).Fit(x, 24);
+
+        Assert.EndsWith("+Conformal", model.Name, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void SimulatePaths_SameSeed_DeviationsFromTheMeanScaledByOnePlusQ()
     {
