@@ -51,7 +51,10 @@ internal static class SimulateCommand
         {
             // Gaps that missing cells explain need no hint about the step or the dates. Count only the gaps they explain:
             // missing rows dropped at the edges of the trace explain none (comparing with every missing row hid the hint).
-            var hint = stats.GapSlots > stats.GapSlotsFromMissingSamples ? " (is the step or the date format right?)" : string.Empty;
+            // The hint asks only when the unexplained gaps alone pass the same 1 %: one odd gap among many explained
+            // ones says nothing about the step.
+            var unexplained = stats.GapSlots - stats.GapSlotsFromMissingSamples;
+            var hint = unexplained > trace.Length / 100.0 ? " (is the step or the date format right?)" : string.Empty;
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{stats.GapSlots} of {trace.Length} intervals ({(double)stats.GapSlots / trace.Length:P0}) had no sample and repeat the previous value{hint}"));
         }

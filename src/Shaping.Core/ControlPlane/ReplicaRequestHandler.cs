@@ -72,6 +72,9 @@ namespace Shaping.Core.ControlPlane;
 /// replicas, which its own reservation accounts for. When it tracks all of them, the result is that request's
 /// replicas; when it tracks only some (the host stopped tracking the others), only the untracked ones are released,
 /// the tracked ones run on under their reservation, and the result is the cancellation (or the lack of capacity).
+/// Either way the tracked ones are given the request's key when they lack it, so a later resubmission of that request
+/// is answered with them from the inventory (<see cref="ReplicaOutcome.Provisioned"/>, the replicas that run), even
+/// when this answer was <see cref="ReplicaOutcome.NoCapacity"/>.
 /// </para>
 /// <para>
 /// <b>Exceptions.</b> Expected failures of the ports are results. An exception other than the caller's cancellation

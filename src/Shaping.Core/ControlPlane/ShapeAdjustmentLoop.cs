@@ -414,7 +414,9 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// Safe while a cycle runs: a cycle feeds the predictor under the lock this takes, and a cycle whose read began
     /// before this call neither feeds nor remembers the region (its read may predate the replicas' release), so once
     /// this returns nothing reaches the predictor for the region until a later read reports a replica there (a removal
-    /// from the predictor after it lasts).
+    /// from the predictor after it lasts). Because the cycle calls the predictor's <see cref="ILoadPredictor.Observe"/>
+    /// while it holds that lock, a predictor must not wait in <see cref="ILoadPredictor.Observe"/> for a thread that is
+    /// calling this method (the shipped predictors take only their own short locks).
     /// </remarks>
     /// <param name="region">The region.</param>
     /// <returns><see langword="true"/> when the loop had fed the region and now forgot it.</returns>

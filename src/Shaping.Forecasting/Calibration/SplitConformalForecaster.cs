@@ -51,9 +51,11 @@ namespace Shaping.Forecasting.Calibration;
 /// <para>
 /// <b>Short histories.</b> When the history is shorter than <see cref="Holdout"/> plus max(2 × seasonal period,
 /// <see cref="Holdout"/>), or when the inner forecaster cannot fit or forecast the shortened history (an
-/// <see cref="ArgumentException"/>, <see cref="InvalidOperationException"/> or <see cref="ArithmeticException"/>), or
-/// when any held-out step's stated interval has zero width (a constant series), the inner forecaster's model for
-/// the whole history is returned unchanged.
+/// <see cref="ArgumentException"/>, <see cref="InvalidOperationException"/> or <see cref="ArithmeticException"/>, also
+/// when the whole history's model cannot state its interval), the inner forecaster's model for the whole history is
+/// returned unchanged. So it is when that model's intervals have zero width (a constant series; the widening is
+/// applied in their half-widths, so there is nothing to scale) or when a held-out interval is NaN. A zero-width
+/// held-out interval is scored like any other (the score is in the series' unit): an outcome off it asks for widening.
 /// </para>
 /// <para>
 /// <b>Cost.</b> One extra fit of the inner forecaster on the shortened history and two interval forecasts of
@@ -120,7 +122,16 @@ public sealed class SplitConformalForecaster : IForecaster
         // (their mean over the same steps ahead): the shortened fit may be another model with other widths (AutoEts
         // chose a near-zero-width model for one M4 series whose whole-history model was wide, and widening the wide
         // one by the narrow one's half-widths multiplied its interval by a thousand).
-        var stated = model.Forecast(Holdout, [(1 - Coverage) / 2, (1 + Coverage) / 2]);
+        Forecast stated;
+        try
+        {
+            stated = model.Forecast(Holdout, [(1 - Coverage) / 2, (1 + Coverage) / 2]);
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+        {
+            return model; // as for the shortened history: a model that cannot state the interval is not calibrated
+        }
+
         var lower = stated.Quantile(0);
         var upper = stated.Quantile(1);
         var sum = 0.0;
@@ -129,9 +140,9 @@ public sealed class SplitConformalForecaster : IForecaster
             sum += (0.5 * Math.Max(lower[i], upper[i])) - (0.5 * Math.Min(lower[i], upper[i]));
         }
 
-        var meanHalfWidth = sum / Holdout;
-        var adjustment = needed / meanHalfWidth;
-        return meanHalfWidth > 0 && double.IsFinite(adjustment) ? new SplitConformalModel(model, adjustment) : model;
+        // A whole-history model with zero-width (or no, or infinite) intervals has no half-width to widen by.
+        var adjustment = needed / (sum / Holdout);
+        return adjustment > 0 && double.IsFinite(adjustment) ? new SplitConformalModel(model, adjustment) : model;
     }
 
     // The split-conformal widening, in the series' unit, that the held-out steps needed: the ⌈(n + 1) × Coverage⌉-th

@@ -195,7 +195,7 @@ public sealed class SplitConformalForecasterTests
     {
         var x = RandomWalkPlusSeason(24 * 10, 11);
         var inner = new SeasonalNaiveForecaster();
-        var narrowWhenShortened = new NarrowOnShortenedForecaster(inner, x.Length, spread: 0.001);
+        var narrowWhenShortened = new SpreadForecaster(inner, x.Length, shortenedSpread: 0.001);
         var raw = inner.Fit(x, 24).Forecast(48, [0.025, 0.975]);
 
         var calibrated = new SplitConformalForecaster(narrowWhenShortened).Fit(x, 24).Forecast(48, [0.025, 0.975]);
@@ -229,11 +229,30 @@ public sealed class SplitConformalForecasterTests
     {
         var x = RandomWalkPlusSeason(24 * 10, 11);
         var inner = new SeasonalNaiveForecaster();
-        Assert.EndsWith("+Conformal", new SplitConformalForecaster(new NarrowOnShortenedForecaster(inner, x.Length, spread: 0.001)).Fit(x, 24).Name, StringComparison.Ordinal);
+        Assert.EndsWith("+Conformal", new SplitConformalForecaster(new SpreadForecaster(inner, x.Length, shortenedSpread: 0.001)).Fit(x, 24).Name, StringComparison.Ordinal);
 
-        var model = new SplitConformalForecaster(new NarrowOnShortenedForecaster(inner, x.Length, spread: 0)).Fit(x, 24);
+        var model = new SplitConformalForecaster(new SpreadForecaster(inner, x.Length, shortenedSpread: 0)).Fit(x, 24);
 
         Assert.EndsWith("+Conformal", model.Name, StringComparison.Ordinal);
+    }
+
+    // The widening is applied in the whole-history model's half-widths: a model that cannot state its interval, or
+    // states it with zero width, is returned as it is (the holdout asked for widening in both cases).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fit_WholeHistoryModelZeroWidthOrThrowing_ReturnsItUnchanged(bool throws)
+    {
+        var x = RandomWalkPlusSeason(24 * 10, 11);
+        var forecaster = new SpreadForecaster(new SeasonalNaiveForecaster(), x.Length, shortenedSpread: 0.001, wholeSpread: 0, throws);
+
+        var model = new SplitConformalForecaster(forecaster).Fit(x, 24);
+
+        Assert.Equal("SeasonalNaive", model.Name);
+        Assert.False(model.Summary.Parameters.ContainsKey("conformal_widening"));
+        Assert.Equal(
+            "SeasonalNaive+Conformal",
+            new SplitConformalForecaster(new SpreadForecaster(new SeasonalNaiveForecaster(), x.Length, shortenedSpread: 0.001)).Fit(x, 24).Name); // the control widens
     }
 
     [Fact]
@@ -290,19 +309,24 @@ public sealed class SplitConformalForecasterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SplitConformalForecaster(new NaiveForecaster(), coverage: double.NaN));
     }
 
-    /// <summary>Fits the inner forecaster, but shrinks the intervals about the mean by <paramref name="spread"/> on any
-    /// history shorter than <paramref name="fullLength"/>, as a selection that picks a narrower model there would.</summary>
-    private sealed class NarrowOnShortenedForecaster(IForecaster inner, int fullLength, double spread) : IForecaster
+    /// <summary>Fits the inner forecaster, but scales the intervals about the mean by <paramref name="shortenedSpread"/> on
+    /// any history shorter than <paramref name="fullLength"/> (as a selection that picks a narrower model there would)
+    /// and by <paramref name="wholeSpread"/> on the others, whose <c>Forecast</c> throws when
+    /// <paramref name="wholeForecastThrows"/>.</summary>
+    private sealed class SpreadForecaster(
+        IForecaster inner, int fullLength, double shortenedSpread, double wholeSpread = 1, bool wholeForecastThrows = false) : IForecaster
     {
         public string Name => inner.Name;
 
         public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
         {
             var model = inner.Fit(history, seasonalPeriod, cancellationToken);
-            return history.Length < fullLength ? new ShrunkModel(model, spread) : model;
+            return history.Length < fullLength
+                ? new SpreadModel(model, shortenedSpread, throws: false)
+                : new SpreadModel(model, wholeSpread, wholeForecastThrows);
         }
 
-        private sealed class ShrunkModel(IForecastModel model, double spread) : IForecastModel
+        private sealed class SpreadModel(IForecastModel model, double spread, bool throws) : IForecastModel
         {
             public string Name => model.Name;
 
@@ -314,6 +338,11 @@ public sealed class SplitConformalForecasterTests
 
             public Forecast Forecast(int horizon, ReadOnlySpan<double> levels)
             {
+                if (throws)
+                {
+                    throw new InvalidOperationException("This model states no intervals.");
+                }
+
                 var stated = model.Forecast(horizon, levels);
                 var quantiles = new double[levels.Length][];
                 for (var l = 0; l < levels.Length; l++)
