@@ -13,6 +13,12 @@ namespace Shaping.Core.Tests;
 /// continuations: on a loaded machine the clock could run minutes ahead of the code and expire a reservation (5 minutes
 /// by default) that the test expected to be held. Here the clock moves only to the next due timer, and only once the
 /// code has armed it, so the same test sees the same times on every run.
+/// <para>
+/// Limits: "only while it waits" means "whenever a timer is armed". The clock cannot tell a timer the code waits on
+/// from a guard timer armed beside running code (<c>WaitAsync(timeout, clock)</c>, <c>CancelAfter</c>): such a guard
+/// fires at once. A periodic timer fires again and again until the move limit fails the test, and with two operations
+/// in flight one's timer moves time under the other. The handler code these tests drive uses none of these.
+/// </para>
 /// </remarks>
 internal sealed class TimerTrackingClock(DateTimeOffset start) : FakeTimeProvider(start)
 {
