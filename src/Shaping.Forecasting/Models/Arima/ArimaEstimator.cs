@@ -112,16 +112,6 @@ internal static class ArimaEstimator
             step[k - 1] = 1.0;
         }
 
-        var localProblem = problem;
-        var evaluations = 0;
-        Func<double[], double> css = localProblem.Css;
-        Func<double[], double> exactObjective = localProblem.Exact;
-        if (log is not null)
-        {
-            css = x => { evaluations++; return localProblem.Css(x); };
-            exactObjective = x => { evaluations++; return localProblem.Exact(x); };
-        }
-
         double[] raw;
         if (start is not null && exact)
         {
@@ -133,8 +123,9 @@ internal static class ArimaEstimator
         }
         else
         {
-            raw = Minimise(css, origin, step, maxEvaluations, quick ? 1e-6 : CssTolerance, expired, cancellationToken);
-            log?.Stages.Add((false, false, k, maxEvaluations, evaluations));
+            Func<double[], double> css = problem.Css;
+            raw = Minimise(log?.Counting(css) ?? css, origin, step, maxEvaluations, quick ? 1e-6 : CssTolerance, expired, cancellationToken);
+            log?.EndStage(exact: false, refit: false, k, maxEvaluations);
         }
 
         var cssValue = problem.Css(raw);
@@ -159,9 +150,9 @@ internal static class ArimaEstimator
                 }
 
                 var budget = quick ? Math.Min(maxEvaluations, QuickExactEvaluations) : maxEvaluations;
-                evaluations = 0;
-                raw = Minimise(exactObjective, raw, step, budget, quick ? 1e-7 : ExactTolerance, expired, cancellationToken);
-                log?.Stages.Add((true, start is not null, k, budget, evaluations));
+                Func<double[], double> likelihood = problem.Exact;
+                raw = Minimise(log?.Counting(likelihood) ?? likelihood, raw, step, budget, quick ? 1e-7 : ExactTolerance, expired, cancellationToken);
+                log?.EndStage(exact: true, refit: start is not null, k, budget);
             }
 
             if (problem.Exact(raw) >= 1e9)
