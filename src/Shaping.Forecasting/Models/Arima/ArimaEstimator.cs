@@ -27,6 +27,10 @@ internal static class ArimaEstimator
     /// <paramref name="expired"/> says the caller's time is up. Restarts also guard against a collapsed simplex.
     /// <paramref name="cancellationToken"/> is checked before every objective evaluation (one Kalman or CSS pass, far
     /// dearer than the check), so a cancelled fit stops within one evaluation.
+    /// <paramref name="maxEvaluations"/> is granted to the runs as the Nelder-Mead counts its moves: a run also
+    /// evaluates its starting simplex (k + 1 points for k parameters), may end its last move up to k + 1 evaluations
+    /// past its grant, and its result is evaluated once more; so one call evaluates the objective at most
+    /// maxEvaluations + R·(2k + 3) + 1 times, R = ⌈maxEvaluations / 400⌉ runs (2,000 gives at most 2,000 + 5·(2k + 3) + 1).
     /// </summary>
     internal static double[] Minimise(
         Func<double[], double> objective, double[] start, double[] step, int maxEvaluations, double tolerance, Func<bool>? expired,
@@ -84,12 +88,13 @@ internal static class ArimaEstimator
     /// <param name="expired">Polled between optimiser restarts; when it returns true the best point so far is kept.</param>
     /// <param name="start">A starting point for the exact stage (a search's CSS optimum); when given, the CSS stage is skipped.</param>
     /// <param name="quick">Looser tolerances (CSS 1e-6, exact 1e-7; criteria accurate to about 0.01) for a model search.</param>
+    /// <param name="log">When given, receives each optimiser stage's evaluation count.</param>
     /// <param name="cancellationToken">Checked before every objective evaluation.</param>
     /// <returns>The fit, or null.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     internal static ArimaFitResult? Fit(
         double[] w, ArimaSpecification specification, int m, bool exact, int maxEvaluations, double cssOffset, out ArimaProblem problem,
-        Func<bool>? expired = null, bool quick = false, double[]? start = null, CancellationToken cancellationToken = default)
+        Func<bool>? expired = null, bool quick = false, double[]? start = null, ArimaWorkLog? log = null, CancellationToken cancellationToken = default)
     {
         problem = new ArimaProblem(specification, m, w);
         var k = problem.ParameterCount;
@@ -107,9 +112,22 @@ internal static class ArimaEstimator
             step[k - 1] = 1.0;
         }
 
-        var localProblem = problem;
-        var raw = start is not null && exact ? (double[])start.Clone()
-            : k == 0 ? origin : Minimise(localProblem.Css, origin, step, maxEvaluations, quick ? 1e-6 : CssTolerance, expired, cancellationToken);
+        double[] raw;
+        if (start is not null && exact)
+        {
+            raw = (double[])start.Clone();
+        }
+        else if (k == 0)
+        {
+            raw = origin;
+        }
+        else
+        {
+            Func<double[], double> css = problem.Css;
+            raw = Minimise(log?.Counting(css) ?? css, origin, step, maxEvaluations, quick ? 1e-6 : CssTolerance, expired, cancellationToken);
+            log?.EndStage(exact: false, refit: false, k, maxEvaluations);
+        }
+
         var cssValue = problem.Css(raw);
         if (cssValue >= 1e9)
         {
@@ -131,7 +149,10 @@ internal static class ArimaEstimator
                     step[k - 1] = 0.5;
                 }
 
-                raw = Minimise(localProblem.Exact, raw, step, quick ? Math.Min(maxEvaluations, QuickExactEvaluations) : maxEvaluations, quick ? 1e-7 : ExactTolerance, expired, cancellationToken);
+                var budget = quick ? Math.Min(maxEvaluations, QuickExactEvaluations) : maxEvaluations;
+                Func<double[], double> likelihood = problem.Exact;
+                raw = Minimise(log?.Counting(likelihood) ?? likelihood, raw, step, budget, quick ? 1e-7 : ExactTolerance, expired, cancellationToken);
+                log?.EndStage(exact: true, refit: start is not null, k, budget);
             }
 
             if (problem.Exact(raw) >= 1e9)

@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Shaping.Forecasting.Models.Arima;
 
 namespace Shaping.Forecasting.Tests.Models.Arima;
@@ -41,5 +44,38 @@ public sealed class ArimaEstimatorTests
         Assert.True(evaluations > 50, $"{evaluations} evaluations");
         Assert.Equal(3, x[0], 3);
         Assert.Equal(-1, x[1], 3);
+    }
+
+    /// <summary>
+    /// The documented work bound of one optimiser stage, which AutoArima's MaxEvaluations promises: with a budget B and k
+    /// parameters, at most B + ⌈B / 400⌉·(2k + 3) + 1 objective evaluations (each run of up to 400 also evaluates its
+    /// starting simplex and may end its last move past its grant). The extended Rosenbrock function does not converge
+    /// within these budgets, so the runs spend them.
+    /// </summary>
+    [Property(MaxTest = 60)]
+    public Property Minimise_AnyBudget_EvaluatesAtMostTheDocumentedBound()
+    {
+        var cases = Gen.Choose(1, 8).SelectMany(k => Gen.Choose(1, 3000).Select(budget => (k, budget)));
+        return Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var evaluations = 0;
+            double Rosenbrock(double[] x)
+            {
+                evaluations++;
+                var sum = (1 - x[0]) * (1 - x[0]);
+                for (var i = 1; i < x.Length; i++)
+                {
+                    sum += (100 * (x[i] - (x[i - 1] * x[i - 1])) * (x[i] - (x[i - 1] * x[i - 1]))) + ((1 - x[i]) * (1 - x[i]));
+                }
+
+                return sum;
+            }
+
+            var start = Enumerable.Repeat(-1.2, c.k).ToArray();
+            var step = Enumerable.Repeat(0.1, c.k).ToArray();
+            _ = ArimaEstimator.Minimise(Rosenbrock, start, step, c.budget, 1e-15, expired: null, CancellationToken.None);
+            var bound = c.budget + (Math.Ceiling(c.budget / 400.0) * ((2 * c.k) + 3)) + 1;
+            return evaluations <= bound;
+        });
     }
 }
