@@ -140,17 +140,23 @@ var refreshMinutes = new Option<int>("--refresh-minutes")
     DefaultValueFactory = _ => 60,
 };
 var engineOutput = new Option<FileInfo?>("--out") { Description = "Also write the markdown report to this file." };
+var calibration = new Option<string?>("--calibration")
+{
+    Description = "on or off: PredictiveLoadEngineOptions.CalibratePeaks in the replay (default: the engine's default).",
+};
+calibration.AcceptOnlyFromAmong("on", "off");
 var engineParallel = new Option<int>("--parallel") { Description = "Traces replayed in parallel.", DefaultValueFactory = _ => 2 };
 PositiveInt(refreshMinutes);
 PositiveInt(engineParallel);
 var engine = new Command("engine", "Replay traces through the PredictiveLoadEngine (DI defaults) on a hand-set clock and score the coverage of the profiles it served.")
 {
-    engineData, engineTraces, refreshMinutes, engineParallel, engineOutput,
+    engineData, engineTraces, refreshMinutes, calibration, engineParallel, engineOutput,
 };
 engine.SetAction((parse, cancellationToken) => Task.FromResult(EngineCommand.Run(
     parse.GetValue(engineData)!,
     parse.GetValue(engineTraces),
     parse.GetValue(refreshMinutes),
+    parse.GetValue(calibration) is { } calibrate ? calibrate == "on" : null,
     parse.GetValue(engineParallel),
     parse.GetValue(engineOutput),
     Environment.GetCommandLineArgs().Length > 1 ? args : [],

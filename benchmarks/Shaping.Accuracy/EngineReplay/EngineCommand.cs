@@ -17,7 +17,7 @@ namespace Shaping.Accuracy.EngineReplay;
 /// </summary>
 internal static class EngineCommand
 {
-    public static int Run(DirectoryInfo data, string? traces, int refreshMinutes, int parallelism, FileInfo? output, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    public static int Run(DirectoryInfo data, string? traces, int refreshMinutes, bool? calibratePeaks, int parallelism, FileInfo? output, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         if (!data.Exists)
         {
@@ -36,6 +36,7 @@ internal static class EngineCommand
         }
 
         var options = new PredictiveLoadEngineOptions();
+        options.CalibratePeaks = calibratePeaks ?? options.CalibratePeaks;
         options.RefreshInterval = TimeSpan.FromMinutes(refreshMinutes);
         options.StaleAfter = options.RefreshInterval > options.StaleAfter ? options.RefreshInterval : options.StaleAfter;
 
@@ -101,7 +102,7 @@ internal static class EngineCommand
             .AppendLine(("dotnet run -c Release --project benchmarks/Shaping.Accuracy -- engine " + string.Join(' ', arguments.Skip(1))).TrimEnd())
             .AppendLine("```").AppendLine()
             .AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"Engine options: resolution {options.Resolution}, windows {string.Join(", ", options.Windows)}, refit every {options.RefitInterval}, refresh every {options.RefreshInterval}, history {options.MaximumHistory} steps, {options.PathCount} paths; forecaster: validated selection of seasonal naive and AutoEts (the DI default)."))
+                $"Engine options: resolution {options.Resolution}, windows {string.Join(", ", options.Windows)}, refit every {options.RefitInterval}, refresh every {options.RefreshInterval}, history {options.MaximumHistory} steps, {options.PathCount} paths, peak calibration {(options.CalibratePeaks ? $"on ({options.PeakCalibrationScores} scores, learning rate {options.PeakCalibrationLearningRate})" : "off")}; forecaster: validated selection of seasonal naive and AutoEts (the DI default)."))
             .AppendLine()
             .Append(sections)
             .ToString();

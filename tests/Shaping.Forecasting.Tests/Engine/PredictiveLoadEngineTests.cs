@@ -7,7 +7,7 @@ using Shaping.Forecasting.Models;
 
 namespace Shaping.Forecasting.Tests.Engine;
 
-public sealed class PredictiveLoadEngineTests
+public sealed partial class PredictiveLoadEngineTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
 
