@@ -212,7 +212,8 @@ public sealed partial class PredictiveLoadEngineTests
         // engine's clock, and refreshes again.
         var longest = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
         options.RefreshInterval = longest;
-        var (engine, clock, _) = Create(options);
+        var clock = new TimerCountingTimeProvider(Start);
+        var engine = new PredictiveLoadEngine(new SeasonalNaiveForecaster(), new RecordingPredictor(), options, clock);
         Feed(engine, clock, 24 * 7);
         using var cancel = new CancellationTokenSource();
         var run = engine.RunAsync(cancel.Token);
@@ -220,6 +221,11 @@ public sealed partial class PredictiveLoadEngineTests
         await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh == first || run.IsCompleted);
         Assert.Equal(first, engine.GetStatus("eu-west")!.LastRefresh);
 
+        // The profiles are published before RunAsync starts its wait: moving the clock before the wait's timer exists
+        // would put the next refresh a whole interval after the moved time (the test then failed in 2 of 7 full-suite
+        // runs, when other test classes loaded the thread pool).
+        await WaitUntil(() => clock.TimersCreated > 0 || run.IsCompleted);
+        Assert.Equal(1, clock.TimersCreated);
         clock.Advance(longest);
         await WaitUntil(() => engine.GetStatus("eu-west")!.LastRefresh == first + longest || run.IsCompleted);
         Assert.Equal(first + longest, engine.GetStatus("eu-west")!.LastRefresh);
