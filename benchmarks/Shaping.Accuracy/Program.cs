@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Shaping.Accuracy;
 using Shaping.Accuracy.Backtest;
+using Shaping.Accuracy.EngineReplay;
 
 var data = new Option<DirectoryInfo>("--data")
 {
@@ -124,7 +125,44 @@ backtest.SetAction((parse, _) => Task.FromResult(BacktestCommand.Run(
     parse.GetValue(only),
     Environment.GetCommandLineArgs().Length > 1 ? args : [])));
 
-var root = new RootCommand("Shaping forecast accuracy and backtest console.") { m4, tune, backtest };
+var engineData = new Option<DirectoryInfo>("--data")
+{
+    Description = "Folder laid out as ../shared/data/traces (nab/, worldcup98/, dctraces/).",
+    Required = true,
+};
+var engineTraces = new Option<string?>("--traces")
+{
+    Description = "Comma-separated texts; run the traces whose path contains one of them (default: the traces with a daily cycle).",
+};
+var refreshMinutes = new Option<int>("--refresh-minutes")
+{
+    Description = "The engine's RefreshInterval in the replay, in minutes: it refreshes and the replay scores every N minutes. The engine's own default is 5; the replay's is 60, twelve times fewer refreshes, so a run of every daily trace takes minutes, not an hour.",
+    DefaultValueFactory = _ => 60,
+};
+var engineOutput = new Option<FileInfo?>("--out") { Description = "Also write the markdown report to this file." };
+var calibration = new Option<string?>("--calibration")
+{
+    Description = "on or off: PredictiveLoadEngineOptions.CalibratePeaks in the replay (default: the engine's default).",
+};
+calibration.AcceptOnlyFromAmong("on", "off");
+var engineParallel = new Option<int>("--parallel") { Description = "Traces replayed in parallel.", DefaultValueFactory = _ => 2 };
+PositiveInt(refreshMinutes);
+PositiveInt(engineParallel);
+var engine = new Command("engine", "Replay traces through the PredictiveLoadEngine (DI defaults) on a hand-set clock and score the coverage of the profiles it served.")
+{
+    engineData, engineTraces, refreshMinutes, calibration, engineParallel, engineOutput,
+};
+engine.SetAction((parse, cancellationToken) => Task.FromResult(EngineCommand.Run(
+    parse.GetValue(engineData)!,
+    parse.GetValue(engineTraces),
+    parse.GetValue(refreshMinutes),
+    parse.GetValue(calibration) is { } calibrate ? calibrate == "on" : null,
+    parse.GetValue(engineParallel),
+    parse.GetValue(engineOutput),
+    Environment.GetCommandLineArgs().Length > 1 ? args : [],
+    cancellationToken)));
+
+var root = new RootCommand("Shaping forecast accuracy and backtest console.") { m4, tune, backtest, engine };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
 
 // A parser rather than a validator: a validator calling GetValueOrDefault throws (exit 134, a stack trace) when the

@@ -63,6 +63,28 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
+    public void EnginePeakCalibration_GivenInConfiguration_IsBound()
+    {
+        var configuration = Configuration(new()
+        {
+            ["Shaping:Engine:CalibratePeaks"] = "false",
+            ["Shaping:Engine:PeakCalibrationScores"] = "300",
+            ["Shaping:Engine:PeakCalibrationLearningRate"] = "0.01",
+        });
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddForecasting();
+        services.Configure<PredictiveLoadEngineOptions>(configuration.GetSection("Shaping:Engine"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PredictiveLoadEngineOptions>>().Value;
+
+        Assert.False(options.CalibratePeaks);
+        Assert.Equal(300, options.PeakCalibrationScores);
+        Assert.Equal(0.01, options.PeakCalibrationLearningRate);
+        Assert.NotNull(provider.GetRequiredService<PredictiveLoadEngine>());
+    }
+
+    [Fact]
     public async Task InMemoryRegions_GivenInConfiguration_ReplaceTheDefaultRegion()
     {
         var configuration = Configuration(new()

@@ -79,6 +79,18 @@ public sealed class ForecastingRegistrationTests
     }
 
     [Fact]
+    public async Task AddForecasting_PeakCalibrationScoresOutOfRange_FailAtStartNamingIt()
+    {
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddForecasting(o => o.PeakCalibrationScores = 5);
+        await using var provider = services.BuildServiceProvider();
+
+        var exception = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None));
+        Assert.StartsWith("PredictiveLoadEngineOptions.PeakCalibrationScores (5) must be from 20 to 10000.", Assert.Single(exception.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddForecasting_HistoryTooLargeToAllocate_FailsAtStartNamingIt()
     {
         var services = new ServiceCollection();

@@ -51,6 +51,13 @@ namespace Shaping.Forecasting.Engine;
 /// instead (its models are dropped and it falls back until it has the minimum history again), which bounds the work of
 /// one <see cref="Observe"/> and keeps synthetic steps from replacing all real history.
 /// </para>
+/// <para>
+/// <b>Calibration.</b> With <see cref="PredictiveLoadEngineOptions.CalibratePeaks"/> on, each refresh also scores the
+/// windows it published earlier that have passed (their realised peak against the quantiles stated for them) and
+/// publishes its peak quantiles moved by an adaptive conformal calibrator per region, window, dimension and level, so
+/// that the share of windows whose peak exceeds a stated quantile follows the quantile's level on the live series.
+/// Only the refresh does this work: <see cref="Observe"/> stays O(1) and <see cref="TryGetProfile"/> a lookup.
+/// </para>
 /// <para><b>Thread safety:</b> all members are safe to call concurrently. Lookups never block on a fit.</para>
 /// </remarks>
 public sealed class PredictiveLoadEngine : ILoadPredictor
@@ -70,6 +77,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     private readonly TimeSpan _staleAfter;
     private readonly int _maxLeadSteps;
     private readonly int _longestWindowSteps;
+    private readonly int[] _windowSteps;
     private long _futureObservationsClamped;
 
     /// <summary>Creates an engine.</summary>
@@ -100,6 +108,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         _staleAfter = options.StaleAfter;
         _maxLeadSteps = options.MaxLeadSteps;
         _longestWindowSteps = options.LongestWindowSteps;
+        _windowSteps = [.. _windows.Select(w => Math.Min(Math.Max(1, (int)Math.Ceiling(w / options.Resolution)), _longestWindowSteps))];
     }
 
     /// <summary>
@@ -202,6 +211,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 state.LastFit = null;
                 state.Published = null;
                 state.FallbackReason = "series restarted after a gap of at least MaximumHistory steps";
+                state.Calibration = null; // its pending windows and scores describe the history that is gone
             }
         }
 
@@ -390,6 +400,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         var means = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         var peaks = new QuantileDistribution[_windows.Length, ResourceVector.DimensionCount];
         long modelsVersion;
+        long windowStart;
         lock (state.Gate)
         {
             modelsVersion = state.ModelsVersion;
@@ -397,6 +408,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             // The models' origin is the open step; the windows start at now's step, which is later when the data lags.
             var nowStep = now.UtcTicks / _options.Resolution.Ticks;
             var lead = (int)Math.Clamp(nowStep - state.Series[0].OpenStep, 0, _maxLeadSteps);
+            windowStart = state.Series[0].OpenStep + lead;
             var horizon = checked(lead + longest);
             var length = checked(_options.PathCount * horizon);
 
@@ -417,8 +429,7 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                     model.SimulatePaths(paths, horizon, random);
                     for (var w = 0; w < _windows.Length; w++)
                     {
-                        var steps = Math.Max(1, (int)Math.Ceiling(_windows[w] / _options.Resolution));
-                        var summary = WindowDistribution.Summarize(paths, horizon, lead, Math.Min(steps, longest), meanScratch, peakScratch);
+                        var summary = WindowDistribution.Summarize(paths, horizon, lead, _windowSteps[w], meanScratch, peakScratch);
                         (means[w, d], peaks[w, d]) = (summary.Mean, summary.Peak);
                     }
                 }
@@ -429,9 +440,35 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
             }
         }
 
+        lock (state.Gate)
+        {
+            // Windows published earlier that have closed since are scored first, so this refresh's profiles use them.
+            var calibration = _options.CalibratePeaks
+                ? state.Calibration ??= new PeakCalibration(
+                    _windowSteps,
+                    _options.PeakCalibrationScores,
+                    _options.PeakCalibrationLearningRate,
+                    refreshSteps: (int)Math.Ceiling(_refreshInterval / _options.Resolution))
+                : null;
+            calibration?.ScoreClosed(state.Series);
+
+            // Observe may have dropped the models since they were simulated (a restart, a step they refused): it
+            // withdrew the profiles and said why, and profiles of models that are gone must not replace that.
+            if (state.ModelsVersion == modelsVersion)
+            {
+                state.Published = new PublishedProfiles(BuildProfiles(means, peaks, calibration, windowStart, state.ModelNote), now);
+            }
+        }
+    }
+
+    // Called under the region's gate when calibration is on (it reads and records the calibration state).
+    private LoadProfile[] BuildProfiles(
+        QuantileDistribution[,] means, QuantileDistribution[,] peaks, PeakCalibration? calibration, long windowStart, string note)
+    {
         var profiles = new LoadProfile[_windows.Length];
         Span<QuantileDistribution> meanRow = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
         Span<QuantileDistribution> peakRow = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
+        Span<QuantileDistribution> shorterPeakRow = stackalloc QuantileDistribution[ResourceVector.DimensionCount];
         for (var w = 0; w < _windows.Length; w++)
         {
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
@@ -440,18 +477,24 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 peakRow[d] = peaks[w, d];
             }
 
-            profiles[w] = new LoadProfile(meanRow, peakRow, _windows[w], ProfileSource.Forecast, state.ModelNote);
+            if (calibration is not null)
+            {
+                calibration.Record(w, windowStart, peakRow); // the stated quantiles, before calibration
+                for (var d = 0; d < ResourceVector.DimensionCount; d++)
+                {
+                    var calibrated = calibration.Apply(w, d, peakRow[d]);
+
+                    // Levels are calibrated apart per window: keep a longer window's peak at least the shorter one's.
+                    peakRow[d] = w == 0 ? calibrated : PeakCalibration.AtLeast(calibrated, shorterPeakRow[d]);
+                }
+
+                peakRow.CopyTo(shorterPeakRow);
+            }
+
+            profiles[w] = new LoadProfile(meanRow, peakRow, _windows[w], ProfileSource.Forecast, note);
         }
 
-        lock (state.Gate)
-        {
-            // Observe may have dropped the models since they were simulated (a restart, a step they refused): it
-            // withdrew the profiles and said why, and profiles of models that are gone must not replace that.
-            if (state.ModelsVersion == modelsVersion)
-            {
-                state.Published = new PublishedProfiles(profiles, now);
-            }
-        }
+        return profiles;
     }
 
     private bool Refit(RegionState state, DateTimeOffset now, CancellationToken cancellationToken)
@@ -541,6 +584,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
         public string ModelNote { get; set; } = string.Empty;
 
         public string FallbackReason { get; set; } = "no forecast yet";
+
+        // Created by the first refresh that publishes with CalibratePeaks on; dropped when the series restarts. Under Gate.
+        public PeakCalibration? Calibration { get; set; }
 
         // Changes, under Gate, whenever Models are installed or dropped, so a refresh publishes only profiles of the
         // models it simulated if they are still the region's.

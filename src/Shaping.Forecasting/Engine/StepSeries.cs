@@ -120,6 +120,30 @@ internal sealed class StepSeries
         return copy;
     }
 
+    /// <summary>Gets the highest of <paramref name="count"/> closed steps from step <paramref name="first"/> on.</summary>
+    /// <param name="first">The first step (in the same numbering as <see cref="OpenStep"/>).</param>
+    /// <param name="count">How many steps; at least 1.</param>
+    /// <param name="peak">The highest step value, when every step is closed and still held.</param>
+    /// <returns><see langword="false"/> when a step is still open, not yet reached, or already dropped from the buffer.</returns>
+    public bool TryPeak(long first, int count, out double peak)
+    {
+        peak = 0;
+        var firstHeld = _openStep - _length;
+        if (_openStep == long.MinValue || first < firstHeld || first + count > _openStep || count < 1)
+        {
+            return false;
+        }
+
+        var index = (int)(first - firstHeld);
+        peak = At(index);
+        for (var i = 1; i < count; i++)
+        {
+            peak = Math.Max(peak, At(index + i));
+        }
+
+        return true;
+    }
+
     /// <summary>Gets the closed steps appended after the first <paramref name="appended"/> ever appended.</summary>
     public IEnumerable<double> Since(long appended)
     {

@@ -22,7 +22,17 @@ public sealed class PredictiveLoadEngineProperties
     /// the models are there and nothing falls back (a fallback always says why).
     /// </summary>
     [Property(MaxTest = 60)]
-    public Property DisorderlyObservations_ProfilesStayConsistentAndTheStatusAgrees()
+    public Property DisorderlyObservations_ProfilesStayConsistentAndTheStatusAgrees() => Disorderly(calibrate: false);
+
+    /// <summary>
+    /// The same with <see cref="PredictiveLoadEngineOptions.CalibratePeaks"/> on, after two noisy days refreshed every
+    /// hour, so the calibrators adjust before the disorder begins: the calibrated quantiles keep every rule above (each
+    /// window's calibration is its own, so the longer window's floor is the engine's doing).
+    /// </summary>
+    [Property(MaxTest = 60)]
+    public Property DisorderlyObservationsWithPeakCalibration_ProfilesStayConsistentAndTheStatusAgrees() => Disorderly(calibrate: true);
+
+    private static Property Disorderly(bool calibrate)
     {
         var operation = Gen.Choose(0, 99).Three();
         return Prop.ForAll(Gen.ListOf(operation).Select(l => l.ToArray()).ToArbitrary(), operations =>
@@ -38,6 +48,7 @@ public sealed class PredictiveLoadEngineProperties
                 StaleAfter = TimeSpan.FromHours(3),
                 MaxClockSkew = TimeSpan.FromMinutes(30),
                 PathCount = 40,
+                CalibratePeaks = calibrate,
             };
             options.Windows.Clear();
             foreach (var window in Windows)
@@ -49,11 +60,18 @@ public sealed class PredictiveLoadEngineProperties
             var forecaster = new ValidatedSelectionForecaster([new SeasonalNaiveForecaster(), new NaiveForecaster(), new ThetaForecaster()], validationLength: 4);
             var engine = new PredictiveLoadEngine(forecaster, new RecordingPredictor(), options, clock);
 
-            // A regular start, so that most runs reach a forecast before the disorder begins.
-            for (var h = 0; h < 12; h++)
+            // A regular start, so that most runs reach a forecast before the disorder begins; with calibration, two
+            // noisy days refreshed every hour, so its calibrators have scored enough windows to adjust.
+            var noise = new Random(5);
+            for (var h = 0; h < (calibrate ? 48 : 12); h++)
             {
-                engine.Observe("r", clock.GetUtcNow(), new ResourceVector(10 + (h % 4), 4, 1, 1));
+                var cpu = 10 + (h % 4) + (calibrate ? 4 * noise.NextDouble() : 0);
+                engine.Observe("r", clock.GetUtcNow(), new ResourceVector(cpu, 4, 1, 1));
                 clock.Advance(TimeSpan.FromHours(1));
+                if (calibrate)
+                {
+                    engine.RefreshAsync().GetAwaiter().GetResult();
+                }
             }
 
             engine.RefreshAsync().GetAwaiter().GetResult();

@@ -1,0 +1,52 @@
+using Shaping.Forecasting.Models;
+
+namespace Shaping.Forecasting.Tests.Engine;
+
+/// <summary>
+/// Seasonal naive whose sample paths are moved towards (factor &lt; 1) or away from (factor &gt; 1) their per-step
+/// mean: a model that under- or over-states its spread by a known factor, while its centre stays right.
+/// </summary>
+internal sealed class SpreadScalingForecaster(double factor) : IForecaster
+{
+    private readonly SeasonalNaiveForecaster _inner = new();
+
+    public string Name => _inner.Name;
+
+    public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default) =>
+        new ScaledModel(_inner.Fit(history, seasonalPeriod, cancellationToken), factor);
+
+    private sealed class ScaledModel(IForecastModel inner, double factor) : IForecastModel
+    {
+        public string Name => inner.Name;
+
+        public int SeasonalPeriod => inner.SeasonalPeriod;
+
+        public FitSummary Summary => inner.Summary;
+
+        public void ForecastMean(Span<double> destination) => inner.ForecastMean(destination);
+
+        public Forecast Forecast(int horizon, ReadOnlySpan<double> levels) => inner.Forecast(horizon, levels);
+
+        public void SimulatePaths(Span<double> paths, int horizon, Random random)
+        {
+            inner.SimulatePaths(paths, horizon, random);
+            var count = paths.Length / horizon;
+            for (var h = 0; h < horizon; h++)
+            {
+                var mean = 0.0;
+                for (var p = 0; p < count; p++)
+                {
+                    mean += paths[(p * horizon) + h] / count;
+                }
+
+                for (var p = 0; p < count; p++)
+                {
+                    ref var value = ref paths[(p * horizon) + h];
+                    value = mean + (factor * (value - mean));
+                }
+            }
+        }
+
+        public void Update(double observation) => inner.Update(observation);
+    }
+}
