@@ -18,8 +18,11 @@ namespace Shaping.Forecasting.Engine;
 /// miss below the interval: the calibration is one-sided, as capacity is (a low peak costs idle capacity, not a
 /// shortfall), and holds the share of peaks above U at 1 − L. The calibrated quantile is max(m, U + q·m), q the
 /// calibrator's adjustment: raised when peaks came above U more often than L allows, lowered (never below the median)
-/// when less often. The median, the lower quantiles and the mean are the models'. A median of 0 gives no scale: such
-/// a window is not scored and its quantiles are kept.
+/// when less often. A raised quantile is capped at the highest realised peak of the last scored windows of the same
+/// length and dimension (or left at U when U is higher): an adjustment learnt in medians while the median was tiny
+/// (a near-idle region whose bursts came far above it) would otherwise multiply a later, busy median hundreds of times.
+/// The median, the lower quantiles and the mean are the models'. A median of 0 gives no scale: such a window is not
+/// scored and its quantiles are kept.
 /// </para>
 /// <para>
 /// <b>Why medians, not spreads.</b> Scaling the models' own spread (U − m) by 1 + q was measured first, on the traces
@@ -54,6 +57,12 @@ internal sealed class PeakCalibration
     private static readonly int StatedPerDimension = 1 + LevelIndices.Length;
 
     private readonly ConformalIntervalCalibrator[] _calibrators; // [window, dimension, level]
+
+    // The realised peaks of the last scored windows, per window and dimension (rings of `scores` values): a quantile is
+    // never raised above the highest of them.
+    private readonly double[][] _realised;
+    private readonly int[] _realisedNext;
+    private readonly int[] _realisedCount;
     private readonly Queue<Pending>[] _pending;
     private readonly long[] _lastRecorded;
     private readonly int[] _windowSteps;
@@ -71,6 +80,14 @@ internal sealed class PeakCalibration
         _pending = [.. windowSteps.Select(_ => new Queue<Pending>())];
         _lastRecorded = [.. windowSteps.Select(_ => long.MinValue)];
         _calibrators = new ConformalIntervalCalibrator[windowSteps.Length * Dimensions * LevelIndices.Length];
+        _realised = new double[windowSteps.Length * Dimensions][];
+        _realisedNext = new int[windowSteps.Length * Dimensions];
+        _realisedCount = new int[windowSteps.Length * Dimensions];
+        for (var i = 0; i < _realised.Length; i++)
+        {
+            _realised[i] = new double[scores];
+        }
+
         for (var w = 0; w < windowSteps.Length; w++)
         {
             var recordsPerWindow = (int)Math.Ceiling((double)windowSteps[w] / _spacing[w]);
@@ -112,6 +129,7 @@ internal sealed class PeakCalibration
                         break; // the same steps in every dimension: none is held
                     }
 
+                    RecordRealised((w * Dimensions) + d, peak);
                     var median = record.Stated[d * StatedPerDimension];
                     for (var l = 0; l < LevelIndices.Length; l++)
                     {
@@ -163,13 +181,24 @@ internal sealed class PeakCalibration
         stated.CopyQuantilesTo(quantiles);
         var median = quantiles[MedianIndex];
         var changed = false;
+        var highest = double.NaN;
         for (var l = 0; l < LevelIndices.Length; l++)
         {
             var q = _calibrators[Index(window, dimension, l)].Adjustment;
             if (q != 0)
             {
                 var i = LevelIndices[l];
-                quantiles[i] = Math.Max(median, Math.Min(quantiles[i] + (q * median), double.MaxValue));
+                var adjusted = Math.Min(quantiles[i] + (q * median), double.MaxValue);
+                if (q > 0)
+                {
+                    // Raised no higher than the highest peak the recent windows reached (or the stated quantile, when
+                    // that is higher): scores are in stated medians, and misses learnt while the median was tiny (an
+                    // idle region's bursts) must not multiply a later, busy median.
+                    highest = double.IsNaN(highest) ? HighestRealised((window * Dimensions) + dimension) : highest;
+                    adjusted = Math.Min(adjusted, Math.Max(quantiles[i], highest));
+                }
+
+                quantiles[i] = Math.Max(median, adjusted);
                 changed = true;
             }
         }
@@ -208,6 +237,26 @@ internal sealed class PeakCalibration
         }
 
         return raised ? QuantileDistribution.FromQuantiles(value.Mean, quantiles) : value;
+    }
+
+    private void RecordRealised(int slot, double peak)
+    {
+        var ring = _realised[slot];
+        ring[_realisedNext[slot]] = peak;
+        _realisedNext[slot] = (_realisedNext[slot] + 1) % ring.Length;
+        _realisedCount[slot] = Math.Min(_realisedCount[slot] + 1, ring.Length);
+    }
+
+    private double HighestRealised(int slot)
+    {
+        var ring = _realised[slot];
+        var highest = 0.0;
+        for (var i = 0; i < _realisedCount[slot]; i++)
+        {
+            highest = Math.Max(highest, ring[i]);
+        }
+
+        return highest;
     }
 
     private static int Index(int window, int dimension, int level) => (((window * Dimensions) + dimension) * LevelIndices.Length) + level;

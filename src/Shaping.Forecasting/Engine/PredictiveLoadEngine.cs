@@ -295,7 +295,9 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
     /// When the fallback predictor is a <see cref="DecayingHistogramPredictor"/> (the DI package's default), the region
     /// is removed from it too, so a lookup for the region returns <see langword="false"/> instead of a fallback profile
     /// sized from the demand it had when it ran; another fallback keeps its own state for the region
-    /// (<see cref="ILoadPredictor"/> has no removal). An observation that races with the removal may be lost. A <see cref="Core.ControlPlane.ShapeAdjustmentLoop"/> that
+    /// (<see cref="ILoadPredictor"/> has no removal). An observation that races with the removal may be lost, or may
+    /// bring the region back into the fallback alone (stop the region's observers first, as
+    /// <c>RegionDecommissioner</c> does with the adjustment loop). A <see cref="Core.ControlPlane.ShapeAdjustmentLoop"/> that
     /// fed the region keeps observing zero demand there while no replica runs in it, which brings the region back:
     /// call its <see cref="Core.ControlPlane.ShapeAdjustmentLoop.ForgetRegion"/> first. A host built with
     /// <c>AddPredictiveShaping()</c> does both, in that order, with <c>RegionDecommissioner.Decommission</c>

@@ -126,9 +126,11 @@ public sealed class PredictiveLoadEngineOptions
     /// has 20 scores: for the 1-day window about 1.7 days of records after the first window closes, which is three days
     /// after the region's first forecast. The work runs in the refresh, never in <see cref="PredictiveLoadEngine.Observe"/>
     /// or the lookup. A region's calibration is dropped with its series when the series restarts after a long gap, and
-    /// with the region in <see cref="PredictiveLoadEngine.RemoveRegion"/>. Memory: per region, windows × 4 dimensions ×
-    /// 4 levels calibrators of 2 × <see cref="PeakCalibrationScores"/> doubles (384 KiB with the default windows and
-    /// 500 scores).
+    /// with the region in <see cref="PredictiveLoadEngine.RemoveRegion"/>. A raised quantile is capped at the highest
+    /// realised peak of the window's last <see cref="PeakCalibrationScores"/> scored windows (or left at the stated one
+    /// when that is higher), so misses learnt while a region was near idle cannot inflate it once it is busy. Memory: per
+    /// region, windows × 4 dimensions × (4 levels × 2 + 1) × <see cref="PeakCalibrationScores"/> doubles (about 422 KiB
+    /// with the default three windows and 500 scores).
     /// </para>
     /// </remarks>
     /// <value>The default value is <see langword="true"/>: on the accuracy console's real traces (docs/accuracy.md, "The

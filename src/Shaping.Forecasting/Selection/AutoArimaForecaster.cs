@@ -305,7 +305,7 @@ public sealed class AutoArimaForecaster : IForecaster
 
         // Whether the opt-in budget, times the factor, is spent; false without a budget.
         private bool Elapsed(int factor) =>
-            owner.TimeBudget is { } budget && owner.TimeProvider.GetElapsedTime(started) > factor * budget;
+            owner.TimeBudget is { } budget && owner.TimeProvider.GetElapsedTime(started) / factor > budget; // no overflow at TimeSpan.MaxValue
 
         public ArimaFitResult? Try(int p, int d, int q, int sp, int seasonalD, int sq, bool constant, bool force)
         {

@@ -85,6 +85,28 @@ public sealed class AutoArimaForecasterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new AutoArimaForecaster { MaxEvaluations = 99 });
     }
 
+    // TimeSpan.MaxValue as "no limit" used to overflow when the refits compared the elapsed time with twice the budget.
+    [Fact]
+    public void TimeBudget_MaxValue_FitsAsWithoutABudget()
+    {
+        // A daily cycle with AR(2) noise: models with several coefficients, whose optimisations restart (and poll the
+        // budget) after 400 evaluations.
+        var random = new Random(3);
+        var series = new double[24 * 30];
+        double e1 = 0, e2 = 0;
+        for (var t = 0; t < series.Length; t++)
+        {
+            var e = (0.6 * e1) - (0.3 * e2) + (Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+            (e2, e1) = (e1, e);
+            series[t] = 100 + (20 * Math.Sin(2 * Math.PI * t / 24)) + (5 * e);
+        }
+
+        var unlimited = new AutoArimaForecaster { TimeBudget = TimeSpan.MaxValue }.Fit(series, 24);
+        var none = new AutoArimaForecaster().Fit(series, 24);
+
+        Assert.Equal(none.Name, unlimited.Name);
+    }
+
     [Fact]
     public void TimeBudget_Default_IsNoneAndNullIsAccepted()
     {
