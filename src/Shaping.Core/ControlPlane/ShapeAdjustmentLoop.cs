@@ -382,22 +382,7 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         var regionsObserved = 0;
         if (_predictor is not null)
         {
-            lock (_regionsGate)
-            {
-                foreach (var region in _forgottenSinceRead)
-                {
-                    regionDemand.Remove(region); // read before it was forgotten: neither fed nor remembered
-                }
-
-                foreach (var (region, (sum, latest, _)) in regionDemand)
-                {
-                    _predictor.Observe(region, latest, sum);
-                }
-            }
-
-            // A region the loop fed before, where no replica runs any more, has no demand: saying nothing would leave
-            // the predictor on the last demand it saw there, and requests sized for load that is gone.
-            regionsObserved = regionDemand.Count + FeedIdleRegions(regionDemand);
+            regionsObserved = FeedRegions(regionDemand);
         }
 
         return new AdjustmentCycleResult(observations.Count, evaluated, moves, regionsObserved);
@@ -431,29 +416,43 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
-    // Feeds zero demand to the regions fed in an earlier cycle that this read left out and where the inventory tracks
-    // no replica: by the source's contract no replica runs there, so their demand is zero. A region left out while the
-    // inventory tracks a replica in it is no data instead (the source or the inventory is behind), and so is every
-    // region when the read has nothing usable at all while the inventory tracks replicas: a read that empty
-    // contradicts the inventory, and a monitoring query that silently returned nothing must not teach the predictor
-    // zeros everywhere. Returns how many regions it fed.
-    private int FeedIdleRegions(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
+    // Feeds the predictor the demand this read found per region, then zero demand to the regions fed in an earlier
+    // cycle that this read left out and where the inventory tracks no replica: by the source's contract no replica runs
+    // there, so their demand is zero (saying nothing would leave the predictor on the last demand it saw there, and
+    // requests sized for load that is gone). A region left out while the inventory tracks a replica in it is no data
+    // instead (the source or the inventory is behind), and so is every region when the read has nothing usable at all
+    // while the inventory tracks replicas: a read that empty contradicts the inventory, and a monitoring query that
+    // silently returned nothing must not teach the predictor zeros everywhere. All of it under the lock ForgetRegion
+    // takes: a region forgotten since this read began is neither fed nor remembered (the read may predate the release
+    // of its replicas), and one forgotten while it is fed (by the predictor's Observe: the lock lets the thread holding
+    // it in again) is not remembered; so once ForgetRegion returns, no zero brings the region back. Returns how many
+    // regions it fed.
+    private int FeedRegions(Dictionary<string, (ResourceVector Sum, DateTimeOffset Latest, int Replicas)> regionDemand)
     {
+        var predictor = _predictor!; // called only with a predictor
         lock (_regionsGate)
         {
-            foreach (var region in _forgottenSinceRead)
+            var fed = 0;
+            var remembered = 0;
+            foreach (var (region, (sum, latest, _)) in regionDemand)
             {
-                regionDemand.Remove(region); // forgotten while its demand was fed: it stays forgotten
+                if (_forgottenSinceRead.Contains(region))
+                {
+                    continue;
+                }
+
+                predictor.Observe(region, latest, sum);
+                fed++;
+                if (!_forgottenSinceRead.Contains(region))
+                {
+                    _fedRegions.Add(region);
+                    remembered++;
+                }
             }
 
-            foreach (var region in regionDemand.Keys)
+            if (_fedRegions.Count == remembered || (remembered == 0 && _inventory.Count > 0))
             {
-                _fedRegions.Add(region);
-            }
-
-            if (_fedRegions.Count == regionDemand.Count || (regionDemand.Count == 0 && _inventory.Count > 0))
-            {
-                return 0; // the common case: every region fed was read
+                return fed; // the common case: every region fed was read
             }
 
             var tracked = _inventory.TrackedRegions();
@@ -466,18 +465,13 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 }
             }
 
-            // Fed under the lock that ForgetRegion takes, each region only while it is still remembered: a region
-            // forgotten (and then removed from the predictor) while this cycle runs is fed either before it is
-            // forgotten, and so before the predictor removes it, or not at all; never a zero afterwards, which would
-            // bring it back. (The lock lets the thread holding it in again, so a predictor that forgets a region from
-            // its Observe is covered by the check too.)
+            // Each idle region only while it is still remembered (a predictor may forget one from its Observe).
             var now = _timeProvider.GetUtcNow();
-            var fed = 0;
             foreach (var region in idle)
             {
                 if (_fedRegions.Contains(region))
                 {
-                    _predictor!.Observe(region, now, ResourceVector.Zero); // called only with a predictor
+                    predictor.Observe(region, now, ResourceVector.Zero);
                     fed++;
                 }
             }
