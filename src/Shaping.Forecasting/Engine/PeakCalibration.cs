@@ -60,9 +60,7 @@ internal sealed class PeakCalibration
 
     // The realised peaks of the last scored windows, per window and dimension (rings of `scores` values): a quantile is
     // never raised above the highest of them.
-    private readonly double[][] _realised;
-    private readonly int[] _realisedNext;
-    private readonly int[] _realisedCount;
+    private readonly RecentPeaks[] _realised; // [window, dimension]
     private readonly Queue<Pending>[] _pending;
     private readonly long[] _lastRecorded;
     private readonly int[] _windowSteps;
@@ -80,12 +78,10 @@ internal sealed class PeakCalibration
         _pending = [.. windowSteps.Select(_ => new Queue<Pending>())];
         _lastRecorded = [.. windowSteps.Select(_ => long.MinValue)];
         _calibrators = new ConformalIntervalCalibrator[windowSteps.Length * Dimensions * LevelIndices.Length];
-        _realised = new double[windowSteps.Length * Dimensions][];
-        _realisedNext = new int[windowSteps.Length * Dimensions];
-        _realisedCount = new int[windowSteps.Length * Dimensions];
+        _realised = new RecentPeaks[windowSteps.Length * Dimensions];
         for (var i = 0; i < _realised.Length; i++)
         {
-            _realised[i] = new double[scores];
+            _realised[i] = new RecentPeaks(scores);
         }
 
         for (var w = 0; w < windowSteps.Length; w++)
@@ -129,7 +125,7 @@ internal sealed class PeakCalibration
                         break; // the same steps in every dimension: none is held
                     }
 
-                    RecordRealised((w * Dimensions) + d, peak);
+                    _realised[(w * Dimensions) + d].Add(peak);
                     var median = record.Stated[d * StatedPerDimension];
                     for (var l = 0; l < LevelIndices.Length; l++)
                     {
@@ -194,7 +190,7 @@ internal sealed class PeakCalibration
                     // Raised no higher than the highest peak the recent windows reached (or the stated quantile, when
                     // that is higher): scores are in stated medians, and misses learnt while the median was tiny (an
                     // idle region's bursts) must not multiply a later, busy median.
-                    highest = double.IsNaN(highest) ? HighestRealised((window * Dimensions) + dimension) : highest;
+                    highest = double.IsNaN(highest) ? _realised[(window * Dimensions) + dimension].Highest() : highest;
                     adjusted = Math.Min(adjusted, Math.Max(quantiles[i], highest));
                 }
 
@@ -239,27 +235,33 @@ internal sealed class PeakCalibration
         return raised ? QuantileDistribution.FromQuantiles(value.Mean, quantiles) : value;
     }
 
-    private void RecordRealised(int slot, double peak)
-    {
-        var ring = _realised[slot];
-        ring[_realisedNext[slot]] = peak;
-        _realisedNext[slot] = (_realisedNext[slot] + 1) % ring.Length;
-        _realisedCount[slot] = Math.Min(_realisedCount[slot] + 1, ring.Length);
-    }
-
-    private double HighestRealised(int slot)
-    {
-        var ring = _realised[slot];
-        var highest = 0.0;
-        for (var i = 0; i < _realisedCount[slot]; i++)
-        {
-            highest = Math.Max(highest, ring[i]);
-        }
-
-        return highest;
-    }
-
     private static int Index(int window, int dimension, int level) => (((window * Dimensions) + dimension) * LevelIndices.Length) + level;
 
     private sealed record Pending(long Start, double[] Stated);
+
+    // The last `capacity` realised peaks of one window length and dimension, oldest overwritten first.
+    private sealed class RecentPeaks(int capacity)
+    {
+        private readonly double[] _values = new double[capacity];
+        private int _next;
+        private int _count;
+
+        public void Add(double peak)
+        {
+            _values[_next] = peak;
+            _next = (_next + 1) % _values.Length;
+            _count = Math.Min(_count + 1, _values.Length);
+        }
+
+        public double Highest()
+        {
+            var highest = 0.0;
+            for (var i = 0; i < _count; i++)
+            {
+                highest = Math.Max(highest, _values[i]);
+            }
+
+            return highest;
+        }
+    }
 }
