@@ -127,7 +127,7 @@ public sealed class SplitConformalForecaster : IForecaster
         {
             stated = model.Forecast(Holdout, [(1 - Coverage) / 2, (1 + Coverage) / 2]);
         }
-        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+        catch (Exception exception) when (BaselineMath.IsFitFailure(exception))
         {
             return model; // as for the shortened history: a model that cannot state the interval is not calibrated
         }
@@ -178,7 +178,7 @@ public sealed class SplitConformalForecaster : IForecaster
                 scores[i] = Math.Max(low - actual[i], actual[i] - high);
             }
         }
-        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+        catch (Exception exception) when (BaselineMath.IsFitFailure(exception))
         {
             // As ValidatedSelectionForecaster skips a candidate that cannot fit the training part: no calibration.
             return double.NaN;

@@ -5,6 +5,14 @@ namespace Shaping.Forecasting.Models;
 /// <summary>Shared checks for every forecaster (history validation) and arithmetic for the baselines (naive, seasonal naive, Naive2).</summary>
 internal static class BaselineMath
 {
+    /// <summary>
+    /// Whether an exception is how a forecaster says it cannot fit or forecast a history (too short, degenerate, or
+    /// numerically out of reach), which the selections, ensembles, tuner and calibration skip, rather than a bug or a
+    /// cancellation, which they let through.
+    /// </summary>
+    public static bool IsFitFailure(Exception exception) =>
+        exception is ArgumentException or InvalidOperationException or ArithmeticException;
+
     /// <summary>Whether an observation is in the accepted range: finite, non-negative and at most
     /// <see cref="ForecastLimits.MaximumObservation"/> (NaN fails every comparison).</summary>
     public static bool IsValidObservation(double value) => value >= 0 && value <= ForecastLimits.MaximumObservation;

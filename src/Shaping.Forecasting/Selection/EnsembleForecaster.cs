@@ -128,7 +128,7 @@ public sealed class EnsembleForecaster : IForecaster
                 weights.Add(errors is null ? 1 : Math.Pow(error, -WeightExponent));
                 fittedErrors.Add(error);
             }
-            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+            catch (Exception exception) when (BaselineMath.IsFitFailure(exception))
             {
                 firstFailure ??= exception;
             }
@@ -180,7 +180,7 @@ public sealed class EnsembleForecaster : IForecaster
                 var error = ForecastMetrics.Smape(actual, forecast);
                 errors[i] = double.IsFinite(error) ? error : double.NaN;
             }
-            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+            catch (Exception exception) when (BaselineMath.IsFitFailure(exception))
             {
                 errors[i] = double.NaN;
             }

@@ -123,7 +123,7 @@ public sealed class ValidatedSelectionForecaster : IForecaster
                     ? ForecastMetrics.Smape(actual, forecast)
                     : ForecastMetrics.MeanAbsoluteError(actual, forecast);
             }
-            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+            catch (Exception exception) when (BaselineMath.IsFitFailure(exception))
             {
                 // A candidate that cannot fit or forecast the training part is not chosen (as the ensemble skips a
                 // member that fails), rather than failing the selection for the others.

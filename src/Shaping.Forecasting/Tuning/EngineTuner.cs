@@ -183,7 +183,7 @@ public sealed class EngineTuner
             {
                 forecast = forecaster.Fit(series[..origin], setting.SeasonalPeriod, cancellationToken).Forecast(steps, level);
             }
-            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or ArithmeticException)
+            catch (Exception exception) when (BaselineMath.IsFitFailure(exception))
             {
                 return double.PositiveInfinity;
             }
