@@ -24,10 +24,16 @@ internal static class PolicyLineup
     /// <param name="demand">The demand to replay (the oracle policy and the VPA-like replica count look at its peak).</param>
     /// <param name="catalog">The catalog the policies choose from.</param>
     /// <param name="hpaShape">The shape the HPA-like policy scales; <see langword="null"/> for <see cref="DefaultHpaShape"/> or, if absent, the catalog's median-priced shape.</param>
-    public static IReadOnlyList<IProvisioningPolicy> Create(DemandSeries demand, ShapeCatalog catalog, string? hpaShape)
+    /// <param name="ceiling">
+    /// The most the whole service's demand can reach (a utilisation metric's machine), or <see langword="null"/>: the
+    /// VPA-like policy gets it as <c>maxAllowed</c> per replica and the predictive policy as its demand ceiling, so both
+    /// know the same.
+    /// </param>
+    public static IReadOnlyList<IProvisioningPolicy> Create(DemandSeries demand, ShapeCatalog catalog, string? hpaShape, ResourceVector? ceiling = null)
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentNullException.ThrowIfNull(catalog);
+        var vpaReplicas = VpaReplicas(demand, catalog);
         return
         [
             // Hindsight: the cheapest fixed fleet that covers the whole trace's peak. A bound, not a real policy.
@@ -38,8 +44,9 @@ internal static class PolicyLineup
             new ThresholdScalingPolicy(HpaShape(catalog, hpaShape), targetUtilization: 0.7),
 
             // Kubernetes VPA in spirit: a fixed replica count, each replica resized to the P90 of a decaying
-            // histogram (24 h half-life) of per-replica demand plus a 15 % margin.
-            new PercentileRecommenderPolicy(replicas: VpaReplicas(demand, catalog)),
+            // histogram (24 h half-life) of per-replica demand plus a 15 % margin, at most the ceiling ÷ replicas
+            // (maxAllowed) when the demand has one.
+            new PercentileRecommenderPolicy(replicas: vpaReplicas, maxAllowed: ceiling?.Scale(1.0 / vpaReplicas)),
 
             // Predictive shaping: an hourly forecast of the next day's peaks, a conformal upper bound on it, the
             // selector choosing shape × replicas, and the hysteresis scaler with the forecast as proactive input. It
@@ -47,8 +54,8 @@ internal static class PolicyLineup
             // count), as the backtest console does.
             // Its replica cap follows the trace's peak (ReplicaSizing), so a large trace is not silently capped at 256.
             new PredictiveShapingPolicy(
-                new PredictiveShapingOptions { MaxReplicas = ReplicaSizing.PredictiveMaxReplicas(catalog, demand.Peak) },
-                initialCapacity: catalog.Shapes[^1].Capacity.Scale(VpaReplicas(demand, catalog))),
+                new PredictiveShapingOptions { MaxReplicas = ReplicaSizing.PredictiveMaxReplicas(catalog, demand.Peak), DemandCeiling = ceiling },
+                initialCapacity: catalog.Shapes[^1].Capacity.Scale(vpaReplicas)),
         ];
     }
 
@@ -65,6 +72,18 @@ internal static class PolicyLineup
             ? null
             : $"the trace's peak ({demand.Peak}) needs more than {cap} replicas of any catalog shape, the predictive policy's limit "
                 + "(PredictiveShapingOptions.MaxReplicasLimit); it will be short at the peak. Scale the trace down (--scale, --machine, --per-request) or use a catalog with larger shapes.";
+    }
+
+    /// <summary>
+    /// A warning when the demand goes above the ceiling the policies are given (the trace exceeds the full scale it was
+    /// read with), so the VPA-like policy's <c>maxAllowed</c> leaves it short there; otherwise <see langword="null"/>.
+    /// </summary>
+    public static string? CeilingWarning(DemandSeries demand, ResourceVector? ceiling)
+    {
+        ArgumentNullException.ThrowIfNull(demand);
+        return ceiling is { } limit && !demand.Peak.FitsWithin(limit)
+            ? $"the demand ({demand.Peak}) goes above the machine the metric is a share of ({limit}): the trace exceeds its full scale, so the policies' ceiling is too low and the VPA-like policy will be short there. Check --full-scale and --machine."
+            : null;
     }
 
     /// <summary>

@@ -112,10 +112,15 @@ internal static class SimulateCommand
         var catalogSource = settings.Catalog?.ToString() ?? "embedded default-catalog.json";
         var input = TraceInput.Load(settings);
         var demand = input.Demand;
-        var policies = PolicyLineup.Create(demand, catalog, settings.HpaShape);
+        var policies = PolicyLineup.Create(demand, catalog, settings.HpaShape, input.Ceiling);
         if (PolicyLineup.ReplicaCapWarning(demand, catalog) is { } capWarning)
         {
             Console.Error.WriteLine($"warning: {capWarning}");
+        }
+
+        if (PolicyLineup.CeilingWarning(demand, input.Ceiling) is { } ceilingWarning)
+        {
+            Console.Error.WriteLine($"warning: {ceilingWarning}");
         }
 
         if (ReadingWarning(input.Trace) is { } readingWarning)

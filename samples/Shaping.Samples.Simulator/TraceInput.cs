@@ -15,6 +15,12 @@ namespace Shaping.Samples.Simulator;
 internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string Source, string DemandModel, string? Attribution, string Window)
 {
     /// <summary>
+    /// Gets the most the demand can reach, when the demand model knows it (a utilisation metric cannot exceed its
+    /// machine); <see langword="null"/> otherwise. The policies are given it as their ceiling.
+    /// </summary>
+    public ResourceVector? Ceiling { get; init; }
+
+    /// <summary>
     /// How many days of the embedded trace the default run replays: its last 8 weeks (2014-12-07 to 2015-01-31, with
     /// Christmas, New Year and a snowstorm). This keeps the default run, predictive policy included, well under a
     /// minute; <c>--days 0</c> replays all 215 days.
@@ -99,7 +105,10 @@ internal sealed record TraceInput(LoadTrace Trace, DemandSeries Demand, string S
         }
 
         var (demand, window) = LastDays(model.Map(trace), settings.Days ?? 0);
-        return new TraceInput(trace, demand, settings.Trace.ToString(), description, null, window);
+        return new TraceInput(trace, demand, settings.Trace.ToString(), description, null, window)
+        {
+            Ceiling = (model as UtilizationDemandModel)?.FullScaleDemand,
+        };
     }
 
     /// <summary>Opens the embedded licence notice of the default trace.</summary>

@@ -35,6 +35,26 @@ public sealed class PolicyLineupTests
     }
 
     [Fact]
+    public void Create_Ceiling_ReachesThePredictivePolicy()
+    {
+        var ceiling = new ResourceVector(8, 32, 0, 4);
+
+        var policies = PolicyLineup.Create(Demand(new ResourceVector(1, 1, 0, 0)), Catalog, hpaShape: null, ceiling);
+
+        Assert.Equal(ceiling, policies.OfType<Shaping.Simulation.Policies.PredictiveShapingPolicy>().Single().Options.DemandCeiling);
+    }
+
+    [Fact]
+    public void CeilingWarning_OnlyWhenDemandPassesTheCeiling()
+    {
+        var demand = Demand(new ResourceVector(4, 8, 0, 0), new ResourceVector(9, 8, 0, 0));
+
+        Assert.Null(PolicyLineup.CeilingWarning(demand, null));
+        Assert.Null(PolicyLineup.CeilingWarning(demand, new ResourceVector(9, 8, 0, 0)));
+        Assert.NotNull(PolicyLineup.CeilingWarning(demand, new ResourceVector(8, 32, 0, 0)));
+    }
+
+    [Fact]
     public void ReplicaCapWarning_PeakWithinTheLimit_IsNull() =>
         Assert.Null(PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(8 * 1000, 0, 0, 0)), Catalog));
 

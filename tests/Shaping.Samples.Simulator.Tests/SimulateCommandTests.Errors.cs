@@ -266,6 +266,37 @@ public sealed partial class SimulateCommandTests
         Assert.True(predictive.GetProperty("underProvisionedShare").GetDouble() < 0.01, predictive.ToString());
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(120)]
+    public void Run_UtilisationNearTheMachine_PoliciesAreCappedAtItAndAWrongFullScaleWarns(double top)
+    {
+        // CPU between 76 % and the top of the range over three days, on the default 16-core machine. At 100 % the
+        // machine is the ceiling: the VPA-like policy's P90 + 15 % would take two 16-core replicas for demand that
+        // cannot pass 16 cores; capped per replica (maxAllowed) it runs the machine itself, as the hindsight static
+        // peak does. Above 100 % the trace exceeds the full scale it was read with, and the run says so.
+        var path = WriteTrace(CpuTrace(3 * 288, i => Math.Min(top, 88 + (12 * Math.Sin(i * Math.PI / 144)) * (top / 100)).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)));
+
+        var (code, stdout, stderr) = Capture(new SimulationSettings
+        {
+            Trace = new FileInfo(path), Out = new DirectoryInfo(_folder), Format = OutputFormat.Json, NoPlot = true,
+        });
+
+        Assert.Equal(0, code);
+        using var document = JsonDocument.Parse(stdout);
+        var policies = document.RootElement.GetProperty("policies").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        if (top == 100)
+        {
+            Assert.DoesNotContain("warning:", stderr, StringComparison.Ordinal);
+            Assert.InRange(policies["static-peak (oracle)"].GetProperty("costVsBaseline").GetDouble(), 0.99, 1.01);
+            Assert.Equal(0, policies["vpa-like"].GetProperty("underProvisionedShare").GetDouble());
+        }
+        else
+        {
+            Assert.Contains("goes above the machine the metric is a share of", stderr, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Run_RequestsModel_DescribesThePerRequestCostUnrounded()
     {

@@ -23,6 +23,13 @@ public sealed class UtilizationDemandModel(
 {
     private readonly string _cpuColumn = Validate(cpuColumn, machine, fullScale);
 
+    /// <summary>
+    /// Gets the demand at full scale: the machine (cores, GiB, GiB, Gbps). A metric that cannot exceed its full scale,
+    /// as CPU utilisation cannot exceed 100 %, never gives more, so this is the ceiling to hand the policies
+    /// (<see cref="Policies.PredictiveShapingOptions.DemandCeiling"/>, the VPA-like policy's <c>maxAllowed</c>).
+    /// </summary>
+    public ResourceVector FullScaleDemand => machine;
+
     /// <inheritdoc/>
     public DemandSeries Map(LoadTrace trace)
     {

@@ -30,6 +30,7 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     private readonly DecayingHistogram[] _histograms;
     private readonly TimeSpan? _memoryPeakInterval;
     private readonly bool _weightCpuByRequest;
+    private readonly ResourceVector? _maxAllowed;
     private int _seen;
     private DateTimeOffset? _memoryWindowEnd;
     private double _memoryPeak;
@@ -51,6 +52,11 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     /// per-replica CPU of the shape in force when it was observed (at least 0.1 core), as the VPA weighs CPU samples
     /// by the container's request.
     /// </param>
+    /// <param name="maxAllowed">
+    /// The most one replica is ever given, per dimension (cores, GiB, GiB, Gbps), as the VPA's container resource policy
+    /// <c>maxAllowed</c>: the recommendation is capped at it (for a utilisation metric, the machine ÷ the replica count,
+    /// since demand cannot exceed the machine). <see langword="null"/> (the default) for no cap.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public PercentileRecommenderPolicy(
         int replicas = 1,
@@ -60,9 +66,15 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
         double bucketRatio = 1.05,
         ResourceVector? firstBucketSize = null,
         TimeSpan? memoryPeakInterval = null,
-        bool weightCpuByRequest = false)
+        bool weightCpuByRequest = false,
+        ResourceVector? maxAllowed = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
+        if (maxAllowed is { } max)
+        {
+            ResourceVector.ThrowIfInvalidAmount(max, nameof(maxAllowed));
+        }
+
         if (!(percentile is > 0 and <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "percentile must be in (0, 1].");
@@ -107,6 +119,7 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
 
         _memoryPeakInterval = memoryPeakInterval;
         _weightCpuByRequest = weightCpuByRequest;
+        _maxAllowed = maxAllowed;
         _replicas = replicas;
         _percentile = percentile;
         _margin = margin;
@@ -116,7 +129,10 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     /// <inheritdoc/>
     public string Name { get; init; }
 
-    /// <summary>Gets the current per-replica recommendation: the target percentile × (1 + margin) per dimension.</summary>
+    /// <summary>
+    /// Gets the current per-replica recommendation: the target percentile × (1 + margin) per dimension, at most the
+    /// <c>maxAllowed</c> given to the constructor.
+    /// </summary>
     /// <remarks>Zero before any interval has been observed.</remarks>
     public ResourceVector Recommendation
     {
@@ -128,7 +144,7 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
                 result = result.With((Dimension)d, _histograms[d].Percentile(_percentile) * (1 + _margin));
             }
 
-            return result;
+            return _maxAllowed is { } max ? ResourceVector.Min(result, max) : result;
         }
     }
 

@@ -1,3 +1,4 @@
+using Shaping.Core.Resources;
 using Shaping.Forecasting;
 
 namespace Shaping.Simulation.Policies;
@@ -146,6 +147,16 @@ public sealed class PredictiveShapingOptions
     /// <value>The default value is 256.</value>
     public int MaxReplicas { get; init; } = 256;
 
+    /// <summary>
+    /// Gets the most the whole service's demand can reach, per dimension (cores, GiB, GiB, Gbps): the machine a
+    /// utilisation metric is a share of, since CPU utilisation cannot exceed 100 %. The policy never asks for more than
+    /// this, headroom included, so near the ceiling it holds the ceiling itself instead of a margin above it (the
+    /// Kubernetes VPA's <c>maxAllowed</c> serves the same purpose). If demand ever exceeds it (the ceiling was wrong), a
+    /// dimension's limit becomes the highest demand seen in it.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: demand has no known ceiling (request rates, for example).</value>
+    public ResourceVector? DemandCeiling { get; init; }
+
     /// <summary>The largest <see cref="MaxReplicas"/> accepted: 4096 (49,152 configurations on a 12-shape catalog).</summary>
     public const int MaxReplicasLimit = 4096;
 
@@ -186,6 +197,12 @@ public sealed class PredictiveShapingOptions
             throw new ArgumentOutOfRangeException(
                 nameof(MaxReplicas), MaxReplicas, $"PredictiveShapingOptions.MaxReplicas must be in [1, {MaxReplicasLimit}].");
         }
+        if (DemandCeiling is { } ceiling && !ceiling.IsValidAmount)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(DemandCeiling), ceiling, "PredictiveShapingOptions.DemandCeiling must be finite and non-negative in every dimension.");
+        }
+
         Fraction(ForecastQuantile, nameof(ForecastQuantile), allowZero: false, max: 1);
         Fraction(PhaseQuantile, nameof(PhaseQuantile), allowZero: false, max: 1);
         Fraction(WarmUpMargin, nameof(WarmUpMargin), allowZero: true);

@@ -64,6 +64,9 @@ namespace Shaping.Simulation.Policies;
 /// fallback, like the engine's), or + the <see cref="PredictiveShapingOptions.ForecastQuantile"/> of the one-step rises
 /// seen so far (or the last step's own rise, if larger) when that is smaller, once the dimension has a dozen of them:
 /// smooth demand is not held 25 % above its peak for two days.</para>
+/// <para><b>Ceiling.</b> With <see cref="PredictiveShapingOptions.DemandCeiling"/> (the machine a utilisation metric is a
+/// share of), both requirements are capped so that, with headroom, they never exceed the ceiling (or the highest demand
+/// seen, in a dimension where demand has exceeded it): near the ceiling the policy holds the ceiling itself.</para>
 /// <para><b>Choice.</b> Every (shape, replica count) pair is a configuration; the <see cref="ShapeSelector"/> ranks
 /// them for the lead-time requirement with <see cref="PredictiveShapingOptions.Headroom"/> and picks the best (the
 /// cheapest feasible one at trade-off 0), preferring the current shape when it costs at most <see
@@ -219,10 +222,19 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         }
 
         var (now, lead, forecast) = Requirement(history);
+        var headroom = 1 + _options.Headroom;
+        if (_options.DemandCeiling is { } ceiling)
+        {
+            // Demand cannot exceed the ceiling (or, where it already has, the highest demand seen): capacity above it,
+            // headroom included, buys nothing.
+            var limit = ResourceVector.Max(ceiling, _maxSeen).Scale(1 / headroom);
+            now = ResourceVector.Min(now, limit);
+            lead = ResourceVector.Min(lead, limit);
+        }
+
         LastRequirement = now;
         var current = context.Previous is { } previous ? _configurations.IndexOf(previous) : -1;
         var scaler = _scaler!;
-        var headroom = 1 + _options.Headroom;
         var need = now.Scale(headroom);
         var needLead = lead.Scale(headroom);
         int target;

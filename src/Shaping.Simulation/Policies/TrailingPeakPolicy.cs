@@ -23,6 +23,7 @@ public sealed class TrailingPeakPolicy : IProvisioningPolicy
     private readonly TimeSpan _window;
     private readonly double _margin;
     private readonly int _maxReplicas;
+    private readonly ResourceVector? _ceiling;
     private readonly MaxQueue[] _queues = new MaxQueue[ResourceVector.DimensionCount];
     private int _seen;
 
@@ -30,8 +31,11 @@ public sealed class TrailingPeakPolicy : IProvisioningPolicy
     /// <param name="window">How far back the peak is taken; positive. <see langword="null"/> for 7 days.</param>
     /// <param name="margin">Extra capacity as a fraction of the trailing peak, for example 0.1 for 10 %; non-negative.</param>
     /// <param name="maxReplicas">The most replicas the service may run; positive.</param>
+    /// <param name="ceiling">The most the whole service's demand can reach, per dimension (cores, GiB, GiB, Gbps), for
+    /// example the machine a utilisation metric is a share of: the margin never takes the capacity asked for above it
+    /// (nor above the window's peak, where demand has exceeded it). <see langword="null"/> (the default) for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public TrailingPeakPolicy(TimeSpan? window = null, double margin = 0.1, int maxReplicas = 100_000)
+    public TrailingPeakPolicy(TimeSpan? window = null, double margin = 0.1, int maxReplicas = 100_000, ResourceVector? ceiling = null)
     {
         _window = window ?? TimeSpan.FromDays(7);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_window, TimeSpan.Zero, nameof(window));
@@ -41,6 +45,12 @@ public sealed class TrailingPeakPolicy : IProvisioningPolicy
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxReplicas, 1);
+        if (ceiling is { } limit)
+        {
+            ResourceVector.ThrowIfInvalidAmount(limit, nameof(ceiling));
+        }
+
+        _ceiling = ceiling;
         _margin = margin;
         _maxReplicas = maxReplicas;
         for (var d = 0; d < _queues.Length; d++)
@@ -94,7 +104,13 @@ public sealed class TrailingPeakPolicy : IProvisioningPolicy
         }
 
         _seen = history.Length;
-        return CapacityPlanner.CheapestCover(context.Catalog, peak.Scale(1 + _margin), _maxReplicas);
+        var need = peak.Scale(1 + _margin);
+        if (_ceiling is { } ceiling)
+        {
+            need = ResourceVector.Min(need, ResourceVector.Max(ceiling, peak));
+        }
+
+        return CapacityPlanner.CheapestCover(context.Catalog, need, _maxReplicas);
     }
 
     // Indices whose values decrease from front to back: the front is the window's maximum.

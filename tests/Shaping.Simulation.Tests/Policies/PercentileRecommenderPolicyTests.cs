@@ -80,6 +80,27 @@ public sealed class PercentileRecommenderPolicyTests
     }
 
     [Fact]
+    public void Decide_MaxAllowed_CapsTheRecommendationPerReplica()
+    {
+        // 3.6 cores over 2 replicas = 1.8 each; × 1.15 = 2.07 would need the 4-core shape, but demand cannot exceed the
+        // 4-core machine it is a share of, so each replica is allowed at most 2 cores (the VPA's maxAllowed).
+        var demand = Series.Cpu(TimeSpan.FromMinutes(5), [.. Enumerable.Repeat(3.6, 50)]);
+        var capped = new PercentileRecommenderPolicy(replicas: 2, maxAllowed: new ResourceVector(2, 0, 0, 0));
+
+        var uncapped = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, new PercentileRecommenderPolicy(replicas: 2));
+        var result = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, capped);
+
+        Assert.All(uncapped.Steps.Skip(1), s => Assert.Equal("cpu-4", s.ShapeName));
+        Assert.All(result.Steps.Skip(1), s => Assert.Equal("cpu-2", s.ShapeName));
+        Assert.Equal(2, capped.Recommendation.CpuCores);
+    }
+
+    [Fact]
+    public void Constructor_BadMaxAllowed_ThrowsNamingIt() =>
+        Assert.Equal("maxAllowed", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new PercentileRecommenderPolicy(maxAllowed: new ResourceVector(double.NaN, 0, 0, 0))).ParamName);
+
+    [Fact]
     public void Constructor_BadPercentile_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PercentileRecommenderPolicy(percentile: 0));

@@ -53,4 +53,38 @@ public sealed class PredictiveShapingPolicyProperties
         }).ToList();
         return (bad.Count == 0).Label(bad.Count == 0 ? "" : $"step {bad[0]}: requirement {requirements[bad[0]]}, ran {steps[bad[0]]}");
     }
+
+    /// <summary>
+    /// With a demand ceiling the demand never exceeds (a daily cycle with noise and bursts, the ceiling between its peak
+    /// and 30 % above), no requirement the policy states, headroom included, goes above the ceiling, and every interval
+    /// in which it asks for the whole ceiling in a dimension is covered there.
+    /// </summary>
+    [Property(MaxTest = 20)]
+    public Property Decide_DemandWithinTheCeiling_NeverAsksAboveIt(int seed)
+    {
+        var random = new Random(seed);
+        var values = Enumerable.Range(0, 4 * 48).Select(i =>
+        {
+            var level = 6 - (4 * Math.Cos(2 * Math.PI * (i % 48) / 48.0));
+            var cpu = level * (1 + ((random.NextDouble() - 0.5) * 0.3)) * (random.NextDouble() < 0.02 ? 2 : 1);
+            return new ResourceVector(cpu, cpu * 3, 0, 0);
+        }).ToList();
+        var demand = new DemandSeries("bounded", Series.Start, TimeSpan.FromMinutes(30), values);
+        var ceiling = demand.Peak.Scale(1 + (0.3 * random.NextDouble()));
+        var policy = new PredictiveShapingPolicy(new PredictiveShapingOptions { DemandCeiling = ceiling });
+        var need = new List<ResourceVector>();
+        var probe = new ProbePolicy(c =>
+        {
+            var decision = policy.Decide(c);
+            need.Add(c.History.IsEmpty ? ResourceVector.Zero : policy.LastRequirement.Scale(1 + policy.Options.Headroom));
+            return decision;
+        });
+
+        var steps = new BacktestSimulator(TestCatalogs.TShirt()).Run(demand, probe).Steps;
+
+        var bad = Enumerable.Range(1, steps.Length - 1).Where(t =>
+            !need[t].FitsWithin(ceiling.Scale(1 + 1e-12))
+            || (Math.Abs(need[t].CpuCores - ceiling.CpuCores) <= 1e-9 * ceiling.CpuCores && steps[t].Demand.CpuCores > steps[t].Provisioned.CpuCores)).ToList();
+        return (bad.Count == 0).Label(bad.Count == 0 ? "" : $"step {bad[0]}: asked {need[bad[0]]} under ceiling {ceiling}, ran {steps[bad[0]]}");
+    }
 }

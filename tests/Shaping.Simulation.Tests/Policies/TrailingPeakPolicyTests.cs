@@ -58,8 +58,25 @@ public sealed class TrailingPeakPolicyTests
     }
 
     [Fact]
+    public void Decide_Ceiling_KeepsTheMarginBelowItUnlessDemandHasPassedIt()
+    {
+        // 7.5 cores + 10 % would need 9 cores (8.25); a ceiling of 8 cores (the machine) caps it at 8. Once demand
+        // reaches 9 (the ceiling was wrong), the window's peak is held, without the margin.
+        var demand = Series.Cpu(Hour, 7.5, 7.5, 9, 9);
+        var policy = new TrailingPeakPolicy(TimeSpan.FromHours(1), margin: 0.1, ceiling: new ResourceVector(8, 0, 0, 0));
+
+        var steps = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, policy).Steps;
+        var uncapped = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, new TrailingPeakPolicy(TimeSpan.FromHours(1), margin: 0.1)).Steps;
+
+        Assert.Equal([9, 9, 10], uncapped.Skip(1).Select(s => s.Provisioned.CpuCores));
+        Assert.Equal([8, 8, 9], steps.Skip(1).Select(s => s.Provisioned.CpuCores));
+    }
+
+    [Fact]
     public void Constructor_BadArguments_ThrowNamingThem()
     {
+        Assert.Equal("ceiling", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new TrailingPeakPolicy(ceiling: new ResourceVector(-1, 0, 0, 0))).ParamName);
         Assert.Equal("window", Assert.Throws<ArgumentOutOfRangeException>(() => new TrailingPeakPolicy(TimeSpan.Zero)).ParamName);
         Assert.Equal("margin", Assert.Throws<ArgumentOutOfRangeException>(() => new TrailingPeakPolicy(margin: double.NaN)).ParamName);
     }
