@@ -227,7 +227,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         {
             // Demand cannot exceed the ceiling (or, where it already has, the highest demand seen): capacity above it,
             // headroom included, buys nothing.
-            var limit = ResourceVector.Max(ceiling, _maxSeen).Scale(1 / headroom);
+            var limit = BeforeHeadroom(ResourceVector.Max(ceiling, _maxSeen), headroom);
             now = ResourceVector.Min(now, limit);
             lead = ResourceVector.Min(lead, limit);
         }
@@ -551,6 +551,32 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     }
 
     private bool IsFollower(int dimension) => _leader >= 0 && dimension != _leader && _links[dimension].IsLinked;
+
+    // The largest requirement that, scaled by the headroom as the scaler and the selector do, stays within the cap in
+    // every dimension: cap ÷ headroom × headroom can round one ulp above the cap (3 cores at 25 % headroom do), which
+    // would make a configuration of exactly the cap infeasible and buy a replica demand can never use.
+    private static ResourceVector BeforeHeadroom(ResourceVector cap, double headroom)
+    {
+        var result = cap;
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var limit = cap[(Dimension)d];
+            var x = limit / headroom;
+            while (x > 0 && x * headroom > limit)
+            {
+                x = Math.BitDecrement(x);
+            }
+
+            while (Math.BitIncrement(x) * headroom <= limit)
+            {
+                x = Math.BitIncrement(x);
+            }
+
+            result = result.With((Dimension)d, x);
+        }
+
+        return result;
+    }
 
     private int Select(ResourceVector requirement, int current)
     {

@@ -516,6 +516,28 @@ public sealed class PredictiveShapingPolicyTests
         Assert.True(capped.Count(s => !s.Demand.FitsWithin(s.Provisioned)) <= plain.Count(s => !s.Demand.FitsWithin(s.Provisioned)));
     }
 
+    [Theory]
+    [InlineData(0.25, 12)]
+    [InlineData(0.25, 3)]
+    [InlineData(0.05, 16)]
+    public void Run_DemandAtTheCeiling_HoldsTheCeilingItselfNotOneReplicaMore(double headroom, double cores)
+    {
+        // Demand at 100 % of a machine whose cores a whole number of cpu-1 replicas cover exactly. The ceiling ÷ (1 +
+        // headroom) × (1 + headroom) may round one ulp above the ceiling (0.25 and 12 or 3 cores do), which would make
+        // the configuration equal to the ceiling infeasible and buy a replica the demand can never use.
+        var demand = Series.Cpu(HalfHour, [.. Enumerable.Repeat(cores, 24)]);
+        // It starts from one core and grows at once (from above, the scaler's shrink target utilisation would keep it
+        // above the ceiling whatever the rounding).
+        var policy = new PredictiveShapingPolicy(
+            new PredictiveShapingOptions { DemandCeiling = new ResourceVector(cores, 0, 0, 0), Headroom = headroom },
+            initialCapacity: new ResourceVector(1, 0, 0, 0));
+
+        var steps = new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, policy).Steps;
+
+        Assert.All(steps.Skip(1), s => Assert.Equal(cores, s.Provisioned.CpuCores));
+        Assert.True(policy.LastRequirement.Scale(1 + headroom).FitsWithin(new ResourceVector(cores, 0, 0, 0)));
+    }
+
     [Fact]
     public void Decide_DemandAboveTheCeiling_HoldsTheHighestDemandSeenInstead()
     {
