@@ -26,14 +26,16 @@ internal static class PolicyLineup
     /// <param name="hpaShape">The shape the HPA-like policy scales; <see langword="null"/> for <see cref="DefaultHpaShape"/> or, if absent, the catalog's median-priced shape.</param>
     /// <param name="ceiling">
     /// The most the whole service's demand can reach (a utilisation metric's machine), or <see langword="null"/>: the
-    /// VPA-like policy gets it as <c>maxAllowed</c> per replica and the predictive policy as its demand ceiling, so both
-    /// know the same.
+    /// HPA-like policy gets it as <c>maxReplicas</c> (the replicas of its shape that hold it), the VPA-like policy as
+    /// <c>maxAllowed</c> per replica and the predictive policy as its demand ceiling, so all three know the same.
     /// </param>
     public static IReadOnlyList<IProvisioningPolicy> Create(DemandSeries demand, ShapeCatalog catalog, string? hpaShape, ResourceVector? ceiling = null)
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentNullException.ThrowIfNull(catalog);
         var vpaReplicas = VpaReplicas(demand, catalog);
+        var hpa = HpaShape(catalog, hpaShape);
+        var hpaMaxReplicas = ReplicaSizing.ThresholdMaxReplicas(catalog.Shapes.Single(s => s.Name == hpa), ceiling);
         return
         [
             // Hindsight: the cheapest fixed fleet that covers the whole trace's peak. A bound, not a real policy.
@@ -41,7 +43,7 @@ internal static class PolicyLineup
 
             // Kubernetes HPA in spirit: one shape, replicas = ceil(current × observed / target), target 70 %,
             // tolerance 0.1, scale-down stabilisation 300 s, scale-up at once.
-            new ThresholdScalingPolicy(HpaShape(catalog, hpaShape), targetUtilization: 0.7),
+            new ThresholdScalingPolicy(hpa, targetUtilization: 0.7, maxReplicas: hpaMaxReplicas),
 
             // Kubernetes VPA in spirit: a fixed replica count, each replica resized to the P90 of a decaying
             // histogram (24 h half-life) of per-replica demand plus a 15 % margin, at most the ceiling ÷ replicas

@@ -290,6 +290,9 @@ public sealed partial class SimulateCommandTests
             Assert.DoesNotContain("warning:", stderr, StringComparison.Ordinal);
             Assert.InRange(policies["static-peak (oracle)"].GetProperty("costVsBaseline").GetDouble(), 0.99, 1.01);
             Assert.Equal(0, policies["vpa-like"].GetProperty("underProvisionedShare").GetDouble());
+
+            // The HPA-like policy's 70 % target would want six 4-core g-large replicas at 100 %; four hold the machine.
+            Assert.InRange(policies["hpa-like"].GetProperty("meanReplicas").GetDouble(), 1, 4);
         }
         else
         {

@@ -26,7 +26,9 @@ public sealed class UtilizationDemandModel(
     /// <summary>
     /// Gets the demand at full scale: the machine (cores, GiB, GiB, Gbps). A metric that cannot exceed its full scale,
     /// as CPU utilisation cannot exceed 100 %, never gives more, so this is the ceiling to hand the policies
-    /// (<see cref="Policies.PredictiveShapingOptions.DemandCeiling"/>, the VPA-like policy's <c>maxAllowed</c>).
+    /// (<see cref="Policies.PredictiveShapingOptions.DemandCeiling"/>, the VPA-like policy's <c>maxAllowed</c>, the
+    /// HPA-like policy's <c>maxReplicas</c> through <see cref="Policies.ReplicaSizing.ThresholdMaxReplicas"/>).
+    /// A trace that does exceed its full scale is kept as it is (see the remarks), and then this is no ceiling.
     /// </summary>
     public ResourceVector FullScaleDemand => machine;
 

@@ -53,9 +53,11 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
     /// by the container's request.
     /// </param>
     /// <param name="maxAllowed">
-    /// The most one replica is ever given, per dimension (cores, GiB, GiB, Gbps), as the VPA's container resource policy
-    /// <c>maxAllowed</c>: the recommendation is capped at it (for a utilisation metric, the machine ÷ the replica count,
-    /// since demand cannot exceed the machine). <see langword="null"/> (the default) for no cap.
+    /// The most one replica is given once demand has been observed, per dimension (cores, GiB, GiB, Gbps), as the VPA's
+    /// container resource policy <c>maxAllowed</c>: the recommendation is capped at it (for a utilisation metric, the
+    /// machine ÷ the replica count, since demand cannot exceed the machine); the first interval still runs the dearest
+    /// shape. <see cref="double.PositiveInfinity"/> in a dimension for no cap there; <see langword="null"/> (the default)
+    /// for none at all.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public PercentileRecommenderPolicy(
@@ -70,10 +72,7 @@ public sealed class PercentileRecommenderPolicy : IProvisioningPolicy
         ResourceVector? maxAllowed = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
-        if (maxAllowed is { } max)
-        {
-            ResourceVector.ThrowIfInvalidAmount(max, nameof(maxAllowed));
-        }
+        DemandCeilings.ThrowIfInvalid(maxAllowed, nameof(maxAllowed), nameof(maxAllowed));
 
         if (!(percentile is > 0 and <= 1))
         {

@@ -150,9 +150,12 @@ public sealed class PredictiveShapingOptions
     /// <summary>
     /// Gets the most the whole service's demand can reach, per dimension (cores, GiB, GiB, Gbps): the machine a
     /// utilisation metric is a share of, since CPU utilisation cannot exceed 100 %. The policy never asks for more than
-    /// this, headroom included, so near the ceiling it holds the ceiling itself instead of a margin above it (the
-    /// Kubernetes VPA's <c>maxAllowed</c> serves the same purpose). If demand ever exceeds it (the ceiling was wrong), a
-    /// dimension's limit becomes the highest demand seen in it.
+    /// this, headroom included, so when it grows towards the ceiling it stops at the ceiling itself instead of a margin
+    /// above it (the Kubernetes VPA's <c>maxAllowed</c> serves the same purpose). Coming down from above it (from a
+    /// larger starting capacity), the scaler shrinks to its target utilisation, so it may settle up to
+    /// 1 ÷ ((1 + <see cref="DownBand"/>) ÷ 2) of the ceiling. <see cref="double.PositiveInfinity"/> in a dimension means no
+    /// ceiling there; 0 suits a dimension the demand never has. If demand ever exceeds the ceiling (the ceiling was
+    /// wrong), that dimension's limit becomes the highest demand seen in it, with no headroom.
     /// </summary>
     /// <value>The default value is <see langword="null"/>: demand has no known ceiling (request rates, for example).</value>
     public ResourceVector? DemandCeiling { get; init; }
@@ -197,11 +200,7 @@ public sealed class PredictiveShapingOptions
             throw new ArgumentOutOfRangeException(
                 nameof(MaxReplicas), MaxReplicas, $"PredictiveShapingOptions.MaxReplicas must be in [1, {MaxReplicasLimit}].");
         }
-        if (DemandCeiling is { } ceiling && !ceiling.IsValidAmount)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(DemandCeiling), ceiling, "PredictiveShapingOptions.DemandCeiling must be finite and non-negative in every dimension.");
-        }
+        DemandCeilings.ThrowIfInvalid(DemandCeiling, nameof(DemandCeiling), "PredictiveShapingOptions.DemandCeiling");
 
         Fraction(ForecastQuantile, nameof(ForecastQuantile), allowZero: false, max: 1);
         Fraction(PhaseQuantile, nameof(PhaseQuantile), allowZero: false, max: 1);

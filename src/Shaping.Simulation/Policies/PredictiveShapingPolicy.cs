@@ -561,6 +561,11 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         for (var d = 0; d < ResourceVector.DimensionCount; d++)
         {
             var limit = cap[(Dimension)d];
+            if (double.IsPositiveInfinity(limit))
+            {
+                continue; // no ceiling in this dimension
+            }
+
             var x = limit / headroom;
             while (x > 0 && x * headroom > limit)
             {

@@ -36,6 +36,22 @@ public static class ReplicaSizing
     }
 
     /// <summary>
+    /// Gets the HPA-like policy's <c>maxReplicas</c> (<see cref="ThresholdScalingPolicy"/>) for a demand with a ceiling:
+    /// the fewest replicas of its shape that hold the ceiling in every dimension, since more can never be used.
+    /// </summary>
+    /// <param name="shape">The shape the policy scales.</param>
+    /// <param name="ceiling">The most the demand can reach (a dimension may be <see cref="double.PositiveInfinity"/>); <see langword="null"/> for none.</param>
+    /// <returns>That count, at most <see cref="ThresholdScalingPolicy.DefaultMaxReplicas"/>, which is also the result without a ceiling or when the shape lacks a dimension the ceiling bounds.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is <see langword="null"/>.</exception>
+    public static int ThresholdMaxReplicas(ResourceShape shape, ResourceVector? ceiling)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return ceiling is { } limit
+            ? Math.Min(ThresholdScalingPolicy.DefaultMaxReplicas, CapacityPlanner.ReplicasFor(shape, limit))
+            : ThresholdScalingPolicy.DefaultMaxReplicas;
+    }
+
+    /// <summary>
     /// Gets a <see cref="PredictiveShapingOptions.MaxReplicas"/> that lets the policy cover <paramref name="peak"/>
     /// plus <see cref="PeakHeadroom"/> with any catalog shape (the most replicas any shape with capacity in every
     /// needed dimension takes for it), but at least the default 256 and at most

@@ -33,6 +33,9 @@ public sealed class ThresholdScalingPolicy : IProvisioningPolicy
     private readonly int _initialReplicas;
     private readonly List<(DateTimeOffset Time, int Replicas)> _recommendations = [];
 
+    /// <summary>The default <c>maxReplicas</c>: 100,000, in effect no limit.</summary>
+    public const int DefaultMaxReplicas = 100_000;
+
     /// <summary>Creates the scaler.</summary>
     /// <param name="shapeName">The shape every replica runs on; it must be in the catalog the simulation uses.</param>
     /// <param name="targetUtilization">The utilisation to aim for, in (0, 1].</param>
@@ -40,7 +43,7 @@ public sealed class ThresholdScalingPolicy : IProvisioningPolicy
     /// <param name="scaleDownStabilization">The scale-down window; <see langword="null"/> for the HPA's 300 s.</param>
     /// <param name="scaleUpStabilization">The scale-up window; <see langword="null"/> for the HPA's 0 s.</param>
     /// <param name="minReplicas">The fewest replicas; at least 1.</param>
-    /// <param name="maxReplicas">The most replicas; at least <paramref name="minReplicas"/>.</param>
+    /// <param name="maxReplicas">The most replicas (the HPA's <c>maxReplicas</c>; with a demand ceiling, the replicas of the shape that hold it, <see cref="ReplicaSizing.ThresholdMaxReplicas"/>); at least <paramref name="minReplicas"/>.</param>
     /// <param name="initialReplicas">Replicas in the first interval, before anything is observed.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public ThresholdScalingPolicy(
@@ -50,7 +53,7 @@ public sealed class ThresholdScalingPolicy : IProvisioningPolicy
         TimeSpan? scaleDownStabilization = null,
         TimeSpan? scaleUpStabilization = null,
         int minReplicas = 1,
-        int maxReplicas = 100_000,
+        int maxReplicas = DefaultMaxReplicas,
         int initialReplicas = 1)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(shapeName);

@@ -33,7 +33,8 @@ public sealed class TrailingPeakPolicy : IProvisioningPolicy
     /// <param name="maxReplicas">The most replicas the service may run; positive.</param>
     /// <param name="ceiling">The most the whole service's demand can reach, per dimension (cores, GiB, GiB, Gbps), for
     /// example the machine a utilisation metric is a share of: the margin never takes the capacity asked for above it
-    /// (nor above the window's peak, where demand has exceeded it). <see langword="null"/> (the default) for none.</param>
+    /// (nor above the window's peak, where demand has exceeded it). <see cref="double.PositiveInfinity"/> in a dimension
+    /// for no ceiling there; <see langword="null"/> (the default) for none at all.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public TrailingPeakPolicy(TimeSpan? window = null, double margin = 0.1, int maxReplicas = 100_000, ResourceVector? ceiling = null)
     {
@@ -45,10 +46,7 @@ public sealed class TrailingPeakPolicy : IProvisioningPolicy
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(maxReplicas, 1);
-        if (ceiling is { } limit)
-        {
-            ResourceVector.ThrowIfInvalidAmount(limit, nameof(ceiling));
-        }
+        DemandCeilings.ThrowIfInvalid(ceiling, nameof(ceiling), nameof(ceiling));
 
         _ceiling = ceiling;
         _margin = margin;

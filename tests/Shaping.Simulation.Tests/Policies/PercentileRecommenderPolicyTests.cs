@@ -96,9 +96,14 @@ public sealed class PercentileRecommenderPolicyTests
     }
 
     [Fact]
-    public void Constructor_BadMaxAllowed_ThrowsNamingIt() =>
+    public void Constructor_BadMaxAllowed_ThrowsNamingIt()
+    {
         Assert.Equal("maxAllowed", Assert.Throws<ArgumentOutOfRangeException>(
             () => new PercentileRecommenderPolicy(maxAllowed: new ResourceVector(double.NaN, 0, 0, 0))).ParamName);
+        Assert.Equal("maxAllowed", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new PercentileRecommenderPolicy(maxAllowed: new ResourceVector(0, -2, 0, 0))).ParamName);
+        _ = new PercentileRecommenderPolicy(maxAllowed: new ResourceVector(double.PositiveInfinity, 1, 0, 0)); // +∞: no cap in that dimension
+    }
 
     [Fact]
     public void Constructor_BadPercentile_Throws()

@@ -539,6 +539,21 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Run_InfiniteCeiling_IsTheSameAsNone()
+    {
+        // +∞ in a dimension means no ceiling there; with it in every dimension the run is the run without a ceiling.
+        var demand = DailyCycle(days: 5);
+        var infinite = new ResourceVector(double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity);
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+
+        var plain = simulator.Run(demand, Policy()).Steps;
+        var capped = simulator.Run(demand, new PredictiveShapingPolicy(new PredictiveShapingOptions { DemandCeiling = infinite })).Steps;
+
+        var first = Enumerable.Range(0, plain.Length).FirstOrDefault(i => plain[i] != capped[i], -1);
+        Assert.True(first < 0, first < 0 ? "" : $"step {first}: {plain[first]} vs {capped[first]}");
+    }
+
+    [Fact]
     public void Decide_DemandAboveTheCeiling_HoldsTheHighestDemandSeenInstead()
     {
         // A wrong ceiling: demand runs at 4–4.4 cores on a declared 2-core machine. The policy does not hold 2; from
@@ -564,6 +579,7 @@ public sealed class PredictiveShapingPolicyTests
     [InlineData("MaxReplicas")]
     [InlineData("MaxReplicas", PredictiveShapingOptions.MaxReplicasLimit + 1)]
     [InlineData("DemandCeiling")]
+    [InlineData("DemandCeiling", -1)]
     public void Constructor_BadOption_ThrowsNamingIt(string name, int maxReplicas = 0)
     {
         var options = name switch
@@ -571,7 +587,7 @@ public sealed class PredictiveShapingPolicyTests
             "ForecastQuantile" => new PredictiveShapingOptions { ForecastQuantile = 1.5 },
             "DownBand" => new PredictiveShapingOptions { DownBand = 1 },
             "BucketLength" => new PredictiveShapingOptions { BucketLength = TimeSpan.Zero },
-            "DemandCeiling" => new PredictiveShapingOptions { DemandCeiling = new ResourceVector(1, double.NaN, 0, 0) },
+            "DemandCeiling" => new PredictiveShapingOptions { DemandCeiling = new ResourceVector(1, maxReplicas < 0 ? -1 : double.NaN, 0, 0) },
             _ => new PredictiveShapingOptions { MaxReplicas = maxReplicas },
         };
 

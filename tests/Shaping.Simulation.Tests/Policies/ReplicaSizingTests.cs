@@ -17,6 +17,18 @@ public sealed class ReplicaSizingTests
         Assert.Equal(int.MaxValue, ReplicaSizing.ReplicasToCover(TestCatalogs.Cpu(), new ResourceVector(1, 1, 0, 0)));
 
     [Fact]
+    public void ThresholdMaxReplicas_Ceiling_IsTheReplicasOfTheShapeThatHoldIt()
+    {
+        // A 16-core, 64 GiB, 12.5 Gbps machine on 4-core, 16 GiB, 5 Gbps replicas: 4 hold it (network needs 3).
+        var shape = TestCatalogs.Shape("g-large", 4, 16, 100, 5, 0.1664);
+        var machine = new ResourceVector(16, 64, 0, 12.5);
+
+        Assert.Equal(4, ReplicaSizing.ThresholdMaxReplicas(shape, machine));
+        Assert.Equal(ThresholdScalingPolicy.DefaultMaxReplicas, ReplicaSizing.ThresholdMaxReplicas(shape, null));
+        Assert.Equal(ThresholdScalingPolicy.DefaultMaxReplicas, ReplicaSizing.ThresholdMaxReplicas(shape, machine with { CpuCores = double.PositiveInfinity }));
+    }
+
+    [Fact]
     public void PredictiveMaxReplicas_SmallPeak_KeepsTheDefault() =>
         Assert.Equal(new PredictiveShapingOptions().MaxReplicas, ReplicaSizing.PredictiveMaxReplicas(TestCatalogs.TShirt(), new ResourceVector(10, 40, 0, 1)));
 

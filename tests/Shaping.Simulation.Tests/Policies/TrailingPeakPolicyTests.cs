@@ -77,6 +77,9 @@ public sealed class TrailingPeakPolicyTests
     {
         Assert.Equal("ceiling", Assert.Throws<ArgumentOutOfRangeException>(
             () => new TrailingPeakPolicy(ceiling: new ResourceVector(-1, 0, 0, 0))).ParamName);
+        Assert.Equal("ceiling", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new TrailingPeakPolicy(ceiling: new ResourceVector(1, double.NaN, 0, 0))).ParamName);
+        _ = new TrailingPeakPolicy(ceiling: new ResourceVector(double.PositiveInfinity, 0, 0, 0)); // +∞: no ceiling in that dimension
         Assert.Equal("window", Assert.Throws<ArgumentOutOfRangeException>(() => new TrailingPeakPolicy(TimeSpan.Zero)).ParamName);
         Assert.Equal("margin", Assert.Throws<ArgumentOutOfRangeException>(() => new TrailingPeakPolicy(margin: double.NaN)).ParamName);
     }
