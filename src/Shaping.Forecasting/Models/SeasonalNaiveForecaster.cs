@@ -31,7 +31,7 @@ public sealed class SeasonalNaiveForecaster : IForecaster
     {
         BaselineMath.ValidateHistory(history, seasonalPeriod, nameof(history), nameof(seasonalPeriod));
         cancellationToken.ThrowIfCancellationRequested();
-        if (seasonalPeriod == 1 || history.Length < seasonalPeriod + 1)
+        if (seasonalPeriod == 1 || history.Length <= seasonalPeriod) // not n < m + 1, which overflows for m = int.MaxValue
         {
             return new NaiveModel(
                 history[^1], BaselineMath.LagDifferenceVariance(history, 1), seasonalPeriod, history.Length,

@@ -45,6 +45,22 @@ public sealed class BaselineForecasterTests
         Assert.All(forecast, f => Assert.Equal(length == 3 ? 7 : 9, f));
     }
 
+    /// <summary>
+    /// A period as large as an int holds is longer than any history too: the fallback's test, n &lt; m + 1, overflowed
+    /// m + 1 to int.MinValue, so the seasonal branch ran and slicing the last m values threw an
+    /// ArgumentOutOfRangeException without a parameter name.
+    /// </summary>
+    [Fact]
+    public void SeasonalNaive_PeriodOfIntMaxValue_FallsBackToNaive()
+    {
+        var model = new SeasonalNaiveForecaster().Fit([4.0, 9.0, 7.0], int.MaxValue);
+
+        var forecast = new double[2];
+        model.ForecastMean(forecast);
+        Assert.Equal("SeasonalNaive(fallback: Naive)", model.Name);
+        Assert.Equal([7.0, 7.0], forecast);
+    }
+
     [Fact]
     public void Naive_Intervals_WidenWithSquareRootOfHorizon()
     {

@@ -27,11 +27,36 @@ internal static class ArimaFitting
     internal static ArimaModel? FitExact(
         double[] y, int m, ArimaSpecification specification, int maxEvaluations, out ArimaFitResult? fit, CancellationToken cancellationToken = default)
     {
+        if (TooShort(y.Length, m, specification))
+        {
+            fit = null;
+            return null;
+        }
+
         var seasonalD = m > 1 ? specification.SeasonalDifferences : 0;
         var delta = ArimaMath.DifferencingPolynomial(specification.Differences, seasonalD, m);
         var w = ArimaMath.Difference(y, delta);
         fit = ArimaEstimator.Fit(w, specification, m, exact: true, maxEvaluations, 0, out var problem, cancellationToken: cancellationToken);
         return fit is null ? null : ArimaEstimator.CreateModel(problem, fit, y, delta, m);
+    }
+
+    /// <summary>
+    /// Whether a history of <paramref name="n"/> points is too short for the specification by the estimator's rule (the
+    /// differenced series needs more than p + mP + k + 1 points and more than k + 2, k the coefficient count), worked out
+    /// in 64 bits from the orders alone. The estimator sizes the Kalman state for the period before it applies the rule,
+    /// r² doubles for r = max(p + mP, q + mQ + 1): for a period longer than the history (a week of minutes, m = 10,080)
+    /// that was 813 MB allocated only to fall back, and for m = 100,000 the count overflowed an int to 11 GB.
+    /// </summary>
+    private static bool TooShort(int n, int m, ArimaSpecification specification)
+    {
+        var seasonal = m > 1;
+        var seasonalAr = seasonal ? specification.SeasonalAr : 0;
+        var seasonalMa = seasonal ? specification.SeasonalMa : 0;
+        var seasonalD = seasonal ? specification.SeasonalDifferences : 0;
+        long k = specification.Ar + specification.Ma + seasonalAr + seasonalMa + (specification.IncludeConstant ? 1 : 0);
+        var differenced = n - specification.Differences - ((long)seasonalD * m);
+        var phiLength = specification.Ar + ((long)m * seasonalAr);
+        return differenced - phiLength <= k + 1 || differenced <= k + 2;
     }
 
     /// <summary>The random walk ARIMA(0,1,0) (σ² the mean squared change), or the constant model for one point.</summary>

@@ -154,6 +154,29 @@ public sealed class ArimaForecasterTests
     }
 
     /// <summary>
+    /// A seasonal specification whose period is longer than the history (a week of minutes, a day of seconds) falls back
+    /// to the random walk as any too-short history does, without first sizing the Kalman state for the period: the state
+    /// covariance of ARIMA(0,1,1)(0,1,1)[m] has (m + 2)² entries, 813 MB allocated and dropped for m = 10,080, and for
+    /// m = 100,000 the count overflowed an int and the fit threw an OverflowException.
+    /// </summary>
+    [Theory]
+    [InlineData(10_080)]
+    [InlineData(100_000)]
+    public void Fit_SeasonalPeriodLongerThanTheHistory_FallsBackWithoutSizingTheState(int period)
+    {
+        var history = Enumerable.Range(0, 80).Select(t => 50 + (10 * Math.Sin(t / 3.0))).ToArray();
+        var forecaster = new ArimaForecaster(Airline);
+        forecaster.Fit(history, 1); // warm up: what is measured below is the fit, not the JIT
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var model = forecaster.Fit(history, period);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.StartsWith("ARIMA(0,1,0)", model.Name, StringComparison.Ordinal);
+        Assert.InRange(allocated, 0, 16 << 20);
+    }
+
+    /// <summary>
     /// Two or three points that are not all equal: the fixed specification (too short for it) and AutoArima both give the
     /// documented random walk, the last value with σ² the mean squared change. Before, the estimator could not fit the
     /// random walk on so few points either, and the fallback's fallback was the constant model: the last value with
@@ -192,6 +215,88 @@ public sealed class ArimaForecasterTests
                 }
 
                 return true;
+            });
+
+    /// <summary>
+    /// A fit at the stationarity boundary hands the model a Kalman covariance that rounding has ruined, and Update used it
+    /// as the gain. On a noisy daily cycle (150 hourly points), ARIMA(1,0,1)(1,0,1)[24] ends at ar1 = 0.99999988 and
+    /// sar1 = 0.9999966 with P₀₀ = −116,560: the first of the next observations moved the mean from 171 to 204,600, the
+    /// seventh to NaN (Forecast threw). An exactly linear history (a counter, a steady ramp) under
+    /// ARIMA(2,1,0)(1,0,0)[25] ends at ar2 = sar1 = 0.999999999 with P₀₀ = −1.2e8, and the forecasts reached 3.6e9,
+    /// then 1e26, then NaN. The model now replaces a covariance that cannot be one by the steady state the fitting
+    /// filter itself converges to, so an update moves the forecast by about the size of the surprise.
+    /// </summary>
+    [Theory]
+    [InlineData("daily cycle")]
+    [InlineData("ramp")]
+    public void Update_AfterAFitAtTheStationarityBoundary_KeepsTheForecastOnTheSeriesScale(string series)
+    {
+        IForecastModel model;
+        double[] next;
+        if (series == "ramp")
+        {
+            var ramp = Enumerable.Range(0, 50).Select(t => 1 + (10.0 * t)).ToArray();
+            model = new ArimaForecaster(new ArimaSpecification(2, 1, 0, 1, 0, 0, IncludeConstant: true)).Fit(ramp, 25);
+            next = [520, 500, 530, 540];
+        }
+        else
+        {
+            var random = new Random(27);
+            var cycle = Enumerable.Range(0, 170)
+                .Select(t => 100 + (20 * Math.Sin(2 * Math.PI * t / 24)) + (0.3 * t) + (random.NextDouble() * 15))
+                .ToArray();
+            model = new ArimaForecaster(new ArimaSpecification(1, 0, 1, 1, 0, 1, IncludeConstant: true)).Fit(cycle.AsSpan(0, 150), 24);
+            next = cycle[150..];
+        }
+
+        foreach (var observation in next)
+        {
+            model.Update(observation);
+            var forecast = model.Forecast(48, [0.1, 0.9]);
+
+            // The means are floored at 0, so a forecast diverging downwards shows as zeros: both sides are checked.
+            Assert.All(forecast.Mean.ToArray(), v => Assert.InRange(v, 1, 10_000));
+        }
+    }
+
+    /// <summary>
+    /// Any fixed specification with a seasonal AR term, fitted to a ramp with or without a little noise and updated with
+    /// observations near it, keeps its forecasts finite and within 100 times the series' level (see the fact above).
+    /// </summary>
+    [Property(MaxTest = 40, Replay = "(20261205,20261211)")]
+    public Property Update_NearTheHistory_KeepsTheForecastOnTheSeriesScale() =>
+        Prop.ForAll(
+            (from spec in Gen.Elements(
+                 new ArimaSpecification(2, 1, 0, 1, 0, 0, IncludeConstant: true),
+                 new ArimaSpecification(1, 1, 0, 1, 0, 0, IncludeConstant: true),
+                 new ArimaSpecification(2, 0, 0, 1, 0, 0, IncludeConstant: true),
+                 new ArimaSpecification(1, 1, 1, 1, 0, 0, IncludeConstant: true))
+             from period in Gen.Elements(4, 7, 12, 25)
+             from slope in Gen.Choose(1, 50)
+             from noisy in Gen.Elements(false, true)
+             from seed in Gen.Choose(0, int.MaxValue)
+             select (spec, period, slope, noisy, seed)).ToArbitrary(),
+            c =>
+            {
+                var random = new Random(c.seed);
+                var n = (3 * c.period) + 20;
+                var history = Enumerable.Range(0, n)
+                    .Select(t => 100 + (c.slope * (double)t) + (c.noisy ? Math.Round(random.NextDouble(), 3) : 0))
+                    .ToArray();
+                var model = new ArimaForecaster(c.spec) { MaxEvaluations = 500 }.Fit(history, c.period);
+                var last = history[^1];
+                for (var k = 1; k <= 6; k++)
+                {
+                    model.Update(last + (c.slope * k) + ((random.NextDouble() - 0.5) * 4 * c.slope));
+                }
+
+                // A fit at the boundary (ar1 and ma1 of 0.999999999 on an exact ramp) swings by tens of slopes per
+                // surprise, which is what those coefficients say; a diverging one left 100 times the level for 1e26 and
+                // NaN (which throws here).
+                var bound = 100 * (last + (c.slope * 60));
+                var forecast = model.Forecast(48, [0.1, 0.9]);
+                return forecast.Mean.ToArray().All(v => v <= bound)
+                    .Label($"{model.Name}, m={c.period}, slope={c.slope}, noisy={c.noisy}: mean up to {forecast.Mean.ToArray().Max()}");
             });
 
     [Fact]
