@@ -872,7 +872,14 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         {
             _states[replicaId] = state;
             var failures = _retryWaits.TryGetValue(replicaId, out var wait) ? wait.Failures + 1 : 1;
-            _retryWaits[replicaId] = new RetryWait(failures, timestamp + _options.BackoffAfter(failures));
+            var backoff = _options.BackoffAfter(failures);
+
+            // A back-off the options accept may reach past the last representable time (up to TimeSpan.MaxValue): the
+            // wait then ends there, that is never, rather than throw out of the cycle.
+            // Added in UTC: comparisons are, and an offset ahead of UTC would leave less room before the last time.
+            var utc = timestamp.ToUniversalTime();
+            var notBefore = backoff < DateTimeOffset.MaxValue - utc ? utc + backoff : DateTimeOffset.MaxValue;
+            _retryWaits[replicaId] = new RetryWait(failures, notBefore);
         }
     }
 
