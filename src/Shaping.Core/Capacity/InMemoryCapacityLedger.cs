@@ -54,7 +54,8 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
     /// <param name="timeProvider">The clock that drives expiry; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="finishedRetention">
     /// How long a released or expired reservation is remembered for idempotent replays; <see langword="null"/> for one hour.
-    /// <see cref="TimeSpan.Zero"/> forgets it at once.
+    /// <see cref="TimeSpan.Zero"/> forgets it at once; <see cref="TimeSpan.MaxValue"/> keeps it for good (memory then grows
+    /// with every reservation).
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A capacity is invalid (see <see cref="SetRegionCapacity"/>) or <paramref name="finishedRetention"/> is negative.</exception>
     /// <exception cref="ArgumentException">A region name is empty.</exception>
@@ -397,7 +398,9 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
             }
         }
 
-        while (_finished.TryPeek(out var entry) && entry.FinishedAt + _finishedRetention <= now)
+        // Elapsed time against the retention, not finishing time + retention: a retention up to TimeSpan.MaxValue (kept
+        // for good) would pass the last representable time.
+        while (_finished.TryPeek(out var entry) && now - entry.FinishedAt >= _finishedRetention)
         {
             _finished.Dequeue();
             if (_reservations.TryGetValue(entry.Reservation.Id, out var current) && ReferenceEquals(current, entry))

@@ -1130,7 +1130,7 @@ public sealed class ReplicaRequestHandler
         var again = await ReserveAsync(provisioned.IdempotencyKey, provisioned.Region, provisioned.Shape, replicas, CancellationToken.None).ConfigureAwait(false);
         if (again.Kind == AttemptKind.Reserved)
         {
-            if ((await CommitReservationAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
+            if ((await CommitReplacementAsync(again.Reservation).ConfigureAwait(false)).IsSuccess)
             {
                 return await RecordOnReplacementAsync(
                     requestKey,
@@ -1352,7 +1352,7 @@ public sealed class ReplicaRequestHandler
             var exact = await ReserveAsync(provisionRequest.IdempotencyKey, provisionRequest.Region, provisionRequest.Shape, kept.Count, CancellationToken.None).ConfigureAwait(false);
             if (exact.Kind == AttemptKind.Reserved)
             {
-                if ((await CommitReservationAsync(exact.Reservation).ConfigureAwait(false)).IsSuccess)
+                if ((await CommitReplacementAsync(exact.Reservation).ConfigureAwait(false)).IsSuccess)
                 {
                     var recorded = await RecordOnReplacementAsync(requestKey, provisionRequest, reservationId, exact.Reservation, kept, message).ConfigureAwait(false);
                     return Attempt.Done(recorded.Reservation, kept, message);
@@ -1522,6 +1522,36 @@ public sealed class ReplicaRequestHandler
         /// <summary>A port threw once replicas may exist under <paramref name="provision"/>'s key; <paramref name="kept"/> is kept for them.</summary>
         public static Attempt Threw(ExceptionDispatchInfo thrown, ProvisionRequest provision, ReservationId kept) =>
             new(AttemptKind.Threw, thrown.SourceException.Message, kept, null, true, provision, thrown);
+    }
+
+    // Commits a reservation taken to replace the attempt's (whose commit went unanswered or was refused, or one of a kept
+    // replica's exact size). A commit that throws may have taken effect, while the attempt's reservation is still the one
+    // the settlement keeps and commits (or replaces): so the replacement is given back, or it would stay committed beside
+    // that one, counting the replicas twice with nothing to release it. Only if giving it back throws too does the
+    // settlement keep the replacement instead (its commit, replayed by the same id, settles whichever state it is in).
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "Not swallowed: the commit's exception always goes on; the second only decides which reservation the settlement keeps.")]
+    private async ValueTask<LedgerResult> CommitReplacementAsync(ReservationId replacement)
+    {
+        try
+        {
+            return await CommitReservationAsync(replacement).ConfigureAwait(false);
+        }
+        catch (Exception commitFailure)
+        {
+            try
+            {
+                await ReleaseReservationAsync(replacement).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                throw new AccountingMovedException(replacement, commitFailure);
+            }
+
+            throw;
+        }
     }
 
     // Records the replicas under the committed replacement of the attempt's reservation, after handing their accounting

@@ -76,7 +76,14 @@ namespace Shaping.Core.ControlPlane;
 /// twice). When the commit after a resize fails (the
 /// hold expired during a slow resize), the loop reserves and commits again; failing that, the replica stays on its
 /// old reservation, which is not released (<see cref="ShapeMoveOutcome.AppliedUncommitted"/>). A replica the host
-/// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>).
+/// removes while it is resized gets no reservation (<see cref="ShapeMoveOutcome.ReplicaRemoved"/>). A ledger that
+/// throws once the resize may have happened (committing the new reservation to count both shapes, or accounting for a
+/// resize the region answered, before the inventory records it) is handled as a provisioner that throws: the move ends
+/// <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/> with the reservation that counts the new shape kept, the
+/// exception is kept in <see cref="LastError"/>, and later cycles replay the key and finish the move (a second
+/// reservation whose reserve or commit threw is given back first). A ledger that throws before the resize (while
+/// reserving) or while a later cycle replays a move still unanswered fails the cycle instead; a hold it leaves expires,
+/// and an unknown move stays unknown.
 /// </para>
 /// <para>
 /// <b>Following the shape library.</b> Built with a <see cref="ShapeLibrary"/>, the loop starts each cycle by checking
@@ -184,15 +191,16 @@ public sealed class ShapeAdjustmentLoop : IDisposable
 
     /// <summary>
     /// Gets the exception of the last failed cycle of <see cref="RunAsync"/>, or the last exception a provisioner threw
-    /// from a resize (the cycle goes on and the move ends <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>),
-    /// whichever came last; <see langword="null"/> when there was none.
+    /// from a resize, or a ledger threw while a resize that may have happened was accounted for (the cycle goes on and
+    /// the move ends <see cref="ShapeMoveOutcome.ResizeOutcomeUnknown"/>), whichever came last; <see langword="null"/>
+    /// when there was none.
     /// </summary>
     public Exception? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>
     /// Raised whenever <see cref="LastError"/> is set (a cycle of <see cref="RunAsync"/> failed, or a provisioner threw
-    /// from a resize), on the thread that ran the cycle, so a host can log failures instead of polling. The loop carries
-    /// on either way; an exception thrown by a handler is ignored so that logging cannot stop the loop.
+    /// from a resize, or a ledger while one was accounted for), on the thread that ran the cycle, so a host can log
+    /// failures instead of polling. The loop carries on either way; an exception thrown by a handler is ignored so that logging cannot stop the loop.
     /// </summary>
     public event EventHandler<Exception>? Error;
 
@@ -538,9 +546,18 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         {
             // A TransientFailure may hide a resize that happened and lost its answer: the replica may run on either
             // shape. Count both (commit the new reservation, keep the old one), so the region is over-reserved rather
-            // than oversubscribed, and replay the key on later cycles until the region says which.
-            _ = await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+            // than oversubscribed, and replay the key on later cycles until the region says which. Remembered first:
+            // a ledger that throws here must not lose the move (later cycles commit the hold again).
             _unsettled[record.ReplicaId] = move;
+            try
+            {
+                _ = await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ReportError(ex);
+            }
+
             return move.Outcome(ShapeMoveOutcome.ResizeOutcomeUnknown);
         }
 
@@ -569,7 +586,15 @@ public sealed class ShapeAdjustmentLoop : IDisposable
                 var resize = await ResizeAsync(move, cancellationToken).ConfigureAwait(false);
                 if (resize.Answer.IsSuccess)
                 {
+                    // No longer unknown: FinishAsync keeps it again if the ledger throws before the inventory records
+                    // the move, and once it is recorded it must not be finished a second time (an exception after that,
+                    // releasing the old reservation, fails the cycle with the move settled).
+                    _unsettled.Remove(move.Record.ReplicaId);
                     settled = await FinishAsync(move).ConfigureAwait(false);
+                    if (settled.Outcome == ShapeMoveOutcome.ResizeOutcomeUnknown)
+                    {
+                        continue; // the ledger threw while it was finished: still unknown (FinishAsync kept it)
+                    }
                 }
                 else if (resize.Answer.Status == ProvisionStatus.Rejected)
                 {
@@ -655,26 +680,49 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
-    // The replica runs on the target shape: finish the bookkeeping (not cancellable: the resize has happened).
+    // The replica runs on the target shape: finish the bookkeeping (not cancellable: the resize has happened). A ledger
+    // that throws before the inventory records the move leaves it unknown, to be finished by a later cycle's replay.
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "The resize has happened: a ledger that throws must not lose the move. The exception is kept in LastError.")]
     private async Task<ShapeMove> FinishAsync(UnsettledResize move)
     {
         var replicaId = move.Record.ReplicaId;
-        if (!_inventory.TryGet(replicaId, out var current))
+        ReplicaRecord? current;
+        ReservationId accounting;
+        ReservationId? replacement = null;
+        try
         {
-            // The host removed the replica while it was resized; the new reservation accounts for nothing.
-            await ReleaseAsync(move.Reservation).ConfigureAwait(false);
-            return move.Outcome(ShapeMoveOutcome.ReplicaRemoved);
-        }
+            if (!_inventory.TryGet(replicaId, out current))
+            {
+                // The host removed the replica while it was resized; the new reservation accounts for nothing.
+                await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+                return move.Outcome(ShapeMoveOutcome.ReplicaRemoved);
+            }
 
-        var accounting = move.Reservation;
-        if (!(await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+            accounting = move.Reservation;
+            if (!(await LedgerReplay.CommitAsync(_ledger, move.Reservation, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+            {
+                // The hold expired during a slow resize, or the ledger stayed unavailable (the commit may have taken
+                // effect). Account for the new shape with a new reservation, then release the first: a no-op when it
+                // expired, and it frees the capacity when an unanswered commit took effect. Failing that, the replica
+                // stays on its old reservation, which is kept: under-counted by the difference, never uncounted.
+                replacement = await ReserveAndCommitAsync(move, AgainKey(move)).ConfigureAwait(false);
+                accounting = replacement ?? current.Reservation;
+                await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
         {
-            // The hold expired during a slow resize, or the ledger stayed unavailable (the commit may have taken
-            // effect). Account for the new shape with a new reservation, then release the first: a no-op when it
-            // expired, and it frees the capacity when an unanswered commit took effect. Failing that, the replica
-            // stays on its old reservation, which is kept: under-counted by the difference, never uncounted.
-            accounting = await ReserveAndCommitAsync(move, move.Key + "/again").ConfigureAwait(false) ?? current.Reservation;
-            await ReleaseAsync(move.Reservation).ConfigureAwait(false);
+            // The ledger threw (an adapter bug, or a time-out of its own) while the replica already runs on the target.
+            // Escaping here would leave the inventory on the old shape and the new reservation to expire, or, if it was
+            // committed, to be released by nothing. Kept as unknown instead, on the reservation that counts the new
+            // shape (the replacement once it is committed; a replacement whose reserve or commit threw was given back),
+            // so the ledger keeps counting both shapes and later cycles replay the key and finish the move.
+            ReportError(ex);
+            _unsettled[replicaId] = replacement is { } committed ? move with { Reservation = committed } : move;
+            return move.Outcome(ShapeMoveOutcome.ResizeOutcomeUnknown);
         }
 
         if (!_inventory.TryMove(replicaId, move.Target, accounting, out var vacated))
@@ -824,7 +872,14 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         {
             _states[replicaId] = state;
             var failures = _retryWaits.TryGetValue(replicaId, out var wait) ? wait.Failures + 1 : 1;
-            _retryWaits[replicaId] = new RetryWait(failures, timestamp + _options.BackoffAfter(failures));
+            var backoff = _options.BackoffAfter(failures);
+
+            // A back-off the options accept may reach past the last representable time (up to TimeSpan.MaxValue): the
+            // wait then ends there, that is never, rather than throw out of the cycle.
+            // Added in UTC: comparisons are, and an offset ahead of UTC would leave less room before the last time.
+            var utc = timestamp.ToUniversalTime();
+            var notBefore = backoff < DateTimeOffset.MaxValue - utc ? utc + backoff : DateTimeOffset.MaxValue;
+            _retryWaits[replicaId] = new RetryWait(failures, notBefore);
         }
     }
 
@@ -881,21 +936,51 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private string RecountKey(UnsettledResize move) =>
         string.Create(CultureInfo.InvariantCulture, $"{move.Key}/recount-{Interlocked.Increment(ref _moveSequence)}");
 
+    // The id of the reservation that replaces a move's hold whose commit failed after the resize: likewise a number of
+    // its own per try, since a try whose ledger threw releases its id and the move's next try must reserve anew.
+    private string AgainKey(UnsettledResize move) =>
+        string.Create(CultureInfo.InvariantCulture, $"{move.Key}/again-{Interlocked.Increment(ref _moveSequence)}");
+
     // Counts the move's target shape with a new reservation, reserved and committed under the given key (not
     // cancellable: the replica may already run on the target). Null when that fails; a reserve that may have taken
-    // effect is then released.
+    // effect is then released. When the ledger throws, the reservation (which accounts for nothing yet, and may have been
+    // committed before the exception) is released too before the exception goes on, so it is never left counted.
+    [SuppressMessage(
+        "Design",
+        "CA1031:Do not catch general exception types",
+        Justification = "Not swallowed: the ledger's exception always goes on; a release that throws too only leaves that exception.")]
     private async Task<ReservationId?> ReserveAndCommitAsync(UnsettledResize move, string key)
     {
         var id = ReservationId.Create(key);
-        var reserved = await LedgerReplay.ReserveAsync(
-            _ledger,
-            new ReservationRequest(id, move.Record.Region, move.Target.Name, move.Target.Capacity, 1, _options.ReservationTimeToLive),
-            _options.MaxResizeRetries,
-            TimeSpan.Zero,
-            _timeProvider,
-            CancellationToken.None).ConfigureAwait(false);
-        if (reserved.IsSuccess
-            && (await LedgerReplay.CommitAsync(_ledger, id, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess)
+        LedgerResult reserved;
+        bool committed;
+        try
+        {
+            reserved = await LedgerReplay.ReserveAsync(
+                _ledger,
+                new ReservationRequest(id, move.Record.Region, move.Target.Name, move.Target.Capacity, 1, _options.ReservationTimeToLive),
+                _options.MaxResizeRetries,
+                TimeSpan.Zero,
+                _timeProvider,
+                CancellationToken.None).ConfigureAwait(false);
+            committed = reserved.IsSuccess
+                && (await LedgerReplay.CommitAsync(_ledger, id, _options.MaxResizeRetries, TimeSpan.Zero, _timeProvider).ConfigureAwait(false)).IsSuccess;
+        }
+        catch (Exception)
+        {
+            try
+            {
+                await ReleaseAsync(id).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The ledger's first exception is the one that goes on.
+            }
+
+            throw;
+        }
+
+        if (committed)
         {
             return id;
         }

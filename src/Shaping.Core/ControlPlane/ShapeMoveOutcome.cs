@@ -27,8 +27,10 @@ public enum ShapeMoveOutcome
     /// The resize's answers were lost (<see cref="Provisioning.ProvisionStatus.TransientFailure"/> after bounded replays
     /// with the same key), or the provisioner threw an exception (other than for the cancellation of the loop's token;
     /// it may have resized before it threw, and the exception is kept in <see cref="ShapeAdjustmentLoop.LastError"/>),
-    /// so the replica may run on either shape. The new reservation is committed and the old one kept, so the ledger
-    /// counts both (over-reserved, never oversubscribed), and the inventory still shows the old shape. Later cycles
+    /// so the replica may run on either shape; or the ledger threw while the loop accounted for a resize that may have
+    /// happened (the exception is kept in <see cref="ShapeAdjustmentLoop.LastError"/> too). The new reservation is
+    /// committed (when the ledger threw instead, the next cycle commits it) and the old one kept, so the ledger counts
+    /// both (over-reserved, never oversubscribed), and the inventory still shows the old shape. Later cycles
     /// replay the key and report the settled move (any other outcome) once the region answers; a replay that throws
     /// leaves the move unknown. The replica is not moved again meanwhile.
     /// </summary>

@@ -201,6 +201,26 @@ public sealed class InMemoryCapacityLedgerTests
         Assert.Equal(ReservationStatus.NotFound, (await ledger.ReleaseAsync(new ReservationId("a"))).Status);
     }
 
+    // A retention the constructor accepts, up to TimeSpan.MaxValue ("remember finished reservations for good"), reaches
+    // past the last representable time: every operation that reclaims (each reserve, each capacity read) threw
+    // ArgumentOutOfRangeException once one reservation had finished, so the ledger could reserve nothing more.
+    [Fact]
+    public async Task FinishedRetention_BeyondTheLastRepresentableTime_RemembersForGoodAndKeepsWorking()
+    {
+        var ledger = new InMemoryCapacityLedger([new("eu", RegionTotal)], _time, TimeSpan.MaxValue);
+        await ledger.TryReserveAsync(Request("a"));
+        await ledger.ReleaseAsync(new ReservationId("a"));
+        _time.Advance(TimeSpan.FromDays(3650));
+
+        Assert.Equal(ReservationStatus.Succeeded, (await ledger.TryReserveAsync(Request("b"))).Status);
+        Assert.Equal(0, await ledger.ReclaimExpiredAsync());
+        Assert.True(ledger.TryGetRegionCapacity("eu", out var capacity));
+        Assert.Equal(PerReplica * 2, capacity.Held);
+        Assert.True(ledger.TryGetReservation(new ReservationId("a"), out var released));
+        Assert.Equal(ReservationState.Released, released.State);
+        Assert.Equal(ReservationStatus.Conflict, (await ledger.TryReserveAsync(Request("a"))).Status); // still remembered
+    }
+
     [Fact]
     public async Task SetRegionCapacity_Lowered_NoNewReservationUntilFreed()
     {

@@ -110,6 +110,45 @@ public sealed class ReplicaRequestHandlerPortExceptionTests
         f.AssertConsistent();
     }
 
+    // The first commit is refused (the ledger lost the hold), so a second reservation is taken for the replicas; its
+    // commit takes effect and then throws. The request is left unsettled; the second reservation must not stay committed
+    // beside the one the settlement commits for the same replicas.
+    [Fact]
+    public async Task HandleAsync_ReplacementsCommitThrowsAfterTheEffect_SettlesWithoutCountingTwice()
+    {
+        var f = new HandlerFixture(wrapLedger: l => new ScriptedLedger(l).Commits(LedgerStep.NotFound, LedgerStep.ThrowAfterEffect));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => f.Handler.HandleAsync(HandlerFixture.Request("A")).AsTask());
+        AssertUnsettled(f, "A");
+
+        var settled = await f.Handler.ReconcileAsync("A");
+        Assert.True(settled!.IsProvisioned, settled.Message);
+        Assert.Equal(0, f.Handler.UnsettledRequestCount);
+        await ExpireTheHoldWhoseReleaseThrewAsync(f);
+        f.AssertConsistent();
+    }
+
+    // Cancelled after the effect with one replica that cannot be released: the kept one gets a reservation of its own
+    // size, whose commit takes effect and then throws. That reservation must not stay committed beside the one the
+    // settlement accounts for the kept replica with.
+    [Fact]
+    public async Task HandleAsync_KeptReplicasExactReservationCommitThrowsAfterTheEffect_SettlesWithoutCountingTwice()
+    {
+        using var cts = new CancellationTokenSource();
+        var f = new HandlerFixture(
+            wrap: inner => new ScriptedProvisioner(inner) { CancelOnStep = cts, CannotRelease = id => id == "eu-2" }.Then(Step.CancelAfterEffect),
+            wrapLedger: l => new ScriptedLedger(l).Commits(LedgerStep.ThrowAfterEffect));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => f.Handler.HandleAsync(HandlerFixture.Request("A"), cts.Token).AsTask());
+        AssertUnsettled(f, "A");
+
+        var settled = await f.Handler.ReconcileAsync("A");
+        Assert.True(settled!.IsProvisioned, settled.Message);
+        Assert.Equal(["eu-2"], settled.ReplicaIds);
+        await ExpireTheHoldWhoseReleaseThrewAsync(f);
+        f.AssertConsistent();
+    }
+
     // The first reservation, whose release threw, is still held (never committed): it goes back when it expires.
     private static async Task ExpireTheHoldWhoseReleaseThrewAsync(HandlerFixture f)
     {

@@ -189,6 +189,109 @@ public sealed class ShapeAdjustmentLoopInMemoryTests : IDisposable
         Assert.Equal(ReservationState.Committed, reservation.State);
     }
 
+    // The region resizes the replica, then the ledger throws while the loop commits the new shape's reservation (before
+    // or after the commit took effect). The resize happened, so the move must not be lost with the exception: the
+    // replica ran on the large shape while the inventory kept it on the small one, and the new reservation was
+    // forgotten (its hold expired, leaving 8 cores in use counted as 2; or, committed, it was released by nothing).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunOnceAsync_LedgerThrowsCommittingAResizeThatHappened_KeepsTheMoveUnknownAndSettlesIt(bool afterTheEffect)
+    {
+        var ledger = new ScriptedLedger(_ledger).Commits(afterTheEffect ? ScriptedLedger.Step.ThrowAfterEffect : ScriptedLedger.Step.Throw);
+        using var loop = NewLoop(_region, ledger);
+
+        var move = await PressUntilMoveAsync(loop);
+
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, move.Outcome);
+        Assert.IsType<InvalidOperationException>(loop.LastError);
+        Assert.Equal("l", _region.GetReplicas()[_replica].Name); // it did resize
+        Assert.Equal(2 + 8, (Capacity().Committed + Capacity().Held).CpuCores); // both shapes, meanwhile
+
+        var settled = Assert.Single((await loop.RunOnceAsync()).Moves);
+
+        Assert.Equal(ShapeMoveOutcome.Applied, settled.Outcome);
+        AssertOnTheLargeShape();
+    }
+
+    // The same when the resize's answers were lost and the loop commits the new reservation to count both shapes: a
+    // ledger that throws there must not lose the move either (the hold would expire while the replica runs on it).
+    [Fact]
+    public async Task RunOnceAsync_LedgerThrowsCommittingAnUnknownResize_KeepsTheMoveUnknownAndSettlesIt()
+    {
+        var ledger = new ScriptedLedger(_ledger).Commits(ScriptedLedger.Step.Throw);
+        using var loop = NewLoop(_region, ledger);
+        _region.LostResponseRate = 1;
+
+        var move = await PressUntilMoveAsync(loop);
+
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, move.Outcome);
+        Assert.IsType<InvalidOperationException>(loop.LastError);
+        Assert.Equal("l", _region.GetReplicas()[_replica].Name);
+
+        _region.LostResponseRate = 0;
+        _time.Advance(TimeSpan.FromMinutes(3)); // past the hold's 2 minutes: the settlement counts the new shape anew
+        var settled = Assert.Single((await loop.RunOnceAsync()).Moves);
+
+        Assert.Equal(ShapeMoveOutcome.Applied, settled.Outcome);
+        AssertOnTheLargeShape();
+    }
+
+    // A resize whose answers were lost settles on the next cycle, which records the move and then fails releasing the
+    // old reservation (the ledger throws). The move is recorded, so a later cycle must not finish it again: it did, and
+    // with the commit unanswered and no room for a recount it released the reservation the replica was recorded on,
+    // leaving it counted by nothing.
+    [Fact]
+    public async Task RunOnceAsync_SettledMoveWhoseOldReleaseThrew_IsNotFinishedAgain()
+    {
+        var ledger = new ScriptedLedger(_ledger)
+            .Commits(ScriptedLedger.Step.Through, ScriptedLedger.Step.Through, ScriptedLedger.Step.Unavailable, ScriptedLedger.Step.Unavailable, ScriptedLedger.Step.Unavailable)
+            .Releases(ScriptedLedger.Step.Throw);
+        using var loop = NewLoop(_region, ledger);
+        _region.LostResponseRate = 1;
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, (await PressUntilMoveAsync(loop)).Outcome);
+
+        _region.LostResponseRate = 0;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => loop.RunOnceAsync()); // recorded, then the old release threw
+        Assert.True(_inventory.TryGet(_replica, out var recorded));
+        Assert.Equal("l", recorded.Shape.Name);
+        _ledger.SetRegionCapacity("eu", new ResourceVector(10, 40, 250, 5)); // no room for another 8 cores
+
+        await loop.RunOnceAsync();
+
+        Assert.True(_inventory.TryGet(_replica, out var record));
+        Assert.Equal(recorded.Reservation, record.Reservation);
+        Assert.True(_ledger.TryGetReservation(record.Reservation, out var reservation));
+        Assert.Equal(ReservationState.Committed, reservation.State);
+    }
+
+    // The resize outlasts its hold, so the loop counts the new shape with a second reservation; the ledger commits that
+    // one and then throws. The move stays unknown and the next cycle finishes it with a third; the second, which
+    // accounts for nothing, must not stay committed beside it.
+    [Fact]
+    public async Task RunOnceAsync_ReplacementCommitThrowsAfterTheEffect_LeavesNoReservationCommittedForNothing()
+    {
+        var ledger = new ScriptedLedger(_ledger).Commits(ScriptedLedger.Step.Through, ScriptedLedger.Step.ThrowAfterEffect);
+        using var loop = NewLoop(new SlowResize(_region, _time, TimeSpan.FromMinutes(3)), ledger); // the hold lives 2 minutes
+
+        Assert.Equal(ShapeMoveOutcome.ResizeOutcomeUnknown, (await PressUntilMoveAsync(loop)).Outcome);
+
+        Assert.Equal(ShapeMoveOutcome.Applied, Assert.Single((await loop.RunOnceAsync()).Moves).Outcome);
+        AssertOnTheLargeShape();
+    }
+
+    // The move settled: the inventory names the shape the region runs, on a committed reservation, and the ledger counts
+    // exactly that, with nothing held.
+    private void AssertOnTheLargeShape()
+    {
+        Assert.True(_inventory.TryGet(_replica, out var record));
+        Assert.Equal("l", record.Shape.Name);
+        Assert.True(_ledger.TryGetReservation(record.Reservation, out var reservation));
+        Assert.Equal(ReservationState.Committed, reservation.State);
+        Assert.Equal(8, Capacity().Committed.CpuCores);
+        Assert.Equal(0, _ledger.CountHeld());
+    }
+
     /// <summary>Presses the replica until the loop moves it up, and cancels the cycle during the resize, which acts.</summary>
     private async Task CancelDuringAResizeThatActsAsync(ShapeAdjustmentLoop loop, CancelDuringResize region)
     {

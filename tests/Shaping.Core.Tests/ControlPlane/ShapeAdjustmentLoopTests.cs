@@ -861,6 +861,28 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
             outcomes);
     }
 
+    // A back-off the options accept (up to TimeSpan.MaxValue, "never retry a refused move") reaches past the last
+    // DateTimeOffset: the wait must end there, not throw out of the cycle after every refused move, which left the
+    // cycle's other replicas unevaluated and the predictor unfed on every cycle.
+    [Fact]
+    public async Task RunOnceAsync_BackoffBeyondTheLastRepresentableTime_WaitsForeverInsteadOfFailingTheCycle()
+    {
+        using var loop = NewLoop(new ShapeAdjustmentOptions(retryBackoff: TimeSpan.MaxValue, maxRetryBackoff: TimeSpan.MaxValue));
+        Provision("req-1", "s", "r1");
+        _ledger.DenyReservations = true;
+        var moves = new List<ShapeMove>();
+
+        for (var minute = 0; minute < 5; minute++)
+        {
+            Observe("r1", T0 + TimeSpan.FromMinutes(minute), 1.5);
+            moves.AddRange((await loop.RunOnceAsync()).Moves);
+        }
+
+        Assert.Equal(ShapeMoveOutcome.NoCapacity, Assert.Single(moves).Outcome); // refused once, then never tried again
+        Assert.Equal(5, loop.CompletedCycles);
+        Assert.NotEmpty(_predictor.Observed);
+    }
+
     [Fact]
     public void Options_BadBackoff_ThrowsNamingTheSetting()
     {
