@@ -26,7 +26,9 @@ namespace Shaping.Core.ControlPlane;
 /// 1 / replicas, because the region's predicted load is spread evenly over the replicas and the selector sizes
 /// one replica; (3) rank the catalog with <see cref="ShapeSelector"/> into a fixed-size buffer on the stack frame
 /// (no allocation); then for each ranked shape, best first: (4) reserve shape × replicas atomically; (5) provision
-/// under the key <c>{request key}/{region}/{shape}@{revision}</c> (or a later generation of it, below), retrying
+/// under the key <c>{request key}/{region}/{shape}@{revision}</c> (with '/' and '%' in the region and shape names
+/// written <c>%2F</c> and <c>%25</c>, so the keys of different requests never coincide; or a later generation of it,
+/// below), retrying
 /// transient failures with the same key;
 /// (6) commit the reservation and record the replicas in the <see cref="ReplicaInventory"/> under the request's
 /// idempotency key (<see cref="ReplicaRecord.RequestKey"/>), or release it and try the next shape. A region the ledger
@@ -1372,9 +1374,18 @@ public sealed class ReplicaRequestHandler
     // answer is settled by replaying it), unless replicas under it were released, when the next generation is used.
     private string ProvisioningKey(string requestKey, string region, ResourceShape shape)
     {
-        var key = string.Create(CultureInfo.InvariantCulture, $"{requestKey}/{region}/{shape.Name}@{shape.Revision}");
+        var key = string.Create(CultureInfo.InvariantCulture, $"{requestKey}/{KeyPart(region)}/{KeyPart(shape.Name)}@{shape.Revision}");
         return !_burntKeys.TryGet(key, out var burnt) ? key : string.Create(CultureInfo.InvariantCulture, $"{key}~{burnt + 1}");
     }
+
+    // A region or shape name inside a provisioning key: '/' separates the key's parts, so in the names it is written
+    // %2F (and '%' itself %25). Without it, request "a/x" in region "eu" and request "a" in region "x/eu" would both
+    // provision under "a/x/eu/…", and an adapter with one key store for all regions would answer one with the other's
+    // replicas. Names without either character (nearly all) are used as they are, so their keys do not change.
+    private static string KeyPart(string name) =>
+        name.AsSpan().IndexOfAny('/', '%') < 0
+            ? name
+            : name.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal);
 
     // Remembers that every replica under a key was released. A key is its base (ending in the shape's revision, an
     // integer) and, from the second generation on, "~" and the generation.

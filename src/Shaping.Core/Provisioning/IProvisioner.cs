@@ -30,6 +30,11 @@ namespace Shaping.Core.Provisioning;
 /// <see cref="ProvisionStatus.Rejected"/>, as <see cref="InMemoryRegion"/> does.
 /// </para>
 /// <para>
+/// <b>Give replicas ids unique across regions.</b> The control plane keeps one inventory for every region, keyed by
+/// replica id: a platform that reuses names between clusters (pod names, for example) should answer ids qualified by
+/// the region (<c>eu-west/web-7</c>), or a replica of one region would be taken for another's.
+/// </para>
+/// <para>
 /// <b>Say which replicas were released.</b> When some of a key's replicas no longer run (released by the handler, by
 /// the host or by the platform), a replay still answers all of them in <see cref="ProvisionResult.ReplicaIds"/>
 /// (the same count as the request, so a request with another count is still told apart) and lists the released ones

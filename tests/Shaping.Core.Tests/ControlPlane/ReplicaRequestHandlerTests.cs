@@ -36,6 +36,47 @@ public sealed class ReplicaRequestHandlerTests
     }
 
     [Fact]
+    public async Task HandleAsync_RequestAndRegionNamesWithSlashes_ProvisionUnderDistinctKeys()
+    {
+        // Request "a/x" in region "eu" and request "a" in region "x/eu": with the names written into the key as they
+        // are, both provisioned under "a/x/eu/medium@1", which an adapter with one key store for all regions answers
+        // with the first request's replicas.
+        var time = new FakeTimeProvider(HandlerFixture.Epoch);
+        var ledger = new InMemoryCapacityLedger([new("eu", HandlerFixture.RegionTotal), new("x/eu", HandlerFixture.RegionTotal)], time);
+        var predictor = new FixedPredictor()
+            .Set("eu", TestShapes.RegionProfile(3, replicas: 2))
+            .Set("x/eu", TestShapes.RegionProfile(3, replicas: 2));
+        var keys = new List<string>();
+        var regions = new RegionalProvisioner(new InMemoryRegion("eu", 0, time), new InMemoryRegion("x/eu", 1, time));
+        var provisioner = new KeyRecordingProvisioner(regions, keys);
+        var handler = new ReplicaRequestHandler(
+            TestShapes.Library(), predictor, ledger, provisioner, new ReplicaInventory(), new ReplicaRequestHandlerOptions { RetryDelay = TimeSpan.Zero }, timeProvider: time);
+
+        var first = await handler.HandleAsync(new ReplicaRequest("eu", 2, TimeSpan.FromHours(1), "a/x") { Tradeoff = 0 });
+        var second = await handler.HandleAsync(new ReplicaRequest("x/eu", 2, TimeSpan.FromHours(1), "a") { Tradeoff = 0 });
+
+        Assert.Equal(ReplicaOutcome.Provisioned, first.Outcome);
+        Assert.Equal(ReplicaOutcome.Provisioned, second.Outcome);
+        var shape = $"{TestShapes.Medium.Name}@{TestShapes.Medium.Revision}";
+        Assert.Equal([$"a/x/eu/{shape}", $"a/x%2Feu/{shape}"], keys);
+    }
+
+    private sealed class KeyRecordingProvisioner(IProvisioner inner, List<string> keys) : IProvisioner
+    {
+        public ValueTask<ProvisionResult> ProvisionAsync(ProvisionRequest request, CancellationToken cancellationToken = default)
+        {
+            keys.Add(request.IdempotencyKey);
+            return inner.ProvisionAsync(request, cancellationToken);
+        }
+
+        public ValueTask<ProvisionResult> ResizeAsync(ResizeRequest request, CancellationToken cancellationToken = default) =>
+            inner.ResizeAsync(request, cancellationToken);
+
+        public ValueTask<ProvisionResult> ReleaseAsync(string region, string replicaId, CancellationToken cancellationToken = default) =>
+            inner.ReleaseAsync(region, replicaId, cancellationToken);
+    }
+
+    [Fact]
     public async Task HandleAsync_TradeoffOne_PicksBestPerformingShape()
     {
         var f = new HandlerFixture();
