@@ -84,21 +84,40 @@ internal static class EtsFitting
     /// The fallback when no ETS specification can be fitted (too short a history): ETS(A,N,N) with alpha = 1,
     /// that is the naive forecast (the last value), with the variance of the one-step changes (0 for one point).
     /// </summary>
+    /// <remarks>
+    /// The variance is computed on the history divided by a power of two near its mean, and the model keeps that scale
+    /// (as a fitted one keeps <see cref="Normalise"/>'s): squaring the changes in the series' own units underflowed to 0
+    /// for a series near 1e-300, which then had zero-width intervals. A power of two divides and multiplies back
+    /// exactly, so for any series whose values and squared changes are normal doubles the outputs are bit for bit
+    /// those computed in the series' units.
+    /// </remarks>
+    /// <param name="y">A validated, non-constant history (so its mean is positive).</param>
+    /// <param name="seasonalPeriod">The seasonal period the model reports.</param>
     internal static EtsModel LevelOnly(double[] y, int seasonalPeriod)
     {
         var n = y.Length;
+        var sum = 0.0;
+        foreach (var value in y)
+        {
+            sum += value;
+        }
+
+        var mean = sum / n;
+        // 2^k with the mean in [2^10, 2^11) after the division; k at least −1022, so 1 / scale (which divides updates) is finite.
+        var scale = Math.ScaleB(1.0, Math.Max(Math.ILogB(mean) - 10, -1022));
         var sumSquares = 0.0;
         for (var t = 1; t < n; t++)
         {
-            var d = y[t] - y[t - 1];
+            var d = (y[t] / scale) - (y[t - 1] / scale);
             sumSquares += d * d;
         }
 
-        var sigma2 = n > 1 ? sumSquares / (n - 1) : 0;
+        var variance = n > 1 ? sumSquares / (n - 1) : 0; // in the scaled unit
+        var sigma2 = variance * scale * scale; // in the series' units (0 when it underflows there)
         var spec = new EtsSpecification(EtsErrorType.Additive, EtsTrendType.None, EtsSeasonType.None);
         var parameters = new Dictionary<string, double>(StringComparer.Ordinal) { ["alpha"] = 1, ["l0"] = y[0], ["sigma2"] = sigma2 };
         var summary = new FitSummary(parameters, double.NaN, double.NaN, double.NaN, double.NaN, sigma2, n);
-        return new EtsModel(spec, seasonalPeriod, new EtsParameterSet(UpperAlpha, 0, 0, 1), y[^1], 0, [0.0], 0, sigma2, scale: 1, summary, " level-only fallback");
+        return new EtsModel(spec, seasonalPeriod, new EtsParameterSet(UpperAlpha, 0, 0, 1), y[^1] / scale, 0, [0.0], 0, variance, scale, summary, " level-only fallback");
     }
 
     private const double UpperAlpha = 1.0;

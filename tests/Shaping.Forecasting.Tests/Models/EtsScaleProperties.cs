@@ -71,7 +71,35 @@ public sealed class EtsScaleProperties
         Prop.ForAll(Cases(), c => SameUpToScale(
             new EtsForecaster(new EtsSpecification(EtsErrorType.Additive, EtsTrendType.Additive, EtsSeasonType.Additive)), c));
 
+    /// <summary>
+    /// The fallback for a history too short for any ETS fit (the naive forecast with the variance of the one-step
+    /// changes) computed that variance in the series' own units: at c = 3e-300 the squared changes underflowed to 0 and
+    /// the intervals had zero width, against "for any c &gt; 0" in the docs.
+    /// </summary>
+    [Theory]
+    [InlineData("auto", 3e-300)]
+    [InlineData("ann", 3e-300)]
+    [InlineData("auto", 1e-310)]
+    [InlineData("ann", 1e95)]
+    public void LevelOnlyFallback_ScaledSeries_ScaledOutputs(string forecasterName, double factor)
+    {
+        IForecaster forecaster = forecasterName == "auto"
+            ? new AutoEtsForecaster()
+            : new EtsForecaster(new EtsSpecification(EtsErrorType.Additive, EtsTrendType.None, EtsSeasonType.None));
+        var c = new ScaleCase(1, [3.0, 5.0], [4.0, 7.0, 6.0], factor);
+        Assert.EndsWith("level-only fallback", forecaster.Fit(c.History, 1).Name, StringComparison.Ordinal);
+
+        Assert.Null(DifferenceUpToScale(forecaster, c));
+    }
+
     private static Property SameUpToScale(IForecaster forecaster, ScaleCase c)
+    {
+        var why = DifferenceUpToScale(forecaster, c);
+        return (why is null).Label(why ?? string.Empty);
+    }
+
+    // Null when fitting c·y gives y's model with c × its outputs, after the fit and after the updates; else what differs.
+    private static string? DifferenceUpToScale(IForecaster forecaster, ScaleCase c)
     {
         var scaled = c.History.Select(v => v * c.Factor).ToArray();
         var model = forecaster.Fit(c.History, c.Period);
@@ -88,7 +116,7 @@ public sealed class EtsScaleProperties
             why = Compare(model, scaledModel, c, "after the updates");
         }
 
-        return (why is null).Label(why ?? string.Empty);
+        return why;
     }
 
     private static string? Compare(IForecastModel model, IForecastModel scaledModel, ScaleCase c, string when)
