@@ -29,6 +29,14 @@ internal static class EtsFitting
     internal const double FitMean = 1000;
 
     /// <summary>
+    /// The smallest scale <see cref="Normalise"/> returns: the smallest normal double, 2^−1022 ≈ 2.2e-308, whose
+    /// inverse (2^1022) is finite. Only a series whose mean is below <see cref="FitMean"/> times it (about 2.2e-305) is
+    /// fitted at that scale, so at a mean below <see cref="FitMean"/>; its fit is then not exactly that of the series
+    /// scaled up (the fit's path depends on the magnitude it sees), but its updates and forecasts stay finite.
+    /// </summary>
+    internal const double MinimumScale = 2.2250738585072014E-308;
+
+    /// <summary>
     /// Rescales the history to mean <see cref="FitMean"/>, the unit every ETS fit runs in.
     /// </summary>
     /// <remarks>
@@ -36,7 +44,8 @@ internal static class EtsFitting
     /// simplex edge 0.1 × the largest |parameter|, so the same series got edges of 0.1 on its smoothing parameters at one
     /// scale and of 100 at another; the convergence test is relative to a likelihood that shifts with the units; and the
     /// floors (1e-10) that keep a multiplicative model's level and forecasts positive are absolute. Fitting y / s instead
-    /// makes the fit of c·y that of y (up to rounding) for every c &gt; 0, and <see cref="EtsModel"/> maps its outputs
+    /// makes the fit of c·y that of y (up to rounding) for every c &gt; 0 that leaves the mean of c·y at least
+    /// <see cref="FitMean"/> × <see cref="MinimumScale"/> (about 2.2e-305), and <see cref="EtsModel"/> maps its outputs
     /// back by s.</para>
     /// <para>Why 1,000: the fit still starts R's simplex, whose path depends on the magnitude it sees, so one magnitude
     /// has to be chosen. On the 414 M4 hourly series (docs/accuracy.md) fitting at mean 1 scored OWA 0.894, at 10 0.850,
@@ -46,8 +55,8 @@ internal static class EtsFitting
     /// data (M3, M4) and lies in the range that forecast best, without being the single best score of the sweep.</para>
     /// </remarks>
     /// <param name="y">A validated, non-constant history (so it has a positive value).</param>
-    /// <param name="scale">The series' mean divided by <see cref="FitMean"/>, in the series' units (at least
-    /// <see cref="double.Epsilon"/>, should the mean of subnormal values underflow).</param>
+    /// <param name="scale">The series' mean divided by <see cref="FitMean"/>, in the series' units, but at least
+    /// <see cref="MinimumScale"/>: below it the model's inverse scale, which divides each update, would be +∞.</param>
     /// <returns>A new array: <paramref name="y"/> divided by <paramref name="scale"/>, with mean <see cref="FitMean"/>.</returns>
     internal static double[] Normalise(double[] y, out double scale)
     {
@@ -57,7 +66,7 @@ internal static class EtsFitting
             sum += value;
         }
 
-        scale = Math.Max(sum / y.Length / FitMean, double.Epsilon);
+        scale = Math.Max(sum / y.Length / FitMean, MinimumScale);
         var z = new double[y.Length];
         for (var t = 0; t < y.Length; t++)
         {

@@ -92,6 +92,37 @@ public sealed class EtsScaleProperties
         Assert.Null(DifferenceUpToScale(forecaster, c));
     }
 
+    /// <summary>
+    /// A fit divides its history by its mean / 1,000 and its model multiplies each update by the inverse of that scale:
+    /// for a series whose mean is below about 5.6e-306 the inverse was +∞, so the first update made the level infinite
+    /// (or NaN for an observation of 0) and Forecast threw "Forecast means must be finite".
+    /// </summary>
+    [Theory]
+    [InlineData("auto", 1e-310)]
+    [InlineData("ann", 1e-310)]
+    [InlineData("mnn", 1e-310)]
+    [InlineData("auto", 1e-320)]
+    public void Fit_SeriesOfSubnormalMagnitude_UpdatesAndForecastsFinitely(string forecasterName, double factor)
+    {
+        IForecaster forecaster = forecasterName switch
+        {
+            "auto" => new AutoEtsForecaster(),
+            "ann" => new EtsForecaster(new EtsSpecification(EtsErrorType.Additive, EtsTrendType.None, EtsSeasonType.None)),
+            _ => new EtsForecaster(new EtsSpecification(EtsErrorType.Multiplicative, EtsTrendType.None, EtsSeasonType.None)),
+        };
+        var random = new Random(3);
+        double[] x = [.. Enumerable.Range(0, 40).Select(t => factor * (100 + (10 * Math.Sin(t)) + random.NextDouble()))];
+        var model = forecaster.Fit(x, 1);
+
+        model.Update(x[0]);
+        model.Update(0);
+        model.Update(x[1]);
+        var forecast = model.Forecast(3, [0.1, 0.9]);
+
+        Assert.All(forecast.Mean.ToArray(), v => Assert.InRange(v, 0, 200 * factor));
+        Assert.All(forecast.Quantile(1).ToArray(), v => Assert.InRange(v, 0, 400 * factor));
+    }
+
     private static Property SameUpToScale(IForecaster forecaster, ScaleCase c)
     {
         var why = DifferenceUpToScale(forecaster, c);
