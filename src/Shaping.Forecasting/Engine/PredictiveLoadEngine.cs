@@ -544,19 +544,29 @@ public sealed class PredictiveLoadEngine : ILoadPredictor
                 return false;
             }
 
-            state.ModelsVersion++;
-
-            // Steps closed while the fit ran are absorbed online, so the new models start from the present.
+            // Steps closed while the fit ran are absorbed online, so the new models start from the present. All of
+            // them first, then installed together: a model that cannot absorb a step (a value above
+            // ForecastLimits.MaximumObservation, or a custom model's failure) fails the refit as a failed fit does,
+            // and the region keeps its current models (caught up online) for every dimension, not some new, some old.
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
-                foreach (var value in state.Series[d].Since(appended[d]))
+                try
                 {
-                    models[d].Update(value);
+                    foreach (var value in state.Series[d].Since(appended[d]))
+                    {
+                        models[d].Update(value);
+                    }
                 }
-
-                state.Models[d] = models[d];
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    state.FallbackReason = $"{(Dimension)d} update failed after the fit: {exception.Message}";
+                    state.Published = null;
+                    return false;
+                }
             }
 
+            state.ModelsVersion++;
+            models.CopyTo(state.Models, 0);
             state.LastFit = now;
             state.ModelNote = string.Join(", ", models.Select((m, d) => $"{(Dimension)d}: {m.Name}"));
         }

@@ -39,7 +39,7 @@ internal static class ClassicalDecomposition
     /// </summary>
     public static bool IsSeasonal(ReadOnlySpan<double> x, int m)
     {
-        if (m <= 1 || x.Length < 3 * m)
+        if (m <= 1 || x.Length / 3 < m) // x.Length < 3m without overflowing 3m for m > int.MaxValue / 3
         {
             return false;
         }
@@ -66,6 +66,33 @@ internal static class ClassicalDecomposition
 
         var limit = CriticalValue * Math.Sqrt((1 + (2 * sum)) / x.Length);
         return Math.Abs(Autocorrelation(x, m, mean, denominator)) > limit;
+    }
+
+    /// <summary>
+    /// The seasonal indices Naive2 and Theta divide the history by: the decomposition's m indices when the series
+    /// passes <see cref="IsSeasonal"/> and the indices are usable, otherwise the single index 1 (one cycle position),
+    /// so a period longer than the history (even <see cref="int.MaxValue"/>) allocates nothing per position.
+    /// </summary>
+    /// <param name="x">The series.</param>
+    /// <param name="m">The seasonal period.</param>
+    /// <param name="seasonal">Whether the series was found seasonal with usable indices.</param>
+    /// <returns>m indices when seasonal, <c>[1]</c> otherwise; index t mod length belongs to time t.</returns>
+    public static double[] IndicesOrOne(ReadOnlySpan<double> x, int m, out bool seasonal)
+    {
+        seasonal = false;
+        if (!IsSeasonal(x, m))
+        {
+            return [1.0];
+        }
+
+        var indices = new double[m]; // m ≤ n / 3 here: the test needs three seasons
+        if (!SeasonalIndices(x, m, indices))
+        {
+            return [1.0];
+        }
+
+        seasonal = true;
+        return indices;
     }
 
     /// <summary>

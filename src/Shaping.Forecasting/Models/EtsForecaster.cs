@@ -27,7 +27,10 @@ namespace Shaping.Forecasting.Models;
 /// ahead). Compare with an additive model, or calibrate the intervals, for such series.</para>
 /// <para><b>Units.</b> The fit runs on the history rescaled to mean 1,000, so it does not depend on the series' units:
 /// fitting c·y for any c &gt; 0 gives the same model, c × the forecasts, quantiles and sample paths, and after
-/// <see cref="IForecastModel.Update"/> with c × the observations still c × the outputs (up to rounding). The summary's
+/// <see cref="IForecastModel.Update"/> with c × the observations still c × the outputs (up to rounding), as long as
+/// the mean of c·y is at least about 2.2e-305 (1,000 × the smallest normal double). A history of smaller values is
+/// fitted at that floor, so its model may differ from the one fitted on the series scaled up, but it forecasts and
+/// updates finitely. The summary's
 /// initial states and additive-error variance are in the series' units; its likelihood and criteria are those of the
 /// data as given (they shift by −n log c and +2n log c).</para>
 /// <para>Stateless and thread-safe.</para>

@@ -33,15 +33,8 @@ public sealed class Naive2Forecaster : IForecaster
     {
         BaselineMath.ValidateHistory(history, seasonalPeriod, nameof(history), nameof(seasonalPeriod));
         cancellationToken.ThrowIfCancellationRequested();
-        var m = seasonalPeriod;
-        var indices = new double[m];
-        var seasonal = ClassicalDecomposition.IsSeasonal(history, m)
-            && ClassicalDecomposition.SeasonalIndices(history, m, indices);
-        if (!seasonal)
-        {
-            indices.AsSpan().Fill(1);
-        }
-
+        var indices = ClassicalDecomposition.IndicesOrOne(history, seasonalPeriod, out var seasonal);
+        var m = indices.Length; // seasonalPeriod when seasonal, 1 otherwise
         var n = history.Length;
         var sum = 0.0;
         for (var t = 1; t < n; t++)
@@ -52,6 +45,6 @@ public sealed class Naive2Forecaster : IForecaster
 
         var sigma2 = n > 1 ? sum / (n - 1) : 0;
         var level = history[n - 1] / indices[(n - 1) % m];
-        return new Naive2Model(indices, level, n % m, sigma2, seasonal, n);
+        return new Naive2Model(indices, seasonalPeriod, level, n % m, sigma2, seasonal, n);
     }
 }

@@ -1,16 +1,19 @@
 namespace Shaping.Forecasting.Models;
 
 /// <summary>A fitted Naive2: seasonal indices by cycle position, the adjusted level and the next position.</summary>
+/// <remarks>A model that is not seasonal holds the single index 1 (one cycle position) whatever its period.</remarks>
 internal sealed class Naive2Model : IForecastModel
 {
     private readonly double[] _indices;
+    private readonly int _seasonalPeriod;
     private readonly double _sigma;
     private double _level;
     private int _nextPosition;
 
-    public Naive2Model(double[] indices, double level, int nextPosition, double sigma2, bool seasonal, int observationCount)
+    public Naive2Model(double[] indices, int seasonalPeriod, double level, int nextPosition, double sigma2, bool seasonal, int observationCount)
     {
         _indices = indices;
+        _seasonalPeriod = seasonalPeriod;
         _level = level;
         _nextPosition = nextPosition;
         _sigma = Math.Sqrt(sigma2);
@@ -21,11 +24,11 @@ internal sealed class Naive2Model : IForecastModel
 
     public string Name => "Naive2";
 
-    public int SeasonalPeriod => _indices.Length;
+    public int SeasonalPeriod => _seasonalPeriod;
 
     public FitSummary Summary { get; }
 
-    /// <summary>Gets the seasonal index of each cycle position (all 1 when not seasonal).</summary>
+    /// <summary>Gets the seasonal index of each cycle position (the single index 1 when not seasonal).</summary>
     public ReadOnlySpan<double> Indices => _indices;
 
     public void ForecastMean(Span<double> destination)

@@ -31,7 +31,9 @@ namespace Shaping.Forecasting.Models;
 /// <b>Residuals.</b> r_t = z_t − x_tβ follows r_t = φr_{t−1} + e_t with φ the lag-1 autocorrelation (clamped to
 /// [0, 0.99]) and e ~ N(0, σ²). The h-step forecast is x_{n+h}β + φʰr_n, with variance σ²(1 − φ^{2h})/(1 − φ²);
 /// on the log scale the forecast is the median exp(·) and quantiles are exact under the model. Paths simulate the
-/// AR(1). <see cref="IForecastModel.Update"/> moves the origin one step and updates r_n in O(p) without allocating.
+/// AR(1). <see cref="IForecastModel.Update"/> moves the origin one step and updates r_n in O(p) without allocating;
+/// on the log scale an observation of 0 (whose log is −∞) is taken as 10⁻⁹ × min(1, the history's smallest value), so
+/// as 10⁻⁹ for a series whose values are at least 1, and never as a value the history reaches.
 /// </para>
 /// <para><b>Default periods:</b> m, and 7m when the history holds at least two such cycles (24 and 168 for hourly
 /// data with seasonal period 24).</para>
@@ -105,7 +107,8 @@ public sealed class RegressionForecaster : IForecaster
 
         cancellationToken.ThrowIfCancellationRequested();
         var n = history.Length;
-        var useLog = LogTransform && Min(history) > 0;
+        var smallest = Min(history);
+        var useLog = LogTransform && smallest > 0;
         var z = new double[n];
         for (var t = 0; t < n; t++)
         {
@@ -163,7 +166,10 @@ public sealed class RegressionForecaster : IForecaster
         }
 
         var (phi, sigma2) = FitAr1(residuals);
-        return new RegressionModel(design, beta, useLog, phi, sigma2, residuals[^1], seasonalPeriod, n);
+        // The log-scale update's floor: 1e-9, or a billionth of the smallest value for a series with values below 1
+        // (at least double.Epsilon, so that its log is finite for a subnormal series).
+        var logFloor = Math.Max(1e-9 * Math.Min(1, smallest), double.Epsilon);
+        return new RegressionModel(design, beta, useLog, logFloor, phi, sigma2, residuals[^1], seasonalPeriod, n);
     }
 
     /// <summary>

@@ -8,17 +8,21 @@ internal sealed class RegressionModel : IForecastModel
     private readonly RegressionDesign _design;
     private readonly double[] _beta;
     private readonly bool _log;
+    // On the log scale, the value an observation below it (a 0) is taken as: 1e-9 × min(1, the history's smallest
+    // value), so that a 0 never counts as more than a value the fit saw (an absolute 1e-9 did, on a series below it).
+    private readonly double _logFloor;
     private readonly double _phi;
     private readonly double _sigma;
     private readonly double[] _row;
     private double _lastResidual;
     private long _next;
 
-    public RegressionModel(RegressionDesign design, double[] beta, bool log, double phi, double sigma2, double lastResidual, int seasonalPeriod, int count)
+    public RegressionModel(RegressionDesign design, double[] beta, bool log, double logFloor, double phi, double sigma2, double lastResidual, int seasonalPeriod, int count)
     {
         _design = design;
         _beta = beta;
         _log = log;
+        _logFloor = logFloor;
         _phi = phi;
         _sigma = Math.Sqrt(sigma2);
         _lastResidual = lastResidual;
@@ -118,7 +122,7 @@ internal sealed class RegressionModel : IForecastModel
     public void Update(double observation)
     {
         BaselineMath.ValidateObservation(observation, nameof(observation));
-        var z = _log ? Math.Log(Math.Max(observation, 1e-9)) : observation;
+        var z = _log ? Math.Log(Math.Max(observation, _logFloor)) : observation;
         _design.Row(_next, _row);
         _lastResidual = z - RegressionForecaster.Dot(_row, _beta);
         _next++;

@@ -33,15 +33,9 @@ public sealed class ThetaForecaster : IForecaster
     {
         BaselineMath.ValidateHistory(history, seasonalPeriod, nameof(history), nameof(seasonalPeriod));
         cancellationToken.ThrowIfCancellationRequested();
-        var m = seasonalPeriod;
         var n = history.Length;
-        var indices = new double[m];
-        var seasonal = ClassicalDecomposition.IsSeasonal(history, m)
-            && ClassicalDecomposition.SeasonalIndices(history, m, indices);
-        if (!seasonal)
-        {
-            indices.AsSpan().Fill(1);
-        }
+        var indices = ClassicalDecomposition.IndicesOrOne(history, seasonalPeriod, out var seasonal);
+        var m = indices.Length; // seasonalPeriod when seasonal, 1 otherwise
 
         var adjusted = new double[n];
         for (var t = 0; t < n; t++)
@@ -61,7 +55,7 @@ public sealed class ThetaForecaster : IForecaster
         }
 
         var sigma2 = sum / n;
-        return new ThetaModel(indices, level, alpha, slope / 2, n, n % m, sigma2, seasonal);
+        return new ThetaModel(indices, seasonalPeriod, level, alpha, slope / 2, n, n % m, sigma2, seasonal);
     }
 
     /// <summary>The least-squares slope of x on 0, 1, …, n − 1 (<c>lsfit</c>); 0 for a single value.</summary>

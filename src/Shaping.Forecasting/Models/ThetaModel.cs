@@ -4,6 +4,7 @@ namespace Shaping.Forecasting.Models;
 internal sealed class ThetaModel : IForecastModel
 {
     private readonly double[] _indices;
+    private readonly int _seasonalPeriod;
     private readonly double _alpha;
     private readonly double _drift;
     private readonly double _sigma;
@@ -11,9 +12,10 @@ internal sealed class ThetaModel : IForecastModel
     private int _count;
     private int _nextPosition;
 
-    public ThetaModel(double[] indices, double level, double alpha, double drift, int count, int nextPosition, double sigma2, bool seasonal)
+    public ThetaModel(double[] indices, int seasonalPeriod, double level, double alpha, double drift, int count, int nextPosition, double sigma2, bool seasonal)
     {
         _indices = indices;
+        _seasonalPeriod = seasonalPeriod;
         _level = level;
         _alpha = alpha;
         _drift = drift;
@@ -30,7 +32,7 @@ internal sealed class ThetaModel : IForecastModel
 
     public string Name => "Theta";
 
-    public int SeasonalPeriod => _indices.Length;
+    public int SeasonalPeriod => _seasonalPeriod;
 
     public FitSummary Summary { get; }
 

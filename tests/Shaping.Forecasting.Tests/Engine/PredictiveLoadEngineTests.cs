@@ -659,6 +659,98 @@ public sealed partial class PredictiveLoadEngineTests
     }
 
     [Fact]
+    public async Task RefreshAsync_AnUpdateFailsWhileCatchingUpAfterTheFit_KeepsTheOldModelsForEveryDimension()
+    {
+        // Steps that close while a refit runs are fed to the new models before they are installed. That ran one
+        // dimension at a time, installing each model after its updates: when the memory model's update threw, the
+        // CPU dimension already had its new model and the others kept the old ones (GetStatus listed
+        // "SeasonalNaive#2, SeasonalNaive#1, ..."), under a fit time and model note that described the old fit only.
+        var forecaster = new GenerationForecaster();
+        var (engine, clock, _) = Create(forecaster: forecaster);
+        Feed(engine, clock, 24 * 7);
+        await engine.RefreshAsync();
+        Assert.Equal(Enumerable.Repeat("SeasonalNaive#1", 4), engine.GetStatus("eu-west")!.Models);
+
+        Feed(engine, clock, 6); // RefitInterval: the next refresh refits
+        forecaster.RefuseFromGeneration = 2;
+        forecaster.DuringFit = () =>
+        {
+            forecaster.DuringFit = null;
+            engine.Observe("eu-west", clock.GetUtcNow(), new ResourceVector(20, GenerationForecaster.Refused, 0, 1));
+            clock.Advance(TimeSpan.FromHours(1));
+            engine.Observe("eu-west", clock.GetUtcNow(), DailyDemand(0)); // closes the refused step while the fit runs
+        };
+
+        await engine.RefreshAsync();
+
+        var status = engine.GetStatus("eu-west")!;
+        Assert.Equal(Enumerable.Repeat("SeasonalNaive#1", 4), status.Models); // the old models, all caught up online
+        Assert.Contains("Memory update failed", status.FallbackReason, StringComparison.Ordinal);
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out var profile));
+        Assert.Equal(ProfileSource.Fallback, profile.Source);
+        Assert.Contains("Memory update failed", profile.Note, StringComparison.Ordinal);
+
+        // The next refresh refits (the failed one did not count as a fit) on a history that holds the step.
+        forecaster.RefuseFromGeneration = int.MaxValue;
+        await engine.RefreshAsync();
+
+        Assert.Equal(Enumerable.Repeat("SeasonalNaive#3", 4), engine.GetStatus("eu-west")!.Models);
+        Assert.True(engine.TryGetProfile("eu-west", TimeSpan.FromHours(1), out profile));
+        Assert.Equal(ProfileSource.Forecast, profile.Source);
+        Assert.Contains("Memory: SeasonalNaive#3", profile.Note, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Seasonal naive whose models are named by the fit that made them (one generation per refit of the four
+    /// dimensions), and whose models from <see cref="RefuseFromGeneration"/> on throw from Update on <see cref="Refused"/>.
+    /// </summary>
+    private sealed class GenerationForecaster : IForecaster
+    {
+        public const double Refused = 777;
+
+        private readonly SeasonalNaiveForecaster _inner = new();
+        private int _fits;
+
+        public Action? DuringFit { get; set; }
+
+        public int RefuseFromGeneration { get; set; } = int.MaxValue;
+
+        public string Name => _inner.Name;
+
+        public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default)
+        {
+            DuringFit?.Invoke();
+            var generation = 1 + (_fits++ / ResourceVector.DimensionCount);
+            return new Model(_inner.Fit(history, seasonalPeriod, cancellationToken), generation, generation >= RefuseFromGeneration);
+        }
+
+        private sealed class Model(IForecastModel inner, int generation, bool refuses) : IForecastModel
+        {
+            public string Name => $"{inner.Name}#{generation}";
+
+            public int SeasonalPeriod => inner.SeasonalPeriod;
+
+            public FitSummary Summary => inner.Summary;
+
+            public void ForecastMean(Span<double> destination) => inner.ForecastMean(destination);
+
+            public Forecast Forecast(int horizon, ReadOnlySpan<double> levels) => inner.Forecast(horizon, levels);
+
+            public void SimulatePaths(Span<double> paths, int horizon, Random random) => inner.SimulatePaths(paths, horizon, random);
+
+            public void Update(double observation)
+            {
+                if (refuses && observation == Refused)
+                {
+                    throw new InvalidOperationException("the scripted model refuses this observation");
+                }
+
+                inner.Update(observation);
+            }
+        }
+    }
+
+    [Fact]
     public void WindowSummary_TakesThePeakAlongEachPath()
     {
         // Two paths of four steps: the per-step quantiles would mix them; the peak is a per-path maximum.

@@ -71,7 +71,66 @@ public sealed class EtsScaleProperties
         Prop.ForAll(Cases(), c => SameUpToScale(
             new EtsForecaster(new EtsSpecification(EtsErrorType.Additive, EtsTrendType.Additive, EtsSeasonType.Additive)), c));
 
+    /// <summary>
+    /// The fallback for a history too short for any ETS fit (the naive forecast with the variance of the one-step
+    /// changes) computed that variance in the series' own units: at c = 3e-300 the squared changes underflowed to 0 and
+    /// the intervals had zero width, against "for any c &gt; 0" in the docs.
+    /// </summary>
+    [Theory]
+    [InlineData("auto", 3e-300)]
+    [InlineData("ann", 3e-300)]
+    [InlineData("auto", 1e-310)]
+    [InlineData("ann", 1e95)]
+    public void LevelOnlyFallback_ScaledSeries_ScaledOutputs(string forecasterName, double factor)
+    {
+        IForecaster forecaster = forecasterName == "auto"
+            ? new AutoEtsForecaster()
+            : new EtsForecaster(new EtsSpecification(EtsErrorType.Additive, EtsTrendType.None, EtsSeasonType.None));
+        var c = new ScaleCase(1, [3.0, 5.0], [4.0, 7.0, 6.0], factor);
+        Assert.EndsWith("level-only fallback", forecaster.Fit(c.History, 1).Name, StringComparison.Ordinal);
+
+        Assert.Null(DifferenceUpToScale(forecaster, c));
+    }
+
+    /// <summary>
+    /// A fit divides its history by its mean / 1,000 and its model multiplies each update by the inverse of that scale:
+    /// for a series whose mean is below about 5.6e-306 the inverse was +∞, so the first update made the level infinite
+    /// (or NaN for an observation of 0) and Forecast threw "Forecast means must be finite".
+    /// </summary>
+    [Theory]
+    [InlineData("auto", 1e-310)]
+    [InlineData("ann", 1e-310)]
+    [InlineData("mnn", 1e-310)]
+    [InlineData("auto", 1e-320)]
+    public void Fit_SeriesOfSubnormalMagnitude_UpdatesAndForecastsFinitely(string forecasterName, double factor)
+    {
+        IForecaster forecaster = forecasterName switch
+        {
+            "auto" => new AutoEtsForecaster(),
+            "ann" => new EtsForecaster(new EtsSpecification(EtsErrorType.Additive, EtsTrendType.None, EtsSeasonType.None)),
+            _ => new EtsForecaster(new EtsSpecification(EtsErrorType.Multiplicative, EtsTrendType.None, EtsSeasonType.None)),
+        };
+        var random = new Random(3);
+        double[] x = [.. Enumerable.Range(0, 40).Select(t => factor * (100 + (10 * Math.Sin(t)) + random.NextDouble()))];
+        var model = forecaster.Fit(x, 1);
+
+        model.Update(x[0]);
+        model.Update(0);
+        model.Update(x[1]);
+        var forecast = model.Forecast(3, [0.1, 0.9]);
+
+        Assert.All(forecast.Mean.ToArray(), v => Assert.InRange(v, 0, 200 * factor));
+        Assert.All(forecast.Quantile(1).ToArray(), v => Assert.InRange(v, 0, 400 * factor));
+    }
+
     private static Property SameUpToScale(IForecaster forecaster, ScaleCase c)
+    {
+        var why = DifferenceUpToScale(forecaster, c);
+        return (why is null).Label(why ?? string.Empty);
+    }
+
+    // Null when fitting c·y gives y's model with c × its outputs, after the fit and after the updates; else what differs.
+    private static string? DifferenceUpToScale(IForecaster forecaster, ScaleCase c)
     {
         var scaled = c.History.Select(v => v * c.Factor).ToArray();
         var model = forecaster.Fit(c.History, c.Period);
@@ -88,7 +147,7 @@ public sealed class EtsScaleProperties
             why = Compare(model, scaledModel, c, "after the updates");
         }
 
-        return (why is null).Label(why ?? string.Empty);
+        return why;
     }
 
     private static string? Compare(IForecastModel model, IForecastModel scaledModel, ScaleCase c, string when)

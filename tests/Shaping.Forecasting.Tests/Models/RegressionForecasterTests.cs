@@ -219,5 +219,76 @@ public sealed class RegressionForecasterTests
         Assert.Throws<ArgumentException>("events", () => new EventTimeline(
             DateTimeOffset.UnixEpoch, TimeSpan.FromHours(1), [new KnownEvent("x", DateTimeOffset.UnixEpoch.AddHours(2), DateTimeOffset.UnixEpoch)]));
 
+    /// <summary>Ninety-six hours of a daily cycle around 100 with autocorrelated noise (so the last residual carries
+    /// into the forecast), times <paramref name="factor"/>.</summary>
+    private static double[] LogCycle(double factor)
+    {
+        var random = new Random(8);
+        var noise = 0.0;
+        var x = new double[96];
+        for (var t = 0; t < x.Length; t++)
+        {
+            noise = (0.8 * noise) + (5 * ((2 * random.NextDouble()) - 1));
+            x[t] = factor * (100 + (30 * Math.Sin(2 * Math.PI * t / 24)) + noise);
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// The log scale makes the fit of c·y that of y with the intercept moved by log c, so an update with c·v should move
+    /// the forecast as an update with v does. Update floored each observation at an absolute 1e-9 before the log (the fit
+    /// has no floor: it takes the log only of a positive history), so on a series of values near 1e-10 every update was
+    /// raised to 1e-9, ten times the series, and the forecast jumped.
+    /// </summary>
+    [Fact]
+    public void LogUpdate_SeriesBelowTheOldFloor_MovesTheForecastAsTheSeriesScaledUp()
+    {
+        const double factor = 1e-12;
+        var forecaster = new RegressionForecaster { LogTransform = true };
+        var x = LogCycle(1);
+        var model = forecaster.Fit(x, 24);
+        var scaled = forecaster.Fit(LogCycle(factor), 24);
+        Assert.Equal("Regression(log)", scaled.Name);
+        Assert.True(scaled.Summary.Parameters["phi"] > 0.3);
+
+        foreach (var v in new[] { 80.0, 130.0, 95.0 })
+        {
+            model.Update(v);
+            scaled.Update(v * factor);
+        }
+
+        var forecast = model.Forecast(24, [0.1, 0.9]);
+        var scaledForecast = scaled.Forecast(24, [0.1, 0.9]);
+        for (var h = 0; h < 24; h++)
+        {
+            Assert.Equal(forecast.Mean[h], scaledForecast.Mean[h] / factor, 1e-6 * forecast.Mean[h]);
+            Assert.Equal(forecast.Quantile(1)[h], scaledForecast.Quantile(1)[h] / factor, 1e-6 * forecast.Quantile(1)[h]);
+        }
+    }
+
+    /// <summary>
+    /// An observation of 0 has no log; Update takes it as a small positive value. That value was an absolute 1e-9, so on a
+    /// series of values near 1e-10 a 0 counted as ten times the series and raised the forecast; it must never count as
+    /// more than the smallest value the fit saw.
+    /// </summary>
+    [Fact]
+    public void LogUpdate_ZeroOnASeriesOfTinyValues_CountsAsNoMoreThanItsSmallestValue()
+    {
+        var forecaster = new RegressionForecaster { LogTransform = true };
+        var x = LogCycle(1e-12);
+        var afterZero = forecaster.Fit(x, 24);
+        var afterSmallest = forecaster.Fit(x, 24);
+
+        afterZero.Update(0);
+        afterSmallest.Update(x.Min());
+
+        var zeroMean = new double[24];
+        var smallestMean = new double[24];
+        afterZero.ForecastMean(zeroMean);
+        afterSmallest.ForecastMean(smallestMean);
+        Assert.True(zeroMean[0] < smallestMean[0], $"after 0: {zeroMean[0]}, after the smallest value: {smallestMean[0]}");
+    }
+
     private static double BaselineMathGaussian(Random random) => BaselineMath.NextGaussian(random);
 }
