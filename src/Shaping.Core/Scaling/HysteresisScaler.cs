@@ -134,8 +134,10 @@ public sealed class HysteresisScaler
     /// <param name="shapeName">The shape's name.</param>
     /// <param name="state">The state, when the catalog has the shape.</param>
     /// <returns><see langword="true"/> when the catalog has a shape of that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shapeName"/> is <see langword="null"/>.</exception>
     public bool TryCreateState(string shapeName, out ScalerState state)
     {
+        ArgumentNullException.ThrowIfNull(shapeName);
         var index = Catalog.IndexOf(shapeName);
         state = index < 0 ? default : ScalerState.Create(index);
         return index >= 0;

@@ -270,6 +270,15 @@ public sealed class HysteresisScalerTests
     }
 
     [Fact]
+    public void TryCreateState_NullName_ThrowsNamingIt()
+    {
+        // Before: the parameter named was 'name', the catalog's own.
+        var scaler = new HysteresisScaler(ScalerTestData.Ladder, Policy);
+
+        Assert.Throws<ArgumentNullException>("shapeName", () => scaler.TryCreateState(null!, out _));
+    }
+
+    [Fact]
     public void TryCreateState_UnknownShape_ReturnsFalse()
     {
         var scaler = new HysteresisScaler(ScalerTestData.Ladder, Policy);

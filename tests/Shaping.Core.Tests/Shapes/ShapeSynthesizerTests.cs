@@ -264,6 +264,17 @@ public sealed class ShapeSynthesizerTests
         Assert.DoesNotContain("Parameter 'shapes'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LinearPriceModel_FitNullShape_ThrowsArgumentNullExceptionNamingTheShapes()
+    {
+        // Before: NullReferenceException.
+        var shapes = new[] { new ResourceShape("small", new ResourceVector(2, 8, 0, 1), new ShapeProfile(0.1)), null! };
+
+        var error = Assert.Throws<ArgumentNullException>(() => LinearPriceModel.Fit(shapes));
+
+        Assert.Equal("shapes", error.ParamName);
+    }
+
     [Theory]
     [InlineData(1e160, 1.0)]
     [InlineData(4, 1e160)]
