@@ -600,6 +600,40 @@ public sealed class ShapeSynthesizerTests
         Assert.True(double.IsFinite(result.ExpectedCostPerHour));
     }
 
+    [Property(MaxTest = 300)]
+    public bool Granularity_RoundUp_MoreStepsThanADoubleCounts_IsNeverBelowTheAmount(PositiveInt stepIndex, NormalFloat fraction)
+    {
+        // Beyond 2^53 steps (9.0e6 units at the finest step of 1e-9) count + 1 rounds back to count, so the guard against
+        // count × step rounding below the amount did nothing: 111026041.9319505 cores rounded to 111026041.93195048.
+        var step = new[] { 1e-9, 3e-9, 7e-8, 1e-6 }[stepIndex.Get % 4];
+        var amount = 9e6 + ((Math.Abs(fraction.Get) % 1) * 8.99e9);
+        var granularity = new ShapeGranularity(new ResourceVector(step, step, step, step));
+
+        var rounded = granularity.RoundUp(new ResourceVector(amount, amount, amount, amount));
+
+        return rounded.CpuCores >= amount && rounded.CpuCores - amount <= step + (amount * 1e-15);
+    }
+
+    [Fact]
+    public void Synthesize_DemandOfMoreThan2To53FinestSteps_IsCovered()
+    {
+        // Found by an adversarial search: with a CPU step of 1e-9 the proposed shape had 111026041.93195048 cores for a
+        // requirement of 111026041.9319505, so the demand fitted no proposed shape (expected cost +∞).
+        var options = new ShapeSynthesisOptions
+        {
+            ShapeCount = 2,
+            Headroom = 0.2,
+            Granularity = new ShapeGranularity(new ResourceVector(1e-9, 1, 10, 0.5)),
+            PriceModel = new LinearPriceModel(new ResourceVector(0.03, 0.004, 0, 0), 0.01),
+        };
+        List<ResourceVector> demands = [new(92521701.60995875, 6.476519112697113, 0.9252170160995875, 0), new(2, 4, 20, 1)];
+
+        var result = ShapeSynthesizer.Synthesize(demands, options);
+
+        Assert.All(demands, d => Assert.True(Covers(result, d, 0.2), $"{d} is not covered"));
+        Assert.True(double.IsFinite(result.ExpectedCostPerHour));
+    }
+
     [Theory]
     [InlineData(1e-9, 1e300)]     // amount ÷ step overflows
     [InlineData(0.5, 1.7e308)]    // amount ÷ step overflows
