@@ -54,6 +54,9 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
     // Rescale the stored weights when a sample's exponent would exceed this many half-lives.
     private const double MaxExponentHalfLives = 100;
 
+    // The most buckets per dimension: a region's histograms hold every dimension's buckets in one array.
+    private static readonly int MaxBucketCount = Array.MaxLength / ResourceVector.DimensionCount;
+
     private readonly ConcurrentDictionary<string, RegionHistograms> _regions = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
     private readonly BucketScheme _scheme;
@@ -70,7 +73,11 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
     /// The clock that decides staleness and how far ahead an observation may be; <see langword="null"/> for
     /// <see cref="TimeProvider.System"/>.
     /// </param>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its documented range; the message names it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A setting is out of its documented range, or <see cref="DecayingHistogramPredictorOptions.FirstBucketSize"/>,
+    /// <see cref="DecayingHistogramPredictorOptions.BucketGrowthRatio"/> and <see cref="DecayingHistogramPredictorOptions.MaxValue"/>
+    /// together make more buckets per dimension than an array holds (about 5.4 × 10⁸); the message names the settings.
+    /// </exception>
     public DecayingHistogramPredictor(DecayingHistogramPredictorOptions? options = null, TimeProvider? timeProvider = null)
     {
         options ??= new DecayingHistogramPredictorOptions();
@@ -92,6 +99,20 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
         if (!double.IsFinite(options.MaxValue) || options.MaxValue <= options.FirstBucketSize)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxValue, $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.MaxValue)} ({options.MaxValue}) must be finite and above FirstBucketSize ({options.FirstBucketSize}).");
+        }
+
+        // Each region keeps BucketCount buckets per dimension in one array per histogram. Finer buckets over a wider range
+        // than that holds used to pass here and fail every Observe (IndexOutOfRangeException or OverflowException); the
+        // count is the one BucketScheme computes, taken before it is cast to int.
+        var bucketCount = BucketScheme.CountOf(options.FirstBucketSize, options.BucketGrowthRatio, options.MaxValue);
+        if (!(bucketCount <= MaxBucketCount))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.BucketGrowthRatio,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{nameof(DecayingHistogramPredictorOptions)}.{nameof(options.FirstBucketSize)} ({options.FirstBucketSize}), {nameof(DecayingHistogramPredictorOptions)}.{nameof(options.BucketGrowthRatio)} ({options.BucketGrowthRatio}) and {nameof(DecayingHistogramPredictorOptions)}.{nameof(options.MaxValue)} ({options.MaxValue}) make {bucketCount:G3} histogram buckets per dimension, more than the {MaxBucketCount} an array holds; raise FirstBucketSize or BucketGrowthRatio, or lower MaxValue."));
         }
 
         if (options.PeakInterval <= TimeSpan.Zero)
@@ -205,10 +226,14 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
             _first = first;
             _ratio = ratio;
             _logRatio = Math.Log(ratio);
-            Count = (int)Math.Ceiling(Math.Log(1 + (maxValue * (ratio - 1) / first)) / _logRatio) + 1;
+            Count = (int)CountOf(first, ratio, maxValue);
         }
 
         public int Count { get; }
+
+        /// <summary>The number of buckets that reach <paramref name="maxValue"/>, before any cast: +∞ when the range overflows.</summary>
+        public static double CountOf(double first, double ratio, double maxValue) =>
+            Math.Ceiling(Math.Log(1 + (maxValue * (ratio - 1) / first)) / Math.Log(ratio)) + 1;
 
         public int Find(double value)
         {

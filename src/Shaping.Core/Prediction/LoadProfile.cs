@@ -126,6 +126,11 @@ public sealed class LoadProfile
             return memo.Value;
         }
 
+        if (!(confidence >= 0 && confidence < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "The confidence must be in [0, 1).");
+        }
+
         var value = new ResourceVector(
             _peak[0].Quantile(confidence), _peak[1].Quantile(confidence),
             _peak[2].Quantile(confidence), _peak[3].Quantile(confidence));

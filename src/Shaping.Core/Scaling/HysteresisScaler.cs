@@ -40,7 +40,8 @@ namespace Shaping.Core.Scaling;
 /// </para>
 /// <para>
 /// Steady-state steps allocate nothing and touch only the state and four precomputed reciprocals of the current
-/// shape's capacity (and its capacity, in a catalog where some shape lacks a dimension); the catalog is scanned only
+/// shape's capacity (and its capacity, in a catalog where some shape lacks a dimension or has so little of one that its
+/// reciprocal overflows); the catalog is scanned only
 /// when a move is due.
 /// </para>
 /// <para><b>Thread safety:</b> immutable after construction; one instance may serve any number of threads, each with its own states.</para>
@@ -50,7 +51,7 @@ public sealed class HysteresisScaler
     private readonly double[] _capacity;
     private readonly double[] _inverseCapacity;
     private readonly double[] _price;
-    private readonly bool _someShapeLacksADimension;
+    private readonly bool _someReciprocalOverflows;
     private readonly int _shapeCount;
     private readonly double _inverseTauTicks;
     private readonly bool _noSmoothing;
@@ -91,11 +92,15 @@ public sealed class HysteresisScaler
             _capacity[b + 3] = catalog.NetworkGbps[i];
             for (var d = 0; d < ResourceVector.DimensionCount; d++)
             {
-                // A dimension the shape lacks: its reciprocal is double.MaxValue, not +∞, so that no demand there gives
-                // 0 rather than 0 × ∞ = NaN. A positive demand there gives a huge product, but a subnormal one (below
-                // about 1e-308) a small one: MaxUtilization tests such catalogs exactly and reports +∞ for any positive demand.
-                _inverseCapacity[b + d] = _capacity[b + d] > 0 ? 1 / _capacity[b + d] : double.MaxValue;
-                _someShapeLacksADimension |= _capacity[b + d] == 0;
+                // A dimension the shape lacks, or has so little of (below about 5.6e-309) that its reciprocal overflows:
+                // the reciprocal is double.MaxValue, not +∞, so that no demand there gives 0 rather than 0 × ∞ = NaN (which
+                // the hardware maximum lets swallow the other dimensions). A positive demand there gives a product at most
+                // the true ratio (a subnormal demand a small one): MaxUtilization tests such catalogs exactly, and reports
+                // +∞ for any positive demand in a dimension the shape lacks.
+                var inverse = 1 / _capacity[b + d];
+                var overflows = double.IsInfinity(inverse);
+                _inverseCapacity[b + d] = overflows ? double.MaxValue : inverse;
+                _someReciprocalOverflows |= overflows;
             }
         }
 
@@ -129,8 +134,10 @@ public sealed class HysteresisScaler
     /// <param name="shapeName">The shape's name.</param>
     /// <param name="state">The state, when the catalog has the shape.</param>
     /// <returns><see langword="true"/> when the catalog has a shape of that name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="shapeName"/> is <see langword="null"/>.</exception>
     public bool TryCreateState(string shapeName, out ScalerState state)
     {
+        ArgumentNullException.ThrowIfNull(shapeName);
         var index = Catalog.IndexOf(shapeName);
         state = index < 0 ? default : ScalerState.Create(index);
         return index >= 0;
@@ -320,7 +327,8 @@ public sealed class HysteresisScaler
     // The utilisation the decisions compare with the bands, and the public MaxUtilization reports: +∞ for any positive
     // demand in a dimension the shape lacks, whatever its size. Multiplying by the missing dimension's double.MaxValue
     // gives that (or a product above every band) for a demand above about 1e-308 only; a subnormal demand there would
-    // come out below the bands. Only catalogs with such a shape pay for the exact test, out of line.
+    // come out below the bands. The same product understates a demand on a capacity whose reciprocal overflows. Only
+    // catalogs with such a shape pay for the exact test, out of line.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double MaxUtilization(int shapeIndex, double cpu, double memory, double storage, double network)
     {
@@ -328,17 +336,22 @@ public sealed class HysteresisScaler
         var utilization = Larger(
             Larger(cpu * inverse[0], memory * inverse[1]),
             Larger(storage * inverse[2], network * inverse[3]));
-        return _someShapeLacksADimension ? InfiniteWhereLacking(shapeIndex, utilization, cpu, memory, storage, network) : utilization;
+        return _someReciprocalOverflows ? ExactWhereReciprocalsOverflow(shapeIndex, utilization, cpu, memory, storage, network) : utilization;
     }
 
+    // Where a capacity's reciprocal overflows (a capacity of 0 included), the product with double.MaxValue is at most the
+    // ratio demand ÷ capacity (+∞ for a capacity of 0), so the larger of the two is the exact maximum.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private double InfiniteWhereLacking(int shapeIndex, double utilization, double cpu, double memory, double storage, double network)
+    private double ExactWhereReciprocalsOverflow(int shapeIndex, double utilization, double cpu, double memory, double storage, double network)
     {
         var b = shapeIndex * ResourceVector.DimensionCount;
-        return (cpu > 0 && _capacity[b] == 0) || (memory > 0 && _capacity[b + 1] == 0)
-            || (storage > 0 && _capacity[b + 2] == 0) || (network > 0 && _capacity[b + 3] == 0)
-            ? double.PositiveInfinity
-            : utilization;
+        utilization = Exact(utilization, cpu, _capacity[b]);
+        utilization = Exact(utilization, memory, _capacity[b + 1]);
+        utilization = Exact(utilization, storage, _capacity[b + 2]);
+        return Exact(utilization, network, _capacity[b + 3]);
+
+        static double Exact(double utilization, double demand, double capacity) =>
+            demand > 0 && double.IsInfinity(1 / capacity) ? Larger(utilization, demand / capacity) : utilization;
     }
 
     // The hardware maximum (branch-free, without Math.Max's NaN and signed-zero handling): every input here is

@@ -55,7 +55,7 @@ public sealed record LinearPriceModel
     /// <summary>Fits the model to a catalog's list prices by non-negative least squares.</summary>
     /// <param name="shapes">The priced shapes; at least one.</param>
     /// <returns>The fitted model.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="shapes"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="shapes"/> or one of its elements is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="shapes"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
     /// A shape's capacity in some dimension, or its price, is above 10¹⁵⁰: least squares works with their squares, which
@@ -72,6 +72,7 @@ public sealed record LinearPriceModel
 
         foreach (var shape in rows)
         {
+            ArgumentNullException.ThrowIfNull(shape, nameof(shapes));
             var c = shape.Capacity;
             if (Math.Max(Math.Max(c.CpuCores, c.MemoryGiB), Math.Max(Math.Max(c.StorageGiB, c.NetworkGbps), shape.PricePerHour)) > MaxFitAmount)
             {

@@ -73,6 +73,14 @@ public readonly record struct ShapeGranularity
                 rounded = (count + 1) * step; // guard against division rounding down at the last bit
             }
 
+            if (rounded < value)
+            {
+                // From 2^53 steps on (9e6 units at the finest step) count + 1 can round back to count, so the guard above
+                // changes nothing; neighbouring doubles are then at least a step apart, and the amount itself is the
+                // smallest value that covers it, as near a whole number of steps as a double gets.
+                rounded = value;
+            }
+
             if (!double.IsFinite(rounded))
             {
                 throw new ArgumentOutOfRangeException(

@@ -127,6 +127,24 @@ public static class ShapeSynthesizer
             {
                 assignment = fromCatalog;
             }
+
+            if (sized.Length < required.Length)
+            {
+                // The catalog runs the requirements that round to nothing on its cheapest shape, a group of their own that
+                // the start above loses (they size no cluster), pricing them on the proposal's cheapest shape instead: with
+                // few other small demands, dearer than the catalog. A third start keeps that group, through a stand-in
+                // member the size of the cheapest catalog shape. It is not a demand: the cost is still taken over the
+                // demands alone, so the start costs no more than the catalog when its grouping uses at most k shapes.
+                ResourceVector[] sizedWithIdle = [.. sized, currentCatalog[0].Capacity];
+                var withIdle = new Search(sizedWithIdle, required, options.Granularity, model, currentCatalog);
+                var fromCatalogWithIdle = withIdle.MergeDownTo(CatalogAssignment(sizedWithIdle, currentCatalog), options.ShapeCount);
+                withIdle.Improve(fromCatalogWithIdle, options.ShapeCount, options.MaxImprovements, new Random(options.Seed));
+                if (withIdle.Cost(fromCatalogWithIdle) < search.Cost(assignment))
+                {
+                    search = withIdle;
+                    assignment = fromCatalogWithIdle;
+                }
+            }
         }
 
         var (capacities, prices, kept) = search.Shapes(assignment);

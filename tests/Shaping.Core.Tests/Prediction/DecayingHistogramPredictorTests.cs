@@ -235,6 +235,25 @@ public sealed class DecayingHistogramPredictorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions { MinimumSamples = 0 }));
     }
 
+    [Theory]
+    [InlineData(1e-9, 1 + 1e-12, 1e15)] // about 3.7e13 buckets
+    [InlineData(1e-9, 1 + 1e-8, 1e6)] // about 1.6e9 buckets: the count fits an int, four dimensions of them do not
+    [InlineData(1e-300, 1.05, 1e300)] // MaxValue × (ratio − 1) / FirstBucketSize overflows
+    public void Constructor_MoreBucketsThanAnArrayHolds_ThrowsNamingTheSettings(double firstBucketSize, double ratio, double maxValue)
+    {
+        // Each setting is in its documented range, but together they ask for more buckets than an array holds. Before: the
+        // predictor was created (BucketCount int.MinValue for the first and last) and every Observe threw
+        // IndexOutOfRangeException or OverflowException.
+        var options = new DecayingHistogramPredictorOptions { FirstBucketSize = firstBucketSize, BucketGrowthRatio = ratio, MaxValue = maxValue };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DecayingHistogramPredictor(options, _time));
+
+        Assert.Equal("options", error.ParamName);
+        Assert.Contains("DecayingHistogramPredictorOptions.BucketGrowthRatio", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DecayingHistogramPredictorOptions.FirstBucketSize", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DecayingHistogramPredictorOptions.MaxValue", error.Message, StringComparison.Ordinal);
+    }
+
     // Observes as a live source would: each sample at the clock's now, the clock moving on with the samples.
     private void Feed(DecayingHistogramPredictor predictor, string region, TimeSpan span, TimeSpan step, Func<DateTimeOffset, ResourceVector> load)
     {

@@ -41,6 +41,20 @@ public sealed class LoadProfileTests
         Assert.Throws<ArgumentOutOfRangeException>("window", () => new LoadProfile(new[] { d, d, d, d }, new[] { d, d, d, d }, TimeSpan.Zero));
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    public void PeakQuantile_ConfidenceOutsideItsRange_ThrowsNamingConfidence(double confidence)
+    {
+        // Before: the parameter named was 'probability', the distributions' own.
+        var profile = LoadProfile.Exact(new ResourceVector(1, 1, 1, 1), new ResourceVector(2, 2, 2, 2), TimeSpan.FromHours(1));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => profile.PeakQuantile(confidence));
+
+        Assert.Equal("confidence", error.ParamName);
+    }
+
     [Fact]
     public void Exact_NaNDemand_ThrowsNamingTheArgument()
     {

@@ -270,6 +270,15 @@ public sealed class HysteresisScalerTests
     }
 
     [Fact]
+    public void TryCreateState_NullName_ThrowsNamingIt()
+    {
+        // Before: the parameter named was 'name', the catalog's own.
+        var scaler = new HysteresisScaler(ScalerTestData.Ladder, Policy);
+
+        Assert.Throws<ArgumentNullException>("shapeName", () => scaler.TryCreateState(null!, out _));
+    }
+
+    [Fact]
     public void TryCreateState_UnknownShape_ReturnsFalse()
     {
         var scaler = new HysteresisScaler(ScalerTestData.Ladder, Policy);
@@ -355,6 +364,49 @@ public sealed class HysteresisScalerTests
         Assert.Equal(ScalerDecision.Stay(0, ScalerReason.StabilizingUp), first);
         Assert.Equal(new ScalerDecision(ScalerAction.MoveUp, 1, ScalerReason.SustainedAboveUpBand), second);
         Assert.Equal(double.PositiveInfinity, scaler.MaxUtilization(0, used));
+    }
+
+    [Theory]
+    [InlineData(1e-310)]
+    [InlineData(4 * double.Epsilon)]
+    public void MaxUtilization_SubnormalCapacityInAnIdleDimension_OtherDimensionsDecide(double memoryGiB)
+    {
+        // The reciprocal of a subnormal capacity is +∞, and no demand there gave 0 × ∞ = NaN, which the hardware maximum
+        // then let swallow the other dimensions: 50 % of the CPU read as 0.
+        var tiny = new ResourceShape("tiny", new ResourceVector(1, memoryGiB, 1, 1), new ShapeProfile(0.1));
+        var scaler = new HysteresisScaler(new ShapeCatalog([tiny]), Policy);
+
+        Assert.Equal(0.5, scaler.MaxUtilization(0, new ResourceVector(0.5, 0, 0, 0)));
+        Assert.Equal(0.25, scaler.MaxUtilization(0, new ResourceVector(0.25, 0, 0.1, 0.2)));
+        Assert.Equal(0, scaler.MaxUtilization(0, ResourceVector.Zero));
+    }
+
+    [Fact]
+    public void MaxUtilization_DemandOnASubnormalCapacity_IsTheExactRatio()
+    {
+        // demand × (1 / capacity) is +∞ when the reciprocal overflows; the ratio itself is 0.5 or 2.
+        var capacity = 4 * double.Epsilon;
+        var tiny = new ResourceShape("tiny", new ResourceVector(1, capacity, 1, 1), new ShapeProfile(0.1));
+        var scaler = new HysteresisScaler(new ShapeCatalog([tiny]), Policy);
+
+        Assert.Equal(0.5, scaler.MaxUtilization(0, new ResourceVector(0.1, 2 * double.Epsilon, 0, 0)));
+        Assert.Equal(2, scaler.MaxUtilization(0, new ResourceVector(0.1, 8 * double.Epsilon, 0, 0)));
+    }
+
+    [Fact]
+    public void Decide_SubnormalCapacityInAnIdleDimension_StillMovesUpUnderCpuPressure()
+    {
+        // Before: at 95 % of its CPU the replica read as idle (utilisation 0) and stabilised down instead of moving up.
+        var tiny = new ResourceShape("tiny", new ResourceVector(1, 1e-310, 1, 1), new ShapeProfile(0.1));
+        var big = new ResourceShape("big", new ResourceVector(4, 4, 4, 4), new ShapeProfile(1));
+        var scaler = new HysteresisScaler(new ShapeCatalog([tiny, big]), Policy);
+        var used = new ResourceVector(0.95, 0, 0, 0);
+
+        var first = scaler.Decide(ScalerState.Create(0), used, T0, out var state);
+        var second = scaler.Decide(state, used, T0 + TimeSpan.FromMinutes(1), out _);
+
+        Assert.Equal(ScalerDecision.Stay(0, ScalerReason.StabilizingUp), first);
+        Assert.Equal(new ScalerDecision(ScalerAction.MoveUp, 1, ScalerReason.SustainedAboveUpBand), second);
     }
 
     [Fact]

@@ -264,6 +264,17 @@ public sealed class ShapeSynthesizerTests
         Assert.DoesNotContain("Parameter 'shapes'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LinearPriceModel_FitNullShape_ThrowsArgumentNullExceptionNamingTheShapes()
+    {
+        // Before: NullReferenceException.
+        var shapes = new[] { new ResourceShape("small", new ResourceVector(2, 8, 0, 1), new ShapeProfile(0.1)), null! };
+
+        var error = Assert.Throws<ArgumentNullException>(() => LinearPriceModel.Fit(shapes));
+
+        Assert.Equal("shapes", error.ParamName);
+    }
+
     [Theory]
     [InlineData(1e160, 1.0)]
     [InlineData(4, 1e160)]
@@ -410,6 +421,60 @@ public sealed class ShapeSynthesizerTests
     }
 
     [Fact]
+    public void Synthesize_IdleDemandsAndUnroundedGranularity_CatalogGroupingWithinK_CostsNoMoreThanTheCatalog()
+    {
+        // The catalog runs the idle replica on its cheap small shape and the busy one on its big shape: two groups, and k
+        // is 2. The idle demand rounds to no capacity, so it sized no cluster and was priced on the proposal's only shape,
+        // sized for the busy replica: 2 x 0.62 = 1.25/h against the catalog's 0.05 + 1 = 1.05/h.
+        var catalog = new ShapeCatalog(
+        [
+            Shape("small", 1, 2, 10, 1, 0.05),
+            Shape("big", 8, 32, 100, 10, 1),
+        ]);
+        var options = new ShapeSynthesisOptions { ShapeCount = 2, Headroom = 0, Granularity = new ShapeGranularity(ResourceVector.Zero) };
+        List<ResourceVector> demands = [ResourceVector.Zero, new(6, 20, 50, 5)];
+
+        var result = ShapeSynthesizer.Synthesize(demands, options, catalog);
+
+        Assert.Equal(0, result.CatalogUncoveredDemands);
+        Assert.True(
+            result.ExpectedCostPerHour <= result.CatalogExpectedCostPerHour,
+            $"proposed {result.ExpectedCostPerHour}/h, catalog {result.CatalogExpectedCostPerHour}/h");
+        Assert.All(demands, d => Assert.True(Covers(result, d, 0), $"{d} is not covered"));
+        Assert.All(result.Shapes, s => Assert.False(s.Capacity.IsZero));
+    }
+
+    [Property(MaxTest = 100)]
+    public Property Synthesize_IdleDemandsAndUnroundedGranularity_WithKAtLeastTheCatalogSize_NeverCostsMoreThanTheCatalog(
+        int seed, PositiveInt shapeCount, PositiveInt idle)
+    {
+        // As Synthesize_CatalogListedAnyPrice_WithKAtLeastItsSize_NeverCostsMoreThanTheCatalog, with idle replicas among
+        // the demands and capacities left unrounded: the catalog runs the idle ones on its cheapest shape, a group the
+        // proposal must be able to keep.
+        var model = new LinearPriceModel(new ResourceVector(0.03, 0.004, 0.0001, 0.002), 0.01);
+        var random = new Random(seed);
+        var shapes = Enumerable.Range(0, 2 + (shapeCount.Get % 5)).Select(i =>
+        {
+            var capacity = new ResourceVector(
+                0.3 + (8 * random.NextDouble()), 0.7 + (32 * random.NextDouble()), 10 + (200 * random.NextDouble()), 0.3 + (8 * random.NextDouble()));
+            return new ResourceShape($"s{i}", capacity, new ShapeProfile(model.PriceOf(capacity) * (0.5 + (1.5 * random.NextDouble()))));
+        }).ToArray();
+        var catalog = new ShapeCatalog(shapes);
+
+        // Busy replicas on the catalog's dearer shapes (the cheapest one serves the idle replicas only).
+        var demands = Enumerable.Range(0, 20)
+            .Select(_ => catalog[1 + random.Next(catalog.Count - 1)].Capacity.Scale((0.7 + (0.3 * random.NextDouble())) / 1.15))
+            .Concat(Enumerable.Repeat(ResourceVector.Zero, 1 + (idle.Get % 20)))
+            .ToList();
+        var options = new ShapeSynthesisOptions
+        {
+            ShapeCount = shapes.Length, Headroom = 0.15, Seed = seed, MaxImprovements = 50, Granularity = new ShapeGranularity(ResourceVector.Zero),
+        };
+
+        return CoversAndCostsNoMoreThanTheCatalog(demands, options, catalog);
+    }
+
+    [Fact]
     public void Synthesize_OnlyIdleDemandsAndUnroundedGranularity_ThrowsNamingTheDemands()
     {
         var options = new ShapeSynthesisOptions { Granularity = new ShapeGranularity(ResourceVector.Zero) };
@@ -532,6 +597,40 @@ public sealed class ShapeSynthesizerTests
         var result = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { Headroom = 0.2 }, TShirt());
 
         Assert.True(demands[0].Scale(1.2).FitsWithin(result.Shapes[0].Capacity));
+        Assert.True(double.IsFinite(result.ExpectedCostPerHour));
+    }
+
+    [Property(MaxTest = 300)]
+    public bool Granularity_RoundUp_MoreStepsThanADoubleCounts_IsNeverBelowTheAmount(PositiveInt stepIndex, NormalFloat fraction)
+    {
+        // Beyond 2^53 steps (9.0e6 units at the finest step of 1e-9) count + 1 rounds back to count, so the guard against
+        // count × step rounding below the amount did nothing: 111026041.9319505 cores rounded to 111026041.93195048.
+        var step = new[] { 1e-9, 3e-9, 7e-8, 1e-6 }[stepIndex.Get % 4];
+        var amount = 9e6 + ((Math.Abs(fraction.Get) % 1) * 8.99e9);
+        var granularity = new ShapeGranularity(new ResourceVector(step, step, step, step));
+
+        var rounded = granularity.RoundUp(new ResourceVector(amount, amount, amount, amount));
+
+        return rounded.CpuCores >= amount && rounded.CpuCores - amount <= step + (amount * 1e-15);
+    }
+
+    [Fact]
+    public void Synthesize_DemandOfMoreThan2To53FinestSteps_IsCovered()
+    {
+        // Found by an adversarial search: with a CPU step of 1e-9 the proposed shape had 111026041.93195048 cores for a
+        // requirement of 111026041.9319505, so the demand fitted no proposed shape (expected cost +∞).
+        var options = new ShapeSynthesisOptions
+        {
+            ShapeCount = 2,
+            Headroom = 0.2,
+            Granularity = new ShapeGranularity(new ResourceVector(1e-9, 1, 10, 0.5)),
+            PriceModel = new LinearPriceModel(new ResourceVector(0.03, 0.004, 0, 0), 0.01),
+        };
+        List<ResourceVector> demands = [new(92521701.60995875, 6.476519112697113, 0.9252170160995875, 0), new(2, 4, 20, 1)];
+
+        var result = ShapeSynthesizer.Synthesize(demands, options);
+
+        Assert.All(demands, d => Assert.True(Covers(result, d, 0.2), $"{d} is not covered"));
         Assert.True(double.IsFinite(result.ExpectedCostPerHour));
     }
 
