@@ -151,6 +151,21 @@ public sealed class CsvTraceReaderTests
         Assert.Equal("timestamp", ex.Column);
     }
 
+    [Theory]
+    [InlineData("01.02.2024 00:00", "02.02.2024 00:00")] // 1 and 2 February day first; read as 2 January and 2 February
+    [InlineData("01-02-2024 00:00", "02-02-2024 00:00")]
+    [InlineData("1.2.2024", "2.2.2024")]
+    [InlineData("01 02 2024 00:00", "02 02 2024 00:00")]
+    public void Read_DayFirstDatesWithDotsDashesOrSpaces_AreRefusedAsAmbiguous(string first, string second)
+    {
+        // Read month first, two consecutive days of a day-first trace were a month apart, the month between them gaps.
+        var ex = Assert.Throws<TraceFormatException>(() => Read($"timestamp,value\n{first},1\n{second},2\n"));
+
+        Assert.Equal(2, ex.Line);
+        Assert.Equal("timestamp", ex.Column);
+        Assert.Contains("day or month first", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_TimestampGoesBackwards_Throws()
     {
