@@ -13,8 +13,9 @@ namespace Shaping.Simulation.Traces;
 /// <see cref="TraceReadOptions.Origin"/> (as the Azure aggregate writes it). The origin defaults to 2000-01-01, not
 /// the Unix epoch: set it to <see cref="DateTimeOffset.UnixEpoch"/> for Unix-time seconds. Dates with the day or
 /// the month first (<c>01/02/2024</c>, <c>01.02.2024</c>, <c>01-02-2024</c>) are refused: they read as day/month and
-/// month/day alike. Without a timestamp column, row <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go
-/// backwards: a file written newest first (as some exporters do) is refused at its second row, saying so.
+/// month/day alike. So is a time of day without a date (<c>12:30</c>), which would be put on the day the file is read.
+/// Without a timestamp column, row <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go backwards: a file
+/// written newest first (as some exporters do) is refused at its second row, saying so.
 /// </para>
 /// <para>
 /// <b>Grid and gaps.</b> The step is <see cref="TraceReadOptions.Step"/> or, when not set, the median spacing of
@@ -496,6 +497,13 @@ public static class CsvTraceReader
             return 0;
         }
 
+        // A time of day alone was put on the date the trace is read, so the same file gave other dates each day.
+        if (TimeOnly(text))
+        {
+            error = $"'{text}' starts with a time of day, not a date; write timestamps as YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start.";
+            return 0;
+        }
+
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, Styles, out stamp))
         {
             firstAbsolute ??= stamp;
@@ -518,6 +526,14 @@ public static class CsvTraceReader
         var separator = text[i];
         var j = Digits(text, i + 1);
         return j - (i + 1) is >= 1 and <= 2 && j + 1 < text.Length && text[j] == separator && char.IsAsciiDigit(text[j + 1]);
+    }
+
+    /// <summary>Whether a timestamp starts with a time of day rather than a date (12:30, T12:30:00Z, 9:05 PM).</summary>
+    private static bool TimeOnly(string text)
+    {
+        var start = text.Length > 0 && text[0] is 'T' or 't' ? 1 : 0;
+        var end = Digits(text, start);
+        return end - start is >= 1 and <= 2 && end < text.Length && text[end] == ':';
     }
 
     /// <summary>The index of the first character at or after <paramref name="from"/> that is not an ASCII digit.</summary>

@@ -166,6 +166,20 @@ public sealed class CsvTraceReaderTests
         Assert.Contains("day or month first", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("00:00", "00:05")]
+    [InlineData("T00:00:00Z", "T00:05:00Z")]
+    [InlineData("9:00 AM", "9:05 AM")]
+    public void Read_TimeOfDayWithoutDate_IsRefused(string first, string second)
+    {
+        // Such a trace was laid on the date it was read, so its start (and the report's dates) changed every day.
+        var ex = Assert.Throws<TraceFormatException>(() => Read($"timestamp,value\n{first},1\n{second},2\n"));
+
+        Assert.Equal(2, ex.Line);
+        Assert.Equal("timestamp", ex.Column);
+        Assert.Contains("time of day, not a date", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_TimestampGoesBackwards_Throws()
     {
