@@ -25,7 +25,9 @@ namespace Shaping.Simulation.Policies;
 /// are the other's mapped through that line. Within a bucket, each step position has a share of the bucket's peak (the
 /// median share at that position over the calibration window), so a spike that recurs at the same minute of every hour
 /// is provisioned for at that minute only. The forecast base of an interval is the bucket's peak forecast × its
-/// position's share.</para>
+/// position's share. A bucket peak above <see cref="ForecastLimits.MaximumObservation"/> (1e100), which the forecasters
+/// refuse, drops its dimension's model, as the engine does: the policy takes the warm-up fallback until the fit window
+/// no longer holds that peak.</para>
 /// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the intervals in the calibration window
 /// are kept (split conformal): the upper bound is the base × their <see
 /// cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower bound (reported for coverage) the base × their 5 %

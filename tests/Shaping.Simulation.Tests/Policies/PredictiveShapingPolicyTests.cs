@@ -57,6 +57,26 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Run_DemandAboveTheForecastersLimit_FallsBackInsteadOfThrowing()
+    {
+        // One interval of 1e150 cores on day 5, once the models forecast: the forecasters refuse observations above
+        // ForecastLimits.MaximumObservation (1e100), and Decide threw their ArgumentException ("History value at index
+        // 106 ...") out of the run when the bucket holding it completed.
+        var daily = DailyCycle(days: 8);
+        var spike = (5 * 48) + 10;
+        var values = daily.Values.ToArray();
+        values[spike] = new ResourceVector(1e150, 2e150, 0, 0);
+        var demand = new DemandSeries("spike", daily.Start, daily.Step, values);
+
+        var (steps, forecast) = RunRecording(Policy(), demand, p => p.LastDecisionForecast);
+
+        Assert.Equal(demand.Length, steps.Length);
+        Assert.True(forecast[spike - 1]);
+        Assert.False(forecast[^1]); // the fallback, while the fit window holds the spike
+        Assert.All(steps.Skip(spike + 1), s => Assert.True(s.Demand.FitsWithin(s.Provisioned), $"{s.Time:u}: {s.Demand} above {s.Provisioned}"));
+    }
+
+    [Fact]
     public void Decide_DimensionThatStartsLate_IsNotForecastUntilItHasWarmedUpOnItsOwn()
     {
         // CPU with a daily cycle throughout; memory 0 for five days, then 40-80 GiB of noise unrelated to the CPU.
