@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shaping.Core.Resources;
 using Shaping.Core.Shapes;
 using Shaping.Simulation.Demand;
@@ -72,7 +73,7 @@ internal static class PolicyLineup
         var cap = ReplicaSizing.PredictiveMaxReplicas(catalog, demand.Peak);
         return ReplicaSizing.CoversPeak(catalog, demand.Peak, cap)
             ? null
-            : $"the trace's peak ({demand.Peak}) needs more than {cap} replicas of any catalog shape, the predictive policy's limit "
+            : $"the trace's peak ({Format(demand.Peak)}) needs more than {cap} replicas of any catalog shape, the predictive policy's limit "
                 + "(PredictiveShapingOptions.MaxReplicasLimit); it will be short at the peak. Scale the trace down (--scale, --machine, --per-request) or use a catalog with larger shapes.";
     }
 
@@ -84,7 +85,7 @@ internal static class PolicyLineup
     {
         ArgumentNullException.ThrowIfNull(demand);
         return ceiling is { } limit && !demand.Peak.FitsWithin(limit)
-            ? $"the demand ({demand.Peak}) goes above the machine the metric is a share of ({limit}): the trace exceeds its full scale, so the policies' ceiling is too low and the VPA-like policy will be short there. Check --full-scale and --machine."
+            ? $"the demand ({Format(demand.Peak)}) goes above the machine the metric is a share of ({Format(limit)}): the trace exceeds its full scale, so the policies' ceiling is too low and the VPA-like policy will be short there. Check --full-scale and --machine."
             : null;
     }
 
@@ -109,6 +110,9 @@ internal static class PolicyLineup
 
         return replicas;
     }
+
+    // As the console's header writes the peak: 0.0002 cores read as 0, and 1e300 cores as 301 digits, in ResourceVector's 3 decimals.
+    private static string Format(ResourceVector vector) => vector.ToString(SimulateCommand.PeakFormat, CultureInfo.InvariantCulture);
 
     private static string HpaShape(ShapeCatalog catalog, string? named)
     {

@@ -55,6 +55,19 @@ public sealed class PolicyLineupTests
     }
 
     [Fact]
+    public void Warnings_WriteVectorsWithSignificantDigits()
+    {
+        // ResourceVector.ToString rounds to 3 decimals: "the demand (0 cores, ...) goes above the machine (0 cores, ...)",
+        // and a peak of 1e30 cores was written with 31 digits.
+        var ceiling = PolicyLineup.CeilingWarning(Demand(new ResourceVector(0.0002, 0, 0, 0)), new ResourceVector(0.0001, 0, 0, 0));
+        var cap = PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(1e30, 0, 0, 0)), Catalog);
+
+        Assert.Contains("(0.0002 cores,", ceiling, StringComparison.Ordinal);
+        Assert.Contains("(0.0001 cores,", ceiling, StringComparison.Ordinal);
+        Assert.Contains("(1E+30 cores,", cap, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReplicaCapWarning_PeakWithinTheLimit_IsNull() =>
         Assert.Null(PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(8 * 1000, 0, 0, 0)), Catalog));
 
