@@ -97,6 +97,13 @@ public static class CsvTraceReader
         {
             headerLine = reader.ReadLine();
             lineNumber++;
+
+            // A UTF-8 byte order mark left in decoded text (StreamReader drops it, Encoding.UTF8.GetString does not) is
+            // not white space: it would be part of the first column's name, hiding a 'timestamp' column.
+            if (lineNumber == 1 && headerLine is not null && headerLine.StartsWith('\uFEFF'))
+            {
+                headerLine = headerLine[1..];
+            }
         }
         while (headerLine is not null && string.IsNullOrWhiteSpace(headerLine));
 

@@ -18,6 +18,19 @@ public sealed class CsvTraceReaderTests
         Assert.Equal(0, trace.Stats.GapSlots);
     }
 
+    [Theory]
+    [InlineData("\uFEFFtimestamp,value\n")]
+    [InlineData("\uFEFF\n\ntimestamp,value\n")]
+    public void Read_TextStartingWithAByteOrderMark_FindsTheTimestampColumn(string header)
+    {
+        // Text decoded with Encoding.UTF8.GetString keeps the file's byte order mark, U+FEFF, which is not white space:
+        // the first column was named '\uFEFFtimestamp', so the timestamps were read as a metric and refused.
+        var trace = Read(header + "2024-01-01 00:00:00,1\n2024-01-01 00:05:00,2\n");
+
+        Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), trace.Start);
+        Assert.Equal(["value"], trace.ColumnNames.ToArray());
+    }
+
     [Fact]
     public void Read_JitteredTimestamps_SnapToNearestSlot()
     {
