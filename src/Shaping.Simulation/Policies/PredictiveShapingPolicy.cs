@@ -22,7 +22,7 @@ namespace Shaping.Simulation.Policies;
 /// holds a week + 25 buckets, enough to validate it as itself; refitted on a schedule on the last three weeks and
 /// updated online with every completed bucket in between. A dimension that has so far been an exact increasing affine
 /// function of another (as a demand model's per-request costs make memory of CPU) is not fitted separately: its bounds
-/// are the other's mapped through that line. Within a bucket, each step position has a share of the bucket's peak (the
+/// are the other's mapped through that line (the forecast interval's widened by the 10⁻⁶ the line is checked to). Within a bucket, each step position has a share of the bucket's peak (the
 /// median share at that position over the calibration window), so a spike that recurs at the same minute of every hour
 /// is provisioned for at that minute only. The forecast base of an interval is the bucket's peak forecast × its
 /// position's share. A bucket peak above <see cref="ForecastLimits.MaximumObservation"/> (1e100), which the forecasters
@@ -495,8 +495,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 forecastBase[d] = link.Map(forecastBase[_leader]);
                 now[d] = link.Map(now[_leader]);
                 lead[d] = Math.Max(link.Map(lead[_leader]), now[d]);
-                lower[d] = link.Map(lower[_leader]);
-                upper[d] = link.Map(upper[_leader]);
+                lower[d] = link.MapWidened(lower[_leader], up: false);
+                upper[d] = link.MapWidened(upper[_leader], up: true);
 
                 // Its ratios are kept too (they calibrate it if the link breaks), at the level of its own base.
                 _lastBaseLow[d] = forecastBase[d] < LevelSplit * _recentPeak[(Dimension)d];

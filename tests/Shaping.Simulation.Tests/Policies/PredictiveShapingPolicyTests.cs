@@ -77,6 +77,24 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Run_ExactlyPeriodicDemandWithLinkedDimensions_CoversThemWheneverItCoversTheLeader()
+    {
+        // The same day, to the bit, every day, with memory and network exact affine functions of CPU (as a demand model
+        // makes them): once calibrated, the seasonal forecast is exact and its interval one point, the demand itself.
+        // The linked dimensions' bounds were CPU's mapped through a line fitted from two points, which landed an ulp
+        // inside the demand at about one interval in five, so coverage read 76 % where CPU alone read 95 %.
+        var cpu = Enumerable.Range(0, 12 * 48).Select(i => Math.Round(6 - (4 * Math.Cos(2 * Math.PI * (i % 48) / 48.0)), 3)).ToList();
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+
+        var alone = simulator.Run(new DemandSeries("cpu", Series.Start, HalfHour, cpu.Select(c => new ResourceVector(c, 0, 0, 0))), Policy());
+        var linked = simulator.Run(
+            new DemandSeries("linked", Series.Start, HalfHour, cpu.Select(c => new ResourceVector(c, 0.5 + (0.3 * c), 0, 0.07 * c))), Policy());
+
+        Assert.True(alone.Metrics.ForecastCoverage > 0.9, $"{alone.Metrics}");
+        Assert.Equal(alone.Metrics.ForecastCoverage, linked.Metrics.ForecastCoverage);
+    }
+
+    [Fact]
     public void Decide_DimensionThatStartsLate_IsNotForecastUntilItHasWarmedUpOnItsOwn()
     {
         // CPU with a daily cycle throughout; memory 0 for five days, then 40-80 GiB of noise unrelated to the CPU.
