@@ -115,7 +115,7 @@ internal static class PlotWriter
         {
             for (var t = 0; t < steps.Length; t++)
             {
-                if (!result.Steps[t].Demand.FitsWithin(result.Steps[t].Provisioned))
+                if (IsShort(result.Steps[t]))
                 {
                     shortCount[t]++;
                 }
@@ -152,6 +152,25 @@ internal static class PlotWriter
         return (start, start + window, "the week with the most under-provisioning");
     }
 
+    // Short as the simulator's metrics count it (BacktestSimulator's tolerance): the close-up and the shading must not
+    // find under-provisioning in rounding noise that the table reports as 0.00 %.
+    private static bool IsShort(BacktestStep step)
+    {
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            if (IsShort(step.Demand[(Dimension)d], step.Provisioned[(Dimension)d]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsShort(double demand, double provisioned) => demand > (provisioned * (1 + ShortTolerance)) + ShortTolerance;
+
+    private const double ShortTolerance = 1e-9;
+
     private static void Draw(Plot plot, double[] xs, double[] demand, double[] provisioned, Color color, string policy, string unit)
     {
         // Shade every run of intervals in which demand exceeded capacity, at least 0.3 % of the panel wide so that a
@@ -161,13 +180,13 @@ internal static class PlotWriter
         var labelled = false;
         for (var t = 0; t < xs.Length; t++)
         {
-            if (demand[t] <= provisioned[t] * (1 + 1e-9))
+            if (!IsShort(demand[t], provisioned[t]))
             {
                 continue;
             }
 
             var end = t;
-            while (end + 1 < xs.Length && demand[end + 1] > provisioned[end + 1] * (1 + 1e-9))
+            while (end + 1 < xs.Length && IsShort(demand[end + 1], provisioned[end + 1]))
             {
                 end++;
             }
