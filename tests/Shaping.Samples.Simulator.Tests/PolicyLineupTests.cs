@@ -81,6 +81,16 @@ public sealed class PolicyLineupTests
     }
 
     [Fact]
+    public void ReplicaCapWarning_DimensionNoShapeProvides_IsLeftToTheReplaysError()
+    {
+        // The warning said the peak "needs more than 4096 replicas ... scale the trace down" before the replay's error
+        // said what was wrong: no shape has any CPU.
+        var memoryOnly = new ShapeCatalog([new ResourceShape("mem", new ResourceVector(0, 16, 0, 1), new ShapeProfile(0.1))]);
+
+        Assert.Null(PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(8, 1, 0, 0)), memoryOnly));
+    }
+
+    [Fact]
     public void Create_UnknownHpaShape_ThrowsNamingTheShapes()
     {
         var error = Assert.Throws<ArgumentException>(() => PolicyLineup.Create(Demand(new ResourceVector(1, 1, 0, 0)), Catalog, "huge"));
