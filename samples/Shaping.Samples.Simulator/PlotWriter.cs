@@ -16,7 +16,19 @@ internal static class PlotWriter
     private const int RowHeight = 340;
     private static readonly TimeSpan ZoomWindow = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// The earliest start the plot's date axis can show: it counts in OLE Automation dates, which begin at 0100-01-01
+    /// (.NET refuses an earlier date with an <see cref="OverflowException"/>, or reads one within the first day of year 1 as 1899).
+    /// </summary>
+    internal static readonly DateTimeOffset EarliestStart = new(100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Why a series starting at <paramref name="start"/> cannot be plotted, or <see langword="null"/> when it can.</summary>
+    internal static string? CannotPlot(DateTimeOffset start) => start < EarliestStart
+        ? string.Create(CultureInfo.InvariantCulture, $"the trace starts at {start:yyyy-MM-dd HH:mm:ss}, before the plot's date axis begins (year 100), so no plot is drawn; the report and the JSON are written")
+        : null;
+
     /// <summary>Writes the plot of one dimension (CPU by default) to <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentException">There are no results, or they start before <see cref="EarliestStart"/>.</exception>
     public static void Write(
         string path, string traceName, IReadOnlyList<BacktestResult> results, string baselinePolicy, Dimension dimension = Dimension.Cpu)
     {
@@ -26,8 +38,13 @@ internal static class PlotWriter
             throw new ArgumentException("There is nothing to plot.", nameof(results));
         }
 
-        var (label, unit) = Describe(dimension);
         var steps = results[0].Steps;
+        if (CannotPlot(steps[0].Time) is { } reason)
+        {
+            throw new ArgumentException(reason, nameof(results));
+        }
+
+        var (label, unit) = Describe(dimension);
         var start = steps[0].Time.UtcDateTime.ToOADate();
         var period = results[0].Step.TotalDays;
         var xs = new double[steps.Length];
@@ -98,7 +115,7 @@ internal static class PlotWriter
         {
             for (var t = 0; t < steps.Length; t++)
             {
-                if (!result.Steps[t].Demand.FitsWithin(result.Steps[t].Provisioned))
+                if (IsShort(result.Steps[t]))
                 {
                     shortCount[t]++;
                 }
@@ -135,6 +152,25 @@ internal static class PlotWriter
         return (start, start + window, "the week with the most under-provisioning");
     }
 
+    // Short as the simulator's metrics count it (BacktestSimulator's tolerance): the close-up and the shading must not
+    // find under-provisioning in rounding noise that the table reports as 0.00 %.
+    private static bool IsShort(BacktestStep step)
+    {
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            if (IsShort(step.Demand[(Dimension)d], step.Provisioned[(Dimension)d]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsShort(double demand, double provisioned) => demand > (provisioned * (1 + ShortTolerance)) + ShortTolerance;
+
+    private const double ShortTolerance = 1e-9;
+
     private static void Draw(Plot plot, double[] xs, double[] demand, double[] provisioned, Color color, string policy, string unit)
     {
         // Shade every run of intervals in which demand exceeded capacity, at least 0.3 % of the panel wide so that a
@@ -144,13 +180,13 @@ internal static class PlotWriter
         var labelled = false;
         for (var t = 0; t < xs.Length; t++)
         {
-            if (demand[t] <= provisioned[t] * (1 + 1e-9))
+            if (!IsShort(demand[t], provisioned[t]))
             {
                 continue;
             }
 
             var end = t;
-            while (end + 1 < xs.Length && demand[end + 1] > provisioned[end + 1] * (1 + 1e-9))
+            while (end + 1 < xs.Length && IsShort(demand[end + 1], provisioned[end + 1]))
             {
                 end++;
             }

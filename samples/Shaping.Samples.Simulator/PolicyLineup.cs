@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shaping.Core.Resources;
 using Shaping.Core.Shapes;
 using Shaping.Simulation.Demand;
@@ -63,16 +64,18 @@ internal static class PolicyLineup
 
     /// <summary>
     /// A warning when even <see cref="PredictiveShapingOptions.MaxReplicasLimit"/> replicas of the best catalog shape
-    /// cannot cover the trace's peak, so the predictive policy is bound to be short at the peak; otherwise <see langword="null"/>.
+    /// cannot cover the trace's peak, so the predictive policy is bound to be short at the peak; otherwise (also when
+    /// no shape provides a dimension the demand needs, which the replay refuses) <see langword="null"/>.
     /// </summary>
     public static string? ReplicaCapWarning(DemandSeries demand, ShapeCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(demand);
         ArgumentNullException.ThrowIfNull(catalog);
+        // A dimension no shape provides is no matter of replicas: the replay refuses it, saying so.
         var cap = ReplicaSizing.PredictiveMaxReplicas(catalog, demand.Peak);
-        return ReplicaSizing.CoversPeak(catalog, demand.Peak, cap)
+        return ReplicaSizing.CoversPeak(catalog, demand.Peak, cap) || LacksADimension(catalog, demand.Peak)
             ? null
-            : $"the trace's peak ({demand.Peak}) needs more than {cap} replicas of any catalog shape, the predictive policy's limit "
+            : $"the trace's peak ({Format(demand.Peak)}) needs more than {cap} replicas of any catalog shape, the predictive policy's limit "
                 + "(PredictiveShapingOptions.MaxReplicasLimit); it will be short at the peak. Scale the trace down (--scale, --machine, --per-request) or use a catalog with larger shapes.";
     }
 
@@ -84,7 +87,7 @@ internal static class PolicyLineup
     {
         ArgumentNullException.ThrowIfNull(demand);
         return ceiling is { } limit && !demand.Peak.FitsWithin(limit)
-            ? $"the demand ({demand.Peak}) goes above the machine the metric is a share of ({limit}): the trace exceeds its full scale, so the policies' ceiling is too low and the VPA-like policy will be short there. Check --full-scale and --machine."
+            ? $"the demand ({Format(demand.Peak)}) goes above the machine the metric is a share of ({Format(limit)}): the trace exceeds its full scale, so the policies' ceiling is too low and the VPA-like policy will be short there. Check --full-scale and --machine."
             : null;
     }
 
@@ -108,6 +111,23 @@ internal static class PolicyLineup
         }
 
         return replicas;
+    }
+
+    // As the console's header writes the peak: 0.0002 cores read as 0, and 1e300 cores as 301 digits, in ResourceVector's 3 decimals.
+    private static string Format(ResourceVector vector) => vector.ToString(SimulateCommand.PeakFormat, CultureInfo.InvariantCulture);
+
+    private static bool LacksADimension(ShapeCatalog catalog, ResourceVector peak)
+    {
+        for (var d = 0; d < ResourceVector.DimensionCount; d++)
+        {
+            var dimension = (Dimension)d;
+            if (peak[dimension] > 0 && !catalog.Shapes.Any(shape => shape.Capacity[dimension] > 0))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string HpaShape(ShapeCatalog catalog, string? named)

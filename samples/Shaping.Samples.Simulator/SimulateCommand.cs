@@ -166,7 +166,11 @@ internal static class SimulateCommand
         progress.Finish();
 
         string? plotPath = null;
-        if (!settings.NoPlot)
+        if (!settings.NoPlot && PlotWriter.CannotPlot(demand.Start) is { } noPlot)
+        {
+            Console.Error.WriteLine($"warning: {input.Source}: {noPlot}.");
+        }
+        else if (!settings.NoPlot)
         {
             plotPath = Path.Combine(outDir, PlotFileName);
             PlotWriter.Write(plotPath, input.Source, results, PolicyLineup.BaselinePolicy);

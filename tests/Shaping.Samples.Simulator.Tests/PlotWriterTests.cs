@@ -47,6 +47,22 @@ public sealed class PlotWriterTests
     }
 
     [Fact]
+    public void ZoomRange_ShortOnlyByRoundingNoise_SaysNoPolicyWasShortAsTheMetricsDo()
+    {
+        // 3 cores and an ulp: the oracle provisions 3 one-core replicas, which the metrics (within 1e-9) count as enough;
+        // the close-up counted it short and said it showed "the week with the most under-provisioning".
+        var cores = Enumerable.Repeat(1.0, 30 * 24).ToArray();
+        cores[100] = Math.BitIncrement(3.0);
+        var result = Run(cores, provisionedCores: Math.BitIncrement(3.0)); // sized for the peak, as the oracle is
+
+        var (_, _, reason) = PlotWriter.ZoomRange([result]);
+
+        Assert.Equal(3, result.Steps[100].Provisioned.CpuCores);
+        Assert.Equal(0, result.Metrics.UnderProvisionedShare);
+        Assert.Contains("no policy was short", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ZoomRange_TraceShorterThanAWeek_ShowsItAll()
     {
         var (from, to, _) = PlotWriter.ZoomRange([Run([1, 3, 1, 1], 2)]);

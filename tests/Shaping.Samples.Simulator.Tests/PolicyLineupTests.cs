@@ -55,6 +55,19 @@ public sealed class PolicyLineupTests
     }
 
     [Fact]
+    public void Warnings_WriteVectorsWithSignificantDigits()
+    {
+        // ResourceVector.ToString rounds to 3 decimals: "the demand (0 cores, ...) goes above the machine (0 cores, ...)",
+        // and a peak of 1e30 cores was written with 31 digits.
+        var ceiling = PolicyLineup.CeilingWarning(Demand(new ResourceVector(0.0002, 0, 0, 0)), new ResourceVector(0.0001, 0, 0, 0));
+        var cap = PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(1e30, 0, 0, 0)), Catalog);
+
+        Assert.Contains("(0.0002 cores,", ceiling, StringComparison.Ordinal);
+        Assert.Contains("(0.0001 cores,", ceiling, StringComparison.Ordinal);
+        Assert.Contains("(1E+30 cores,", cap, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReplicaCapWarning_PeakWithinTheLimit_IsNull() =>
         Assert.Null(PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(8 * 1000, 0, 0, 0)), Catalog));
 
@@ -65,6 +78,16 @@ public sealed class PolicyLineupTests
         var warning = PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(40_000, 0, 0, 0)), Catalog);
         Assert.NotNull(warning);
         Assert.Contains("4096", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReplicaCapWarning_DimensionNoShapeProvides_IsLeftToTheReplaysError()
+    {
+        // The warning said the peak "needs more than 4096 replicas ... scale the trace down" before the replay's error
+        // said what was wrong: no shape has any CPU.
+        var memoryOnly = new ShapeCatalog([new ResourceShape("mem", new ResourceVector(0, 16, 0, 1), new ShapeProfile(0.1))]);
+
+        Assert.Null(PolicyLineup.ReplicaCapWarning(Demand(new ResourceVector(8, 1, 0, 0)), memoryOnly));
     }
 
     [Fact]

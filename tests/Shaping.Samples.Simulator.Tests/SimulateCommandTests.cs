@@ -129,6 +129,25 @@ public sealed partial class SimulateCommandTests : IDisposable
         Assert.Contains("| vpa-like |", File.ReadAllText(Path.Combine(outDir, SimulateCommand.ReportFileName)), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0050-01-01")] // threw an OverflowException (not a legal OLE Automation date) with a stack trace
+    [InlineData("0001-01-01")] // plotted as 1899-12-30 onwards
+    public void Run_TraceBeforeYear100_SkipsThePlotWithAWarningAndWritesTheRest(string day)
+    {
+        var path = WriteTrace("timestamp,value\n" + string.Concat(Enumerable.Range(0, 24).Select(i => $"{day}T{i / 12:00}:{5 * (i % 12):00}:00Z,50\n")));
+        var json = Path.Combine(_folder, "result.json");
+
+        var (code, _, stderr) = Capture(new SimulationSettings { Trace = new FileInfo(path), Out = new DirectoryInfo(_folder), JsonOut = new FileInfo(json) });
+
+        Assert.Equal(0, code);
+        Assert.Contains("before the plot's date axis begins", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, SimulateCommand.PlotFileName)));
+        Assert.DoesNotContain(SimulateCommand.PlotFileName, File.ReadAllText(Path.Combine(_folder, SimulateCommand.ReportFileName)), StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("plot").ValueKind);
+    }
+
     [Fact]
     public void Run_TinyDemand_PrintsThePeakWithSignificantDigits()
     {

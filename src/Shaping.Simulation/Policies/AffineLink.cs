@@ -22,6 +22,19 @@ internal struct AffineLink
 
     public readonly double Map(double x) => Math.Max(0, _alpha + (_beta * x));
 
+    /// <summary>
+    /// <see cref="Map"/> moved down (<paramref name="up"/> false) or up by the tolerance the link accepts points
+    /// within, and by a rounding step: the linked dimension lies within these of the line, so an interval of the leader
+    /// mapped through them holds the dimension whenever the leader's holds the leader (<see cref="Map"/> alone can land
+    /// an ulp inside a value that sits exactly on the line, as a periodic series' forecast does).
+    /// </summary>
+    public readonly double MapWidened(double x, bool up)
+    {
+        var y = _alpha + (_beta * x);
+        var band = RelativeTolerance * Math.Max(1, Math.Abs(y) / (1 - RelativeTolerance));
+        return Math.Max(0, up ? Math.BitIncrement(y + band) : Math.BitDecrement(y - band));
+    }
+
     public void Observe(double x, double y)
     {
         switch (_state)

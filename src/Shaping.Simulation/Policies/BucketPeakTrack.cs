@@ -37,19 +37,41 @@ internal sealed class BucketPeakTrack
     /// <summary>Gets the point forecast of the peak of the bucket after it (two steps ahead), at least 0.</summary>
     public double PointNext => Math.Max(0, _next[1]);
 
-    /// <summary>Adds a completed bucket's peak; refits when due (and <paramref name="mayFit"/>), otherwise updates online.</summary>
+    /// <summary>
+    /// Adds a completed bucket's peak; refits when due (and <paramref name="mayFit"/>), otherwise updates online. A peak
+    /// above <see cref="ForecastLimits.MaximumObservation"/>, which the forecasters refuse, drops the model (as the
+    /// engine falls back), and no model is fitted while the fit window holds one, so the policy falls back meanwhile.
+    /// </summary>
     public void Complete(double peak, bool mayFit)
     {
+        if (peak > ForecastLimits.MaximumObservation)
+        {
+            _model = null;
+        }
+
         _model?.Update(peak);
         _peaks.Add(peak);
         if (mayFit && (_model is null || _peaks.Count - _lastFit >= _refitBuckets))
         {
             var history = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_peaks);
-            var from = Math.Max(0, history.Length - _fitBuckets);
-            _model = _forecaster.Fit(history[from..], _seasonalPeriod);
+            var window = history[Math.Max(0, history.Length - _fitBuckets)..];
+            _model = Fittable(window) ? _forecaster.Fit(window, _seasonalPeriod) : null;
             _lastFit = _peaks.Count;
         }
 
         _model?.ForecastMean(_next);
+    }
+
+    private static bool Fittable(ReadOnlySpan<double> window)
+    {
+        foreach (var value in window)
+        {
+            if (value > ForecastLimits.MaximumObservation)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

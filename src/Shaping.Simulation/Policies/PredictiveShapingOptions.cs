@@ -28,7 +28,12 @@ public sealed class PredictiveShapingOptions
     /// <value>The default value is one hour, so a daily season is 24 buckets, within what AutoEts fits.</value>
     public TimeSpan BucketLength { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Gets the seasonal period handed to the forecaster, in buckets.</summary>
+    /// <summary>
+    /// Gets the seasonal period handed to the forecaster, in buckets of <see cref="BucketLength"/>. A bucket is a whole
+    /// number of the trace's steps (the nearest to <see cref="BucketLength"/>, at least one), so when the step does not
+    /// divide <see cref="BucketLength"/> the forecaster is handed the same span in those buckets, rounded: 23 buckets
+    /// of 63 minutes for a 7-minute step, 16 of 90 minutes for a 90-minute step.
+    /// </summary>
     /// <value>The default value is 24 (one day of one-hour buckets).</value>
     public int SeasonalPeriod { get; init; } = 24;
 

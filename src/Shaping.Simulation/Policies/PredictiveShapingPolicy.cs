@@ -18,14 +18,16 @@ namespace Shaping.Simulation.Policies;
 /// <para><b>Forecast.</b> The demand seen so far is aggregated into buckets (<see
 /// cref="PredictiveShapingOptions.BucketLength"/>, one hour by default) and each dimension's per-bucket peak is
 /// forecast by a validated selection (on the last 48 buckets) between seasonal naive and AutoEts at the seasonal period
-/// (m = 24), joined by seasonal naive at a week (a week rounded to whole buckets, 168 of one hour) once the history
+/// (m = 24: a day, or a day in the actual buckets, rounded, when the step does not divide the hour), joined by seasonal naive at a week (a week rounded to whole buckets, 168 of one hour) once the history
 /// holds a week + 25 buckets, enough to validate it as itself; refitted on a schedule on the last three weeks and
 /// updated online with every completed bucket in between. A dimension that has so far been an exact increasing affine
 /// function of another (as a demand model's per-request costs make memory of CPU) is not fitted separately: its bounds
-/// are the other's mapped through that line. Within a bucket, each step position has a share of the bucket's peak (the
+/// are the other's mapped through that line (the forecast interval's widened by the 10⁻⁶ the line is checked to). Within a bucket, each step position has a share of the bucket's peak (the
 /// median share at that position over the calibration window), so a spike that recurs at the same minute of every hour
 /// is provisioned for at that minute only. The forecast base of an interval is the bucket's peak forecast × its
-/// position's share.</para>
+/// position's share. A bucket peak above <see cref="ForecastLimits.MaximumObservation"/> (1e100), which the forecasters
+/// refuse, drops its dimension's model, as the engine does: the policy takes the warm-up fallback until the fit window
+/// no longer holds that peak.</para>
 /// <para><b>Calibration.</b> Per position, the ratios demand ÷ forecast base of the intervals in the calibration window
 /// are kept (split conformal): the upper bound is the base × their <see
 /// cref="PredictiveShapingOptions.ForecastQuantile"/>, the lower bound (reported for coverage) the base × their 5 %
@@ -118,6 +120,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
     private PeakRiseTracker _peakRises = null!;
     private TimeSpan _step;
     private int _stepsPerBucket;
+    private int _seasonalPeriod;
     private int _completedBuckets;
     private int _seen;
     private ResourceVector _maxSeen;
@@ -274,8 +277,15 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _step = step;
         _stepsPerBucket = Math.Max(1, (int)Math.Round(_options.BucketLength / step));
         var bucket = step * _stepsPerBucket;
+
+        // SeasonalPeriod counts buckets of BucketLength (24 of an hour: a day). A step that does not divide it makes the
+        // buckets another length (63 min for a 7-min step, 2 h for a 2-h step), so the forecaster is handed the same
+        // span in those buckets, not 24 of them (25.2 h, 48 h), which put a daily pattern out of phase.
+        _seasonalPeriod = bucket == _options.BucketLength
+            ? _options.SeasonalPeriod
+            : (int)Math.Clamp(Math.Round(_options.SeasonalPeriod * (_options.BucketLength / bucket)), 1, _options.SeasonalPeriod * 2.0);
         var refit = Math.Max(1, (int)Math.Round(_options.RefitInterval / bucket));
-        var fit = Math.Max(_options.SeasonalPeriod * 3, (int)Math.Round(_options.FitWindow / bucket));
+        var fit = Math.Max(_seasonalPeriod * 3, (int)Math.Round(_options.FitWindow / bucket));
         // By default, seasonal naive and AutoEts at the seasonal period, joined by seasonal naive at a week (rounded to
         // whole buckets) once the history can validate it.
         var forecaster = _options.Forecaster ?? new DailyWeeklySelection(Math.Max(2, (int)Math.Round(TimeSpan.FromDays(7) / bucket)));
@@ -283,7 +293,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
         _tracks = new BucketPeakTrack[ResourceVector.DimensionCount];
         for (var d = 0; d < _tracks.Length; d++)
         {
-            _tracks[d] = new BucketPeakTrack(forecaster, _options.SeasonalPeriod, refit, fit);
+            _tracks[d] = new BucketPeakTrack(forecaster, _seasonalPeriod, refit, fit);
         }
 
         _profile = new StepProfile(_stepsPerBucket, calibration, _options.PhaseQuantile);
@@ -305,7 +315,7 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
             MinimumCalibrationSamples);
     }
 
-    private int WarmUpBuckets => Math.Max(_options.SeasonalPeriod + 2, (int)Math.Ceiling(_options.WarmUp / (_step * _stepsPerBucket)));
+    private int WarmUpBuckets => Math.Max(_seasonalPeriod + 2, (int)Math.Ceiling(_options.WarmUp / (_step * _stepsPerBucket)));
 
     // Takes in the intervals observed since the last decision: running peak, coverage ratios, completed buckets.
     private void Absorb(ReadOnlySpan<ResourceVector> history)
@@ -493,8 +503,8 @@ public sealed class PredictiveShapingPolicy : IProvisioningPolicy
                 forecastBase[d] = link.Map(forecastBase[_leader]);
                 now[d] = link.Map(now[_leader]);
                 lead[d] = Math.Max(link.Map(lead[_leader]), now[d]);
-                lower[d] = link.Map(lower[_leader]);
-                upper[d] = link.Map(upper[_leader]);
+                lower[d] = link.MapWidened(lower[_leader], up: false);
+                upper[d] = link.MapWidened(upper[_leader], up: true);
 
                 // Its ratios are kept too (they calibrate it if the link breaks), at the level of its own base.
                 _lastBaseLow[d] = forecastBase[d] < LevelSplit * _recentPeak[(Dimension)d];

@@ -11,10 +11,11 @@ namespace Shaping.Simulation.Traces;
 /// <b>Time.</b> The timestamp column may hold <c>YYYY-MM-DD HH:MM:SS</c> (read as UTC, as NAB and WorldCup98 write
 /// it), ISO 8601 with or without an offset (no offset means UTC), or plain numbers, read as seconds from
 /// <see cref="TraceReadOptions.Origin"/> (as the Azure aggregate writes it). The origin defaults to 2000-01-01, not
-/// the Unix epoch: set it to <see cref="DateTimeOffset.UnixEpoch"/> for Unix-time seconds. Dates with slashes
-/// (<c>01/02/2024</c>) are refused: they read as day/month and month/day alike. Without a timestamp column, row
-/// <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go backwards: a file written newest first (as some
-/// exporters do) is refused at its second row, saying so.
+/// the Unix epoch: set it to <see cref="DateTimeOffset.UnixEpoch"/> for Unix-time seconds. Dates with the day or
+/// the month first (<c>01/02/2024</c>, <c>01.02.2024</c>, <c>01-02-2024</c>) are refused: they read as day/month and
+/// month/day alike. So is a time of day without a date (<c>12:30</c>), which would be put on the day the file is read.
+/// Without a timestamp column, row <c>i</c> is at <c>Origin + i × Step</c>. Timestamps must not go backwards: a file
+/// written newest first (as some exporters do) is refused at its second row, saying so.
 /// </para>
 /// <para>
 /// <b>Grid and gaps.</b> The step is <see cref="TraceReadOptions.Step"/> or, when not set, the median spacing of
@@ -96,6 +97,13 @@ public static class CsvTraceReader
         {
             headerLine = reader.ReadLine();
             lineNumber++;
+
+            // A UTF-8 byte order mark left in decoded text (StreamReader drops it, Encoding.UTF8.GetString does not) is
+            // not white space: it would be part of the first column's name, hiding a 'timestamp' column.
+            if (lineNumber == 1 && headerLine is not null && headerLine.StartsWith('\uFEFF'))
+            {
+                headerLine = headerLine[1..];
+            }
         }
         while (headerLine is not null && string.IsNullOrWhiteSpace(headerLine));
 
@@ -488,6 +496,21 @@ public static class CsvTraceReader
             return 0;
         }
 
+        // The same holds for 01.02.2024 and 01-02-2024 (day first in much of Europe and Asia), which the invariant culture
+        // also reads month first, so a day-first trace of a few days was laid out a month apart per day, silently.
+        if (DayOrMonthFirst(text))
+        {
+            error = $"'{text}' is a date written day or month first, which reads as day.month or month.day alike; write timestamps as YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start.";
+            return 0;
+        }
+
+        // A time of day alone was put on the date the trace is read, so the same file gave other dates each day.
+        if (TimeOnly(text))
+        {
+            error = $"'{text}' starts with a time of day, not a date; write timestamps as YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start.";
+            return 0;
+        }
+
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, Styles, out stamp))
         {
             firstAbsolute ??= stamp;
@@ -496,6 +519,40 @@ public static class CsvTraceReader
 
         error = $"'{text}' is not a timestamp (expected YYYY-MM-DD HH:MM:SS, ISO 8601, or seconds from the start).";
         return 0;
+    }
+
+    /// <summary>Whether a timestamp starts with a date whose day and month come first (01.02.2024, 1-2-24, 01 02 2024).</summary>
+    private static bool DayOrMonthFirst(string text)
+    {
+        var i = Digits(text, 0);
+        if (i is < 1 or > 2 || i >= text.Length || text[i] is not ('.' or '-' or ' '))
+        {
+            return false;
+        }
+
+        var separator = text[i];
+        var j = Digits(text, i + 1);
+        return j - (i + 1) is >= 1 and <= 2 && j + 1 < text.Length && text[j] == separator && char.IsAsciiDigit(text[j + 1]);
+    }
+
+    /// <summary>Whether a timestamp starts with a time of day rather than a date (12:30, T12:30:00Z, 9:05 PM).</summary>
+    private static bool TimeOnly(string text)
+    {
+        var start = text.Length > 0 && text[0] is 'T' or 't' ? 1 : 0;
+        var end = Digits(text, start);
+        return end - start is >= 1 and <= 2 && end < text.Length && text[end] == ':';
+    }
+
+    /// <summary>The index of the first character at or after <paramref name="from"/> that is not an ASCII digit.</summary>
+    private static int Digits(string text, int from)
+    {
+        var i = from;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        {
+            i++;
+        }
+
+        return i;
     }
 
     private static int FindTimestampColumn(string[] header, TraceReadOptions options, string sourceName, int line)

@@ -57,6 +57,66 @@ public sealed class PredictiveShapingPolicyTests
     }
 
     [Fact]
+    public void Run_DemandAboveTheForecastersLimit_FallsBackInsteadOfThrowing()
+    {
+        // One interval of 1e150 cores on day 5, once the models forecast: the forecasters refuse observations above
+        // ForecastLimits.MaximumObservation (1e100), and Decide threw their ArgumentException ("History value at index
+        // 106 ...") out of the run when the bucket holding it completed.
+        var daily = DailyCycle(days: 8);
+        var spike = (5 * 48) + 10;
+        var values = daily.Values.ToArray();
+        values[spike] = new ResourceVector(1e150, 2e150, 0, 0);
+        var demand = new DemandSeries("spike", daily.Start, daily.Step, values);
+
+        var (steps, forecast) = RunRecording(Policy(), demand, p => p.LastDecisionForecast);
+
+        Assert.Equal(demand.Length, steps.Length);
+        Assert.True(forecast[spike - 1]);
+        Assert.False(forecast[^1]); // the fallback, while the fit window holds the spike
+        Assert.All(steps.Skip(spike + 1), s => Assert.True(s.Demand.FitsWithin(s.Provisioned), $"{s.Time:u}: {s.Demand} above {s.Provisioned}"));
+    }
+
+    [Fact]
+    public void Run_ExactlyPeriodicDemandWithLinkedDimensions_CoversThemWheneverItCoversTheLeader()
+    {
+        // The same day, to the bit, every day, with memory and network exact affine functions of CPU (as a demand model
+        // makes them): once calibrated, the seasonal forecast is exact and its interval one point, the demand itself.
+        // The linked dimensions' bounds were CPU's mapped through a line fitted from two points, which landed an ulp
+        // inside the demand at about one interval in five, so coverage read 76 % where CPU alone read 95 %.
+        var cpu = Enumerable.Range(0, 12 * 48).Select(i => Math.Round(6 - (4 * Math.Cos(2 * Math.PI * (i % 48) / 48.0)), 3)).ToList();
+        var simulator = new BacktestSimulator(TestCatalogs.TShirt());
+
+        var alone = simulator.Run(new DemandSeries("cpu", Series.Start, HalfHour, cpu.Select(c => new ResourceVector(c, 0, 0, 0))), Policy());
+        var linked = simulator.Run(
+            new DemandSeries("linked", Series.Start, HalfHour, cpu.Select(c => new ResourceVector(c, 0.5 + (0.3 * c), 0, 0.07 * c))), Policy());
+
+        Assert.True(alone.Metrics.ForecastCoverage > 0.9, $"{alone.Metrics}");
+        Assert.Equal(alone.Metrics.ForecastCoverage, linked.Metrics.ForecastCoverage);
+    }
+
+    [Theory]
+    [InlineData(45)] // one-step buckets, 24 of which were 18 h
+    [InlineData(90)] // 36 h
+    public void Run_StepThatIsNotAWholeHour_ForecastsADailyCycleFromADayBefore(int stepMinutes)
+    {
+        // A daily cycle repeating to the bit, on a step that makes the buckets other than an hour long: the forecaster was
+        // handed 24 buckets as the season whatever their length, so the seasonal forecast came from the wrong time of
+        // day, and only 176 of 596 forecasts (81 of 292 at 90 min) were exact; at a day they all are.
+        var step = TimeSpan.FromMinutes(stepMinutes);
+        var perDay = 1440 / stepMinutes;
+        var demand = new DemandSeries("daily", Series.Start, step, Enumerable.Range(0, 21 * perDay).Select(i =>
+            new ResourceVector(Math.Round(6 - (4 * Math.Cos(2 * Math.PI * (i % perDay) / perDay)), 3), 0, 0, 0)));
+        var policy = Policy();
+        var probe = new ProbePolicy(policy.Decide);
+
+        new BacktestSimulator(TestCatalogs.Cpu()).Run(demand, probe);
+
+        var forecasts = probe.Decisions.Select((d, t) => (d.Forecast, Actual: demand.Values[t])).Where(f => f.Forecast is not null).ToList();
+        Assert.True(forecasts.Count > 14 * perDay, $"{forecasts.Count} forecasts");
+        Assert.All(forecasts, f => Assert.Equal((f.Actual.CpuCores, f.Actual.CpuCores), (f.Forecast!.Value.Lower.CpuCores, f.Forecast.Value.Upper.CpuCores)));
+    }
+
+    [Fact]
     public void Decide_DimensionThatStartsLate_IsNotForecastUntilItHasWarmedUpOnItsOwn()
     {
         // CPU with a daily cycle throughout; memory 0 for five days, then 40-80 GiB of noise unrelated to the CPU.

@@ -18,6 +18,19 @@ public sealed class CsvTraceReaderTests
         Assert.Equal(0, trace.Stats.GapSlots);
     }
 
+    [Theory]
+    [InlineData("\uFEFFtimestamp,value\n")]
+    [InlineData("\uFEFF\n\ntimestamp,value\n")]
+    public void Read_TextStartingWithAByteOrderMark_FindsTheTimestampColumn(string header)
+    {
+        // Text decoded with Encoding.UTF8.GetString keeps the file's byte order mark, U+FEFF, which is not white space:
+        // the first column was named '\uFEFFtimestamp', so the timestamps were read as a metric and refused.
+        var trace = Read(header + "2024-01-01 00:00:00,1\n2024-01-01 00:05:00,2\n");
+
+        Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), trace.Start);
+        Assert.Equal(["value"], trace.ColumnNames.ToArray());
+    }
+
     [Fact]
     public void Read_JitteredTimestamps_SnapToNearestSlot()
     {
@@ -149,6 +162,35 @@ public sealed class CsvTraceReaderTests
 
         Assert.Equal(3, ex.Line);
         Assert.Equal("timestamp", ex.Column);
+    }
+
+    [Theory]
+    [InlineData("01.02.2024 00:00", "02.02.2024 00:00")] // 1 and 2 February day first; read as 2 January and 2 February
+    [InlineData("01-02-2024 00:00", "02-02-2024 00:00")]
+    [InlineData("1.2.2024", "2.2.2024")]
+    [InlineData("01 02 2024 00:00", "02 02 2024 00:00")]
+    public void Read_DayFirstDatesWithDotsDashesOrSpaces_AreRefusedAsAmbiguous(string first, string second)
+    {
+        // Read month first, two consecutive days of a day-first trace were a month apart, the month between them gaps.
+        var ex = Assert.Throws<TraceFormatException>(() => Read($"timestamp,value\n{first},1\n{second},2\n"));
+
+        Assert.Equal(2, ex.Line);
+        Assert.Equal("timestamp", ex.Column);
+        Assert.Contains("day or month first", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00", "00:05")]
+    [InlineData("T00:00:00Z", "T00:05:00Z")]
+    [InlineData("9:00 AM", "9:05 AM")]
+    public void Read_TimeOfDayWithoutDate_IsRefused(string first, string second)
+    {
+        // Such a trace was laid on the date it was read, so its start (and the report's dates) changed every day.
+        var ex = Assert.Throws<TraceFormatException>(() => Read($"timestamp,value\n{first},1\n{second},2\n"));
+
+        Assert.Equal(2, ex.Line);
+        Assert.Equal("timestamp", ex.Column);
+        Assert.Contains("time of day, not a date", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
