@@ -25,7 +25,8 @@ public static class ForecastingShapingBuilderExtensions
     /// error on the last 48 steps (so a model that loses to seasonal naive on a series is not used for it). This call
     /// replaces the embedded default predictor but never an <see cref="ILoadPredictor"/> the host registered itself,
     /// whether before or after <c>AddPredictiveShaping()</c>; the engine is then still resolvable as
-    /// <see cref="PredictiveLoadEngine"/>. A second call adds nothing but its
+    /// <see cref="PredictiveLoadEngine"/>. A <see cref="PredictiveLoadEngine"/> the host registered itself before this
+    /// call is the engine used (made the predictor and run on the schedule) instead of the default one. A second call adds nothing but its
     /// <paramref name="configure"/> delegate. Invalid engine options fail when the host starts, with a message naming
     /// the setting and its value.
     /// </remarks>
@@ -47,14 +48,17 @@ public static class ForecastingShapingBuilderExtensions
         services.TryAddEnumerable(
             ServiceDescriptor.Singleton<IValidateOptions<PredictiveLoadEngineOptions>, PredictiveLoadEngineOptionsValidator>());
 
-        if (services.Any(d => d.ServiceType == typeof(PredictiveLoadEngine)))
+        // A second call is told by the engine's hosted service, not by an engine registration: an engine the host
+        // registered itself before this call is the one served (as AddPredictiveShaping's defaults give way to the
+        // host's), and still becomes the predictor and runs its schedule.
+        if (services.Any(IsEngineHostedService))
         {
             return builder;
         }
 
         services.TryAddSingleton<IForecaster>(_ => new ValidatedSelectionForecaster([new SeasonalNaiveForecaster(), new AutoEtsForecaster()]));
         services.TryAddSingleton(sp => new DecayingHistogramPredictor(timeProvider: sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new PredictiveLoadEngine(
+        services.TryAddSingleton(sp => new PredictiveLoadEngine(
             sp.GetRequiredService<IForecaster>(),
             sp.GetRequiredService<DecayingHistogramPredictor>(),
             sp.GetRequiredService<IOptions<PredictiveLoadEngineOptions>>().Value,
@@ -79,6 +83,11 @@ public static class ForecastingShapingBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PredictiveLoadEngineHostedService>());
         return builder;
     }
+
+    private static bool IsEngineHostedService(ServiceDescriptor descriptor) =>
+        descriptor.ServiceType == typeof(IHostedService)
+        && !descriptor.IsKeyedService
+        && descriptor.ImplementationType == typeof(PredictiveLoadEngineHostedService);
 
     private static bool IsDefaultPredictor(ServiceDescriptor descriptor) =>
         descriptor.ServiceType == typeof(ILoadPredictor)

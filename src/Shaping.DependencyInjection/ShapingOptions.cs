@@ -30,7 +30,14 @@ public sealed class ShapingOptions
     /// <value>The default value is 0.95.</value>
     public double PeakConfidence { get; set; } = 0.95;
 
-    /// <summary>Gets or sets the window a request's load is predicted over, and the duration its cost is reported for; positive.</summary>
+    /// <summary>
+    /// Gets or sets the duration of the scoring policy <see cref="ToScoringPolicy"/> creates, for a host that calls the
+    /// selector itself: the window its load is predicted over, and the duration its cost is reported for; positive.
+    /// </summary>
+    /// <remarks>
+    /// The request handler does not use it: a request is predicted over, and costed for, its own
+    /// <see cref="ReplicaRequest.ExpectedDuration"/>.
+    /// </remarks>
     /// <value>The default value is 1 hour.</value>
     public TimeSpan PlanningWindow { get; set; } = TimeSpan.FromHours(1);
 

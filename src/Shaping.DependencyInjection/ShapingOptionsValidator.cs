@@ -56,16 +56,24 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
             options.AdjustmentMaxResizeRetries is >= 0 and <= ShapeAdjustmentOptions.MaxResizeRetryCap,
             $"ShapingOptions.AdjustmentMaxResizeRetries ({options.AdjustmentMaxResizeRetries}) must be between 0 and {ShapeAdjustmentOptions.MaxResizeRetryCap}.");
 
-        // The handler's own settings, checked by the handler's own rules and reported by their ShapingOptions names.
-        // Only when everything above is valid: an invalid policy or time to live is reported above, by its own name.
-        if (failures.Count == 0 && !options.ToRequestHandlerOptions().TryValidate(out var problem))
+        // The handler's own settings, checked by the handler's own rules and reported by their ShapingOptions names. Each
+        // alone on otherwise default handler options (TryValidate names only the first setting it finds out of range), so
+        // that every bad one is named, beside the failures above.
+        foreach (var (handlerName, optionsName, apply) in RequestSettings)
         {
-            foreach (var (handlerName, optionsName) in RequestSettingNames)
+            var single = new ReplicaRequestHandlerOptions();
+            apply(single, options);
+            if (!single.TryValidate(out var problem))
             {
-                problem = problem.Replace(handlerName + " ", optionsName + " ", StringComparison.Ordinal);
+                failures.Add(problem.Replace(handlerName + " ", optionsName + " ", StringComparison.Ordinal));
             }
+        }
 
-            failures.Add(problem);
+        // And all of them together, as the handler will get them, for any rule the list above does not carry over (only
+        // when everything else is valid: an invalid policy cannot even be built).
+        if (failures.Count == 0 && !options.ToRequestHandlerOptions().TryValidate(out var remaining))
+        {
+            failures.Add(remaining);
         }
 
         foreach (var (region, capacity) in options.InMemoryRegions)
@@ -119,14 +127,15 @@ internal sealed class ShapingOptionsValidator : IValidateOptions<ShapingOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    // The handler settings ShapingOptions sets, by their names in each (ReplicaRequestHandlerOptions.TryValidate names the first).
-    private static readonly (string Handler, string Options)[] RequestSettingNames =
+    // The handler settings ShapingOptions sets (the reservation time to live and the scoring policy are checked above),
+    // by their names in each, and how each is carried over.
+    private static readonly (string Handler, string Options, Action<ReplicaRequestHandlerOptions, ShapingOptions> Apply)[] RequestSettings =
     [
-        ("ReplicaRequestHandlerOptions.MaxAttempts", "ShapingOptions.RequestMaxAttempts"),
-        ("ReplicaRequestHandlerOptions.MaxProvisionRetries", "ShapingOptions.RequestMaxProvisionRetries"),
-        ("ReplicaRequestHandlerOptions.RetryDelay", "ShapingOptions.RequestRetryDelay"),
-        ("ReplicaRequestHandlerOptions.RankingDepth", "ShapingOptions.RequestRankingDepth"),
-        ("ReplicaRequestHandlerOptions.CompletedRequestMemory", "ShapingOptions.CompletedRequestMemory"),
+        ("ReplicaRequestHandlerOptions.MaxAttempts", "ShapingOptions.RequestMaxAttempts", static (h, o) => h.MaxAttempts = o.RequestMaxAttempts),
+        ("ReplicaRequestHandlerOptions.MaxProvisionRetries", "ShapingOptions.RequestMaxProvisionRetries", static (h, o) => h.MaxProvisionRetries = o.RequestMaxProvisionRetries),
+        ("ReplicaRequestHandlerOptions.RetryDelay", "ShapingOptions.RequestRetryDelay", static (h, o) => h.RetryDelay = o.RequestRetryDelay),
+        ("ReplicaRequestHandlerOptions.RankingDepth", "ShapingOptions.RequestRankingDepth", static (h, o) => h.RankingDepth = o.RequestRankingDepth),
+        ("ReplicaRequestHandlerOptions.CompletedRequestMemory", "ShapingOptions.CompletedRequestMemory", static (h, o) => h.CompletedRequestMemory = o.CompletedRequestMemory),
     ];
 
     // The longest ReplicaRequestHandlerOptions.ReservationTimeToLive the request handler accepts (it checks (0, 1 day]

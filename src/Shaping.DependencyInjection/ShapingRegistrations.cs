@@ -33,6 +33,13 @@ internal sealed class ShapingRegistrations(IServiceCollection services)
             && !ShapingServiceCollectionExtensions.DefaultCatalog.Equals(catalog.ImplementationFactory);
     }
 
+    /// <summary>
+    /// Gets the <see cref="ShapeLibrary"/> the container serves when its winning registration is an instance (the
+    /// host's own, which resolves nothing, so the catalog service can be its snapshot without a cycle); otherwise
+    /// <see langword="null"/>.
+    /// </summary>
+    public ShapeLibrary? HostLibraryInstance() => Winner(typeof(ShapeLibrary))?.ImplementationInstance as ShapeLibrary;
+
     // The container resolves the last registration of a service.
     private ServiceDescriptor? Winner(Type serviceType) =>
         services.LastOrDefault(d => d.ServiceType == serviceType && !d.IsKeyedService);

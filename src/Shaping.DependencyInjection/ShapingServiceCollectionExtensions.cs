@@ -139,9 +139,13 @@ public static class ShapingServiceCollectionExtensions
         });
     }
 
-    /// <summary>The catalog service when the host registers none: the embedded default shapes.</summary>
+    /// <summary>
+    /// The catalog service when the host registers none: the embedded default shapes, which seed the default library; or,
+    /// when the library that wins is an instance the host registered after <c>AddPredictiveShaping</c> (so that no
+    /// default seeds it), a snapshot of that library, as <see cref="LibrarySnapshot"/> gives for one registered before.
+    /// </summary>
     internal static readonly Func<IServiceProvider, ShapeCatalog> DefaultCatalog =
-        static _ => DefaultShapes.Create();
+        static sp => sp.GetService<ShapingRegistrations>()?.HostLibraryInstance() is { } library ? library.Current : DefaultShapes.Create();
 
     /// <summary>The catalog service when the library is the host's: the library's catalog when first resolved.</summary>
     internal static readonly Func<IServiceProvider, ShapeCatalog> LibrarySnapshot =

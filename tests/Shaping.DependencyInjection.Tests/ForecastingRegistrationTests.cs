@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Shaping.Core.Prediction;
 using Shaping.Forecasting.Engine;
+using Shaping.Forecasting.Models;
 
 namespace Shaping.DependencyInjection.Tests;
 
@@ -49,6 +51,24 @@ public sealed class ForecastingRegistrationTests
         Assert.Equal(typeof(SilentPredictor), registered.ImplementationType);
         Assert.IsType<SilentPredictor>(provider.GetRequiredService<ILoadPredictor>());
         Assert.NotNull(provider.GetRequiredService<PredictiveLoadEngine>());
+    }
+
+    [Fact]
+    public void AddForecasting_EngineTheHostRegisteredBefore_IsThePredictorAndRunsOnTheSchedule()
+    {
+        // A host that builds its own engine (its own forecaster and options) and then calls AddForecasting expects that
+        // engine to be the predictor and to be refreshed, not the call to be taken for a second one and do nothing.
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        services.AddSingleton(sp => new PredictiveLoadEngine(
+            new SeasonalNaiveForecaster(), new DecayingHistogramPredictor(), new PredictiveLoadEngineOptions(), sp.GetRequiredService<TimeProvider>()));
+        services.AddPredictiveShaping().AddForecasting().AddForecasting();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        var engine = provider.GetRequiredService<PredictiveLoadEngine>();
+        Assert.Same(engine, provider.GetRequiredService<ILoadPredictor>());
+        Assert.Single(provider.GetServices<IHostedService>(), s => s.GetType().Name == "PredictiveLoadEngineHostedService");
+        Assert.Single(services, d => d.ServiceType == typeof(PredictiveLoadEngine));
     }
 
     [Fact]

@@ -52,6 +52,27 @@ public sealed class ShapingOptionsValidatorTests
     }
 
     [Fact]
+    public async Task RequestHandlerSettings_SeveralOutOfRangeBesideAnotherFailure_EachIsNamed()
+    {
+        // Each bad setting is named at the first start, as for every other setting: not only the first the handler's
+        // own check finds, and not none of them while another setting is also wrong.
+        var failures = await StartFailuresAsync(o =>
+        {
+            o.Tradeoff = 2;
+            o.RequestMaxAttempts = 0;
+            o.RequestRankingDepth = 0;
+        });
+
+        Assert.Equal(
+            [
+                "ShapingOptions.Tradeoff (2) must be in [0, 1].",
+                "ShapingOptions.RequestMaxAttempts (0) must be in [1, 64].",
+                "ShapingOptions.RequestRankingDepth (0) must be in [1, 16].",
+            ],
+            failures);
+    }
+
+    [Fact]
     public async Task ReservationTimeToLive_ExactlyOneDay_StartsAndTheHandlerResolves()
     {
         var services = new ServiceCollection();

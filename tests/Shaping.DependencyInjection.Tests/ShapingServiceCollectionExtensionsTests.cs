@@ -234,6 +234,25 @@ public sealed class ShapingServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddPredictiveShaping_HostLibraryRegisteredAfter_TheCatalogIsItsSnapshotNotTheDefaultShapes()
+    {
+        // Registered after the call, the host's library is what is served (the last registration wins); the catalog
+        // service must then be that library's snapshot, as it is for one registered before, not the embedded default
+        // shapes, which nothing serves.
+        var library = new ShapeLibrary([Shape("owned")]);
+        var services = new ServiceCollection();
+        services.AddPredictiveShaping().AddAdjustmentLoop();
+        services.AddSingleton(library);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+
+        Assert.Same(library, provider.GetRequiredService<ShapeLibrary>());
+        Assert.Same(library.Current, provider.GetRequiredService<ShapeCatalog>());
+        Assert.Same(library.Current, provider.GetRequiredService<HysteresisScaler>().Catalog);
+    }
+
+    [Fact]
     public void AddPredictiveShaping_HostLibraryFactoryRegisteredBeforeThatReadsTheCatalog_ResolvesWithoutACycle()
     {
         // The embedded default's own pattern: a library built from the catalog service. It must keep working.
