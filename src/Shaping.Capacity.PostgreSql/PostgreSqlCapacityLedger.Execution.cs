@@ -327,10 +327,17 @@ public sealed partial class PostgreSqlCapacityLedger
     {
         await using var command = new NpgsqlCommand(_sql.Get, connection);
         command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
+        var now = Now();
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (true, new LedgerResult(ReservationStatus.Succeeded, ReadReservation(reader)))
-            : (true, new LedgerResult(ReservationStatus.NotFound, null));
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return (true, new LedgerResult(ReservationStatus.NotFound, null));
+        }
+
+        // A hold past its expiry that no sweep has reached yet still reads Held; it is expired (a commit answers
+        // Expired, its capacity is free to the next reserve), so it is reported so, as a commit and the in-memory ledger do.
+        var reservation = ReadReservation(reader);
+        return (true, new LedgerResult(ReservationStatus.Succeeded, IsExpired(reservation, now) ? reservation with { State = ReservationState.Expired } : reservation));
     }
 
     private async Task<(bool, (bool, ResourceVector))> FreeOnceAsync(string region, NpgsqlConnection connection, CancellationToken cancellationToken)

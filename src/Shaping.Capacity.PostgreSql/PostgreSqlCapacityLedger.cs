@@ -180,6 +180,10 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     }
 
     /// <summary>Reads one reservation as the ledger holds it.</summary>
+    /// <remarks>
+    /// A held reservation whose expiry has passed by this instance's clock is reported <see cref="ReservationState.Expired"/>,
+    /// whether or not a sweep has reclaimed it yet, as every other operation treats it.
+    /// </remarks>
     /// <param name="id">The reservation id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>

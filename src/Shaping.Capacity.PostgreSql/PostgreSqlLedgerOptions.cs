@@ -18,7 +18,8 @@ public sealed class PostgreSqlLedgerOptions
 
     /// <summary>
     /// Gets or sets the schema that holds the ledger's tables. Lower-case letters, digits and underscores, starting
-    /// with a letter or underscore, at most 63 characters, so that it never needs quoting rules beyond the obvious.
+    /// with a letter or underscore, at most 63 characters, so that it never needs quoting rules beyond the obvious; not
+    /// starting with <c>pg_</c>, a prefix PostgreSQL reserves for system schemas.
     /// </summary>
     /// <value>The default is <c>shaping_capacity</c>. Every instance that shares regions must use the same schema.</value>
     public string Schema { get; set; } = DefaultSchema;

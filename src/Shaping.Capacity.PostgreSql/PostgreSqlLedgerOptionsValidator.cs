@@ -70,6 +70,12 @@ internal sealed partial class PostgreSqlLedgerOptionsValidator : IValidateOption
         {
             failures.Add(Prefix + nameof(options.Schema) + $" '{options.Schema}' must be 1 to 63 lower-case letters, digits or underscores, starting with a letter or underscore.");
         }
+        else if (options.Schema.StartsWith("pg_", StringComparison.Ordinal))
+        {
+            // PostgreSQL refuses to create a schema so named and the existing ones (pg_catalog, pg_toast) take no tables:
+            // the first operation would fail with a PostgresException instead of the start failing here.
+            failures.Add(Prefix + nameof(options.Schema) + $" '{options.Schema}' must not start with 'pg_': PostgreSQL reserves that prefix for system schemas.");
+        }
 
         if (options.ReservationRetryCount is < 0 or > MaxRetryCount)
         {

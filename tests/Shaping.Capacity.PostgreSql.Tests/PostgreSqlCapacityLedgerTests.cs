@@ -189,6 +189,31 @@ public sealed class PostgreSqlCapacityLedgerTests(PostgresSchemaFixture db) : IC
     }
 
     [PostgresFact]
+    public async Task GetReservation_ExpiredHoldNotSweptYet_ReportsItExpiredAsCommitAndTheInMemoryLedgerDo()
+    {
+        // The row still reads Held until a sweep; every operation already treats the hold as expired (a commit answers
+        // Expired, the capacity is free to the next reserve). The read reported it Held, a hold that no longer holds.
+        var (ledger, time, region) = await NewRegionAsync();
+        var request = Request(region, ttlMinutes: 1);
+        Assert.True((await ledger.TryReserveAsync(request)).IsSuccess);
+        var memory = new InMemoryCapacityLedger([new(region, Capacity)], time);
+        Assert.True((await memory.TryReserveAsync(request)).IsSuccess);
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        var read = await ledger.GetReservationAsync(request.Id);
+
+        Assert.Equal(ReservationStatus.Succeeded, read.Status);
+        Assert.True(memory.TryGetReservation(request.Id, out var expected));
+        Assert.Equal(expected, read.Reservation);
+        Assert.Equal(ReservationState.Expired, read.Reservation!.State);
+        Assert.Equal(ReservationStatus.Expired, (await ledger.CommitAsync(request.Id)).Status);
+
+        // The release reclaims it (other tests of the class sweep the whole schema and count what they sweep).
+        Assert.Equal(ReservationState.Expired, (await ledger.ReleaseAsync(request.Id)).Reservation!.State);
+        Assert.Equal(expected, (await ledger.GetReservationAsync(request.Id)).Reservation);
+    }
+
+    [PostgresFact]
     public async Task Release_Expired_SucceedsAndChangesNothing()
     {
         var (ledger, time, region) = await NewRegionAsync();

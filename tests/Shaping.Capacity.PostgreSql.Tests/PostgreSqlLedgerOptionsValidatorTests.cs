@@ -43,6 +43,24 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("pg_ledger")] // CREATE SCHEMA refuses it: "unacceptable schema name", the prefix is reserved
+    [InlineData("pg_catalog")] // exists, but takes no tables
+    [InlineData("pg_toast")]
+    public void Validate_SchemaWithTheReservedPgPrefix_FailsNamingIt(string schema)
+    {
+        // The name matches the documented pattern, so it used to pass: the host started and the first operation threw
+        // a PostgresException (42939 or 42501) from the schema creation, on every call.
+        var options = Valid();
+        options.Schema = schema;
+
+        var result = new PostgreSqlLedgerOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("PostgreSqlLedgerOptions.Schema", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        Assert.True(new PostgreSqlLedgerOptionsValidator().Validate(null, new PostgreSqlLedgerOptions { ConnectionString = options.ConnectionString, Schema = "xpg_" + schema }).Succeeded);
+    }
+
+    [Theory]
     [InlineData("Username=u;Password=p;Database=d")] // no host
     [InlineData("Host=127.0.0.1;Port=70000;Username=u")]
     [InlineData("Host=127.0.0.1;Username=u;Minimum Pool Size=10;Maximum Pool Size=5")]

@@ -148,9 +148,11 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
     {
         lock (_gate)
         {
+            var now = _timeProvider.GetUtcNow();
+            ForgetFinishedLocked(now);
             if (_reservations.TryGetValue(id, out var entry))
             {
-                ExpireIfDueLocked(entry, _timeProvider.GetUtcNow());
+                ExpireIfDueLocked(entry, now);
                 reservation = entry.Reservation;
                 return true;
             }
@@ -193,6 +195,9 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
+
+            // What the retention lets go is forgotten before the id is looked up, so that its replay reserves again.
+            ForgetFinishedLocked(now);
             if (_reservations.TryGetValue(request.Id, out var existing))
             {
                 return ValueTask.FromResult(ReplayLocked(existing, request, now));
@@ -233,12 +238,14 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
+            var now = _timeProvider.GetUtcNow();
+            ForgetFinishedLocked(now);
             if (!_reservations.TryGetValue(id, out var entry))
             {
                 return ValueTask.FromResult(new LedgerResult(ReservationStatus.NotFound, null));
             }
 
-            ExpireIfDueLocked(entry, _timeProvider.GetUtcNow());
+            ExpireIfDueLocked(entry, now);
             var status = entry.Reservation.State switch
             {
                 ReservationState.Held => ReservationStatus.Succeeded,
@@ -263,12 +270,13 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
+            var now = _timeProvider.GetUtcNow();
+            ForgetFinishedLocked(now);
             if (!_reservations.TryGetValue(id, out var entry))
             {
                 return ValueTask.FromResult(new LedgerResult(ReservationStatus.NotFound, null));
             }
 
-            var now = _timeProvider.GetUtcNow();
             ExpireIfDueLocked(entry, now);
             var reservation = entry.Reservation;
             if (reservation.State is ReservationState.Held or ReservationState.Committed)
@@ -398,6 +406,15 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
             }
         }
 
+        ForgetFinishedLocked(now);
+        return expired;
+    }
+
+    // Forgets the finished reservations whose retention has passed; O(1) when none has. Every operation that looks an id
+    // up runs it first, so what the retention lets go is forgotten for every operation at the same moment, not only once
+    // something else sweeps.
+    private void ForgetFinishedLocked(DateTimeOffset now)
+    {
         // Elapsed time against the retention, not finishing time + retention: a retention up to TimeSpan.MaxValue (kept
         // for good) would pass the last representable time.
         while (_finished.TryPeek(out var entry) && now - entry.FinishedAt >= _finishedRetention)
@@ -408,8 +425,6 @@ public sealed class InMemoryCapacityLedger : ICapacityLedger
                 _reservations.Remove(entry.Reservation.Id);
             }
         }
-
-        return expired;
     }
 
     /// <summary>Amounts in billionths of a unit, per dimension.</summary>

@@ -201,6 +201,29 @@ public sealed class InMemoryCapacityLedgerTests
         Assert.Equal(ReservationStatus.NotFound, (await ledger.ReleaseAsync(new ReservationId("a"))).Status);
     }
 
+    [Fact]
+    public async Task FinishedRetention_Passed_ReplayOfTheIdReservesAgainWithoutASweepInBetween()
+    {
+        // "After that a replay of their id reserves again": the replay looked the id up before anything forgot what was
+        // due, so it answered Conflict (released) or Expired for as long as no other reserve, read or sweep ran.
+        var ledger = new InMemoryCapacityLedger([new("eu", RegionTotal)], _time, TimeSpan.FromMinutes(30));
+        await ledger.TryReserveAsync(Request("released"));
+        await ledger.ReleaseAsync(new ReservationId("released"));
+        await ledger.TryReserveAsync(Request("expired", ttl: TimeSpan.FromMinutes(1)));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(ReservationStatus.Expired, (await ledger.CommitAsync(new ReservationId("expired"))).Status);
+        _time.Advance(TimeSpan.FromMinutes(30));
+
+        Assert.Equal(ReservationStatus.NotFound, (await ledger.CommitAsync(new ReservationId("expired"))).Status);
+        Assert.Equal(ReservationStatus.NotFound, (await ledger.ReleaseAsync(new ReservationId("released"))).Status);
+        var again = await ledger.TryReserveAsync(Request("released"));
+        Assert.Equal(ReservationStatus.Succeeded, again.Status);
+        Assert.Equal(ReservationState.Held, again.Reservation!.State);
+        Assert.Equal(ReservationStatus.Succeeded, (await ledger.TryReserveAsync(Request("expired", ttl: TimeSpan.FromMinutes(1)))).Status);
+        Assert.True(ledger.TryGetRegionCapacity("eu", out var capacity));
+        Assert.Equal(PerReplica * 4, capacity.Held);
+    }
+
     // A retention the constructor accepts, up to TimeSpan.MaxValue ("remember finished reservations for good"), reaches
     // past the last representable time: every operation that reclaims (each reserve, each capacity read) threw
     // ArgumentOutOfRangeException once one reservation had finished, so the ledger could reserve nothing more.
