@@ -82,7 +82,9 @@ public sealed partial class PostgreSqlCapacityLedger
 
     /// <summary>
     /// Whether a retry may succeed: connection trouble, serialization failure, deadlock, server shutting down, a lock
-    /// or statement timeout (the statement rolled back whole; a cancellation the caller asked for is not retried).
+    /// or statement timeout (the statement rolled back whole; a cancellation the caller asked for is not retried), or a
+    /// write refused by a read-only server (25006: during a failover the address still reaches the old primary, now a
+    /// standby, or the standby before its promotion).
     /// </summary>
     internal static bool IsTransient(Exception exception) => exception switch
     {
@@ -94,11 +96,13 @@ public sealed partial class PostgreSqlCapacityLedger
 
     internal static bool IsTransientState(string sqlState) =>
         sqlState.StartsWith("08", StringComparison.Ordinal)
-        || sqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" or "53300" or "55P03" or "57014";
+        || sqlState is "40001" or "40P01" or "57P01" or "57P02" or "57P03" or "53300" or "55P03" or "57014" or "25006";
 
-    private static bool IsConnectionLoss(Exception exception) => exception switch
+    // Whether the pool's other connections are likely useless too: lost or shut down, or (25006) connected to a server
+    // that is read-only now, where a new connection may reach the promoted primary.
+    internal static bool IsConnectionLoss(Exception exception) => exception switch
     {
-        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03",
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState is "57P01" or "57P02" or "57P03" or "25006",
         NpgsqlException => true,
         _ => true,
     };

@@ -18,8 +18,10 @@ namespace Shaping.Capacity.PostgreSql;
 /// </para>
 /// <para>
 /// <b>Idempotency and retries.</b> Every operation is keyed by <see cref="ReservationId"/>. Transient errors (lost
-/// connections, <c>40001</c>, <c>40P01</c>, <c>57P01</c>–<c>57P03</c>, <c>08xxx</c>, <c>53300</c>, and the lock and
-/// statement timeouts <c>55P03</c> and <c>57014</c> that a role's <c>lock_timeout</c> or <c>statement_timeout</c> raises)
+/// connections, <c>40001</c>, <c>40P01</c>, <c>57P01</c>–<c>57P03</c>, <c>08xxx</c>, <c>53300</c>, the lock and
+/// statement timeouts <c>55P03</c> and <c>57014</c> that a role's <c>lock_timeout</c> or <c>statement_timeout</c> raises,
+/// and <c>25006</c>, the read-only refusal a failover shows while the address still reaches a standby; it and the
+/// connection errors also clear the connection pool, so the retry connects afresh)
 /// are retried up to <see cref="PostgreSqlLedgerOptions.ReservationRetryCount"/> times with exponential back-off; a retry after a commit
 /// whose acknowledgement was lost finds the reservation by id and reports the effect instead of repeating it. When
 /// the retries run out the result is <see cref="ReservationStatus.Unavailable"/>: the call's outcome is unknown to

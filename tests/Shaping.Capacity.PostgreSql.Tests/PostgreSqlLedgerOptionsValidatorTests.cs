@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using Shaping.Core.Capacity;
 using Shaping.Core.Resources;
 
@@ -159,6 +160,9 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
     [InlineData("40001", true)]
     [InlineData("40P01", true)]
     [InlineData("57P01", true)]
+    [InlineData("57P02", true)]
+    [InlineData("57P03", true)]
+    [InlineData("25006", true)]
     [InlineData("08006", true)]
     [InlineData("55P03", true)]
     [InlineData("57014", true)]
@@ -167,5 +171,19 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
     public void IsTransientState_KnownCodes_Classified(string sqlState, bool transient)
     {
         Assert.Equal(transient, PostgreSqlCapacityLedger.IsTransientState(sqlState));
+    }
+
+    [Theory]
+    [InlineData("25006", true)] // read_only_sql_transaction: a failover still pointing the pool at a standby
+    [InlineData("57P01", true)]
+    [InlineData("08006", true)]
+    [InlineData("40001", false)]
+    [InlineData("55P03", false)]
+    public void ReadOnlyTransactionDuringFailover_IsTransient_AndClearsThePool(string sqlState, bool connectionLoss)
+    {
+        var error = new PostgresException("refused", "ERROR", "ERROR", sqlState);
+
+        Assert.True(PostgreSqlCapacityLedger.IsTransient(error));
+        Assert.Equal(connectionLoss, PostgreSqlCapacityLedger.IsConnectionLoss(error));
     }
 }

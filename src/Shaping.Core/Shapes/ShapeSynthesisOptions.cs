@@ -26,7 +26,10 @@ public sealed class ShapeSynthesisOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public LinearPriceModel? PriceModel { get; set; }
 
-    /// <summary>Gets or sets the prefix of proposed shape names (<c>syn-1</c>, <c>syn-2</c>, … in ascending price).</summary>
+    /// <summary>
+    /// Gets or sets the prefix of proposed shape names (<c>syn-1</c>, <c>syn-2</c>, … in ascending price, skipping a
+    /// number whose name a shape of the current catalog already has).
+    /// </summary>
     /// <value>The default value is <c>syn-</c>.</value>
     public string NamePrefix { get; set; } = "syn-";
 

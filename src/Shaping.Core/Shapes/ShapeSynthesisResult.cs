@@ -32,8 +32,8 @@ public sealed class ShapeSynthesisResult
     public ImmutableArray<ResourceShape> Shapes { get; }
 
     /// <summary>
-    /// Gets the shapes to create, in ascending price: named <see cref="ShapeSynthesisOptions.NamePrefix"/> + a number,
-    /// sized class <see cref="SizeClass.Custom"/>, priced by <see cref="PriceModel"/>; empty when the current catalog's
+    /// Gets the shapes to create, in ascending price: named <see cref="ShapeSynthesisOptions.NamePrefix"/> + a number
+    /// (skipping the names the current catalog already has, so no two of <see cref="Shapes"/> share a name), sized class <see cref="SizeClass.Custom"/>, priced by <see cref="PriceModel"/>; empty when the current catalog's
     /// own shapes are the cheapest set found.
     /// </summary>
     public ImmutableArray<ResourceShape> NewShapes { get; }

@@ -156,6 +156,13 @@ public static class ShapeSynthesizer
             .ToArray();
         var shapes = ImmutableArray.CreateBuilder<ResourceShape>(unique.Length);
         var created = ImmutableArray.CreateBuilder<ResourceShape>(unique.Length);
+
+        // A proposed name skips the numbers whose name a shape of the current catalog already has: a kept shape named
+        // syn-1 beside a new syn-1 would make Shapes hold one name twice, which no catalog accepts.
+        var taken = currentCatalog is null
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : currentCatalog.Shapes.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var number = 0;
         foreach (var (capacity, price, keptShape) in unique)
         {
             if (keptShape is not null)
@@ -176,7 +183,14 @@ public static class ShapeSynthesizer
                         nameof(currentCatalog));
             }
 
-            var shape = new ResourceShape($"{options.NamePrefix}{created.Count + 1}", capacity, new ShapeProfile(price, 1.0, SizeClass.Custom));
+            string name;
+            do
+            {
+                name = string.Create(CultureInfo.InvariantCulture, $"{options.NamePrefix}{++number}");
+            }
+            while (taken.Contains(name));
+
+            var shape = new ResourceShape(name, capacity, new ShapeProfile(price, 1.0, SizeClass.Custom));
             created.Add(shape);
             shapes.Add(shape);
         }

@@ -205,6 +205,33 @@ public sealed class ShapeSynthesizerTests
     }
 
     [Fact]
+    public void Synthesize_KeptCatalogShapeNamedLikeAProposal_ProposedNamesSkipTheCatalogsNames()
+    {
+        // As above, with the kept g-micro named syn-1 and another catalog shape syn-2: the new shapes must not reuse
+        // those names, or Shapes holds one name twice and no catalog can be built from it.
+        var tshirt = TShirt().Shapes;
+        var catalog = new ShapeCatalog(
+        [
+            new ResourceShape("syn-1", tshirt[0].Capacity, tshirt[0].Profile),
+            new ResourceShape("syn-2", tshirt[1].Capacity, tshirt[1].Profile),
+            .. tshirt.Skip(2),
+        ]);
+        var demands = ClusteredDemand(6);
+        demands.AddRange(Enumerable.Repeat(new ResourceVector(0.1, 0.2, 1, 0.05), 50));
+
+        var result = ShapeSynthesizer.Synthesize(demands, new ShapeSynthesisOptions { ShapeCount = 4 }, catalog);
+
+        Assert.Contains(catalog[0], result.Shapes);
+        Assert.NotEmpty(result.NewShapes);
+        Assert.All(result.NewShapes, s => Assert.DoesNotContain(s.Name, catalog.Shapes.Select(c => c.Name)));
+        Assert.Equal(result.Shapes.Length, result.Shapes.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(
+            Enumerable.Range(3, result.NewShapes.Length).Select(n => $"syn-{n}"),
+            result.NewShapes.Select(s => s.Name));
+        Assert.Equal(result.Shapes.Length, new ShapeCatalog(result.Shapes).Count);
+    }
+
+    [Fact]
     public void AddTo_NameClash_AddsSuffix()
     {
         var library = new ShapeLibrary([Shape("syn-1", 1, 1, 1, 1, 1)]);
