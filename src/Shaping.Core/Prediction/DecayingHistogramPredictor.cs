@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using Shaping.Core.Capacity;
 using Shaping.Core.Resources;
 
 namespace Shaping.Core.Prediction;
@@ -162,21 +161,13 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
     /// than rejected: the demand is real, and the adjustment loop feeds observations from clocks it does not control.
     /// Left as it was, one such sample would move the decay reference into the future, weigh every later sample at
     /// about nothing and keep the region from ever turning stale.
-    /// <para>
-    /// A <paramref name="demand"/> above <see cref="CapacityLimits.MaxAmount"/> in some dimension (more than any capacity
-    /// ledger holds) is rejected, as the ledgers reject it: amounts near <see cref="double.MaxValue"/> overflowed the
-    /// decay-weighted sums, and once the weights were rescaled the region's profile was NaN and
-    /// <see cref="TryGetProfile"/> threw for it for good.
-    /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="region"/> is null, empty or white space.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension,
-    /// or one above <see cref="CapacityLimits.MaxAmount"/> (see
-    /// <see cref="CapacityLimits.ThrowIfAmountOutOfRange(ResourceVector, string?)"/>); nothing is recorded.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="demand"/> has a NaN, infinite or negative dimension.</exception>
     public void Observe(string region, DateTimeOffset timestamp, ResourceVector demand)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
-        CapacityLimits.ThrowIfAmountOutOfRange(demand);
+        ResourceVector.ThrowIfInvalidAmount(demand);
         var latestAccepted = _timeProvider.GetUtcNow() + _maxClockSkew;
         if (timestamp > latestAccepted)
         {

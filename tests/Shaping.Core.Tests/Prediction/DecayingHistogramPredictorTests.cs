@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using Shaping.Core.Capacity;
 using Shaping.Core.Prediction;
 using Shaping.Core.Resources;
 
@@ -159,30 +158,6 @@ public sealed class DecayingHistogramPredictorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => predictor.Observe("eu", Start, new ResourceVector(-1, 0, 0, 0)));
         Assert.Throws<ArgumentException>(() => predictor.Observe("", Start, ResourceVector.Zero));
         Assert.Throws<ArgumentOutOfRangeException>(() => predictor.TryGetProfile("eu", TimeSpan.Zero, out _));
-    }
-
-    [Fact]
-    public void Observe_DemandAboveTheCapacityLimit_ThrowsNamingTheDemand_AndTheRegionStaysReadableAfterALongGap()
-    {
-        // 1e308 (finite) overflowed the weighted sum to infinity; a sample more than 1074 half-lives later rescaled it
-        // by 0 to NaN, and every TryGetProfile for the region threw from then on.
-        var predictor = new DecayingHistogramPredictor(new DecayingHistogramPredictorOptions { HalfLife = TimeSpan.FromHours(1) }, _time);
-        for (var i = 0; i < 2; i++)
-        {
-            var error = Assert.Throws<ArgumentOutOfRangeException>(() => predictor.Observe("eu", Start, new ResourceVector(1e308, 0, 0, 0)));
-            Assert.Equal("demand", error.ParamName);
-            Assert.Contains("CapacityLimits.MaxAmount", error.Message, StringComparison.Ordinal);
-        }
-
-        Assert.False(predictor.TryGetProfile("eu", Window, out _)); // nothing was recorded
-        var limit = new ResourceVector(CapacityLimits.MaxAmount, CapacityLimits.MaxAmount, CapacityLimits.MaxAmount, CapacityLimits.MaxAmount);
-        predictor.Observe("eu", Start, limit);
-        predictor.Observe("eu", Start + TimeSpan.FromMinutes(30), limit);
-        _time.Advance(TimeSpan.FromHours(1100));
-        predictor.Observe("eu", _time.GetUtcNow(), new ResourceVector(1, 1, 1, 1));
-
-        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
-        Assert.True(double.IsFinite(profile.Mean(Dimension.Cpu).Mean));
     }
 
     [Fact]
