@@ -291,7 +291,10 @@ public sealed class DecayingHistogramPredictor : ILoadPredictor
                 {
                     var value = demand[(Dimension)d];
                     _samples[(d * _scheme.Count) + _scheme.Find(value)] += weight;
-                    _weightedSum[d] += weight * value;
+                    // Saturated rather than overflowed: an absurd demand near double.MaxValue made the sum +∞, which a
+                    // later rescale by 0 (a gap of over ~1074 half-lives) turned into NaN, and the region's profile
+                    // threw for good. The mean is capped at the highest demand seen, so a saturated sum only understates it.
+                    _weightedSum[d] = Math.Min(_weightedSum[d] + (weight * value), double.MaxValue);
                     _maxSeen[d] = Math.Max(_maxSeen[d], value);
                 }
 

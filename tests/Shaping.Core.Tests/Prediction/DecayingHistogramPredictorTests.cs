@@ -12,6 +12,22 @@ public sealed class DecayingHistogramPredictorTests
     private readonly FakeTimeProvider _time = new(Start);
 
     [Fact]
+    public void Observe_DemandsNearDoubleMaxThenAGapOfOver1074HalfLives_TheRegionStaysReadable()
+    {
+        // Two demands of 1e308 cores overflowed the decay-weighted sum to +inf; a sample after more than 1074
+        // half-lives rescales every stored weight by 2^-exponent = 0, and +inf x 0 is NaN: the profile's mean was
+        // NaN and TryGetProfile threw for the region for good. The sum now saturates.
+        var predictor = new DecayingHistogramPredictor(timeProvider: _time);
+        predictor.Observe("eu", _time.GetUtcNow(), new ResourceVector(1e308, 4, 0, 1));
+        predictor.Observe("eu", _time.GetUtcNow(), new ResourceVector(1e308, 4, 0, 1));
+        _time.Advance(TimeSpan.FromDays(1100)); // the default half-life is 24 hours
+        predictor.Observe("eu", _time.GetUtcNow(), new ResourceVector(2, 8, 0, 1));
+
+        Assert.True(predictor.TryGetProfile("eu", Window, out var profile));
+        Assert.True(double.IsFinite(profile.Mean(Dimension.Cpu).Mean));
+    }
+
+    [Fact]
     public void TryGetProfile_UnknownRegion_False()
     {
         Assert.False(new DecayingHistogramPredictor(timeProvider: _time).TryGetProfile("eu", Window, out _));
