@@ -178,7 +178,9 @@ public static class CsvTraceReader
                         ColumnLabel(header, timeIndex),
                         allTimes.Count == 1
                             ? "the timestamp is earlier than the first row's: the rows look newest first (as some exporters write them); sort them oldest first."
-                            : "the timestamp is earlier than the previous row's; rows must be in time order.");
+                            : allTimes[^1] - seconds <= 3600
+                                ? "the timestamp is earlier than the previous row's; rows must be in time order. If the timestamps are local time, a change from daylight-saving time repeats an hour: write them in UTC or with their offset (2024-10-27T02:30:00+01:00)."
+                                : "the timestamp is earlier than the previous row's; rows must be in time order.");
                 }
 
                 allTimes.Add(seconds);

@@ -19,6 +19,21 @@ public sealed class CsvTraceReaderTests
     }
 
     [Theory]
+    [InlineData("2024-10-27 02:30:00", true)]
+    [InlineData("2024-10-26 02:30:00", false)]
+    public void Read_TimestampGoingBack_HintsAtDaylightSavingOnlyWithinAnHour(string back, bool hint)
+    {
+        // Local times across the autumn clock change repeat 02:00-03:00: a step back of up to an hour says how to fix it.
+        var csv = "timestamp,value\n2024-10-27 02:00:00,1\n2024-10-27 02:30:00,1\n2024-10-27 02:55:00,1\n" + back + ",1\n";
+
+        var ex = Assert.Throws<TraceFormatException>(() => Read(csv));
+
+        Assert.Contains("earlier than the previous row's", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(hint, ex.Message.Contains("daylight-saving", StringComparison.Ordinal));
+        Assert.Contains("line 5", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("\uFEFFtimestamp,value\n")]
     [InlineData("\uFEFF\n\ntimestamp,value\n")]
     public void Read_TextStartingWithAByteOrderMark_FindsTheTimestampColumn(string header)
