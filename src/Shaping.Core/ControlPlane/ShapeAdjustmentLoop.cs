@@ -115,7 +115,9 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     private readonly ShapeAdjustmentOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ShapingTelemetry _telemetry;
+    // Never disposed: a SemaphoreSlim whose AvailableWaitHandle is never read holds nothing to free (see Dispose).
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
+    private int _disposed;
     private readonly Lock _statesGate = new();
     private readonly Dictionary<string, ScalerState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RetryWait> _retryWaits = new(StringComparer.Ordinal); // under _statesGate
@@ -238,8 +240,10 @@ public sealed class ShapeAdjustmentLoop : IDisposable
     /// <param name="cancellationToken">Cancels the cycle between steps; a move already past its resize is finished.</param>
     /// <returns>What the cycle did.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The loop was disposed.</exception>
     public async Task<AdjustmentCycleResult> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         await _cycleGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -289,8 +293,14 @@ public sealed class ShapeAdjustmentLoop : IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _cycleGate.Dispose();
+    /// <summary>
+    /// Marks the loop disposed: later calls of <see cref="RunOnceAsync"/> (and so of <see cref="RunAsync"/>'s cycles)
+    /// throw <see cref="ObjectDisposedException"/>. A cycle still running (a host whose shutdown timed out while a port
+    /// ignored cancellation) finishes normally: the loop holds nothing that must be freed (its cycle gate never creates
+    /// a wait handle), and freeing it under that cycle used to fail it with an <see cref="ObjectDisposedException"/>
+    /// reported as a failed cycle.
+    /// </summary>
+    public void Dispose() => Volatile.Write(ref _disposed, 1);
 
     private async Task<AdjustmentCycleResult> RunCycleAsync(CancellationToken cancellationToken)
     {

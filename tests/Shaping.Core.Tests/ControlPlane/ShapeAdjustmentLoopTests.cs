@@ -385,6 +385,39 @@ public sealed class ShapeAdjustmentLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_WhileACycleRuns_TheCycleFinishesAndLaterCyclesAreRefused()
+    {
+        // A host whose shutdown timed out disposes the loop while a port still works; the cycle used to fail when it
+        // released its disposed gate (ObjectDisposedException, reported as a failed cycle).
+        var source = new BlockingSource();
+        var loop = new ShapeAdjustmentLoop(
+            source, _ledger, _provisioner, _inventory, new HysteresisScaler(Catalog, Policy), _predictor, ShapeAdjustmentOptions.Default, _time);
+        var cycle = loop.RunOnceAsync();
+        await source.Entered.Task;
+
+        loop.Dispose();
+        source.Release.SetResult();
+        var result = await cycle;
+
+        Assert.Equal(0, result.Observations);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => loop.RunOnceAsync());
+    }
+
+    private sealed class BlockingSource : IUtilizationSource
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<IReadOnlyList<ReplicaUtilization>> ReadAsync(CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await Release.Task.ConfigureAwait(false);
+            return [];
+        }
+    }
+
+    [Fact]
     public async Task RunOnceAsync_EmptyInventory_LearnsTheRegionFromTheReplicasTheSourceReports()
     {
         var predictor = new DecayingHistogramPredictor(timeProvider: _time);
