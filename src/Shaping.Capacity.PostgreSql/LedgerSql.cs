@@ -12,10 +12,42 @@ internal sealed class LedgerSql
     private const string Columns =
         "id, region, shape_name, per_cpu, per_mem, per_sto, per_net, replicas, ttl_ticks, state, expires_at";
 
+    /// <summary>
+    /// True for a row not forgotten yet: held, committed, or finished after <c>@cutoff</c> (the ledger's now minus the
+    /// finished retention; null when the retention keeps rows for good). A forgotten row reads as absent.
+    /// </summary>
+    private const string Remembered = "(state IN (0, 1) OR @cutoff::timestamptz IS NULL OR finished_at IS NULL OR finished_at > @cutoff)";
+
     public LedgerSql(string schema)
     {
         var s = "\"" + schema + "\"";
         Schema = s;
+
+        // Run before a reserve, in its round trip: deletes the row under the id if its retention has passed, so that
+        // the reserve that follows finds no row and reserves afresh, as the in-memory ledger does once it forgot the id.
+        Forget = $"""
+            WITH gone AS (
+                DELETE FROM {s}.reservations
+                WHERE id = @id AND state IN (2, 3) AND finished_at <= @cutoff
+                RETURNING 1)
+            SELECT count(*)::int FROM gone
+            """;
+
+        // Deletes at most @batch finished rows whose retention has passed, oldest first. SKIP LOCKED gives concurrent
+        // sweepers disjoint rows; the state and time are checked again by the DELETE.
+        Purge = $"""
+            WITH due AS (
+                SELECT id FROM {s}.reservations
+                WHERE state IN (2, 3) AND finished_at <= @cutoff
+                ORDER BY finished_at
+                LIMIT @batch
+                FOR UPDATE SKIP LOCKED),
+            gone AS (
+                DELETE FROM {s}.reservations r USING due
+                WHERE r.id = due.id AND r.state IN (2, 3) AND r.finished_at <= @cutoff
+                RETURNING 1)
+            SELECT count(*)::int FROM gone
+            """;
 
         // One statement: take the capacity with a conditional UPDATE (row lock on the region; the WHERE is re-checked
         // against the newest row version, so no interleaving can oversubscribe), insert the reservation only if the
@@ -53,7 +85,7 @@ internal sealed class LedgerSql
                 RETURNING {Columns})
             SELECT {Columns}, true AS changed FROM upd
             UNION ALL
-            SELECT {Columns}, false FROM {s}.reservations WHERE id = @id AND NOT EXISTS (SELECT 1 FROM upd)
+            SELECT {Columns}, false FROM {s}.reservations WHERE id = @id AND {Remembered} AND NOT EXISTS (SELECT 1 FROM upd)
             """;
 
         // A held or committed reservation becomes released and its capacity goes back, in one statement. A hold that
@@ -61,7 +93,8 @@ internal sealed class LedgerSql
         // in-memory ledger records it: a replay of its reserve then answers Expired in both.
         Release = $"""
             WITH upd AS (
-                UPDATE {s}.reservations SET state = CASE WHEN state = 0 AND expires_at <= @now THEN 3 ELSE 2 END, updated_at = @now
+                UPDATE {s}.reservations SET state = CASE WHEN state = 0 AND expires_at <= @now THEN 3 ELSE 2 END, updated_at = @now,
+                    finished_at = @now
                 WHERE id = @id AND state IN (0, 1)
                 RETURNING {Columns}, tot_cpu, tot_mem, tot_sto, tot_net),
             give AS (
@@ -72,7 +105,7 @@ internal sealed class LedgerSql
                 RETURNING 1)
             SELECT {Columns}, true AS changed FROM upd
             UNION ALL
-            SELECT {Columns}, false FROM {s}.reservations WHERE id = @id AND NOT EXISTS (SELECT 1 FROM upd)
+            SELECT {Columns}, false FROM {s}.reservations WHERE id = @id AND {Remembered} AND NOT EXISTS (SELECT 1 FROM upd)
             """;
 
         // The end of both sweeps: given the expired rows (exp), give their totals back to their regions and count them.
@@ -100,7 +133,7 @@ internal sealed class LedgerSql
                 LIMIT @batch
                 FOR UPDATE SKIP LOCKED),
             exp AS (
-                UPDATE {s}.reservations r SET state = 3, updated_at = @now
+                UPDATE {s}.reservations r SET state = 3, updated_at = @now, finished_at = @now
                 FROM due WHERE r.id = due.id AND r.state = 0
                 RETURNING r.region, r.tot_cpu, r.tot_mem, r.tot_sto, r.tot_net),
             {giveBackExpired}
@@ -111,13 +144,13 @@ internal sealed class LedgerSql
         // sees them given back); the state check makes a row that another sweep took meanwhile stay as it is.
         SweepRegion = $"""
             WITH exp AS (
-                UPDATE {s}.reservations r SET state = 3, updated_at = @now
+                UPDATE {s}.reservations r SET state = 3, updated_at = @now, finished_at = @now
                 WHERE r.region = @region AND r.state = 0 AND r.expires_at <= @now
                 RETURNING r.region, r.tot_cpu, r.tot_mem, r.tot_sto, r.tot_net),
             {giveBackExpired}
             """;
 
-        Get = $"SELECT {Columns} FROM {s}.reservations WHERE id = @id";
+        Get = $"SELECT {Columns} FROM {s}.reservations WHERE id = @id AND {Remembered}";
 
         Free = $"SELECT cap_cpu - used_cpu, cap_mem - used_mem, cap_sto - used_sto, cap_net - used_net FROM {s}.regions WHERE name = @region";
 
@@ -146,6 +179,10 @@ internal sealed class LedgerSql
     public string SweepRegion { get; }
 
     public string Get { get; }
+
+    public string Forget { get; }
+
+    public string Purge { get; }
 
     public string Free { get; }
 

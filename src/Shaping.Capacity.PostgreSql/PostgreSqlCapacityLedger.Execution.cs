@@ -214,6 +214,13 @@ public sealed partial class PostgreSqlCapacityLedger
         // statements go in one round trip (one implicit transaction; each statement still sees the one before it).
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(SweepRegionCommand(p.Request.Region, now));
+
+        // A finished reservation under this id whose retention has passed is deleted first: the id is forgotten, so
+        // the reserve below takes capacity afresh, as the in-memory ledger does.
+        var forget = new NpgsqlBatchCommand(_sql.Forget);
+        forget.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = p.Request.Id.Value });
+        forget.Parameters.Add(CutoffParameter(Cutoff(now)));
+        batch.BatchCommands.Add(forget);
         var command = new NpgsqlBatchCommand(_sql.Reserve);
         batch.BatchCommands.Add(command);
         var ps = command.Parameters;
@@ -231,6 +238,7 @@ public sealed partial class PostgreSqlCapacityLedger
         {
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the sweep's count
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the forgotten count
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (reader.GetInt32(11) == 1)
             {
@@ -296,11 +304,12 @@ public sealed partial class PostgreSqlCapacityLedger
             : (false, default); // Held or committed in an old snapshot: re-read.
     }
 
-    private static async Task<(bool Found, bool Changed, Reservation? Reservation)> ChangeAsync(string sql, string id, DateTimeOffset now, NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task<(bool Found, bool Changed, Reservation? Reservation)> ChangeAsync(string sql, string id, DateTimeOffset now, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
+        command.Parameters.Add(CutoffParameter(Cutoff(now)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -310,10 +319,45 @@ public sealed partial class PostgreSqlCapacityLedger
         return (true, reader.GetBoolean(11), ReadReservation(reader));
     }
 
+    /// <summary>Expires every due hold, a batch a statement; <c>Reached</c> is false when the database stayed unreachable.</summary>
+    private async ValueTask<(int Total, bool Reached)> ExpireDueAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var swept = await RunAsync(0, static (ledger, _, connection, ct) => ledger.SweepOnceAsync(connection, ct), static () => -1, cancellationToken).ConfigureAwait(false);
+            if (swept < 0)
+            {
+                return (total, false);
+            }
+
+            total += swept;
+            if (swept < _options.ExpiryBatchSize)
+            {
+                return (total, true);
+            }
+        }
+    }
+
     private async Task<(bool, int)> SweepOnceAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(_sql.Sweep, connection);
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = Now() });
+        command.Parameters.Add(new NpgsqlParameter<int>("batch", NpgsqlDbType.Integer) { TypedValue = _options.ExpiryBatchSize });
+        var count = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return (true, (int)count!);
+    }
+
+    private async Task<(bool, int)> PurgeOnceAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var cutoff = Cutoff(Now());
+        if (cutoff is null)
+        {
+            return (true, 0); // kept for good
+        }
+
+        await using var command = new NpgsqlCommand(_sql.Purge, connection);
+        command.Parameters.Add(CutoffParameter(cutoff));
         command.Parameters.Add(new NpgsqlParameter<int>("batch", NpgsqlDbType.Integer) { TypedValue = _options.ExpiryBatchSize });
         var count = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return (true, (int)count!);
@@ -332,6 +376,7 @@ public sealed partial class PostgreSqlCapacityLedger
         await using var command = new NpgsqlCommand(_sql.Get, connection);
         command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
         var now = Now();
+        command.Parameters.Add(CutoffParameter(Cutoff(now)));
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -26,6 +26,9 @@ namespace Shaping.Capacity.PostgreSql;
 /// whose acknowledgement was lost finds the reservation by id and reports the effect instead of repeating it. When
 /// the retries run out the result is <see cref="ReservationStatus.Unavailable"/>: the call's outcome is unknown to
 /// this caller, and replaying it with the same id reports what actually happened.
+/// A finished (released or expired) reservation is remembered for <see cref="PostgreSqlLedgerOptions.FinishedRetention"/>
+/// (one hour by default, as in the in-memory ledger) and then forgotten: its id reads as unknown, a reserve with it
+/// reserves afresh, and <see cref="ReclaimExpiredAsync"/> deletes its row in bounded batches.
 /// </para>
 /// <para>
 /// <b>Time.</b> Expiry times are computed from the injected <see cref="TimeProvider"/> and passed to SQL as
@@ -150,24 +153,21 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
     /// Safe to run from every instance at once: concurrent sweeps take disjoint batches (<c>FOR UPDATE SKIP LOCKED</c>)
     /// and each expired reservation is reclaimed exactly once. "Expired" is judged by this instance's clock. Returns 0
     /// if the database stays unreachable after bounded retries (the next sweep reclaims what this one could not).
+    /// Also deletes at most <see cref="PostgreSqlLedgerOptions.ExpiryBatchSize"/> finished reservations whose
+    /// <see cref="PostgreSqlLedgerOptions.FinishedRetention"/> has passed (not counted in the result), oldest first.
     /// </remarks>
     public async ValueTask<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
     {
-        var total = 0;
-        while (true)
+        var (total, reached) = await ExpireDueAsync(cancellationToken).ConfigureAwait(false);
+        if (!reached)
         {
-            var swept = await RunAsync(0, static (ledger, _, connection, ct) => ledger.SweepOnceAsync(connection, ct), static () => -1, cancellationToken).ConfigureAwait(false);
-            if (swept < 0)
-            {
-                return total;
-            }
-
-            total += swept;
-            if (swept < _options.ExpiryBatchSize)
-            {
-                return total;
-            }
+            return total; // no second round of retries against a database that just stayed unreachable
         }
+
+        // Then one bounded statement deletes finished rows whose retention has passed (every operation already treats
+        // them as absent), so a sweep's time stays bounded however many have piled up; the next sweep takes the rest.
+        await RunAsync(0, static (ledger, _, connection, ct) => ledger.PurgeOnceAsync(connection, ct), static () => -1, cancellationToken).ConfigureAwait(false);
+        return total;
     }
 
     /// <inheritdoc/>
@@ -270,6 +270,7 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
             RetryBaseDelay = options.RetryBaseDelay,
             RetryMaxDelay = options.RetryMaxDelay,
             ExpiryBatchSize = options.ExpiryBatchSize,
+            FinishedRetention = options.FinishedRetention,
             CreateSchema = options.CreateSchema,
         };
     }
@@ -334,6 +335,18 @@ public sealed partial class PostgreSqlCapacityLedger : ICapacityLedger, IAsyncDi
 
     // An expiry rounds up: with now truncated to microseconds, a time-to-live shorter than one still expires after now.
     private static DateTimeOffset CeilToMicroseconds(DateTimeOffset t) => t.UtcTicks % 10 == 0 ? t : t.AddTicks(10 - (t.UtcTicks % 10));
+
+    /// <summary>
+    /// The latest finishing time that is forgotten at <paramref name="now"/> (finished at or before it: now − finished ≥
+    /// retention, as in the in-memory ledger), or null when the retention reaches back past any time stored.
+    /// </summary>
+    private DateTimeOffset? Cutoff(DateTimeOffset now) =>
+        _options.FinishedRetention >= now - DateTimeOffset.MinValue - TimeSpan.FromDays(1)
+            ? null
+            : TruncateToMicroseconds(now - _options.FinishedRetention);
+
+    private static NpgsqlParameter CutoffParameter(DateTimeOffset? cutoff) =>
+        new("cutoff", NpgsqlDbType.TimestampTz) { Value = cutoff is { } c ? c : DBNull.Value };
 
     private DateTimeOffset Now() => TruncateToMicroseconds(_timeProvider.GetUtcNow().ToUniversalTime());
 

@@ -48,10 +48,26 @@ public sealed class PostgreSqlLedgerOptions
 
     /// <summary>
     /// Gets or sets how many expired reservations one statement of the expiry sweep reclaims; the sweep repeats
-    /// until none is left. Bounds the locks one statement holds. From 1 to 100 000.
+    /// until none is left. Bounds the locks one statement holds. Also the most rows whose
+    /// <see cref="FinishedRetention"/> has passed one sweep deletes (one statement a sweep, so a sweep stays short
+    /// however many have piled up). From 1 to 100 000.
     /// </summary>
     /// <value>The default is 500.</value>
     public int ExpiryBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// Gets or sets how long a finished (released or expired) reservation is remembered, so that a replay of its id
+    /// answers <c>Conflict</c> or <c>Expired</c> instead of reserving again; after that it is forgotten: every operation
+    /// treats its id as unknown (a reserve with it reserves afresh) and <see cref="PostgreSqlCapacityLedger.ReclaimExpiredAsync"/>
+    /// deletes its row, at most <see cref="ExpiryBatchSize"/> rows a call, so the table holds live reservations and
+    /// the recently finished rather than every reservation ever made. Measured on the ledger's <see cref="TimeProvider"/>
+    /// from the moment the ledger recorded the release or expiry, as the in-memory ledger's <c>finishedRetention</c> is.
+    /// Choose it longer than any caller may take to retry an operation. Not negative.
+    /// <see cref="TimeSpan.Zero"/> forgets a reservation as soon as it finishes; <see cref="TimeSpan.MaxValue"/> keeps
+    /// it for good (the table then grows with every reservation).
+    /// </summary>
+    /// <value>The default is one hour, as the in-memory ledger's.</value>
+    public TimeSpan FinishedRetention { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Gets or sets whether the ledger creates or upgrades its schema before its first operation.

@@ -102,6 +102,11 @@ internal sealed partial class PostgreSqlLedgerOptionsValidator : IValidateOption
             failures.Add(Prefix + nameof(options.ExpiryBatchSize) + $" must be between 1 and {MaxExpiryBatchSize}; it was {options.ExpiryBatchSize}.");
         }
 
+        if (options.FinishedRetention < TimeSpan.Zero)
+        {
+            failures.Add(Prefix + nameof(options.FinishedRetention) + $" must not be negative; it was {options.FinishedRetention}.");
+        }
+
         return failures;
     }
 

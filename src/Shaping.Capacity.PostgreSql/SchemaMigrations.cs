@@ -45,5 +45,14 @@ internal static class SchemaMigrations
             CREATE INDEX reservations_held_by_expiry ON {s}.reservations (expires_at) WHERE state = 0;
             CREATE INDEX reservations_live_by_region ON {s}.reservations (region) WHERE state IN (0, 1);
             """),
+        // When a reservation was released or expired, by the ledger's clock, so that it is forgotten once
+        // PostgreSqlLedgerOptions.FinishedRetention has passed. Rows finished before this version get the time their
+        // state last changed (updated_at), which is when they finished. The index serves the sweep's purge.
+        (2, "finished_at for the retention of finished reservations", $"""
+            ALTER TABLE {s}.reservations ADD COLUMN finished_at timestamptz;
+            UPDATE {s}.reservations SET finished_at = updated_at WHERE state IN (2, 3);
+            COMMENT ON COLUMN {s}.reservations.finished_at IS 'When the reservation was released or expired (state 2 or 3); null while held or committed';
+            CREATE INDEX reservations_finished_by_time ON {s}.reservations (finished_at) WHERE state IN (2, 3);
+            """),
     ];
 }

@@ -23,6 +23,7 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
     [InlineData(nameof(PostgreSqlLedgerOptions.RetryBaseDelay))]
     [InlineData(nameof(PostgreSqlLedgerOptions.RetryMaxDelay))]
     [InlineData(nameof(PostgreSqlLedgerOptions.ExpiryBatchSize))]
+    [InlineData(nameof(PostgreSqlLedgerOptions.FinishedRetention))]
     public void Validate_OneSettingBad_FailsNamingIt(string setting)
     {
         var options = Valid();
@@ -33,6 +34,7 @@ public sealed class PostgreSqlLedgerOptionsValidatorTests
             case nameof(PostgreSqlLedgerOptions.ReservationRetryCount): options.ReservationRetryCount = -1; break;
             case nameof(PostgreSqlLedgerOptions.RetryBaseDelay): options.RetryBaseDelay = TimeSpan.FromSeconds(-1); break;
             case nameof(PostgreSqlLedgerOptions.RetryMaxDelay): options.RetryMaxDelay = TimeSpan.FromMilliseconds(1); break;
+            case nameof(PostgreSqlLedgerOptions.FinishedRetention): options.FinishedRetention = TimeSpan.FromTicks(-1); break;
             default: options.ExpiryBatchSize = 0; break;
         }
 
