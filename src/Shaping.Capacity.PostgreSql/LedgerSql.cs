@@ -23,8 +23,8 @@ internal sealed class LedgerSql
         var s = "\"" + schema + "\"";
         Schema = s;
 
-        // Run before a reserve, in its round trip: deletes the row under the id if its retention has passed, so that
-        // the reserve that follows finds no row and reserves afresh, as the in-memory ledger does once it forgot the id.
+        // Run when a reserve met a finished row under its id whose retention has passed: deletes it, so that the
+        // reserve, run again, finds no row and reserves afresh, as the in-memory ledger does once it forgot the id.
         Forget = $"""
             WITH gone AS (
                 DELETE FROM {s}.reservations
@@ -55,7 +55,7 @@ internal sealed class LedgerSql
         // INSERT fails on the primary key (23505), the whole statement rolls back, and the retry finds the row.
         Reserve = $"""
             WITH existing AS (
-                SELECT {Columns} FROM {s}.reservations WHERE id = @id),
+                SELECT {Columns}, finished_at FROM {s}.reservations WHERE id = @id),
             take AS (
                 UPDATE {s}.regions
                 SET used_cpu = used_cpu + @tc, used_mem = used_mem + @tm, used_sto = used_sto + @ts, used_net = used_net + @tn,
@@ -73,7 +73,8 @@ internal sealed class LedgerSql
             SELECT e.id, e.region, e.shape_name, e.per_cpu, e.per_mem, e.per_sto, e.per_net, e.replicas, e.ttl_ticks,
                    e.state, e.expires_at,
                    (SELECT count(*) FROM ins)::int AS inserted,
-                   EXISTS (SELECT 1 FROM {s}.regions WHERE name = @region) AS region_known
+                   EXISTS (SELECT 1 FROM {s}.regions WHERE name = @region) AS region_known,
+                   e.finished_at
             FROM (SELECT 1) AS one LEFT JOIN existing e ON true
             """;
 

@@ -214,13 +214,6 @@ public sealed partial class PostgreSqlCapacityLedger
         // statements go in one round trip (one implicit transaction; each statement still sees the one before it).
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(SweepRegionCommand(p.Request.Region, now));
-
-        // A finished reservation under this id whose retention has passed is deleted first: the id is forgotten, so
-        // the reserve below takes capacity afresh, as the in-memory ledger does.
-        var forget = new NpgsqlBatchCommand(_sql.Forget);
-        forget.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = p.Request.Id.Value });
-        forget.Parameters.Add(CutoffParameter(Cutoff(now)));
-        batch.BatchCommands.Add(forget);
         var command = new NpgsqlBatchCommand(_sql.Reserve);
         batch.BatchCommands.Add(command);
         var ps = command.Parameters;
@@ -238,7 +231,6 @@ public sealed partial class PostgreSqlCapacityLedger
         {
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the sweep's count
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the forgotten count
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (reader.GetInt32(11) == 1)
             {
@@ -248,6 +240,16 @@ public sealed partial class PostgreSqlCapacityLedger
             if (!reader.IsDBNull(0))
             {
                 var existing = ReadReservation(reader);
+                if (existing.State is ReservationState.Released or ReservationState.Expired
+                    && !reader.IsDBNull(13) && Cutoff(now) is { } cutoff && reader.GetFieldValue<DateTimeOffset>(13) <= cutoff)
+                {
+                    // A finished reservation whose retention has passed: the id is forgotten. Delete it and reserve again
+                    // (a second round trip only when an id is reused this late, not on every reserve).
+                    await reader.DisposeAsync().ConfigureAwait(false);
+                    await ForgetAsync(p.Request.Id.Value, cutoff, connection, cancellationToken).ConfigureAwait(false);
+                    return (false, default);
+                }
+
                 var same = existing.Request == p.Request;
                 var status = !same ? ReservationStatus.Conflict
                     : IsExpired(existing, now) ? ReservationStatus.Expired
@@ -265,6 +267,14 @@ public sealed partial class PostgreSqlCapacityLedger
             // back whole. Re-run: the next snapshot sees that reservation.
             return (false, default);
         }
+    }
+
+    private async Task ForgetAsync(string id, DateTimeOffset cutoff, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.Forget, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
+        command.Parameters.Add(CutoffParameter(cutoff));
+        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(bool, LedgerResult)> CommitOnceAsync(string id, NpgsqlConnection connection, CancellationToken cancellationToken)
