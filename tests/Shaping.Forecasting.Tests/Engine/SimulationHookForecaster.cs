@@ -10,6 +10,9 @@ internal sealed class SimulationHookForecaster : IForecaster
 {
     private readonly SeasonalNaiveForecaster _inner = new();
 
+    /// <summary>Gets what each simulation's paths go through before <see cref="AfterSimulation"/>; <see langword="null"/> for nothing.</summary>
+    public PathTransform? Transform { get; init; }
+
     /// <summary>Gets or sets what to run after a simulation; it receives the number of simulations so far.</summary>
     public Action<int>? AfterSimulation { get; set; }
 
@@ -35,6 +38,7 @@ internal sealed class SimulationHookForecaster : IForecaster
         public void SimulatePaths(Span<double> paths, int horizon, Random random)
         {
             inner.SimulatePaths(paths, horizon, random);
+            owner.Transform?.Invoke(paths, horizon);
             owner.Simulations++;
             owner.AfterSimulation?.Invoke(owner.Simulations);
         }
@@ -42,3 +46,6 @@ internal sealed class SimulationHookForecaster : IForecaster
         public void Update(double observation) => inner.Update(observation);
     }
 }
+
+/// <summary>Changes simulated paths in place (path-major: path p's step h at p × horizon + h).</summary>
+internal delegate void PathTransform(Span<double> paths, int horizon);

@@ -8,45 +8,29 @@ namespace Shaping.Forecasting.Tests.Engine;
 /// </summary>
 internal sealed class SpreadScalingForecaster(double factor) : IForecaster
 {
-    private readonly SeasonalNaiveForecaster _inner = new();
+    private readonly SimulationHookForecaster _inner = new() { Transform = (paths, horizon) => Scale(paths, horizon, factor) };
 
     public string Name => _inner.Name;
 
     public IForecastModel Fit(ReadOnlySpan<double> history, int seasonalPeriod, CancellationToken cancellationToken = default) =>
-        new ScaledModel(_inner.Fit(history, seasonalPeriod, cancellationToken), factor);
+        _inner.Fit(history, seasonalPeriod, cancellationToken);
 
-    private sealed class ScaledModel(IForecastModel inner, double factor) : IForecastModel
+    private static void Scale(Span<double> paths, int horizon, double factor)
     {
-        public string Name => inner.Name;
-
-        public int SeasonalPeriod => inner.SeasonalPeriod;
-
-        public FitSummary Summary => inner.Summary;
-
-        public void ForecastMean(Span<double> destination) => inner.ForecastMean(destination);
-
-        public Forecast Forecast(int horizon, ReadOnlySpan<double> levels) => inner.Forecast(horizon, levels);
-
-        public void SimulatePaths(Span<double> paths, int horizon, Random random)
+        var count = paths.Length / horizon;
+        for (var h = 0; h < horizon; h++)
         {
-            inner.SimulatePaths(paths, horizon, random);
-            var count = paths.Length / horizon;
-            for (var h = 0; h < horizon; h++)
+            var mean = 0.0;
+            for (var p = 0; p < count; p++)
             {
-                var mean = 0.0;
-                for (var p = 0; p < count; p++)
-                {
-                    mean += paths[(p * horizon) + h] / count;
-                }
+                mean += paths[(p * horizon) + h] / count;
+            }
 
-                for (var p = 0; p < count; p++)
-                {
-                    ref var value = ref paths[(p * horizon) + h];
-                    value = mean + (factor * (value - mean));
-                }
+            for (var p = 0; p < count; p++)
+            {
+                ref var value = ref paths[(p * horizon) + h];
+                value = mean + (factor * (value - mean));
             }
         }
-
-        public void Update(double observation) => inner.Update(observation);
     }
 }
